@@ -1,0 +1,49 @@
+/**
+ * A Finding is every problem kplay can detect: bad input, conflicts, Kconfig losses, patch breaks.
+ * Stages return findings instead of throwing; the CLI prints them like a compiler.
+ */
+export type Severity = 'error' | 'warning' | 'note';
+
+export interface SourceLocation {
+  /** Path as the user would type it: relative to the working directory when possible. */
+  file: string;
+  /** 1-based; 0 when the location is the whole file. */
+  line: number;
+  /** 1-based; 0 when unknown. */
+  col: number;
+}
+
+export interface RelatedLocation {
+  message: string;
+  where: SourceLocation;
+}
+
+export interface Finding {
+  code: string;
+  severity: Severity;
+  message: string;
+  where?: SourceLocation;
+  related?: RelatedLocation[];
+  feature?: string;
+  arch?: string;
+  hint?: string;
+}
+
+/** Findings that make input unusable (exit 2) rather than merely conflicting (exit 1). */
+export class UsageError extends Error {
+  constructor(
+    message: string,
+    readonly findings: Finding[] = [],
+  ) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export function hasErrors(findings: readonly Finding[]): boolean {
+  return findings.some((f) => f.severity === 'error');
+}
+
+export function at(file: string, line = 0, col = 0): SourceLocation {
+  return { file, line, col };
+}

@@ -1,0 +1,58 @@
+import type { SourceLocation } from '../findings/finding.js';
+import type { RpmArch } from './arch.js';
+
+/**
+ * The loaded, validated model of variants and features: plain data that every later stage
+ * (resolve, merge, check, render, package, submit) reads. Every user value keeps where it came from.
+ */
+
+/** A Kconfig value as written in a fragment: y, m, n, "string", 123, 0x1f. */
+export type ConfigValue =
+  | { type: 'tristate'; value: 'y' | 'm' | 'n' }
+  | { type: 'string'; value: string }
+  | { type: 'int'; value: string }
+  | { type: 'hex'; value: string };
+
+/** Who asked for a config value. */
+export interface ConfigOrigin {
+  kind: 'base' | 'feature' | 'variant';
+  /** Feature name, variant name, or base label. */
+  name: string;
+}
+
+/** One requested symbol value, with provenance. `symbol` has no CONFIG_ prefix. */
+export interface ConfigRequest {
+  symbol: string;
+  value: ConfigValue;
+  where: SourceLocation;
+  origin: ConfigOrigin;
+  /** Feature declared y-or-m acceptable (W_KCONFIG_PROMOTED becomes silent for m→y). */
+  acceptPromotion?: boolean;
+  /** Restricted to one arch (from `config.<arch>` fragments); undefined = every arch. */
+  arch?: RpmArch;
+}
+
+export interface CoprTarget {
+  /** `owner/project`; owner may be `@group`. */
+  project: string;
+  chroots: string[];
+  /** Seconds; kernel builds need far more than Copr's 5 h default. */
+  timeout?: number;
+  enable_net?: boolean;
+  description?: string;
+  where: SourceLocation;
+}
+
+export interface CbsTarget {
+  /** Koji build target, e.g. `kmods9s-packages-main-el9s`. */
+  target: string;
+  /** koji profile; `cbs` by default. */
+  profile?: string;
+  scratch?: boolean;
+  where: SourceLocation;
+}
+
+export interface Targets {
+  copr?: CoprTarget;
+  cbs?: CbsTarget;
+}
