@@ -1,0 +1,4 @@
+import type { SubmitBackend } from './submit-backend.js';
+
+/** The build services `kplay submit` can send an SRPM to; each backend adds one line here. */
+export const submitBackends: Array<() => Promise<SubmitBackend>> = [];
