@@ -9,7 +9,9 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const pkg = JSON.parse(readFileSync(path.join(here, '..', '..', 'package.json'), 'utf8')) as { version: string };
 
 // One module per command; each exports `register(program)`.
-const commandModules = [] as Array<Promise<{ register(program: Command): void }>>;
+const commandModules: Array<Promise<{ register(program: Command): void | Promise<void> }>> = [
+  import('./submit-command.js'),
+];
 
 export async function main(argv: string[]): Promise<void> {
   const program = new Command('kplay')
@@ -17,7 +19,7 @@ export async function main(argv: string[]): Promise<void> {
     .version(pkg.version)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const mod of await Promise.all(commandModules)) mod.register(program);
+  for (const mod of await Promise.all(commandModules)) await mod.register(program);
   try {
     await program.parseAsync(argv);
   } catch (err) {

@@ -1,0 +1,60 @@
+import { Command, Option } from 'commander';
+import path from 'node:path';
+import { UsageError } from '../findings/finding.js';
+import { prepareSrpm } from '../rpm/prepare-srpm.js';
+import { submitBackends } from '../submit/backends.js';
+import type { SubmitBackend } from '../submit/submit-backend.js';
+import { runCommand } from './report.js';
+
+export async function register(program: Command): Promise<void> {
+  const backends: SubmitBackend[] = await Promise.all(submitBackends.map((load) => load()));
+  const cmd = program
+    .command('submit')
+    .description('build the SRPM of a variant (or take --srpm) and submit it to Copr or CBS, then watch the build')
+    .argument('[variant]', 'variant file, e.g. variants/playground.yml')
+    .option('--srpm <file>', 'submit this SRPM instead of building one from the variant')
+    .option('--out <dir>', 'output folder of the composed variant (default out/<variant>)')
+    .option('--dry-run', 'print every request that would be made, send nothing', false)
+    .addOption(new Option('--wait', 'watch the build until it ends (default when stdout is a terminal)'))
+    .addOption(new Option('--no-wait', 'return after submitting'))
+    .option('--force', 'submit a new build even if a previous one is recorded for this output', false)
+    .option('--json', 'print the result as JSON on stdout', false);
+  for (const b of backends) b.addOptions(cmd);
+  cmd.action(async (variant: string | undefined, opts: Record<string, unknown>) => {
+    await runCommand(async () => {
+      const chosen = backends.filter((b) => opts[b.flag] !== undefined && opts[b.flag] !== false);
+      if (chosen.length !== 1) {
+        const flags = backends.map((b) => `--${b.flag}`).join(' or ') || '(no build service is available)';
+        throw new UsageError(`choose exactly one build service: ${flags}`);
+      }
+      const backend = chosen[0]!;
+      let srpmPath: string;
+      let variantName: string;
+      let targets;
+      let stateDir: string;
+      if (typeof opts.srpm === 'string') {
+        srpmPath = path.resolve(opts.srpm);
+        variantName = path.basename(srpmPath).replace(/\.src\.rpm$/, '');
+        stateDir = typeof opts.out === 'string' ? path.resolve(opts.out) : path.dirname(srpmPath);
+      } else if (variant) {
+        const prepared = await prepareSrpm(variant, { out: opts.out as string | undefined });
+        ({ srpmPath, variantName, targets } = prepared);
+        stateDir = prepared.outDir;
+      } else {
+        throw new UsageError('name a variant file (e.g. variants/playground.yml) or pass --srpm FILE');
+      }
+      return backend.run({
+        srpmPath,
+        variantPath: variant,
+        variantName,
+        targets,
+        stateDir,
+        dryRun: Boolean(opts.dryRun),
+        wait: opts.wait as boolean | undefined,
+        force: Boolean(opts.force),
+        json: Boolean(opts.json),
+        options: opts,
+      });
+    });
+  });
+}
