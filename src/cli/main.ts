@@ -10,6 +10,7 @@ const pkg = JSON.parse(readFileSync(path.join(here, '..', '..', 'package.json'),
 
 // One module per command; each exports `register(program)`.
 const commandModules: Array<Promise<{ register(program: Command): void | Promise<void> }>> = [
+  import('./compose-command.js'),
   import('./submit-command.js'),
 ];
 

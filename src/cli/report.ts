@@ -1,5 +1,5 @@
 import type { Finding } from '../findings/finding.js';
-import { hasErrors, UsageError } from '../findings/finding.js';
+import { UsageError } from '../findings/finding.js';
 import { formatFinding, summarizeFindings } from '../findings/format-finding.js';
 
 export const EXIT_OK = 0;
@@ -26,9 +26,6 @@ export function printFindings(findings: readonly Finding[]): void {
   }
 }
 
-export function exitCodeFor(findings: readonly Finding[]): number {
-  return hasErrors(findings) ? EXIT_FINDINGS : EXIT_OK;
-}
 
 export function printSummary(findings: readonly Finding[], what: string): void {
   process.stderr.write(`${what}: ${summarizeFindings(findings)}\n`);

@@ -1,0 +1,43 @@
+import type { Command } from 'commander';
+import path from 'node:path';
+import { composeVariant } from '../compose/compose-variant.js';
+import { displayPath } from '../model/safe-path.js';
+import { printFindings, printSummary, runCommand } from './report.js';
+
+export function register(program: Command): void {
+  program
+    .command('compose')
+    .description('merge a variant and its features into an RPM spec, per-arch configs and a manifest, checking every conflict')
+    .argument('<variant>', 'variant file, e.g. variants/playground.yml')
+    .option('--out <dir>', 'output folder (default out/<variant> under the repository root)')
+    .option('--root <dir>', 'repository root holding features/ (default: found from the variant)')
+    .option('--json', 'print the report as JSON on stdout', false)
+    .addHelpText('after', '\nExample:\n  $ kplay compose variants/playground.yml\n  $ kplay compose variants/playground.yml --json --out /tmp/pg')
+    .action(async (variant: string, opts: { out?: string; root?: string; json: boolean }) => {
+      await runCommand(async () => {
+        const result = await composeVariant(variant, { out: opts.out, root: opts.root });
+        if (opts.json) {
+          const report = {
+            variant: result.variant?.name,
+            exitCode: result.exitCode,
+            written: result.written,
+            outDir: result.outDir && result.written ? displayPath(result.outDir) : undefined,
+            features: result.resolved?.order.map((r) => r.feature.name),
+            checks: result.checks,
+            findings: result.findings,
+          };
+          process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+        } else {
+          printFindings(result.findings);
+          if (result.written) {
+            const outDir = displayPath(result.outDir!);
+            process.stdout.write(`composed ${result.variant!.name}: ${result.resolved!.order.length} feature(s), ${result.patches!.length} patch(es), arches ${result.variant!.arches.list.join(', ')}\n`);
+            process.stdout.write(`wrote ${path.join(outDir, result.specFile!)} and ${result.files!.size - 1} other file(s) to ${outDir}/\n`);
+            for (const [check, state] of Object.entries(result.checks)) if (state.startsWith('skipped')) process.stdout.write(`note: ${check} checks ${state}\n`);
+          }
+          printSummary(result.findings, result.written ? 'compose' : 'compose failed, nothing written');
+        }
+        return result.exitCode;
+      });
+    });
+}

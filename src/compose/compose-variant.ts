@@ -1,0 +1,99 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Finding } from '../findings/finding.js';
+import { exitCodeForFindings } from '../findings/exit-code.js';
+import { mergeConfig, renderFragment, type MergedConfig } from '../config/merge-config.js';
+import { loadVariant } from '../model/load-variant.js';
+import type { Variant } from '../model/variant.js';
+import { resolveFeatures, type ResolvedFeatures } from '../resolve/resolve-features.js';
+import { buildSpecContext, outputPatches, type OutputConfig, type OutputPatch } from '../spec/spec-context.js';
+import { renderTemplate, TEMPLATE_DIR } from '../spec/render-spec.js';
+import { KPLAY_VERSION } from '../version.js';
+import { findRepositoryRoot } from './find-root.js';
+import { buildManifest, place } from './manifest.js';
+import { writeOutputAtomically } from './write-output.js';
+
+export interface ComposeOptions {
+  /** Output folder; default <root>/out/<variant>. */
+  out?: string;
+  /** Repository root (holding features/); default: found from the variant's folder. */
+  root?: string;
+  /** Write the output (default true). */
+  write?: boolean;
+}
+
+export interface ComposeResult {
+  findings: Finding[];
+  exitCode: 0 | 1 | 2;
+  variant?: Variant;
+  resolved?: ResolvedFeatures;
+  merged?: MergedConfig[];
+  patches?: OutputPatch[];
+  root?: string;
+  outDir?: string;
+  /** Files of the output, by name relative to outDir. */
+  files?: Map<string, Buffer | string>;
+  specFile?: string;
+  written: boolean;
+  /** What was checked and what was skipped (and why), for the summary and the manifest. */
+  checks: Record<string, string>;
+}
+
+/**
+ * load → resolve → merge → check → render → write. Stops at the first stage whose input is
+ * unusable; writes nothing when any error was found.
+ */
+export async function composeVariant(variantPath: string, opts: ComposeOptions = {}): Promise<ComposeResult> {
+  const findings: Finding[] = [];
+  const checks: Record<string, string> = {};
+  const done = (extra: Partial<ComposeResult> = {}): ComposeResult => ({ findings, exitCode: exitCodeForFindings(findings), written: false, checks, ...extra });
+
+  const loaded = await loadVariant(variantPath);
+  findings.push(...loaded.findings);
+  const variant = loaded.variant;
+  if (!variant) return done();
+  const root = opts.root ? path.resolve(opts.root) : await findRepositoryRoot(variantPath);
+
+  const { resolved, findings: resolveFindings } = await resolveFeatures(variant, root);
+  findings.push(...resolveFindings);
+  if (exitCodeForFindings(findings) === 2) return done({ variant, root });
+
+  const merged: MergedConfig[] = [];
+  for (const arch of variant.arches.list) {
+    const m = mergeConfig(variant, resolved, arch);
+    findings.push(...m.findings);
+    merged.push(m.merged);
+  }
+  const patches = outputPatches(resolved);
+  checks.kconfig = 'skipped: no kernel source given (pass --kernel-source <tree-or-tarball>)';
+  checks.patches = 'skipped: no kernel source given (pass --kernel-source <tree-or-tarball>)';
+
+  const outDir = path.resolve(opts.out ?? path.join(root, 'out', variant.name));
+  const files = new Map<string, Buffer | string>();
+  const configs: OutputConfig[] = [];
+  for (const m of merged) {
+    const requestedFile = `kplay-${m.arch}.requested.config`;
+    files.set(requestedFile, renderFragment(m, (r) => place(r, root)));
+    const base = variant.base.config[m.arch]!;
+    const out: OutputConfig = { arch: m.arch, requestedFile, baseTarget: base.kind === 'target' ? base.target : 'olddefconfig' };
+    if (base.kind === 'file') {
+      out.baseFile = `kplay-${m.arch}.base.config`;
+      files.set(out.baseFile, await readFile(base.path));
+    } else if (base.kind === 'url') {
+      out.baseFile = base.url.split('/').pop()!;
+    }
+    configs.push(out);
+  }
+  for (const p of patches) files.set(p.file, p.text);
+  files.set('kplay-check-config.sh', await readFile(path.join(TEMPLATE_DIR, 'kplay-check-config.sh')));
+  const specFile = `kernel-${variant.name}.spec`;
+  files.set(specFile, renderTemplate('kernel.spec.njk', buildSpecContext(variant, resolved, patches, configs, KPLAY_VERSION, root)));
+  files.set('manifest.json', await buildManifest({ root, variant, resolved, merged, patches, outputs: files, kplayVersion: KPLAY_VERSION, checks }));
+
+  const result = done({ variant, resolved, merged, patches, root, outDir, files, specFile });
+  if (result.exitCode === 0 && opts.write !== false) {
+    await writeOutputAtomically(outDir, files);
+    result.written = true;
+  }
+  return result;
+}

@@ -1,0 +1,45 @@
+import { mkdir, rename, rm, writeFile, cp, stat } from 'node:fs/promises';
+import path from 'node:path';
+
+/** Sub-folder of an output that survives a new compose (submit state: build and task ids). */
+export const STATE_DIR = 'state';
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await stat(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Write a composed output atomically: every file goes to a temporary sibling folder, which then
+ * replaces `outDir` by rename. A failure part-way leaves the previous output as it was.
+ * The `state/` sub-folder of the previous output is carried over.
+ */
+export async function writeOutputAtomically(outDir: string, files: ReadonlyMap<string, Buffer | string>): Promise<void> {
+  const parent = path.dirname(outDir);
+  await mkdir(parent, { recursive: true });
+  const tmp = path.join(parent, `.${path.basename(outDir)}.tmp-${process.pid}-${Date.now()}`);
+  const old = path.join(parent, `.${path.basename(outDir)}.old-${process.pid}-${Date.now()}`);
+  try {
+    await mkdir(tmp, { recursive: true });
+    for (const [name, content] of [...files.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+      const target = path.join(tmp, name);
+      await mkdir(path.dirname(target), { recursive: true });
+      await writeFile(target, content, { mode: name.endsWith('.sh') ? 0o755 : 0o644 });
+    }
+    const hadOld = await exists(outDir);
+    if (hadOld && (await exists(path.join(outDir, STATE_DIR)))) {
+      await cp(path.join(outDir, STATE_DIR), path.join(tmp, STATE_DIR), { recursive: true });
+    }
+    if (hadOld) await rename(outDir, old);
+    await rename(tmp, outDir);
+    if (hadOld) await rm(old, { recursive: true, force: true });
+  } catch (err) {
+    await rm(tmp, { recursive: true, force: true });
+    if (!(await exists(outDir)) && (await exists(old))) await rename(old, outDir);
+    throw err;
+  }
+}

@@ -1,0 +1,25 @@
+import type { Finding } from './finding.js';
+
+/**
+ * Errors that mean "the input is fine but the combination does not work" (exit 1). Every other
+ * error means the input itself is unusable (exit 2): syntax, schema, missing files, escapes.
+ */
+const CONFLICT_CODES = new Set([
+  'E_VALUE_CONFLICT',
+  'E_FEATURE_CONFLICT',
+  'E_VERSION_RANGE',
+  'E_PATCH_OVERLAP',
+  'E_PATCH_APPLY',
+  'E_PATCH_ALREADY_APPLIED',
+]);
+
+export function isConflict(f: Finding): boolean {
+  return CONFLICT_CODES.has(f.code) || f.code.startsWith('E_KCONFIG_');
+}
+
+/** 0: no errors; 1: only conflicts; 2: any unusable input. */
+export function exitCodeForFindings(findings: readonly Finding[]): 0 | 1 | 2 {
+  const errors = findings.filter((f) => f.severity === 'error');
+  if (!errors.length) return 0;
+  return errors.every(isConflict) ? 1 : 2;
+}

@@ -1,0 +1,41 @@
+import type { SourceLocation } from '../findings/finding.js';
+import type { RpmArch } from './arch.js';
+import type { ConfigRequest } from './types.js';
+import type { VersionComparator } from '../resolve/kernel-version.js';
+
+/** A name written somewhere (requires, conflicts, provides, features lists), with its location. */
+export interface NameRef {
+  name: string;
+  where: SourceLocation;
+}
+
+export interface FeaturePatch {
+  /** Path relative to the repository root, e.g. features/overlayfs/patches/0001-x.patch. */
+  path: string;
+  /** Path for messages (relative to the working directory). */
+  display: string;
+  text: Buffer;
+  /** The series line naming it, or the patch file itself when there is no series. */
+  where: SourceLocation;
+}
+
+/** A loaded feature folder: features/<name>/. */
+export interface Feature {
+  name: string;
+  /** Folder relative to the repository root. */
+  dir: string;
+  /** feature.yml for messages. */
+  file: string;
+  where: SourceLocation;
+  summary: string;
+  description?: string;
+  kernel?: { text: string; range: VersionComparator[]; where: SourceLocation };
+  arches?: { list: RpmArch[]; where: SourceLocation };
+  requires: NameRef[];
+  conflicts: NameRef[];
+  provides: NameRef[];
+  /** Inline config, then `config`, then `config.<arch>` fragments (arch-tagged). */
+  requests: ConfigRequest[];
+  patches: FeaturePatch[];
+  hasReadme: boolean;
+}

@@ -1,0 +1,37 @@
+import { realpath } from 'node:fs/promises';
+import path from 'node:path';
+
+/** True when `child` is `parent` or inside it (both absolute, normalized). */
+export function isInside(parent: string, child: string): boolean {
+  const rel = path.relative(parent, child);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
+/** A relative name from a user file that stays inside its folder: no absolute path, no `..`. */
+export function isSafeRelativeName(name: string): boolean {
+  if (name === '' || path.isAbsolute(name) || name.includes('\0') || name.includes('\\')) return false;
+  return !name.split('/').some((seg) => seg === '..');
+}
+
+/**
+ * Resolve symlinks and confirm the real file is still inside the real folder.
+ * Returns the real path, or undefined when it escapes (or does not exist: see `exists`).
+ */
+export async function realPathInside(folder: string, file: string): Promise<{ real?: string; exists: boolean }> {
+  let realFolder: string;
+  let realFile: string;
+  try {
+    realFolder = await realpath(folder);
+    realFile = await realpath(file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { exists: false };
+    throw err;
+  }
+  return isInside(realFolder, realFile) ? { real: realFile, exists: true } : { exists: true };
+}
+
+/** A path for messages: relative to the working directory when that is shorter. */
+export function displayPath(abs: string, cwd = process.cwd()): string {
+  const rel = path.relative(cwd, abs);
+  return rel && !rel.startsWith('..') ? rel : abs;
+}

@@ -1,0 +1,77 @@
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import type { Finding, SourceLocation } from '../findings/finding.js';
+
+/** A parsed YAML file that can say where any value in it came from. */
+export interface YamlSource {
+  file: string;
+  text: string;
+  doc: Document;
+  lines: LineCounter;
+}
+
+export type YamlPath = ReadonlyArray<string | number>;
+
+export function parseYamlSource(file: string, text: string): { source?: YamlSource; findings: Finding[] } {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
+  const findings: Finding[] = doc.errors.map((e) => ({
+    code: 'E_YAML_SYNTAX',
+    severity: 'error',
+    message: e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, ''),
+    where: { file, line: e.linePos?.[0].line ?? 0, col: e.linePos?.[0].col ?? 0 },
+    hint: 'fix the YAML syntax at this position',
+  }));
+  if (findings.length) return { findings };
+  return { source: { file, text, doc, lines }, findings };
+}
+
+function locationOf(src: YamlSource, offset: number): SourceLocation {
+  const pos = src.lines.linePos(offset);
+  return { file: src.file, line: pos.line, col: pos.col };
+}
+
+/** The node at a path (map keys and sequence indexes), or undefined. */
+export function nodeAt(src: YamlSource, path: YamlPath): Node | undefined {
+  let node: unknown = src.doc.contents;
+  for (const key of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(key));
+      node = pair?.value;
+    } else if (isSeq(node) && typeof key === 'number') {
+      node = node.items[key];
+    } else {
+      return undefined;
+    }
+  }
+  return node as Node | undefined;
+}
+
+/** The key node of the last path element when it is a map key (to point at `unknown: ...`). */
+export function keyNodeAt(src: YamlSource, path: YamlPath): Node | undefined {
+  if (path.length === 0) return undefined;
+  const parent = nodeAt(src, path.slice(0, -1));
+  const last = path[path.length - 1];
+  if (!isMap(parent)) return undefined;
+  const pair = parent.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(last));
+  return pair?.key as Node | undefined;
+}
+
+/**
+ * Where a value is, for messages: the value's node, else its key, else the nearest ancestor that
+ * exists, else the top of the file.
+ */
+export function locate(src: YamlSource, path: YamlPath, preferKey = false): SourceLocation {
+  for (let n = path.length; n >= 0; n--) {
+    const sub = path.slice(0, n);
+    const node = preferKey && n === path.length ? keyNodeAt(src, sub) ?? nodeAt(src, sub) : nodeAt(src, sub);
+    if (node?.range) return locationOf(src, node.range[0]);
+  }
+  return { file: src.file, line: 1, col: 1 };
+}
+
+/** The exact source text of a scalar (to tell `0x1f` from `31` and `"y"` from `y`). */
+export function scalarSource(src: YamlSource, path: YamlPath): string | undefined {
+  const node = nodeAt(src, path);
+  if (!isScalar(node) || !node.range) return undefined;
+  return src.text.slice(node.range[0], node.range[1]);
+}
