@@ -1,0 +1,125 @@
+import { execa } from 'execa';
+import { mkdtemp, readdir, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { makeFixtureRepo, ROOT_OF_REPO, variantYaml } from '../support/fixture-repo.js';
+import { runKplay } from '../support/run-kplay.js';
+
+async function readTree(dir: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const name of (await readdir(dir, { recursive: true, withFileTypes: true })).filter((e) => e.isFile())) {
+    const abs = path.join(name.parentPath, name.name);
+    out[path.relative(dir, abs)] = await readFile(abs, 'utf8');
+  }
+  return out;
+}
+
+describe('compose output of the shipped variants', () => {
+  for (const variant of ['playground', 'playground-plus']) {
+    it(`${variant}: composes offline, the spec passes rpmspec -P and rpmbuild -bs makes an SRPM`, async () => {
+      const out = await mkdtemp(path.join(os.tmpdir(), `kplay-${variant}-`));
+      const r = await runKplay(['compose', `variants/${variant}.yml`, '--out', out], { cwd: ROOT_OF_REPO });
+      expect(r.stderr).toContain('0 errors');
+      expect(r.exitCode).toBe(0);
+      const spec = path.join(out, `kernel-${variant}.spec`);
+      const parsed = await execa('rpmspec', ['-P', spec, '--define', `_sourcedir ${out}`]);
+      expect(parsed.stdout).toMatch(new RegExp(`^Name: +kernel-${variant}$`, 'm'));
+      expect(parsed.stdout).toMatch(/^Provides: +kernel-uname-r = 6\.1\.192-1\.\w+\.x86_64$/m);
+      expect(parsed.stdout).toMatch(/^Provides: +installonlypkg\(kernel\)$/m);
+      expect(parsed.stdout).toMatch(/^%package devel$/m);
+      expect(parsed.stdout).toMatch(/^bash .*kplay-check-config\.sh "\$requested" \.config$/m);
+      expect(parsed.stdout).not.toMatch(/\|\| :/);
+      // rpmbuild -bs needs every Source and Patch present: the tarball is the one the spec names
+      await writeFile(path.join(out, 'linux-6.1.192.tar.xz'), 'placeholder tarball for -bs');
+      const top = await mkdtemp(path.join(os.tmpdir(), 'kplay-rpmtop-'));
+      await execa('rpmbuild', ['-bs', spec, '--define', `_topdir ${top}`, '--define', `_sourcedir ${out}`, '--define', `_srcrpmdir ${top}`]);
+      const srpms = (await readdir(top)).filter((n) => n.endsWith('.src.rpm'));
+      expect(srpms).toEqual([`kernel-${variant}-6.1.192-1.${variant === 'playground' ? 'playground' : 'plus'}.src.rpm`]);
+      const listing = await execa('rpm', ['-qlp', path.join(top, srpms[0]!)]);
+      expect(listing.stdout.split('\n')).toEqual(expect.arrayContaining(['kplay-x86_64.requested.config', 'kplay-aarch64.requested.config', 'kplay-check-config.sh', `kernel-${variant}.spec`]));
+      expect(listing.stdout).toMatch(/0001-overlayfs-0001-ovl-log-the-compiled-in-feature-defaults-at-module-init\.patch/);
+      await rm(top, { recursive: true, force: true });
+    });
+  }
+
+  it('records provenance and inputs in manifest.json', async () => {
+    const out = await mkdtemp(path.join(os.tmpdir(), 'kplay-manifest-'));
+    expect((await runKplay(['compose', 'variants/playground-plus.yml', '--out', out], { cwd: ROOT_OF_REPO })).exitCode).toBe(0);
+    const manifest = JSON.parse(await readFile(path.join(out, 'manifest.json'), 'utf8'));
+    expect(manifest.features.map((f: { name: string }) => f.name)).toEqual(['overlayfs', 'wireguard', 'deprecated-drivers/megaraid_sas', 'deprecated-drivers/mptsas', 'deprecated-drivers/qla4xxx']);
+    expect(manifest.config.x86_64.CONFIG_WIREGUARD).toEqual({ value: 'm', set_by: 'feature wireguard', at: 'features/wireguard/feature.yml:8' });
+    expect(manifest.config.aarch64.CONFIG_SCSI_QLA_ISCSI).toBeUndefined(); // qla4xxx is x86_64 and ppc64le only
+    expect(manifest.config.x86_64.CONFIG_SCSI_LOWLEVEL.at).toBe('variants/playground-plus.yml:12');
+    expect(manifest.variant.files).toEqual(['variants/playground-plus.yml', 'variants/playground.yml']);
+    const wgInput = manifest.inputs.find((i: { path: string }) => i.path === 'features/wireguard/feature.yml');
+    expect(wgInput.sha256).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('is deterministic: two composes from different folders give identical bytes', async () => {
+    const a = await mkdtemp(path.join(os.tmpdir(), 'kplay-det-a-'));
+    const b = await mkdtemp(path.join(os.tmpdir(), 'kplay-det-b-'));
+    expect((await runKplay(['compose', 'variants/playground.yml', '--out', a], { cwd: ROOT_OF_REPO })).exitCode).toBe(0);
+    expect((await runKplay(['compose', path.join(ROOT_OF_REPO, 'variants/playground.yml'), '--out', b], { cwd: os.tmpdir() })).exitCode).toBe(0);
+    expect(await readTree(b)).toEqual(await readTree(a));
+  });
+
+  it('leaves an earlier output untouched when a later compose finds errors', async () => {
+    const root = await makeFixtureRepo({
+      'variants/v.yml': variantYaml({ features: ['a'] }),
+      'features/a/feature.yml': 'summary: a\n',
+      'features/a/config': 'CONFIG_A=y\n',
+      'features/b/feature.yml': 'summary: b\n',
+      'features/b/config': 'CONFIG_A=m\n',
+    });
+    expect((await runKplay(['compose', 'variants/v.yml'], { cwd: root })).exitCode).toBe(0);
+    await mkdir(path.join(root, 'out', 'test', 'state'), { recursive: true });
+    await writeFile(path.join(root, 'out', 'test', 'state', 'copr-build.json'), '{"id": 7}');
+    const before = await readTree(path.join(root, 'out', 'test'));
+    await writeFile(path.join(root, 'variants/v.yml'), variantYaml({ features: ['a', 'b'] }));
+    const r = await runKplay(['compose', 'variants/v.yml'], { cwd: root });
+    expect(r.exitCode).toBe(1);
+    expect(await readTree(path.join(root, 'out', 'test'))).toEqual(before);
+    expect((await readdir(path.join(root, 'out'))).filter((n) => n.startsWith('.'))).toEqual([]);
+    // a successful compose replaces the output but keeps submit state
+    await writeFile(path.join(root, 'variants/v.yml'), variantYaml({ features: ['b'] }));
+    expect((await runKplay(['compose', 'variants/v.yml'], { cwd: root })).exitCode).toBe(0);
+    expect(await readFile(path.join(root, 'out/test/kplay-x86_64.requested.config'), 'utf8')).toContain('CONFIG_A=m');
+    expect(existsSync(path.join(root, 'out/test/state/copr-build.json'))).toBe(true);
+  });
+});
+
+describe('user values cannot run anything through RPM', () => {
+  it('a %(shell) summary, description, changelog and URL stay text under rpmspec -P', async () => {
+    const marker = path.join(os.tmpdir(), `kplay-pwned-${process.pid}-${Date.now()}`);
+    const evil = `%(touch ${marker})`;
+    const root = await makeFixtureRepo({
+      'variants/v.yml': [
+        'name: evil',
+        `summary: "${evil}"`,
+        `description: "${evil} %{name} %%"`,
+        'base:',
+        '  kind: vanilla',
+        '  version: "6.1.192"',
+        '  source:',
+        `    url: "https://example.org/%(touch ${marker})/linux-6.1.192.tar.xz"`,
+        'arches: [x86_64]',
+        'features: [f]',
+        'changelog:',
+        `  - { date: "2026-11-22", author: "A %(touch ${marker}) <a@b.c>", text: "${evil}" }`,
+      ].join('\n'),
+      'features/f/feature.yml': `summary: "feature ${evil}"\n`,
+    });
+    const r = await runKplay(['compose', 'variants/v.yml'], { cwd: root });
+    expect(r.exitCode, r.stderr).toBe(0);
+    const spec = path.join(root, 'out/evil/kernel-evil.spec');
+    const parsed = await execa('rpmspec', ['-P', spec]);
+    expect(existsSync(marker)).toBe(false);
+    expect(parsed.stdout).toContain(`Summary:        ${evil}`);
+    expect(parsed.stdout).toContain(`- f: feature ${evil}`);
+    const q = await execa('rpmspec', ['-q', '--srpm', '--qf', '%{summary}|%{url}\n', spec]);
+    expect(existsSync(marker)).toBe(false);
+    expect(q.stdout).toContain(evil);
+  });
+});

@@ -1,0 +1,62 @@
+import fc from 'fast-check';
+import { mkdtemp, writeFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { stringify } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { composeVariant } from '../../src/compose/compose-variant.js';
+import { ROOT_OF_REPO } from '../support/fixture-repo.js';
+
+// Values a variant key may plausibly (or implausibly) hold.
+const scalar = fc.oneof(fc.string({ maxLength: 12 }), fc.integer(), fc.boolean(), fc.constant(null), fc.constantFrom('y', 'm', 'n', '0x1f', '%(id)', '../x', 'x86_64', 'overlayfs'));
+const value = fc.oneof(scalar, fc.array(scalar, { maxLength: 4 }), fc.dictionary(fc.constantFrom('CONFIG_NET', 'kind', 'version', 'url', 'x86_64', 'file', 'project'), scalar, { maxKeys: 3 }));
+const keys = ['name', 'summary', 'description', 'extends', 'base', 'arches', 'features', 'config', 'arch-config', 'release', 'buildid', 'changelog', 'targets', 'bogus'];
+const variantDoc = fc.dictionary(fc.constantFrom(...keys), value, { maxKeys: 8 });
+
+const validBase = { kind: 'vanilla', version: '6.1.192' };
+const validDoc = fc.record({
+  name: fc.constantFrom('p', 'q-1'),
+  summary: fc.constantFrom('a kernel', '%(touch /tmp/x) 100%'),
+  base: fc.constant(validBase),
+  arches: fc.subarray(['x86_64', 'aarch64'], { minLength: 1 }),
+  features: fc.subarray(['overlayfs', 'wireguard', 'deprecated-drivers/mptsas'], { minLength: 0 }),
+  config: fc.dictionary(fc.constantFrom('CONFIG_NET', 'CONFIG_WIREGUARD'), fc.constantFrom('y', 'm', 'n')),
+});
+const nearlyValid = fc.record({
+  name: fc.constantFrom('p', 'Bad Name', 'x'),
+  summary: fc.oneof(fc.string({ maxLength: 20 }), fc.constant('%(touch /tmp/x)')),
+  base: fc.oneof(fc.constant(validBase), fc.record({ kind: fc.constantFrom('vanilla', 'fedora'), version: fc.constantFrom('6.1', '6.1.192', 'six', '6.12-rc3') })),
+  arches: fc.subarray(['x86_64', 'aarch64', 'sparc'], { minLength: 0 }),
+  features: fc.subarray(['overlayfs', 'wireguard', 'nosuch', 'deprecated-drivers/mptsas', '../etc'], { minLength: 0 }),
+  config: fc.dictionary(fc.constantFrom('CONFIG_NET', 'CONFIG_WIREGUARD', 'NOT_CONFIG'), fc.oneof(fc.constantFrom('y', 'm', 'n', 'yes'), fc.integer(), fc.string({ maxLength: 5 }))),
+});
+
+describe('the loader never crashes on random variant documents', () => {
+  it('every document composes or yields findings', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'kplay-prop-'));
+    const variants = path.join(dir, 'variants');
+    await rm(variants, { recursive: true, force: true });
+    let n = 0;
+    let composed = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(variantDoc, nearlyValid, validDoc), fc.boolean(), async (doc, asText) => {
+        const file = path.join(ROOT_OF_REPO, 'variants', `.prop-${process.pid}.yml`);
+        const text = asText ? stringify(doc) : JSON.stringify(doc);
+        await writeFile(file, text);
+        try {
+          const result = await composeVariant(file, { root: ROOT_OF_REPO, write: false });
+          n++;
+          if (result.exitCode === 0) composed++;
+          else expect(result.findings.some((f) => f.severity === 'error' && f.where)).toBe(true);
+          for (const f of result.findings) expect(typeof f.message).toBe('string');
+        } finally {
+          await rm(file, { force: true });
+        }
+      }),
+      { numRuns: 300 },
+    );
+    expect(n).toBe(300);
+    // the generator reaches valid documents too, so both outcomes are exercised
+    expect(composed).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,35 @@
+import { mkdir, mkdtemp, writeFile, symlink } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+
+/** Files of a fixture repository: path → content, or { link: target } for a symlink. */
+export type FixtureFiles = Record<string, string | Buffer | { link: string }>;
+
+/** Write a throwaway repository (features/, variants/ ...) into a fresh temp folder. */
+export async function makeFixtureRepo(files: FixtureFiles): Promise<string> {
+  const root = await mkdtemp(path.join(os.tmpdir(), 'kplay-fixture-'));
+  for (const [rel, content] of Object.entries(files)) {
+    const abs = path.join(root, rel);
+    await mkdir(path.dirname(abs), { recursive: true });
+    if (typeof content === 'object' && !Buffer.isBuffer(content)) await symlink(content.link, abs);
+    else await writeFile(abs, content);
+  }
+  return root;
+}
+
+/** A minimal valid variant; override or add keys with `extra` (YAML text appended). */
+export function variantYaml(opts: { name?: string; features?: string[]; extra?: string; version?: string } = {}): string {
+  return [
+    `name: ${opts.name ?? 'test'}`,
+    'summary: test kernel',
+    'base:',
+    '  kind: vanilla',
+    `  version: "${opts.version ?? '6.1.192'}"`,
+    'arches: [x86_64]',
+    `features: [${(opts.features ?? []).join(', ')}]`,
+    opts.extra ?? '',
+  ].join('\n');
+}
+
+export const ROOT_OF_REPO = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
+export const KPLAY_BIN = path.join(ROOT_OF_REPO, 'dist', 'cli', 'main.js');
