@@ -11,6 +11,10 @@ const pkg = JSON.parse(readFileSync(path.join(here, '..', '..', 'package.json'),
 // One module per command; each exports `register(program)`.
 const commandModules: Array<Promise<{ register(program: Command): void | Promise<void> }>> = [
   import('./compose-command.js'),
+  import('./check-command.js'),
+  import('./list-command.js'),
+  import('./diff-command.js'),
+  import('./feature-command.js'),
   import('./submit-command.js'),
 ];
 

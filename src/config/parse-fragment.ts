@@ -52,6 +52,15 @@ export function parseFragment(
         return;
       }
       value = parsed.value;
+      if (value.type === 'tristate' && value.value === 'n') {
+        findings.push({
+          code: 'W_FRAGMENT_N',
+          severity: 'warning',
+          message: `CONFIG_${symbol}=n: the kernel writes n as '# CONFIG_${symbol} is not set'`,
+          where,
+          hint: `write '# CONFIG_${symbol} is not set' (Fedora's process_configs.sh rejects =n lines)`,
+        });
+      }
     }
     const previous = seen.get(symbol);
     if (previous !== undefined) {

@@ -40,3 +40,11 @@ describe('config fragments', () => {
     expect(parseConfigValue(line.slice('CONFIG_S='.length)).value).toEqual({ type: 'string', value: 'a "q" \\ b' });
   });
 });
+
+describe('fragment style', () => {
+  it('warns about CONFIG_X=n and still reads it as n', () => {
+    const { requests, findings } = parseFragment('CONFIG_A=n\n', 'frag', origin);
+    expect(findings.map((f) => [f.code, f.where?.line])).toEqual([['W_FRAGMENT_N', 1]]);
+    expect(requests[0]!.value).toEqual({ type: 'tristate', value: 'n' });
+  });
+});

@@ -1,0 +1,30 @@
+import type { Command } from 'commander';
+import path from 'node:path';
+import { findRepositoryRoot } from '../compose/find-root.js';
+import { exitCodeForFindings } from '../findings/exit-code.js';
+import { checkRepository } from '../lint/check-repository.js';
+import { printFindings, printSummary, runCommand } from './report.js';
+
+export function register(program: Command): void {
+  program
+    .command('check')
+    .description('validate feature folders and variants: schemas, fragment syntax, series, READMEs, names, and that every variant composes')
+    .argument('[paths...]', 'feature folders or variant files to check (default: the whole repository)')
+    .option('--root <dir>', 'repository root holding features/ and variants/ (default: found from the working directory)')
+    .option('--json', 'print the report as JSON on stdout', false)
+    .addHelpText('after', '\nExamples:\n  $ kplay check\n  $ kplay check features/wireguard variants/playground.yml --json')
+    .action(async (paths: string[], opts: { root?: string; json: boolean }) => {
+      await runCommand(async () => {
+        const root = opts.root ? path.resolve(opts.root) : await findRepositoryRoot(path.resolve(paths[0] ?? '.', 'x'));
+        const report = await checkRepository(root, paths);
+        const exitCode = exitCodeForFindings(report.findings);
+        if (opts.json) {
+          process.stdout.write(`${JSON.stringify({ ...report, exitCode }, null, 2)}\n`);
+        } else {
+          printFindings(report.findings);
+          printSummary(report.findings, `checked ${report.features} feature(s) and ${report.variants} variant(s)`);
+        }
+        return exitCode;
+      });
+    });
+}

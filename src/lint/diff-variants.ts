@@ -1,0 +1,51 @@
+import { createHash } from 'node:crypto';
+import { showConfigValue } from '../config/config-value.js';
+import type { ComposeResult } from '../compose/compose-variant.js';
+import type { RpmArch } from '../model/arch.js';
+
+export interface ConfigDifference {
+  arch: RpmArch;
+  symbol: string;
+  a?: { value: string; at: string; by: string };
+  b?: { value: string; at: string; by: string };
+}
+
+export interface VariantDiff {
+  featuresAdded: string[];
+  featuresRemoved: string[];
+  config: ConfigDifference[];
+  patchesAdded: string[];
+  patchesRemoved: string[];
+  patchesChanged: string[];
+}
+
+const digest = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+/** What differs between two composed variants: features, requested config values, patches. */
+export function diffVariants(a: ComposeResult, b: ComposeResult, arches?: RpmArch[]): VariantDiff {
+  const fa = a.resolved!.order.map((r) => r.feature.name);
+  const fb = b.resolved!.order.map((r) => r.feature.name);
+  const config: ConfigDifference[] = [];
+  const archList = arches ?? [...new Set([...a.variant!.arches.list, ...b.variant!.arches.list])];
+  for (const arch of archList) {
+    const ma = a.merged!.find((m) => m.arch === arch)?.symbols ?? new Map();
+    const mb = b.merged!.find((m) => m.arch === arch)?.symbols ?? new Map();
+    for (const symbol of [...new Set([...ma.keys(), ...mb.keys()])].sort()) {
+      const x = ma.get(symbol)?.request;
+      const y = mb.get(symbol)?.request;
+      const show = (r: typeof x) => r && { value: showConfigValue(r.value), at: `${r.where.file}:${r.where.line}`, by: `${r.origin.kind} ${r.origin.name}` };
+      if (x && y && showConfigValue(x.value) === showConfigValue(y.value)) continue;
+      config.push({ arch, symbol: `CONFIG_${symbol}`, ...(x ? { a: show(x) } : {}), ...(y ? { b: show(y) } : {}) });
+    }
+  }
+  const pa = new Map(a.patches!.map((p) => [p.origin, digest(p.text)]));
+  const pb = new Map(b.patches!.map((p) => [p.origin, digest(p.text)]));
+  return {
+    featuresAdded: fb.filter((f) => !fa.includes(f)),
+    featuresRemoved: fa.filter((f) => !fb.includes(f)),
+    config,
+    patchesAdded: [...pb.keys()].filter((p) => !pa.has(p)),
+    patchesRemoved: [...pa.keys()].filter((p) => !pb.has(p)),
+    patchesChanged: [...pa.keys()].filter((p) => pb.has(p) && pb.get(p) !== pa.get(p)),
+  };
+}
