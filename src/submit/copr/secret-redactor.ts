@@ -18,9 +18,14 @@ export class SecretRedactor {
   }
 
   redact(text: string): string {
-    let out = text;
     // longest first, so a secret that contains another is replaced whole
-    for (const s of [...this.secrets].sort((a, b) => b.length - a.length)) out = out.split(s).join(REDACTED);
-    return out;
+    const secrets = [...this.secrets].sort((a, b) => b.length - a.length);
+    let out = text;
+    // replacing can join text into a new occurrence (the secret overlaps the marker): repeat, bounded
+    for (let pass = 0; pass < 3; pass++) {
+      if (!secrets.some((s) => out.includes(s))) return out;
+      for (const s of secrets) out = out.split(s).join(REDACTED);
+    }
+    return secrets.some((s) => out.includes(s)) ? `${REDACTED} (a line that could not be redacted safely)` : out;
   }
 }
