@@ -2,6 +2,8 @@ import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { cancel } from '../support/copr-server/build-machine.js';
 import { startCoprServer, type CoprContractServer } from '../support/copr-server/copr-contract-server.js';
 import { buildHelloSrpm, makeCoprHome, runKplay, type KplayRun } from '../support/copr-server/kplay-cli.js';
 
@@ -202,8 +204,8 @@ describe('kplay submit --copr against the contract server', () => {
   });
 
   it('a slow answer times out and the idempotent request is sent again', async () => {
-    server.inject({ method: 'GET', path: 'build-chroot/list', kind: 'slow', delayMs: 2000 });
-    const run = await submit(standard, { KPLAY_HTTP_TIMEOUT_MS: '400' });
+    server.inject({ method: 'GET', path: 'build-chroot/list', kind: 'slow', delayMs: 4000 });
+    const run = await submit(standard, { KPLAY_HTTP_TIMEOUT_MS: '1500' });
     expect(run.exitCode, run.stderr).toBe(0);
     expect(server.requests.filter((r) => r.fault === 'slow')).toHaveLength(1);
   });
@@ -280,6 +282,23 @@ describe('kplay submit --copr against the contract server', () => {
     const second = await submit(['--copr', `${USER}/kernel-playground`, '--chroot', RAWHIDE, '--wait']);
     expect(second.exitCode).toBe(0);
     expect(server.uploads()).toHaveLength(1);
+  });
+
+  it('watching is bounded: a build that never ends stops the watch with a way to resume', async () => {
+    server.scripts.set(RAWHIDE, { outcome: 'succeeded', runningTicks: 1_000_000 });
+    const run = await submit(['--copr', `${USER}/kernel-playground`, '--chroot', RAWHIDE, '--wait'], { KPLAY_WATCH_MAX_MS: '300', KPLAY_POLL_INTERVAL_MS: '20' });
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toMatch(/stopped watching after 0 s; build \d+ goes on at .*; run the same command again to resume watching/);
+  });
+
+  it('a canceled build ends the watch with a non-zero exit naming the canceled chroots', async () => {
+    server.scripts.set(RAWHIDE, { outcome: 'succeeded', runningTicks: 1_000_000 });
+    const running = submit(['--copr', `${USER}/kernel-playground`, '--chroot', RAWHIDE, '--wait'], { KPLAY_POLL_INTERVAL_MS: '20' });
+    for (let i = 0; i < 500 && ![...server.builds.values()].some((b) => b.chroots[0]?.state === 'running'); i++) await sleep(20);
+    cancel([...server.builds.values()][0]!);
+    const run = await running;
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toMatch(new RegExp(`build \\d+ canceled: ${RAWHIDE} canceled`));
   });
 
   it('usage errors exit 2 with a clear message', async () => {
