@@ -126,6 +126,8 @@ describe('kplay submit --copr against the contract server', () => {
     expect(again.exitCode).toBe(0);
     expect(again.stderr).toMatch(/resuming build \d+/);
     expect(server.uploads()).toHaveLength(1);
+    const dry = await submit([...standard, '--dry-run']);
+    expect(dry.stdout).toMatch(/records build \d+: a real run would resume watching it instead of uploading/);
     const forced = await submit([...standard, '--force']);
     expect(forced.exitCode).toBe(0);
     expect(server.uploads()).toHaveLength(2);

@@ -263,7 +263,8 @@ async function watchAndReport(
     result = await watchBuild(client, buildId, {
       intervalMs: settings.pollIntervalMs,
       maxWaitMs: settings.watchMaxMs ?? (plan.timeout + 2 * 86_400) * 1000,
-      maxConsecutiveFailures: 5,
+      // with the request retries this rides out roughly a quarter of an hour of Copr being away
+      maxConsecutiveFailures: 20,
       onSnapshot: (s) => progress.update(s),
       onPollError: (e) => progress.note(`build ${buildId}: poll failed, trying again: ${e.message}`),
     });
