@@ -1,0 +1,74 @@
+import { formatLocation } from '../../findings/format-finding.js';
+import { UsageError } from '../../findings/finding.js';
+import type { CoprTarget } from '../../model/types.js';
+
+/**
+ * Default build timeout for a kernel, in seconds: 30 h. Copr's own default (5 h) is too short for a
+ * full kernel with debuginfo on the slower builders (aarch64, ppc64le, s390x), where Fedora kernel
+ * builds take many hours and queue time is not counted; 30 h leaves a wide margin yet still frees a
+ * hung builder well before Copr's maximum of 180000 s (50 h).
+ */
+export const DEFAULT_KERNEL_BUILD_TIMEOUT = 108_000;
+
+/** Copr refuses longer timeouts. */
+export const MAX_COPR_TIMEOUT = 180_000;
+
+/** Everything that decides where and how the build runs, from the CLI over the variant's targets.copr. */
+export interface CoprPlan {
+  /** Undefined when only a project name was given: the owner is the token's user. */
+  owner?: string;
+  project: string;
+  chroots: string[];
+  timeout: number;
+  enableNet?: boolean;
+  description?: string;
+}
+
+const NAME = /^@?[A-Za-z0-9][A-Za-z0-9._+-]*$/;
+const CHROOT = /^[a-z0-9][a-z0-9._+-]*$/i;
+
+/** `owner/project`, `@group/project`, or a bare `project`. */
+export function parseCoprProject(value: string, where: string): { owner?: string; project: string } {
+  if (/\.ya?ml$/i.test(value)) {
+    throw new UsageError(`${where}: ${JSON.stringify(value)} looks like a variant file, not a Copr project; put the variant before --copr (kplay submit VARIANT --copr)`);
+  }
+  const parts = value.split('/');
+  const [a, b] = parts;
+  if (parts.length === 2 && a && b && NAME.test(a) && NAME.test(b) && !b.startsWith('@')) return { owner: a, project: b };
+  if (parts.length === 1 && a && NAME.test(a) && !a.startsWith('@')) return { project: a };
+  throw new UsageError(`${where}: ${JSON.stringify(value)} is not a Copr project; write owner/project (or @group/project)`);
+}
+
+/**
+ * Merge the submit options with the variant's targets.copr: a CLI value wins; `--chroot` given
+ * at least once replaces the variant's list.
+ */
+export function resolveCoprPlan(options: Record<string, unknown>, target: CoprTarget | undefined): CoprPlan {
+  const targetWhere = target ? formatLocation(target.where) : 'targets.copr';
+  let owner: string | undefined;
+  let project: string;
+  if (typeof options.copr === 'string') {
+    ({ owner, project } = parseCoprProject(options.copr, '--copr'));
+  } else if (target?.project) {
+    ({ owner, project } = parseCoprProject(target.project, targetWhere));
+  } else {
+    throw new UsageError('name the Copr project: --copr owner/project, or targets.copr.project in the variant');
+  }
+  const cliChroots = Array.isArray(options.chroot) ? (options.chroot as string[]) : [];
+  const chroots = [...new Set(cliChroots.length ? cliChroots : (target?.chroots ?? []))];
+  if (chroots.length === 0) {
+    throw new UsageError('name at least one chroot: --chroot fedora-rawhide-x86_64 (repeatable), or targets.copr.chroots in the variant');
+  }
+  for (const c of chroots) if (!CHROOT.test(c)) throw new UsageError(`${JSON.stringify(c)} is not a Copr chroot name (e.g. fedora-rawhide-x86_64)`);
+  const timeout = parseTimeout(options.timeout, target?.timeout, targetWhere);
+  const enableNet = options.enableNet === true ? true : target?.enable_net;
+  return { owner, project, chroots, timeout, enableNet, description: target?.description };
+}
+
+function parseTimeout(cli: unknown, fromTarget: number | undefined, targetWhere: string): number {
+  const [value, where] = cli !== undefined ? [Number(cli), '--timeout'] : fromTarget !== undefined ? [fromTarget, `${targetWhere}: timeout`] : [DEFAULT_KERNEL_BUILD_TIMEOUT, ''];
+  if (!Number.isInteger(value) || value <= 0 || value > MAX_COPR_TIMEOUT) {
+    throw new UsageError(`${where}: the build timeout must be a whole number of seconds from 1 to ${MAX_COPR_TIMEOUT} (Copr's maximum)`);
+  }
+  return value;
+}
