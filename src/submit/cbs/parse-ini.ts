@@ -33,6 +33,9 @@ export function emptyIniDocument(): IniDocument {
 export function parseIniInto(doc: IniDocument, text: string, file: string): IniDocument {
   const lines = text.split(/\r?\n/);
   let section: Map<string, IniEntry> | undefined;
+  let sectionName = '';
+  /** Keys seen in this file, per section: configparser refuses a repeated key within one file. */
+  const seen = new Set<string>();
   let last: { entry: IniEntry } | undefined;
   lines.forEach((raw, idx) => {
     const line = idx + 1;
@@ -49,6 +52,7 @@ export function parseIniInto(doc: IniDocument, text: string, file: string): IniD
     const header = /^\[(.+)\]$/.exec(trimmed);
     if (header) {
       const name = header[1]!;
+      sectionName = name;
       section = doc.sections.get(name) ?? new Map();
       doc.sections.set(name, section);
       doc.headers.set(name, { file, line, col: 1 });
@@ -58,8 +62,13 @@ export function parseIniInto(doc: IniDocument, text: string, file: string): IniD
     if (!section) throw new IniSyntaxError('a key before the first [section] header', { file, line, col: 1 });
     const m = /^([^=:]+?)\s*[=:]\s?(.*)$/.exec(trimmed);
     if (!m) throw new IniSyntaxError(`"${trimmed}" is not "key = value"`, { file, line, col: 1 });
+    const key = m[1]!.trim().toLowerCase();
+    if (seen.has(`${sectionName}\n${key}`)) {
+      throw new IniSyntaxError(`${key} is set twice in [${sectionName}]`, { file, line, col: 1 });
+    }
+    seen.add(`${sectionName}\n${key}`);
     const entry: IniEntry = { value: m[2]!.trim(), where: { file, line, col: 1 } };
-    section.set(m[1]!.trim().toLowerCase(), entry);
+    section.set(key, entry);
     last = { entry };
   });
   return doc;
