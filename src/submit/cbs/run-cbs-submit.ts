@@ -92,6 +92,7 @@ function printDryRun(
   command: KojiCommand | undefined,
   resume: CbsTaskRecord | undefined,
   pollIntervalMs: number,
+  wait: boolean,
   warnings: Finding[],
 ): number {
   p.say('dry run: nothing is submitted, nothing is written');
@@ -106,12 +107,11 @@ function printDryRun(
     p.say(`would parse "Created task: N" from its output and record the task in ${record}`);
   }
   const hubUrl = profile?.server ?? '(hub of the profile)';
-  const wait = ctx.wait ?? false;
   p.say(`would ${wait ? `poll every ${pollIntervalMs / 1000} s` : 'ask once'} (anonymous XML-RPC POST to ${hubUrl}):`);
   p.say(`  getTaskInfo(${id}, request=False)`);
   p.say(`  getTaskChildren(${id})`);
   p.say('  getTaskResult(FAILED_TASK_ID)   for each failed task, to show why it failed');
-  if (profile) p.say(`task page: ${taskInfoUrl(profile.weburl, resume?.taskId ?? 0).replace(/=0$/, `=${id}`)}`);
+  if (profile) p.say(`task page: ${profile.weburl}/taskinfo?taskID=${id}`);
   if (warnings.length) printFindings(warnings.map((f) => ({ ...f, severity: 'warning' as const })));
   return EXIT_OK;
 }
@@ -170,7 +170,7 @@ export async function runCbsSubmit(ctx: SubmitContext, env: CbsEnvironment = cbs
       if (!command) warnings.push(...noCli.findings);
       warnings.push(...certCheck.findings);
     }
-    return printDryRun(p, ctx, req, profile, command, resume, pollIntervalMs, warnings);
+    return printDryRun(p, ctx, req, profile, command, resume, pollIntervalMs, ctx.wait ?? env.stdoutIsTTY, warnings);
   }
   profile = profile!;
 
@@ -227,19 +227,24 @@ export async function runCbsSubmit(ctx: SubmitContext, env: CbsEnvironment = cbs
     return EXIT_OK;
   }
 
+  const title = `CBS task ${record.taskId} (${record.target}${record.scratch ? ', scratch' : ''})`;
+  const reporter: WatchReporter =
+    wait && env.stdoutIsTTY && !ctx.json
+      ? listrReporter(title)
+      : plainLineReporter(
+          (line) => p.say(line),
+          (line) => void process.stderr.write(`kplay: ${line}\n`),
+        );
   const client = createXmlRpcClient({
     url: profile.server,
     timeoutMs: Math.min(profile.timeoutS * 1000, MAX_REQUEST_TIMEOUT_MS),
     maxRetries: profile.maxRetries,
     retryIntervalMs: env.retryIntervalMs ?? profile.retryIntervalS * 1000,
     onRetry: (r) =>
-      process.stderr.write(
-        `kplay: hub ${profile!.server}: ${r.reason}; retry ${r.attempt}/${r.maxRetries} in ${Math.round(r.delayMs / 100) / 10} s\n`,
+      reporter.note(
+        `hub ${profile!.server}: ${r.reason}; retry ${r.attempt}/${r.maxRetries} in ${Math.round(r.delayMs / 100) / 10} s`,
       ),
   });
-  const title = `CBS task ${record.taskId} (${record.target}${record.scratch ? ', scratch' : ''})`;
-  const reporter: WatchReporter =
-    wait && env.stdoutIsTTY && !ctx.json ? listrReporter(title) : plainLineReporter((line) => p.say(line));
   let result: WatchResult;
   try {
     result = await watchTask({
@@ -262,7 +267,6 @@ export async function runCbsSubmit(ctx: SubmitContext, env: CbsEnvironment = cbs
 
   switch (result.outcome) {
     case 'succeeded':
-      p.say(`${describeTask(result.snapshot.root)}`);
       if (profile.topurl) p.say(`output: ${taskOutputUrl(profile.topurl, record.taskId)}`);
       return EXIT_OK;
     case 'running':

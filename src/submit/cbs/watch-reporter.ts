@@ -6,6 +6,8 @@ import { taskLabel, type TaskSnapshot } from './watch-task.js';
 /** Shows a watched task and its children as they change. */
 export interface WatchReporter {
   update(snapshot: TaskSnapshot): void;
+  /** A passing remark (a retry), shown without disturbing the task lines. */
+  note(line: string): void;
   /** Stop showing; `ok` false marks the task as failed. */
   finish(ok: boolean, summary: string): Promise<void>;
 }
@@ -15,7 +17,7 @@ export function describeTask(t: KojiTaskInfo): string {
 }
 
 /** Plain lines, one per state change (for logs, pipes, CI). */
-export function plainLineReporter(write: (line: string) => void): WatchReporter {
+export function plainLineReporter(write: (line: string) => void, writeNote: (line: string) => void): WatchReporter {
   const seen = new Map<number, number>();
   const show = (t: KojiTaskInfo, indent: string) => {
     if (seen.get(t.id) === t.state) return;
@@ -27,6 +29,7 @@ export function plainLineReporter(write: (line: string) => void): WatchReporter 
       show(s.root, '');
       for (const c of s.children) show(c, '  ');
     },
+    note: writeNote,
     async finish() {
       /* every change was already printed */
     },
@@ -38,19 +41,23 @@ interface ListrTaskHandle {
   output: string;
 }
 
-/** A listr2 task for the watched task, its children per arch listed under it. */
+function childLines(s: TaskSnapshot | undefined): string {
+  if (!s) return '';
+  return s.children.length ? `\n${s.children.map((c) => `  ${describeTask(c)}`).join('\n')}` : '\n  waiting for child tasks';
+}
+
+/**
+ * A listr2 task for the watched task; its title holds one line per child task (per arch), redrawn
+ * in place at each poll.
+ */
 export function listrReporter(title: string): WatchReporter {
   let handle: ListrTaskHandle | undefined;
   let settle: ((r: { ok: boolean; summary: string }) => void) | undefined;
   const ended = new Promise<{ ok: boolean; summary: string }>((resolve) => (settle = resolve));
-  let pending: TaskSnapshot | undefined;
+  let latest: TaskSnapshot | undefined;
   const render = (s: TaskSnapshot) => {
-    if (!handle) {
-      pending = s;
-      return;
-    }
-    handle.title = `${title}: ${taskStateWord(s.root.state)}`;
-    handle.output = s.children.length ? s.children.map(describeTask).join('\n') : 'waiting for child tasks';
+    latest = s;
+    if (handle) handle.title = `${title}: ${taskStateWord(s.root.state)}${childLines(s)}`;
   };
   const list = new Listr(
     [
@@ -58,19 +65,22 @@ export function listrReporter(title: string): WatchReporter {
         title,
         task: async (_ctx, task) => {
           handle = task as unknown as ListrTaskHandle;
-          if (pending) render(pending);
+          if (latest) render(latest);
           const r = await ended;
-          task.title = r.summary;
+          task.title = `${r.summary}${childLines(latest)}`;
           if (!r.ok) throw new Error(r.summary);
         },
-        rendererOptions: { outputBar: Infinity, persistentOutput: true },
+        rendererOptions: { outputBar: 1, persistentOutput: false },
       },
     ],
-    { exitOnError: true, registerSignalListeners: false, rendererOptions: { collapseErrors: false } },
+    { exitOnError: true, registerSignalListeners: false, rendererOptions: { collapseErrors: true, showErrorMessage: false } },
   );
   const running = list.run().catch(() => undefined);
   return {
     update: render,
+    note(line) {
+      if (handle) handle.output = line;
+    },
     async finish(ok, summary) {
       settle?.({ ok, summary });
       await running;

@@ -39,7 +39,7 @@ describe('watching a task', () => {
       { root: 2, children: [[101, 'buildArch', 'x86_64', 2], [102, 'buildArch', 'aarch64', 2]] },
     ]);
     const lines: string[] = [];
-    const reporter = plainLineReporter((l) => lines.push(l));
+    const reporter = plainLineReporter((l) => lines.push(l), () => {});
     const r = await watchTask({ hub, taskId: 100, weburl: 'https://w', topurl: 'https://t', pollIntervalMs: 1, maxPolls: 50, sleep: noSleep, onSnapshot: (s) => reporter.update(s) });
     expect(r.outcome).toBe('succeeded');
     expect(r.polls).toBe(4);
