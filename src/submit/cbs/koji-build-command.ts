@@ -17,6 +17,8 @@ export interface KojiCommand {
   /** Program name as the user would type it (`cbs` or `koji`). */
   program: string;
   args: string[];
+  /** Where it was found on PATH (run this; its base name is still the program name). */
+  executable?: string;
 }
 
 export interface InstalledKojiClients {
@@ -27,9 +29,11 @@ export interface InstalledKojiClients {
 export function kojiBuildCommand(req: KojiBuildRequest, installed: InstalledKojiClients): KojiCommand | undefined {
   const global: string[] = req.userConfig ? ['-c', req.userConfig] : [];
   const build = ['build', ...(req.scratch ? ['--scratch'] : []), '--nowait', req.target, req.srpmPath];
-  if (req.profile === 'cbs' && installed.cbs) return { program: 'cbs', args: [...global, ...build] };
-  if (installed.koji) return { program: 'koji', args: ['-p', req.profile, ...global, ...build] };
-  if (installed.cbs) return { program: 'cbs', args: ['-p', req.profile, ...global, ...build] };
+  if (req.profile === 'cbs' && installed.cbs) {
+    return { program: 'cbs', args: [...global, ...build], executable: installed.cbs };
+  }
+  if (installed.koji) return { program: 'koji', args: ['-p', req.profile, ...global, ...build], executable: installed.koji };
+  if (installed.cbs) return { program: 'cbs', args: ['-p', req.profile, ...global, ...build], executable: installed.cbs };
   return undefined;
 }
 

@@ -152,9 +152,13 @@ export function readKojiProfile(profile: string, loc: KojiConfigLocations): Koji
     cert = existsSync(kojiDefault) ? kojiDefault : '';
   }
   const serverca = str('serverca');
+  const server = str('server') ?? DEFAULTS.server;
+  if (!/^https?:\/\/[^/\s]+/.test(server)) {
+    throw configError(`server of profile "${profile}" is not an http(s) URL: "${server}"`, values.get('server')?.where);
+  }
   return {
     name: profile,
-    server: str('server') ?? DEFAULTS.server,
+    server,
     weburl: (str('weburl') ?? DEFAULTS.weburl).replace(/\/+$/, ''),
     topurl: str('topurl')?.replace(/\/+$/, '') || undefined,
     authtype: str('authtype') || undefined,

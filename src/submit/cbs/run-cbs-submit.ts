@@ -80,6 +80,15 @@ function watchError(err: unknown, taskId: number, recordFile: string): unknown {
   return err;
 }
 
+const TARGET_CODES = new Set(['E_CBS_TARGET_UNKNOWN', 'E_CBS_TARGET_BROKEN', 'E_CBS_TAG_LOCKED']);
+
+/** A refused target that came from the variant points at `targets.cbs` in the variant file. */
+function pointAtVariantTarget(err: unknown, req: CbsRequest): unknown {
+  if (!(err instanceof UsageError) || !req.where) return err;
+  const findings = err.findings.map((f) => (TARGET_CODES.has(f.code) && !f.where ? { ...f, where: req.where } : f));
+  return new UsageError(err.message, findings);
+}
+
 interface Printer {
   say(line: string): void;
 }
@@ -187,7 +196,9 @@ export async function runCbsSubmit(ctx: SubmitContext, env: CbsEnvironment = cbs
       p.say(`task ${previous.taskId} recorded in ${recordFile} was for another SRPM, target or kind; submitting anew`);
     }
     p.say(`submitting ${path.basename(ctx.srpmPath)} to ${req.target}${req.scratch ? ' (scratch)' : ''}: ${formatCommandLine(command)}`);
-    const taskId = await runKojiBuild(command, req.target);
+    const taskId = await runKojiBuild(command, req.target).catch((err: unknown) => {
+      throw pointAtVariantTarget(err, req);
+    });
     record = {
       version: 1,
       taskId,

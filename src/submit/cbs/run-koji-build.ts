@@ -11,7 +11,7 @@ const DEFAULT_CLI_TIMEOUT_MS = 2 * 3600 * 1000; // a kernel SRPM upload is slow,
  */
 export async function runKojiBuild(cmd: KojiCommand, target: string): Promise<number> {
   const timeout = Number(process.env.KPLAY_KOJI_CLI_TIMEOUT_MS) || DEFAULT_CLI_TIMEOUT_MS;
-  const res = await execa(cmd.program, cmd.args, {
+  const res = await execa(cmd.executable ?? cmd.program, cmd.args, {
     reject: false,
     stdin: 'ignore',
     timeout,

@@ -7,7 +7,7 @@ const req = { profile: 'cbs', target: 'kmods9s-packages-main-el9s', srpmPath: '/
 describe('koji build command', () => {
   it('prefers cbs for the cbs profile, always --nowait, never --quiet', () => {
     const cmd = kojiBuildCommand(req, { cbs: '/usr/bin/cbs', koji: '/usr/bin/koji' })!;
-    expect(cmd).toEqual({ program: 'cbs', args: ['build', '--scratch', '--nowait', req.target, req.srpmPath] });
+    expect(cmd).toEqual({ program: 'cbs', args: ['build', '--scratch', '--nowait', req.target, req.srpmPath], executable: '/usr/bin/cbs' });
     expect(cmd.args).not.toContain('--quiet');
   });
 
@@ -15,10 +15,12 @@ describe('koji build command', () => {
     expect(kojiBuildCommand({ ...req, scratch: false }, { koji: '/usr/bin/koji' })).toEqual({
       program: 'koji',
       args: ['-p', 'cbs', 'build', '--nowait', req.target, req.srpmPath],
+      executable: '/usr/bin/koji',
     });
     expect(kojiBuildCommand({ ...req, profile: 'stream', userConfig: '/c.conf' }, { cbs: '/x/cbs', koji: '/x/koji' })).toEqual({
       program: 'koji',
       args: ['-p', 'stream', '-c', '/c.conf', 'build', '--scratch', '--nowait', req.target, req.srpmPath],
+      executable: '/x/koji',
     });
     expect(kojiBuildCommand(req, {})).toBeUndefined();
   });

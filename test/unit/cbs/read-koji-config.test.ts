@@ -97,6 +97,8 @@ describe('koji profile configuration', () => {
     } catch (err) {
       expect((err as UsageError).findings[0]!.where).toEqual({ file, line: 3, col: 1 });
     }
+    writeFileSync(file, '[cbs]\nserver = cbs.centos.org/kojihub\n');
+    expect(() => readKojiProfile('cbs', { home, sysconfDir: etc })).toThrow(/not an http\(s\) URL/);
     writeFileSync(file, '[cbs]\nserver = http://x\nServer = http://y\n');
     expect(() => readKojiProfile('cbs', { home, sysconfDir: etc })).toThrow(/server is set twice in \[cbs\]/);
     writeFileSync(file, 'server = http://x\n[cbs]\n');
