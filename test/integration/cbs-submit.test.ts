@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ensureKplayBuilt, makeCbsSandbox, runKplay, type CbsSandbox, type SandboxOptions } from '../support/koji/cbs-sandbox.js';
@@ -33,8 +33,9 @@ afterEach(async () => {
 
 describe('kplay submit --cbs (fake cbs CLI, local Koji hub)', () => {
   it('submits a scratch build with `cbs build --scratch --nowait`, watches it to success, exit 0', async () => {
-    const { hub, box } = await world();
-    const r = await submit(box, ['--cbs', TARGET, '--scratch', '--wait']);
+    const { hub, box } = await world({}, { realSrpm: true });
+    expect(path.basename(box.srpm)).toBe('kplay-cbs-probe-1.0-1.src.rpm');
+    const r = await submit(box, ['--cbs', TARGET, '--scratch', '--wait'], { FAKE_KOJI_CHECK_SRPM: '1' });
     expect(r.stderr).toBe('');
     expect(r.exitCode).toBe(0);
     expect(box.cliRuns()).toEqual([{ prog: 'cbs', argv: ['build', '--scratch', '--nowait', TARGET, box.srpm] }]);
@@ -99,6 +100,25 @@ describe('kplay submit --cbs (fake cbs CLI, local Koji hub)', () => {
     const result = JSON.parse(r.stdout);
     expect(result).toMatchObject({ service: 'cbs', target: TARGET, scratch: false, state: 'succeeded' });
     expect(result.children.map((c: { method: string }) => c.method)).toEqual(['rebuildSRPM', 'buildArch', 'buildArch', 'tagBuild']);
+  });
+
+  it('passes --koji-config to the CLI as -c and reads the same file', async () => {
+    const { hub, box } = await world();
+    const own = path.join(box.root, 'cbs-own.conf');
+    writeFileSync(own, readFileSync(path.join(box.home, '.koji', 'config')));
+    rmSync(path.join(box.home, '.koji', 'config'));
+    const r = await submit(box, ['--cbs', TARGET, '--koji-config', own, '--no-wait']);
+    expect(r.exitCode).toBe(0);
+    expect(box.cliRuns()).toEqual([{ prog: 'cbs', argv: ['-c', own, 'build', '--nowait', TARGET, box.srpm] }]);
+    expect(hub.builds.size).toBe(1);
+  });
+
+  it('a file that is not a source RPM is refused by the CLI, and the message quotes it', async () => {
+    const { box } = await world();
+    const r = await submit(box, ['--cbs', TARGET], { FAKE_KOJI_CHECK_SRPM: '1' });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain('error E_CBS_CLI_FAILED: `cbs build` exited with 1 without creating a task: GenericError:');
+    expect(r.stderr).toContain('is not a source rpm');
   });
 
   it('dry run prints the koji command line and the XML-RPC calls, runs nothing', async () => {

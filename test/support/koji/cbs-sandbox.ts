@@ -1,4 +1,5 @@
 import { execa } from 'execa';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -36,6 +37,21 @@ export interface SandboxOptions {
   certDays?: number | null;
   /** Extra lines for the [cbs] section. */
   profileLines?: string[];
+  /** Build a real SRPM with `rpmbuild -bs` from test/support/koji/kplay-cbs-probe.spec (else any file named *.src.rpm). */
+  realSrpm?: boolean;
+}
+
+/** `rpmbuild -bs` of the probe spec into `outDir`; returns the SRPM path. */
+export function buildProbeSrpm(outDir: string): string {
+  const top = path.join(outDir, 'rpmbuild');
+  execFileSync(
+    'rpmbuild',
+    ['-bs', '--define', `_topdir ${top}`, '--define', `_srcrpmdir ${outDir}`, path.join(here, 'kplay-cbs-probe.spec')],
+    { stdio: 'pipe' },
+  );
+  const srpm = readdirSync(outDir).find((n) => n.endsWith('.src.rpm'));
+  if (!srpm) throw new Error('rpmbuild -bs wrote no SRPM');
+  return path.join(outDir, srpm);
 }
 
 export function makeCbsSandbox(opts: SandboxOptions): CbsSandbox {
@@ -62,8 +78,12 @@ export function makeCbsSandbox(opts: SandboxOptions): CbsSandbox {
   const certDays = opts.certDays === undefined ? 30 : opts.certDays;
   if (certDays !== null) makeClientCert(path.join(home, '.centos.cert'), certDays);
   for (const c of opts.clients ?? ['cbs']) symlinkSync(fakeKoji, path.join(bin, c));
-  const srpm = path.join(out, 'kernel-stream-plus-6.1.0-1.el9.src.rpm');
-  writeFileSync(srpm, 'not really an rpm: the fake CLI does not read it\n');
+  let srpm: string;
+  if (opts.realSrpm) srpm = buildProbeSrpm(out);
+  else {
+    srpm = path.join(out, 'kernel-stream-plus-6.1.0-1.el9.src.rpm');
+    writeFileSync(srpm, 'not really an rpm: only FAKE_KOJI_CHECK_SRPM=1 makes the fake CLI read it\n');
+  }
   const log = path.join(root, 'cli-runs.jsonl');
   return {
     root,

@@ -5,6 +5,7 @@
 // `koji build --nowait TARGET SRPM` does against the local test hub: getBuildTarget, getTag
 // (a locked tag is refused unless --scratch), build(...), then prints what the real CLI prints.
 // $FAKE_KOJI_LOGIN_ERROR, when set, is printed on stderr as a failed login (exit 1).
+// $FAKE_KOJI_CHECK_SRPM=1 makes it check that the file is a source RPM (lead magic and type).
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -107,6 +108,14 @@ if (locked && !flags.has('--scratch')) usageError(`Destination tag ${tagName} is
 if (!existsSync(source)) {
   process.stderr.write(`FileNotFoundError: [Errno 2] No such file or directory: '${source}'\n`);
   process.exit(1);
+}
+if (process.env.FAKE_KOJI_CHECK_SRPM === '1') {
+  // RPM lead: magic ed ab ee db, then major/minor version, then type (big-endian 16 bits): 1 = source
+  const lead = readFileSync(source).subarray(0, 8);
+  if (lead.length < 8 || lead.readUInt32BE(0) !== 0xedabeedb || lead.readUInt16BE(6) !== 1) {
+    process.stderr.write(`GenericError: ${source} is not a source rpm\n`);
+    process.exit(1);
+  }
 }
 console.log(`Uploading srpm: ${source}`);
 const serverdir = `cli-build/${Date.now() / 1000}.${Math.random().toString(36).slice(2, 12)}`;
