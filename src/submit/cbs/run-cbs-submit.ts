@@ -5,27 +5,28 @@ import type { Finding } from '../../findings/finding.js';
 import { UsageError } from '../../findings/finding.js';
 import { printFindings } from '../../cli/report.js';
 import type { SubmitContext } from '../submit-backend.js';
+import { printCbsDryRun } from './cbs-dry-run.js';
+import { cbsResultJson } from './cbs-result-json.js';
 import { cbsRecordPath, readCbsRecord, recordMatches, sha256File, writeCbsRecord, type CbsTaskRecord } from './cbs-task-record.js';
 import { checkClientCert } from './check-client-cert.js';
 import { findExecutable } from './find-executable.js';
-import { formatCommandLine, kojiBuildCommand, type KojiCommand } from './koji-build-command.js';
+import { formatCommandLine, kojiBuildCommand } from './koji-build-command.js';
 import { KojiFault } from './koji-faults.js';
-import { kojiHub } from './koji-hub.js';
 import { KojiAnswerError } from './koji-task-info.js';
 import { taskStateWord } from './koji-task-states.js';
 import { readKojiProfile, type KojiProfile } from './read-koji-config.js';
 import { resolveCbsRequest, type CbsFlags, type CbsRequest } from './resolve-cbs-request.js';
 import { runKojiBuild } from './run-koji-build.js';
-import { taskInfoUrl, taskLogUrl, taskOutputUrl } from './task-urls.js';
+import { taskInfoUrl, taskOutputUrl } from './task-urls.js';
 import { describeTask, listrReporter, plainLineReporter, type WatchReporter } from './watch-reporter.js';
-import { taskLabel, TaskNotFoundError, watchTask, type WatchResult } from './watch-task.js';
-import { createXmlRpcClient, HubUnreachableError } from './xmlrpc-client.js';
+import { watchRecordedTask } from './watch-recorded-task.js';
+import { taskLabel, TaskNotFoundError, type WatchResult } from './watch-task.js';
+import { HubUnreachableError } from './xmlrpc-client.js';
 
 const EXIT_OK = 0;
 const EXIT_FAILED = 1;
 const EXIT_UNUSABLE = 2;
 const DEFAULT_WATCH_TIMEOUT_MS = 48 * 3600 * 1000;
-const MAX_REQUEST_TIMEOUT_MS = 5 * 60 * 1000;
 
 /** What the CBS submission reads from its surroundings (tests replace it). */
 export interface CbsEnvironment {
@@ -93,38 +94,6 @@ interface Printer {
   say(line: string): void;
 }
 
-function printDryRun(
-  p: Printer,
-  ctx: SubmitContext,
-  req: CbsRequest,
-  profile: KojiProfile | undefined,
-  command: KojiCommand | undefined,
-  resume: CbsTaskRecord | undefined,
-  pollIntervalMs: number,
-  wait: boolean,
-  warnings: Finding[],
-): number {
-  p.say('dry run: nothing is submitted, nothing is written');
-  if (profile) p.say(`koji profile ${profile.name}: hub ${profile.server} (from ${profile.files.join(', ') || 'defaults'})`);
-  const record = cbsRecordPath(ctx.stateDir);
-  const id = resume ? String(resume.taskId) : 'TASK_ID';
-  if (resume) {
-    p.say(`would resume watching task ${resume.taskId} (recorded in ${record}); pass --force to submit again`);
-  } else {
-    const shown = command ?? kojiBuildCommand({ ...req, srpmPath: ctx.srpmPath }, { cbs: 'cbs' })!;
-    p.say(`would run: ${formatCommandLine(shown)}`);
-    p.say(`would parse "Created task: N" from its output and record the task in ${record}`);
-  }
-  const hubUrl = profile?.server ?? '(hub of the profile)';
-  p.say(`would ${wait ? `poll every ${pollIntervalMs / 1000} s` : 'ask once'} (anonymous XML-RPC POST to ${hubUrl}):`);
-  p.say(`  getTaskInfo(${id}, request=False)`);
-  p.say(`  getTaskChildren(${id})`);
-  p.say('  getTaskResult(FAILED_TASK_ID)   for each failed task, to show why it failed');
-  if (profile) p.say(`task page: ${profile.weburl}/taskinfo?taskID=${id}`);
-  if (warnings.length) printFindings(warnings.map((f) => ({ ...f, severity: 'warning' as const })));
-  return EXIT_OK;
-}
-
 function failureFindings(result: WatchResult, taskId: number): Finding[] {
   if (result.outcome === 'canceled') {
     return [{ code: 'E_CBS_TASK_CANCELED', severity: 'error', message: `task ${taskId} was canceled` }];
@@ -179,7 +148,8 @@ export async function runCbsSubmit(ctx: SubmitContext, env: CbsEnvironment = cbs
       if (!command) warnings.push(...noCli.findings);
       warnings.push(...certCheck.findings);
     }
-    return printDryRun(p, ctx, req, profile, command, resume, pollIntervalMs, ctx.wait ?? env.stdoutIsTTY, warnings);
+    printCbsDryRun(p.say, { ctx, req, profile, command, resume, pollIntervalMs, wait: ctx.wait ?? env.stdoutIsTTY, warnings });
+    return EXIT_OK;
   }
   profile = profile!;
 
@@ -215,26 +185,9 @@ export async function runCbsSubmit(ctx: SubmitContext, env: CbsEnvironment = cbs
   }
 
   const wait = ctx.wait ?? env.stdoutIsTTY;
-  const jsonResult = (result?: WatchResult) => ({
-    service: 'cbs',
-    taskId: record.taskId,
-    target: record.target,
-    profile: record.profile,
-    scratch: record.scratch,
-    taskUrl: taskInfoUrl(profile!.weburl, record.taskId),
-    state: result ? taskStateWord(result.snapshot.root.state) : 'submitted',
-    children: (result?.snapshot.children ?? []).map((c) => ({
-      id: c.id,
-      method: c.method,
-      arch: c.arch,
-      state: taskStateWord(c.state),
-      logUrl: taskLogUrl(profile!.topurl, profile!.weburl, c.id, c.method),
-    })),
-    failures: (result?.failures ?? []).map((f) => ({ id: f.task.id, arch: f.task.arch, reason: f.reason, logUrl: f.logUrl })),
-  });
   if (!wait && !resume) {
     p.say('not watching: pass --wait to follow the build (running the same command again resumes it)');
-    if (ctx.json) process.stdout.write(`${JSON.stringify(jsonResult())}\n`);
+    if (ctx.json) process.stdout.write(`${JSON.stringify(cbsResultJson(record, profile))}\n`);
     return EXIT_OK;
   }
 
@@ -246,26 +199,15 @@ export async function runCbsSubmit(ctx: SubmitContext, env: CbsEnvironment = cbs
           (line) => p.say(line),
           (line) => void process.stderr.write(`kplay: ${line}\n`),
         );
-  const client = createXmlRpcClient({
-    url: profile.server,
-    timeoutMs: Math.min(profile.timeoutS * 1000, MAX_REQUEST_TIMEOUT_MS),
-    maxRetries: profile.maxRetries,
-    retryIntervalMs: env.retryIntervalMs ?? profile.retryIntervalS * 1000,
-    onRetry: (r) =>
-      reporter.note(
-        `hub ${profile!.server}: ${r.reason}; retry ${r.attempt}/${r.maxRetries} in ${Math.round(r.delayMs / 100) / 10} s`,
-      ),
-  });
   let result: WatchResult;
   try {
-    result = await watchTask({
-      hub: kojiHub(client),
+    result = await watchRecordedTask({
+      profile,
       taskId: record.taskId,
-      weburl: profile.weburl,
-      topurl: profile.topurl,
+      reporter,
       pollIntervalMs,
+      retryIntervalMs: env.retryIntervalMs ?? profile.retryIntervalS * 1000,
       maxPolls: wait ? Math.ceil(env.watchTimeoutMs / Math.max(1, pollIntervalMs)) + 1 : 1,
-      onSnapshot: (s) => reporter.update(s),
     });
   } catch (err) {
     await reporter.finish(false, `${title}: watching stopped`);
@@ -274,7 +216,7 @@ export async function runCbsSubmit(ctx: SubmitContext, env: CbsEnvironment = cbs
   const word = taskStateWord(result.snapshot.root.state);
   await reporter.finish(result.outcome === 'succeeded' || result.outcome === 'running', `${title}: ${word}`);
   await writeCbsRecord(ctx.stateDir, { ...record, lastState: word });
-  if (ctx.json) process.stdout.write(`${JSON.stringify(jsonResult(result))}\n`);
+  if (ctx.json) process.stdout.write(`${JSON.stringify(cbsResultJson(record, profile, result))}\n`);
 
   switch (result.outcome) {
     case 'succeeded':
