@@ -1,0 +1,47 @@
+/**
+ * The koji command line that submits an SRPM. `cbs` is the koji CLI under the name of its
+ * profile, so for the `cbs` profile `cbs build ...` and `koji -p cbs build ...` are the same.
+ * `--nowait` is always passed: kplay watches the task itself (and a CLI without a terminal would
+ * not wait anyway); never `--quiet`, whose output lacks the `Created task:` line.
+ */
+export interface KojiBuildRequest {
+  profile: string;
+  target: string;
+  srpmPath: string;
+  scratch: boolean;
+  /** `-c FILE`, when the user named a config file. */
+  userConfig?: string;
+}
+
+export interface KojiCommand {
+  /** Program name as the user would type it (`cbs` or `koji`). */
+  program: string;
+  args: string[];
+  /** Where it was found on PATH (run this; its base name is still the program name). */
+  executable?: string;
+}
+
+export interface InstalledKojiClients {
+  cbs?: string;
+  koji?: string;
+}
+
+export function kojiBuildCommand(req: KojiBuildRequest, installed: InstalledKojiClients): KojiCommand | undefined {
+  const global: string[] = req.userConfig ? ['-c', req.userConfig] : [];
+  const build = ['build', ...(req.scratch ? ['--scratch'] : []), '--nowait', req.target, req.srpmPath];
+  if (req.profile === 'cbs' && installed.cbs) {
+    return { program: 'cbs', args: [...global, ...build], executable: installed.cbs };
+  }
+  if (installed.koji) return { program: 'koji', args: ['-p', req.profile, ...global, ...build], executable: installed.koji };
+  if (installed.cbs) return { program: 'cbs', args: ['-p', req.profile, ...global, ...build], executable: installed.cbs };
+  return undefined;
+}
+
+function shellQuote(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The command as one line a user can paste into a shell. */
+export function formatCommandLine(cmd: KojiCommand): string {
+  return [cmd.program, ...cmd.args].map(shellQuote).join(' ');
+}

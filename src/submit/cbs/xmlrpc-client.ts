@@ -1,0 +1,144 @@
+import got, { RequestError } from 'got';
+import { decodeMethodResponse, XmlRpcFormatError } from './decode-xmlrpc.js';
+import { encodeMethodCall } from './encode-xmlrpc.js';
+import { FAULT_SERVER_OFFLINE, KojiFault } from './koji-faults.js';
+import type { XmlRpcValue } from './xmlrpc-value.js';
+
+export interface XmlRpcClientOptions {
+  /** The hub URL (`server` of the koji profile). */
+  url: string;
+  /** Per request. */
+  timeoutMs: number;
+  /** Transport retries per call (koji's `max_retries`). */
+  maxRetries: number;
+  /** First wait before a retry; doubles per try up to 4 times this (koji's `retry_interval`). */
+  retryIntervalMs: number;
+  sleep?: (ms: number) => Promise<void>;
+  onRetry?: (info: RetryInfo) => void;
+}
+
+export interface RetryInfo {
+  method: string;
+  /** 1 for the first retry. */
+  attempt: number;
+  maxRetries: number;
+  reason: string;
+  delayMs: number;
+}
+
+/** The hub could not be reached (or stayed offline) through every retry. */
+export class HubUnreachableError extends Error {
+  constructor(
+    readonly url: string,
+    readonly method: string,
+    readonly attempts: number,
+    readonly reason: string,
+  ) {
+    super(`could not reach the Koji hub ${url} (${method}, ${attempts} ${attempts === 1 ? 'try' : 'tries'}): ${reason}`);
+    this.name = 'HubUnreachableError';
+  }
+}
+
+/** A failure that a retry may cure, or not. */
+class CallFailure {
+  constructor(
+    readonly retryable: boolean,
+    readonly reason: string,
+    readonly fault?: KojiFault,
+  ) {}
+}
+
+export interface XmlRpcClient {
+  readonly url: string;
+  call(method: string, params: readonly XmlRpcValue[]): Promise<XmlRpcValue>;
+}
+
+const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+function transportReason(err: RequestError): string {
+  switch (err.code) {
+    case 'ECONNREFUSED':
+      return 'connection refused';
+    case 'ECONNRESET':
+      return 'connection reset by the server';
+    case 'ETIMEDOUT':
+      return 'timed out';
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return 'host name not found';
+    case 'EPIPE':
+      return 'connection closed while sending';
+    default:
+      return err.code ? `${err.code}` : err.message.split('\n')[0] ?? 'request failed';
+  }
+}
+
+/** Anonymous XML-RPC over got; faults become KojiFault, transport trouble is retried with backoff. */
+export function createXmlRpcClient(opts: XmlRpcClientOptions): XmlRpcClient {
+  const sleep = opts.sleep ?? sleepFor;
+
+  async function attempt(method: string, body: string): Promise<XmlRpcValue | CallFailure> {
+    let status: number;
+    let statusMessage: string | undefined;
+    let text: string;
+    try {
+      const res = await got.post(opts.url, {
+        body,
+        headers: { 'content-type': 'text/xml', accept: 'text/xml' },
+        timeout: { request: opts.timeoutMs },
+        retry: { limit: 0 },
+        throwHttpErrors: false,
+        followRedirect: true,
+        responseType: 'text',
+      });
+      status = res.statusCode;
+      statusMessage = res.statusMessage;
+      text = res.body;
+    } catch (err) {
+      if (err instanceof RequestError) return new CallFailure(true, transportReason(err));
+      throw err;
+    }
+    if (status !== 200) {
+      const retryable = status >= 500 || status === 408 || status === 429;
+      const hint = retryable ? '' : ' (check `server` in the koji profile)';
+      return new CallFailure(retryable, `HTTP ${status}${statusMessage ? ` ${statusMessage}` : ''}${hint}`);
+    }
+    let decoded;
+    try {
+      decoded = decodeMethodResponse(text);
+    } catch (err) {
+      if (err instanceof XmlRpcFormatError) {
+        return new CallFailure(true, `the answer is not XML-RPC (${err.message}); a proxy may be answering for the hub`);
+      }
+      throw err;
+    }
+    if (decoded.kind === 'fault') {
+      const fault = new KojiFault(method, decoded.faultCode, decoded.faultString);
+      return new CallFailure(decoded.faultCode === FAULT_SERVER_OFFLINE, fault.message, fault);
+    }
+    return decoded.value;
+  }
+
+  return {
+    url: opts.url,
+    async call(method, params) {
+      const body = encodeMethodCall(method, params);
+      const maxRetries = Math.max(0, opts.maxRetries);
+      for (let tries = 1; ; tries++) {
+        const result = await attempt(method, body);
+        if (!(result instanceof CallFailure)) return result;
+        if (!result.retryable) {
+          if (result.fault) throw result.fault;
+          throw new HubUnreachableError(opts.url, method, tries, result.reason);
+        }
+        if (tries > maxRetries) {
+          if (result.fault) throw result.fault;
+          throw new HubUnreachableError(opts.url, method, tries, result.reason);
+        }
+        const delayMs = Math.min(opts.retryIntervalMs * 2 ** (tries - 1), opts.retryIntervalMs * 4);
+        opts.onRetry?.({ method, attempt: tries, maxRetries, reason: result.reason, delayMs });
+        await sleep(delayMs);
+      }
+    },
+  };
+}

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { recordMatches, type CbsTaskRecord } from '../../../src/submit/cbs/cbs-task-record.js';
+import { resolveCbsRequest } from '../../../src/submit/cbs/resolve-cbs-request.js';
+
+const fromVariant = {
+  target: 'kmods9s-packages-main-el9s',
+  profile: 'cbs-stage',
+  scratch: true,
+  where: { file: 'variants/stream-plus.yml', line: 12, col: 5 },
+};
+
+describe('CBS request', () => {
+  it('takes targets.cbs from the variant when --cbs has no value', () => {
+    expect(resolveCbsRequest({ cbs: true }, fromVariant)).toEqual({
+      target: 'kmods9s-packages-main-el9s',
+      profile: 'cbs-stage',
+      scratch: true,
+      where: fromVariant.where,
+      userConfig: undefined,
+    });
+  });
+
+  it('lets flags override the variant', () => {
+    const r = resolveCbsRequest({ cbs: 'automotive9s-packages-main-el9s', scratch: false, kojiProfile: 'cbs', kojiConfig: '/k.conf' }, fromVariant);
+    expect(r).toMatchObject({ target: 'automotive9s-packages-main-el9s', profile: 'cbs', scratch: false, where: undefined, userConfig: '/k.conf' });
+  });
+
+  it('defaults to the cbs profile and a real build', () => {
+    expect(resolveCbsRequest({ cbs: 't-el9s' }, undefined)).toMatchObject({ profile: 'cbs', scratch: false });
+  });
+
+  it('refuses a missing target, a target that looks like a file, and a malformed name', () => {
+    expect(() => resolveCbsRequest({ cbs: true }, undefined)).toThrow(/no CBS build target/);
+    expect(() => resolveCbsRequest({ cbs: 'variants/x.yml' }, undefined)).toThrow(/put the variant before --cbs/);
+    expect(() => resolveCbsRequest({ cbs: 'a b' }, undefined)).toThrow(/not a Koji build target name/);
+  });
+});
+
+describe('recorded task', () => {
+  const rec: CbsTaskRecord = {
+    version: 1,
+    taskId: 5,
+    target: 't',
+    profile: 'cbs',
+    scratch: true,
+    server: 'https://h/kojihub',
+    weburl: 'https://h/koji',
+    srpm: { file: 'k.src.rpm', sha256: 'ab' },
+    submittedAt: '2026-01-01T00:00:00.000Z',
+  };
+  it('is the same submission only for the same SRPM digest, target, profile and kind', () => {
+    const want = { target: 't', profile: 'cbs', scratch: true, sha256: 'ab' };
+    expect(recordMatches(rec, want)).toBe(true);
+    expect(recordMatches(rec, { ...want, sha256: 'cd' })).toBe(false);
+    expect(recordMatches(rec, { ...want, scratch: false })).toBe(false);
+    expect(recordMatches(rec, { ...want, target: 'u' })).toBe(false);
+    expect(recordMatches(rec, { ...want, profile: 'koji' })).toBe(false);
+  });
+});
