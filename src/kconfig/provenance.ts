@@ -3,8 +3,8 @@ import type { ConfigOrigin, ConfigRequest } from '../model/types.js';
 
 /** Where one loaded value came from: a line of the base config, or a request. */
 export type ValueSource =
-  | { kind: 'base'; line: number; raw: string; where: SourceLocation; origin: ConfigOrigin }
-  | { kind: 'request'; index: number; request: ConfigRequest; raw: string };
+  | { kind: 'base'; name: string; line: number; raw: string; where: SourceLocation; origin: ConfigOrigin }
+  | { kind: 'request'; name: string; index: number; request: ConfigRequest; raw: string };
 
 export function sourceWhere(s: ValueSource): SourceLocation {
   return s.kind === 'base' ? s.where : s.request.where;

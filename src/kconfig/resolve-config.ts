@@ -51,6 +51,7 @@ export function resolveConfig(tree: KconfigTree, input: ResolveConfigInput): Res
   for (const a of parseConfigFile(input.base).assignments) {
     sources.push({
       kind: 'base',
+      name: a.name,
       line: a.line,
       raw: a.raw,
       where: { file: input.baseFile ?? 'base config', line: a.line, col: 0 },
@@ -63,7 +64,7 @@ export function resolveConfig(tree: KconfigTree, input: ResolveConfigInput): Res
     .filter(({ request }) => !request.arch || !tree.arch || request.arch === tree.arch);
   for (const { request, index } of applicable) {
     const raw = configValueText(request.value);
-    sources.push({ kind: 'request', index, request, raw });
+    sources.push({ kind: 'request', name: request.symbol, index, request, raw });
     assignments.push({ name: request.symbol, raw, source: sources.length - 1 });
   }
   const result = olddefconfig(tree, assignments);
