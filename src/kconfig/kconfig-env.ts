@@ -35,6 +35,21 @@ export function kernelVersionFromMakefile(makefile: string): string {
  */
 export function kconfigEnvironment(input: KconfigEnvInput, shell: ShellRunner): Record<string, string> {
   const cross = input.crossCompile ?? '';
+  const env: Record<string, string> = {
+    ...toolNames(cross, input.tools),
+    ARCH: input.arch,
+    SRCARCH: input.srcarch,
+    srctree: input.srctree,
+    objtree: '.',
+    KERNELVERSION: input.kernelVersion,
+    CROSS_COMPILE: cross,
+  };
+  env.CC_VERSION_TEXT = shell.run(`LC_ALL=C ${env.CC} --version 2>/dev/null | head -n 1`).replace(/#/g, '');
+  return env;
+}
+
+/** Tool commands as the Makefile names them for a cross prefix, with explicit overrides. */
+export function toolNames(cross: string, tools: KconfigEnvInput['tools'] = {}): Record<string, string> {
   const defaults: Record<string, string> = {
     CC: `${cross}gcc`,
     LD: `${cross}ld`,
@@ -50,16 +65,5 @@ export function kconfigEnvironment(input: KconfigEnvInput, shell: ShellRunner): 
     HOSTCC: 'gcc',
     HOSTCXX: 'g++',
   };
-  const env: Record<string, string> = {
-    ...defaults,
-    ...Object.fromEntries(Object.entries(input.tools ?? {}).filter(([, v]) => v !== undefined)),
-    ARCH: input.arch,
-    SRCARCH: input.srcarch,
-    srctree: input.srctree,
-    objtree: '.',
-    KERNELVERSION: input.kernelVersion,
-    CROSS_COMPILE: cross,
-  };
-  env.CC_VERSION_TEXT = shell.run(`LC_ALL=C ${env.CC} --version 2>/dev/null | head -n 1`).replace(/#/g, '');
-  return env;
+  return { ...defaults, ...Object.fromEntries(Object.entries(tools).filter((e): e is [string, string] => e[1] !== undefined)) };
 }

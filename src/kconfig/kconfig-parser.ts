@@ -144,7 +144,7 @@ class KconfigParser {
   }
 
   private where(line = this.stmtLine) {
-    return { file: this.lexer.file, line, col: 0 };
+    return { file: this.lexer?.file ?? this.root.where.file, line, col: 0 };
   }
 
   // ---- menu building (the reference tool's menu_add_* semantics) ----------------------------

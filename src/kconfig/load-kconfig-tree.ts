@@ -3,12 +3,9 @@ import path from 'node:path';
 import { kernelMakeArch, kernelSrcArch, type RpmArch } from '../model/arch.js';
 import { isDirectory } from '../sources/source-tree.js';
 import { extractKconfigSubset } from '../sources/kconfig-cache.js';
-import { KconfigEvaluator } from './evaluator.js';
-import { finalizeMenus } from './finalize-menu.js';
-import { kconfigEnvironment, kernelVersionFromMakefile, TOOL_VARIABLES, type KconfigEnvInput } from './kconfig-env.js';
-import { parseKconfig } from './kconfig-parser.js';
+import { buildKconfigTree } from './build-kconfig-tree.js';
+import { kconfigEnvironment, kernelVersionFromMakefile, TOOL_VARIABLES, toolNames, type KconfigEnvInput } from './kconfig-env.js';
 import type { KconfigTree } from './kconfig-tree.js';
-import { MacroPreprocessor } from './macro-preprocessor.js';
 import { defaultCacheDir, MemoisedShell, toolchainIdentity } from './memoised-shell.js';
 
 export interface LoadKconfigTreeOptions {
@@ -78,32 +75,24 @@ export function loadKconfigTreeSync(o: LoadKconfigTreeSyncOptions): KconfigTree 
   };
   const baseEnv: Record<string, string> = { srctree: o.root, ARCH: o.makeArch, SRCARCH: o.srcarch, CROSS_COMPILE: o.crossCompile ?? '', ...(o.tools ?? {}) };
   baseEnv.PATH = process.env.PATH ?? '';
-  const identity = toolchainIdentity(
-    { ...baseEnv, CC: o.tools?.CC ?? `${o.crossCompile ?? ''}gcc`, LD: o.tools?.LD ?? `${o.crossCompile ?? ''}ld` },
-    TOOL_VARIABLES,
-  );
+  const identity = toolchainIdentity({ ...baseEnv, ...toolNames(o.crossCompile ?? '', o.tools), KERNELVERSION: envInput.kernelVersion }, TOOL_VARIABLES);
   const shell = new MemoisedShell(o.cacheDir ? path.join(o.cacheDir, 'kconfig-shell', `${identity}.json`) : undefined);
   const env = kconfigEnvironment(envInput, shell);
   shell.useEnv(env);
-  const pp = new MacroPreprocessor(env, shell);
-  const parsed = parseKconfig('Kconfig', read, pp);
-  finalizeMenus(parsed.root, parsed.symbols, parsed.modules);
-  shell.save();
-  return {
-    label: o.label,
-    root: o.root,
-    arch: o.arch,
-    srcarch: o.srcarch,
-    makeArch: o.makeArch,
-    kernelVersion: envInput.kernelVersion,
-    symbols: parsed.symbols,
-    rootMenu: parsed.root,
-    modules: parsed.modules,
-    evaluator: new KconfigEvaluator(parsed.symbols, parsed.modules),
-    files: parsed.files,
-    warnings: parsed.warnings,
-    macroMessages: pp.messages,
-    env,
-    spawnedCommands: shell.spawned,
-  };
+  try {
+    const tree = buildKconfigTree({
+      label: o.label,
+      root: o.root,
+      read,
+      shell,
+      env,
+      ...(o.arch ? { arch: o.arch } : {}),
+      srcarch: o.srcarch,
+      makeArch: o.makeArch,
+      kernelVersion: envInput.kernelVersion,
+    });
+    return { ...tree, spawnedCommands: shell.spawned };
+  } finally {
+    shell.save();
+  }
 }
