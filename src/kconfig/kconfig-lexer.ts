@@ -244,7 +244,9 @@ export class KconfigLexer {
         break;
       }
       const end = this.lineEnd(q);
-      out += t.slice(q, end).replace(/[ \t]+$/, '');
+      let e = end;
+      while (e > q && (t.charCodeAt(e - 1) === 32 || t.charCodeAt(e - 1) === 9)) e--;
+      out += t.slice(q, e);
       if (!firstTs) firstTs = lastTs;
       this.p = end;
       if (end < t.length) {
