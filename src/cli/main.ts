@@ -16,6 +16,7 @@ const commandModules: Array<Promise<{ register(program: Command): void | Promise
   import('./diff-command.js'),
   import('./feature-command.js'),
   import('./submit-command.js'),
+  import('./kconfig-command.js'),
 ];
 
 export async function main(argv: string[]): Promise<void> {

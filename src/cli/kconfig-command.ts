@@ -1,0 +1,82 @@
+import type { Command } from 'commander';
+import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { hasErrors, UsageError } from '../findings/finding.js';
+import { KconfigError } from '../kconfig/kconfig-error.js';
+import { loadKconfigTree } from '../kconfig/load-kconfig-tree.js';
+import { readBaseConfig } from '../kconfig/read-base-config.js';
+import { requestsFromFragment } from '../kconfig/fragment-requests.js';
+import { resolveConfig } from '../kconfig/resolve-config.js';
+import { isRpmArch, RPM_ARCHES, type RpmArch } from '../model/arch.js';
+import type { ConfigRequest } from '../model/types.js';
+import { exitCodeFor, printFindings, printSummary, runCommand } from './report.js';
+
+interface ResolveOptions {
+  source: string;
+  arch: string;
+  config: string;
+  fragment: string[];
+  out?: string;
+  cacheDir?: string;
+  force: boolean;
+  json: boolean;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** `kplay kconfig resolve`: the `make olddefconfig` equivalent, with explained losses. */
+export function register(program: Command): void {
+  const kconfig = program.command('kconfig').description('work with a kernel tree\'s Kconfig directly');
+  kconfig
+    .command('resolve')
+    .description('resolve a config (plus fragments) against a kernel tree exactly like make olddefconfig, explaining every fragment value that did not survive')
+    .requiredOption('--source <tree-or-tarball>', 'kernel source folder or tarball (.tar.xz/.tar.gz/...)')
+    .requiredOption('--arch <rpm-arch>', `target architecture (${RPM_ARCHES.join(', ')})`)
+    .requiredOption('--config <file-or-target>', 'base .config, or a make target such as defconfig')
+    .option('--fragment <file>', 'config fragment applied after the base (repeatable; later wins)', collect, [])
+    .option('--out <file>', 'where to write the resolved .config (default: stdout)')
+    .option('--cache-dir <dir>', 'cache folder (default $KPLAY_CACHE_DIR or ~/.cache/kplay)')
+    .option('--force', 'write the config even when a fragment value cannot be met', false)
+    .option('--json', 'print findings as JSON on stdout', false)
+    .action(async (opts: ResolveOptions) => {
+      await runCommand(async () => {
+        if (!isRpmArch(opts.arch)) throw new UsageError(`unknown arch '${opts.arch}': use one of ${RPM_ARCHES.join(', ')}`);
+        const arch: RpmArch = opts.arch;
+        if (!existsSync(opts.source)) throw new UsageError(`${opts.source}: no such kernel tree or tarball`);
+        for (const f of opts.fragment) if (!existsSync(f)) throw new UsageError(`${f}: no such fragment`);
+        let tree;
+        try {
+          tree = await loadKconfigTree({ source: opts.source, arch, ...(opts.cacheDir ? { cacheDir: opts.cacheDir } : {}) });
+        } catch (err) {
+          if (err instanceof KconfigError) {
+            throw new UsageError(err.message, [{ code: 'E_KCONFIG_PARSE', severity: 'error', message: err.message.replace(/^[^:]*:\d+: /, ''), where: err.where }]);
+          }
+          throw err;
+        }
+        let base;
+        try {
+          base = await readBaseConfig(tree, opts.config, arch);
+        } catch {
+          throw new UsageError(`${opts.config}: cannot read the base config (a file, or a target like defconfig)`);
+        }
+        const requests: ConfigRequest[] = [];
+        for (const f of opts.fragment) {
+          requests.push(...requestsFromFragment(await readFile(f, 'latin1'), f, { kind: 'feature', name: path.basename(f) }));
+        }
+        const resolved = resolveConfig(tree, { base: base.text, baseFile: base.file, requests });
+        if (opts.json) process.stdout.write(`${JSON.stringify({ findings: resolved.findings }, null, 2)}\n`);
+        printFindings(resolved.findings);
+        if (resolved.findings.length) printSummary(resolved.findings, 'kconfig resolve');
+        if (!hasErrors(resolved.findings) || opts.force) {
+          if (opts.out) await writeFile(opts.out, resolved.configText, 'latin1');
+          else if (!opts.json) process.stdout.write(resolved.configText);
+        } else if (opts.out) {
+          process.stderr.write(`kconfig resolve: ${opts.out} not written (use --force to write it anyway)\n`);
+        }
+        return exitCodeFor(resolved.findings);
+      });
+    });
+}

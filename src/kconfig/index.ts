@@ -1,0 +1,13 @@
+/**
+ * The Kconfig engine's public API: load a tree, resolve configs like `make olddefconfig` with
+ * findings for every request that did not survive, and explain any symbol's value.
+ */
+export { loadKconfigTree, type LoadKconfigTreeOptions } from './load-kconfig-tree.js';
+export type { KconfigTree } from './kconfig-tree.js';
+export { resolveConfig, configValueText, type ResolveConfigInput, type ResolvedConfig } from './resolve-config.js';
+export { explainSymbol, formatExplanation, type SymbolExplanation } from './explain-symbol.js';
+export { defconfigFiles, isDefconfigTarget } from './defconfig-path.js';
+export { olddefconfig, assignmentsFromConfigText } from './olddefconfig.js';
+export { requestsFromFragment, configValueFromRaw } from './fragment-requests.js';
+export { readBaseConfig } from './read-base-config.js';
+export { KconfigError } from './kconfig-error.js';

@@ -1,0 +1,28 @@
+import type { RpmArch } from '../model/arch.js';
+import { KconfigEvaluator } from './evaluator.js';
+import type { MacroMessage } from './macro-preprocessor.js';
+import type { KSymbol, MenuNode } from './model.js';
+import type { SymbolTable } from './symbol-table.js';
+
+/** A parsed, finalized Kconfig tree for one architecture, ready to resolve configs against. */
+export interface KconfigTree {
+  /** Tree folder or tarball the user named. */
+  readonly label: string;
+  /** Folder the Kconfig files were read from (the tarball cache for tarballs). */
+  readonly root: string;
+  readonly arch: RpmArch | undefined;
+  readonly srcarch: string;
+  readonly makeArch: string;
+  readonly kernelVersion: string;
+  readonly symbols: SymbolTable;
+  readonly rootMenu: MenuNode;
+  readonly modules: KSymbol;
+  readonly evaluator: KconfigEvaluator;
+  readonly files: readonly string[];
+  readonly warnings: readonly string[];
+  readonly macroMessages: readonly MacroMessage[];
+  /** Environment the macros saw. */
+  readonly env: Readonly<Record<string, string>>;
+  /** Shell commands really spawned while loading (0 when every answer came from the cache). */
+  readonly spawnedCommands: number;
+}

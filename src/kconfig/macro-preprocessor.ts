@@ -1,0 +1,202 @@
+import { KconfigError } from './kconfig-error.js';
+
+/** Runs `$(shell,...)` commands: returns stdout (as the reference tool post-processes it). */
+export interface ShellRunner {
+  run(command: string): string;
+}
+
+export type VariableFlavor = 'recursive' | 'simple' | 'append';
+
+interface Variable {
+  value: string;
+  flavor: 'recursive' | 'simple';
+  expanding: number;
+}
+
+export interface MacroMessage {
+  kind: 'info' | 'warning';
+  text: string;
+  file: string;
+  line: number;
+}
+
+const MAX_ARGS = 16;
+
+function isTokenChar(c: string): boolean {
+  return /[A-Za-z0-9_-]/.test(c);
+}
+
+/**
+ * The Kconfig macro language: `$(var)`, user functions `$(fn,a,b)` with `$(1)`.., and the built-in
+ * functions shell, info, warning-if, error-if, filename, lineno. Undefined names fall back to the
+ * environment the kernel's Makefile exports, then to the empty string.
+ */
+export class MacroPreprocessor {
+  private readonly variables = new Map<string, Variable>();
+  /** Environment variables the tree actually referenced, with their values. */
+  readonly usedEnv = new Map<string, string>();
+  readonly messages: MacroMessage[] = [];
+  /** Where expansion happens, for $(filename), $(lineno) and errors. */
+  file = '';
+  line = 0;
+
+  constructor(
+    private readonly env: Readonly<Record<string, string | undefined>>,
+    private readonly shell: ShellRunner,
+  ) {}
+
+  private fail(message: string): never {
+    throw new KconfigError(message, { file: this.file, line: this.line, col: 0 });
+  }
+
+  addVariable(name: string, value: string, flavor: VariableFlavor): void {
+    const existing = this.variables.get(name);
+    let append = false;
+    let kind: 'recursive' | 'simple';
+    if (existing) {
+      if (flavor === 'append') {
+        kind = existing.flavor;
+        append = true;
+      } else kind = flavor;
+    } else kind = flavor === 'append' ? 'recursive' : flavor;
+    const newValue = kind === 'simple' ? this.expandString(value) : value;
+    if (existing) {
+      existing.flavor = kind;
+      existing.value = append ? `${existing.value} ${newValue}` : newValue;
+    } else {
+      this.variables.set(name, { value: newValue, flavor: kind, expanding: 0 });
+    }
+  }
+
+  /** Expand every reference in a string. */
+  expandString(input: string, args: readonly string[] = []): string {
+    return this.expandUntil(input, 0, () => false, args).value;
+  }
+
+  /**
+   * Expand from `start` until a character that cannot be part of a symbol token; returns the
+   * expansion and where the unexpanded rest begins.
+   */
+  expandOneToken(input: string, start: number): { value: string; end: number } {
+    return this.expandUntil(input, start, (c) => !isTokenChar(c), []);
+  }
+
+  /** Expand one reference right after a `$` at input[start - 1]. */
+  expandDollar(input: string, start: number, args: readonly string[] = []): { value: string; end: number } {
+    if (input[start] !== '(') return { value: '$', end: start };
+    let nest = 0;
+    let q = start + 1;
+    for (; q < input.length; q++) {
+      const c = input[q];
+      if (c === '(') nest++;
+      else if (c === ')') {
+        if (nest-- === 0) break;
+      }
+    }
+    if (q >= input.length) this.fail(`unterminated reference to '${input.slice(start + 1)}': missing ')'`);
+    return { value: this.evalClause(input.slice(start + 1, q), args), end: q + 1 };
+  }
+
+  private expandUntil(
+    input: string,
+    start: number,
+    isEnd: (c: string) => boolean,
+    args: readonly string[],
+  ): { value: string; end: number } {
+    let out = '';
+    let from = start;
+    let p = start;
+    while (p < input.length) {
+      const c = input[p]!;
+      if (c === '$') {
+        out += input.slice(from, p);
+        const r = this.expandDollar(input, p + 1, args);
+        out += r.value;
+        p = from = r.end;
+        continue;
+      }
+      if (isEnd(c)) break;
+      p++;
+    }
+    out += input.slice(from, p);
+    return { value: out, end: p };
+  }
+
+  private evalClause(clause: string, args: readonly string[]): string {
+    if (/^[0-9]+$/.test(clause)) {
+      const n = Number(clause);
+      if (n > 0 && n <= args.length) return args[n - 1]!;
+    }
+    const parts: string[] = [];
+    let nest = 0;
+    let prev = 0;
+    for (let p = 0; p < clause.length; p++) {
+      const c = clause[p];
+      if (nest === 0 && c === ',') {
+        if (parts.length >= MAX_ARGS) this.fail('too many function arguments');
+        parts.push(clause.slice(prev, p));
+        prev = p + 1;
+      } else if (c === '(') nest++;
+      else if (c === ')') nest--;
+    }
+    if (parts.length >= MAX_ARGS) this.fail('too many function arguments');
+    parts.push(clause.slice(prev));
+    const name = this.expandString(parts[0]!, args);
+    const callArgs = parts.slice(1).map((a) => this.expandString(a, args));
+
+    const v = this.variables.get(name);
+    if (v) {
+      if (callArgs.length === 0 && v.expanding) this.fail(`Recursive variable '${name}' references itself (eventually)`);
+      if (v.expanding > 1000) this.fail('Too deep recursive expansion');
+      v.expanding++;
+      try {
+        return v.flavor === 'recursive' ? this.expandString(v.value, callArgs) : v.value;
+      } finally {
+        v.expanding--;
+      }
+    }
+    const builtin = this.callBuiltin(name, callArgs);
+    if (builtin !== undefined) return builtin;
+    if (callArgs.length === 0 && name !== '') {
+      const value = this.env[name];
+      if (value !== undefined) {
+        this.usedEnv.set(name, value);
+        return value;
+      }
+    }
+    return '';
+  }
+
+  private callBuiltin(name: string, args: string[]): string | undefined {
+    const arity: Record<string, [number, number]> = {
+      'error-if': [2, 2],
+      filename: [0, 0],
+      info: [1, 1],
+      lineno: [0, 0],
+      shell: [1, 1],
+      'warning-if': [2, 2],
+    };
+    const range = arity[name];
+    if (!range) return undefined;
+    if (args.length < range[0]) this.fail(`too few function arguments passed to '${name}'`);
+    if (args.length > range[1]) this.fail(`too many function arguments passed to '${name}'`);
+    switch (name) {
+      case 'error-if':
+        if (args[0] === 'y') this.fail(args[1]!);
+        return '';
+      case 'filename':
+        return this.file;
+      case 'info':
+        this.messages.push({ kind: 'info', text: args[0]!, file: this.file, line: this.line });
+        return '';
+      case 'lineno':
+        return String(this.line);
+      case 'shell':
+        return this.shell.run(args[0]!);
+      case 'warning-if':
+        if (args[0] === 'y') this.messages.push({ kind: 'warning', text: args[1]!, file: this.file, line: this.line });
+        return '';
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,129 @@
+import { execaSync } from 'execa';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { ShellRunner } from './macro-preprocessor.js';
+
+/** Post-process command output as the reference tool does: 4095 bytes, no trailing newlines, newlines → spaces. */
+export function normalizeShellOutput(stdout: Buffer): string {
+  let buf = stdout.length >= 4096 ? stdout.subarray(0, 4095) : stdout;
+  let n = buf.length;
+  while (n > 0 && buf[n - 1] === 0x0a) n--;
+  buf = buf.subarray(0, n);
+  return buf.toString('latin1').replace(/\n/g, ' ');
+}
+
+/** Where kplay keeps caches: $KPLAY_CACHE_DIR, else $XDG_CACHE_HOME/kplay, else ~/.cache/kplay. */
+export function defaultCacheDir(): string {
+  if (process.env.KPLAY_CACHE_DIR) return process.env.KPLAY_CACHE_DIR;
+  const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+  return path.join(base, 'kplay');
+}
+
+/** Resolve a command name on PATH (no process spawned). */
+function whichSync(cmd: string, envPath: string): string | undefined {
+  if (cmd.includes('/')) return cmd;
+  for (const dir of envPath.split(':')) {
+    if (!dir) continue;
+    const p = path.join(dir, cmd);
+    try {
+      const st = statSync(p);
+      if (st.isFile()) return p;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+/**
+ * A fingerprint of the toolchain the macros probe: the variables passed to them plus size and
+ * modification time of each tool binary found on PATH. Same fingerprint → same answers.
+ */
+export function toolchainIdentity(env: Readonly<Record<string, string>>, tools: readonly string[]): string {
+  const h = createHash('sha256');
+  for (const k of Object.keys(env).sort()) h.update(`${k}=${env[k]}\n`);
+  const envPath = env.PATH ?? process.env.PATH ?? '';
+  for (const t of tools) {
+    const first = (env[t] ?? '').split(/\s+/)[0] ?? '';
+    if (!first) continue;
+    const found = whichSync(first, envPath);
+    let stamp = 'missing';
+    if (found) {
+      try {
+        const st = statSync(found);
+        stamp = `${found}:${st.size}:${st.mtimeMs}`;
+      } catch {
+        // keep missing
+      }
+    }
+    h.update(`${t}:${stamp}\n`);
+  }
+  return h.digest('hex').slice(0, 32);
+}
+
+/**
+ * `$(shell,...)` through /bin/sh, memoised per toolchain in a JSON file so a second resolve with
+ * the same toolchain spawns nothing. `spawned` counts real executions.
+ */
+export class MemoisedShell implements ShellRunner {
+  private readonly results: Record<string, string>;
+  private dirty = false;
+  private workDir: string | undefined;
+  spawned = 0;
+
+  private env: Readonly<Record<string, string>> = {};
+
+  constructor(private readonly cacheFile: string | undefined) {
+    this.results = {};
+    if (cacheFile) {
+      try {
+        Object.assign(this.results, JSON.parse(readFileSync(cacheFile, 'utf8')) as Record<string, string>);
+      } catch {
+        // no cache yet
+      }
+    }
+  }
+
+  /** Variables (CC, srctree, ...) the commands see on top of the process environment. */
+  useEnv(env: Readonly<Record<string, string>>): void {
+    this.env = env;
+  }
+
+  run(command: string): string {
+    const hit = this.results[command];
+    if (hit !== undefined) return hit;
+    this.workDir ??= mkdtempSync(path.join(os.tmpdir(), 'kplay-kconfig-'));
+    const r = execaSync('/bin/sh', ['-c', command], {
+      cwd: this.workDir,
+      env: { ...process.env, ...this.env },
+      extendEnv: false,
+      reject: false,
+      stdin: 'ignore',
+      stderr: 'ignore',
+      encoding: 'buffer',
+      stripFinalNewline: false,
+    });
+    this.spawned++;
+    const out = normalizeShellOutput(Buffer.from(r.stdout as Uint8Array));
+    if (process.env.KPLAY_DEBUG_SHELL) process.stderr.write(`shell: ${command} => ${JSON.stringify(out)}\n`);
+    this.results[command] = out;
+    this.dirty = true;
+    return out;
+  }
+
+  /** Persist new results (atomically) and remove the scratch folder. */
+  save(): void {
+    if (this.workDir) {
+      rmSync(this.workDir, { recursive: true, force: true });
+      this.workDir = undefined;
+    }
+    if (!this.dirty || !this.cacheFile) return;
+    mkdirSync(path.dirname(this.cacheFile), { recursive: true });
+    const tmp = `${this.cacheFile}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify(this.results, null, 1));
+    renameSync(tmp, this.cacheFile);
+    this.dirty = false;
+  }
+}
