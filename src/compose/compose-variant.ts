@@ -4,7 +4,9 @@ import type { Finding } from '../findings/finding.js';
 import { exitCodeForFindings } from '../findings/exit-code.js';
 import { mergeConfig, renderFragment, type MergedConfig } from '../config/merge-config.js';
 import { loadVariant } from '../model/load-variant.js';
-import type { Variant } from '../model/variant.js';
+import { isVanillaVariant, type Variant } from '../model/variant.js';
+import { composeDistributionVariant } from '../overlay/compose-distribution-variant.js';
+import type { ConfigResolver } from '../overlay/resolved-config.js';
 import { resolveFeatures, type ResolvedFeatures } from '../resolve/resolve-features.js';
 import { buildSpecContext, outputPatches, type OutputConfig, type OutputPatch } from '../spec/spec-context.js';
 import { renderTemplate, TEMPLATE_DIR } from '../spec/render-spec.js';
@@ -20,6 +22,10 @@ export interface ComposeOptions {
   root?: string;
   /** Write the output (default true). */
   write?: boolean;
+  /** Overlay bases: a local dist-git checkout or a git URL used instead of the variant's. */
+  distGit?: string;
+  /** Overlay bases: turns a config Source plus requested values into a fully resolved config (the Kconfig engine). */
+  resolveConfig?: ConfigResolver;
 }
 
 export interface ComposeResult {
@@ -53,6 +59,8 @@ export async function composeVariant(variantPath: string, opts: ComposeOptions =
   const variant = loaded.variant;
   if (!variant) return done();
   const root = opts.root ? path.resolve(opts.root) : await findRepositoryRoot(variantPath);
+  // distribution overlays (fedora, centos-stream) and kmod packages: src/overlay/
+  if (!isVanillaVariant(variant)) return composeDistributionVariant(variant, root, opts, findings);
 
   const { resolved, findings: resolveFindings } = await resolveFeatures(variant, root);
   findings.push(...resolveFindings);

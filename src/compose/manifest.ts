@@ -4,7 +4,7 @@ import path from 'node:path';
 import { showConfigValue } from '../config/config-value.js';
 import type { MergedConfig } from '../config/merge-config.js';
 import type { ConfigRequest } from '../model/types.js';
-import type { Variant } from '../model/variant.js';
+import type { VanillaVariant } from '../model/variant.js';
 import type { ResolvedFeatures } from '../resolve/resolve-features.js';
 import type { OutputPatch } from '../spec/spec-context.js';
 
@@ -35,7 +35,7 @@ export function place(r: ConfigRequest, root: string): string {
  */
 export async function buildManifest(args: {
   root: string;
-  variant: Variant;
+  variant: VanillaVariant;
   resolved: ResolvedFeatures;
   merged: MergedConfig[];
   patches: OutputPatch[];

@@ -6,7 +6,9 @@ import { parseKernelVersion } from '../resolve/kernel-version.js';
 import { RPM_ARCHES, type RpmArch } from './arch.js';
 import type { NameRef } from './feature.js';
 import type { ConfigRequest, Targets } from './types.js';
-import type { BaseConfig, ChangelogEntry, Variant } from './variant.js';
+import type { BaseConfig, ChangelogEntry, Variant, VariantBase } from './variant.js';
+import { loadOverlayBase, type BaseSettingContext } from '../overlay/load-overlay-base.js';
+import { loadKmodBase } from '../overlay/kmod/load-kmod-base.js';
 import { displayPath, isInside, realPathInside } from './safe-path.js';
 import { validateAgainstSchema } from './schemas.js';
 import { locate, parseYamlSource, type YamlSource } from './yaml-source.js';
@@ -100,6 +102,12 @@ function mergeMaps(parent: unknown, child: unknown): unknown {
   return child;
 }
 
+function valueAt(data: unknown, keyPath: Array<string | number>): unknown {
+  let v: unknown = data;
+  for (const k of keyPath) v = v && typeof v === 'object' ? (v as Record<string, unknown>)[k as string] : undefined;
+  return v;
+}
+
 /** Where a key was last set along the chain (the child wins). */
 function whereSet(layers: VariantLayer[], keyPath: Array<string | number>): SourceLocation {
   for (const l of layers) {
@@ -185,7 +193,8 @@ export async function loadVariant(variantPath: string): Promise<{ variant?: Vari
   // the name is never inherited: a child is its own package
   const name = (top.data.name as string | undefined) ?? path.basename(abs).replace(/\.ya?ml$/, '');
   const topWhere = { file: top.file, line: 1, col: 1 };
-  for (const key of ['summary', 'base', 'arches'] as const) {
+  const isKmod = merged.type === 'kmod';
+  for (const key of isKmod ? (['summary', 'kmod', 'arches'] as const) : (['summary', 'base', 'arches'] as const)) {
     if (merged[key] === undefined) {
       findings.push({ code: 'E_SCHEMA', severity: 'error', message: `the variant has no '${key}' (set it here or in a variant it extends)`, where: topWhere });
     }
@@ -195,10 +204,14 @@ export async function loadVariant(variantPath: string): Promise<{ variant?: Vari
   }
   if (findings.some((f) => f.severity === 'error')) return { findings };
 
-  const base = merged.base as Record<string, unknown>;
+  const base = (merged.base ?? {}) as Record<string, unknown>;
   const version = String(base.version);
   const versionWhere = whereSet(layers, ['base', 'version']);
-  if (!parseKernelVersion(version)) {
+  if (!isKmod && base.kind !== 'vanilla') {
+    // distribution overlays: the version may come from the spec (src/overlay)
+  } else if (isKmod) {
+    if (merged.base !== undefined) findings.push({ code: 'E_SCHEMA', severity: 'error', message: "a kmod variant builds against kmod.kernel-version and takes no 'base'", where: whereSet(layers, ['base']) });
+  } else if (!parseKernelVersion(version)) {
     findings.push({ code: 'E_VERSION_SYNTAX', severity: 'error', message: `base version '${version}' is not a kernel release`, where: versionWhere });
   }
   const arches = merged.arches as RpmArch[];
@@ -210,11 +223,20 @@ export async function loadVariant(variantPath: string): Promise<{ variant?: Vari
     return { name: f, where: locate(layer.src, ['features', ((layer.data.features as string[]) ?? []).indexOf(f)]) };
   });
   const requests = requestsOf(layers, name, findings);
-  const config = await baseConfigs(layers, merged, arches, findings);
+  const config = base.kind === 'vanilla' ? await baseConfigs(layers, merged, arches, findings) : {};
   const targets = merged.targets as Record<string, Record<string, unknown>> | undefined;
   const resolvedTargets: Targets = {};
   if (targets?.copr) resolvedTargets.copr = { ...(targets.copr as unknown as Targets['copr'] & object), chroots: (targets.copr.chroots as string[] | undefined) ?? [], where: whereSet(layers, ['targets', 'copr']) };
   if (targets?.cbs) resolvedTargets.cbs = { ...(targets.cbs as unknown as Targets['cbs'] & object), where: whereSet(layers, ['targets', 'cbs']) };
+  const settingContext: BaseSettingContext = {
+    whereSet: (keyPath) => whereSet(layers, keyPath),
+    folderOf: (keyPath) => path.dirname((layers.find((l) => valueAt(l.data, keyPath) !== undefined) ?? top).abs),
+    variantName: name,
+    findings,
+  };
+  let distributionBase: VariantBase | undefined;
+  if (isKmod) distributionBase = await loadKmodBase(merged.kmod as Record<string, unknown>, settingContext);
+  else if (base.kind !== 'vanilla') distributionBase = await loadOverlayBase(base, settingContext);
   if (findings.some((f) => f.severity === 'error')) return { findings };
 
   const variant: Variant = {
@@ -223,7 +245,8 @@ export async function loadVariant(variantPath: string): Promise<{ variant?: Vari
     chain: layers.map((l) => l.file),
     summary: String(merged.summary),
     ...(merged.description !== undefined ? { description: String(merged.description) } : {}),
-    base: {
+    type: isKmod ? 'kmod' : 'kernel',
+    base: distributionBase ?? {
       kind: 'vanilla',
       version,
       versionWhere,

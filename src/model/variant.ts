@@ -25,6 +25,48 @@ export interface VanillaBase {
   config: Partial<Record<RpmArch, BaseConfig>>;
 }
 
+/** Where a distribution's kernel package comes from: a dist-git clone, a local checkout or an SRPM. */
+export type DistGitOrigin =
+  | { kind: 'git'; url: string; ref: string; where: SourceLocation }
+  | { kind: 'path'; path: string; display: string; where: SourceLocation }
+  | { kind: 'srpm'; path: string; display: string; where: SourceLocation };
+
+/** `base.kind: fedora | centos-stream`: an overlay on the distribution's own kernel package. */
+export interface OverlayBase {
+  kind: 'fedora' | 'centos-stream';
+  /** Declared in the variant, else read from the spec at compose time ('' until then). */
+  version: string;
+  versionWhere: SourceLocation;
+  origin: DistGitOrigin;
+  /** dist-git package name (lookaside path): `kernel`. */
+  package: string;
+  /** New package name (`Name:`), when the variant renames the package. */
+  rename?: string;
+  /** Build switches baked into the spec with `%global _without_<x> 1`. */
+  without: Array<'debug' | 'debuginfo'>;
+  /** Patches of 9 lines or fewer, which ApplyOptionalPatch skips: pad them, or refuse them. */
+  shortPatches: 'pad' | 'refuse';
+  where: SourceLocation;
+}
+
+/** `type: kmod`: out-of-tree module packages built against one kernel-devel. */
+export interface KmodBase {
+  kind: 'kernel-devel';
+  /** Upstream version part of kernelVersion (5.14.0), for feature kernel ranges. */
+  version: string;
+  versionWhere: SourceLocation;
+  /** `kmod_kernel_version`, e.g. 5.14.0-570.el9. */
+  kernelVersion: string;
+  /** The kernel keeps a stable kABI: install through weak-modules. */
+  stableKabi: boolean;
+  /** Tarball holding the module sources (the kernel source of that release). */
+  source: BaseSource;
+  /** Per feature, the folders of the tree that build its modules. */
+  modules: Record<string, { dirs: string[]; where: SourceLocation }>;
+}
+
+export type VariantBase = VanillaBase | OverlayBase | KmodBase;
+
 export interface ChangelogEntry {
   date: string;
   author: string;
@@ -32,14 +74,16 @@ export interface ChangelogEntry {
 }
 
 /** A loaded variant with its `extends` chain applied. */
-export interface Variant {
+export interface Variant<B extends VariantBase = VariantBase> {
   name: string;
   file: string;
   /** Variant files read, the variant itself first, then what it extends. */
   chain: string[];
   summary: string;
   description?: string;
-  base: VanillaBase;
+  /** `kernel` (default) or `kmod` (out-of-tree module packages). */
+  type: 'kernel' | 'kmod';
+  base: B;
   arches: { list: RpmArch[]; where: SourceLocation };
   features: NameRef[];
   /** Variant overrides: `config` (every arch) then `arch-config` (one arch each). */
@@ -48,4 +92,10 @@ export interface Variant {
   buildid?: string;
   changelog: ChangelogEntry[];
   targets: Targets;
+}
+
+export type VanillaVariant = Variant<VanillaBase>;
+
+export function isVanillaVariant(v: Variant): v is VanillaVariant {
+  return v.base.kind === 'vanilla';
 }

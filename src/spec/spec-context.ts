@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { kernelImage, kernelSrcArch, type RpmArch } from '../model/arch.js';
-import type { Variant } from '../model/variant.js';
+import type { VanillaVariant } from '../model/variant.js';
 import type { ResolvedFeatures } from '../resolve/resolve-features.js';
 import { rpmChangelogDate } from './rpm-date.js';
 import { rpmChangelogText, rpmTag, rpmText, safeFileName } from './rpm-escape.js';
@@ -53,7 +53,7 @@ export function rpmVersionOf(version: string): string {
  * once, so a template cannot forget it: `%` → `%%` (RPM runs `%(...)` through a shell).
  */
 export function buildSpecContext(
-  variant: Variant,
+  variant: VanillaVariant,
   resolved: ResolvedFeatures,
   patches: OutputPatch[],
   configs: OutputConfig[],

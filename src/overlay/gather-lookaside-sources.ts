@@ -1,0 +1,63 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { copyFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { UsageError, type Finding } from '../findings/finding.js';
+import { lookasideUrl, type LookasideEntry } from './sources-file.js';
+
+/**
+ * Downloads one lookaside file and returns its local path (verified, cached). The lead wires this
+ * to src/sources/fetch-source.ts: `(e) => fetchSource({ url: e.url, sha512: e.digest, fileName: e.file })`.
+ */
+export type LookasideFetcher = (request: { url: string; file: string; algorithm: LookasideEntry['algorithm']; digest: string }) => Promise<string>;
+
+/** Until fetchSource is wired in, downloading is refused with a clear message. */
+export const fetchNotWired: LookasideFetcher = async (r) => {
+  throw new UsageError(`${r.file} is not in --sources-dir and downloading lookaside files is not wired in yet; download ${r.url} into a folder and pass --sources-dir`);
+};
+
+async function digestOf(file: string, algorithm: string): Promise<string> {
+  const hash = createHash(algorithm);
+  await pipeline(createReadStream(file), hash);
+  return hash.digest('hex');
+}
+
+async function isFile(p: string): Promise<boolean> {
+  try {
+    return (await stat(p)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Put every file of the `sources` list into `targetDir` (the folder rpmbuild reads Sources from):
+ * from `sourcesDir` when it holds the file, else through `fetch`. Every file is checked against
+ * its digest; a mismatch is E_OVERLAY_SOURCE_DIGEST and the file is not copied.
+ */
+export async function gatherLookasideSources(args: {
+  entries: readonly LookasideEntry[];
+  targetDir: string;
+  lookasideBase: string;
+  pkg: string;
+  sourcesDir?: string;
+  fetch?: LookasideFetcher;
+  sourcesFile: string;
+}): Promise<{ placed: string[]; findings: Finding[] }> {
+  const findings: Finding[] = [];
+  const placed: string[] = [];
+  for (const e of args.entries) {
+    const local = args.sourcesDir ? path.join(args.sourcesDir, e.file) : undefined;
+    const from = local && (await isFile(local)) ? local : await (args.fetch ?? fetchNotWired)({ url: lookasideUrl(args.lookasideBase, args.pkg, e), file: e.file, algorithm: e.algorithm, digest: e.digest });
+    const actual = await digestOf(from, e.algorithm);
+    if (actual !== e.digest) {
+      findings.push({ code: 'E_OVERLAY_SOURCE_DIGEST', severity: 'error', message: `${from} does not match the ${e.algorithm} of ${e.file} in the sources file`, where: { file: args.sourcesFile, line: e.line, col: 1 }, hint: 'the file belongs to another release of the package' });
+      continue;
+    }
+    const target = path.join(args.targetDir, e.file);
+    if (path.resolve(from) !== path.resolve(target)) await copyFile(from, target);
+    placed.push(e.file);
+  }
+  return { placed, findings };
+}

@@ -1,0 +1,62 @@
+import path from 'node:path';
+import type { ComposeOptions, ComposeResult } from '../../compose/compose-variant.js';
+import { sha256 } from '../../compose/manifest.js';
+import { writeOutputAtomically } from '../../compose/write-output.js';
+import { mergeConfig, type MergedConfig } from '../../config/merge-config.js';
+import { exitCodeForFindings } from '../../findings/exit-code.js';
+import type { Finding } from '../../findings/finding.js';
+import type { KmodBase, Variant } from '../../model/variant.js';
+import { resolveFeatures } from '../../resolve/resolve-features.js';
+import { renderTemplate } from '../../spec/render-spec.js';
+import { outputPatches } from '../../spec/spec-context.js';
+import { KPLAY_VERSION } from '../../version.js';
+import { buildKmodSpecContext, kmodName, moduleOptions } from './kmod-spec-context.js';
+
+/**
+ * `type: kmod`: the chosen features become one out-of-tree module package built against
+ * kernel-devel `kmod.kernel-version`. Every feature needs module folders under kmod.modules.
+ */
+export async function composeKmod(variant: Variant<KmodBase>, root: string, opts: ComposeOptions, findings: Finding[]): Promise<ComposeResult> {
+  const checks: Record<string, string> = {};
+  const done = (extra: Partial<ComposeResult> = {}): ComposeResult => ({ findings, exitCode: exitCodeForFindings(findings), written: false, checks, variant, root, ...extra });
+  const { resolved, findings: resolveFindings } = await resolveFeatures(variant, root);
+  findings.push(...resolveFindings);
+  if (exitCodeForFindings(findings) === 2) return done({ resolved });
+  for (const r of resolved.order) {
+    if (!variant.base.modules[r.feature.name]) {
+      findings.push({ code: 'E_KMOD_NO_MODULES', severity: 'error', message: `feature ${r.feature.name} has no module folders: a kmod package builds only what kmod.modules lists`, where: r.reason.where, feature: r.feature.name, hint: `add kmod.modules: { ${r.feature.name}: [drivers/...] }` });
+    }
+  }
+  const merged: MergedConfig[] = [];
+  for (const arch of variant.arches.list) {
+    const m = mergeConfig(variant, resolved, arch);
+    findings.push(...m.findings);
+    merged.push(m.merged);
+  }
+  for (const a of moduleOptions(merged)) {
+    if (!a.options.length) findings.push({ code: 'W_KMOD_NO_MODULE_OPTION', severity: 'warning', message: `no feature asks for a module (=m) on ${a.arch}: the build compiles only what the folders' Makefiles build by default`, where: variant.arches.where, arch: a.arch });
+  }
+  const patches = outputPatches(resolved);
+  checks.kconfig = 'skipped: a kmod builds against kernel-devel; its config is the kernel\'s';
+  checks.patches = 'skipped: no kernel source given';
+  const files = new Map<string, Buffer | string>();
+  for (const p of patches) files.set(p.file, p.text);
+  const specFile = `kmod-${kmodName(variant)}.spec`;
+  files.set(specFile, renderTemplate('kmod.spec.njk', buildKmodSpecContext(variant, resolved, patches, merged, KPLAY_VERSION, root)));
+  const manifest = {
+    kplay: KPLAY_VERSION,
+    variant: { name: variant.name, type: 'kmod' },
+    kmod: { kernelVersion: variant.base.kernelVersion, stableKabi: variant.base.stableKabi, source: variant.base.source.url },
+    features: resolved.order.map((r) => r.feature.name),
+    checks,
+    outputs: [...files.entries()].map(([file, content]) => ({ file, sha256: sha256(content) })).sort((a, b) => a.file.localeCompare(b.file)),
+  };
+  files.set('manifest.json', `${JSON.stringify(manifest, null, 2)}\n`);
+  const outDir = path.resolve(opts.out ?? path.join(root, 'out', variant.name));
+  const result = done({ resolved, merged, patches, outDir, files, specFile });
+  if (result.exitCode === 0 && opts.write !== false) {
+    await writeOutputAtomically(outDir, files);
+    result.written = true;
+  }
+  return result;
+}
