@@ -10,7 +10,8 @@ import { requestsFromFragment } from '../kconfig/fragment-requests.js';
 import { resolveConfig } from '../kconfig/resolve-config.js';
 import { isRpmArch, RPM_ARCHES, type RpmArch } from '../model/arch.js';
 import type { ConfigRequest } from '../model/types.js';
-import { exitCodeFor, printFindings, printSummary, runCommand } from './report.js';
+import { exitCodeForFindings } from '../findings/exit-code.js';
+import { printFindings, printSummary, runCommand } from './report.js';
 
 interface ResolveOptions {
   source: string;
@@ -76,7 +77,7 @@ export function register(program: Command): void {
         } else if (opts.out) {
           process.stderr.write(`kconfig resolve: ${opts.out} not written (use --force to write it anyway)\n`);
         }
-        return exitCodeFor(resolved.findings);
+        return exitCodeForFindings(resolved.findings);
       });
     });
 }
