@@ -13,6 +13,8 @@ import { renderTemplate, TEMPLATE_DIR } from '../spec/render-spec.js';
 import { KPLAY_VERSION } from '../version.js';
 import { findRepositoryRoot } from './find-root.js';
 import { buildManifest, place } from './manifest.js';
+import { overlayConfigResolver, resolveVariantConfigs } from './resolve-kconfig.js';
+import { displayPath } from '../model/safe-path.js';
 import { writeOutputAtomically } from './write-output.js';
 
 export interface ComposeOptions {
@@ -26,6 +28,8 @@ export interface ComposeOptions {
   distGit?: string;
   /** Overlay bases: turns a config Source plus requested values into a fully resolved config (the Kconfig engine). */
   resolveConfig?: ConfigResolver;
+  /** Kernel tree folder or source tarball of the base: enables the Kconfig and patch checks. */
+  kernelSource?: string;
 }
 
 export interface ComposeResult {
@@ -60,7 +64,10 @@ export async function composeVariant(variantPath: string, opts: ComposeOptions =
   if (!variant) return done();
   const root = opts.root ? path.resolve(opts.root) : await findRepositoryRoot(variantPath);
   // distribution overlays (fedora, centos-stream) and kmod packages: src/overlay/
-  if (!isVanillaVariant(variant)) return composeDistributionVariant(variant, root, opts, findings);
+  if (!isVanillaVariant(variant)) {
+    const resolveConfig = opts.resolveConfig ?? (opts.kernelSource ? overlayConfigResolver(opts.kernelSource) : undefined);
+    return composeDistributionVariant(variant, root, { ...opts, ...(resolveConfig ? { resolveConfig } : {}) }, findings);
+  }
 
   const { resolved, findings: resolveFindings } = await resolveFeatures(variant, root);
   findings.push(...resolveFindings);
@@ -73,7 +80,15 @@ export async function composeVariant(variantPath: string, opts: ComposeOptions =
     merged.push(m.merged);
   }
   const patches = outputPatches(resolved);
-  checks.kconfig = 'skipped: no kernel source given (pass --kernel-source <tree-or-tarball>)';
+  const resolvedConfigs = new Map<string, string>();
+  if (opts.kernelSource && exitCodeForFindings(findings) !== 2) {
+    const k = await resolveVariantConfigs(variant, merged, opts.kernelSource);
+    findings.push(...k.findings);
+    for (const r of k.resolutions) resolvedConfigs.set(r.arch, r.resolved.configText);
+    checks.kconfig = `resolved like make olddefconfig on ${displayPath(opts.kernelSource)}: ${k.resolutions.map((r) => r.arch).join(', ') || 'no arch'}${k.skipped.length ? `; skipped ${k.skipped.join(', ')}` : ''}`;
+  } else {
+    checks.kconfig = 'skipped: no kernel source given (pass --kernel-source <tree-or-tarball>)';
+  }
   checks.patches = 'skipped: no kernel source given (pass --kernel-source <tree-or-tarball>)';
 
   const outDir = path.resolve(opts.out ?? path.join(root, 'out', variant.name));
@@ -84,7 +99,12 @@ export async function composeVariant(variantPath: string, opts: ComposeOptions =
     files.set(requestedFile, renderFragment(m, (r) => place(r, root)));
     const base = variant.base.config[m.arch]!;
     const out: OutputConfig = { arch: m.arch, requestedFile, baseTarget: base.kind === 'target' ? base.target : 'olddefconfig' };
-    if (base.kind === 'file') {
+    const full = resolvedConfigs.get(m.arch);
+    if (full !== undefined) {
+      // fully resolved by the Kconfig engine: the build's olddefconfig has nothing left to change
+      out.baseFile = `kplay-${m.arch}.config`;
+      files.set(out.baseFile, full);
+    } else if (base.kind === 'file') {
       out.baseFile = `kplay-${m.arch}.base.config`;
       files.set(out.baseFile, await readFile(base.path));
     } else if (base.kind === 'url') {

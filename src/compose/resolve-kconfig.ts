@@ -1,0 +1,77 @@
+import type { Finding } from '../findings/finding.js';
+import { mergedRequests, type MergedConfig } from '../config/merge-config.js';
+import { loadKconfigTree, readBaseConfig, resolveConfig, type KconfigTree, type ResolvedConfig } from '../kconfig/index.js';
+import type { RpmArch } from '../model/arch.js';
+import { displayPath } from '../model/safe-path.js';
+import type { VanillaVariant } from '../model/variant.js';
+import type { ConfigResolver } from '../overlay/resolved-config.js';
+import { compareKernelVersions, parseKernelVersion } from '../resolve/kernel-version.js';
+
+export interface ArchResolution {
+  arch: RpmArch;
+  tree: KconfigTree;
+  resolved: ResolvedConfig;
+}
+
+/** Warn when the kernel source given for checks is not the release the variant builds. */
+export function kernelSourceVersionFinding(tree: KconfigTree, expected: string, where: Finding['where']): Finding | undefined {
+  const have = parseKernelVersion(tree.kernelVersion);
+  const want = parseKernelVersion(expected);
+  if (!have || !want || compareKernelVersions(have, want) === 0) return undefined;
+  return {
+    code: 'W_KERNEL_SOURCE_VERSION',
+    severity: 'warning',
+    message: `the kernel source ${displayPath(tree.label)} is Linux ${tree.kernelVersion}, but the variant builds ${expected}; checks may differ from the build`,
+    ...(where ? { where } : {}),
+    hint: 'pass the tarball of the base release with --kernel-source',
+  };
+}
+
+/**
+ * Resolve each arch of a vanilla variant like `make olddefconfig`: the base config, then the
+ * merged requests. Returns the fully resolved configs and one finding per request that did not
+ * survive (attributed to the line that asked for it).
+ */
+export async function resolveVariantConfigs(
+  variant: VanillaVariant,
+  merged: readonly MergedConfig[],
+  kernelSource: string,
+): Promise<{ resolutions: ArchResolution[]; findings: Finding[]; skipped: string[] }> {
+  const findings: Finding[] = [];
+  const resolutions: ArchResolution[] = [];
+  const skipped: string[] = [];
+  let versionChecked = false;
+  for (const m of merged) {
+    const base = variant.base.config[m.arch]!;
+    if (base.kind === 'url') {
+      skipped.push(`${m.arch} (its base config is a URL; kplay srpm fetches it)`);
+      continue;
+    }
+    const tree = await loadKconfigTree({ source: kernelSource, arch: m.arch });
+    if (!versionChecked) {
+      const w = kernelSourceVersionFinding(tree, variant.base.version, variant.base.versionWhere);
+      if (w) findings.push(w);
+      versionChecked = true;
+    }
+    const baseText = await readBaseConfig(tree, base.kind === 'target' ? base.target : base.path, m.arch);
+    const resolved = resolveConfig(tree, {
+      base: baseText.text,
+      baseFile: base.kind === 'file' ? base.display : `${displayPath(kernelSource)}:${baseText.file}`,
+      baseOrigin: { kind: 'base', name: base.kind === 'target' ? base.target : base.display },
+      requests: mergedRequests(m),
+    });
+    findings.push(...resolved.findings.map((f) => ({ ...f, arch: f.arch ?? m.arch })));
+    resolutions.push({ arch: m.arch, tree, resolved });
+  }
+  return { resolutions, findings, skipped };
+}
+
+/** The overlay's config resolver over a kernel tree: a distribution config Source resolved like olddefconfig. */
+export function overlayConfigResolver(kernelSource: string): ConfigResolver {
+  return async ({ arch, file, mergedText }) => {
+    const tree = await loadKconfigTree({ source: kernelSource, arch });
+    const resolved = resolveConfig(tree, { base: mergedText, baseFile: file, baseOrigin: { kind: 'base', name: file }, requests: [] });
+    // the distribution's own lines are not the user's requests: only report the tree's problems
+    return { text: resolved.configText, findings: resolved.findings.filter((f) => f.code === 'E_KCONFIG_PARSE') };
+  };
+}
