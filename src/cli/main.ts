@@ -15,6 +15,7 @@ const commandModules: Array<Promise<{ register(program: Command): void | Promise
   import('./list-command.js'),
   import('./diff-command.js'),
   import('./feature-command.js'),
+  import('./explain-command.js'),
   import('./submit-command.js'),
   import('./kconfig-command.js'),
 ];
