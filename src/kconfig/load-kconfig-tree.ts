@@ -6,7 +6,10 @@ import { extractKconfigSubset } from '../sources/kconfig-cache.js';
 import { buildKconfigTree } from './build-kconfig-tree.js';
 import { kconfigEnvironment, kernelVersionFromMakefile, TOOL_VARIABLES, toolNames, type KconfigEnvInput } from './kconfig-env.js';
 import type { KconfigTree } from './kconfig-tree.js';
+import { KconfigEvaluator } from './evaluator.js';
 import { defaultCacheDir, MemoisedShell, toolchainIdentity } from './memoised-shell.js';
+import { parsedTreeFile, readParsedTree, ReadRecorder, writeParsedTree } from './parsed-tree-cache.js';
+import { decodeTree, encodeTree } from './tree-snapshot.js';
 
 export interface LoadKconfigTreeOptions {
   /** Kernel tree folder or source tarball. */
@@ -55,14 +58,22 @@ export interface LoadKconfigTreeSyncOptions {
   tools?: KconfigEnvInput['tools'];
 }
 
-/** Parse a Kconfig tree from an extracted folder (no caching of the parsed result). */
+/**
+ * Parse a Kconfig tree from an extracted folder. With a cache folder, the parsed tree is stored
+ * under `kconfig-parsed/` and reused while the tree's files, the arch, the toolchain and the
+ * engine are unchanged (see parsed-tree-cache.ts).
+ */
 export function loadKconfigTreeSync(o: LoadKconfigTreeSyncOptions): KconfigTree {
+  const recorder = new ReadRecorder(o.root);
   const read = (rel: string): string | undefined => {
+    let text: string | undefined;
     try {
-      return readFileSync(path.join(o.root, rel), 'latin1');
+      text = readFileSync(path.join(o.root, rel), 'latin1');
     } catch {
-      return undefined;
+      text = undefined;
     }
+    recorder.record(rel, text);
+    return text;
   };
   const makefile = read('Makefile') ?? '';
   const envInput: KconfigEnvInput = {
@@ -76,21 +87,40 @@ export function loadKconfigTreeSync(o: LoadKconfigTreeSyncOptions): KconfigTree 
   const baseEnv: Record<string, string> = { srctree: o.root, ARCH: o.makeArch, SRCARCH: o.srcarch, CROSS_COMPILE: o.crossCompile ?? '', ...(o.tools ?? {}) };
   baseEnv.PATH = process.env.PATH ?? '';
   const identity = toolchainIdentity({ ...baseEnv, ...toolNames(o.crossCompile ?? '', o.tools), KERNELVERSION: envInput.kernelVersion }, TOOL_VARIABLES);
+  const common = {
+    label: o.label,
+    root: o.root,
+    arch: o.arch,
+    srcarch: o.srcarch,
+    makeArch: o.makeArch,
+    kernelVersion: envInput.kernelVersion,
+  };
+  const treeFile = o.cacheDir ? parsedTreeFile(o.cacheDir, [o.root, o.srcarch, o.makeArch, identity]) : undefined;
+  const stored = treeFile ? readParsedTree(treeFile, o.root) : undefined;
+  if (stored && stored.kernelVersion === envInput.kernelVersion) {
+    const parts = decodeTree(stored.snapshot);
+    return {
+      ...common,
+      symbols: parts.symbols,
+      rootMenu: parts.rootMenu,
+      modules: parts.modules,
+      evaluator: new KconfigEvaluator(parts.symbols, parts.modules),
+      files: parts.files,
+      warnings: parts.warnings,
+      macroMessages: parts.macroMessages,
+      env: stored.env,
+      spawnedCommands: 0,
+    };
+  }
+
   const shell = new MemoisedShell(o.cacheDir ? path.join(o.cacheDir, 'kconfig-shell', `${identity}.json`) : undefined);
   const env = kconfigEnvironment(envInput, shell);
   shell.useEnv(env);
   try {
-    const tree = buildKconfigTree({
-      label: o.label,
-      root: o.root,
-      read,
-      shell,
-      env,
-      ...(o.arch ? { arch: o.arch } : {}),
-      srcarch: o.srcarch,
-      makeArch: o.makeArch,
-      kernelVersion: envInput.kernelVersion,
-    });
+    const tree = buildKconfigTree({ ...common, arch: o.arch, read, shell, env });
+    if (treeFile) {
+      writeParsedTree(treeFile, { snapshot: encodeTree(tree), reads: recorder.list(), env, kernelVersion: envInput.kernelVersion });
+    }
     return { ...tree, spawnedCommands: shell.spawned };
   } finally {
     shell.save();

@@ -83,6 +83,24 @@ export class SymbolTable {
     return this.create(name, F_CHOICE);
   }
 
+  /** Whether a symbol is a quoted/numeric constant of this table. */
+  isConstant(sym: KSymbol): boolean {
+    return sym.name !== null && this.constants.get(sym.name) === sym;
+  }
+
+  /** Symbols in creation order (the fixed y/m/n excluded). */
+  get created(): readonly KSymbol[] {
+    return this.list;
+  }
+
+  /** Re-create a symbol from a stored tree, in creation order (see tree-snapshot.ts). */
+  restoreSymbol(name: string | null, kind: 'named' | 'constant' | 'choice', flags: number): KSymbol {
+    const s = this.create(name, flags);
+    if (kind === 'named') this.named.set(name!, s);
+    else if (kind === 'constant') this.constants.set(name!, s);
+    return s;
+  }
+
   /** A named, non-constant symbol if the tree mentions it. */
   find(name: string): KSymbol | undefined {
     return this.single(name) ?? this.named.get(name);

@@ -1,0 +1,129 @@
+/**
+ * The on-disk cache of parsed Kconfig trees: `<cache>/kconfig-parsed/<key>.bin`, a v8-serialized
+ * tree snapshot plus the list of every file the parse read (or looked for and did not find) with
+ * its size, mtime and digest. The key covers the tree folder, the arch, the toolchain identity and
+ * the engine's own code; a stored tree is used only when every recorded file is unchanged (same
+ * size and mtime, or else the same digest) and every missing one is still missing.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { deserialize, serialize } from 'node:v8';
+import { SNAPSHOT_FORMAT, type TreeSnapshot } from './tree-snapshot.js';
+
+/** A file the parse read: present with size/mtime/digest, or absent. */
+export interface ReadRecord {
+  path: string;
+  size: number;
+  mtimeMs: number;
+  /** sha256 of the content; '' when the file did not exist. */
+  digest: string;
+}
+
+export interface StoredTree {
+  snapshot: TreeSnapshot;
+  reads: ReadRecord[];
+  env: Record<string, string>;
+  kernelVersion: string;
+}
+
+let stamp: string | undefined;
+
+/** Names, sizes and mtimes of the engine's own module files: a changed engine never reuses a tree. */
+export function engineStamp(): string {
+  if (stamp) return stamp;
+  const h = createHash('sha256');
+  h.update(`format ${SNAPSHOT_FORMAT}\n`);
+  try {
+    const dir = path.dirname(fileURLToPath(import.meta.url));
+    for (const name of readdirSync(dir).sort()) {
+      const st = statSync(path.join(dir, name));
+      h.update(`${name}:${st.size}:${st.mtimeMs}\n`);
+    }
+  } catch {
+    h.update(`unknown ${Date.now()}`);
+  }
+  return (stamp = h.digest('hex').slice(0, 16));
+}
+
+export function parsedTreeFile(cacheDir: string, keyParts: readonly string[]): string {
+  const h = createHash('sha256');
+  h.update(engineStamp());
+  for (const k of keyParts) h.update(`\0${k}`);
+  return path.join(cacheDir, 'kconfig-parsed', `${h.digest('hex').slice(0, 32)}.bin`);
+}
+
+export function contentDigest(text: string): string {
+  return createHash('sha256').update(text, 'latin1').digest('hex');
+}
+
+/** Records reads through `read`, for storing with the parsed tree. */
+export class ReadRecorder {
+  private readonly records = new Map<string, ReadRecord>();
+  constructor(private readonly root: string) {}
+
+  record(rel: string, text: string | undefined): void {
+    if (this.records.has(rel)) return;
+    if (text === undefined) {
+      this.records.set(rel, { path: rel, size: -1, mtimeMs: 0, digest: '' });
+      return;
+    }
+    let size = -1;
+    let mtimeMs = 0;
+    try {
+      const st = statSync(path.join(this.root, rel));
+      size = st.size;
+      mtimeMs = st.mtimeMs;
+    } catch {
+      // raced away: the digest still decides
+    }
+    this.records.set(rel, { path: rel, size, mtimeMs, digest: contentDigest(text) });
+  }
+
+  list(): ReadRecord[] {
+    return [...this.records.values()];
+  }
+}
+
+function stillValid(root: string, r: ReadRecord): boolean {
+  const file = path.join(root, r.path);
+  let st;
+  try {
+    st = statSync(file);
+  } catch {
+    return r.digest === '';
+  }
+  if (r.digest === '') return !st.isFile();
+  if (st.size === r.size && st.mtimeMs === r.mtimeMs) return true;
+  try {
+    return contentDigest(readFileSync(file, 'latin1')) === r.digest;
+  } catch {
+    return false;
+  }
+}
+
+/** The stored tree when present and every file it was parsed from is unchanged. */
+export function readParsedTree(file: string, root: string): StoredTree | undefined {
+  let stored: StoredTree;
+  try {
+    stored = deserialize(readFileSync(file)) as StoredTree;
+  } catch {
+    return undefined;
+  }
+  if (!stored || stored.snapshot?.format !== SNAPSHOT_FORMAT || !Array.isArray(stored.reads)) return undefined;
+  for (const r of stored.reads) if (!stillValid(root, r)) return undefined;
+  return stored;
+}
+
+/** Store a parsed tree (atomically; a failure to write only costs the next run a parse). */
+export function writeParsedTree(file: string, stored: StoredTree): void {
+  try {
+    mkdirSync(path.dirname(file), { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, serialize(stored));
+    renameSync(tmp, file);
+  } catch {
+    // read-only cache: keep going without it
+  }
+}

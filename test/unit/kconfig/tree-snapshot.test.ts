@@ -1,0 +1,147 @@
+import { mkdtempSync, rmSync, utimesSync, writeFileSync, mkdirSync, readdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { deserialize, serialize } from 'node:v8';
+import { afterAll, describe, expect, it } from 'vitest';
+import { KconfigEvaluator } from '../../../src/kconfig/evaluator.js';
+import type { KconfigTree } from '../../../src/kconfig/kconfig-tree.js';
+import { loadKconfigTreeSync } from '../../../src/kconfig/load-kconfig-tree.js';
+import { assignmentsFromConfigText, olddefconfig } from '../../../src/kconfig/olddefconfig.js';
+import { decodeTree, encodeTree, type TreeSnapshot } from '../../../src/kconfig/tree-snapshot.js';
+import { fakeTree } from './fake-tree.js';
+
+const KCONFIG = `
+mainmenu "Snap $(ARCH)"
+
+config MODULES
+	bool "Enable modules"
+	modules
+	default y
+
+menu "Net"
+	visible if !HIDE_NET
+
+config NET
+	bool "Networking"
+	default y
+	help
+	  Some help.
+
+config INET
+	bool "TCP/IP"
+	depends on NET
+	imply CRC
+
+if NET
+config WG
+	tristate "WireGuard"
+	depends on m
+	select CRC if INET
+config WG_DEBUG
+	bool "debug"
+	depends on WG
+endif
+
+endmenu
+
+config HIDE_NET
+	bool
+
+config CRC
+	tristate "CRC"
+
+choice
+	prompt "Freq"
+	default HZ_250
+config HZ_100
+	bool "100"
+config HZ_250
+	bool "250"
+endchoice
+
+choice NAMED
+	tristate "named choice"
+	optional
+config A1
+	tristate "a1"
+config A2
+	bool "a2"
+endchoice
+
+config NR
+	hex "Number"
+	range 0x2 0x40 if NET
+	default 0x8
+
+config NAME
+	string "Name"
+	default "$(ARCH)-x"
+
+config CMP
+	def_bool NR >= 0x10 || NAME = "foo"
+
+comment "c"
+	depends on !NET
+`;
+
+const INPUTS = ['', 'CONFIG_WG=m\nCONFIG_A1=m\nCONFIG_NR=0x100\n# CONFIG_NET is not set\n', 'CONFIG_HZ_100=y\nCONFIG_A2=y\nCONFIG_NAME="foo"\nCONFIG_NR=0x20\n'];
+
+function rebuilt(tree: KconfigTree, snap: TreeSnapshot): KconfigTree {
+  const parts = decodeTree(deserialize(serialize(snap)) as TreeSnapshot);
+  return { ...tree, ...parts, evaluator: new KconfigEvaluator(parts.symbols, parts.modules) };
+}
+
+describe('tree snapshot', () => {
+  const tree = fakeTree({ Kconfig: KCONFIG });
+
+  it('encodes a decoded tree to the same data (structure, order and sharing kept)', () => {
+    const snap = encodeTree(tree);
+    const again = encodeTree(rebuilt(tree, snap));
+    expect(again).toEqual(snap);
+    expect(snap.symKind.length).toBeGreaterThan(10);
+  });
+
+  it('resolves like the parsed tree', () => {
+    const copy = rebuilt(tree, encodeTree(tree));
+    for (const input of INPUTS) {
+      const a = olddefconfig(tree, assignmentsFromConfigText(input)).configText;
+      const b = olddefconfig(copy, assignmentsFromConfigText(input)).configText;
+      expect(b).toBe(a);
+    }
+    expect(copy.symbols.find('NAMED')).toBeUndefined();
+    expect(copy.symbols.find('CRC')?.revDep).not.toBeNull();
+  });
+});
+
+describe('parsed tree cache', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'kplay-snapshot-'));
+  const root = path.join(dir, 'tree');
+  const cacheDir = path.join(dir, 'cache');
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  mkdirSync(path.join(root, 'sub'), { recursive: true });
+  writeFileSync(path.join(root, 'Makefile'), 'VERSION = 6\nPATCHLEVEL = 1\nSUBLEVEL = 0\n');
+  writeFileSync(path.join(root, 'Kconfig'), 'config A\n\tbool "a"\n\tdefault y\nsource "sub/Kconfig"\nosource "sub/Kconfig.opt"\n');
+  writeFileSync(path.join(root, 'sub', 'Kconfig'), 'config B\n\tbool "b"\n');
+  const load = () =>
+    loadKconfigTreeSync({ label: root, root, srcarch: 'x86', makeArch: 'x86_64', cacheDir, tools: { CC: 'true' } });
+  const names = (t: KconfigTree) => [...t.symbols.names()].sort();
+
+  it('stores the tree, reuses it, and notices changed and new files', () => {
+    const first = load();
+    expect(readdirSync(path.join(cacheDir, 'kconfig-parsed'))).toHaveLength(1);
+    const second = load();
+    expect(second.symbols).not.toBe(first.symbols);
+    expect(names(second)).toEqual(['A', 'B']);
+    expect(olddefconfig(second, []).configText).toBe(olddefconfig(first, []).configText);
+
+    writeFileSync(path.join(root, 'sub', 'Kconfig'), 'config C\n\tbool "c"\n');
+    expect(names(load())).toEqual(['A', 'C']);
+
+    writeFileSync(path.join(root, 'sub', 'Kconfig.opt'), 'config D\n\tbool "d"\n');
+    expect(names(load())).toEqual(['A', 'C', 'D']);
+
+    // same content, new mtime: still valid (digest), same answer
+    utimesSync(path.join(root, 'Kconfig'), new Date(), new Date(Date.now() + 5000));
+    expect(names(load())).toEqual(['A', 'C', 'D']);
+  });
+});
