@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { kernelMakeArch, kernelSrcArch, type RpmArch } from '../model/arch.js';
-import { isDirectory } from '../sources/source-tree.js';
 import { extractKconfigSubset } from '../sources/kconfig-cache.js';
 import { buildKconfigTree } from './build-kconfig-tree.js';
 import { kconfigEnvironment, kernelVersionFromMakefile, TOOL_VARIABLES, toolNames, type KconfigEnvInput } from './kconfig-env.js';
@@ -26,6 +25,14 @@ export interface LoadKconfigTreeOptions {
 
 const loaded = new Map<string, KconfigTree>();
 
+function isDirectory(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Parse a kernel tree's Kconfig for one architecture. Macro shell commands are memoised per
  * toolchain in the cache folder, tarballs are read once into a cached Kconfig subset, and parsed
@@ -36,7 +43,7 @@ export async function loadKconfigTree(opts: LoadKconfigTreeOptions): Promise<Kco
   const srcarch = opts.srcarch ?? (opts.arch ? kernelSrcArch(opts.arch) : undefined);
   const makeArch = opts.makeArch ?? (opts.arch ? kernelMakeArch(opts.arch) : srcarch);
   if (!srcarch || !makeArch) throw new Error('loadKconfigTree: an arch is required');
-  const root = (await isDirectory(opts.source))
+  const root = isDirectory(opts.source)
     ? path.resolve(opts.source)
     : await extractKconfigSubset(path.resolve(opts.source), cacheDir ?? path.join(defaultCacheDir()));
   const key = JSON.stringify([root, srcarch, makeArch, opts.crossCompile ?? '', opts.tools ?? {}, cacheDir ?? '']);
@@ -84,7 +91,7 @@ export function loadKconfigTreeSync(o: LoadKconfigTreeSyncOptions): KconfigTree 
     crossCompile: o.crossCompile,
     tools: o.tools,
   };
-  const baseEnv: Record<string, string> = { srctree: o.root, ARCH: o.makeArch, SRCARCH: o.srcarch, CROSS_COMPILE: o.crossCompile ?? '', ...(o.tools ?? {}) };
+  const baseEnv: Record<string, string> = { ARCH: o.makeArch, SRCARCH: o.srcarch, CROSS_COMPILE: o.crossCompile ?? '', ...(o.tools ?? {}) };
   baseEnv.PATH = process.env.PATH ?? '';
   const identity = toolchainIdentity({ ...baseEnv, ...toolNames(o.crossCompile ?? '', o.tools), KERNELVERSION: envInput.kernelVersion }, TOOL_VARIABLES);
   const common = {

@@ -1,4 +1,4 @@
-import { execaSync } from 'execa';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -91,24 +91,30 @@ export class MemoisedShell implements ShellRunner {
     this.env = env;
   }
 
+  /**
+   * The cache key of a command. The tree's path is not part of the toolchain identity: commands
+   * that depend on it name it in their text (`$(srctree)/scripts/...` is expanded before they
+   * run); the few that read `$srctree` from the environment are keyed with its value.
+   */
+  private key(command: string): string {
+    return /\$\{?srctree\b/.test(command) ? `${this.env.srctree ?? ''}\u0000${command}` : command;
+  }
+
   run(command: string): string {
-    const hit = this.results[command];
+    const key = this.key(command);
+    const hit = this.results[key];
     if (hit !== undefined) return hit;
     this.workDir ??= mkdtempSync(path.join(os.tmpdir(), 'kplay-kconfig-'));
-    const r = execaSync('/bin/sh', ['-c', command], {
+    const r = spawnSync('/bin/sh', ['-c', command], {
       cwd: this.workDir,
       env: { ...process.env, ...this.env },
-      extendEnv: false,
-      reject: false,
-      stdin: 'ignore',
-      stderr: 'ignore',
-      encoding: 'buffer',
-      stripFinalNewline: false,
+      stdio: ['ignore', 'pipe', 'ignore'],
+      maxBuffer: 100 * 1024 * 1024,
     });
     this.spawned++;
-    const out = normalizeShellOutput(Buffer.from(r.stdout as Uint8Array));
+    const out = normalizeShellOutput(r.stdout ?? Buffer.alloc(0));
     if (process.env.KPLAY_DEBUG_SHELL) process.stderr.write(`shell: ${command} => ${JSON.stringify(out)}\n`);
-    this.results[command] = out;
+    this.results[key] = out;
     this.dirty = true;
     return out;
   }

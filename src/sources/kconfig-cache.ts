@@ -1,11 +1,10 @@
-import { execa } from 'execa';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
-import { chmod, mkdir, readFile, rename, rm, stat, writeFile, realpath } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat, writeFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import tar from 'tar-stream';
-import { decompressorFor, stripTopFolder } from './tarball-entries.js';
+import { TarEntryParser } from './tar-entry-parser.js';
 
 /**
  * Files of a kernel tree that configuring needs: every Kconfig file, the defconfigs, the top
@@ -73,53 +72,72 @@ export async function extractKconfigSubset(tarball: string, cacheDir: string): P
   return path.join(trees, digest);
 }
 
+/**
+ * Stream the tarball once: the compressed bytes are hashed as they go to the decompressor (its
+ * own process, so decompression and tar parsing run on separate cores), the tar stream is
+ * parsed in place, and only the Kconfig-relevant files are copied out and written.
+ */
 async function streamSubset(tarball: string, into: string): Promise<string> {
+  const { decompressorFor, stripTopFolder } = await import('./tarball-entries.js');
   const hash = createHash('sha256');
   const decompressor = decompressorFor(tarball);
   const file = createReadStream(tarball, { highWaterMark: 1 << 20 });
-  file.on('data', (chunk) => hash.update(chunk as Buffer));
+  let child: ChildProcess | undefined;
   let input: Readable;
-  let child: ReturnType<typeof execa> | undefined;
   if (decompressor) {
     const [cmd, ...rest] = decompressor as [string, ...string[]];
-    const args = rest.filter((a) => a !== tarball);
-    child = execa(cmd, args, { stdin: 'pipe', stdout: 'pipe', stderr: 'pipe', buffer: { stdout: false } });
-    file.pipe(child.stdin!);
-    input = child.stdout as Readable;
+    child = spawn(cmd, rest.filter((a) => a !== tarball), { stdio: ['pipe', 'pipe', 'pipe'] });
+    input = child.stdout!;
   } else input = file;
 
-  const extract = tar.extract();
   const writes: Promise<void>[] = [];
+  const madeDirs = new Map<string, Promise<unknown>>();
+  const parser = new TarEntryParser(
+    (name) => {
+      const rel = stripTopFolder(name);
+      return rel !== '' && !rel.includes('..') && isKconfigRelevant(rel);
+    },
+    (entry) => {
+      const dest = path.join(into, stripTopFolder(entry.name));
+      const dir = path.dirname(dest);
+      let made = madeDirs.get(dir);
+      if (!made) madeDirs.set(dir, (made = mkdir(dir, { recursive: true })));
+      writes.push(made.then(() => writeFile(dest, entry.data, { mode: entry.mode & 0o777 })));
+    },
+  );
+
+  const stderr: Buffer[] = [];
   const done = new Promise<void>((resolve, reject) => {
-    extract.on('entry', (header, stream, next) => {
-      const rel = stripTopFolder(header.name);
-      if (header.type === 'file' && rel && !rel.includes('..') && isKconfigRelevant(rel)) {
-        const chunks: Buffer[] = [];
-        stream.on('data', (c: unknown) => chunks.push(c as Buffer));
-        stream.on('end', () => {
-          const dest = path.join(into, rel);
-          writes.push(
-            mkdir(path.dirname(dest), { recursive: true })
-              .then(() => writeFile(dest, Buffer.concat(chunks)))
-              .then(() => chmod(dest, (header.mode ?? 0o644) & 0o777)),
-          );
-          next();
-        });
-        stream.on('error', reject);
-      } else {
-        stream.on('end', () => next());
-        stream.resume();
+    file.on('error', reject);
+    input.on('data', (chunk: Buffer) => {
+      try {
+        parser.push(chunk);
+      } catch (err) {
+        reject(err);
       }
     });
-    extract.on('finish', () => resolve());
-    extract.on('error', reject);
+    input.on('error', reject);
+    if (child) {
+      child.stderr!.on('data', (c: Buffer) => stderr.push(c));
+      child.on('error', reject);
+      child.stdin!.on('error', () => {
+        // the decompressor quit early: its exit status says why
+      });
+      child.on('close', (code) => {
+        if (code === 0) resolve();
+        else reject(new Error(Buffer.concat(stderr).toString('utf8').trim() || `${decompressor![0]} exited with ${code}`));
+      });
+    } else input.on('end', () => resolve());
   });
-  input.pipe(extract);
+  file.on('data', (chunk) => hash.update(chunk as Buffer));
+  if (child) file.pipe(child.stdin!);
   try {
-    await Promise.all([done, child]);
+    await done;
+    parser.end();
     await Promise.all(writes);
   } catch (err) {
     child?.kill();
+    file.destroy();
     throw new Error(`${tarball}: cannot read tarball: ${(err as Error).message.split('\n')[0]}`);
   }
   return hash.digest('hex');

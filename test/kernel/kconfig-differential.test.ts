@@ -1,13 +1,13 @@
 import { execa } from 'execa';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadKconfigTree } from '../../src/kconfig/load-kconfig-tree.js';
+import { loadKconfigTree, loadKconfigTreeSync } from '../../src/kconfig/load-kconfig-tree.js';
 import type { KconfigTree } from '../../src/kconfig/kconfig-tree.js';
 import { assignmentsFromConfigText, olddefconfig } from '../../src/kconfig/olddefconfig.js';
-import { kernelMakeArch, type RpmArch } from '../../src/model/arch.js';
+import { kernelMakeArch, kernelSrcArch, type RpmArch } from '../../src/model/arch.js';
 import { extractedKernelTree, haveLinux61 } from '../support/kernel-tree.js';
 
 /**
@@ -96,6 +96,9 @@ describe.skipIf(!haveLinux61())('kconfig differential vs make olddefconfig (Linu
         await execa('make', ['-s', '-C', tree, `O=${out}`, `ARCH=${makeArch}`, target], { env, stdin: 'ignore' });
       };
       const kplayTree = await loadKconfigTree({ source: tree, arch, cacheDir });
+      // the same tree restored from the parsed-tree cache the load above wrote (what warm runs use)
+      expect(readdirSync(path.join(cacheDir, 'kconfig-parsed')).length).toBeGreaterThan(0);
+      const restoredTree = loadKconfigTreeSync({ label: tree, root: tree, arch, srcarch: kernelSrcArch(arch), makeArch, cacheDir });
       const cases: Case[] = [];
       if (debian) cases.push({ name: `${arch} debian-amd64`, arch, input: debian });
       for (let seed = 1; seed <= SEEDS_PER_ARCH; seed++) {
@@ -112,8 +115,9 @@ describe.skipIf(!haveLinux61())('kconfig differential vs make olddefconfig (Linu
         await make('olddefconfig');
         const expected = await readFile(path.join(out, '.config'), 'latin1');
         const actual = olddefconfig(kplayTree, assignmentsFromConfigText(c.input)).configText;
+        const restored = olddefconfig(restoredTree, assignmentsFromConfigText(c.input)).configText;
         total++;
-        const diff = firstDifference(expected, actual);
+        const diff = firstDifference(expected, actual) ?? (restored === actual ? undefined : `cached tree: ${firstDifference(actual, restored) ?? 'heading differs'}`);
         if (diff) {
           mismatches.push(`${c.name}: ${diff}`);
           await writeFile(path.join(os.tmpdir(), `kplay-kconfig-mismatch-${c.name.replace(/\W+/g, '_')}.config`), c.input);
