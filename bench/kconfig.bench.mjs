@@ -1,7 +1,9 @@
 // Benchmark: kplay's Kconfig resolve vs the kernel's own `conf --olddefconfig` on Linux 6.1 with
 // Debian's amd64 config. Prints medians and ratios; asserts nothing.
-//   warm: kplay CLI with its shell-result cache filled vs conf (which spawns the compiler probes)
-//   cold: kplay from the source tarball with an empty cache vs plain `xz -dc` of that tarball
+//   warm: kplay with its caches filled (parsed tree + shell results) vs conf (which spawns the
+//         compiler probes): the whole CLI, and the engine alone in a fresh node process (load the
+//         tree, resolve, write the .config) with its own wall and CPU time
+//   cold: kplay from the source tarball never seen before vs plain `xz -dc` of that tarball
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -76,14 +78,39 @@ run('node', kplayArgs(tree, cache)); // fill the shell cache
 const warmTimes = [];
 for (let i = 0; i < runs; i++) warmTimes.push(time(() => run('node', kplayArgs(tree, cache))));
 
+// the engine alone: what `kplay kconfig resolve` does minus the CLI's start-up (every command module)
+const engineScript = `
+const t0 = performance.now();
+const k = await import(${JSON.stringify(path.join(here, '..', 'dist', 'kconfig', 'index.js'))});
+const fs = await import('node:fs');
+const tree = await k.loadKconfigTree({ source: process.argv[1], arch: 'x86_64', cacheDir: process.argv[2] });
+const r = k.resolveConfig(tree, { base: fs.readFileSync(process.argv[3], 'latin1'), requests: [] });
+fs.writeFileSync(process.argv[4], r.configText);
+const c = process.cpuUsage();
+console.log(JSON.stringify({ wall: (performance.now() - t0) / 1000, cpu: (c.user + c.system) / 1e6 }));`;
+const engineWall = [];
+const engineCpu = [];
+for (let i = 0; i < runs; i++) {
+  const r = spawnSync('node', ['--input-type=module', '-e', engineScript, tree, cache, config, path.join(work, 'engine.config')], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`engine run failed: ${r.stderr}`);
+  const m = JSON.parse(r.stdout);
+  engineWall.push(m.wall);
+  engineCpu.push(m.cpu);
+}
+const nodeStart = [];
+for (let i = 0; i < runs; i++) nodeStart.push(time(() => run('node', ['-e', '0'])));
+const cliStart = [];
+for (let i = 0; i < runs; i++) cliStart.push(time(() => run('node', [cli, '--version'])));
+
 const xzTimes = [];
 const coldTimes = [];
 for (let i = 0; i < coldRuns; i++) {
   xzTimes.push(time(() => run('sh', ['-c', `xz -dc -T0 ${tarball} > /dev/null`])));
   const coldCache = path.join(work, `cold-${i}`);
-  // the shell-result cache is copied in: "cold" here means the tarball was never read before
+  // the shell-result cache is copied in (same toolchain): "cold" means the tarball was never read
+  // before (set KPLAY_BENCH_COLD_SHELL=1 to start without shell results too)
   mkdirSync(coldCache);
-  execFileSync('cp', ['-r', path.join(cache, 'kconfig-shell'), coldCache]);
+  if (!process.env.KPLAY_BENCH_COLD_SHELL) execFileSync('cp', ['-r', path.join(cache, 'kconfig-shell'), coldCache]);
   coldTimes.push(time(() => run('node', kplayArgs(tarball, coldCache))));
 }
 
@@ -94,6 +121,8 @@ const k = median(coldTimes);
 console.log(`kconfig bench (Linux ${version}, Debian amd64 config, ${runs} runs, ${coldRuns} cold runs)`);
 console.log(`  kernel conf --olddefconfig   median ${c.toFixed(3)} s  [${confTimes.map((t) => t.toFixed(2)).join(' ')}]`);
 console.log(`  kplay kconfig resolve (warm) median ${w.toFixed(3)} s  [${warmTimes.map((t) => t.toFixed(2)).join(' ')}]  ratio ${(w / c).toFixed(2)}x conf (target <= 0.30x)`);
+console.log(`  engine only, fresh process    median ${median(engineWall).toFixed(3)} s  [${engineWall.map((t) => t.toFixed(2)).join(' ')}]  ratio ${(median(engineWall) / c).toFixed(2)}x conf; CPU median ${median(engineCpu).toFixed(3)} s`);
+console.log(`  node -e 0 / kplay --version  median ${median(nodeStart).toFixed(3)} s / ${median(cliStart).toFixed(3)} s  (process and CLI start-up inside the warm figure)`);
 console.log(`  xz -dc tarball               median ${x.toFixed(3)} s  [${xzTimes.map((t) => t.toFixed(2)).join(' ')}]`);
 console.log(`  kplay from tarball (cold)    median ${k.toFixed(3)} s  [${coldTimes.map((t) => t.toFixed(2)).join(' ')}]  ratio ${(k / x).toFixed(2)}x xz (target <= 1.20x)`);
 rmSync(work, { recursive: true, force: true });

@@ -65,15 +65,16 @@ const FIXED = 3;
 class IntList {
   private a = new Int32Array(1024);
   length = 0;
-  push(...v: number[]): void {
-    for (const x of v) {
-      if (this.length === this.a.length) {
-        const b = new Int32Array(this.a.length * 2);
-        b.set(this.a);
-        this.a = b;
-      }
-      this.a[this.length++] = x;
+  push(x: number): void {
+    if (this.length === this.a.length) {
+      const b = new Int32Array(this.a.length * 2);
+      b.set(this.a);
+      this.a = b;
     }
+    this.a[this.length++] = x;
+  }
+  pushAll(v: readonly number[]): void {
+    for (let i = 0; i < v.length; i++) this.push(v[i]!);
   }
   done(): Int32Array {
     return this.a.slice(0, this.length);
@@ -131,7 +132,7 @@ export function encodeTree(t: TreeParts): TreeSnapshot {
         break;
     }
     const id = exprs.length / 4;
-    exprs.push(...rec);
+    exprs.pushAll(rec);
     exprIds.set(e, id);
     return id;
   };
@@ -187,7 +188,7 @@ export function encodeTree(t: TreeParts): TreeSnapshot {
   const props = new IntList();
   const choiceMembers = new IntList();
   propList.forEach((p, i) => {
-    props.push(
+    props.pushAll([
       PROP_TYPES.indexOf(p.type),
       expr(p.expr),
       expr(p.visibleExpr),
@@ -196,13 +197,13 @@ export function encodeTree(t: TreeParts): TreeSnapshot {
       sym(p.rangeLow),
       sym(p.rangeHigh),
       ...where(p.where),
-    );
-    if (p.choiceMembers) choiceMembers.push(i, p.choiceMembers.length, ...p.choiceMembers.map(sym));
+    ]);
+    if (p.choiceMembers) choiceMembers.pushAll([i, p.choiceMembers.length, ...p.choiceMembers.map(sym)]);
   });
   const menus = new IntList();
   for (const m of menuList) {
     const id = (n: MenuNode | null): number => (n ? menuIds.get(n)! : -1);
-    menus.push(
+    menus.pushAll([
       sym(m.sym),
       id(m.parent),
       id(m.list),
@@ -213,7 +214,7 @@ export function encodeTree(t: TreeParts): TreeSnapshot {
       m.help === undefined ? -1 : str(m.help),
       MENU_KINDS.indexOf(m.kind),
       ...where(m.where),
-    );
+    ]);
   }
   return {
     format: SNAPSHOT_FORMAT,
