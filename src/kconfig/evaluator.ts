@@ -48,7 +48,8 @@ export class KconfigEvaluator {
     this.unmet.clear();
     for (const s of this.symbols.all()) {
       s.flags &= F_CONST | F_CHOICE | 0x0020 | 0x0100 | F_NO_WRITE;
-      s.curr = { tri: NO, val: null };
+      s.curr.tri = NO;
+      s.curr.val = null;
       s.visible = NO;
       s.dirDepTri = NO;
       s.revDepTri = NO;
@@ -211,7 +212,9 @@ export class KconfigEvaluator {
   calcValue(sym: KSymbol): void {
     if (sym.flags & F_VALID) return;
     sym.flags |= F_VALID;
-    const old = sym.curr;
+    // values are updated in place (each symbol owns its `curr`): no allocation per evaluation
+    const oldTri = sym.curr.tri;
+    const oldVal = sym.curr.val;
     let tri: Tristate = NO;
     let val: string | KSymbol | null;
     switch (sym.type) {
@@ -225,13 +228,15 @@ export class KconfigEvaluator {
         val = 'n';
         break;
       default:
-        sym.curr = { tri: NO, val: sym.name };
+        sym.curr.tri = NO;
+        sym.curr.val = sym.name;
         return;
     }
     sym.flags &= ~F_WRITE;
     this.calcVisibility(sym);
     if (sym.visible !== NO) sym.flags |= F_WRITE;
-    sym.curr = { tri, val };
+    sym.curr.tri = tri;
+    sym.curr.val = val;
 
     const type = this.typeOf(sym);
     if (type === 'bool' || type === 'tristate') {
@@ -277,11 +282,12 @@ export class KconfigEvaluator {
       }
     }
 
-    sym.curr = { tri, val };
+    sym.curr.tri = tri;
+    sym.curr.val = val;
     if (sym.isChoice && tri === YES) sym.curr.val = this.calcChoice(sym) ?? null;
     this.validateRange(sym);
 
-    if (sym === this.modules && (old.tri !== sym.curr.tri || old.val !== sym.curr.val)) {
+    if (sym === this.modules && (oldTri !== sym.curr.tri || oldVal !== sym.curr.val)) {
       this.modulesVal = sym.curr.tri;
     }
 

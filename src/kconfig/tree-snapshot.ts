@@ -2,7 +2,8 @@
  * A parsed, finalized Kconfig tree as plain data (typed arrays and string lists) and back, so a
  * tree can be stored on disk (v8.serialize) and rebuilt without lexing or parsing. The rebuilt
  * object graph is identical in structure: same symbols in the same creation order, same
- * properties in the same order, same menu nodes, and shared expression nodes stay shared.
+ * properties in the same order, same menu nodes, same expressions (shared ones stay shared, and
+ * the leaf naming a symbol is one node per symbol).
  */
 import type { SourceLocation } from '../findings/finding.js';
 import type { MacroMessage } from './macro-preprocessor.js';
@@ -111,10 +112,20 @@ export function encodeTree(t: TreeParts): TreeSnapshot {
 
   const exprs = new IntList();
   const exprIds = new Map<Expr, number>();
+  // one node per referenced symbol: expressions are never mutated nor compared by identity, and
+  // the parser makes a fresh node for each mention (about half of all nodes)
+  const symExprIds = new Map<KSymbol, number>();
   const expr = (e: Expr | null | undefined): number => {
     if (!e) return -1;
     const known = exprIds.get(e);
     if (known !== undefined) return known;
+    if (e.kind === 'symbol') {
+      const shared = symExprIds.get(e.sym);
+      if (shared !== undefined) {
+        exprIds.set(e, shared);
+        return shared;
+      }
+    }
     let rec: [number, number, number, number];
     switch (e.kind) {
       case 'symbol':
@@ -134,6 +145,7 @@ export function encodeTree(t: TreeParts): TreeSnapshot {
     const id = exprs.length / 4;
     exprs.pushAll(rec);
     exprIds.set(e, id);
+    if (e.kind === 'symbol') symExprIds.set(e.sym, id);
     return id;
   };
 
