@@ -11,7 +11,7 @@ import { KSymbol, MenuNode, type CompareOp, type Expr, type Property, type Prope
 import { SymbolTable } from './symbol-table.js';
 
 /** Bump when the encoding changes. */
-export const SNAPSHOT_FORMAT = 1;
+export const SNAPSHOT_FORMAT = 2;
 
 export interface TreeParts {
   symbols: SymbolTable;
@@ -86,6 +86,12 @@ class IntList {
 export function encodeTree(t: TreeParts): TreeSnapshot {
   const strings: string[] = [];
   const stringIds = new Map<string, number>();
+  // prompts and help texts are mostly unique and long: stored as they come, without hashing
+  const text = (s: string | null | undefined): number => {
+    if (s === null || s === undefined) return -1;
+    strings.push(s);
+    return strings.length - 1;
+  };
   const str = (s: string | null | undefined): number => {
     if (s === null || s === undefined) return -1;
     let id = stringIds.get(s);
@@ -205,7 +211,7 @@ export function encodeTree(t: TreeParts): TreeSnapshot {
       expr(p.expr),
       expr(p.visibleExpr),
       menuIds.get(p.menu)!,
-      str(p.text),
+      text(p.text),
       sym(p.rangeLow),
       sym(p.rangeHigh),
       ...where(p.where),
@@ -223,7 +229,7 @@ export function encodeTree(t: TreeParts): TreeSnapshot {
       m.prompt ? propIds.get(m.prompt)! : -1,
       expr(m.dep),
       expr(m.visibility),
-      m.help === undefined ? -1 : str(m.help),
+      text(m.help),
       MENU_KINDS.indexOf(m.kind),
       ...where(m.where),
     ]);
@@ -296,18 +302,20 @@ export function decodeTree(d: TreeSnapshot): TreeParts {
   const propCount = p.length / PROP_WIDTH;
   const props: Property[] = new Array<Property>(propCount);
   for (let i = 0, j = 0; i < propCount; i++, j += PROP_WIDTH) {
-    const prop: Property = {
+    // every property gets the same fields (absent ones undefined): one object shape keeps the
+    // evaluator's property reads monomorphic
+    props[i] = {
       type: PROP_TYPES[p[j]!]!,
       expr: e(p[j + 1]!),
       visibleExpr: e(p[j + 2]!),
       visibleTri: 0,
       menu: menus[p[j + 3]!]!,
       where: { file: s[p[j + 7]!]!, line: p[j + 8]!, col: p[j + 9]! },
-    };
-    if (p[j + 4]! >= 0) prop.text = s[p[j + 4]!]!;
-    if (p[j + 5]! >= 0) prop.rangeLow = syms[p[j + 5]!]!;
-    if (p[j + 6]! >= 0) prop.rangeHigh = syms[p[j + 6]!]!;
-    props[i] = prop;
+      text: p[j + 4]! >= 0 ? s[p[j + 4]!]! : undefined,
+      rangeLow: p[j + 5]! >= 0 ? syms[p[j + 5]!]! : undefined,
+      rangeHigh: p[j + 6]! >= 0 ? syms[p[j + 6]!]! : undefined,
+      choiceMembers: undefined,
+    } as Property;
   }
   const cm = d.choiceMembers;
   for (let j = 0; j < cm.length; ) {
