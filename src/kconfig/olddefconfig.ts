@@ -1,12 +1,15 @@
 import { loadUserValues, type LoadReport, type UserAssignment } from './apply-user-values.js';
 import { parseConfigFile } from './config-file.js';
 import type { KconfigTree } from './kconfig-tree.js';
+import type { KSymbol } from './model.js';
 import { writeConfig } from './write-config.js';
 
 export interface OlddefconfigResult {
   /** The full .config text, heading included. */
   configText: string;
   load: LoadReport & { changed: boolean };
+  /** Every symbol written to the .config, in order, with its final value on `curr`. */
+  written: KSymbol[];
 }
 
 /** Assignments of a .config or fragment text, numbered by line. */
@@ -24,6 +27,7 @@ export function olddefconfig(tree: KconfigTree, assignments: readonly UserAssign
   ev.reset();
   const load = loadUserValues(ev, assignments);
   if (!load.changed) ev.clearAllValid();
-  const configText = writeConfig(ev, tree.rootMenu);
-  return { configText, load };
+  const written: KSymbol[] = [];
+  const configText = writeConfig(ev, tree.rootMenu, written);
+  return { configText, load, written };
 }

@@ -1,7 +1,7 @@
 import type { Finding, RelatedLocation, SourceLocation } from '../findings/finding.js';
 import type { ConfigOrigin, ConfigRequest, ConfigValue } from '../model/types.js';
 import type { UserAssignment } from './apply-user-values.js';
-import { parseConfigFile, quoteConfigString, unquoteConfigString } from './config-file.js';
+import { parseConfigFile, quoteConfigString } from './config-file.js';
 import { exprToString, orTerms, andFactors } from './expr-to-string.js';
 import type { KconfigTree } from './kconfig-tree.js';
 import { F_DEF_USER, MOD, NO, YES, type Expr, type KSymbol, type Tristate } from './model.js';
@@ -72,9 +72,8 @@ export function resolveConfig(tree: KconfigTree, input: ResolveConfigInput): Res
   (tree.evaluator as { generation?: number }).generation = generation;
 
   const values = new Map<string, string>();
-  for (const line of parseConfigFile(result.configText).assignments) {
-    values.set(line.name, line.raw.startsWith('"') ? (unquoteConfigString(line.raw) ?? '') : line.raw);
-  }
+  // what the written .config says, straight from the evaluator (no second parse of the text)
+  for (const sym of result.written) if (sym.type !== 'unknown' && sym.name !== null) values.set(sym.name, tree.evaluator.stringValue(sym));
   const checker = new RequestChecker(tree, sources, values);
   const findings = checker.check(sources.filter((s): s is Extract<ValueSource, { kind: 'request' }> => s.kind === 'request'));
   return { tree, configText: result.configText, findings, values, sources, generation };

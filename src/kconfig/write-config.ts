@@ -5,9 +5,9 @@ import { F_CHOICE, F_WRITE, F_WRITTEN, type KSymbol, type MenuNode } from './mod
 /**
  * Render the .config as the reference tool writes it: the heading, then a walk of the menu tree
  * printing each written symbol once, `#\n# Title\n#` for visible menus and comments, and
- * `# end of Title` after visible menus.
+ * `# end of Title` after visible menus. `writtenOut` receives the written symbols in order.
  */
-export function writeConfig(ev: KconfigEvaluator, root: MenuNode): string {
+export function writeConfig(ev: KconfigEvaluator, root: MenuNode, writtenOut?: KSymbol[]): string {
   const out: string[] = [];
   out.push('#\n# Automatically generated file; DO NOT EDIT.\n', `# ${root.prompt?.text ?? 'Main menu'}\n#\n`);
   const written: KSymbol[] = [];
@@ -52,6 +52,7 @@ export function writeConfig(ev: KconfigEvaluator, root: MenuNode): string {
     }
   }
   for (const s of written) s.flags &= ~F_WRITTEN;
+  if (writtenOut) writtenOut.push(...written);
   return out.join('');
 }
 
