@@ -101,6 +101,12 @@ export class SymbolTable {
     return s;
   }
 
+  /** Restore `all()`'s order from a stored tree: indices into `created`. */
+  restoreOrder(order: ArrayLike<number>): void {
+    if (order.length !== this.list.length) throw new Error('symbol order does not match the symbols');
+    this.ordered = Array.from(order, (i) => this.list[i]!);
+  }
+
   /** A named, non-constant symbol if the tree mentions it. */
   find(name: string): KSymbol | undefined {
     return this.single(name) ?? this.named.get(name);

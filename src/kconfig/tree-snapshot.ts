@@ -11,7 +11,7 @@ import { KSymbol, MenuNode, type CompareOp, type Expr, type Property, type Prope
 import { SymbolTable } from './symbol-table.js';
 
 /** Bump when the encoding changes. */
-export const SNAPSHOT_FORMAT = 2;
+export const SNAPSHOT_FORMAT = 3;
 
 export interface TreeParts {
   symbols: SymbolTable;
@@ -35,6 +35,8 @@ export interface TreeSnapshot {
   /** Property ids of each symbol: symPropStart[i]..symPropStart[i+1] in symProps. */
   symPropStart: Int32Array;
   symProps: Int32Array;
+  /** The table's iteration order (`SymbolTable.all()`), as indices into its creation order. */
+  symOrder: Int32Array;
   /** Expressions, children first: kind, a, b, op (4 per expression). */
   exprs: Int32Array;
   /** Per property: type, expr, visibleExpr, menu, text string id (-1 none), rangeLow, rangeHigh, where file, line, col. */
@@ -201,6 +203,8 @@ export function encodeTree(t: TreeParts): TreeSnapshot {
     for (const p of s.props) symProps.push(propIds.get(p)!);
   });
   symPropStart[list.length] = symProps.length;
+  const creation = new Map<KSymbol, number>(list.map((s, i) => [s, i]));
+  const symOrder = Int32Array.from(t.symbols.all(), (s) => creation.get(s)!);
 
   const where = (w: SourceLocation): [number, number, number] => [str(w.file), w.line, w.col];
   const props = new IntList();
@@ -244,6 +248,7 @@ export function encodeTree(t: TreeParts): TreeSnapshot {
     symDeps,
     symPropStart,
     symProps: symProps.done(),
+    symOrder,
     exprs: exprs.done(),
     props: props.done(),
     choiceMembers: choiceMembers.done(),
@@ -268,6 +273,7 @@ export function decodeTree(d: TreeSnapshot): TreeParts {
     sym.type = TYPES[d.symType[i]!]!;
     syms.push(sym);
   }
+  table.restoreOrder(d.symOrder);
   const ex = d.exprs;
   const exprs: Expr[] = new Array<Expr>(ex.length / 4);
   for (let i = 0, j = 0; j < ex.length; i++, j += 4) {

@@ -108,6 +108,7 @@ describe('tree snapshot', () => {
       const b = olddefconfig(copy, assignmentsFromConfigText(input)).configText;
       expect(b).toBe(a);
     }
+    expect(copy.symbols.all().map((s) => `${s.name}:${s.serial}`)).toEqual(tree.symbols.all().map((s) => `${s.name}:${s.serial}`));
     expect(copy.symbols.find('NAMED')).toBeUndefined();
     expect(copy.symbols.find('CRC')?.revDep).not.toBeNull();
   });
