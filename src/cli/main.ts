@@ -16,6 +16,7 @@ const commandModules: Array<Promise<{ register(program: Command): void | Promise
   import('./diff-command.js'),
   import('./feature-command.js'),
   import('./explain-command.js'),
+  import('./srpm-command.js'),
   import('./submit-command.js'),
   import('./kconfig-command.js'),
 ];
