@@ -11,6 +11,7 @@ const pkg = JSON.parse(readFileSync(path.join(here, '..', '..', 'package.json'),
 // One module per command; each exports `register(program)`.
 const commandModules: Array<Promise<{ register(program: Command): void | Promise<void> }>> = [
   import('./submit-command.js'),
+  import('./patches-command.js'),
 ];
 
 export async function main(argv: string[]): Promise<void> {

@@ -1,0 +1,85 @@
+import { Command, InvalidArgumentError } from 'commander';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { UsageError } from '../findings/finding.js';
+import { checkPatchesForSeries } from '../patches/check-patches-for-series.js';
+import type { SeriesPatch } from '../patches/patch-types.js';
+import { exitCodeFor, printFindings, printSummary } from './report.js';
+import { runCommand } from './report.js';
+
+/** The feature a patch file belongs to: `features/x/patches/0001.patch` → `x`; else its folder. */
+export function featureNameForPatch(file: string): string {
+  const dir = path.dirname(path.resolve(file));
+  const base = path.basename(dir);
+  return base === 'patches' ? path.basename(path.dirname(dir)) : base;
+}
+
+function displayPath(file: string): string {
+  const rel = path.relative(process.cwd(), path.resolve(file));
+  return rel && !rel.startsWith('..') ? rel.split(path.sep).join('/') : file;
+}
+
+/** Patch files named on the command line, in order; a folder gives its `series` file or its *.patch files. */
+export async function seriesFromPaths(paths: readonly string[]): Promise<SeriesPatch[]> {
+  const out: SeriesPatch[] = [];
+  for (const p of paths) {
+    let info;
+    try {
+      info = await stat(p);
+    } catch {
+      throw new UsageError(`${p}: no such patch file or folder`);
+    }
+    let files: string[];
+    if (info.isDirectory()) {
+      const seriesFile = path.join(p, 'series');
+      const series = await readFile(seriesFile, 'utf8').catch(() => undefined);
+      files = series !== undefined
+        ? series.split('\n').map((l) => l.replace(/#.*/, '').trim()).filter(Boolean).map((f) => path.join(p, f))
+        : (await readdir(p)).filter((f) => /\.(patch|diff)$/.test(f)).sort().map((f) => path.join(p, f));
+    } else {
+      files = [p];
+    }
+    for (const f of files) {
+      const text = await readFile(f).catch(() => {
+        throw new UsageError(`${f}: cannot read patch file`);
+      });
+      out.push({ feature: featureNameForPatch(f), file: displayPath(f), text });
+    }
+  }
+  return out;
+}
+
+function fuzzOption(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 3) throw new InvalidArgumentError('fuzz is a number of context lines from 0 to 3');
+  return n;
+}
+
+export function register(program: Command): void {
+  const patches = program.command('patches').description('check feature patch series');
+  patches
+    .command('check')
+    .description('parse a patch series, find overlapping changes between features, and apply it to a kernel source (folder or tarball) with git apply rules')
+    .argument('<patch...>', 'patch files or folders (a folder gives its `series` file order or its *.patch files), applied in the order given')
+    .option('--source <tree-or-tarball>', 'kernel source to apply the series to: an extracted tree or a source tarball')
+    .option('--fuzz <n>', 'allow patch -F style fuzz (ignore up to n context lines), as older specs that apply with `patch -F1`', fuzzOption, 0)
+    .option('--json', 'print the per-patch results and findings as JSON on stdout', false)
+    .action(async (paths: string[], opts: { source?: string; fuzz: number; json: boolean }) => {
+      await runCommand(async () => {
+        const series = await seriesFromPaths(paths);
+        if (series.length === 0) throw new UsageError('no patch files found');
+        const check = await checkPatchesForSeries(series, opts.source, { fuzz: opts.fuzz });
+        if (opts.json) {
+          process.stdout.write(`${JSON.stringify({ source: check.source, results: check.results, findings: check.findings }, null, 2)}\n`);
+        } else {
+          printFindings(check.findings);
+        }
+        const count = (s: string) => check.results.filter((r) => r.status === s).length;
+        const what = opts.source
+          ? `patches: ${series.length} checked against ${check.source}, ${count('applied')} applied, ${count('failed') + count('already-applied') + count('invalid')} not`
+          : `patches: ${series.length} parsed (no --source: not applied)`;
+        printSummary(check.findings, what);
+        return exitCodeFor(check.findings);
+      });
+    });
+}

@@ -1,0 +1,48 @@
+import { existsSync } from 'node:fs';
+import type { Finding } from '../findings/finding.js';
+import { UsageError } from '../findings/finding.js';
+import { openSourceTree, type SourceTree } from '../sources/source-tree.js';
+import { checkSeries, type CheckSeriesOptions, type PatchReport } from './check-series.js';
+import { findSeriesOverlaps } from './find-series-overlaps.js';
+import { parseSeries, pathsTouchedBySeries } from './parse-series.js';
+import type { SeriesPatch } from './patch-types.js';
+
+export interface PatchSeriesCheck {
+  findings: Finding[];
+  results: PatchReport[];
+  /** Final content of every file the series changed; null = deleted. Empty without a source. */
+  files: Map<string, Buffer | null>;
+  /** Label of the source tree the series was applied to, if any. */
+  source?: string;
+}
+
+/**
+ * Every patch check of a series: parse (unsafe paths, binary changes, corrupt hunks), overlaps
+ * between features, and, when a kernel source (extracted folder or tarball) is given, applying
+ * the whole series to it. A tarball is streamed once, keeping only the files the series touches.
+ */
+export async function checkPatchesForSeries(
+  series: readonly SeriesPatch[],
+  kernelSourcePath?: string | SourceTree,
+  options: CheckSeriesOptions = {},
+): Promise<PatchSeriesCheck> {
+  const { entries, findings } = parseSeries(series);
+  findings.push(...findSeriesOverlaps(entries));
+  if (kernelSourcePath === undefined) {
+    return {
+      findings,
+      results: entries.map((e) => ({ feature: e.feature, patch: e.file, status: e.patch ? 'applied' : 'invalid', hunks: [] })),
+      files: new Map(),
+    };
+  }
+  let tree: SourceTree;
+  if (typeof kernelSourcePath === 'string') {
+    if (!existsSync(kernelSourcePath)) throw new UsageError(`kernel source ${kernelSourcePath} does not exist (give an extracted tree or a tarball)`);
+    const wanted = pathsTouchedBySeries(entries);
+    tree = await openSourceTree(kernelSourcePath, (p) => wanted.has(p));
+  } else {
+    tree = kernelSourcePath;
+  }
+  const check = await checkSeries(tree, entries, options);
+  return { findings: [...findings, ...check.findings], results: check.results, files: check.files, source: tree.label };
+}

@@ -1,0 +1,339 @@
+import type { Finding, RelatedLocation } from '../findings/finding.js';
+import { at } from '../findings/finding.js';
+import type { SourceTree } from '../sources/source-tree.js';
+import { applyFilePatch, type SectionFailure } from './apply-file-patch.js';
+import { applyHunk, firstMismatch, hunkSides } from './apply-hunk.js';
+import { FileImage } from './file-image.js';
+import { describeLine, lineRange } from './describe-lines.js';
+import type { FilePatch, Hunk, ParsedPatch, ParsedSeriesEntry } from './patch-types.js';
+import { reverseHunk, reversePatch } from './reverse-patch.js';
+
+export interface CheckSeriesOptions {
+  /** Context lines `patch -F` may ignore at each end of a hunk; 0 (default) = `git apply` rules. */
+  fuzz?: number;
+}
+
+export type PatchStatus = 'applied' | 'failed' | 'already-applied' | 'invalid';
+export type HunkStatus = 'exact' | 'offset' | 'fuzz' | 'failed';
+
+export interface HunkReport {
+  path: string;
+  hunk: number;
+  /** Line of the hunk's `@@` header in the patch file. */
+  patchLine: number;
+  status: HunkStatus;
+  /** 1-based line of the file where the hunk applied. */
+  line?: number;
+  offset?: number;
+  fuzz?: number;
+}
+
+export interface PatchReport {
+  feature: string;
+  patch: string;
+  status: PatchStatus;
+  hunks: HunkReport[];
+}
+
+export interface SeriesCheck {
+  findings: Finding[];
+  results: PatchReport[];
+  /** Final content of every file the series changed (latin1-exact bytes); null = deleted. */
+  files: Map<string, Buffer | null>;
+}
+
+/** An applied hunk, in the coordinates of the file before its patch. */
+interface AppliedHunk {
+  hunk: Hunk;
+  /** 0-based first line and line count of the hunk's old side in the file before the patch. */
+  first: number;
+  count: number;
+}
+
+/** One patch's change to one file, kept to explain later failures. */
+interface FileChange {
+  entry: ParsedSeriesEntry;
+  before: string | undefined;
+  hunks: AppliedHunk[];
+  /** The change deleted or renamed the file away. */
+  removed: boolean;
+  /** Position of the patch in the series. */
+  order: number;
+}
+
+/**
+ * Apply the series, in order, to the base source (only the files it touches are read) and report
+ * every patch that does not apply, naming the earlier patch that changed the lines it expects.
+ * A patch applies all-or-nothing, like `git apply`: a failed patch leaves the files unchanged
+ * and the series goes on with the next one.
+ */
+export async function checkSeries(
+  tree: SourceTree,
+  entries: readonly ParsedSeriesEntry[],
+  options: CheckSeriesOptions = {},
+): Promise<SeriesCheck> {
+  const fuzz = options.fuzz ?? 0;
+  const base = new Map<string, string | undefined>();
+  for (const entry of entries) {
+    for (const fp of entry.patch?.files ?? []) {
+      for (const p of [fp.oldPath, fp.newPath]) {
+        if (p && !base.has(p)) base.set(p, (await tree.readFile(p))?.toString('latin1'));
+      }
+    }
+  }
+  const state = new Map<string, string | null>();
+  const history = new Map<string, FileChange[]>();
+  const findings: Finding[] = [];
+  const results: PatchReport[] = [];
+  const contentOf = (overlay: Map<string, string | null>, p: string): string | undefined => {
+    const v = overlay.has(p) ? overlay.get(p) : state.has(p) ? state.get(p) : base.get(p);
+    return v === null ? undefined : v;
+  };
+
+  for (const [order, entry] of entries.entries()) {
+    const patch = entry.patch;
+    if (!patch) {
+      results.push({ feature: entry.feature, patch: entry.file, status: 'invalid', hunks: [] });
+      continue;
+    }
+    const attempt = applyPatch(patch, (o, p) => contentOf(o, p), fuzz);
+    const report: PatchReport = { feature: entry.feature, patch: entry.file, status: 'applied', hunks: attempt.hunks };
+    results.push(report);
+    if (attempt.ok) {
+      for (const [p, v] of attempt.overlay) state.set(p, v);
+      for (const change of attempt.changes) {
+        const list = history.get(change.path) ?? [];
+        list.push({ entry, before: change.before, hunks: change.hunks, removed: change.removed, order });
+        history.set(change.path, list);
+      }
+      findings.push(...placementWarnings(entry, attempt.hunks));
+      continue;
+    }
+    const reverse = applyPatch(reversePatch(patch), (o, p) => contentOf(o, p), 0);
+    if (reverse.ok) {
+      report.status = 'already-applied';
+      const inBase = applyPatch(reversePatch(patch), (o, p) => (o.has(p) ? (o.get(p) ?? undefined) : base.get(p)), 0).ok;
+      const earlier = inBase ? undefined : latestChangeTo(history, patch);
+      findings.push({
+        code: 'E_PATCH_ALREADY_APPLIED',
+        severity: 'error',
+        message: earlier
+          ? `${entry.file} is already applied: ${earlier.entry.file} (feature ${earlier.entry.feature}) made the same changes to ${describePaths(patch)}`
+          : `${entry.file} is already contained in the base source: its changes are present in ${describePaths(patch)}`,
+        where: at(entry.file, patch.files[0]?.patchLine ?? 0),
+        related: earlier ? [{ message: `${earlier.entry.file} makes the same changes`, where: at(earlier.entry.file, 0) }] : [],
+        feature: entry.feature,
+        hint: earlier
+          ? `keep the change in one feature only`
+          : `drop the patch from feature ${entry.feature} (it is upstream now), or narrow the feature's kernel version range to releases without it`,
+      });
+      continue;
+    }
+    report.status = 'failed';
+    findings.push(explainFailure(entry, attempt.failedSection!, attempt.failure!, history));
+  }
+
+  const files = new Map<string, Buffer | null>();
+  for (const [p, v] of state) files.set(p, v === null ? null : Buffer.from(v, 'latin1'));
+  return { findings, results, files };
+}
+
+interface PatchAttempt {
+  ok: boolean;
+  overlay: Map<string, string | null>;
+  hunks: HunkReport[];
+  changes: Array<{ path: string; before: string | undefined; hunks: AppliedHunk[]; removed: boolean }>;
+  failedSection?: FilePatch;
+  failure?: SectionFailure;
+}
+
+/** Apply every section of one patch on top of the series state, into an overlay. */
+function applyPatch(
+  patch: ParsedPatch,
+  contentOf: (overlay: Map<string, string | null>, p: string) => string | undefined,
+  fuzz: number,
+): PatchAttempt {
+  const overlay = new Map<string, string | null>();
+  const attempt: PatchAttempt = { ok: false, overlay, hunks: [], changes: [] };
+  for (const fp of patch.files) {
+    const source = fp.isNew === true ? undefined : (fp.oldPath ?? fp.newPath)!;
+    const target = (fp.newPath ?? fp.oldPath)!;
+    const current = source === undefined ? undefined : contentOf(overlay, source);
+    if ((fp.isRename || fp.isCopy) && target !== source && contentOf(overlay, target) !== undefined) {
+      return { ...attempt, failedSection: fp, failure: { kind: 'exists', path: target } };
+    }
+    const creating = fp.isNew === true || (fp.isNew === undefined && current === undefined);
+    const existing = creating ? contentOf(overlay, target) : current;
+    const outcome = applyFilePatch(existing, fp, fuzz);
+    let shift = 0;
+    const applied: AppliedHunk[] = [];
+    for (const { hunk, placement } of outcome.hunks) {
+      const path = target;
+      if (!placement.applied) {
+        attempt.hunks.push({ path, hunk: hunk.index, patchLine: hunk.patchLine, status: 'failed' });
+        continue;
+      }
+      const status: HunkStatus = placement.fuzz ? 'fuzz' : placement.offset ? 'offset' : 'exact';
+      attempt.hunks.push({
+        path,
+        hunk: hunk.index,
+        patchLine: hunk.patchLine,
+        status,
+        line: placement.at + 1,
+        offset: placement.offset,
+        ...(placement.fuzz ? { fuzz: placement.fuzz } : {}),
+      });
+      applied.push({ hunk, first: placement.at - shift, count: hunkSides(hunk).pre.length });
+      shift += placement.inserted - placement.removed;
+    }
+    if (!outcome.applied) return { ...attempt, failedSection: fp, failure: outcome.failure };
+    const renamedAway = fp.isRename && source !== undefined && source !== target;
+    if (renamedAway) overlay.set(source, null);
+    overlay.set(target, outcome.result);
+    attempt.changes.push({ path: source ?? target, before: creating ? existing : current, hunks: applied, removed: outcome.result === null || renamedAway });
+    if (renamedAway) attempt.changes.push({ path: target, before: undefined, hunks: [], removed: false });
+  }
+  return { ...attempt, ok: true };
+}
+
+function latestChangeTo(history: ReadonlyMap<string, FileChange[]>, patch: ParsedPatch): FileChange | undefined {
+  let latest: FileChange | undefined;
+  let latestIndex = -1;
+  for (const fp of patch.files) {
+    for (const p of [fp.oldPath, fp.newPath]) {
+      const list = p ? history.get(p) : undefined;
+      const last = list?.at(-1);
+      if (last && last.order > latestIndex) {
+        latest = last;
+        latestIndex = last.order;
+      }
+    }
+  }
+  return latest;
+}
+
+function describePaths(patch: ParsedPatch): string {
+  const paths = [...new Set(patch.files.map((f) => f.newPath ?? f.oldPath))];
+  return paths.length <= 3 ? paths.join(', ') : `${paths.slice(0, 3).join(', ')} and ${paths.length - 3} more files`;
+}
+
+function placementWarnings(entry: ParsedSeriesEntry, hunks: readonly HunkReport[]): Finding[] {
+  const out: Finding[] = [];
+  for (const h of hunks) {
+    if (h.status === 'offset') {
+      const n = Math.abs(h.offset!);
+      out.push({
+        code: 'W_PATCH_OFFSET',
+        severity: 'warning',
+        message: `hunk #${h.hunk} of ${h.path} applied at line ${h.line}, ${n} line${n === 1 ? '' : 's'} ${h.offset! > 0 ? 'after' : 'before'} where the patch places it`,
+        where: at(entry.file, h.patchLine),
+        feature: entry.feature,
+        hint: 'refresh the patch against this base so its line numbers match',
+      });
+    } else if (h.status === 'fuzz') {
+      out.push({
+        code: 'W_PATCH_FUZZ',
+        severity: 'warning',
+        message: `hunk #${h.hunk} of ${h.path} applied at line ${h.line} only by ignoring ${h.fuzz} context line${h.fuzz === 1 ? '' : 's'} (fuzz ${h.fuzz})`,
+        where: at(entry.file, h.patchLine),
+        feature: entry.feature,
+        hint: 'fuzzy hunks may land in the wrong place; refresh the patch (git apply, used by newer specs, refuses it)',
+      });
+    }
+  }
+  return out;
+}
+
+function hunkTitle(h: Hunk, path: string): string {
+  const header = `@@ -${h.oldStart},${h.oldLines} +${h.newStart},${h.newLines} @@${h.section ? ` ${h.section}` : ''}`;
+  return `hunk #${h.index} of ${path} (${header})`;
+}
+
+/** The finding for a patch that does not apply, with the earlier patch to blame when there is one. */
+function explainFailure(
+  entry: ParsedSeriesEntry,
+  fp: FilePatch,
+  failure: SectionFailure,
+  history: ReadonlyMap<string, FileChange[]>,
+): Finding {
+  const path = (fp.oldPath ?? fp.newPath)!;
+  const related: RelatedLocation[] = [];
+  let message: string;
+  let where = at(entry.file, fp.patchLine);
+  let hint: string | undefined;
+  const changes = history.get(path) ?? [];
+  switch (failure.kind) {
+    case 'hunk': {
+      const h = failure.hunk;
+      where = at(entry.file, h.patchLine);
+      const blame = blameEarlierChange(h, changes);
+      const mismatch = firstMismatch(failure.image, h, failure.expectedAt);
+      const { pre } = hunkSides(h);
+      const expected = lineRange(failure.expectedAt, pre.length);
+      let found: string;
+      if (!mismatch) found = `its lines ${expected} are there but ${h.index > 1 ? 'overlap an earlier hunk' : 'cannot be matched'}`;
+      else if (mismatch.found === undefined) found = `it expects line ${mismatch.line + 1} to be ${describeLine(mismatch.expected)} but the file has only ${failure.image.lineCount} lines`;
+      else found = `line ${mismatch.line + 1} should be ${describeLine(mismatch.expected)} but is ${describeLine(mismatch.found)}`;
+      message = `${hunkTitle(h, path)} does not apply: ${found}`;
+      const reverted = FileImage.fromText(failure.image.text());
+      if (applyHunk(reverted, reverseHunk(h)).applied) message += '; the file already contains the change of this hunk';
+      if (blame) {
+        message += `: ${blame.change.entry.file} changes lines ${blame.lines} of ${path} that ${entry.file} expects`;
+        related.push({
+          message: `${blame.change.entry.file} (feature ${blame.change.entry.feature}) changed lines ${blame.lines} of ${path} here`,
+          where: at(blame.change.entry.file, blame.hunk?.patchLine ?? 0),
+        });
+        hint =
+          blame.change.entry.feature === entry.feature
+            ? `refresh ${entry.file} on top of ${blame.change.entry.file}`
+            : `features ${blame.change.entry.feature} and ${entry.feature} change the same code: rebase one patch on the other, or declare the features as conflicting`;
+      } else {
+        hint = 'the base source differs from what the patch was made against: refresh the patch for this base';
+      }
+      break;
+    }
+    case 'missing': {
+      const gone = [...changes].reverse().find((c) => c.removed);
+      message = `${entry.file} changes ${path}, which does not exist in the base source`;
+      if (gone) {
+        message = `${entry.file} changes ${path}, which ${gone.entry.file} deleted or renamed`;
+        related.push({ message: `${gone.entry.file} (feature ${gone.entry.feature}) removes ${path}`, where: at(gone.entry.file, 0) });
+      }
+      break;
+    }
+    case 'exists': {
+      const made = history.get(failure.path)?.at(-1);
+      message = `${entry.file} creates ${failure.path}, which already exists${made ? ` (created or changed by ${made.entry.file})` : ' in the base source'}`;
+      if (made) related.push({ message: `${made.entry.file} (feature ${made.entry.feature}) writes ${failure.path}`, where: at(made.entry.file, 0) });
+      break;
+    }
+    case 'not-emptied':
+      message = `${entry.file} deletes ${path}, but the file has content the patch does not remove`;
+      break;
+  }
+  return { code: 'E_PATCH_APPLY', severity: 'error', message, where, related, feature: entry.feature, ...(hint ? { hint } : {}) };
+}
+
+/**
+ * The latest earlier change to the file after which the hunk stopped applying: the hunk applies
+ * to the file as it was before that change, but not after.
+ */
+function blameEarlierChange(
+  h: Hunk,
+  changes: readonly FileChange[],
+): { change: FileChange; hunk?: Hunk; lines: string } | undefined {
+  for (let i = changes.length - 1; i >= 0; i--) {
+    const change = changes[i]!;
+    if (change.before === undefined) continue;
+    const trial = FileImage.fromText(change.before);
+    const placed = applyHunk(trial, h);
+    if (!placed.applied) continue;
+    const wanted = { first: placed.at, count: placed.removed };
+    const hit = change.hunks.find((a) => a.first < wanted.first + wanted.count && wanted.first < a.first + a.count);
+    if (!hit) return { change, lines: lineRange(wanted.first, wanted.count) };
+    const first = Math.max(hit.first, wanted.first);
+    const end = Math.min(hit.first + hit.count, wanted.first + wanted.count);
+    return { change, hunk: hit.hunk, lines: lineRange(first, end - first) };
+  }
+  return undefined;
+}
