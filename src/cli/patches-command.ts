@@ -19,7 +19,26 @@ function displayPath(file: string): string {
   return rel && !rel.startsWith('..') ? rel.split(path.sep).join('/') : file;
 }
 
-/** Patch files named on the command line, in order; a folder gives its `series` file or its *.patch files. */
+/**
+ * The patch files of a folder, in order: its `series` file, else its *.patch / *.diff files by
+ * name, else its `patches/` folder (a feature folder), else its sub-folders by name (a folder of
+ * features).
+ */
+async function patchFilesIn(dir: string, depth = 0): Promise<string[]> {
+  const series = await readFile(path.join(dir, 'series'), 'utf8').catch(() => undefined);
+  if (series !== undefined) {
+    return series.split('\n').map((l) => l.replace(/#.*/, '').trim()).filter(Boolean).map((f) => path.join(dir, f));
+  }
+  const names = (await readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const patches = names.filter((d) => d.isFile() && /\.(patch|diff)$/.test(d.name)).map((d) => path.join(dir, d.name));
+  if (patches.length || depth >= 3) return patches;
+  if (names.some((d) => d.isDirectory() && d.name === 'patches')) return patchFilesIn(path.join(dir, 'patches'), depth + 1);
+  const out: string[] = [];
+  for (const d of names) if (d.isDirectory()) out.push(...(await patchFilesIn(path.join(dir, d.name), depth + 1)));
+  return out;
+}
+
+/** Patch files named on the command line, in order; folders are expanded by `patchFilesIn`. */
 export async function seriesFromPaths(paths: readonly string[]): Promise<SeriesPatch[]> {
   const out: SeriesPatch[] = [];
   for (const p of paths) {
@@ -29,16 +48,7 @@ export async function seriesFromPaths(paths: readonly string[]): Promise<SeriesP
     } catch {
       throw new UsageError(`${p}: no such patch file or folder`);
     }
-    let files: string[];
-    if (info.isDirectory()) {
-      const seriesFile = path.join(p, 'series');
-      const series = await readFile(seriesFile, 'utf8').catch(() => undefined);
-      files = series !== undefined
-        ? series.split('\n').map((l) => l.replace(/#.*/, '').trim()).filter(Boolean).map((f) => path.join(p, f))
-        : (await readdir(p)).filter((f) => /\.(patch|diff)$/.test(f)).sort().map((f) => path.join(p, f));
-    } else {
-      files = [p];
-    }
+    const files = info.isDirectory() ? await patchFilesIn(p) : [p];
     for (const f of files) {
       const text = await readFile(f).catch(() => {
         throw new UsageError(`${f}: cannot read patch file`);
@@ -60,7 +70,7 @@ export function register(program: Command): void {
   patches
     .command('check')
     .description('parse a patch series, find overlapping changes between features, and apply it to a kernel source (folder or tarball) with git apply rules')
-    .argument('<patch...>', 'patch files or folders (a folder gives its `series` file order or its *.patch files), applied in the order given')
+    .argument('<patch...>', 'patch files or folders, applied in the order given (a folder gives its `series` file order, its *.patch files, or the patches of the features in it)')
     .option('--source <tree-or-tarball>', 'kernel source to apply the series to: an extracted tree or a source tarball')
     .option('--fuzz <n>', 'allow patch -F style fuzz (ignore up to n context lines), as older specs that apply with `patch -F1`', fuzzOption, 0)
     .option('--json', 'print the per-patch results and findings as JSON on stdout', false)

@@ -48,6 +48,9 @@ interface AppliedHunk {
   /** 0-based first line and line count of the hunk's old side in the file before the patch. */
   first: number;
   count: number;
+  /** The same for the lines it really changes (context left out). */
+  changedFirst: number;
+  changedCount: number;
 }
 
 /** One patch's change to one file, kept to explain later failures. */
@@ -110,7 +113,7 @@ export async function checkSeries(
       continue;
     }
     const reverse = applyPatch(reversePatch(patch), (o, p) => contentOf(o, p), 0);
-    if (reverse.ok) {
+    if (reverse.ok && reversalIsEvidence(patch)) {
       report.status = 'already-applied';
       const inBase = applyPatch(reversePatch(patch), (o, p) => (o.has(p) ? (o.get(p) ?? undefined) : base.get(p)), 0).ok;
       const earlier = inBase ? undefined : latestChangeTo(history, patch);
@@ -183,7 +186,11 @@ function applyPatch(
         offset: placement.offset,
         ...(placement.fuzz ? { fuzz: placement.fuzz } : {}),
       });
-      applied.push({ hunk, first: placement.at - shift, count: hunkSides(hunk).pre.length });
+      const first = placement.at - shift;
+      const count = hunkSides(hunk).pre.length;
+      const lead = leadingContext(hunk);
+      const trail = Math.min(trailingContext(hunk), count - lead);
+      applied.push({ hunk, first, count, changedFirst: first + lead, changedCount: Math.max(0, count - lead - trail) });
       shift += placement.inserted - placement.removed;
     }
     if (!outcome.applied) return { ...attempt, failedSection: fp, failure: outcome.failure };
@@ -194,6 +201,14 @@ function applyPatch(
     if (renamedAway) attempt.changes.push({ path: target, before: undefined, hunks: [], removed: false });
   }
   return { ...attempt, ok: true };
+}
+
+/**
+ * A reversed hunk without any line to match (a forward hunk that only deletes, without context)
+ * applies anywhere, so its reversal proves nothing about the change being present.
+ */
+function reversalIsEvidence(patch: ParsedPatch): boolean {
+  return patch.files.every((fp) => fp.hunks.every((h) => h.lines.some((l) => l.kind !== '-')));
 }
 
 function latestChangeTo(history: ReadonlyMap<string, FileChange[]>, patch: ParsedPatch): FileChange | undefined {
@@ -210,6 +225,18 @@ function latestChangeTo(history: ReadonlyMap<string, FileChange[]>, patch: Parse
     }
   }
   return latest;
+}
+
+function leadingContext(h: Hunk): number {
+  let n = 0;
+  while (n < h.lines.length && h.lines[n]!.kind === ' ') n++;
+  return n;
+}
+
+function trailingContext(h: Hunk): number {
+  let n = 0;
+  for (let i = h.lines.length - 1; i >= 0 && h.lines[i]!.kind === ' '; i--) n++;
+  return n;
 }
 
 function describePaths(patch: ParsedPatch): string {
@@ -271,16 +298,16 @@ function explainFailure(
       const { pre } = hunkSides(h);
       const expected = lineRange(failure.expectedAt, pre.length);
       let found: string;
-      if (!mismatch) found = `its lines ${expected} are there but ${h.index > 1 ? 'overlap an earlier hunk' : 'cannot be matched'}`;
+      if (!mismatch) found = `its ${expected} are there but ${h.index > 1 ? 'overlap an earlier hunk' : 'cannot be matched'}`;
       else if (mismatch.found === undefined) found = `it expects line ${mismatch.line + 1} to be ${describeLine(mismatch.expected)} but the file has only ${failure.image.lineCount} lines`;
       else found = `line ${mismatch.line + 1} should be ${describeLine(mismatch.expected)} but is ${describeLine(mismatch.found)}`;
       message = `${hunkTitle(h, path)} does not apply: ${found}`;
       const reverted = FileImage.fromText(failure.image.text());
       if (applyHunk(reverted, reverseHunk(h)).applied) message += '; the file already contains the change of this hunk';
       if (blame) {
-        message += `: ${blame.change.entry.file} changes lines ${blame.lines} of ${path} that ${entry.file} expects`;
+        message += `: ${blame.change.entry.file} changes ${blame.lines} of ${path} that ${entry.file} expects`;
         related.push({
-          message: `${blame.change.entry.file} (feature ${blame.change.entry.feature}) changed lines ${blame.lines} of ${path} here`,
+          message: `${blame.change.entry.file} (feature ${blame.change.entry.feature}) changed ${blame.lines} of ${path} here`,
           where: at(blame.change.entry.file, blame.hunk?.patchLine ?? 0),
         });
         hint =
@@ -331,8 +358,9 @@ function blameEarlierChange(
     const wanted = { first: placed.at, count: placed.removed };
     const hit = change.hunks.find((a) => a.first < wanted.first + wanted.count && wanted.first < a.first + a.count);
     if (!hit) return { change, lines: lineRange(wanted.first, wanted.count) };
-    const first = Math.max(hit.first, wanted.first);
-    const end = Math.min(hit.first + hit.count, wanted.first + wanted.count);
+    const first = Math.max(hit.changedFirst, wanted.first);
+    const end = Math.min(hit.changedFirst + hit.changedCount, wanted.first + wanted.count);
+    if (end <= first) return { change, hunk: hit.hunk, lines: lineRange(hit.changedFirst, hit.changedCount) };
     return { change, hunk: hit.hunk, lines: lineRange(first, end - first) };
   }
   return undefined;

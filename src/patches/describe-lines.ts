@@ -9,9 +9,12 @@ export function describeLine(latin1Line: string): string {
   return `${JSON.stringify(text)}${noNewline ? ' (no newline at end)' : ''}`;
 }
 
-/** 0-based first line and count → "120–131" (1-based, inclusive); "120" for one line. */
+/**
+ * 0-based first line and count → "lines 120–131" (1-based, inclusive), "line 120" for one line,
+ * "between lines 119 and 120" for an insertion point.
+ */
 export function lineRange(first: number, count: number): string {
-  if (count <= 0) return `${first}–${first + 1}`;
-  if (count === 1) return `${first + 1}`;
-  return `${first + 1}–${first + count}`;
+  if (count <= 0) return first === 0 ? 'the start' : `between lines ${first} and ${first + 1}`;
+  if (count === 1) return `line ${first + 1}`;
+  return `lines ${first + 1}–${first + count}`;
 }

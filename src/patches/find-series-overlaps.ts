@@ -27,10 +27,14 @@ export function changedSpan(h: Hunk, side: 'old' | 'new'): Span {
   return { start: first + lead, end: Math.max(first + lead, first + sideLength - trail) };
 }
 
+/**
+ * Changed spans overlap when they share a line; an insertion (empty span) overlaps a change it
+ * touches or falls inside, or another insertion at the same place: a patch made against the base
+ * there no longer finds its context once the other is applied.
+ */
 function overlaps(a: Span, b: Span): boolean {
-  if (a.start === a.end && b.start === b.end) return a.start === b.start;
-  if (a.start === a.end) return b.start < a.start && a.start < b.end;
-  if (b.start === b.end) return a.start < b.start && b.start < a.end;
+  if (a.start === a.end) return b.start <= a.start && a.start <= b.end;
+  if (b.start === b.end) return a.start <= b.start && b.start <= a.end;
   return Math.max(a.start, b.start) < Math.min(a.end, b.end);
 }
 
@@ -93,12 +97,12 @@ function overlapFinding(entry: ParsedSeriesEntry, h: Hunk, span: Span, other: Re
     code: 'E_PATCH_OVERLAP',
     severity: 'error',
     message:
-      `${entry.file} (feature ${entry.feature}) and ${other.entry.file} (feature ${other.entry.feature}) both change lines ${lines} of ${path}: ` +
+      `${entry.file} (feature ${entry.feature}) and ${other.entry.file} (feature ${other.entry.feature}) both change ${lines} of ${path}: ` +
       `hunk #${h.index} overlaps hunk #${other.hunk.index} of ${other.entry.file}`,
     where: at(entry.file, h.patchLine),
     related: [
       {
-        message: `hunk #${other.hunk.index} of ${other.entry.file} (feature ${other.entry.feature}) changes lines ${describeSpan(other)} of ${path}`,
+        message: `hunk #${other.hunk.index} of ${other.entry.file} (feature ${other.entry.feature}) changes ${describeSpan(other)} of ${path}`,
         where: at(other.entry.file, other.hunk.patchLine),
       },
     ],

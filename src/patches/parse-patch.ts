@@ -429,8 +429,9 @@ class PatchParser {
     const seen = new Set<string>();
     for (const r of this.rawNames.get(fp) ?? []) {
       const reason = unsafePathReason(r.raw, r.name);
-      if (!reason || seen.has(r.raw)) continue;
-      seen.add(r.raw);
+      const key = r.name ?? r.raw;
+      if (!reason || seen.has(key)) continue;
+      seen.add(key);
       this.findings.push({
         code: 'E_PATCH_UNSAFE_PATH',
         severity: 'error',
