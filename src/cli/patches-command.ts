@@ -73,14 +73,17 @@ export function register(program: Command): void {
     .argument('<patch...>', 'patch files or folders, applied in the order given (a folder gives its `series` file order, its *.patch files, or the patches of the features in it)')
     .option('--source <tree-or-tarball>', 'kernel source to apply the series to: an extracted tree or a source tarball')
     .option('--fuzz <n>', 'allow patch -F style fuzz (ignore up to n context lines), as older specs that apply with `patch -F1`', fuzzOption, 0)
+    .option('--cache-dir <dir>', 'where the files taken out of a source tarball are cached (default $KPLAY_CACHE_DIR, $XDG_CACHE_HOME/kplay or ~/.cache/kplay)')
+    .option('--no-cache', 'stream the tarball every time; cache nothing')
     .option('--json', 'print the per-patch results and findings as JSON on stdout', false)
-    .action(async (paths: string[], opts: { source?: string; fuzz: number; json: boolean }) => {
+    .action(async (paths: string[], opts: { source?: string; fuzz: number; json: boolean; cache: boolean; cacheDir?: string }) => {
       await runCommand(async () => {
         const series = await seriesFromPaths(paths);
         if (series.length === 0) throw new UsageError('no patch files found');
-        const check = await checkPatchesForSeries(series, opts.source, { fuzz: opts.fuzz });
+        const cacheDir = opts.cache === false ? false : opts.cacheDir ? path.join(path.resolve(opts.cacheDir), 'tree-subsets') : undefined;
+        const check = await checkPatchesForSeries(series, opts.source, { fuzz: opts.fuzz, cacheDir });
         if (opts.json) {
-          process.stdout.write(`${JSON.stringify({ source: check.source, results: check.results, findings: check.findings }, null, 2)}\n`);
+          process.stdout.write(`${JSON.stringify({ source: check.source, fromCache: check.fromCache, results: check.results, findings: check.findings }, null, 2)}\n`);
         } else {
           printFindings(check.findings);
         }

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import type { Finding } from '../findings/finding.js';
 import { UsageError } from '../findings/finding.js';
-import { openSourceTree, type SourceTree } from '../sources/source-tree.js';
+import { DirectorySourceTree, isDirectory, type SourceTree } from '../sources/source-tree.js';
+import { defaultSubsetCacheDir, openTarballSubset } from './cached-tree-subset.js';
 import { checkSeries, type CheckSeriesOptions, type PatchReport } from './check-series.js';
 import { findSeriesOverlaps } from './find-series-overlaps.js';
 import { parseSeries, pathsTouchedBySeries } from './parse-series.js';
@@ -14,6 +15,13 @@ export interface PatchSeriesCheck {
   files: Map<string, Buffer | null>;
   /** Label of the source tree the series was applied to, if any. */
   source?: string;
+  /** The tarball's files came from the subset cache (no decompression). */
+  fromCache?: boolean;
+}
+
+export interface CheckPatchesOptions extends CheckSeriesOptions {
+  /** Where tarball subsets are cached; false = stream the tarball every time. Default: defaultSubsetCacheDir(). */
+  cacheDir?: string | false;
 }
 
 /**
@@ -24,7 +32,7 @@ export interface PatchSeriesCheck {
 export async function checkPatchesForSeries(
   series: readonly SeriesPatch[],
   kernelSourcePath?: string | SourceTree,
-  options: CheckSeriesOptions = {},
+  options: CheckPatchesOptions = {},
 ): Promise<PatchSeriesCheck> {
   const { entries, findings } = parseSeries(series);
   findings.push(...findSeriesOverlaps(entries));
@@ -36,13 +44,18 @@ export async function checkPatchesForSeries(
     };
   }
   let tree: SourceTree;
+  let fromCache: boolean | undefined;
   if (typeof kernelSourcePath === 'string') {
     if (!existsSync(kernelSourcePath)) throw new UsageError(`kernel source ${kernelSourcePath} does not exist (give an extracted tree or a tarball)`);
-    const wanted = pathsTouchedBySeries(entries);
-    tree = await openSourceTree(kernelSourcePath, (p) => wanted.has(p));
+    if (await isDirectory(kernelSourcePath)) {
+      tree = new DirectorySourceTree(kernelSourcePath);
+    } else {
+      const cacheDir = options.cacheDir === false ? undefined : (options.cacheDir ?? defaultSubsetCacheDir());
+      ({ tree, fromCache } = await openTarballSubset(kernelSourcePath, pathsTouchedBySeries(entries), cacheDir));
+    }
   } else {
     tree = kernelSourcePath;
   }
   const check = await checkSeries(tree, entries, options);
-  return { findings: [...findings, ...check.findings], results: check.results, files: check.files, source: tree.label };
+  return { findings: [...findings, ...check.findings], results: check.results, files: check.files, source: tree.label, fromCache };
 }

@@ -5,17 +5,21 @@
  */
 import { execa } from 'execa';
 import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { extractedKernelTree, haveLinux61, LINUX_61_TARBALL } from '../support/kernel-tree.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const fixtures = path.join(repo, 'test/fixtures/patches');
 const cli = path.join(repo, 'dist/cli/main.js');
 
+let cacheDir = '';
+
 function kplay(...args: string[]) {
-  return execa('node', [cli, ...args], { cwd: fixtures, reject: false, env: { NO_COLOR: '1' } });
+  return execa('node', [cli, ...args], { cwd: fixtures, reject: false, env: { NO_COLOR: '1', KPLAY_CACHE_DIR: cacheDir } });
 }
 
 describe.skipIf(!haveLinux61())('kplay patches check on Linux 6.1', () => {
@@ -23,6 +27,10 @@ describe.skipIf(!haveLinux61())('kplay patches check on Linux 6.1', () => {
   beforeAll(async () => {
     if (!existsSync(cli)) await execa('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: repo });
     tree = await extractedKernelTree();
+    cacheDir = await mkdtemp(path.join(os.tmpdir(), 'kplay-patches-cache-'));
+  });
+  afterAll(async () => {
+    if (cacheDir) await rm(cacheDir, { recursive: true, force: true });
   });
 
   it('applies the shipped fixture features cleanly', async () => {
@@ -49,6 +57,14 @@ describe.skipIf(!haveLinux61())('kplay patches check on Linux 6.1', () => {
     }
     expect(r.stderr).toContain('(feature ovl-nfs-export-on)');
     expect(r.stderr).toMatch(/error E_PATCH_OVERLAP: .*both change line 47 of fs\/overlayfs\/super\.c/);
+
+    // the second check takes the touched files from the subset cache and gives the same verdicts
+    const again = await kplay('patches', 'check', '--json', '--source', LINUX_61_TARBALL, 'conflicting/ovl-nfs-export-on', 'conflicting/ovl-nfs-export-guard');
+    expect(again.exitCode).toBe(1);
+    const out = JSON.parse(again.stdout) as { fromCache: boolean; results: Array<{ status: string }>; findings: Array<{ code: string }> };
+    expect(out.fromCache).toBe(true);
+    expect(out.results.map((x) => x.status)).toEqual(['applied', 'failed']);
+    expect(out.findings.map((f) => f.code).sort()).toEqual(['E_PATCH_APPLY', 'E_PATCH_OVERLAP']);
   });
 
   it('reports a patch that 6.1 already contains as already applied', async () => {
