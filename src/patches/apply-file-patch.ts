@@ -19,10 +19,10 @@ export type SectionOutcome =
   | { applied: false; failure: SectionFailure; hunks: HunkOutcome[] };
 
 /**
- * Apply one file section to the file's current content (`undefined`: the file does not exist).
+ * Apply one file section with `git apply`'s rules to the file's current content (`undefined`: the file does not exist).
  * The result is the new content, or null when the section deletes the file. Pure: no I/O.
  */
-export function applyFilePatch(current: string | undefined, fp: FilePatch, fuzz = 0): SectionOutcome {
+export function applyFilePatch(current: string | undefined, fp: FilePatch): SectionOutcome {
   const path = (fp.oldPath ?? fp.newPath)!;
   let creating = fp.isNew === true;
   if (fp.isNew === undefined && current === undefined) creating = true; // traditional diff of a new file
@@ -31,7 +31,7 @@ export function applyFilePatch(current: string | undefined, fp: FilePatch, fuzz 
   const image = FileImage.fromText(creating ? '' : current!);
   const hunks: HunkOutcome[] = [];
   for (const hunk of fp.hunks) {
-    const placement = applyHunk(image, hunk, fuzz);
+    const placement = applyHunk(image, hunk);
     hunks.push({ hunk, placement });
     if (!placement.applied) {
       return { applied: false, failure: { kind: 'hunk', hunk, expectedAt: placement.expectedAt, image }, hunks };

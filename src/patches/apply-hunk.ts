@@ -84,11 +84,9 @@ function findPosition(img: FileImage, pre: Side, line: number, matchBeginning: b
 
 /**
  * Apply one hunk to the image in place (git apply's rules: exact context, offsets allowed, a hunk
- * starting at line 0/1 must match the beginning, one without trailing context the end). With
- * `fuzz` > 0, a hunk that does not apply exactly is retried like `patch -F`: up to `fuzz` context
- * lines are ignored at each end (the side with less context loses fewer).
+ * starting at line 0/1 must match the beginning, one without trailing context the end).
  */
-export function applyHunk(img: FileImage, h: Hunk, fuzz = 0): HunkPlacement {
+export function applyHunk(img: FileImage, h: Hunk): HunkPlacement {
   const { pre, post } = hunkSides(h);
   const matchBeginning = h.oldStart === 0 || h.oldStart === 1;
   const matchEnd = h.trailing === 0;
@@ -97,24 +95,6 @@ export function applyHunk(img: FileImage, h: Hunk, fuzz = 0): HunkPlacement {
   if (exact >= 0) {
     img.splice(exact, pre.length, post);
     return { applied: true, at: exact, expectedAt: pos, offset: exact - pos, fuzz: 0, removed: pre.length, inserted: post.length };
-  }
-  const context = Math.max(h.leading, h.trailing);
-  for (let f = 1; f <= fuzz; f++) {
-    const prefixFuzz = f + h.leading - context;
-    const suffixFuzz = f + h.trailing - context;
-    const dropLead = Math.min(Math.max(prefixFuzz, 0), h.leading);
-    const dropTrail = Math.min(Math.max(suffixFuzz, 0), h.trailing);
-    if (dropLead === 0 && dropTrail === 0) continue;
-    const fpre = pre.slice(dropLead, pre.length - dropTrail);
-    const fpost = post.slice(dropLead, post.length - dropTrail);
-    const atStart = prefixFuzz < 0 && h.oldStart <= 1;
-    const atEnd = suffixFuzz < 0;
-    const found = findPosition(img, side(fpre), pos + dropLead, atStart, atEnd);
-    if (found >= 0) {
-      img.splice(found, fpre.length, fpost);
-      const at = found - dropLead;
-      return { applied: true, at, expectedAt: pos, offset: at - pos, fuzz: Math.max(dropLead, dropTrail), removed: fpre.length, inserted: fpost.length };
-    }
   }
   return { applied: false, expectedAt: pos };
 }

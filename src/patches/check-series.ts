@@ -2,6 +2,7 @@ import type { Finding, RelatedLocation } from '../findings/finding.js';
 import { at } from '../findings/finding.js';
 import type { SourceTree } from '../sources/source-tree.js';
 import { applyFilePatch, type SectionFailure } from './apply-file-patch.js';
+import { applyFilePatchWithFuzz } from './apply-file-patch-with-fuzz.js';
 import { applyHunk, firstMismatch, hunkSides } from './apply-hunk.js';
 import { FileImage } from './file-image.js';
 import { describeLine, lineRange } from './describe-lines.js';
@@ -9,7 +10,10 @@ import type { FilePatch, Hunk, ParsedPatch, ParsedSeriesEntry } from './patch-ty
 import { reverseHunk, reversePatch } from './reverse-patch.js';
 
 export interface CheckSeriesOptions {
-  /** Context lines `patch -F` may ignore at each end of a hunk; 0 (default) = `git apply` rules. */
+  /**
+   * 0 (default): `git apply` rules (newer specs). N > 0: `patch -p1 -FN` rules (older specs),
+   * ignoring up to N context lines at each end of a hunk that does not match exactly.
+   */
   fuzz?: number;
 }
 
@@ -162,12 +166,13 @@ function applyPatch(
     const source = fp.isNew === true ? undefined : (fp.oldPath ?? fp.newPath)!;
     const target = (fp.newPath ?? fp.oldPath)!;
     const current = source === undefined ? undefined : contentOf(overlay, source);
+    // renaming or copying onto an existing file is refused (git apply refuses it too)
     if ((fp.isRename || fp.isCopy) && target !== source && contentOf(overlay, target) !== undefined) {
       return { ...attempt, failedSection: fp, failure: { kind: 'exists', path: target } };
     }
     const creating = fp.isNew === true || (fp.isNew === undefined && current === undefined);
     const existing = creating ? contentOf(overlay, target) : current;
-    const outcome = applyFilePatch(existing, fp, fuzz);
+    const outcome = fuzz > 0 ? applyFilePatchWithFuzz(existing, fp, fuzz) : applyFilePatch(existing, fp);
     let shift = 0;
     const applied: AppliedHunk[] = [];
     for (const { hunk, placement } of outcome.hunks) {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { applyFilePatch } from '../../../src/patches/apply-file-patch.js';
+import { applyFilePatchWithFuzz } from '../../../src/patches/apply-file-patch-with-fuzz.js';
 import { parsePatch } from '../../../src/patches/parse-patch.js';
 import type { FilePatch } from '../../../src/patches/patch-types.js';
 import { numberedLines } from './memory-tree.js';
@@ -47,7 +48,7 @@ describe('applyFilePatch (git apply rules)', () => {
 
   it('with fuzz 1, ignores one context line at each end like patch -F1', () => {
     const content = numberedLines(20).replace('line 8\n', 'line eight\n');
-    const out = applyFilePatch(content, section(changeLine5(2)), 1);
+    const out = applyFilePatchWithFuzz(content, section(changeLine5(2)), 1);
     expect(out.applied).toBe(true);
     expect(out.hunks[0]!.placement).toMatchObject({ applied: true, fuzz: 1, at: 1 });
     if (out.applied) expect(out.result).toBe(content.replace('line 5\n', 'LINE FIVE\n'));
