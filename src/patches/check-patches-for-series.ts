@@ -57,5 +57,21 @@ export async function checkPatchesForSeries(
     tree = kernelSourcePath;
   }
   const check = await checkSeries(tree, entries, options);
-  return { findings: [...findings, ...check.findings], results: check.results, files: check.files, source: tree.label, fromCache };
+  const applied = new Set(check.results.filter((r) => r.status === 'applied').map((r) => r.patch));
+  const settled = findings.map((f) => (f.code === 'E_PATCH_OVERLAP' && f.where && applied.has(f.where.file) ? overlapThatApplies(f) : f));
+  return { findings: [...settled, ...check.findings], results: check.results, files: check.files, source: tree.label, fromCache };
+}
+
+/**
+ * An overlap whose later patch still applies to the base: it was made on top of the other
+ * feature's patch, so the series works in this order, but only in this order.
+ */
+function overlapThatApplies(f: Finding): Finding {
+  return {
+    ...f,
+    code: 'W_PATCH_OVERLAP',
+    severity: 'warning',
+    message: `${f.message} (it applies on top of the other patch, so only in this order)`,
+    hint: `make feature ${f.feature} require the other feature, so the order is kept and neither is composed without the other`,
+  };
 }
