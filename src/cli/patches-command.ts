@@ -72,7 +72,7 @@ export function register(program: Command): void {
     .description('parse a patch series, find overlapping changes between features, and apply it to a kernel source (folder or tarball) with git apply rules')
     .argument('<patch...>', 'patch files or folders, applied in the order given (a folder gives its `series` file order, its *.patch files, or the patches of the features in it)')
     .option('--source <tree-or-tarball>', 'kernel source to apply the series to: an extracted tree or a source tarball')
-    .option('--fuzz <n>', 'allow patch -F style fuzz (ignore up to n context lines), as older specs that apply with `patch -F1`', fuzzOption, 0)
+    .option('--fuzz <n>', 'apply with `patch -p1 -F<n>` rules (older specs) instead of git apply rules: up to n context lines at each end of a hunk may differ', fuzzOption, 0)
     .option('--cache-dir <dir>', 'where the files taken out of a source tarball are cached (default $KPLAY_CACHE_DIR, $XDG_CACHE_HOME/kplay or ~/.cache/kplay)')
     .option('--no-cache', 'stream the tarball every time; cache nothing')
     .option('--json', 'print the per-patch results and findings as JSON on stdout', false)
