@@ -84,7 +84,7 @@ export async function checkSeries(
   for (const entry of entries) {
     for (const fp of entry.patch?.files ?? []) {
       for (const p of [fp.oldPath, fp.newPath]) {
-        if (p && !base.has(p)) base.set(p, (await tree.readFile(p))?.toString('latin1'));
+        if (p && !base.has(p)) base.set(p, await readBaseFile(tree, p));
       }
     }
   }
@@ -143,6 +143,16 @@ export async function checkSeries(
   const files = new Map<string, Buffer | null>();
   for (const [p, v] of state) files.set(p, v === null ? null : Buffer.from(v, 'latin1'));
   return { findings, results, files };
+}
+
+/** A base file as latin1 text; a folder at that path reads as an empty file that exists. */
+async function readBaseFile(tree: SourceTree, p: string): Promise<string | undefined> {
+  try {
+    return (await tree.readFile(p))?.toString('latin1');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EISDIR') return '';
+    throw err;
+  }
 }
 
 interface PatchAttempt {
@@ -308,7 +318,8 @@ function explainFailure(
       else found = `line ${mismatch.line + 1} should be ${describeLine(mismatch.expected)} but is ${describeLine(mismatch.found)}`;
       message = `${hunkTitle(h, path)} does not apply: ${found}`;
       const reverted = FileImage.fromText(failure.image.text());
-      if (applyHunk(reverted, reverseHunk(h)).applied) message += '; the file already contains the change of this hunk';
+      const provable = h.lines.some((l) => l.kind !== '-');
+      if (provable && applyHunk(reverted, reverseHunk(h)).applied) message += '; the file already contains the change of this hunk';
       if (blame) {
         message += `: ${blame.change.entry.file} changes ${blame.lines} of ${path} that ${entry.file} expects`;
         related.push({

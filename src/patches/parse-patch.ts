@@ -141,7 +141,7 @@ class PatchParser {
       const next = this.lines[k + 1];
       if (!line.startsWith('--- ') || !next?.startsWith('+++ ')) continue;
       const third = this.lines[k + 2];
-      if (!third || this.remaining[k + 1]! < next.length + 14 || !third.startsWith('@@ -')) continue;
+      if (!third || this.remaining[k]! < next.length + 14 || !third.startsWith('@@ -')) continue;
       return { fp: this.parseTraditionalHeader(k), end: k + 2 };
     }
     return undefined;
