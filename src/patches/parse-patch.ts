@@ -435,7 +435,7 @@ class PatchParser {
       this.findings.push({
         code: 'E_PATCH_UNSAFE_PATH',
         severity: 'error',
-        message: `path "${r.raw}" ${reason}: a patch may only change files inside the kernel source tree`,
+        message: `path "${Buffer.from(r.raw, 'latin1').toString('utf8')}" ${reason}: a patch may only change files inside the kernel source tree`,
         where: at(this.file, r.line),
       });
     }

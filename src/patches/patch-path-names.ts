@@ -90,8 +90,9 @@ export function readHeaderName(rest: string, p: number, kind: 'git' | 'tradition
   return { raw, name: maybe(stripComponents(squashSlashes(raw), p)) };
 }
 
+/** Names are read byte for byte (latin1) and handed out as the UTF-8 strings file systems use. */
 function maybe(name: string | undefined): string | undefined {
-  return name ? squashSlashes(name) : undefined;
+  return name ? Buffer.from(squashSlashes(name), 'latin1').toString('utf8') : undefined;
 }
 
 /**
@@ -109,14 +110,14 @@ export function gitHeaderDefaultName(rest: string, p: number): HeaderName | unde
     const second = tail.startsWith('"') ? unquoteCStyle(tail)?.value : tail;
     if (second === undefined) return undefined;
     const b = stripComponents(second, p);
-    return b === a ? { raw: first.value, name: a } : undefined;
+    return b === a ? { raw: first.value, name: maybe(a) } : undefined;
   }
   const quote = line.indexOf('"');
   if (quote >= 0) {
     const a = stripComponents(line.slice(0, quote).trimEnd(), p);
     const second = unquoteCStyle(line.slice(quote));
     const b = second ? stripComponents(second.value, p) : undefined;
-    return a && b === a ? { raw: second!.value, name: a } : undefined;
+    return a && b === a ? { raw: second!.value, name: maybe(a) } : undefined;
   }
   // unquoted: accept a name only if it shows up twice in exactly the same form
   const name = stripComponents(line, p);
@@ -126,7 +127,7 @@ export function gitHeaderDefaultName(rest: string, p: number): HeaderName | unde
     if (c !== ' ' && c !== '\t') continue;
     const second = stripComponents(name.slice(len + 1), p);
     if (second !== undefined && second === name.slice(0, len)) {
-      return { raw: line.slice(0, line.length - name.length + len), name: second };
+      return { raw: line.slice(0, line.length - name.length + len), name: maybe(second) };
     }
   }
   return undefined;

@@ -77,7 +77,10 @@ describe.skipIf(!haveLinux61())('patch verdicts agree with git apply on Linux 6.
         const kplayOk = ours.results[pi]!.status === 'applied';
         patches++;
         if (gitOk) appliedByGit++;
-        if (process.env.KPLAY_FIDELITY_VERBOSE) console.log(`${s.name} / ${pi + 1}: git ${gitOk ? 'applies' : 'fails'}, kplay ${ours.results[pi]!.status}`);
+        if (process.env.KPLAY_FIDELITY_VERBOSE) {
+          const why = ours.findings.find((f) => f.where?.file === p.file && f.severity === 'error');
+          console.log(`${s.name} / ${pi + 1}: git ${gitOk ? 'applies' : 'fails'}, kplay ${ours.results[pi]!.status}${why ? ` (${why.code}: ${why.message})` : ''}`);
+        }
         if (gitOk === kplayOk) agree++;
         else disagreements.push(`${s.name} / patch ${pi + 1} (${p.file}): git apply ${gitOk ? 'applies' : 'fails'}, kplay says ${ours.results[pi]!.status}`);
       }
