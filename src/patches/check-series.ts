@@ -321,7 +321,7 @@ function explainFailure(
       const provable = h.lines.some((l) => l.kind !== '-');
       if (provable && applyHunk(reverted, reverseHunk(h)).applied) message += '; the file already contains the change of this hunk';
       if (blame) {
-        message += `: ${blame.change.entry.file} changes ${blame.lines} of ${path} that ${entry.file} expects`;
+        message += `: ${blame.change.entry.file} (feature ${blame.change.entry.feature}) changes ${blame.lines} of ${path} that ${entry.file} (feature ${entry.feature}) expects`;
         related.push({
           message: `${blame.change.entry.file} (feature ${blame.change.entry.feature}) changed ${blame.lines} of ${path} here`,
           where: at(blame.change.entry.file, blame.hunk?.patchLine ?? 0),

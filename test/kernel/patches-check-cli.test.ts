@@ -50,7 +50,7 @@ describe.skipIf(!haveLinux61())('kplay patches check on Linux 6.1', () => {
     expect(apply).toBeDefined();
     for (const s of [
       'conflicting/ovl-nfs-export-guard/patches/0001-ovl-keep-NFS-export-off-where-exportfs-is-not-built.patch:15: error E_PATCH_APPLY',
-      'conflicting/ovl-nfs-export-on/patches/0001-ovl-export-overlays-over-NFS-by-default.patch changes line 47 of fs/overlayfs/super.c',
+      'conflicting/ovl-nfs-export-on/patches/0001-ovl-export-overlays-over-NFS-by-default.patch (feature ovl-nfs-export-on) changes line 47 of fs/overlayfs/super.c',
       '[feature ovl-nfs-export-guard]',
     ]) {
       expect(apply).toContain(s);

@@ -51,7 +51,7 @@ describe('checkSeries', () => {
     const err = out.findings.find((f) => f.code === 'E_PATCH_APPLY')!;
     expect(err.feature).toBe('b');
     expect(err.where).toEqual({ file: 'features/b/patches/0001-b.patch', line: 4, col: 0 });
-    expect(err.message).toContain('features/a/patches/0002-a.patch changes line 120 of fs/overlayfs/super.c that features/b/patches/0001-b.patch expects');
+    expect(err.message).toContain('features/a/patches/0002-a.patch (feature a) changes line 120 of fs/overlayfs/super.c that features/b/patches/0001-b.patch (feature b) expects');
     expect(err.message).toContain('line 120 should be "line 120" but is "A 120"');
     expect(err.related?.[0]?.where).toEqual({ file: 'features/a/patches/0002-a.patch', line: 4, col: 0 });
   });
