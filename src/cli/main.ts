@@ -19,6 +19,7 @@ const commandModules: Array<Promise<{ register(program: Command): void | Promise
   import('./srpm-command.js'),
   import('./submit-command.js'),
   import('./kconfig-command.js'),
+  import('./patches-command.js'),
 ];
 
 export async function main(argv: string[]): Promise<void> {
