@@ -5,7 +5,6 @@ import { exitCodeForFindings } from '../findings/exit-code.js';
 import { mergeConfig, renderFragment, type MergedConfig } from '../config/merge-config.js';
 import { loadVariant } from '../model/load-variant.js';
 import { isVanillaVariant, type Variant } from '../model/variant.js';
-import { composeDistributionVariant } from '../overlay/compose-distribution-variant.js';
 import type { ConfigResolver } from '../overlay/resolved-config.js';
 import { resolveFeatures, type ResolvedFeatures } from '../resolve/resolve-features.js';
 import { buildSpecContext, outputPatches, type OutputConfig, type OutputPatch } from '../spec/spec-context.js';
@@ -14,7 +13,6 @@ import { KPLAY_VERSION } from '../version.js';
 import { findRepositoryRoot } from './find-root.js';
 import { buildManifest, place } from './manifest.js';
 import { checkFeaturePatches } from './check-feature-patches.js';
-import { overlayConfigResolver, resolveVariantConfigs } from './resolve-kconfig.js';
 import { displayPath } from '../model/safe-path.js';
 import { writeOutputAtomically } from './write-output.js';
 
@@ -66,7 +64,9 @@ export async function composeVariant(variantPath: string, opts: ComposeOptions =
   const root = opts.root ? path.resolve(opts.root) : await findRepositoryRoot(variantPath);
   // distribution overlays (fedora, centos-stream) and kmod packages: src/overlay/
   if (!isVanillaVariant(variant)) {
-    const resolveConfig = opts.resolveConfig ?? (opts.kernelSource ? overlayConfigResolver(opts.kernelSource) : undefined);
+    // loaded on demand: most composes never need the overlay code or the Kconfig engine
+    const { composeDistributionVariant } = await import('../overlay/compose-distribution-variant.js');
+    const resolveConfig = opts.resolveConfig ?? (opts.kernelSource ? (await import('./resolve-kconfig.js')).overlayConfigResolver(opts.kernelSource) : undefined);
     return composeDistributionVariant(variant, root, { ...opts, ...(resolveConfig ? { resolveConfig } : {}) }, findings);
   }
 
@@ -87,6 +87,7 @@ export async function composeVariant(variantPath: string, opts: ComposeOptions =
   const patches = outputPatches(resolved);
   const resolvedConfigs = new Map<string, string>();
   if (opts.kernelSource && exitCodeForFindings(findings) !== 2) {
+    const { resolveVariantConfigs } = await import('./resolve-kconfig.js');
     const k = await resolveVariantConfigs(variant, merged, opts.kernelSource);
     findings.push(...k.findings);
     for (const r of k.resolutions) resolvedConfigs.set(r.arch, r.resolved.configText);
