@@ -18,6 +18,7 @@ const commandModules: Array<Promise<{ register(program: Command): void | Promise
   import('./explain-command.js'),
   import('./submit-command.js'),
   import('./kconfig-command.js'),
+  import('./matrix-command.js'),
 ];
 
 export async function main(argv: string[]): Promise<void> {
