@@ -19,6 +19,7 @@ const commandModules: Array<Promise<{ register(program: Command): void | Promise
   import('./submit-command.js'),
   import('./kconfig-command.js'),
   import('./matrix-command.js'),
+  import('./track-command.js'),
 ];
 
 export async function main(argv: string[]): Promise<void> {

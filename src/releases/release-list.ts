@@ -90,5 +90,6 @@ export function compareReleases(a: string, b: string): number {
   const y = parseKernelVersion(b);
   if (!x || !y) return a.localeCompare(b);
   for (let i = 0; i < 3; i++) if (x.numbers[i] !== y.numbers[i]) return x.numbers[i]! - y.numbers[i]!;
-  return (x.rc ?? Infinity) - (y.rc ?? Infinity);
+  if (x.rc === y.rc) return 0;
+  return x.rc === undefined ? 1 : y.rc === undefined ? -1 : x.rc - y.rc;
 }
