@@ -16,8 +16,10 @@ const commandModules: Array<Promise<{ register(program: Command): void | Promise
   import('./diff-command.js'),
   import('./feature-command.js'),
   import('./explain-command.js'),
+  import('./srpm-command.js'),
   import('./submit-command.js'),
   import('./kconfig-command.js'),
+  import('./patches-command.js'),
   import('./matrix-command.js'),
   import('./track-command.js'),
 ];

@@ -65,3 +65,12 @@ describe('kplay check: one broken fixture per rule', () => {
     expect((await runKplay(['check', 'features/bad'], { cwd: root })).exitCode).toBe(2);
   });
 });
+
+describe('kplay check on the shipped repository', () => {
+  it('finds no errors or warnings (remote dist-git bases are noted, not cloned)', async () => {
+    const { ROOT_OF_REPO } = await import('../support/fixture-repo.js');
+    const r = await runKplay(['check'], { cwd: ROOT_OF_REPO });
+    expect(r.stderr).toMatch(/checked \d+ feature\(s\) and \d+ variant\(s\): 0 errors, 0 warnings/);
+    expect(r.exitCode).toBe(0);
+  });
+});
