@@ -54,10 +54,9 @@ export function register(program: Command): void {
         });
         const out = await writeMatrixReport(path.resolve(opts.out ?? path.join(root, 'out', 'matrix')), report);
         if (opts.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-        const broken = report.cells.filter((c) => c.status === 'broken').length;
-        const warned = report.cells.filter((c) => c.status === 'warning').length;
+        const count = (s: string) => report.cells.filter((c) => c.status === s).length;
         process.stderr.write(
-          `matrix: ${report.variants.length} variant(s) × ${report.bases.length} base(s): ${report.cells.length - broken - warned} ok, ${warned} with warnings, ${broken} broken in ${(report.timing.totalMillis / 1000).toFixed(1)} s\n` +
+          `matrix: ${report.variants.length} variant(s) × ${report.bases.length} base(s): ${count('ok')} ok, ${count('warning')} with warnings, ${count('broken')} broken, ${count('unchecked')} unchecked in ${(report.timing.totalMillis / 1000).toFixed(1)} s\n` +
             `wrote ${displayPath(out.json)} and ${displayPath(out.html)}\n`,
         );
         return Math.max(0, ...report.cells.map((c) => c.exitCode));
