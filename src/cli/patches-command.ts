@@ -2,9 +2,10 @@ import { Command, InvalidArgumentError } from 'commander';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError } from '../findings/finding.js';
+import { exitCodeForFindings } from '../findings/exit-code.js';
 import { checkPatchesForSeries } from '../patches/check-patches-for-series.js';
 import type { SeriesPatch } from '../patches/patch-types.js';
-import { exitCodeFor, printFindings, printSummary } from './report.js';
+import { printFindings, printSummary } from './report.js';
 import { runCommand } from './report.js';
 
 /** The feature a patch file belongs to: `features/x/patches/0001.patch` → `x`; else its folder. */
@@ -92,7 +93,7 @@ export function register(program: Command): void {
           ? `patches: ${series.length} checked against ${check.source}, ${count('applied')} applied, ${count('failed') + count('already-applied') + count('invalid')} not`
           : `patches: ${series.length} parsed (no --source: not applied)`;
         printSummary(check.findings, what);
-        return exitCodeFor(check.findings);
+        return exitCodeForFindings(check.findings);
       });
     });
 }

@@ -14,6 +14,7 @@ import { renderTemplate, TEMPLATE_DIR } from '../spec/render-spec.js';
 import { KPLAY_VERSION } from '../version.js';
 import { findRepositoryRoot } from './find-root.js';
 import { buildManifest, place } from './manifest.js';
+import { checkFeaturePatches } from './check-feature-patches.js';
 import { overlayConfigResolver, resolveVariantConfigs } from './resolve-kconfig.js';
 import { displayPath } from '../model/safe-path.js';
 import { writeOutputAtomically } from './write-output.js';
@@ -75,6 +76,10 @@ export async function composeVariant(variantPath: string, opts: ComposeOptions =
   const { resolved, findings: resolveFindings } = await resolveFeatures(variant, root);
   findings.push(...resolveFindings);
   if (exitCodeForFindings(findings) === 2) return done({ variant, root });
+  const patchCheck = await checkFeaturePatches(resolved, opts.kernelSource);
+  findings.push(...patchCheck.findings);
+  checks.patches = patchCheck.check;
+  if (exitCodeForFindings(findings) === 2) return done({ variant, root, resolved });
 
   const merged: MergedConfig[] = [];
   for (const arch of variant.arches.list) {
@@ -92,7 +97,6 @@ export async function composeVariant(variantPath: string, opts: ComposeOptions =
   } else {
     checks.kconfig = 'skipped: no kernel source given (pass --kernel-source <tree-or-tarball>)';
   }
-  checks.patches = 'skipped: no kernel source given (pass --kernel-source <tree-or-tarball>)';
 
   const outDir = path.resolve(opts.out ?? path.join(root, 'out', variant.name));
   const files = new Map<string, Buffer | string>();
