@@ -21,6 +21,8 @@ const commandModules: Record<string, () => Promise<CommandModule>> = {
   submit: () => import('./submit-command.js'),
   kconfig: () => import('./kconfig-command.js'),
   patches: () => import('./patches-command.js'),
+  matrix: () => import('./matrix-command.js'),
+  track: () => import('./track-command.js'),
 };
 
 /** The command named on the command line (the first word that is not an option), if known. */

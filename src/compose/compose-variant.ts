@@ -5,6 +5,7 @@ import { exitCodeForFindings } from '../findings/exit-code.js';
 import { mergeConfig, renderFragment, type MergedConfig } from '../config/merge-config.js';
 import { loadVariant } from '../model/load-variant.js';
 import { isVanillaVariant, type Variant } from '../model/variant.js';
+import { withBase, type BaseOverride } from './base-override.js';
 import type { ConfigResolver } from '../overlay/resolved-config.js';
 import { resolveFeatures, type ResolvedFeatures } from '../resolve/resolve-features.js';
 import { buildSpecContext, outputPatches, type OutputConfig, type OutputPatch } from '../spec/spec-context.js';
@@ -29,6 +30,8 @@ export interface ComposeOptions {
   resolveConfig?: ConfigResolver;
   /** Kernel tree folder or source tarball of the base: enables the Kconfig and patch checks. */
   kernelSource?: string;
+  /** Vanilla bases: compose against this release instead of the variant's base (kplay matrix, kplay track). */
+  baseOverride?: BaseOverride;
 }
 
 export interface ComposeResult {
@@ -59,7 +62,7 @@ export async function composeVariant(variantPath: string, opts: ComposeOptions =
 
   const loaded = await loadVariant(variantPath);
   findings.push(...loaded.findings);
-  const variant = loaded.variant;
+  const variant = loaded.variant && opts.baseOverride ? withBase(loaded.variant, opts.baseOverride) : loaded.variant;
   if (!variant) return done();
   const root = opts.root ? path.resolve(opts.root) : await findRepositoryRoot(variantPath);
   // distribution overlays (fedora, centos-stream) and kmod packages: src/overlay/
