@@ -1,4 +1,3 @@
-import { stat } from 'node:fs/promises';
 import { UsageError } from '../findings/finding.js';
 import { parseKernelVersion } from '../resolve/kernel-version.js';
 import { fetchSource } from '../sources/fetch-source.js';
@@ -6,6 +5,7 @@ import { fetchText } from './fetch-text.js';
 import { parseChecksumList } from './kernel-checksums.js';
 import { checksumListUrl, kernelCdn, releasesUrl, tarballUrl } from './kernel-org-urls.js';
 import { isReleaseSelector, parseReleaseList, selectRelease, type ReleaseList } from './release-list.js';
+import { pathExists } from '../fs/path-kind.js';
 
 /** A base release to compose against: its version, where its tarball comes from, and the local file. */
 export interface ResolvedBase {
@@ -89,7 +89,7 @@ export async function resolveBase(spec: string, kernelOrg: KernelOrg): Promise<R
     const file = spec.slice(eq + 1);
     if (!parseKernelVersion(version)) throw new UsageError(`--base ${spec}: '${version}' is not a kernel release`);
     if (!file) throw new UsageError(`--base ${spec}: give the tree or tarball after '='`);
-    if (!(await exists(file))) throw new UsageError(`--base ${spec}: ${file} does not exist`);
+    if (!(await pathExists(file))) throw new UsageError(`--base ${spec}: ${file} does not exist`);
     return { spec: version, version, source: { url: tarballUrl(version) }, kernelSource: file };
   }
   if (isReleaseSelector(spec)) {
@@ -100,11 +100,3 @@ export async function resolveBase(spec: string, kernelOrg: KernelOrg): Promise<R
   throw new UsageError(`--base ${spec}: expected VERSION=PATH, a version, or one of latest-stable, longterm, mainline, <major>.<minor>.x`);
 }
 
-async function exists(file: string): Promise<boolean> {
-  try {
-    await stat(file);
-    return true;
-  } catch {
-    return false;
-  }
-}

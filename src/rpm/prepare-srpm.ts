@@ -1,4 +1,4 @@
-import { copyFile, link, readFile, rm, stat, symlink } from 'node:fs/promises';
+import { copyFile, link, readFile, rm, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { composeVariant, type ComposeResult } from '../compose/compose-variant.js';
 import { STATE_DIR } from '../compose/write-output.js';
@@ -10,6 +10,7 @@ import { gatherLookasideSources } from '../overlay/gather-lookaside-sources.js';
 import { parseSourcesFile } from '../overlay/sources-file.js';
 import { fetchSource } from '../sources/fetch-source.js';
 import { buildSrpm } from './build-srpm.js';
+import { isFile } from '../fs/path-kind.js';
 
 export interface PreparedSrpm {
   srpmPath: string;
@@ -28,13 +29,6 @@ export interface PrepareSrpmOptions {
   distGit?: string;
 }
 
-async function fileExists(p: string): Promise<boolean> {
-  try {
-    return (await stat(p)).isFile();
-  } catch {
-    return false;
-  }
-}
 
 /** Put a cached or local file into the output folder without copying 140 MB when a link will do. */
 async function placeSource(from: string, to: string): Promise<void> {
@@ -68,7 +62,7 @@ async function gatherUrlSources(variant: Variant, outDir: string, sourcesDir: st
   for (const w of wanted) {
     const file = decodeURIComponent(new URL(w.url).pathname.split('/').pop() ?? '');
     const local = sourcesDir ? path.join(sourcesDir, file) : undefined;
-    if (local && (await fileExists(local))) {
+    if (local && (await isFile(local))) {
       // a local file is verified when the variant gives a digest, by fetching it through the cache
       const from = w.sha256 ? await fetchSource({ url: path.resolve(local), sha256: w.sha256, fileName: file }) : local;
       await placeSource(from, path.join(outDir, file));
