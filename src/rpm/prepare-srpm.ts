@@ -10,6 +10,8 @@ import { gatherLookasideSources } from '../overlay/gather-lookaside-sources.js';
 import { parseSourcesFile } from '../overlay/sources-file.js';
 import { fetchSource } from '../sources/fetch-source.js';
 import { buildSrpm } from './build-srpm.js';
+import { tarballUrl } from '../releases/kernel-org-urls.js';
+import { KernelOrg } from '../releases/resolve-base.js';
 import { isFile } from '../fs/path-kind.js';
 
 export interface PreparedSrpm {
@@ -52,9 +54,13 @@ export function sourceDateEpochOf(variant: Variant): number {
 
 /** Sources a kernel.org (vanilla or kmod) variant names: the tarball and base configs given by URL. */
 async function gatherUrlSources(variant: Variant, outDir: string, sourcesDir: string | undefined): Promise<void> {
-  const wanted: Array<{ url: string; sha256?: string; where: Finding['where'] }> = [];
+  const wanted: Array<{ url: string; sha256?: string; published?: () => Promise<string>; where: Finding['where'] }> = [];
   if (variant.base.kind === 'vanilla' || variant.base.kind === 'kernel-devel') {
-    wanted.push({ url: variant.base.source.url, ...(variant.base.source.sha256 ? { sha256: variant.base.source.sha256 } : {}), where: variant.base.source.where });
+    const { url, sha256, where } = variant.base.source;
+    const version = variant.base.version;
+    // a kernel.org release without a digest in the variant: kernel.org's checksum list has it
+    const published = !sha256 && url === tarballUrl(version) ? () => new KernelOrg().sha256Of(version) : undefined;
+    wanted.push({ url, ...(sha256 ? { sha256 } : {}), ...(published ? { published } : {}), where });
   }
   if (variant.base.kind === 'vanilla') {
     for (const c of Object.values(variant.base.config)) if (c?.kind === 'url') wanted.push({ url: c.url, sha256: c.sha256, where: c.where });
@@ -67,6 +73,21 @@ async function gatherUrlSources(variant: Variant, outDir: string, sourcesDir: st
       const from = w.sha256 ? await fetchSource({ url: path.resolve(local), sha256: w.sha256, fileName: file }) : local;
       await placeSource(from, path.join(outDir, file));
       continue;
+    }
+    if (!w.sha256 && w.published) {
+      try {
+        w.sha256 = await w.published();
+      } catch (err) {
+        throw new UsageError(`cannot verify ${file}`, [
+          {
+            code: 'E_SOURCE_UNVERIFIED',
+            severity: 'error',
+            message: `the variant gives no sha256 for ${file}, and kernel.org's checksum list could not be read: ${(err as Error).message}`,
+            ...(w.where ? { where: w.where } : {}),
+            hint: `add base.source.sha256 to the variant, or download ${file} yourself and pass --sources-dir DIR`,
+          },
+        ]);
+      }
     }
     if (!w.sha256) {
       throw new UsageError(`${file} is needed and the variant gives no sha256 for ${w.url}`, [

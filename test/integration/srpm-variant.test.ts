@@ -118,3 +118,22 @@ describe('kplay submit from a variant', () => {
     expect(box.cliRuns()).toHaveLength(1);
   });
 });
+
+describe('kplay srpm for a kernel.org release named without a digest', () => {
+  it('takes the sha256 from kernel.org\'s checksum list, downloads and verifies the tarball', async () => {
+    const { startReleaseServer } = await import('../support/release-server/release-server.js');
+    const server = await startReleaseServer();
+    try {
+      const tarball = Buffer.from('a kernel.org tarball stand-in');
+      server.publish([{ version: '6.1.192', moniker: 'longterm', tarball }], '6.1.192');
+      const root = await makeFixtureRepo({ 'variants/v.yml': 'name: v\nsummary: t\nbase: { kind: vanilla, version: "6.1.192" }\narches: [x86_64]\nfeatures: []\n', 'features/.keep': '', '.cache/.keep': '' });
+      const env = { KPLAY_CACHE_DIR: path.join(root, '.cache'), KPLAY_KERNEL_CDN: server.cdn, KPLAY_RELEASES_URL: server.releasesUrl };
+      const r = await runKplay(['srpm', 'variants/v.yml'], { cwd: root, env });
+      expect(r.exitCode, r.stderr).toBe(0);
+      expect(server.requests).toEqual(expect.arrayContaining(['/pub/linux/kernel/v6.x/sha256sums.asc', '/pub/linux/kernel/v6.x/linux-6.1.192.tar.xz']));
+      expect(await readFile(path.join(root, 'out/v/linux-6.1.192.tar.xz'))).toEqual(tarball);
+    } finally {
+      await server.close();
+    }
+  });
+});
