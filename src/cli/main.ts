@@ -1,32 +1,46 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import path from 'node:path';
 import { EXIT_USAGE } from './report.js';
+import { KPLAY_VERSION } from '../version.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const pkg = JSON.parse(readFileSync(path.join(here, '..', '..', 'package.json'), 'utf8')) as { version: string };
+type CommandModule = { register(program: Command): void | Promise<void> };
 
-// One module per command; each exports `register(program)`.
-const commandModules: Array<Promise<{ register(program: Command): void | Promise<void> }>> = [
-  import('./compose-command.js'),
-  import('./check-command.js'),
-  import('./list-command.js'),
-  import('./diff-command.js'),
-  import('./feature-command.js'),
-  import('./explain-command.js'),
-  import('./submit-command.js'),
-  import('./kconfig-command.js'),
-];
+/**
+ * One module per command, each exporting `register(program)`. Only the module of the command
+ * being run is loaded (the others pull in the whole pipeline), so `kplay check` does not pay for
+ * the Copr client and `kplay --version` for nothing at all; help loads them all.
+ */
+const commandModules: Record<string, () => Promise<CommandModule>> = {
+  compose: () => import('./compose-command.js'),
+  check: () => import('./check-command.js'),
+  list: () => import('./list-command.js'),
+  diff: () => import('./diff-command.js'),
+  feature: () => import('./feature-command.js'),
+  explain: () => import('./explain-command.js'),
+  srpm: () => import('./srpm-command.js'),
+  submit: () => import('./submit-command.js'),
+  kconfig: () => import('./kconfig-command.js'),
+  patches: () => import('./patches-command.js'),
+  matrix: () => import('./matrix-command.js'),
+  track: () => import('./track-command.js'),
+};
+
+/** The command named on the command line (the first word that is not an option), if known. */
+function chosenCommand(argv: string[]): string | undefined {
+  const first = argv.slice(2).find((a) => !a.startsWith('-'));
+  return first !== undefined && first in commandModules ? first : undefined;
+}
 
 export async function main(argv: string[]): Promise<void> {
   const program = new Command('kplay')
     .description('Compose side-band kernel variants into RPM specs and configs, check them, and submit them to Copr or CBS.')
-    .version(pkg.version)
+    .version(KPLAY_VERSION)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const mod of await Promise.all(commandModules)) await mod.register(program);
+  const chosen = chosenCommand(argv);
+  const onlyVersion = argv.slice(2).length > 0 && argv.slice(2).every((a) => a === '-V' || a === '--version');
+  const names = chosen ? [chosen] : onlyVersion ? [] : Object.keys(commandModules);
+  for (const mod of await Promise.all(names.map((n) => commandModules[n]!()))) await mod.register(program);
   try {
     await program.parseAsync(argv);
   } catch (err) {

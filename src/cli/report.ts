@@ -42,7 +42,7 @@ export async function runCommand(body: () => Promise<number>): Promise<void> {
     if (err instanceof UsageError) {
       if (err.findings.length) printFindings(err.findings);
       else process.stderr.write(`kplay: error: ${err.message}\n`);
-      process.exitCode = EXIT_USAGE;
+      process.exitCode = err.exitCode;
       return;
     }
     const e = err as Error;

@@ -4,7 +4,7 @@ import { UsageError } from '../findings/finding.js';
 import { prepareSrpm } from '../rpm/prepare-srpm.js';
 import { submitBackends } from '../submit/backends.js';
 import type { SubmitBackend } from '../submit/submit-backend.js';
-import { runCommand } from './report.js';
+import { printFindings, runCommand } from './report.js';
 
 export async function register(program: Command): Promise<void> {
   const backends: SubmitBackend[] = await Promise.all(submitBackends.map((load) => load()));
@@ -14,6 +14,8 @@ export async function register(program: Command): Promise<void> {
     .argument('[variant]', 'variant file, e.g. variants/playground.yml')
     .option('--srpm <file>', 'submit this SRPM instead of building one from the variant')
     .option('--out <dir>', 'output folder of the composed variant (default out/<variant>)')
+    .option('--sources-dir <dir>', 'folder holding source tarballs already downloaded (verified against the variant\'s digests)')
+    .option('--kernel-source <tree-or-tarball>', 'check the variant against this kernel before building the SRPM (see kplay compose)')
     .option('--dry-run', 'print every request that would be made, send nothing', false)
     .addOption(new Option('--wait', 'watch the build until it ends (default when stdout is a terminal)'))
     .addOption(new Option('--no-wait', 'return after submitting'))
@@ -37,7 +39,12 @@ export async function register(program: Command): Promise<void> {
         variantName = path.basename(srpmPath).replace(/\.src\.rpm$/, '');
         stateDir = typeof opts.out === 'string' ? path.resolve(opts.out) : path.dirname(srpmPath);
       } else if (variant) {
-        const prepared = await prepareSrpm(variant, { out: opts.out as string | undefined });
+        const prepared = await prepareSrpm(variant, {
+          out: opts.out as string | undefined,
+          sourcesDir: opts.sourcesDir as string | undefined,
+          kernelSource: opts.kernelSource as string | undefined,
+        });
+        printFindings(prepared.compose.findings);
         ({ srpmPath, variantName, targets } = prepared);
         stateDir = prepared.outDir;
       } else {

@@ -5,7 +5,7 @@ import { exitCodeForFindings } from '../findings/exit-code.js';
 import { mergeConfig, renderFragment, type MergedConfig } from '../config/merge-config.js';
 import { loadVariant } from '../model/load-variant.js';
 import { isVanillaVariant, type Variant } from '../model/variant.js';
-import { composeDistributionVariant } from '../overlay/compose-distribution-variant.js';
+import { withBase, type BaseOverride } from './base-override.js';
 import type { ConfigResolver } from '../overlay/resolved-config.js';
 import { resolveFeatures, type ResolvedFeatures } from '../resolve/resolve-features.js';
 import { buildSpecContext, outputPatches, type OutputConfig, type OutputPatch } from '../spec/spec-context.js';
@@ -13,7 +13,7 @@ import { renderTemplate, TEMPLATE_DIR } from '../spec/render-spec.js';
 import { KPLAY_VERSION } from '../version.js';
 import { findRepositoryRoot } from './find-root.js';
 import { buildManifest, place } from './manifest.js';
-import { overlayConfigResolver, resolveVariantConfigs } from './resolve-kconfig.js';
+import { checkFeaturePatches } from './check-feature-patches.js';
 import { displayPath } from '../model/safe-path.js';
 import { writeOutputAtomically } from './write-output.js';
 
@@ -30,6 +30,8 @@ export interface ComposeOptions {
   resolveConfig?: ConfigResolver;
   /** Kernel tree folder or source tarball of the base: enables the Kconfig and patch checks. */
   kernelSource?: string;
+  /** Vanilla bases: compose against this release instead of the variant's base (kplay matrix, kplay track). */
+  baseOverride?: BaseOverride;
 }
 
 export interface ComposeResult {
@@ -60,18 +62,24 @@ export async function composeVariant(variantPath: string, opts: ComposeOptions =
 
   const loaded = await loadVariant(variantPath);
   findings.push(...loaded.findings);
-  const variant = loaded.variant;
+  const variant = loaded.variant && opts.baseOverride ? withBase(loaded.variant, opts.baseOverride) : loaded.variant;
   if (!variant) return done();
   const root = opts.root ? path.resolve(opts.root) : await findRepositoryRoot(variantPath);
   // distribution overlays (fedora, centos-stream) and kmod packages: src/overlay/
   if (!isVanillaVariant(variant)) {
-    const resolveConfig = opts.resolveConfig ?? (opts.kernelSource ? overlayConfigResolver(opts.kernelSource) : undefined);
+    // loaded on demand: most composes never need the overlay code or the Kconfig engine
+    const { composeDistributionVariant } = await import('../overlay/compose-distribution-variant.js');
+    const resolveConfig = opts.resolveConfig ?? (opts.kernelSource ? (await import('./resolve-kconfig.js')).overlayConfigResolver(opts.kernelSource) : undefined);
     return composeDistributionVariant(variant, root, { ...opts, ...(resolveConfig ? { resolveConfig } : {}) }, findings);
   }
 
   const { resolved, findings: resolveFindings } = await resolveFeatures(variant, root);
   findings.push(...resolveFindings);
   if (exitCodeForFindings(findings) === 2) return done({ variant, root });
+  const patchCheck = await checkFeaturePatches(resolved, opts.kernelSource);
+  findings.push(...patchCheck.findings);
+  checks.patches = patchCheck.check;
+  if (exitCodeForFindings(findings) === 2) return done({ variant, root, resolved });
 
   const merged: MergedConfig[] = [];
   for (const arch of variant.arches.list) {
@@ -82,6 +90,7 @@ export async function composeVariant(variantPath: string, opts: ComposeOptions =
   const patches = outputPatches(resolved);
   const resolvedConfigs = new Map<string, string>();
   if (opts.kernelSource && exitCodeForFindings(findings) !== 2) {
+    const { resolveVariantConfigs } = await import('./resolve-kconfig.js');
     const k = await resolveVariantConfigs(variant, merged, opts.kernelSource);
     findings.push(...k.findings);
     for (const r of k.resolutions) resolvedConfigs.set(r.arch, r.resolved.configText);
@@ -89,7 +98,6 @@ export async function composeVariant(variantPath: string, opts: ComposeOptions =
   } else {
     checks.kconfig = 'skipped: no kernel source given (pass --kernel-source <tree-or-tarball>)';
   }
-  checks.patches = 'skipped: no kernel source given (pass --kernel-source <tree-or-tarball>)';
 
   const outDir = path.resolve(opts.out ?? path.join(root, 'out', variant.name));
   const files = new Map<string, Buffer | string>();

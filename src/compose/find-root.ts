@@ -1,13 +1,6 @@
-import { stat } from 'node:fs/promises';
 import path from 'node:path';
+import { isDirectory } from '../fs/path-kind.js';
 
-async function isDir(p: string): Promise<boolean> {
-  try {
-    return (await stat(p)).isDirectory();
-  } catch {
-    return false;
-  }
-}
 
 /**
  * The repository root of a variant: the nearest folder at or above the variant's that holds
@@ -16,7 +9,7 @@ async function isDir(p: string): Promise<boolean> {
 export async function findRepositoryRoot(variantFile: string): Promise<string> {
   const start = path.dirname(path.resolve(variantFile));
   for (let dir = start; ; dir = path.dirname(dir)) {
-    if (await isDir(path.join(dir, 'features'))) return dir;
+    if (await isDirectory(path.join(dir, 'features'))) return dir;
     if (path.dirname(dir) === dir) break;
   }
   return path.basename(start) === 'variants' ? path.dirname(start) : start;

@@ -1,17 +1,10 @@
-import { mkdir, rename, rm, writeFile, cp, stat } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile, cp } from 'node:fs/promises';
 import path from 'node:path';
+import { pathExists } from '../fs/path-kind.js';
 
 /** Sub-folder of an output that survives a new compose (submit state: build and task ids). */
 export const STATE_DIR = 'state';
 
-async function exists(p: string): Promise<boolean> {
-  try {
-    await stat(p);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * Write a composed output atomically: every file goes to a temporary sibling folder, which then
@@ -30,8 +23,8 @@ export async function writeOutputAtomically(outDir: string, files: ReadonlyMap<s
       await mkdir(path.dirname(target), { recursive: true });
       await writeFile(target, content, { mode: name.endsWith('.sh') ? 0o755 : 0o644 });
     }
-    const hadOld = await exists(outDir);
-    if (hadOld && (await exists(path.join(outDir, STATE_DIR)))) {
+    const hadOld = await pathExists(outDir);
+    if (hadOld && (await pathExists(path.join(outDir, STATE_DIR)))) {
       await cp(path.join(outDir, STATE_DIR), path.join(tmp, STATE_DIR), { recursive: true });
     }
     if (hadOld) await rename(outDir, old);
@@ -39,7 +32,7 @@ export async function writeOutputAtomically(outDir: string, files: ReadonlyMap<s
     if (hadOld) await rm(old, { recursive: true, force: true });
   } catch (err) {
     await rm(tmp, { recursive: true, force: true });
-    if (!(await exists(outDir)) && (await exists(old))) await rename(old, outDir);
+    if (!(await pathExists(outDir)) && (await pathExists(old))) await rename(old, outDir);
     throw err;
   }
 }

@@ -34,6 +34,8 @@ export class UsageError extends Error {
   constructor(
     message: string,
     readonly findings: Finding[] = [],
+    /** 2 (unusable input) unless the findings are conflicts (1). */
+    readonly exitCode: 1 | 2 = 2,
   ) {
     super(message);
     this.name = 'UsageError';

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Finding } from '../findings/finding.js';
 import type { Feature } from '../model/feature.js';
 import { displayPath } from '../model/safe-path.js';
+import { parsePatch } from '../patches/parse-patch.js';
 
 /**
  * Lint rules for one loaded feature folder beyond what loading checks: patches that the series
@@ -20,6 +21,7 @@ export async function checkFeatureFolder(root: string, feature: Feature, knownNa
   } catch {
     /* no patches/ folder */
   }
+  for (const p of feature.patches) findings.push(...parsePatch(p.text, p.display).findings.map((f) => ({ ...f, feature: feature.name })));
   const used = new Set(feature.patches.map((p) => p.path.split('/').pop()));
   for (const name of onDisk.sort()) {
     if (!used.has(name)) {

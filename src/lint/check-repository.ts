@@ -4,6 +4,7 @@ import type { Finding } from '../findings/finding.js';
 import { composeVariant } from '../compose/compose-variant.js';
 import type { Feature } from '../model/feature.js';
 import { loadFeature } from '../model/load-feature.js';
+import { loadVariant } from '../model/load-variant.js';
 import { isInside } from '../model/safe-path.js';
 import { listFeatureNames } from '../resolve/feature-catalogue.js';
 import { checkFeatureFolder } from './check-feature-folder.js';
@@ -55,6 +56,18 @@ export async function checkRepository(root: string, only: string[] = []): Promis
       continue;
     }
     variantCount++;
+    const loaded = await loadVariant(file);
+    const base = loaded.variant?.base;
+    if (base && (base.kind === 'fedora' || base.kind === 'centos-stream') && base.origin.kind === 'git' && /^[a-z+]+:\/\//.test(base.origin.url) && !base.origin.url.startsWith('file://')) {
+      findings.push({
+        code: 'N_REMOTE_BASE',
+        severity: 'note',
+        message: `${loaded.variant!.name} was loaded but not composed: its base is the ${base.kind} dist-git at ${base.origin.url}, which check does not clone`,
+        where: base.where,
+        hint: `compose it with 'kplay compose ${path.relative(process.cwd(), file)} --dist-git <checkout>' to check it fully`,
+      });
+      continue;
+    }
     const r = await composeVariant(file, { root, write: false });
     // feature problems were reported once above; keep the variant's own findings
     const seen = new Set(findings.map((f) => `${f.code}|${f.where?.file}|${f.where?.line}|${f.message}`));

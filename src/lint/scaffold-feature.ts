@@ -1,4 +1,4 @@
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { UsageError } from '../findings/finding.js';
@@ -8,6 +8,7 @@ import { FEATURE_NAME } from '../model/load-feature.js';
 import { isSafeRelativeName } from '../model/safe-path.js';
 import { parseVersionRange } from '../resolve/kernel-version.js';
 import { safeFileName } from '../spec/rpm-escape.js';
+import { pathExists } from '../fs/path-kind.js';
 
 export interface ScaffoldOptions {
   summary?: string;
@@ -16,14 +17,6 @@ export interface ScaffoldOptions {
   config?: string[];
 }
 
-async function exists(p: string): Promise<boolean> {
-  try {
-    await stat(p);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * Create features/<name>/ with a commented feature.yml (schema modeline), a config fragment,
@@ -35,7 +28,7 @@ export async function scaffoldFeature(root: string, name: string, opts: Scaffold
     throw new UsageError(`'${name}' is not a valid feature name: use lower-case folder names like wireguard or deprecated-drivers/mptsas`);
   }
   const dir = path.join(root, 'features', name);
-  if (await exists(dir)) throw new UsageError(`features/${name} already exists; choose another name or edit it`);
+  if (await pathExists(dir)) throw new UsageError(`features/${name} already exists; choose another name or edit it`);
   if (opts.kernel && !parseVersionRange(opts.kernel).range) throw new UsageError(`--kernel '${opts.kernel}': ${parseVersionRange(opts.kernel).error}`);
   const fragmentLines: string[] = [];
   for (const c of opts.config ?? []) {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { UsageError, type Finding, type SourceLocation } from '../findings/finding.js';
 import { configMapRequests } from '../config/config-map-requests.js';
 import { parseKernelVersion } from '../resolve/kernel-version.js';
+import { tarballUrl } from '../releases/kernel-org-urls.js';
 import { RPM_ARCHES, type RpmArch } from './arch.js';
 import type { NameRef } from './feature.js';
 import type { ConfigRequest, Targets } from './types.js';
@@ -216,8 +217,7 @@ export async function loadVariant(variantPath: string): Promise<{ variant?: Vari
   }
   const arches = merged.arches as RpmArch[];
   const source = (base.source ?? {}) as { url?: string; sha256?: string; topdir?: string };
-  const major = version.split('.')[0];
-  const url = source.url ?? `https://cdn.kernel.org/pub/linux/kernel/v${major}.x/linux-${version}.tar.xz`;
+  const url = source.url ?? tarballUrl(version);
   const features: NameRef[] = ((merged.features ?? []) as string[]).map((f) => {
     const layer = layers.find((l) => ((l.data.features as string[] | undefined) ?? []).includes(f))!;
     return { name: f, where: locate(layer.src, ['features', ((layer.data.features as string[]) ?? []).indexOf(f)]) };

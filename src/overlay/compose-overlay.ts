@@ -9,6 +9,7 @@ import type { RpmArch } from '../model/arch.js';
 import type { ConfigValue } from '../model/types.js';
 import type { OverlayBase, Variant } from '../model/variant.js';
 import { resolveFeatures } from '../resolve/resolve-features.js';
+import { checkFeaturePatches } from '../compose/check-feature-patches.js';
 import { outputPatches, type OutputPatch } from '../spec/spec-context.js';
 import { KPLAY_VERSION } from '../version.js';
 import { findConfigSources, findKernelLocalSource } from './config-sources.js';
@@ -59,6 +60,11 @@ export async function composeOverlay(variant: Variant<OverlayBase>, root: string
   const withVersion: Variant<OverlayBase> = { ...variant, base: { ...variant.base, version } };
   const { resolved, findings: resolveFindings } = await resolveFeatures(withVersion, root);
   findings.push(...resolveFindings);
+  if (exitCodeForFindings(findings) === 2) return done({ variant: withVersion, resolved });
+  // parse the series and compare line ranges; applying needs the distribution's patched tree
+  const patchCheck = await checkFeaturePatches(resolved);
+  findings.push(...patchCheck.findings);
+  checks.patches = patchCheck.check.replace(/; not applied: .*/, '; not applied to the distribution source');
   if (exitCodeForFindings(findings) === 2) return done({ variant: withVersion, resolved });
 
   const merged: MergedConfig[] = [];
@@ -129,7 +135,6 @@ export async function composeOverlay(variant: Variant<OverlayBase>, root: string
   }
   for (const p of patches) files.set(p.file, p.text);
   checks.kconfig = opts.resolveConfig ? 'resolved: every config Source of the variant\'s arches is written as the Kconfig engine resolved it' : 'skipped: no Kconfig engine given (configs hold the requested values; process_configs -c decides at build time)';
-  checks.patches = 'skipped: patches are not applied to the distribution source at compose time';
   files.set('manifest.json', overlayManifest(variant, version, tree, spec.name, resolved.order.map((r) => r.feature.name), patches, merged, root, files, checks));
 
   const outDir = path.resolve(opts.out ?? path.join(root, 'out', variant.name));

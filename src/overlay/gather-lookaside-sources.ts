@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { copyFile, stat } from 'node:fs/promises';
+import { copyFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { UsageError, type Finding } from '../findings/finding.js';
 import { lookasideUrl, type LookasideEntry } from './sources-file.js';
+import { isFile } from '../fs/path-kind.js';
 
 /**
  * Downloads one lookaside file and returns its local path (verified, cached). The lead wires this
@@ -23,13 +24,6 @@ async function digestOf(file: string, algorithm: string): Promise<string> {
   return hash.digest('hex');
 }
 
-async function isFile(p: string): Promise<boolean> {
-  try {
-    return (await stat(p)).isFile();
-  } catch {
-    return false;
-  }
-}
 
 /**
  * Put every file of the `sources` list into `targetDir` (the folder rpmbuild reads Sources from):

@@ -1,6 +1,5 @@
 import { execa, type ExecaError } from 'execa';
-import { mkdir, mkdtemp, readdir, rename, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { at, UsageError } from '../findings/finding.js';
 
@@ -15,6 +14,11 @@ export interface BuildSrpmOptions {
   defines?: Record<string, string>;
   /** The rpmbuild executable (tests point it at a missing or failing one). */
   rpmbuild?: string;
+  /**
+   * Build time to record (seconds since the epoch). With it the SRPM is reproducible: the same
+   * spec and sources give the same bytes, so a resubmission check by digest recognises it.
+   */
+  sourceDateEpoch?: number;
 }
 
 /** How many of rpmbuild's own lines a failure message shows. */
@@ -32,8 +36,17 @@ export async function buildSrpm(opts: BuildSrpmOptions): Promise<string> {
   const outDir = path.resolve(opts.outDir);
   const rpmbuild = opts.rpmbuild ?? 'rpmbuild';
   await mkdir(outDir, { recursive: true });
-  const topdir = await mkdtemp(path.join(os.tmpdir(), 'kplay-rpmbuild-'));
-  const scratch = await mkdtemp(path.join(outDir, '.srpm-'));
+  // fixed paths inside outDir: rpmbuild records them, and a reproducible SRPM needs them stable
+  const topdir = path.join(outDir, '.rpmbuild-topdir');
+  const scratch = path.join(outDir, '.rpmbuild-srpm');
+  await rm(topdir, { recursive: true, force: true });
+  await rm(scratch, { recursive: true, force: true });
+  await mkdir(topdir, { recursive: true });
+  await mkdir(scratch, { recursive: true });
+  const reproducible: Record<string, string> =
+    opts.sourceDateEpoch !== undefined
+      ? { use_source_date_epoch_as_buildtime: '1', clamp_mtime_to_source_date_epoch: '1', _buildhost: 'kplay' }
+      : {};
   try {
     const defines: Record<string, string> = {
       _topdir: topdir,
@@ -43,13 +56,16 @@ export async function buildSrpm(opts: BuildSrpmOptions): Promise<string> {
       _buildrootdir: path.join(topdir, 'BUILDROOT'),
       _rpmdir: path.join(topdir, 'RPMS'),
       _srcrpmdir: scratch,
+      ...reproducible,
       ...opts.defines,
     };
     const args = ['-bs', '--nodeps'];
     for (const [name, value] of Object.entries(defines)) args.push('--define', `${name} ${value}`);
     args.push(specFile);
     try {
-      await execa(rpmbuild, args, { cwd: topdir, all: true, env: { LC_ALL: 'C' } });
+      const env: Record<string, string> = { LC_ALL: 'C' };
+      if (opts.sourceDateEpoch !== undefined) env.SOURCE_DATE_EPOCH = String(opts.sourceDateEpoch);
+      await execa(rpmbuild, args, { cwd: topdir, all: true, env });
     } catch (err) {
       throw rpmbuildFailure(err as ExecaError, rpmbuild, opts.specFile);
     }

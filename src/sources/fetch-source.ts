@@ -1,12 +1,13 @@
 import got, { HTTPError, RequestError } from 'got';
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, mkdtemp, rename, rm, rmdir, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, rename, rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from '../findings/finding.js';
+import { isFile } from '../fs/path-kind.js';
 import {
   cachedSourcePath,
   defaultSourceCacheDir,
@@ -118,10 +119,3 @@ function checksumMismatch(url: string, digest: SourceDigest, actual: string): Us
   ]);
 }
 
-async function isFile(file: string): Promise<boolean> {
-  try {
-    return (await stat(file)).isFile();
-  } catch {
-    return false;
-  }
-}

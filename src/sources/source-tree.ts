@@ -1,6 +1,7 @@
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { readTarballEntries } from './tarball-entries.js';
+import { isDirectory } from '../fs/path-kind.js';
 
 /**
  * Read-only access to a kernel source tree, whether it is an extracted folder or a tarball.
@@ -44,13 +45,7 @@ export class TarballSubsetTree implements SourceTree {
   }
 }
 
-export async function isDirectory(p: string): Promise<boolean> {
-  try {
-    return (await stat(p)).isDirectory();
-  } catch {
-    return false;
-  }
-}
+export { isDirectory } from '../fs/path-kind.js';
 
 /**
  * Open a tree folder, or stream a tarball keeping only the files `wanted` selects

@@ -56,16 +56,16 @@ const cases: Case[] = [
   {
     name: 'patch touching ../x',
     files: { 'variants/v.yml': variantYaml({ features: ['a'] }), 'features/a/feature.yml': feature(), 'features/a/patches/0001.patch': goodPatch.replace(/hello\.c/g, '../x') },
-    code: 'E_PATCH_PATH',
+    code: 'E_PATCH_UNSAFE_PATH',
     exit: 2,
-    at: /^features\/a\/patches\/0001\.patch:\d+:\d+: error E_PATCH_PATH/m,
+    at: /^features\/a\/patches\/0001\.patch:\d+(:\d+)?: error E_PATCH_UNSAFE_PATH/m,
   },
   {
     name: 'patch touching /etc/x',
     files: { 'variants/v.yml': variantYaml({ features: ['a'] }), 'features/a/feature.yml': feature(), 'features/a/patches/0001.patch': goodPatch.replace(/a\/hello\.c/g, '/etc/x').replace(/b\/hello\.c/g, '/etc/x') },
-    code: 'E_PATCH_PATH',
+    code: 'E_PATCH_UNSAFE_PATH',
     exit: 2,
-    at: /^features\/a\/patches\/0001\.patch:\d+:\d+: error E_PATCH_PATH/m,
+    at: /^features\/a\/patches\/0001\.patch:\d+(:\d+)?: error E_PATCH_UNSAFE_PATH/m,
   },
   {
     name: 'binary patch',
@@ -76,7 +76,7 @@ const cases: Case[] = [
     },
     code: 'E_PATCH_BINARY',
     exit: 2,
-    at: /^features\/a\/patches\/0001\.patch:\d+:\d+: error E_PATCH_BINARY/m,
+    at: /^features\/a\/patches\/0001\.patch:\d+(:\d+)?: error E_PATCH_BINARY/m,
   },
   {
     name: 'conflicting values',

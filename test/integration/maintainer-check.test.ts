@@ -7,6 +7,8 @@ const ok = (name: string, extra = ''): FixtureFiles => ({
   [`features/${name}/README.md`]: `# ${name}\n`,
 });
 
+const TINY_PATCH = 'diff --git a/x.c b/x.c\n--- a/x.c\n+++ b/x.c\n@@ -1 +1 @@\n-a\n+b\n';
+
 interface Rule {
   rule: string;
   files: FixtureFiles;
@@ -22,7 +24,9 @@ const rules: Rule[] = [
   { rule: 'fragment: duplicate symbol', files: { ...ok('a'), 'features/a/config': 'CONFIG_A=y\nCONFIG_A=m\n' }, code: 'W_FRAGMENT_DUPLICATE', at: /^features\/a\/config:2:1:/m },
   { rule: 'fragment: unknown value type', files: { ...ok('a'), 'features/a/config': 'CONFIG_A=maybe\n' }, code: 'E_CONFIG_VALUE', at: /^features\/a\/config:1:\d+:/m },
   { rule: 'fragment: arch typo', files: { ...ok('a'), 'features/a/config.x86': 'CONFIG_A=y\n' }, code: 'E_FRAGMENT_ARCH', at: /^features\/a\/config\.x86:/m },
-  { rule: 'patch not in series', files: { ...ok('a'), 'features/a/series': 'one.patch\n', 'features/a/patches/one.patch': 'x\n', 'features/a/patches/two.patch': 'x\n' }, code: 'W_PATCH_NOT_IN_SERIES', at: /^features\/a\/patches\/two\.patch:/m },
+  { rule: 'patch not in series', files: { ...ok('a'), 'features/a/series': 'one.patch\n', 'features/a/patches/one.patch': TINY_PATCH, 'features/a/patches/two.patch': TINY_PATCH }, code: 'W_PATCH_NOT_IN_SERIES', at: /^features\/a\/patches\/two\.patch:/m },
+  { rule: 'patch that is not a diff', files: { ...ok('a'), 'features/a/patches/one.patch': 'just some words\n' }, code: 'E_PATCH_EMPTY', at: /^features\/a\/patches\/one\.patch:/m },
+  { rule: 'patch touching ../', files: { ...ok('a'), 'features/a/patches/one.patch': TINY_PATCH.replace(/x\.c/g, '../x.c') }, code: 'E_PATCH_UNSAFE_PATH', at: /^features\/a\/patches\/one\.patch:\d+(:\d+)?:/m },
   { rule: 'series names a missing patch', files: { ...ok('a'), 'features/a/series': 'gone.patch\n' }, code: 'E_PATCH_MISSING', at: /^features\/a\/series:1:1:/m },
   { rule: 'README missing', files: { 'features/a/feature.yml': 'summary: a\n' }, code: 'W_FEATURE_README', at: /^features\/a\/feature\.yml:/m },
   { rule: 'version range does not parse', files: { ...ok('a', 'kernel: ">=6.x"\n') }, code: 'E_VERSION_SYNTAX', at: /^features\/a\/feature\.yml:2:9:/m },
@@ -63,5 +67,14 @@ describe('kplay check: one broken fixture per rule', () => {
     const root = await makeFixtureRepo({ ...ok('good'), 'features/bad/feature.yml': 'summary: [\n' });
     expect((await runKplay(['check', 'features/good'], { cwd: root })).exitCode).toBe(0);
     expect((await runKplay(['check', 'features/bad'], { cwd: root })).exitCode).toBe(2);
+  });
+});
+
+describe('kplay check on the shipped repository', () => {
+  it('finds no errors or warnings (remote dist-git bases are noted, not cloned)', async () => {
+    const { ROOT_OF_REPO } = await import('../support/fixture-repo.js');
+    const r = await runKplay(['check'], { cwd: ROOT_OF_REPO });
+    expect(r.stderr).toMatch(/checked \d+ feature\(s\) and \d+ variant\(s\): 0 errors, 0 warnings/);
+    expect(r.exitCode).toBe(0);
   });
 });

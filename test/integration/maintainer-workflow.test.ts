@@ -48,7 +48,7 @@ describe('list and diff on the shipped repository', () => {
     const rows = JSON.parse(r.stdout) as Array<{ name: string; usedBy: string[]; patches: number; kernel: string }>;
     const wg = rows.find((x) => x.name === 'wireguard')!;
     expect(wg.kernel).toBe('>=5.6');
-    expect(wg.usedBy.sort()).toEqual(['playground', 'playground-plus']);
+    expect(wg.usedBy).toEqual(expect.arrayContaining(['playground', 'playground-plus']));
     expect(rows.find((x) => x.name === 'overlayfs')!.patches).toBe(1);
     const v = JSON.parse((await runKplay(['list', 'variants', '--json'], { cwd: ROOT_OF_REPO })).stdout) as Array<{ name: string }>;
     expect(v.map((x) => x.name)).toEqual(expect.arrayContaining(['playground', 'playground-plus']));

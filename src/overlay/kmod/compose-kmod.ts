@@ -6,6 +6,7 @@ import { mergeConfig, type MergedConfig } from '../../config/merge-config.js';
 import { exitCodeForFindings } from '../../findings/exit-code.js';
 import type { Finding } from '../../findings/finding.js';
 import type { KmodBase, Variant } from '../../model/variant.js';
+import { checkFeaturePatches } from '../../compose/check-feature-patches.js';
 import { resolveFeatures } from '../../resolve/resolve-features.js';
 import { renderTemplate } from '../../spec/render-spec.js';
 import { outputPatches } from '../../spec/spec-context.js';
@@ -21,6 +22,10 @@ export async function composeKmod(variant: Variant<KmodBase>, root: string, opts
   const done = (extra: Partial<ComposeResult> = {}): ComposeResult => ({ findings, exitCode: exitCodeForFindings(findings), written: false, checks, variant, root, ...extra });
   const { resolved, findings: resolveFindings } = await resolveFeatures(variant, root);
   findings.push(...resolveFindings);
+  if (exitCodeForFindings(findings) === 2) return done({ resolved });
+  const patchCheck = await checkFeaturePatches(resolved, opts.kernelSource);
+  findings.push(...patchCheck.findings);
+  checks.patches = patchCheck.check;
   if (exitCodeForFindings(findings) === 2) return done({ resolved });
   for (const r of resolved.order) {
     if (!variant.base.modules[r.feature.name]) {
@@ -38,7 +43,6 @@ export async function composeKmod(variant: Variant<KmodBase>, root: string, opts
   }
   const patches = outputPatches(resolved);
   checks.kconfig = 'skipped: a kmod builds against kernel-devel; its config is the kernel\'s';
-  checks.patches = 'skipped: no kernel source given';
   const files = new Map<string, Buffer | string>();
   for (const p of patches) files.set(p.file, p.text);
   const specFile = `kmod-${kmodName(variant)}.spec`;

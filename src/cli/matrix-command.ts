@@ -1,0 +1,65 @@
+import type { Command } from 'commander';
+import path from 'node:path';
+import { findRepositoryRoot } from '../compose/find-root.js';
+import { UsageError } from '../findings/finding.js';
+import { runMatrixWithProgress } from '../matrix/run-matrix-with-progress.js';
+import { writeMatrixReport } from '../matrix/write-matrix-report.js';
+import { displayPath } from '../model/safe-path.js';
+import { KernelOrg, resolveBase, type ResolvedBase } from '../releases/resolve-base.js';
+import { runCommand } from './report.js';
+
+interface MatrixCliOptions {
+  base: string[];
+  out?: string;
+  root?: string;
+  concurrency: string;
+  json: boolean;
+  releasesUrl?: string;
+  kernelCdn?: string;
+}
+
+export function register(program: Command): void {
+  program
+    .command('matrix')
+    .description('compose and check every variant on every base release; write out/matrix/matrix.json and a static HTML grid')
+    .argument('<variants...>', 'variant files, e.g. variants/*.yml')
+    .requiredOption('--base <release>', 'a base: VERSION=TREE-OR-TARBALL, a version, latest-stable, longterm, mainline or a series like 6.12.x (repeat for more columns)', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--out <dir>', 'output folder (default out/matrix under the repository root)')
+    .option('--root <dir>', 'repository root holding features/ (default: found from the first variant)')
+    .option('--concurrency <n>', 'cells composed at once', '2')
+    .option('--releases-url <url>', "kernel.org's release list (default $KPLAY_RELEASES_URL or https://www.kernel.org/releases.json)")
+    .option('--kernel-cdn <url>', 'kernel tarball tree (default $KPLAY_KERNEL_CDN or https://cdn.kernel.org/pub/linux/kernel)')
+    .option('--json', 'print the matrix report as JSON on stdout', false)
+    .addHelpText('after', '\nExamples:\n  $ kplay matrix variants/*.yml --base 6.1.192=/usr/src/linux-source-6.1.tar.xz --base 6.12.117=/usr/src/linux-source-6.12.tar.xz\n  $ kplay matrix variants/*.yml --base latest-stable --base mainline\n\nExit status: 0 every cell composed without errors, 1 some cell has errors, 2 unusable input.')
+    .action(async (variants: string[], opts: MatrixCliOptions) => {
+      await runCommand(async () => {
+        const concurrency = Number(opts.concurrency);
+        if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new UsageError(`--concurrency ${opts.concurrency}: give a whole number from 1 to 64`);
+        const specs = [...new Set(opts.base)];
+        const kernelOrg = new KernelOrg({ ...(opts.releasesUrl ? { releasesUrl: opts.releasesUrl } : {}), ...(opts.kernelCdn ? { cdn: opts.kernelCdn } : {}) });
+        const bases: ResolvedBase[] = [];
+        for (const spec of specs) {
+          const base = await resolveBase(spec, kernelOrg);
+          if (bases.some((b) => b.version === base.version && b.kernelSource === base.kernelSource)) continue; // latest-stable may be 6.12.x too
+          bases.push(base);
+          process.stderr.write(`base ${spec}: Linux ${base.version} from ${displayPath(base.kernelSource)}\n`);
+        }
+        const root = opts.root ? path.resolve(opts.root) : await findRepositoryRoot(variants[0]!);
+        const terminal = Boolean(process.stderr.isTTY) && !opts.json;
+        const report = await runMatrixWithProgress(variants, bases, {
+          concurrency,
+          ...(opts.root ? { root } : {}),
+          terminal,
+          write: (line) => process.stderr.write(`${line}\n`),
+        });
+        const out = await writeMatrixReport(path.resolve(opts.out ?? path.join(root, 'out', 'matrix')), report);
+        if (opts.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+        const count = (s: string) => report.cells.filter((c) => c.status === s).length;
+        process.stderr.write(
+          `matrix: ${report.variants.length} variant(s) × ${report.bases.length} base(s): ${count('ok')} ok, ${count('warning')} with warnings, ${count('broken')} broken, ${count('unchecked')} unchecked in ${(report.timing.totalMillis / 1000).toFixed(1)} s\n` +
+            `wrote ${displayPath(out.json)} and ${displayPath(out.html)}\n`,
+        );
+        return Math.max(0, ...report.cells.map((c) => c.exitCode));
+      });
+    });
+}

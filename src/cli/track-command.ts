@@ -1,0 +1,116 @@
+import type { Command } from 'commander';
+import { execa } from 'execa';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { findRepositoryRoot } from '../compose/find-root.js';
+import { UsageError } from '../findings/finding.js';
+import { loadVariant } from '../model/load-variant.js';
+import { displayPath } from '../model/safe-path.js';
+import { KernelOrg } from '../releases/resolve-base.js';
+import { formatFeatureChange } from '../track/feature-changes.js';
+import { trackVariant, type TrackResult } from '../track/track-variant.js';
+import { printFindings, runCommand } from './report.js';
+
+/** Exit statuses of `kplay track`, for CI. */
+export const TRACK_EXIT = { upToDate: 0, broken: 1, usage: 2, bumped: 3, submitFailed: 4 } as const;
+
+interface TrackCliOptions {
+  follow?: string;
+  state?: string;
+  root?: string;
+  submit?: string | boolean;
+  dryRun: boolean;
+  json: boolean;
+  releasesUrl?: string;
+  kernelCdn?: string;
+}
+
+async function submitService(variantPath: string, asked: string | boolean): Promise<string> {
+  if (typeof asked === 'string') {
+    if (asked !== 'copr' && asked !== 'cbs') throw new UsageError(`--submit ${asked}: choose copr or cbs`);
+    return asked;
+  }
+  const { variant } = await loadVariant(variantPath);
+  const declared = Object.keys(variant?.targets ?? {}).filter((k) => k === 'copr' || k === 'cbs');
+  if (declared.length !== 1) throw new UsageError(`--submit: the variant declares ${declared.length ? declared.join(' and ') : 'no'} target(s); say which with --submit copr or --submit cbs`);
+  return declared[0]!;
+}
+
+export function register(program: Command): void {
+  program
+    .command('track')
+    .description("follow kernel.org releases: compose and check the variant on a new release, and bump its base when nothing breaks")
+    .argument('<variant>', 'a vanilla variant file, e.g. variants/playground.yml')
+    .option('--follow <release>', "what to follow: latest-stable, longterm, mainline or a series like 6.12.x (default: the variant's own series)")
+    .option('--state <file>', 'state file remembering the last release seen per variant (default .kplay/track-state.json under the repository root)')
+    .option('--root <dir>', 'repository root holding features/ (default: found from the variant)')
+    .option('--submit [service]', 'after a bump, build the SRPM and submit it (copr or cbs; default the one target the variant declares)')
+    .option('--dry-run', 'check and report, but do not rewrite the variant or submit', false)
+    .option('--releases-url <url>', "kernel.org's release list (default $KPLAY_RELEASES_URL or https://www.kernel.org/releases.json)")
+    .option('--kernel-cdn <url>', 'kernel tarball tree (default $KPLAY_KERNEL_CDN or https://cdn.kernel.org/pub/linux/kernel)')
+    .option('--json', 'print the result as JSON on stdout', false)
+    .addHelpText(
+      'after',
+      '\nExit status: 0 nothing new, 1 the new release breaks the variant (not bumped), 2 unusable input,\n' +
+        '3 the variant was bumped to the new release (or would be, with --dry-run), 4 bumped but the submission failed.\n' +
+        '\nExamples:\n  $ kplay track variants/playground.yml\n  $ kplay track variants/playground.yml --follow 6.12.x --submit',
+    )
+    .action(async (variantPath: string, opts: TrackCliOptions) => {
+      await runCommand(async () => {
+        const root = opts.root ? path.resolve(opts.root) : await findRepositoryRoot(variantPath);
+        const statePath = path.resolve(opts.state ?? path.join(root, '.kplay', 'track-state.json'));
+        const service = opts.submit !== undefined && opts.submit !== false ? await submitService(variantPath, opts.submit) : undefined;
+        const kernelOrg = new KernelOrg({ ...(opts.releasesUrl ? { releasesUrl: opts.releasesUrl } : {}), ...(opts.kernelCdn ? { cdn: opts.kernelCdn } : {}) });
+        const result = await trackVariant(variantPath, {
+          kernelOrg,
+          statePath,
+          ...(opts.follow ? { follow: opts.follow } : {}),
+          ...(opts.root ? { root } : {}),
+          dryRun: opts.dryRun,
+          log: (line) => process.stderr.write(`${line}\n`),
+        });
+        let exit: number = exitFor(result);
+        let submitted: number | undefined;
+        if (result.outcome === 'bumped' && service) {
+          const main = path.join(path.dirname(fileURLToPath(import.meta.url)), 'main.js');
+          process.stderr.write(`${result.variant}: submitting to ${service}\n`);
+          const r = await execa(process.execPath, [main, 'submit', variantPath, `--${service}`], { stdio: 'inherit', reject: false });
+          submitted = r.exitCode ?? -1;
+          if (submitted !== 0) exit = TRACK_EXIT.submitFailed;
+        }
+        if (opts.json) {
+          process.stdout.write(`${JSON.stringify({ ...result, exitCode: exit, ...(submitted !== undefined ? { submitExitCode: submitted } : {}) }, null, 2)}\n`);
+        } else {
+          printReport(result, statePath);
+        }
+        return exit;
+      });
+    });
+}
+
+function exitFor(r: TrackResult): number {
+  switch (r.outcome) {
+    case 'up-to-date':
+      return TRACK_EXIT.upToDate;
+    case 'broken':
+      return TRACK_EXIT.broken;
+    default:
+      return TRACK_EXIT.bumped;
+  }
+}
+
+function printReport(r: TrackResult, statePath: string): void {
+  const out = (line: string) => process.stdout.write(`${line}\n`);
+  if (r.outcome === 'up-to-date') {
+    out(`${r.variant}: up to date (${r.follow} is ${r.release})`);
+    return;
+  }
+  printFindings(r.findings);
+  out(`${r.variant}: ${r.current} -> ${r.release} (${r.follow})`);
+  if (r.changes.length) for (const c of r.changes) out(`  ${formatFeatureChange(c)}`);
+  else out('  no feature changed');
+  if (r.outcome === 'bumped') out(`bumped ${r.rewritten}: base.version ${r.release}, source ${r.newSource?.url}`);
+  else if (r.outcome === 'green-not-written') out(`${r.release} is green; --dry-run: ${r.variantFile} left as it is`);
+  else out(`${r.release} breaks ${r.variant}: ${r.variantFile} left at ${r.current}`);
+  out(`state: ${displayPath(statePath)}`);
+}

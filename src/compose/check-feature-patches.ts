@@ -1,0 +1,25 @@
+import type { Finding } from '../findings/finding.js';
+import { displayPath } from '../model/safe-path.js';
+import { checkPatchesForSeries } from '../patches/check-patches-for-series.js';
+import type { SeriesPatch } from '../patches/patch-types.js';
+import type { ResolvedFeatures } from '../resolve/resolve-features.js';
+
+/** The resolved series: every feature's patches, features in resolved order. */
+export function seriesOf(resolved: ResolvedFeatures): SeriesPatch[] {
+  return resolved.order.flatMap((r) => r.feature.patches.map((p) => ({ feature: r.feature.name, file: p.display, text: p.text })));
+}
+
+/**
+ * The patch stage of compose: always parse the series (unsafe paths, binary and corrupt patches)
+ * and look for overlaps between features; with a kernel source, apply the whole series to it.
+ */
+export async function checkFeaturePatches(resolved: ResolvedFeatures, kernelSource?: string): Promise<{ findings: Finding[]; check: string }> {
+  const series = seriesOf(resolved);
+  if (series.length === 0) return { findings: [], check: 'no patches' };
+  const r = await checkPatchesForSeries(series, kernelSource);
+  const applied = r.results.filter((x) => x.status === 'applied').length;
+  const check = kernelSource
+    ? `${applied}/${series.length} patch(es) apply to ${displayPath(kernelSource)}${r.fromCache ? ' (files from the subset cache)' : ''}`
+    : `parsed ${series.length} patch(es) and compared their line ranges; not applied: no kernel source given (pass --kernel-source <tree-or-tarball>)`;
+  return { findings: r.findings, check };
+}

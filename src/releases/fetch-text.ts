@@ -1,0 +1,17 @@
+import got, { HTTPError, RequestError } from 'got';
+import { UsageError } from '../findings/finding.js';
+
+/** GET a small text document (release list, checksum list); failures become UsageErrors naming the URL. */
+export async function fetchText(url: string, timeoutMs = 30_000): Promise<string> {
+  try {
+    return await got(url, {
+      timeout: { request: timeoutMs },
+      retry: { limit: 2, methods: ['GET'] },
+      headers: { 'user-agent': 'kplay' },
+    }).text();
+  } catch (err) {
+    if (err instanceof HTTPError) throw new UsageError(`${url}: HTTP ${err.response.statusCode}`);
+    if (err instanceof RequestError) throw new UsageError(`${url}: ${err.code ?? ''} ${err.message}`.trim());
+    throw err;
+  }
+}

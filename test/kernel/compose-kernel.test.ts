@@ -1,0 +1,121 @@
+import { execa } from 'execa';
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { cp, mkdtemp, readFile, writeFile, mkdir, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { makeFixtureRepo, ROOT_OF_REPO, variantYaml } from '../support/fixture-repo.js';
+import { haveLinux61, LINUX_61_TARBALL } from '../support/kernel-tree.js';
+import { runKplay } from '../support/run-kplay.js';
+
+const PATCHES = path.join(ROOT_OF_REPO, 'test/fixtures/patches');
+
+async function featureFrom(root: string, name: string, fixture: string): Promise<void> {
+  await mkdir(path.join(root, 'features', name), { recursive: true });
+  await cp(path.join(PATCHES, fixture, 'patches'), path.join(root, 'features', name, 'patches'), { recursive: true });
+  await writeFile(path.join(root, 'features', name, 'feature.yml'), `summary: ${name}\n`);
+}
+
+async function sha256File(file: string): Promise<string> {
+  const h = createHash('sha256');
+  for await (const chunk of createReadStream(file)) h.update(chunk as Buffer);
+  return h.digest('hex');
+}
+
+describe.skipIf(!haveLinux61())('compose against the real Linux 6.1 source', () => {
+  let cache: string;
+  beforeAll(async () => {
+    cache = await mkdtemp(path.join(os.tmpdir(), 'kplay-kcache-'));
+  });
+  const env = () => ({ KPLAY_CACHE_DIR: cache });
+
+  it('the shipped playground variants compose with Kconfig and patch checks and no findings', async () => {
+    for (const v of ['playground', 'playground-plus']) {
+      const out = await mkdtemp(path.join(os.tmpdir(), `kplay-k-${v}-`));
+      const r = await runKplay(['compose', `variants/${v}.yml`, '--kernel-source', LINUX_61_TARBALL, '--out', out, '--json'], { cwd: ROOT_OF_REPO, env: env() });
+      const report = JSON.parse(r.stdout) as { exitCode: number; findings: unknown[]; checks: Record<string, string> };
+      expect(report.findings).toEqual([]);
+      expect(report.exitCode).toBe(0);
+      expect(report.checks.kconfig).toMatch(/^resolved like make olddefconfig .*x86_64, aarch64$/);
+      expect(report.checks.patches).toMatch(/^1\/1 patch\(es\) apply/);
+      const config = await readFile(path.join(out, 'kplay-x86_64.config'), 'utf8');
+      expect(config).toMatch(/^CONFIG_WIREGUARD=m$/m);
+      expect(config).toMatch(/^CONFIG_OVERLAY_FS_METACOPY=y$/m);
+      if (v === 'playground-plus') expect(config).toMatch(/^CONFIG_FUSION_SAS=m$/m);
+    }
+  });
+
+  it('WIREGUARD requested while another feature disables NET: one E_KCONFIG_UNMET naming the NET line, exit 1', async () => {
+    const root = await makeFixtureRepo({
+      'variants/v.yml': variantYaml({ features: ['wg', 'nonet'] }),
+      'features/wg/feature.yml': 'summary: wg\n',
+      'features/wg/config': 'CONFIG_WIREGUARD=m\n',
+      'features/nonet/feature.yml': 'summary: no network\n',
+      'features/nonet/config': '# a tiny kernel\n# CONFIG_NET is not set\n',
+    });
+    const r = await runKplay(['compose', 'variants/v.yml', '--kernel-source', LINUX_61_TARBALL], { cwd: root, env: env() });
+    expect(r.exitCode).toBe(1);
+    const errors = r.stderr.split('\n').filter((l) => / error [A-Z_]+:/.test(l));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/^features\/wg\/config:1:1: error E_KCONFIG_UNMET: CONFIG_WIREGUARD=m cannot be met: depends on .*NET.*, and .*NET=n/);
+    expect(r.stderr).toMatch(/^ {2}features\/nonet\/config:2:1: note: CONFIG_NET=n set by feature nonet$/m);
+  });
+
+  it('two features changing the same lines: E_PATCH_APPLY names both features, patches, file and lines, exit 1', async () => {
+    const root = await makeFixtureRepo({ 'variants/v.yml': variantYaml({ features: ['nfs-export-on', 'nfs-export-guard'] }) });
+    await featureFrom(root, 'nfs-export-on', 'conflicting/ovl-nfs-export-on');
+    await featureFrom(root, 'nfs-export-guard', 'conflicting/ovl-nfs-export-guard');
+    const r = await runKplay(['compose', 'variants/v.yml', '--kernel-source', LINUX_61_TARBALL], { cwd: root, env: env() });
+    expect(r.exitCode).toBe(1);
+    const apply = r.stderr.split('\n').find((l) => l.includes('error E_PATCH_APPLY'));
+    expect(apply, r.stderr).toMatch(/^features\/nfs-export-guard\/patches\/0001-[^:]+\.patch:\d+/);
+    expect(apply).toContain('fs/overlayfs/super.c');
+    expect(apply).toMatch(/feature nfs-export-on\) changes lines? \d+/);
+    expect(apply).toMatch(/\(feature nfs-export-guard\) expects/);
+  });
+
+  it('a feature patch already in the base: E_PATCH_ALREADY_APPLIED with a hint to drop it or narrow the range', async () => {
+    const root = await makeFixtureRepo({ 'variants/v.yml': variantYaml({ features: ['rg650v'] }) });
+    await featureFrom(root, 'rg650v', 'upstream/quectel-rg650v');
+    const r = await runKplay(['compose', 'variants/v.yml', '--kernel-source', LINUX_61_TARBALL], { cwd: root, env: env() });
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toMatch(/^features\/rg650v\/patches\/0001-[^:]+:\d+(:\d+)?: error E_PATCH_ALREADY_APPLIED/m);
+    expect(r.stderr).toMatch(/hint: .*(drop|version range)/);
+  });
+
+  it('rpmbuild -bp runs the composed %prep on the real tarball: patches apply, configs resolve, the check passes', async () => {
+    const tarSha = await sha256File(LINUX_61_TARBALL);
+    const root = await makeFixtureRepo({
+      'variants/v.yml': [
+        'name: prep',
+        'summary: prep test',
+        'base:',
+        '  kind: vanilla',
+        '  version: "6.1.192"',
+        '  source:',
+        `    url: "file://${LINUX_61_TARBALL}"`,
+        `    sha256: ${tarSha}`,
+        '    topdir: linux-source-6.1',
+        'arches: [x86_64]',
+        'features: [overlayfs, wireguard]',
+      ].join('\n'),
+    });
+    await cp(path.join(ROOT_OF_REPO, 'features/overlayfs'), path.join(root, 'features/overlayfs'), { recursive: true });
+    await cp(path.join(ROOT_OF_REPO, 'features/wireguard'), path.join(root, 'features/wireguard'), { recursive: true });
+    const srpm = await runKplay(['srpm', 'variants/v.yml', '--sources-dir', path.dirname(LINUX_61_TARBALL)], { cwd: root, env: env() });
+    expect(srpm.exitCode, srpm.stderr).toBe(0);
+    const out = path.join(root, 'out/prep');
+    const top = await mkdtemp(path.join(os.tmpdir(), 'kplay-bp-'));
+    try {
+      const prep = await execa('rpmbuild', ['-bp', '--nodeps', path.join(out, 'kernel-prep.spec'), '--define', `_topdir ${top}`, '--define', `_sourcedir ${out}`, '--define', `_builddir ${top}/BUILD`, '--target', 'x86_64'], { all: true, reject: false });
+      expect(prep.exitCode, String(prep.all).slice(-3000)).toBe(0);
+      expect(prep.all).toContain('kplay: every requested config value survived olddefconfig');
+      const tree = path.join(top, 'BUILD/linux-source-6.1');
+      expect(await readFile(path.join(tree, 'fs/overlayfs/super.c'), 'utf8')).toContain('defaults: redirect_dir=%s');
+      expect(await readFile(path.join(tree, '.config'), 'utf8')).toMatch(/^CONFIG_WIREGUARD=m$/m);
+    } finally {
+      await rm(top, { recursive: true, force: true });
+    }
+  });
+});

