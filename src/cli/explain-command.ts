@@ -22,7 +22,7 @@ export function register(program: Command): void {
       await runCommand(async () => {
         const kernelSource = opts.kernelSource ?? process.env.KPLAY_KERNEL_SOURCE;
         if (!kernelSource) throw new UsageError('explain needs the base kernel: pass --kernel-source <tree-or-tarball> (or set KPLAY_KERNEL_SOURCE)');
-        const composed = await composeVariant(variantPath, { write: false });
+        const composed = await composeVariant(variantPath, { write: false, render: false });
         if (!composed.variant || !composed.merged) {
           printFindings(composed.findings);
           throw new UsageError(`cannot explain: ${variantPath} does not load`);

@@ -9,7 +9,6 @@ import { withBase, type BaseOverride } from './base-override.js';
 import type { ConfigResolver } from '../overlay/resolved-config.js';
 import { resolveFeatures, type ResolvedFeatures } from '../resolve/resolve-features.js';
 import { buildSpecContext, outputPatches, type OutputConfig, type OutputPatch } from '../spec/spec-context.js';
-import { renderTemplate, TEMPLATE_DIR } from '../spec/render-spec.js';
 import { KPLAY_VERSION } from '../version.js';
 import { findRepositoryRoot } from './find-root.js';
 import { buildManifest, place } from './manifest.js';
@@ -24,6 +23,11 @@ export interface ComposeOptions {
   root?: string;
   /** Write the output (default true). */
   write?: boolean;
+  /**
+   * Render the spec and manifest (default true). Commands that only need the resolved features
+   * and merged config (explain, diff) skip it, and with it loading the template engine.
+   */
+  render?: boolean;
   /** Overlay bases: a local dist-git checkout or a git URL used instead of the variant's. */
   distGit?: string;
   /** Overlay bases: turns a config Source plus requested values into a fully resolved config (the Kconfig engine). */
@@ -99,6 +103,7 @@ export async function composeVariant(variantPath: string, opts: ComposeOptions =
     checks.kconfig = 'skipped: no kernel source given (pass --kernel-source <tree-or-tarball>)';
   }
 
+  if (opts.render === false) return done({ variant, resolved, merged, patches, root });
   const outDir = path.resolve(opts.out ?? path.join(root, 'out', variant.name));
   const files = new Map<string, Buffer | string>();
   const configs: OutputConfig[] = [];
@@ -121,6 +126,7 @@ export async function composeVariant(variantPath: string, opts: ComposeOptions =
     configs.push(out);
   }
   for (const p of patches) files.set(p.file, p.text);
+  const { renderTemplate, TEMPLATE_DIR } = await import('../spec/render-spec.js');
   files.set('kplay-check-config.sh', await readFile(path.join(TEMPLATE_DIR, 'kplay-check-config.sh')));
   const specFile = `kernel-${variant.name}.spec`;
   files.set(specFile, renderTemplate('kernel.spec.njk', buildSpecContext(variant, resolved, patches, configs, KPLAY_VERSION, root)));
