@@ -3,20 +3,16 @@ import { createReadStream } from 'node:fs';
 import { copyFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { UsageError, type Finding } from '../findings/finding.js';
+import type { Finding } from '../findings/finding.js';
 import { lookasideUrl, type LookasideEntry } from './sources-file.js';
+import { fetchSource } from '../sources/fetch-source.js';
 import { isFile } from '../fs/path-kind.js';
 
-/**
- * Downloads one lookaside file and returns its local path (verified, cached). The lead wires this
- * to src/sources/fetch-source.ts: `(e) => fetchSource({ url: e.url, sha512: e.digest, fileName: e.file })`.
- */
+/** Downloads one lookaside file and returns its local path (verified, cached). */
 export type LookasideFetcher = (request: { url: string; file: string; algorithm: LookasideEntry['algorithm']; digest: string }) => Promise<string>;
 
-/** Until fetchSource is wired in, downloading is refused with a clear message. */
-export const fetchNotWired: LookasideFetcher = async (r) => {
-  throw new UsageError(`${r.file} is not in --sources-dir and downloading lookaside files is not wired in yet; download ${r.url} into a folder and pass --sources-dir`);
-};
+/** The default: got through the digest-checked source cache (src/sources/fetch-source.ts). */
+export const fetchLookaside: LookasideFetcher = (r) => fetchSource({ url: r.url, [r.algorithm === 'sha512' ? 'sha512' : 'sha256']: r.digest, fileName: r.file });
 
 async function digestOf(file: string, algorithm: string): Promise<string> {
   const hash = createHash(algorithm);
@@ -43,7 +39,7 @@ export async function gatherLookasideSources(args: {
   const placed: string[] = [];
   for (const e of args.entries) {
     const local = args.sourcesDir ? path.join(args.sourcesDir, e.file) : undefined;
-    const from = local && (await isFile(local)) ? local : await (args.fetch ?? fetchNotWired)({ url: lookasideUrl(args.lookasideBase, args.pkg, e), file: e.file, algorithm: e.algorithm, digest: e.digest });
+    const from = local && (await isFile(local)) ? local : await (args.fetch ?? fetchLookaside)({ url: lookasideUrl(args.lookasideBase, args.pkg, e), file: e.file, algorithm: e.algorithm, digest: e.digest });
     const actual = await digestOf(from, e.algorithm);
     if (actual !== e.digest) {
       findings.push({ code: 'E_OVERLAY_SOURCE_DIGEST', severity: 'error', message: `${from} does not match the ${e.algorithm} of ${e.file} in the sources file`, where: { file: args.sourcesFile, line: e.line, col: 1 }, hint: 'the file belongs to another release of the package' });

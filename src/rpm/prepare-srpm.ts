@@ -120,7 +120,6 @@ async function gatherOverlaySources(variant: Variant<OverlayBase>, outDir: strin
     lookasideBase: DISTRIBUTIONS[variant.base.kind].lookasideBase,
     pkg: variant.base.package,
     ...(sourcesDir ? { sourcesDir } : {}),
-    fetch: (r) => fetchSource({ url: r.url, [r.algorithm === 'sha512' ? 'sha512' : 'sha256']: r.digest, fileName: r.file }),
     sourcesFile,
   });
   if (gathered.findings.some((f) => f.severity === 'error')) throw new UsageError('lookaside sources do not match', gathered.findings);
