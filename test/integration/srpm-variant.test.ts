@@ -137,3 +137,20 @@ describe('kplay srpm for a kernel.org release named without a digest', () => {
     }
   });
 });
+
+describe('kplay srpm for a distribution overlay', () => {
+  it('gathers the dist-git lookaside files from --sources-dir (digest-checked) and builds the SRPM', async () => {
+    const { ROOT_OF_REPO } = await import('../support/fixture-repo.js');
+    const { mkdtemp } = await import('node:fs/promises');
+    const os = await import('node:os');
+    const out = await mkdtemp(path.join(os.tmpdir(), 'kplay-overlay-srpm-'));
+    const r = await runKplay(
+      ['srpm', 'variants/fedora-playground.yml', '--dist-git', 'test/fixtures/dist-git/fedora-6.17', '--sources-dir', 'test/fixtures/dist-git/lookaside', '--out', out],
+      { cwd: ROOT_OF_REPO },
+    );
+    expect(r.exitCode, r.stderr).toBe(0);
+    const srpm = path.join(out, 'kernel-6.17.7-200.playground.src.rpm');
+    const files = (await execa('rpm', ['-qlp', srpm])).stdout.split('\n');
+    expect(files).toEqual(expect.arrayContaining(['kernel.spec', 'kernel-local', 'linux-6.17.7.tar.xz', 'kernel-x86_64-fedora.config']));
+  });
+});
