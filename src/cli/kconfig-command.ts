@@ -34,6 +34,7 @@ export function register(program: Command): void {
   kconfig
     .command('resolve')
     .description('resolve a config (plus fragments) against a kernel tree exactly like make olddefconfig, explaining every fragment value that did not survive')
+    .addHelpText('after', '\nExample:\n  $ kplay kconfig resolve --source /usr/src/linux-source-6.1.tar.xz --arch x86_64 --config defconfig --fragment features/wireguard/config --out /tmp/x86_64.config')
     .requiredOption('--source <tree-or-tarball>', 'kernel source folder or tarball (.tar.xz/.tar.gz/...)')
     .requiredOption('--arch <rpm-arch>', `target architecture (${RPM_ARCHES.join(', ')})`)
     .requiredOption('--config <file-or-target>', 'base .config, or a make target such as defconfig')

@@ -71,6 +71,7 @@ export function register(program: Command): void {
   patches
     .command('check')
     .description('parse a patch series, find overlapping changes between features, and apply it to a kernel source (folder or tarball) with git apply rules')
+    .addHelpText('after', '\nExamples:\n  $ kplay patches check --source /usr/src/linux-source-6.1.tar.xz features/overlayfs features/wireguard\n  $ kplay patches check --fuzz 1 --json features/overlayfs/patches/*.patch')
     .argument('<patch...>', 'patch files or folders, applied in the order given (a folder gives its `series` file order, its *.patch files, or the patches of the features in it)')
     .option('--source <tree-or-tarball>', 'kernel source to apply the series to: an extracted tree or a source tarball')
     .option('--fuzz <n>', 'apply with `patch -p1 -F<n>` rules (older specs) instead of git apply rules: up to n context lines at each end of a hunk may differ', fuzzOption, 0)

@@ -20,7 +20,8 @@ export async function register(program: Command): Promise<void> {
     .addOption(new Option('--wait', 'watch the build until it ends (default when stdout is a terminal)'))
     .addOption(new Option('--no-wait', 'return after submitting'))
     .option('--force', 'submit a new build even if a previous one is recorded for this output', false)
-    .option('--json', 'print the result as JSON on stdout', false);
+    .option('--json', 'print the result as JSON on stdout', false)
+    .addHelpText('after', '\nExamples:\n  $ kplay submit variants/playground.yml --copr --dry-run\n  $ kplay submit variants/playground.yml --copr owner/project --chroot fedora-rawhide-x86_64 --wait\n  $ kplay submit variants/playground.yml --cbs kmods9s-packages-main-el9s --scratch --wait');
   for (const b of backends) b.addOptions(cmd);
   cmd.action(async (variant: string | undefined, opts: Record<string, unknown>) => {
     await runCommand(async () => {

@@ -62,3 +62,17 @@ describe('list and diff on the shipped repository', () => {
     expect(d.config.find((c) => c.symbol === 'CONFIG_SCSI_QLA_ISCSI')).toBeUndefined(); // x86_64/ppc64le only
   });
 });
+
+describe('help', () => {
+  it('every command lists its options with at least one example', async () => {
+    const commands = [['compose'], ['srpm'], ['submit'], ['check'], ['list'], ['diff'], ['feature', 'new'], ['explain'], ['kconfig', 'resolve'], ['patches', 'check'], ['matrix'], ['track']];
+    const top = await runKplay(['--help']);
+    for (const c of commands) expect(top.stdout, c[0]).toContain(`  ${c[0]}`);
+    for (const c of commands) {
+      const r = await runKplay([...c, '--help']);
+      expect(r.exitCode, c.join(' ')).toBe(0);
+      expect(r.stdout, c.join(' ')).toMatch(/Options:\n/);
+      expect(r.stdout, c.join(' ')).toMatch(new RegExp(`Examples?:\\n\\s+\\$ kplay ${c.join(' ')}`));
+    }
+  });
+});
