@@ -30,7 +30,10 @@ export interface StoredTree {
 
 let stamp: string | undefined;
 
-/** Names, sizes and mtimes of the engine's own module files: a changed engine never reuses a tree. */
+/**
+ * A digest of the engine's own module files (names and contents): a changed engine never reuses
+ * a tree, and a rebuild that writes the same code (new mtimes) still does. ~0.5 MB, read once.
+ */
 export function engineStamp(): string {
   if (stamp) return stamp;
   const h = createHash('sha256');
@@ -38,8 +41,9 @@ export function engineStamp(): string {
   try {
     const dir = path.dirname(fileURLToPath(import.meta.url));
     for (const name of readdirSync(dir).sort()) {
-      const st = statSync(path.join(dir, name));
-      h.update(`${name}:${st.size}:${st.mtimeMs}\n`);
+      if (name.endsWith('.map')) continue;
+      h.update(`${name}\n`);
+      h.update(readFileSync(path.join(dir, name)));
     }
   } catch {
     h.update(`unknown ${Date.now()}`);
