@@ -5,6 +5,7 @@ import { mkdir, readFile, rename, rm, stat, writeFile, realpath } from 'node:fs/
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { TarEntryParser } from './tar-entry-parser.js';
+import { UsageError } from '../findings/finding.js';
 
 /**
  * Files of a kernel tree that configuring needs: every Kconfig file, the defconfigs, the top
@@ -140,7 +141,7 @@ async function streamSubset(tarball: string, into: string): Promise<string> {
   } catch (err) {
     child?.kill();
     file.destroy();
-    throw new Error(`${tarball}: cannot read tarball: ${(err as Error).message.split('\n')[0]}`);
+    throw new UsageError(`${tarball}: cannot read tarball: ${(err as Error).message.split('\n')[0]}`);
   }
   return hash.digest('hex');
 }

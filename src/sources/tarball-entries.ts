@@ -2,6 +2,7 @@ import { execa } from 'execa';
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import tar from 'tar-stream';
+import { UsageError } from '../findings/finding.js';
 
 /** The decompressor for a tarball, chosen by its name. */
 export function decompressorFor(tarball: string): string[] | undefined {
@@ -10,7 +11,7 @@ export function decompressorFor(tarball: string): string[] | undefined {
   if (/\.tar\.bz2$/.test(tarball)) return ['bzip2', '-dc'];
   if (/\.tar\.zst$/.test(tarball)) return ['zstd', '-dc'];
   if (/\.tar$/.test(tarball)) return undefined;
-  throw new Error(`${tarball}: not a tarball kplay can read (.tar, .tar.xz, .tar.gz, .tar.bz2, .tar.zst)`);
+  throw new UsageError(`${tarball}: not a tarball kplay can read (.tar, .tar.xz, .tar.gz, .tar.bz2, .tar.zst)`);
 }
 
 /** Strip the tarball's top folder (`linux-6.1.12/`) from an entry name. */
@@ -63,7 +64,7 @@ export async function readTarballEntries(
     await Promise.all([done, child]);
   } catch (err) {
     child?.kill();
-    throw new Error(`${tarball}: cannot read tarball: ${(err as Error).message.split('\n')[0]}`);
+    throw new UsageError(`${tarball}: cannot read tarball: ${(err as Error).message.split('\n')[0]}`);
   }
   return files;
 }

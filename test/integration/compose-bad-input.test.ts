@@ -126,3 +126,22 @@ describe('compose rejects bad input with one clear finding and writes nothing', 
     expect(report.findings[0]).toMatchObject({ code: 'E_VALUE_CONFLICT', where: { file: 'features/b/config', line: 1 } });
   });
 });
+
+describe('a bad --kernel-source is one clear error, not a crash', () => {
+  it('names the file and says what kplay reads', async () => {
+    const root = await makeFixtureRepo({ 'variants/v.yml': variantYaml(), 'features/.keep': '', 'not-a-tarball.txt': 'hello', 'broken.tar.xz': 'not xz data' });
+    const a = await runKplay(['compose', 'variants/v.yml', '--kernel-source', 'not-a-tarball.txt'], { cwd: root });
+    expect(a.stderr).toMatch(/^kplay: error: \S*not-a-tarball\.txt: not a tarball kplay can read \(\.tar, \.tar\.xz/m);
+    expect(a.exitCode).toBe(2);
+    const b = await runKplay(['compose', 'variants/v.yml', '--kernel-source', 'broken.tar.xz'], { cwd: root });
+    expect(b.stderr).toMatch(/^kplay: error: \S*broken\.tar\.xz: cannot read tarball/m);
+    expect(b.exitCode).toBe(2);
+    const c = await runKplay(['compose', 'variants/v.yml', '--kernel-source', 'missing'], { cwd: root });
+    expect(c.stderr).toMatch(/^kplay: error: .*missing.*does not exist/m);
+    expect(c.exitCode).toBe(2);
+    for (const r of [a, b, c]) {
+      expect(r.stderr).not.toContain('internal error');
+      expect(existsSync(path.join(root, 'out'))).toBe(false);
+    }
+  });
+});
