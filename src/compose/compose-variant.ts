@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Finding } from '../findings/finding.js';
+import { UsageError, type Finding } from '../findings/finding.js';
+import { pathExists } from '../fs/path-kind.js';
 import { exitCodeForFindings } from '../findings/exit-code.js';
 import { mergeConfig, renderFragment, type MergedConfig } from '../config/merge-config.js';
 import { loadVariant } from '../model/load-variant.js';
@@ -64,6 +65,9 @@ export async function composeVariant(variantPath: string, opts: ComposeOptions =
   const checks: Record<string, string> = {};
   const done = (extra: Partial<ComposeResult> = {}): ComposeResult => ({ findings, exitCode: exitCodeForFindings(findings), written: false, checks, ...extra });
 
+  if (opts.kernelSource && !(await pathExists(opts.kernelSource))) {
+    throw new UsageError(`kernel source ${opts.kernelSource} does not exist (give an extracted tree or a tarball)`);
+  }
   const loaded = await loadVariant(variantPath);
   findings.push(...loaded.findings);
   const variant = loaded.variant && opts.baseOverride ? withBase(loaded.variant, opts.baseOverride) : loaded.variant;
