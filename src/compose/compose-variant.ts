@@ -138,7 +138,13 @@ export async function composeVariant(variantPath: string, opts: ComposeOptions =
 
   const result = done({ variant, resolved, merged, patches, root, outDir, files, specFile });
   if (result.exitCode === 0 && opts.write !== false) {
-    await writeOutputAtomically(outDir, files);
+    try {
+      await writeOutputAtomically(outDir, files);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (!code) throw err;
+      throw new UsageError(`cannot write the output to ${displayPath(outDir)} (${code}): choose another folder with --out`);
+    }
     result.written = true;
   }
   return result;

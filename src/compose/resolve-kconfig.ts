@@ -1,4 +1,5 @@
-import type { Finding } from '../findings/finding.js';
+import { UsageError, type Finding } from '../findings/finding.js';
+import { pathExists } from '../fs/path-kind.js';
 import { mergedRequests, type MergedConfig } from '../config/merge-config.js';
 import { loadKconfigTree, readBaseConfig, resolveConfig, type KconfigTree, type ResolvedConfig } from '../kconfig/index.js';
 import type { RpmArch } from '../model/arch.js';
@@ -37,6 +38,7 @@ export async function resolveVariantConfigs(
   merged: readonly MergedConfig[],
   kernelSource: string,
 ): Promise<{ resolutions: ArchResolution[]; findings: Finding[]; skipped: string[] }> {
+  if (!(await pathExists(kernelSource))) throw new UsageError(`kernel source ${kernelSource} does not exist (give an extracted tree or a tarball)`);
   const findings: Finding[] = [];
   const resolutions: ArchResolution[] = [];
   const skipped: string[] = [];
