@@ -40,7 +40,7 @@ async function rpmbuildRebuild(specText: string, work: string, payload: string, 
     '--define', `_rpmdir ${rpmdir}`,
     '--define', '_build_name_fmt %%{NAME}-%%{VERSION}-%%{RELEASE}.%%{ARCH}.rpm',
     '--define', `kplay_payload ${payload}`,
-    ...(plan.buildTime ? ['--define', 'use_source_date_epoch_as_buildtime 1'] : []),
+    ...(plan.buildTime ? ['--define', 'use_source_date_epoch_as_buildtime 1', '--define', 'clamp_mtime_to_source_date_epoch 1'] : []),
     ...(plan.buildHost ? ['--define', `_buildhost ${plan.buildHost}`] : []),
     spec,
   ];
@@ -112,6 +112,7 @@ export async function signRpm(rpm: string, key: SigningKey, outDir: string, find
       await copyFile(built, output);
     });
     const differences = ['the signature header (rpmsign the result again if the input was GPG-signed)', 'file digests and sizes of the signed files', 'payload digest, archive size and header checksums'];
+    differences.push('the recorded mtime of %ghost files (rpmbuild stamps them with its own clock)', 'the CONFIG sense bit of config(...) dependencies (listed explicitly, no longer generated)');
     if (!plan.sourceRpmKept) differences.push('SOURCERPM (the source package has another version-release)');
     return { input: rpm, output, signed, differences };
   } finally {
