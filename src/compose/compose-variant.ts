@@ -132,6 +132,7 @@ export async function composeVariant(variantPath: string, opts: ComposeOptions =
   for (const p of patches) files.set(p.file, p.text);
   const { renderTemplate, TEMPLATE_DIR } = await import('../spec/render-spec.js');
   files.set('kplay-check-config.sh', await readFile(path.join(TEMPLATE_DIR, 'kplay-check-config.sh')));
+  if (variant.signing) files.set('kplay-signing.crt.pem', variant.signing.pem); // public certificate only (docs/signing.md)
   const specFile = `kernel-${variant.name}.spec`;
   files.set(specFile, renderTemplate('kernel.spec.njk', buildSpecContext(variant, resolved, patches, configs, KPLAY_VERSION, root)));
   files.set('manifest.json', await buildManifest({ root, variant, resolved, merged, patches, outputs: files, kplayVersion: KPLAY_VERSION, checks }));

@@ -10,6 +10,7 @@ import type { ConfigRequest, Targets } from './types.js';
 import type { BaseConfig, ChangelogEntry, Variant, VariantBase } from './variant.js';
 import { loadOverlayBase, type BaseSettingContext } from '../overlay/load-overlay-base.js';
 import { loadKmodBase } from '../overlay/kmod/load-kmod-base.js';
+import { loadSigning } from '../signing/load-signing.js';
 import { displayPath, isInside, realPathInside } from './safe-path.js';
 import { validateAgainstSchema } from './schemas.js';
 import { locate, parseYamlSource, type YamlSource } from './yaml-source.js';
@@ -237,6 +238,8 @@ export async function loadVariant(variantPath: string): Promise<{ variant?: Vari
   let distributionBase: VariantBase | undefined;
   if (isKmod) distributionBase = await loadKmodBase(merged.kmod as Record<string, unknown>, settingContext);
   else if (base.kind !== 'vanilla') distributionBase = await loadOverlayBase(base, settingContext);
+  const signing = merged.signing ? await loadSigning(merged.signing as Record<string, unknown>, settingContext) : undefined;
+  if (signing && (isKmod || base.kind !== 'vanilla')) findings.push({ code: 'W_SIGNING_NOT_BUILT_IN', severity: 'warning', message: "signing: is built into vanilla kernel specs only; sign this variant's built RPMs with kplay sign", where: signing.where });
   if (findings.some((f) => f.severity === 'error')) return { findings };
 
   const variant: Variant = {
@@ -260,6 +263,7 @@ export async function loadVariant(variantPath: string): Promise<{ variant?: Vari
     ...(merged.buildid !== undefined ? { buildid: String(merged.buildid) } : {}),
     changelog: (merged.changelog ?? []) as ChangelogEntry[],
     targets: resolvedTargets,
+    ...(signing ? { signing } : {}),
   };
   return { variant, findings };
 }

@@ -2,6 +2,7 @@ import type { SourceLocation } from '../findings/finding.js';
 import type { RpmArch } from './arch.js';
 import type { NameRef } from './feature.js';
 import type { ConfigRequest, Targets } from './types.js';
+import type { SigningSettings } from '../signing/load-signing.js';
 
 export type BaseConfig =
   | { kind: 'target'; target: string; where: SourceLocation }
@@ -92,6 +93,8 @@ export interface Variant<B extends VariantBase = VariantBase> {
   buildid?: string;
   changelog: ChangelogEntry[];
   targets: Targets;
+  /** `signing:`: the SIG certificate the kernel trusts (docs/signing.md). */
+  signing?: SigningSettings;
 }
 
 export type VanillaVariant = Variant<VanillaBase>;

@@ -3,6 +3,7 @@ import { kernelImage, kernelSrcArch, type RpmArch } from '../model/arch.js';
 import type { VanillaVariant } from '../model/variant.js';
 import type { ResolvedFeatures } from '../resolve/resolve-features.js';
 import { rpmChangelogDate } from './rpm-date.js';
+import { signingSpecContext } from '../signing/load-signing.js';
 import { rpmChangelogText, rpmTag, rpmText, safeFileName } from './rpm-escape.js';
 
 /** A patch as it is written next to the spec: numbered, renamed to a safe unique file name. */
@@ -90,6 +91,7 @@ export function buildSpecContext(
       ...(c.baseFile ? { baseFile: c.baseFile } : {}),
       baseTarget: safeFileName(c.baseTarget),
     })),
+    signing: signingSpecContext(variant.signing),
     changelog: variant.changelog.map((e) => ({
       date: rpmChangelogDate(e.date),
       author: rpmTag(e.author),
