@@ -18,7 +18,7 @@ export class RebuildRefused extends Error {}
 const esc = (s: string): string => s.replace(/%/g, '%%');
 const oneLine = (s: string): string => esc(s.replace(/[\r\n]+/g, ' ').trim());
 
-function depLines(h: RpmHeader, kind: string, tag: string, pkgName: string, evr: string, arch: string): string[] {
+function depLines(h: RpmHeader, kind: string, tag: string, pkgName: string, evr: string): string[] {
   const names = tagList(h, `${kind}name`).map(String);
   const flags = tagList(h, `${kind}flags`).map(Number);
   const versions = tagList(h, `${kind}version`).map(String);
@@ -28,7 +28,7 @@ function depLines(h: RpmHeader, kind: string, tag: string, pkgName: string, evr:
     const v = versions[i] ?? '';
     if (f & SENSE.RPMLIB) return; // rpmlib(...) features: rpmbuild adds what this payload needs
     if (kind === 'require' && f & SENSE.INTERP) return; // scriptlet interpreters: generated from the scriptlets
-    if (kind === 'provide' && (name === pkgName || name === `${pkgName}(${arch === 'x86_64' ? 'x86-64' : arch})`) && (!v || v === evr)) return; // self-provides
+    if (kind === 'provide' && (name === pkgName || (name.startsWith(`${pkgName}(`) && /^\([a-z0-9_-]+\)$/.test(name.slice(pkgName.length)))) && (!v || v === evr)) return; // self-provides, rpmbuild adds them
     const q: string[] = [];
     if (kind === 'require') {
       if (f & SENSE.PRE) q.push('pre');
@@ -97,8 +97,6 @@ export interface RebuildPlan {
   /** The binary package's name. */
   name: string;
   arch: string;
-  /** Ghost files to create empty in the build root (they are not in the payload). */
-  ghosts: Array<{ path: string; dir: boolean }>;
   /** Payload path → mtime from the header, restored after signing. */
   mtimes: Map<string, number>;
   /** SOURCERPM is kept when the source package's version-release equals the binary's. */
@@ -145,7 +143,7 @@ export function rebuildSpec(h: RpmHeader, originName: string): RebuildPlan {
     `License: ${oneLine(tagString(h, 'license') ?? 'unknown')}`,
     'AutoReqProv: no',
     ...(['require', 'provide', 'conflict', 'obsolete', 'recommend', 'suggest', 'supplement', 'enhance'] as const).flatMap((k) =>
-      depLines(h, k, k === 'require' ? 'Requires' : k === 'provide' ? 'Provides' : k === 'conflict' ? 'Conflicts' : k === 'obsolete' ? 'Obsoletes' : `${k[0]!.toUpperCase()}${k.slice(1)}s`, name, evr, arch),
+      depLines(h, k, k === 'require' ? 'Requires' : k === 'provide' ? 'Provides' : k === 'conflict' ? 'Conflicts' : k === 'obsolete' ? 'Obsoletes' : `${k[0]!.toUpperCase()}${k.slice(1)}s`, name, evr),
     ),
   ];
   const description = esc(tagString(h, 'description') ?? '');
@@ -157,9 +155,7 @@ export function rebuildSpec(h: RpmHeader, originName: string): RebuildPlan {
   const verify = tagList(h, 'fileverifyflags').map(Number);
   const caps = tagList(h, 'filecaps').map(String);
   const langs = tagList(h, 'filelangs').map(String);
-  const ghosts: RebuildPlan['ghosts'] = [];
   const files = paths.map((p, i) => {
-    if ((fflags[i] ?? 0) & FILE.GHOST) ghosts.push({ path: p, dir: ((modes[i] ?? 0) & 0o170000) === 0o040000 });
     return fileLine(p, modes[i] ?? 0o644, users[i] ?? 'root', groups[i] ?? 'root', fflags[i] ?? 0, verify[i] ?? 0xffffffff, caps[i] ?? '', langs[i] ?? '');
   });
   const times = tagList(h, 'changelogtime').map(Number);
@@ -205,7 +201,6 @@ export function rebuildSpec(h: RpmHeader, originName: string): RebuildPlan {
     spec: `${lines.join('\n').trimEnd()}\n`,
     name,
     arch,
-    ghosts,
     sourceRpmKept,
     ...(Number.isFinite(buildTime) ? { buildTime } : {}),
     ...(tagString(h, 'buildhost') ? { buildHost: tagString(h, 'buildhost')! } : {}),

@@ -80,8 +80,8 @@ describe('kplay kmm', () => {
       }
     }
     // the validators do reject what the schemas forbid
-    const broken = parse(await readFile(path.join(work, 'a', 'machineconfig-worker.yaml'), 'utf8')) as Mc & { spec: { config: { storage: { files: Array<{ mode: unknown }> } } } };
-    broken.spec.config.storage.files[0]!.mode = '0755';
+    const broken = parse(await readFile(path.join(work, 'a', 'machineconfig-worker.yaml'), 'utf8')) as Mc;
+    (broken.spec.config.storage.files[0] as unknown as { mode: unknown }).mode = '0755';
     expect(machineConfigProblems(broken).join('\n')).toMatch(/Ignition 3\.2\.0: \/spec\/config\/storage\/files\/0\/mode must be integer,null/);
     expect(machineConfigProblems({ apiVersion: 'machineconfiguration.openshift.io/v1', kind: 'MachineConfig' }).join('\n')).toMatch(/MachineConfig CRD: \/ must have required property 'spec'/);
   });
