@@ -89,7 +89,7 @@ export async function runKmm(variantFile: string, opts: KmmOptions): Promise<Kmm
   const { resolved, findings: rf } = await resolveFeatures(variant, root);
   findings.push(...rf);
   if (exitCodeForFindings(findings) !== 0) return done();
-  const { targets, findings: kf } = kernelTargets(opts.kernels, variant, resolved);
+  const { targets, findings: kf } = kernelTargets(opts.kernels, variant);
   findings.push(...kf);
   if (exitCodeForFindings(findings) !== 0 || !image.image) return done();
 
