@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '../findings/finding.js';
 import { displayPath } from '../model/safe-path.js';
-import { runCommand } from './report.js';
+import { runCommand } from '../findings/report.js';
 
 export function register(program: Command): void {
   const keys = program.command('keys').description('signing keys for Secure Boot and module signing (docs/signing.md)');

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { displayPath } from '../model/safe-path.js';
-import { printFindings, printSummary, runCommand } from './report.js';
+import { printFindings, printSummary, runCommand } from '../findings/report.js';
 
 interface KmmCliOptions {
   image: string;

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import path from 'node:path';
 import { UsageError, type Finding } from '../findings/finding.js';
 import { displayPath } from '../model/safe-path.js';
-import { printFindings, runCommand } from './report.js';
+import { printFindings, runCommand } from '../findings/report.js';
 
 interface SignOptions {
   key?: string;
