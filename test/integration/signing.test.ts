@@ -84,6 +84,16 @@ describe('kplay keys new', () => {
     expect(again.exitCode).toBe(2);
     expect(again.stderr).toMatch(/already exists/);
   });
+
+  it('warns when the private key lands inside a git repository', async () => {
+    const repo = path.join(work, 'repo');
+    await mkdir(repo);
+    await execa('git', ['init', '-q'], { cwd: repo });
+    const r = await runKplay(['keys', 'new', '--dir', 'keys', '--cn', 'in repo'], { cwd: repo });
+    outputs.push(r.stdout, r.stderr);
+    expect(r.exitCode).toBe(0);
+    expect(r.stderr).toMatch(/^keys\/kplay-sig\.key\.pem: warning W_KEY_IN_REPOSITORY: /m);
+  });
 });
 
 describe('kernel image (PE/COFF) signing', () => {
