@@ -102,6 +102,18 @@ describe('kplay kmm', () => {
     expect(scripts[1]!.text).toContain('podman pull --authfile /var/lib/kubelet/config.json "$image"');
   });
 
+  it('replaces the in-tree modules asked for, or none with --no-replace', async () => {
+    const none = await runKplay(['kmm', VARIANT, '--image', IMAGE, '--kernel', KERNELS[1]!, '--no-replace', '--out', path.join(work, 'none')], { cwd: ROOT_OF_REPO });
+    expect(none.exitCode).toBe(0);
+    expect(await readFile(path.join(work, 'none', 'module-worker.yaml'), 'utf8')).not.toContain('inTreeModulesToRemove');
+    const mc = parse(await readFile(path.join(work, 'none', 'machineconfig-worker.yaml'), 'utf8')) as Mc;
+    expect(embeddedScripts(mc)[0]!.text).toContain('in_tree=()\n');
+    const two = await runKplay(['kmm', VARIANT, '--image', IMAGE, '--kernel', KERNELS[1]!, '--replace', 'ice', '--replace', 'wireguard', '--out', path.join(work, 'two')], { cwd: ROOT_OF_REPO });
+    expect(two.exitCode).toBe(0);
+    const mc2 = parse(await readFile(path.join(work, 'two', 'machineconfig-worker.yaml'), 'utf8')) as Mc;
+    expect(embeddedScripts(mc2)[0]!.text).toContain("in_tree=('ice' 'wireguard')\n");
+  });
+
   it('names a bad image reference at the argument, with the column', async () => {
     const r = await runKplay(['kmm', VARIANT, '--image', 'quay.io/Example/wg:latest', '--kernel', KERNELS[0]!, '--out', path.join(work, 'bad')], { cwd: ROOT_OF_REPO });
     expect(r.exitCode).toBe(2);
