@@ -162,8 +162,8 @@ async function baseConfigs(layers: VariantLayer[], merged: Record<string, unknow
       }
       out[arch] = { kind: 'file', path: abs, display: displayPath(abs), where };
     } else {
-      const u = v as { url: string; sha256: string };
-      out[arch] = { kind: 'url', url: u.url, sha256: u.sha256, where };
+      const u = v as { url: string; sha256: string; 'file-name'?: string };
+      out[arch] = { kind: 'url', url: u.url, sha256: u.sha256, ...(u['file-name'] !== undefined ? { fileName: u['file-name'] } : {}), where };
     }
   }
   return out;
@@ -216,7 +216,7 @@ export async function loadVariant(variantPath: string): Promise<{ variant?: Vari
     findings.push({ code: 'E_VERSION_SYNTAX', severity: 'error', message: `base version '${version}' is not a kernel release`, where: versionWhere });
   }
   const arches = merged.arches as RpmArch[];
-  const source = (base.source ?? {}) as { url?: string; sha256?: string; topdir?: string };
+  const source = (base.source ?? {}) as { url?: string; sha256?: string; topdir?: string; 'file-name'?: string };
   const url = source.url ?? tarballUrl(version);
   const features: NameRef[] = ((merged.features ?? []) as string[]).map((f) => {
     const layer = layers.find((l) => ((l.data.features as string[] | undefined) ?? []).includes(f))!;
@@ -250,7 +250,7 @@ export async function loadVariant(variantPath: string): Promise<{ variant?: Vari
       kind: 'vanilla',
       version,
       versionWhere,
-      source: { url, ...(source.sha256 ? { sha256: source.sha256 } : {}), topdir: source.topdir ?? `linux-${version}`, where: whereSet(layers, ['base']) },
+      source: { url, ...(source.sha256 ? { sha256: source.sha256 } : {}), ...(source['file-name'] !== undefined ? { fileName: source['file-name'] } : {}), topdir: source.topdir ?? `linux-${version}`, where: whereSet(layers, source.url !== undefined ? ['base', 'source', 'url'] : ['base']) },
       config,
     },
     arches: { list: arches, where: whereSet(layers, ['arches']) },
@@ -260,6 +260,11 @@ export async function loadVariant(variantPath: string): Promise<{ variant?: Vari
     ...(merged.buildid !== undefined ? { buildid: String(merged.buildid) } : {}),
     changelog: (merged.changelog ?? []) as ChangelogEntry[],
     targets: resolvedTargets,
+    textWhere: {
+      summary: whereSet(layers, ['summary']),
+      ...(merged.description !== undefined ? { description: whereSet(layers, ['description']) } : {}),
+      ...(merged.buildid !== undefined ? { buildid: whereSet(layers, ['buildid']) } : {}),
+    },
   };
   return { variant, findings };
 }
