@@ -17,6 +17,7 @@ import { buildManifest, place } from './manifest.js';
 import { checkFeaturePatches } from './check-feature-patches.js';
 import { displayPath } from '../model/safe-path.js';
 import { writeOutputAtomically } from './write-output.js';
+import { inputReadFinding, readInputFile } from '../model/read-input-file.js';
 
 export interface ComposeOptions {
   /** Output folder; default <root>/out/<variant>. */
@@ -125,7 +126,12 @@ export async function composeVariant(variantPath: string, opts: ComposeOptions =
       files.set(out.baseFile, full);
     } else if (base.kind === 'file') {
       out.baseFile = `kplay-${m.arch}.base.config`;
-      files.set(out.baseFile, await readFile(base.path));
+      const read = await readInputFile(base.path);
+      if (!read.ok) {
+        findings.push(inputReadFinding(base.path, read, 'base config file', base.where));
+        return done({ variant, resolved, merged, patches, root });
+      }
+      files.set(out.baseFile, read.bytes);
     } else if (base.kind === 'url') {
       out.baseFile = boundary.sourceFileName(base.url, base.fileName, base.where, `${m.arch} base config`);
     }

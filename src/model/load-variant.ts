@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError, type Finding, type SourceLocation } from '../findings/finding.js';
 import { configMapRequests } from '../config/config-map-requests.js';
@@ -12,6 +11,8 @@ import { loadOverlayBase, type BaseSettingContext } from '../overlay/load-overla
 import { loadKmodBase } from '../overlay/kmod/load-kmod-base.js';
 import { displayPath, isInside, realPathInside } from './safe-path.js';
 import { validateAgainstSchema } from './schemas.js';
+import { inputReadFinding, readInputFile } from './read-input-file.js';
+import { decodeUtf8 } from './decode-utf8.js';
 import { locate, parseYamlSource, type YamlSource } from './yaml-source.js';
 
 /** One variant file, validated, before `extends` is applied. */
@@ -26,23 +27,22 @@ const LIST_KEYS = ['arches', 'features', 'changelog'] as const;
 
 async function readLayer(abs: string, findings: Finding[], from?: SourceLocation): Promise<VariantLayer | undefined> {
   const file = displayPath(abs);
-  let text: string;
-  try {
-    text = await readFile(abs, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    findings.push({
-      code: 'E_VARIANT_MISSING',
-      severity: 'error',
-      message: code === 'ENOENT' ? `variant file ${file} does not exist` : `cannot read variant file ${file}: ${code ?? (err as Error).message}`,
-      ...(from ? { where: from } : {}),
-    });
+  const read = await readInputFile(abs);
+  if (!read.ok) {
+    findings.push(
+      read.reason === 'missing'
+        ? { code: 'E_VARIANT_MISSING', severity: 'error', message: `variant file ${file} does not exist`, ...(from ? { where: from } : {}) }
+        : inputReadFinding(abs, read, 'variant file', from),
+    );
     return undefined;
   }
-  const parsed = parseYamlSource(file, text);
+  const decoded = decodeUtf8(read.bytes, file);
+  findings.push(...decoded.findings);
+  if (decoded.text === undefined) return undefined;
+  const parsed = parseYamlSource(file, decoded.text);
   findings.push(...parsed.findings);
   if (!parsed.source) return undefined;
-  const data = parsed.source.doc.toJS() as unknown;
+  const data = parsed.data;
   if (data === null || data === undefined || (typeof data === 'object' && !Array.isArray(data) && Object.keys(data).length === 0)) {
     findings.push({ code: 'E_VARIANT_EMPTY', severity: 'error', message: `${file} is empty`, where: { file, line: 1, col: 1 }, hint: 'a variant needs at least summary, base and arches (or extends another variant)' });
     return undefined;
