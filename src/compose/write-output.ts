@@ -39,8 +39,11 @@ async function removeStaleStaging(outDir: string): Promise<void> {
 export async function writeOutputAtomically(outDir: string, files: ReadonlyMap<string, Buffer | string>, owner?: OutputOwner): Promise<void> {
   const abs = path.resolve(outDir);
   const who: OutputOwner = owner ?? { variant: path.basename(abs) };
+  // kplay's own machinery (marker, lock, state/) is never part of the composed files: an overlay
+  // of an earlier output reads them back as dist-git files
+  files = new Map([...files].filter(([name]) => !isMachineryName(name.split('/')[0]!)));
   for (const name of files.keys()) {
-    if (!isSafeRelativeName(name) || isMachineryName(name.split('/')[0]!) || name.split('/').some((s) => s === '.' || s === '')) {
+    if (!isSafeRelativeName(name) || name.split('/').some((s) => s === '.' || s === '')) {
       throw new Error(`internal: output file name ${JSON.stringify(name)} is not a plain relative name`);
     }
   }
