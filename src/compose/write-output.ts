@@ -5,7 +5,7 @@ import path from 'node:path';
 import { cleanupOnSignal, processAlive } from '../fs/cleanup-on-signal.js';
 import { isSafeRelativeName } from '../model/safe-path.js';
 import { checkOutputFolder, isMachineryName, STATE_DIR, type OutputOwner } from './check-output-folder.js';
-import { lockOutput } from './output-lock.js';
+import { lockOutput, OUTPUT_LOCK } from './output-lock.js';
 import { writeOutputMarker } from './output-marker.js';
 
 export { STATE_DIR, type OutputOwner } from './check-output-folder.js';
@@ -51,9 +51,10 @@ export async function writeOutputAtomically(outDir: string, files: ReadonlyMap<s
   await mkdir(abs, { recursive: true });
   const unlock = await lockOutput(abs);
   const stage = path.join(abs, `${STAGE_PREFIX}${process.pid}-${randomBytes(4).toString('hex')}`);
+  // a signal from here on: the staging folder and this run's lock go (the lock is ours now)
   const unregister = cleanupOnSignal(() => {
     rmSync(stage, { recursive: true, force: true });
-    rmSync(path.join(abs, '.kplay-lock'), { force: true });
+    rmSync(path.join(abs, OUTPUT_LOCK), { force: true });
   });
   try {
     await removeStaleStaging(abs);

@@ -27,6 +27,7 @@ export function checkSourceFileName(name: string, what = 'file name'): string {
  * never percent-decoded), refused unless it is a safe file name.
  */
 export function sourceFileName(url: string, explicit: string | undefined, what = 'source'): string {
+  if (url !== '') checkSourceUrl(url, what);
   if (explicit !== undefined) return checkSourceFileName(explicit, `${what} file-name`);
   const last = url.slice(url.lastIndexOf('/') + 1);
   try {
@@ -35,6 +36,22 @@ export function sourceFileName(url: string, explicit: string | undefined, what =
     const r = err as RenderRefusal;
     throw new RenderRefusal(r.code, `${r.message}`, `give the file a safe name with file-name: (e.g. file-name: ${suggestName(last)})`);
   }
+}
+
+/** A source URL is one line of printable text that parses as a URL. */
+export function checkSourceUrl(url: string, what = 'source'): string {
+  let ok = !/[\s\x00-\x1f\x7f\x85\u2028\u2029]/.test(url) && url.length <= 4096;
+  if (ok) {
+    try {
+      new URL(url);
+    } catch {
+      ok = false;
+    }
+  }
+  if (!ok) {
+    throw new RenderRefusal('E_SOURCE_URL', `the ${what} URL '${url.slice(0, 80).replace(/[\x00-\x1f\x7f]/g, '?')}' is not a valid URL of one line (no whitespace or control characters)`, 'percent-encode spaces (%20) and remove line breaks');
+  }
+  return url;
 }
 
 function suggestName(last: string): string {
