@@ -1,4 +1,4 @@
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import type { Finding, SourceLocation } from '../findings/finding.js';
 
 /** A parsed YAML file that can say where any value in it came from. */
@@ -10,6 +10,8 @@ export interface YamlSource {
 }
 
 export type YamlPath = ReadonlyArray<string | number>;
+
+const CORE_TAGS = new Set(['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].map((t) => `tag:yaml.org,2002:${t}`));
 
 /** Aliases expanded per document at most (a "billion laughs" document needs far more). */
 export const MAX_YAML_ALIASES = 100;
@@ -44,6 +46,22 @@ export function parseYamlSource(file: string, text: string): { source?: YamlSour
       hint: 'remove the tag; write plain strings, numbers, lists and maps',
     });
   }
+  // the yaml library also resolves !!binary, !!set, !!omap ... under the core schema: refuse them too
+  visit(doc, {
+    Node(_key, node) {
+      if (node.tag && !CORE_TAGS.has(node.tag)) {
+        const where = node.range ? locationOf({ file, text, doc, lines }, node.range[0]) : { file, line: 1, col: 1 };
+        if (findings.some((f) => f.where?.line === where.line)) return;
+        findings.push({
+          code: 'E_YAML_TAG',
+          severity: 'error',
+          message: `the tag ${node.tag.replace('tag:yaml.org,2002:', '!!')} is not in the YAML core schema, which is all kplay reads`,
+          where,
+          hint: 'remove the tag; write plain strings, numbers, lists and maps',
+        });
+      }
+    },
+  });
   if (findings.length) return { findings };
   let data: unknown;
   try {
