@@ -6,13 +6,15 @@ import type { ConfigRequest, Targets } from './types.js';
 export type BaseConfig =
   | { kind: 'target'; target: string; where: SourceLocation }
   | { kind: 'file'; path: string; display: string; where: SourceLocation }
-  | { kind: 'url'; url: string; sha256: string; where: SourceLocation };
+  | { kind: 'url'; url: string; sha256: string; fileName?: string; where: SourceLocation };
 
 export interface BaseSource {
   url: string;
   sha256?: string;
   /** Folder the tarball unpacks to. */
   topdir: string;
+  /** The file name the variant gives (`file-name:`); else the URL's last segment, checked by the rendering boundary. */
+  fileName?: string;
   where: SourceLocation;
 }
 
@@ -92,6 +94,8 @@ export interface Variant<B extends VariantBase = VariantBase> {
   buildid?: string;
   changelog: ChangelogEntry[];
   targets: Targets;
+  /** Where the free-text fields were set (for findings of the rendering boundary). */
+  textWhere?: { summary?: SourceLocation; description?: SourceLocation; buildid?: SourceLocation };
 }
 
 export type VanillaVariant = Variant<VanillaBase>;
