@@ -24,6 +24,9 @@ const commandModules: Record<string, () => Promise<CommandModule>> = {
   patches: () => import('./patches-command.js'),
   matrix: () => import('./matrix-command.js'),
   track: () => import('./track-command.js'),
+  keys: () => import('./keys-command.js'),
+  sign: () => import('./sign-command.js'),
+  kmm: () => import('./kmm-command.js'),
 };
 
 /** The command named on the command line (the first word that is not an option), if known. */

@@ -141,6 +141,7 @@ export async function composeVariant(variantPath: string, opts: ComposeOptions =
   for (const p of patches) files.set(p.file, p.text);
   const { renderTemplate, TEMPLATE_DIR } = await import('../spec/render-spec.js');
   files.set('kplay-check-config.sh', await readFile(path.join(TEMPLATE_DIR, 'kplay-check-config.sh')));
+  if (variant.signing) files.set('kplay-signing.crt.pem', variant.signing.pem); // public certificate only (docs/signing.md)
   const specFile = `kernel-${variant.name}.spec`;
   const context = buildSpecContext(variant, resolved, patches, configs, KPLAY_VERSION, root, boundary);
   // a value the rendering boundary refused: nothing is rendered or written

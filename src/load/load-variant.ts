@@ -14,6 +14,7 @@ import { validateAgainstSchema } from '../model/schemas.js';
 import { locate, parseYamlSource, type YamlSource } from '../model/yaml-source.js';
 import { inputReadFinding, readInputFile } from '../model/read-input-file.js';
 import { decodeUtf8 } from '../model/decode-utf8.js';
+import { loadSigning } from '../signing/load-signing.js';
 
 /** One variant file, validated, before `extends` is applied. */
 interface VariantLayer {
@@ -237,6 +238,8 @@ export async function loadVariant(variantPath: string): Promise<{ variant?: Vari
   let distributionBase: VariantBase | undefined;
   if (isKmod) distributionBase = await loadKmodBase(merged.kmod as Record<string, unknown>, settingContext);
   else if (base.kind !== 'vanilla') distributionBase = await loadOverlayBase(base, settingContext);
+  const signing = merged.signing ? await loadSigning(merged.signing as Record<string, unknown>, settingContext) : undefined;
+  if (signing && (isKmod || base.kind !== 'vanilla')) findings.push({ code: 'W_SIGNING_NOT_BUILT_IN', severity: 'warning', message: "signing: is built into vanilla kernel specs only; sign this variant's built RPMs with kplay sign", where: signing.where });
   if (findings.some((f) => f.severity === 'error')) return { findings };
 
   const variant: Variant = {
@@ -265,6 +268,7 @@ export async function loadVariant(variantPath: string): Promise<{ variant?: Vari
       ...(merged.description !== undefined ? { description: whereSet(layers, ['description']) } : {}),
       ...(merged.buildid !== undefined ? { buildid: whereSet(layers, ['buildid']) } : {}),
     },
+    ...(signing ? { signing } : {}),
   };
   return { variant, findings };
 }

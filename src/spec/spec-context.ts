@@ -6,6 +6,7 @@ import type { ResolvedFeatures } from '../resolve/resolve-features.js';
 import { rpmChangelogDate } from './rpm-date.js';
 import { safeFileName } from './rpm-escape.js';
 import { SpecBoundary } from './boundary/index.js';
+import { signingSpecContext } from '../signing/load-signing.js';
 
 /** A patch as it is written next to the spec: numbered, renamed to a safe unique file name. */
 export interface OutputPatch {
@@ -102,6 +103,7 @@ export function buildSpecContext(
       ...(c.baseFile ? { baseFile: b.sourceFileName('', c.baseFile, c.where) } : {}),
       baseTarget: b.token(c.baseTarget, c.where, 'base config target'),
     })),
+    signing: signingSpecContext(variant.signing),
     changelog: variant.changelog.map((e) => ({
       date: rpmChangelogDate(e.date),
       author: b.tag(e.author),
