@@ -5,7 +5,7 @@ import { readSrpmIdentity } from '../../rpm/read-srpm-identity.js';
 import { sha256File } from '../cbs/cbs-task-record.js';
 import type { PreflightContext, SubmitBackend, SubmitContext } from '../submit-backend.js';
 import { anonymousCoprClient, connectCopr } from './copr-connect.js';
-import { readCoprUrl } from './copr-config.js';
+import { readCoprCredentials } from './copr-config.js';
 import { runCoprDryRun } from './copr-dry-run.js';
 import { CoprError, type CoprFailureKind } from './copr-error.js';
 import { addCoprOptions } from './copr-options.js';
@@ -78,7 +78,8 @@ export const coprBackend: SubmitBackend = {
     if (ctx.dryRun) return;
     await withCoprFindings(async (out, settings, redactor) => {
       const configFile = typeof ctx.options.coprConfig === 'string' ? path.resolve(ctx.options.coprConfig) : undefined;
-      const coprUrl = await readCoprUrl(configFile, settings.urlOverride);
+      // the config must be usable too: better now than after the SRPM build
+      const { coprUrl } = await readCoprCredentials(configFile, settings.urlOverride);
       const known = await anonymousCoprClient(coprUrl, settings, redactor, out).mockChroots();
       const unknown = plan.chroots.filter((c) => !known.includes(c));
       if (unknown.length) {
