@@ -26,7 +26,8 @@ export function settingsToChange(project: CoprProject, wanted: CoprProjectSettin
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(wanted)) {
     if (v === undefined) continue;
-    if (JSON.stringify(project[k] ?? null) !== JSON.stringify(v)) out[k] = v;
+    // only what the project dict shows can be compared (its to_dict has no delete_after_days)
+    if (k in project && JSON.stringify(project[k] ?? null) !== JSON.stringify(v)) out[k] = v;
   }
   return out as Partial<CoprProjectSettings>;
 }
