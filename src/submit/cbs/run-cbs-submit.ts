@@ -23,7 +23,7 @@ import { watchRecordedTask } from './watch-recorded-task.js';
 import { taskLabel, TaskNotFoundError, type WatchResult } from './watch-task.js';
 import { HubCertificateError, HubUnreachableError } from './xmlrpc-client.js';
 import { buildLogTails, cbsWarnings } from './cbs-checks.js';
-import { readSrpmIdentity } from '../../rpm/read-srpm-identity.js';
+import { readSrpmIdentity, srpmIdentityFromFileName } from '../../rpm/read-srpm-identity.js';
 
 const EXIT_OK = 0;
 const EXIT_FAILED = 1;
@@ -195,7 +195,7 @@ export async function runCbsSubmit(ctx: SubmitContext, env: CbsEnvironment = cbs
     if (certErrors.length) throw new UsageError(certErrors[0]!.message, certErrors);
     if (certCheck.findings.length) printFindings(certCheck.findings);
     p.say(LOGIN_NOTE[login!]);
-    const identity = await readSrpmIdentity(ctx.srpmPath).catch(() => undefined);
+    const identity = await readSrpmIdentity(ctx.srpmPath).catch(() => srpmIdentityFromFileName(ctx.srpmPath));
     const warned = await cbsWarnings({ req, profile, identity, retryIntervalMs: env.retryIntervalMs ?? profile.retryIntervalS * 1000 });
     if (warned.length) printFindings(warned);
     if (previous && !ctx.force) {
