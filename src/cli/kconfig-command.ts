@@ -54,7 +54,7 @@ export function register(program: Command): void {
           tree = await loadKconfigTree({ source: opts.source, arch, ...(opts.cacheDir ? { cacheDir: opts.cacheDir } : {}) });
         } catch (err) {
           if (err instanceof KconfigError) {
-            throw new UsageError(err.message, [{ code: 'E_KCONFIG_PARSE', severity: 'error', message: err.message.replace(/^[^:]*:\d+: /, ''), where: err.where }]);
+            throw new UsageError(err.message, [{ code: err.code, severity: 'error', message: err.message.replace(/^[^:]*:\d+: /, ''), where: err.where }]);
           }
           throw err;
         }
