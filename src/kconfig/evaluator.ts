@@ -41,6 +41,8 @@ export class KconfigEvaluator {
 
   /** 6.11+: members carry the choice's value (see dialect.ts). */
   private readonly menuChoices: boolean;
+  /** 6.11+: for each choice, the member last chosen and by which rule (for explanations). */
+  readonly choiceDecisions = new Map<KSymbol, ChoiceDecision>();
 
   constructor(
     readonly symbols: SymbolTable,
@@ -67,7 +69,10 @@ export class KconfigEvaluator {
       s.userSource = -1;
       for (const p of s.props) p.visibleTri = NO;
     }
-    if (this.menuChoices) resetChoicePriorities(this.symbols);
+    if (this.menuChoices) {
+      resetChoicePriorities(this.symbols);
+      this.choiceDecisions.clear();
+    }
   }
 
   typeOf(sym: KSymbol): SymbolType {
@@ -213,23 +218,31 @@ export class KconfigEvaluator {
   calcMenuChoice(choice: KSymbol): KSymbol | undefined {
     const priority = choice.choicePriority ?? [];
     let res: KSymbol | undefined;
+    let rule: ChoiceDecision['rule'] = 'none';
     for (const m of priority) {
       this.calcVisibility(m);
       if (m.visible === NO) continue;
       if (m.flags & F_DEF_USER && m.userTri === YES) {
         res = m;
+        rule = 'user-y';
         break;
       }
     }
+    let rejectedDefault: KSymbol | undefined;
     if (!res) {
       res = this.choiceDefault(choice);
-      if (res && res.flags & F_DEF_USER && res.userTri === NO) res = undefined;
+      rule = 'default';
+      if (res && res.flags & F_DEF_USER && res.userTri === NO) {
+        rejectedDefault = res;
+        res = undefined;
+      }
     }
     const entries = choice.choiceEntries ?? [];
     if (!res) {
       for (const m of entries) {
         if (m.visible === NO || m.flags & F_DEF_USER) continue;
         res = m;
+        rule = 'first-unset';
         break;
       }
     }
@@ -238,9 +251,11 @@ export class KconfigEvaluator {
         const m = priority[i]!;
         if (m.visible === NO) continue;
         res = m;
+        rule = 'least-recent-n';
         break;
       }
     }
+    this.choiceDecisions.set(choice, { selected: res, rule: res ? rule : 'none', rejectedDefault });
     for (const m of entries) {
       if (m.visible === NO) continue;
       m.curr.tri = m === res ? YES : NO;
@@ -431,6 +446,19 @@ export class KconfigEvaluator {
     }
     return false;
   }
+}
+
+/**
+ * How a 6.11+ choice picked its member: `user-y` the visible member set to y read last; `default`
+ * the choice's default (nobody set a visible member to y); `first-unset` the first visible member
+ * without a value (the default was set to n or is not visible); `least-recent-n` every visible
+ * member was set to n, so the one read earliest stays y; `none` no member is visible.
+ */
+export interface ChoiceDecision {
+  selected: KSymbol | undefined;
+  rule: 'user-y' | 'default' | 'first-unset' | 'least-recent-n' | 'none';
+  /** The default the user set to n (for `first-unset` / `least-recent-n`). */
+  rejectedDefault: KSymbol | undefined;
 }
 
 type Kind = 'string' | 'signed' | 'unsigned';

@@ -231,11 +231,12 @@ class RequestChecker {
     }
     if (sym.isChoiceValue) {
       const choice = sym.choiceOf()!;
+      const menuRule = this.tree.dialect.choices === 'menu' && this.ev.choiceDecisions.get(choice)?.rule === 'least-recent-n';
       return this.finding(
         r,
         'E_KCONFIG_UNMET',
         'error',
-        `${label} cannot be met: it is the selected member of the choice "${choice.definitions()[0]?.prompt?.text ?? '<choice>'}", which needs one member`,
+        `${label} cannot be met: it is the selected member of the choice "${choice.definitions()[0]?.prompt?.text ?? '<choice>'}", which needs one member${menuRule ? ' (every visible member is set to n, and this one was set to n earliest)' : ''}`,
         this.definedAt(choice, 'choice defined here'),
         'request another member of the choice =y instead',
       );
