@@ -1,6 +1,7 @@
 import { mkdir, rename, rm, writeFile, cp } from 'node:fs/promises';
 import path from 'node:path';
 import { pathExists } from '../fs/path-kind.js';
+import { outputFileMode } from '../fs/file-mode.js';
 
 /** Sub-folder of an output that survives a new compose (submit state: build and task ids). */
 export const STATE_DIR = 'state';
@@ -21,7 +22,8 @@ export async function writeOutputAtomically(outDir: string, files: ReadonlyMap<s
     for (const [name, content] of [...files.entries()].sort(([a], [b]) => a.localeCompare(b))) {
       const target = path.join(tmp, name);
       await mkdir(path.dirname(target), { recursive: true });
-      await writeFile(target, content, { mode: name.endsWith('.sh') ? 0o755 : 0o644 });
+      // the mode a file carries (dist-git's merge.pl is 0755), else 0755 for *.sh: src/fs/file-mode.ts
+      await writeFile(target, content, { mode: outputFileMode(name, content) });
     }
     const hadOld = await pathExists(outDir);
     if (hadOld && (await pathExists(path.join(outDir, STATE_DIR)))) {

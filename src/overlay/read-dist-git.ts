@@ -1,10 +1,11 @@
 import { execa } from 'execa';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Finding } from '../findings/finding.js';
 import type { DistGitOrigin } from '../model/variant.js';
+import { readPackageFolder } from './read-package-folder.js';
 
 /** The files of a distribution kernel package (a dist-git tree or an unpacked SRPM), in memory. */
 export interface DistGitTree {
@@ -18,15 +19,9 @@ export interface DistGitTree {
   commit?: string;
 }
 
-const SKIPPED = new Set(['.git', 'manifest.json']);
-
 async function readFlatFolder(dir: string): Promise<Map<string, Buffer>> {
-  const files = new Map<string, Buffer>();
-  for (const e of (await readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
-    if (SKIPPED.has(e.name) || !e.isFile()) continue;
-    files.set(e.name, await readFile(path.join(dir, e.name)));
-  }
-  return files;
+  // flat dist-git or git.centos.org SPECS/ + SOURCES/, every file with its mode
+  return (await readPackageFolder(dir)).files;
 }
 
 function gitFailure(err: unknown): string {
