@@ -106,9 +106,9 @@ export async function composeOverlay(variant: Variant<OverlayBase>, root: string
   const macros = readSpecMacros(specLines);
   const configSources = findConfigSources(specLines, spec.originalName, distribution.configFlavour, macros);
   const kernelLocal = findKernelLocalSource(specLines, spec.originalName, macros);
-  // the package builds only the variant's arches: kernel-local then reaches no other arch
+  // the package builds only the variant's arches (recorded in the manifest)
   const arches = restrictExclusiveArch(spec.text, variant.arches.list, macros);
-  const scope = chooseValueScope(merged, { hasKernelLocal: Boolean(kernelLocal), buildsOnlyVariantArches: arches.buildsOnlyVariantArches });
+  const scope = chooseValueScope(merged, { hasKernelLocal: Boolean(kernelLocal), configArches: [...new Set(configSources.map((c) => c.arch))] });
   for (const arch of variant.arches.list) {
     if (!configSources.some((c) => c.arch === arch)) {
       findings.push({ code: 'E_OVERLAY_ANCHOR_MISSING', severity: 'error', message: `the spec has no config Source for ${arch} (looked for '${spec.originalName}-${arch}[-<flavour>]-${distribution.configFlavour}.config', or '${spec.originalName}-${arch}[-<flavour>].config' in specs without distribution-suffixed configs)`, where: { file: specLabel, line: 0, col: 0 }, arch, hint: `does the package build ${arch}? its config Sources are: ${[...new Set(configSources.map((c) => c.file))].join(', ') || 'none found'}` });

@@ -1,5 +1,6 @@
 import type { Finding, SourceLocation } from '../findings/finding.js';
 import { CHANGELOG_MARK, overlayBlock, stripOverlayBlocks } from './overlay-markers.js';
+import { lastDistributionApply } from './apply-anchor.js';
 import { readSpecMacros } from './spec-macros.js';
 import { readSpecName, readSpecSources, sourceFileName } from './spec-sources.js';
 
@@ -99,7 +100,8 @@ export function overlaySpec(specText: string, plan: SpecOverlayPlan, specFile: s
   const changelog = overlayChangelog(plan);
   const inserts: Array<{ after: number; lines: string[] }> = [
     { after: changelogAt, lines: changelog },
-    { after: testApplyAt, lines: plan.patches.length ? overlayBlock(`patches of ${plan.variantName}`, plan.patches.map((p) => `ApplyOptionalPatch ${p.file}`)) : [] },
+    // after the distribution's last patch application (CentOS Plus applies its own after the test patch)
+    { after: lastDistributionApply(lines, testApplyAt), lines: plan.patches.length ? overlayBlock(`patches of ${plan.variantName}`, plan.patches.map((p) => `ApplyOptionalPatch ${p.file}`)) : [] },
     { after: testPatchAt, lines: plan.patches.length ? overlayBlock(`patches of ${plan.variantName}`, plan.patches.flatMap((p, i) => [`# ${p.feature}`, `Patch${firstNumber + i}: ${p.file}`])) : [] },
     { after: -1, lines: plan.without.length ? overlayBlock(`build switches of ${plan.variantName}`, plan.without.map((w) => `%global _without_${w} 1`)) : [] },
   ];

@@ -14,12 +14,14 @@ export interface ValueScope {
 /**
  * Where each requested value goes so that it reaches exactly the arches that asked. kernel-local
  * is merged into every arch's config (merge.py / merge.pl know no arch conditions), so it takes a
- * value only when every arch of the variant asks the same and the package builds no other arch
- * (its ExclusiveArch restricted to the variant's). Otherwise — no kernel-local (RHEL 8-era specs),
- * or a package that still builds other arches — every value goes into the per-arch config Sources.
+ * value only when every arch of the variant asks the same and the package has config Sources of
+ * no other arch (Fedora's %prep merges kernel-local into every arch's configs, built or not).
+ * Otherwise — no kernel-local (RHEL 8-era specs), or configs of other arches — every value goes
+ * into the config Sources of the arches that asked.
  */
-export function chooseValueScope(merged: readonly MergedConfig[], spec: { hasKernelLocal: boolean; buildsOnlyVariantArches: boolean }): ValueScope {
-  if (spec.hasKernelLocal && spec.buildsOnlyVariantArches) {
+export function chooseValueScope(merged: readonly MergedConfig[], spec: { hasKernelLocal: boolean; configArches: readonly RpmArch[] }): ValueScope {
+  const variantArches = new Set(merged.map((m) => m.arch));
+  if (spec.hasKernelLocal && spec.configArches.every((a) => variantArches.has(a))) {
     const split = splitConfigRequests(merged);
     return { kernelLocal: split.everyArch, perArch: split.perArch };
   }
