@@ -12,7 +12,7 @@ import { resolveFeatures } from '../resolve/resolve-features.js';
 import { checkFeaturePatches } from '../compose/check-feature-patches.js';
 import { outputPatches, type OutputPatch } from '../spec/spec-context.js';
 import { KPLAY_VERSION } from '../version.js';
-import { findConfigSources, findKernelLocalSource } from './config-sources.js';
+import { findConfigSources, findKernelLocalSource, type ConfigSource } from './config-sources.js';
 import { DISTRIBUTIONS } from './distribution-defaults.js';
 import { overlayKernelLocal } from './kernel-local.js';
 import { overlayChangelogEntry } from './overlay-changelog.js';
@@ -111,7 +111,7 @@ export async function composeOverlay(variant: Variant<OverlayBase>, root: string
   const scope = chooseValueScope(merged, { hasKernelLocal: Boolean(kernelLocal), configArches: [...new Set(configSources.map((c) => c.arch))] });
   for (const arch of variant.arches.list) {
     if (!configSources.some((c) => c.arch === arch)) {
-      findings.push({ code: 'E_OVERLAY_ANCHOR_MISSING', severity: 'error', message: `the spec has no config Source for ${arch} (looked for '${spec.originalName}-${arch}[-<flavour>]-${distribution.configFlavour}.config', or '${spec.originalName}-${arch}[-<flavour>].config' in specs without distribution-suffixed configs)`, where: { file: specLabel, line: 0, col: 0 }, arch, hint: `does the package build ${arch}? its config Sources are: ${[...new Set(configSources.map((c) => c.file))].join(', ') || 'none found'}` });
+      findings.push({ code: 'E_OVERLAY_ANCHOR_MISSING', severity: 'error', message: `the spec has no config Source for ${arch} (${missingConfigDescription(spec.originalName, arch, configSources, distribution.configFlavour)})`, where: { file: specLabel, line: 0, col: 0 }, arch, hint: `does the package build ${arch}? list only the arches it has configs for in the variant's arches` });
     }
   }
   for (const c of configSources) {
@@ -174,6 +174,14 @@ export async function composeOverlay(variant: Variant<OverlayBase>, root: string
   } finally {
     await cleanup?.();
   }
+}
+
+/** What kplay looked for, in the naming the spec itself uses (a RHEL 8-era spec is not told about `-rhel.config`). */
+function missingConfigDescription(name: string, arch: string, found: readonly ConfigSource[], flavour: string): string {
+  if (!found.length) return `no Source is named '${name}-<arch>[-<flavour>]-${flavour}.config' or '${name}-<arch>[-<flavour>].config'`;
+  const style = found[0]!.style;
+  const wanted = style === 'plain' ? `${name}-${arch}[-<flavour>].config` : `${name}-${arch}[-<flavour>]-${flavour}.config`;
+  return `no '${wanted}'; its config Sources are ${[...new Set(found.map((c) => c.file))].join(', ')}`;
 }
 
 function overlayManifest(

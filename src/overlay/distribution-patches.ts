@@ -26,7 +26,8 @@ export function distributionPatches(lines: readonly string[], macros: SpecMacros
   const patches: DistributionPatch[] = [];
   const findings: Finding[] = [];
   lines.forEach((raw, i) => {
-    const m = /^\s*(ApplyOptionalPatch|ApplyPatch)\s+(\S+)/.exec(raw);
+    // at the start of a line: the function bodies call `ApplyPatch $patch` indented
+    const m = /^(ApplyOptionalPatch|ApplyPatch)\s+([^\s$]+)/.exec(raw);
     if (!m) return;
     const where = { file: specLabel, line: i + 1, col: 1 };
     const name = expandMacros(m[2]!, macros);

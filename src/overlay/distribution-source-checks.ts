@@ -78,7 +78,7 @@ export async function distributionSourceChecks(args: {
   }
   const seen = new Set<string>();
   const resolver: ConfigResolver = async ({ arch, file, mergedText, baseText, requests }) => {
-    const tree = await loadKconfigTree({ source, arch, ...(scratch ? { cacheDir: false as const } : {}) });
+    const tree = await loadKconfigTree({ source, arch });
     const resolved = resolveConfig(tree, { base: baseText ?? mergedText, baseFile: file, baseOrigin: { kind: 'base', name: file }, requests: requests ?? [] });
     // one finding per request, not one per flavour (x86_64, x86_64-debug, ...) of the same arch
     const fresh = resolved.findings.filter((f) => {
