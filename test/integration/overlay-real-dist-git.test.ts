@@ -210,6 +210,26 @@ describe.each(CASES)('overlay on real dist-git $dir', (c) => {
       }
     }
     for (const arch of Object.keys(c.expect)) expect(seen, `no final config of ${arch}`).toContain(arch);
+
+    // overlaying the output again gives the same files
+    const again = path.join(root, 'again');
+    expect((await runKplay(['compose', 'variants/pg.yml', '--dist-git', out, '--out', again], { cwd: root })).exitCode).toBe(0);
+    const names = (await readdir(out)).filter((n) => n !== 'manifest.json').sort();
+    expect((await readdir(again)).filter((n) => n !== 'manifest.json').sort()).toEqual(names);
+    for (const n of names) expect(await readFile(path.join(again, n), 'utf8'), n).toBe(await readFile(path.join(out, n), 'utf8'));
+  });
+});
+
+describe('a variant arch the RHEL 8-era spec has no config for', () => {
+  it('is an error that names the spec\'s own config naming, without guessing -rhel.config', async () => {
+    const c = { ...CASES[2]!, arches: ['x86_64', 'aarch64'] };
+    const root = await repoFor(c, 'dist-git');
+    temps.push(root);
+    await cp(path.join(REAL, c.dir), path.join(root, 'dist-git'), { recursive: true });
+    const r = await runKplay(['compose', 'variants/pg.yml'], { cwd: root });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/error E_OVERLAY_ANCHOR_MISSING: the spec has no config Source for aarch64 \(no 'kernel-plus-aarch64\[-<flavour>\]\.config'; its config Sources are kernel-plus-x86_64\.config\)/);
+    expect(r.stderr).not.toMatch(/rhel\.config/);
   });
 });
 
