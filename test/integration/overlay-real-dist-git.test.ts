@@ -45,6 +45,8 @@ interface Case {
   /** The distribution's last patch application; kplay's go after it. */
   lastDistributionApply: string;
   executables: string[];
+  /** rpm defines for the build (a Fedora build defines %fedora: primary_target fedora). */
+  defines?: string[];
 }
 
 const CASES: Case[] = [
@@ -60,6 +62,21 @@ const CASES: Case[] = [
     kernelLocalUsed: false, // the package has ppc64le/s390x/riscv64 configs: kernel-local would reach them
     lastDistributionApply: 'ApplyOptionalPatch linux-kernel-test.patch',
     executables: ['merge.py', 'generate_all_configs.sh', 'process_configs.sh'],
+  },
+  {
+    // the same ARK-generated spec built as Fedora builds it: -fedora configs, FLAVOR=fedora
+    dir: 'c10s-hyperscale',
+    kind: 'fedora',
+    arches: ['x86_64', 'aarch64'],
+    spec: 'kernel.spec',
+    release: /^Release: 0\.hs\.pg$/m,
+    runs: ['x86_64'],
+    expect: { x86_64: { OVERLAY_FS_INDEX: 'y', WIREGUARD: 'y' }, aarch64: { OVERLAY_FS_INDEX: 'y', WIREGUARD: 'm' } },
+    exclusiveArch: ['ExclusiveArch: noarch x86_64 aarch64', 'ExclusiveArch: noarch x86_64 aarch64'],
+    kernelLocalUsed: false,
+    lastDistributionApply: 'ApplyOptionalPatch linux-kernel-test.patch',
+    executables: ['merge.py', 'generate_all_configs.sh', 'process_configs.sh'],
+    defines: ['fedora 41'],
   },
   {
     dir: 'c9',
@@ -118,8 +135,8 @@ async function repoFor(c: Case, distGit: string): Promise<string> {
 }
 
 /** The %prep lines that assemble the configs, as rpm expands them for `target`. */
-async function configAssembly(out: string, spec: string, target: string): Promise<string> {
-  const parsed = (await execa('rpmspec', ['-P', '--target', target, path.join(out, spec), '--define', `_sourcedir ${out}`])).stdout.split('\n');
+async function configAssembly(out: string, spec: string, target: string, defines: readonly string[] = []): Promise<string> {
+  const parsed = (await execa('rpmspec', ['-P', '--target', target, path.join(out, spec), '--define', `_sourcedir ${out}`, ...defines.flatMap((d) => ['--define', d])])).stdout.split('\n');
   const start = parsed.indexOf('mkdir configs');
   expect(start, `no 'mkdir configs' in the %prep of ${spec} for ${target}`).toBeGreaterThan(0);
   const end = parsed.findIndex((l, i) => i > start && /process_configs|openssl|^for i in \*\.config/.test(l));
@@ -157,7 +174,7 @@ async function runAssembly(out: string, script: string): Promise<Map<string, Map
   return configs;
 }
 
-describe.each(CASES)('overlay on real dist-git $dir', (c) => {
+describe.each(CASES)('overlay on real dist-git $dir as $kind', (c) => {
   it('composes, parses, sets the Release, wires the patches after the distribution\'s, keeps modes, and the spec\'s own %prep puts each value on exactly the arches that asked', async () => {
     const work = await temp(`real-${c.dir}`);
     await cp(path.join(REAL, c.dir), path.join(work, 'dist-git'), { recursive: true });
@@ -171,7 +188,7 @@ describe.each(CASES)('overlay on real dist-git $dir', (c) => {
     expect(r.stderr).toMatch(/warning W_OVERLAY_NOT_CHECKED/);
     expect(r.stderr).toMatch(/^compose: 0 errors, [1-9]\d* warnings?$/m);
 
-    const parsed = (await execa('rpmspec', ['-P', path.join(out, c.spec)])).stdout;
+    const parsed = (await execa('rpmspec', ['-P', path.join(out, c.spec), ...(c.defines ?? []).flatMap((d) => ['--define', d])])).stdout;
     expect(parsed).toMatch(c.release);
     const lines = parsed.split('\n');
     expect(lines.filter((l) => /^Patch\d+: 000/.test(l))).toEqual(['Patch1000000: 0001-alpha-0001-alpha.patch', 'Patch1000001: 0002-beta-0001-beta.patch']);
@@ -196,7 +213,7 @@ describe.each(CASES)('overlay on real dist-git $dir', (c) => {
 
     const seen = new Set<string>();
     for (const target of c.runs) {
-      const script = await configAssembly(out, c.spec, target);
+      const script = await configAssembly(out, c.spec, target, c.defines);
       const used = usedConfigs(script);
       const configs = await runAssembly(out, script);
       for (const [file, values] of configs) {
@@ -222,7 +239,7 @@ describe.each(CASES)('overlay on real dist-git $dir', (c) => {
 
 describe('a variant arch the RHEL 8-era spec has no config for', () => {
   it('is an error that names the spec\'s own config naming, without guessing -rhel.config', async () => {
-    const c = { ...CASES[2]!, arches: ['x86_64', 'aarch64'] };
+    const c = { ...CASES.find((x) => x.dir === 'c8-plus')!, arches: ['x86_64', 'aarch64'] };
     const root = await repoFor(c, 'dist-git');
     temps.push(root);
     await cp(path.join(REAL, c.dir), path.join(root, 'dist-git'), { recursive: true });
@@ -235,7 +252,7 @@ describe('a variant arch the RHEL 8-era spec has no config for', () => {
 
 describe('the SRPM keeps the modes of the dist-git files', () => {
   it('rpm -qlvp and the extracted SRPM show merge.pl / merge.py and the scripts executable', async () => {
-    for (const c of [CASES[0]!, CASES[1]!]) {
+    for (const c of [CASES[0]!, CASES.find((x) => x.dir === 'c9')!]) {
       const root = await repoFor(c, 'dist-git');
       temps.push(root);
       await cp(path.join(REAL, c.dir), path.join(root, 'dist-git'), { recursive: true });
