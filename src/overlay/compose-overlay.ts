@@ -54,7 +54,7 @@ export async function composeOverlay(variant: Variant<OverlayBase>, root: string
   findings.push(...read.findings);
   const tree = read.tree;
   if (!tree) return done();
-  const specLabel = `${tree.label}/${tree.specFile}`;
+  const specLabel = `${tree.label}/${tree.layout === 'SPECS+SOURCES' ? 'SPECS/' : ''}${tree.specFile}`;
   const specText = tree.files.get(tree.specFile)!.toString('utf8');
   const specLines = specText.split('\n');
 
