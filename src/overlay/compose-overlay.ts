@@ -125,7 +125,9 @@ export async function composeOverlay(variant: Variant<OverlayBase>, root: string
   let cleanup: (() => Promise<void>) | undefined;
   if (opts.kernelSource) {
     const checked = await distributionSourceChecks({ kernelSource: opts.kernelSource, specLines, macros, files: tree.files, specLabel, variantPatches: patches });
-    findings.push(...checked.findings);
+    // the parse-only check above already reported the variant's own overlaps
+    const known = new Set(findings.map((f) => `${f.code}|${f.message}|${f.where?.file}:${f.where?.line}`));
+    findings.push(...checked.findings.filter((f) => !known.has(`${f.code}|${f.message}|${f.where?.file}:${f.where?.line}`)));
     checks.patches = checked.check;
     resolveConfig = checked.resolver;
     cleanup = checked.cleanup;
