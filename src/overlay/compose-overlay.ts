@@ -108,6 +108,9 @@ export async function composeOverlay(variant: Variant<OverlayBase>, root: string
   const kernelLocal = findKernelLocalSource(specLines, spec.originalName, macros);
   // the package builds only the variant's arches (recorded in the manifest)
   const arches = restrictExclusiveArch(spec.text, variant.arches.list, macros);
+  for (const arch of arches.excluded) {
+    findings.push({ code: 'W_OVERLAY_ARCH_EXCLUDED', severity: 'warning', message: `the spec's ExclusiveArch does not list ${arch}: the package will not build for it`, where: { file: specLabel, line: 0, col: 0 }, arch, hint: `remove ${arch} from the variant's arches, or check the distribution builds it` });
+  }
   const scope = chooseValueScope(merged, { hasKernelLocal: Boolean(kernelLocal), configArches: [...new Set(configSources.map((c) => c.arch))] });
   for (const arch of variant.arches.list) {
     if (!configSources.some((c) => c.arch === arch)) {

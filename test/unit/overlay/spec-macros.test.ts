@@ -66,5 +66,13 @@ describe('spec macros, expanded in process', () => {
     expect(r.changes.map((c) => c.to)).toEqual(['noarch x86_64 aarch64', 'noarch x86_64 aarch64']);
     expect(r.changes[0]!.from).toBe('noarch x86_64 s390x %{arm} aarch64 ppc64le');
     expect(restrictExclusiveArch(r.text, ['x86_64', 'aarch64'], readSpecMacros([])).changes).toEqual([]);
+    expect(r.excluded).toEqual([]);
+  });
+
+  it('keeps a macro that may hold a variant arch, and names variant arches no ExclusiveArch line lists', () => {
+    const none = readSpecMacros([]);
+    expect(restrictExclusiveArch('ExclusiveArch: x86_64 %{power64} %{ix86} s390x', ['x86_64', 'ppc64le'], none)).toMatchObject({ text: 'ExclusiveArch: x86_64 %{power64}', excluded: [] });
+    expect(restrictExclusiveArch('ExclusiveArch: noarch x86_64 %{arm}', ['x86_64', 'riscv64'], none)).toMatchObject({ text: 'ExclusiveArch: noarch x86_64', excluded: ['riscv64'] });
+    expect(restrictExclusiveArch('Name: kernel', ['x86_64'], none)).toMatchObject({ changes: [], buildsOnlyVariantArches: false, excluded: [] });
   });
 });
