@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { lastDistributionApply } from '../../../src/overlay/apply-anchor.js';
-import { configWithProvenance } from '../../../src/overlay/config-provenance.js';
-import { distributionPatches } from '../../../src/overlay/distribution-patches.js';
-import { readSpecMacros } from '../../../src/overlay/spec-macros.js';
+import { lastDistributionApply } from '../../../src/bases/overlay/apply-anchor.js';
+import { configWithProvenance } from '../../../src/bases/overlay/config-provenance.js';
+import { distributionPatches } from '../../../src/bases/overlay/distribution-patches.js';
+import { readSpecMacros } from '../../../src/bases/overlay/spec-macros.js';
 import type { ConfigRequest } from '../../../src/model/types.js';
 
 const long = Buffer.from(`${Array.from({ length: 12 }, (_, i) => `line ${i}`).join('\n')}\n`);

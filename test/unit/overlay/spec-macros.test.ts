@@ -1,11 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { findConfigSources, findKernelLocalSource } from '../../../src/overlay/config-sources.js';
-import { restrictExclusiveArch } from '../../../src/overlay/exclusive-arch.js';
-import { overlaySpec } from '../../../src/overlay/overlay-spec.js';
-import { expandMacros, readSpecMacros } from '../../../src/overlay/spec-macros.js';
-import { readSpecName, readSpecVersion } from '../../../src/overlay/spec-sources.js';
+import { findConfigSources, findKernelLocalSource } from '../../../src/bases/overlay/config-sources.js';
+import { restrictExclusiveArch } from '../../../src/bases/overlay/exclusive-arch.js';
+import { overlaySpec } from '../../../src/bases/overlay/overlay-spec.js';
+import { expandMacros, readSpecMacros } from '../../../src/bases/overlay/spec-macros.js';
+import { readSpecName, readSpecVersion } from '../../../src/bases/overlay/spec-sources.js';
 import { ROOT_OF_REPO } from '../../support/fixture-repo.js';
 
 const REAL = path.join(ROOT_OF_REPO, 'test/fixtures/dist-git/real');

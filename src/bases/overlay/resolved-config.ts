@@ -1,6 +1,6 @@
-import type { Finding } from '../findings/finding.js';
-import type { RpmArch } from '../model/arch.js';
-import type { ConfigRequest } from '../model/types.js';
+import type { Finding } from '../../findings/finding.js';
+import type { RpmArch } from '../../model/arch.js';
+import type { ConfigRequest } from '../../model/types.js';
 import { readConfigLines } from './set-config-values.js';
 
 /** What the overlay hands the Kconfig engine for one config Source. */

@@ -1,5 +1,5 @@
-import type { RpmArch } from '../model/arch.js';
-import { RPM_ARCHES } from '../model/arch.js';
+import type { RpmArch } from '../../model/arch.js';
+import { RPM_ARCHES } from '../../model/arch.js';
 import type { SpecMacros } from './spec-macros.js';
 import { readSpecSources, sourceFileName } from './spec-sources.js';
 

@@ -1,4 +1,4 @@
-import type { Finding } from '../findings/finding.js';
+import type { Finding } from '../../findings/finding.js';
 import { OPTIONAL_PATCH_MIN_LINES } from './short-patch.js';
 import { expandMacros, type SpecMacros } from './spec-macros.js';
 

@@ -1,12 +1,12 @@
 import { cp, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { Finding } from '../findings/finding.js';
-import { loadKconfigTree, resolveConfig } from '../kconfig/index.js';
-import { displayPath } from '../model/safe-path.js';
-import { checkPatchesForSeries } from '../patches/check-patches-for-series.js';
-import { extractKconfigSubset, isKconfigRelevant } from '../sources/kconfig-cache.js';
-import { isDirectory } from '../sources/source-tree.js';
+import type { Finding } from '../../findings/finding.js';
+import { loadKconfigTree, resolveConfig } from '../../kconfig/index.js';
+import { displayPath } from '../../model/safe-path.js';
+import { checkPatchesForSeries } from '../../patches/check-patches-for-series.js';
+import { extractKconfigSubset, isKconfigRelevant } from '../../sources/kconfig-cache.js';
+import { isDirectory } from '../../sources/source-tree.js';
 import { distributionPatches } from './distribution-patches.js';
 import { stripOverlayBlocks } from './overlay-markers.js';
 import type { ConfigResolver } from './resolved-config.js';

@@ -1,17 +1,17 @@
 import path from 'node:path';
-import type { ComposeOptions, ComposeResult } from '../compose/compose-variant.js';
-import { place, sha256 } from '../compose/manifest.js';
-import { writeOutputAtomically } from '../compose/write-output.js';
-import { mergeConfig, type MergedConfig } from '../config/merge-config.js';
-import { exitCodeForFindings } from '../findings/exit-code.js';
-import type { Finding } from '../findings/finding.js';
-import type { RpmArch } from '../model/arch.js';
-import type { ConfigValue } from '../model/types.js';
-import type { OverlayBase, Variant } from '../model/variant.js';
-import { resolveFeatures } from '../resolve/resolve-features.js';
-import { checkFeaturePatches } from '../compose/check-feature-patches.js';
-import { outputPatches, type OutputPatch } from '../spec/spec-context.js';
-import { KPLAY_VERSION } from '../version.js';
+import type { ComposeOptions, ComposeResult } from '../../compose/compose-variant.js';
+import { place, sha256 } from '../../compose/manifest.js';
+import { writeOutputAtomically } from '../../compose/write-output.js';
+import { mergeConfig, type MergedConfig } from '../../config/merge-config.js';
+import { exitCodeForFindings } from '../../findings/exit-code.js';
+import type { Finding } from '../../findings/finding.js';
+import type { RpmArch } from '../../model/arch.js';
+import type { ConfigValue } from '../../model/types.js';
+import type { OverlayBase, Variant } from '../../model/variant.js';
+import { resolveFeatures } from '../../resolve/resolve-features.js';
+import { checkFeaturePatches } from '../../compose/check-feature-patches.js';
+import { outputPatches, type OutputPatch } from '../../spec/spec-context.js';
+import { KPLAY_VERSION } from '../../version.js';
 import { findConfigSources, findKernelLocalSource, type ConfigSource } from './config-sources.js';
 import { DISTRIBUTIONS } from './distribution-defaults.js';
 import { overlayKernelLocal } from './kernel-local.js';
@@ -28,7 +28,7 @@ import { configWithProvenance } from './config-provenance.js';
 import { distributionSourceChecks } from './distribution-source-checks.js';
 import { restrictExclusiveArch, type ExclusiveArchChange } from './exclusive-arch.js';
 import { readSpecMacros } from './spec-macros.js';
-import { displayPath } from '../model/safe-path.js';
+import { displayPath } from '../../model/safe-path.js';
 
 /** `.fedora-playground` is not a valid Release part (no `-`): `.fedora_playground`. */
 export function overlayBuildid(variant: Variant): string {

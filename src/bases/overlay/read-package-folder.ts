@@ -1,6 +1,6 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { withFileMode } from '../fs/file-mode.js';
+import { withFileMode } from '../../fs/file-mode.js';
 
 /** How a distribution's package folder is laid out. */
 export type PackageLayout = 'flat' | 'SPECS+SOURCES';

@@ -1,7 +1,7 @@
-import type { MergedConfig } from '../config/merge-config.js';
-import { mergedRequests } from '../config/merge-config.js';
-import type { RpmArch } from '../model/arch.js';
-import type { ConfigRequest } from '../model/types.js';
+import type { MergedConfig } from '../../config/merge-config.js';
+import { mergedRequests } from '../../config/merge-config.js';
+import type { RpmArch } from '../../model/arch.js';
+import type { ConfigRequest } from '../../model/types.js';
 import { splitConfigRequests } from './split-config-requests.js';
 
 export interface ValueScope {

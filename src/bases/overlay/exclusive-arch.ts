@@ -1,4 +1,4 @@
-import type { RpmArch } from '../model/arch.js';
+import type { RpmArch } from '../../model/arch.js';
 import { expandMacros, type SpecMacros } from './spec-macros.js';
 
 const FOREIGN_ARCH_MACROS = new Set(['%{arm}', '%arm', '%{arm32}', '%arm32', '%{ix86}', '%ix86']);
