@@ -251,7 +251,7 @@ describe('a variant arch the RHEL 8-era spec has no config for', () => {
 });
 
 describe('the SRPM keeps the modes of the dist-git files', () => {
-  it('rpm -qlvp and the extracted SRPM show merge.pl / merge.py and the scripts executable', async () => {
+  it('rpm -qlvp and the extracted SRPM show merge.pl / merge.py and the scripts executable, and an overlay of the SRPM keeps them', async () => {
     for (const c of [CASES[0]!, CASES.find((x) => x.dir === 'c9')!]) {
       const root = await repoFor(c, 'dist-git');
       temps.push(root);
@@ -275,6 +275,13 @@ describe('the SRPM keeps the modes of the dist-git files', () => {
       const x = await temp('srpm-x');
       await execa('sh', ['-c', 'rpm2cpio "$1" | cpio -idm --quiet', 'x', srpm], { cwd: x });
       for (const f of c.executables) expect(((await stat(path.join(x, f))).mode & 0o777).toString(8), f).toBe('755');
+      // and an overlay read from that SRPM (base.srpm) keeps them too
+      await cp(srpm, path.join(root, 'base.src.rpm'));
+      const yml = path.join(root, 'variants/pg.yml');
+      await writeFile(yml, (await readFile(yml, 'utf8')).replace(/^ {2}path: .*$/m, '  srpm: ../base.src.rpm'));
+      const again = await runKplay(['compose', 'variants/pg.yml', '--out', path.join(root, 'from-srpm')], { cwd: root });
+      expect(again.exitCode, again.stderr).toBe(0);
+      for (const f of c.executables) expect(((await stat(path.join(root, 'from-srpm', f))).mode & 0o777).toString(8), f).toBe('755');
     }
   });
 });
