@@ -28,7 +28,7 @@ export function moduleOptions(merged: readonly MergedConfig[]): Array<{ arch: st
  */
 export function buildKmodSpecContext(variant: Variant<KmodBase>, resolved: ResolvedFeatures, patches: OutputPatch[], merged: readonly MergedConfig[], kplayVersion: string, root: string) {
   const base = variant.base;
-  const dirs = resolved.order.flatMap((r) => base.modules[r.feature.name]?.dirs ?? []);
+  const dirs = [...new Set(resolved.order.flatMap((r) => base.modules[r.feature.name]?.dirs ?? []))].map((d) => d.replace(/\/+$/, ''));
   return {
     kplay: { version: kplayVersion },
     variant: {
@@ -39,12 +39,13 @@ export function buildKmodSpecContext(variant: Variant<KmodBase>, resolved: Resol
     kmod: {
       name: kmodName(variant),
       kernelVersion: base.kernelVersion,
-      kernelReleaseTag: base.kernelVersion.slice(base.kernelVersion.indexOf('-') + 1).replace(/[.-]/g, '_'),
-      version: base.version,
-      stableKabi: base.stableKabi,
+      version: base.driverVersion ?? base.version,
+      packaging: base.packaging,
+      url: rpmTag(base.url ?? 'https://www.kernel.org/'),
       sourceUrl: rpmTag(base.source.url),
       topdir: base.source.topdir,
-      dirs: [...new Set(dirs)],
+      // kmods SIG: extra/drivers/<subsystem>/<pkg> (the folder's own path); ELRepo: extra/<name>
+      dirs: dirs.map((d) => ({ dir: d, installDir: base.packaging === 'elrepo' ? `extra/${kmodName(variant)}` : `extra/${d}` })),
       archOptions: moduleOptions(merged),
     },
     release: rpmTag(`${variant.release}${variant.buildid ?? ''}`),
