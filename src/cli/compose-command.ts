@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import path from 'node:path';
 import { composeVariant } from '../compose/compose-variant.js';
 import { displayPath } from '../model/safe-path.js';
-import { printFindings, printSummary, runCommand } from './report.js';
+import { printFindings, printSummary, runCommand } from '../findings/report.js';
 
 export function register(program: Command): void {
   program

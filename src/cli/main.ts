@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
-import { EXIT_USAGE } from './report.js';
+import { EXIT_USAGE } from '../findings/report.js';
 import { KPLAY_VERSION } from '../version.js';
 
 type CommandModule = { register(program: Command): void | Promise<void> };

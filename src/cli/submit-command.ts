@@ -4,7 +4,7 @@ import { UsageError } from '../findings/finding.js';
 import { prepareSrpm } from '../rpm/prepare-srpm.js';
 import { submitBackends } from '../submit/backends.js';
 import type { SubmitBackend } from '../submit/submit-backend.js';
-import { printFindings, runCommand } from './report.js';
+import { printFindings, runCommand } from '../findings/report.js';
 
 export async function register(program: Command): Promise<void> {
   const backends: SubmitBackend[] = await Promise.all(submitBackends.map((load) => load()));

@@ -4,10 +4,10 @@ import { UsageError, type Finding } from '../findings/finding.js';
 import { pathExists } from '../fs/path-kind.js';
 import { exitCodeForFindings } from '../findings/exit-code.js';
 import { mergeConfig, renderFragment, type MergedConfig } from '../config/merge-config.js';
-import { loadVariant } from '../model/load-variant.js';
+import { loadVariant } from '../load/load-variant.js';
 import { isVanillaVariant, type Variant } from '../model/variant.js';
-import { withBase, type BaseOverride } from './base-override.js';
-import type { ConfigResolver } from '../overlay/resolved-config.js';
+import { withBase, type BaseOverride } from '../bases/vanilla/base-override.js';
+import type { ConfigResolver } from '../bases/overlay/resolved-config.js';
 import { resolveFeatures, type ResolvedFeatures } from '../resolve/resolve-features.js';
 import { buildSpecContext, outputPatches, type OutputConfig, type OutputPatch } from '../spec/spec-context.js';
 import { KPLAY_VERSION } from '../version.js';
@@ -84,7 +84,7 @@ export async function composeVariant(variantPath: string, opts: ComposeOptions =
   // distribution overlays (fedora, centos-stream) and kmod packages: src/overlay/
   if (!isVanillaVariant(variant)) {
     // loaded on demand: most composes never need the overlay code or the Kconfig engine
-    const { composeDistributionVariant } = await import('../overlay/compose-distribution-variant.js');
+    const { composeDistributionVariant } = await import('../bases/overlay/compose-distribution-variant.js');
     const resolveConfig = opts.resolveConfig ?? (opts.kernelSource ? (await import('./resolve-kconfig.js')).overlayConfigResolver(opts.kernelSource) : undefined);
     return composeDistributionVariant(variant, root, { ...opts, ...(resolveConfig ? { resolveConfig } : {}) }, findings);
   }

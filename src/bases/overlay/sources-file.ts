@@ -1,4 +1,4 @@
-import type { Finding } from '../findings/finding.js';
+import type { Finding } from '../../findings/finding.js';
 
 /** One line of a dist-git `sources` file: a tarball kept in the lookaside cache. */
 export interface LookasideEntry {

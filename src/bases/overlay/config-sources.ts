@@ -1,5 +1,5 @@
-import type { RpmArch } from '../model/arch.js';
-import { RPM_ARCHES } from '../model/arch.js';
+import type { RpmArch } from '../../model/arch.js';
+import { RPM_ARCHES } from '../../model/arch.js';
 import { readSpecSources, sourceFileName } from './spec-sources.js';
 
 /** A per-arch config Source of a distribution spec, found by its file name. */

@@ -1,5 +1,5 @@
-import type { Finding } from '../findings/finding.js';
-import type { RpmArch } from '../model/arch.js';
+import type { Finding } from '../../findings/finding.js';
+import type { RpmArch } from '../../model/arch.js';
 import { readConfigLines } from './set-config-values.js';
 
 /** What the overlay hands the Kconfig engine for one config Source. */

@@ -1,4 +1,4 @@
-import type { Variant } from '../model/variant.js';
+import type { Variant } from '../../model/variant.js';
 
 /** Another release for a vanilla variant's base: what `kplay matrix` and `kplay track` compose against. */
 export interface BaseOverride {

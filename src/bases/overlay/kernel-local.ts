@@ -1,5 +1,5 @@
-import { formatConfigLine } from '../config/config-value.js';
-import type { ConfigRequest } from '../model/types.js';
+import { formatConfigLine } from '../../config/config-value.js';
+import type { ConfigRequest } from '../../model/types.js';
 import { overlayBlock, stripOverlayBlocks } from './overlay-markers.js';
 
 /**

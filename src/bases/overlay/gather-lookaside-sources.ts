@@ -3,10 +3,10 @@ import { createReadStream } from 'node:fs';
 import { copyFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import type { Finding } from '../findings/finding.js';
+import type { Finding } from '../../findings/finding.js';
 import { lookasideUrl, type LookasideEntry } from './sources-file.js';
-import { fetchSource } from '../sources/fetch-source.js';
-import { isFile } from '../fs/path-kind.js';
+import { fetchSource } from '../../sources/fetch-source.js';
+import { isFile } from '../../fs/path-kind.js';
 
 /** Downloads one lookaside file and returns its local path (verified, cached). */
 export type LookasideFetcher = (request: { url: string; file: string; algorithm: LookasideEntry['algorithm']; digest: string }) => Promise<string>;

@@ -1,8 +1,8 @@
 import path from 'node:path';
-import type { Finding, SourceLocation } from '../findings/finding.js';
-import { displayPath, isInside, realPathInside } from '../model/safe-path.js';
-import type { DistGitOrigin, OverlayBase } from '../model/variant.js';
-import { parseKernelVersion } from '../resolve/kernel-version.js';
+import type { Finding, SourceLocation } from '../../findings/finding.js';
+import { displayPath, isInside, realPathInside } from '../../model/safe-path.js';
+import type { DistGitOrigin, OverlayBase } from '../../model/variant.js';
+import { parseKernelVersion } from '../../model/kernel-version.js';
 import { DISTRIBUTIONS } from './distribution-defaults.js';
 
 /** What the variant loader lends the base loaders: locations, folders of the files that set a key. */

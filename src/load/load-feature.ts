@@ -3,13 +3,13 @@ import path from 'node:path';
 import type { Finding } from '../findings/finding.js';
 import { configMapRequests } from '../config/config-map-requests.js';
 import { parseFragment } from '../config/parse-fragment.js';
-import { parseVersionRange } from '../resolve/kernel-version.js';
+import { parseVersionRange } from '../model/kernel-version.js';
+import { isRpmArch, RPM_ARCHES, type RpmArch } from '../model/arch.js';
+import type { Feature, FeaturePatch, NameRef } from '../model/feature.js';
+import { displayPath, isSafeRelativeName, realPathInside } from '../model/safe-path.js';
+import { validateAgainstSchema } from '../model/schemas.js';
+import { locate, parseYamlSource, type YamlSource } from '../model/yaml-source.js';
 import { folderKernelRange, seriesKernelOption } from '../resolve/patch-kernel-range.js';
-import { isRpmArch, RPM_ARCHES, type RpmArch } from './arch.js';
-import type { Feature, FeaturePatch, NameRef } from './feature.js';
-import { displayPath, isSafeRelativeName, realPathInside } from './safe-path.js';
-import { validateAgainstSchema } from './schemas.js';
-import { locate, parseYamlSource, type YamlSource } from './yaml-source.js';
 
 export const FEATURE_NAME = /^[a-z0-9][a-z0-9._+-]*(\/[a-z0-9][a-z0-9._+-]*)*$/;
 

@@ -2,17 +2,17 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError, type Finding, type SourceLocation } from '../findings/finding.js';
 import { configMapRequests } from '../config/config-map-requests.js';
-import { parseKernelVersion } from '../resolve/kernel-version.js';
+import { parseKernelVersion } from '../model/kernel-version.js';
 import { tarballUrl } from '../releases/kernel-org-urls.js';
-import { RPM_ARCHES, type RpmArch } from './arch.js';
-import type { NameRef } from './feature.js';
-import type { ConfigRequest, Targets } from './types.js';
-import type { BaseConfig, ChangelogEntry, Variant, VariantBase } from './variant.js';
-import { loadOverlayBase, type BaseSettingContext } from '../overlay/load-overlay-base.js';
-import { loadKmodBase } from '../overlay/kmod/load-kmod-base.js';
-import { displayPath, isInside, realPathInside } from './safe-path.js';
-import { validateAgainstSchema } from './schemas.js';
-import { locate, parseYamlSource, type YamlSource } from './yaml-source.js';
+import { RPM_ARCHES, type RpmArch } from '../model/arch.js';
+import type { NameRef } from '../model/feature.js';
+import type { ConfigRequest, Targets } from '../model/types.js';
+import type { BaseConfig, ChangelogEntry, Variant, VariantBase } from '../model/variant.js';
+import { loadOverlayBase, type BaseSettingContext } from '../bases/overlay/load-overlay-base.js';
+import { loadKmodBase } from '../bases/kmod/load-kmod-base.js';
+import { displayPath, isInside, realPathInside } from '../model/safe-path.js';
+import { validateAgainstSchema } from '../model/schemas.js';
+import { locate, parseYamlSource, type YamlSource } from '../model/yaml-source.js';
 
 /** One variant file, validated, before `extends` is applied. */
 interface VariantLayer {

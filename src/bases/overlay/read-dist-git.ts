@@ -3,8 +3,8 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { Finding } from '../findings/finding.js';
-import type { DistGitOrigin } from '../model/variant.js';
+import type { Finding } from '../../findings/finding.js';
+import type { DistGitOrigin } from '../../model/variant.js';
 
 /** The files of a distribution kernel package (a dist-git tree or an unpacked SRPM), in memory. */
 export interface DistGitTree {

@@ -1,7 +1,7 @@
-import { sameConfigValue } from '../config/config-value.js';
-import type { MergedConfig } from '../config/merge-config.js';
-import type { RpmArch } from '../model/arch.js';
-import type { ConfigRequest } from '../model/types.js';
+import { sameConfigValue } from '../../config/config-value.js';
+import type { MergedConfig } from '../../config/merge-config.js';
+import type { RpmArch } from '../../model/arch.js';
+import type { ConfigRequest } from '../../model/types.js';
 
 export interface SplitRequests {
   /** Same value on every arch of the variant: written to kernel-local (merged into every config). */

@@ -1,4 +1,4 @@
-import type { Finding, SourceLocation } from '../findings/finding.js';
+import type { Finding, SourceLocation } from '../../findings/finding.js';
 import { CHANGELOG_MARK, overlayBlock, stripOverlayBlocks } from './overlay-markers.js';
 import { readSpecName, readSpecSources, sourceFileName } from './spec-sources.js';
 

@@ -1,6 +1,6 @@
-import type { Finding } from '../findings/finding.js';
-import { UsageError } from '../findings/finding.js';
-import { formatFinding, summarizeFindings } from '../findings/format-finding.js';
+import type { Finding } from './finding.js';
+import { UsageError } from './finding.js';
+import { formatFinding, summarizeFindings } from './format-finding.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FINDINGS = 1;

@@ -1,4 +1,4 @@
-import type { Finding } from '../findings/finding.js';
+import type { Finding } from '../../findings/finding.js';
 
 /** ApplyOptionalPatch applies a patch only when it has more than this many lines. */
 export const OPTIONAL_PATCH_MIN_LINES = 10;

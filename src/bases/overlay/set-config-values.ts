@@ -1,5 +1,5 @@
-import { formatConfigLine } from '../config/config-value.js';
-import type { ConfigValue } from '../model/types.js';
+import { formatConfigLine } from '../../config/config-value.js';
+import type { ConfigValue } from '../../model/types.js';
 
 const SET_LINE = /^CONFIG_([A-Za-z0-9_]+)=/;
 const UNSET_LINE = /^# CONFIG_([A-Za-z0-9_]+) is not set$/;
