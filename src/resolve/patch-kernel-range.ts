@@ -1,5 +1,5 @@
 import type { FeaturePatch } from '../model/feature.js';
-import { parseKernelVersion, parseVersionRange, rangeSatisfied, type VersionComparator } from './kernel-version.js';
+import { parseKernelVersion, parseVersionRange, rangeSatisfied, type VersionComparator } from '../model/kernel-version.js';
 
 /**
  * The kernel range a folder under patches/ stands for: `6.1` → the 6.1 series (`>=6.1 <6.2`),

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { composeVariant } from '../compose/compose-variant.js';
 import { UsageError } from '../findings/finding.js';
 import { classifyCell } from '../matrix/classify-cell.js';
-import { loadVariant } from '../model/load-variant.js';
+import { loadVariant } from '../load/load-variant.js';
 import type { KmodBase, Variant } from '../model/variant.js';
 import { newestKernelLike, type DistributionKernelSource } from '../releases/distribution-kernels.js';
 import { compareVersionRelease } from '../releases/rpm-version-compare.js';
