@@ -39,6 +39,8 @@ export interface ComposeOptions {
   baseOverride?: BaseOverride;
   /** kmod variants: the target kernel's kernel-devel (folder or RPM): Kconfig check on its .config, compile test, kABI check. */
   kernelDevel?: string;
+  /** kmod variants without a kernel-devel: the target kernel's distribution config for the Kconfig check. */
+  kernelConfig?: string;
   /** kmod variants: other kernels' Module.symvers the built modules must load into (kABI check). */
   kabiSymvers?: string[];
   /** kmod variants: the distribution's kABI stablelist. */

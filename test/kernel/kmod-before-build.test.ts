@@ -70,6 +70,24 @@ describe('kmod before-build checks on a real 6.1 tree and kernel-devel', () => {
     expect(report.checks.build).toMatch(/skipped: earlier errors/);
   });
 
+  it("without a kernel-devel, the distribution config (Debian's config.amd64_none_amd64.xz) is the target config: an option whose dependency is off there is reported", async () => {
+    const config = '/usr/src/linux-config-6.1/config.amd64_none_amd64.xz';
+    if (!existsSync(config)) throw new Error(`${config} is missing: install the Debian package linux-config-6.1`);
+    const root = await repo({
+      'variants/kmod-geode.yml': kmodVariant('kmod-geode', 'geode', 'arch/x86/kernel'),
+      'features/geode/feature.yml': 'summary: an x86_32-only driver asked for on x86_64\n',
+      'features/geode/config': 'CONFIG_FUSION_SAS=m\nCONFIG_SCx200=m\n',
+    });
+    const r = await runKplay(['compose', 'variants/kmod-geode.yml', '--kernel-source', tree, '--kernel-config', config, '--json'], { cwd: root });
+    const report = JSON.parse(r.stdout) as { exitCode: number; findings: Array<{ code: string; message: string; where?: { file: string; line: number } }>; checks: Record<string, string> };
+    expect(report.checks.kconfig).toMatch(/config\.amd64_none_amd64\.xz \(x86_64\)/);
+    const lost = report.findings.filter((f) => f.code.startsWith('E_KCONFIG_'));
+    expect(lost.map((f) => f.message).join('\n')).toMatch(/SCx200/);
+    expect(lost.every((f) => f.where?.line === 2)).toBe(true);
+    expect(report.checks.build).toMatch(/skipped: no kernel-devel/);
+    expect(report.exitCode).toBe(1);
+  });
+
   it('a WireGuard patch that does not apply to the tree: E_PATCH_APPLY before any build', async () => {
     const patch = [
       'From: kplay test',

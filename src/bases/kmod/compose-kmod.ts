@@ -70,44 +70,43 @@ export async function composeKmod(loadedVariant: Variant<KmodBase>, root: string
   } else {
     checks.folders = 'skipped: no kernel source given (pass --kernel-source <tree-or-tarball>)';
   }
-  if (opts.kernelDevel) {
-    const { openKernelDevel } = await import('./kernel-devel-tree.js');
-    const devel = await openKernelDevel(opts.kernelDevel);
-    try {
-      if (opts.kernelSource && (await hasKconfig(opts.kernelSource))) {
-        const { checkKmodKconfig } = await import('./check-kmod-kconfig.js');
-        const k = await checkKmodKconfig(merged, devel, opts.kernelSource);
-        findings.push(...k.findings);
-        checks.kconfig = k.check;
-      } else {
-        checks.kconfig = 'skipped: the Kconfig check needs the kernel source too (--kernel-source)';
-      }
-      if (!folderFiles) {
-        checks.build = 'skipped: the compile test needs the module sources (--kernel-source)';
-      } else if (hasErrors(findings)) {
-        checks.build = 'skipped: earlier errors';
-      } else {
-        const { compileKmod } = await import('./compile-kmod.js');
-        const arch = devel.arch ?? variant.arches.list[0]!;
-        const dirs = resolved.order.flatMap((r) => (variant.base.modules[r.feature.name]?.dirs ?? []).map((d) => ({ dir: d.replace(/\/+$/, ''), feature: r.feature.name, where: variant.base.modules[r.feature.name]!.where })));
-        const c = await compileKmod({
-          devel,
-          files: folderFiles,
-          dirs,
-          patches: patches.map((p) => ({ file: p.file, text: p.text, feature: p.feature })),
-          options: moduleOptions(merged).find((a) => a.arch === arch)?.options ?? [],
-          ...(opts.kabiSymvers?.length ? { otherSymvers: opts.kabiSymvers } : {}),
-          ...(opts.kabiStablelist ? { stablelist: opts.kabiStablelist } : {}),
-        });
-        findings.push(...c.findings);
-        checks.build = c.check;
-      }
-    } finally {
-      await devel.dispose();
+  const devel = opts.kernelDevel ? await (await import('./kernel-devel-tree.js')).openKernelDevel(opts.kernelDevel) : undefined;
+  try {
+    const target = devel ? { ...devel, file: `${devel.label}/.config` } : opts.kernelConfig ? await (await import('./target-kernel-config.js')).readTargetKernelConfig(opts.kernelConfig) : undefined;
+    if (!target) {
+      checks.kconfig = "skipped: a kmod's options are checked in the target kernel's config (pass --kernel-devel <tree-or-rpm> or --kernel-config <file>)";
+    } else if (opts.kernelSource && (await hasKconfig(opts.kernelSource))) {
+      const { checkKmodKconfig } = await import('./check-kmod-kconfig.js');
+      const k = await checkKmodKconfig(merged, target, opts.kernelSource);
+      findings.push(...k.findings);
+      checks.kconfig = k.check;
+    } else {
+      checks.kconfig = 'skipped: the Kconfig check needs the kernel source too (--kernel-source)';
     }
-  } else {
-    checks.kconfig = "skipped: a kmod's options are checked in the target kernel's config (pass --kernel-devel <tree-or-rpm>)";
-    checks.build = 'skipped: no kernel-devel given (pass --kernel-devel <tree-or-rpm>)';
+    if (!devel) {
+      checks.build = 'skipped: no kernel-devel given (pass --kernel-devel <tree-or-rpm>)';
+    } else if (!folderFiles) {
+      checks.build = 'skipped: the compile test needs the module sources (--kernel-source)';
+    } else if (hasErrors(findings)) {
+      checks.build = 'skipped: earlier errors';
+    } else {
+      const { compileKmod } = await import('./compile-kmod.js');
+      const arch = devel.arch ?? variant.arches.list[0]!;
+      const dirs = resolved.order.flatMap((r) => (variant.base.modules[r.feature.name]?.dirs ?? []).map((d) => ({ dir: d.replace(/\/+$/, ''), feature: r.feature.name, where: variant.base.modules[r.feature.name]!.where })));
+      const c = await compileKmod({
+        devel,
+        files: folderFiles,
+        dirs,
+        patches: patches.map((p) => ({ file: p.file, text: p.text, feature: p.feature })),
+        options: moduleOptions(merged).find((a) => a.arch === arch)?.options ?? [],
+        ...(opts.kabiSymvers?.length ? { otherSymvers: opts.kabiSymvers } : {}),
+        ...(opts.kabiStablelist ? { stablelist: opts.kabiStablelist } : {}),
+      });
+      findings.push(...c.findings);
+      checks.build = c.check;
+    }
+  } finally {
+    await devel?.dispose();
   }
 
   const files = new Map<string, Buffer | string>();
