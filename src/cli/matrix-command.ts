@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import path from 'node:path';
 import { findRepositoryRoot } from '../compose/find-root.js';
 import { UsageError } from '../findings/finding.js';
-import { failedColumn, resolveDistributionColumn } from '../matrix/distribution-column.js';
+import { failedColumn, resolveDistributionColumn, resolveListedDistributionColumn } from '../matrix/distribution-column.js';
 import { runMatrixWithProgress } from '../matrix/run-matrix-with-progress.js';
 import { writeMatrixReport } from '../matrix/write-matrix-report.js';
 import { displayPath } from '../model/safe-path.js';
@@ -24,7 +24,7 @@ export function register(program: Command): void {
     .command('matrix')
     .description('compose and check every variant on every base release; write out/matrix/matrix.json and a static HTML grid')
     .argument('<variants...>', 'variant files, e.g. variants/*.yml')
-    .requiredOption('--base <release>', 'a base: VERSION=TREE-OR-TARBALL, a version, latest-stable, longterm, mainline or a series like 6.12.x; for kmod and overlay variants a distribution kernel dist:VERSION-RELEASE=TREE[,KERNEL-DEVEL] (repeat for more columns)', (v: string, prev: string[] = []) => [...prev, v])
+    .requiredOption('--base <release>', 'a base: VERSION=TREE-OR-TARBALL, a version, latest-stable, longterm, mainline or a series like 6.12.x; for kmod and overlay variants a distribution kernel dist:VERSION-RELEASE=TREE[,KERNEL-DEVEL], or the newest one of a repository or Koji tag: repo:URL=TREE[,KERNEL-DEVEL], koji:HUB#TAG=TREE[,KERNEL-DEVEL] ({kernel} stands for its version-release) (repeat for more columns)', (v: string, prev: string[] = []) => [...prev, v])
     .option('--out <dir>', 'output folder (default out/matrix under the repository root)')
     .option('--root <dir>', 'repository root holding features/ (default: found from the first variant)')
     .option('--concurrency <n>', 'cells composed at once', '2')
@@ -42,7 +42,7 @@ export function register(program: Command): void {
         for (const spec of specs) {
           let base: ResolvedBase;
           try {
-            base = spec.startsWith('dist:') ? await resolveDistributionColumn(spec) : await resolveBase(spec, kernelOrg);
+            base = spec.startsWith('dist:') ? await resolveDistributionColumn(spec) : /^(repo|koji):/.test(spec) ? await resolveListedDistributionColumn(spec) : await resolveBase(spec, kernelOrg);
           } catch (err) {
             if (!(err instanceof UsageError)) throw err;
             // one column that cannot be fetched (kernel.org offline) fails its cells; the others still run

@@ -3,6 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startRepoMetadataServer, type RepoMetadataServer } from '../support/distribution-repo/repo-metadata-server.js';
 import { makeFixtureRepo } from '../support/fixture-repo.js';
 import { fakeKernelTarball, WIREGUARD_SYMBOL } from '../support/release-server/fake-kernel-tarball.js';
 import { runKplay } from '../support/run-kplay.js';
@@ -18,7 +19,13 @@ interface Report {
 describe('kplay matrix with distribution columns for kmod variants', () => {
   let root: string;
   let closedUrl: string;
+  let stream: RepoMetadataServer;
   beforeAll(async () => {
+    stream = await startRepoMetadataServer();
+    stream.publish([
+      { name: 'kernel-devel', versionRelease: '5.14.0-570.el9', arch: 'x86_64' },
+      { name: 'kernel-devel', versionRelease: '5.14.0-590.el9', arch: 'x86_64' },
+    ]);
     root = await makeFixtureRepo({
       'variants/kmod-hello.yml': KMOD,
       'variants/tracked.yml': VANILLA,
@@ -26,8 +33,8 @@ describe('kplay matrix with distribution columns for kmod variants', () => {
       'features/hello/config': 'CONFIG_KPLAY_HELLO=m\n',
       'features/wg/feature.yml': 'summary: wg\n',
       'features/wg/config': 'CONFIG_WIREGUARD=m\n',
-      'trees/580/drivers/misc/kplay_hello/Makefile': 'obj-$(CONFIG_KPLAY_HELLO) += kplay_hello.o\n',
-      'trees/590/drivers/misc/Makefile': 'obj-y += eeprom/\n',
+      'trees/5.14.0-580.el9/drivers/misc/kplay_hello/Makefile': 'obj-$(CONFIG_KPLAY_HELLO) += kplay_hello.o\n',
+      'trees/5.14.0-590.el9/drivers/misc/Makefile': 'obj-y += eeprom/\n',
     });
     await writeFile(path.join(root, 'linux-6.6.10.tar.xz'), await fakeKernelTarball('6.6.10', { WIREGUARD: WIREGUARD_SYMBOL }));
     // kernel.org "offline": a port nobody listens on any more
@@ -37,13 +44,14 @@ describe('kplay matrix with distribution columns for kmod variants', () => {
     await new Promise<void>((resolve) => s.close(() => resolve()));
   });
   afterAll(async () => {
+    await stream.close();
     await rm(root, { recursive: true, force: true });
   });
 
   it('checks kmods on their own columns, never counts unchecked cells as passing, and keeps running past an unreachable column', async () => {
     const out = path.join(root, 'out/matrix');
     const r = await runKplay(
-      ['matrix', 'variants/kmod-hello.yml', 'variants/tracked.yml', '--base', '6.6.10=linux-6.6.10.tar.xz', '--base', 'dist:5.14.0-580.el9=trees/580', '--base', 'dist:5.14.0-590.el9=trees/590', '--base', 'latest-stable', '--releases-url', closedUrl, '--out', out],
+      ['matrix', 'variants/kmod-hello.yml', 'variants/tracked.yml', '--base', '6.6.10=linux-6.6.10.tar.xz', '--base', 'dist:5.14.0-580.el9=trees/5.14.0-580.el9', '--base', `repo:${stream.url}=trees/{kernel}`, '--base', 'latest-stable', '--releases-url', closedUrl, '--out', out],
       { cwd: root },
     );
     expect(r.stderr).not.toMatch(/internal error/);
