@@ -1,3 +1,4 @@
+import { execa } from 'execa';
 import { existsSync, readdirSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -141,6 +142,28 @@ describe('kmod before-build checks on a real 6.1 tree and kernel-devel', () => {
       const changed = symvers.split('\n').map((l) => (l.split('\t')[1] === 'kfree' ? l.replace(/^0x[0-9a-f]+/, '0xdeadbeef') : l)).filter((l) => l.split('\t')[1] !== 'kmalloc_trace');
       await writeFile(path.join(symversDir, 'Module.symvers'), changed.join('\n'));
       await writeFile(path.join(symversDir, 'kabi_stablelist_x86_64'), '[rhel9_x86_64_stablelist]\n\tkfree\n\t_printk\n');
+      // a kernel-devel RPM laid out like Fedora's (usr/src/kernels/<kver>/), holding the Debian build tree
+      const spec = [
+        'Name: kernel-devel',
+        'Version: 6.1.0',
+        'Release: 57',
+        'Summary: kplay test kernel-devel',
+        'License: GPL-2.0-only',
+        'AutoReqProv: no',
+        '%global debug_package %{nil}',
+        '%global __os_install_post %{nil}',
+        '%description',
+        'test',
+        '%install',
+        'd=%{buildroot}/usr/src/kernels/6.1.0-57.x86_64',
+        'mkdir -p $d',
+        `cp -a ${headers}/. $d/`,
+        'for l in scripts tools; do rm -f $d/$l; ln -s $(readlink -f ' + headers + '/$l) $d/$l; done',
+        '%files',
+        '/usr/src/kernels/6.1.0-57.x86_64',
+      ].join('\n');
+      await writeFile(path.join(symversDir, 'kernel-devel.spec'), spec);
+      await execa('rpmbuild', ['-bb', '--quiet', '--define', `_topdir ${symversDir}/rpmbuild`, path.join(symversDir, 'kernel-devel.spec')]);
     });
 
     it('builds with make M=, reads __versions and names the changed CRC and the missing symbol one by one', async () => {
@@ -153,9 +176,12 @@ describe('kmod before-build checks on a real 6.1 tree and kernel-devel', () => {
       expect(report.findings.find((f) => f.code === 'E_KABI_SYMBOL_MISSING')!.message).toMatch(/needs kmalloc_trace, which .* does not export/);
       expect(report.findings.find((f) => f.code === 'W_KABI_NOT_STABLELISTED')!.message).toMatch(/kmalloc_trace/);
       expect(report.exitCode).toBe(1);
-      // against its own kernel-devel alone the module is fine: the spec is written
-      const ok = await runKplay(['compose', 'variants/kmod-hello.yml', '--kernel-source', 'src-tree', '--kernel-devel', headers], { cwd: root });
-      expect(ok.exitCode, ok.stderr).toBe(0);
+      // against its own kernel-devel alone (given as a kernel-devel RPM) the module is fine: the spec is written
+      const rpm = path.join(symversDir, 'rpmbuild/RPMS/x86_64/kernel-devel-6.1.0-57.x86_64.rpm');
+      const ok = await runKplay(['compose', 'variants/kmod-hello.yml', '--kernel-source', 'src-tree', '--kernel-devel', rpm, '--json'], { cwd: root });
+      const okReport = JSON.parse(ok.stdout) as { exitCode: number; checks: Record<string, string> };
+      expect(okReport.checks.build).toMatch(/built 1 module\(s\) against .*kernel-devel-6\.1\.0-57\.x86_64\.rpm \(kplay_hello\.ko\)/);
+      expect(okReport.exitCode, ok.stderr).toBe(0);
       expect(await readdir(path.join(root, 'out', 'kmod-hello'))).toContain('kmod-hello.spec');
     });
   });
