@@ -78,7 +78,7 @@ export function buildSpecContext(
     variant: {
       name: b.token(variant.name, variant.arches.where, 'variant name'),
       file: b.tag(path.relative(root, path.resolve(variant.file)).split(path.sep).join('/')),
-      summary: b.tag(variant.summary),
+      summary: b.requiredTag(variant.summary, variant.textWhere?.summary, 'the summary'),
       description: b.text(variant.description ?? variant.summary, variant.description !== undefined ? variant.textWhere?.description : variant.textWhere?.summary, 'the description'),
     },
     base: {
@@ -104,7 +104,7 @@ export function buildSpecContext(
     })),
     changelog: variant.changelog.map((e) => ({
       date: rpmChangelogDate(e.date),
-      author: b.tag(e.author),
+      author: b.requiredTag(e.author, variant.textWhere?.changelog ?? variant.textWhere?.summary, 'a changelog author'),
       text: b.changelog(e.text),
     })),
   };

@@ -33,6 +33,15 @@ export class SpecBoundary {
     return specTag(value);
   }
 
+  /** A one-line tag value rpm requires to be non-empty (Summary:, a changelog author). */
+  requiredTag(value: string, where: SourceLocation | undefined, what: string): string {
+    return this.guard(where, 'invalid', () => {
+      const v = specTag(value);
+      if (v === '') throw new RenderRefusal('E_SPEC_VALUE', `${what} is empty once line breaks and control characters are removed; rpm refuses an empty tag`);
+      return v;
+    });
+  }
+
   /** A %changelog entry body. */
   changelog(value: string): string {
     return specChangelogText(value);
