@@ -3,7 +3,6 @@ import type { SourceLocation } from '../findings/finding.js';
 import { kernelImage, kernelSrcArch, type RpmArch } from '../model/arch.js';
 import type { VanillaVariant } from '../model/variant.js';
 import type { ResolvedFeatures } from '../resolve/resolve-features.js';
-import { rpmChangelogDate } from './rpm-date.js';
 import { safeFileName } from './rpm-escape.js';
 import { SpecBoundary } from './boundary/index.js';
 
@@ -103,7 +102,7 @@ export function buildSpecContext(
       baseTarget: b.token(c.baseTarget, c.where, 'base config target'),
     })),
     changelog: variant.changelog.map((e) => ({
-      date: rpmChangelogDate(e.date),
+      date: b.changelogDate(e.date, variant.textWhere?.changelog),
       author: b.requiredTag(e.author, variant.textWhere?.changelog ?? variant.textWhere?.summary, 'a changelog author'),
       text: b.changelog(e.text),
     })),

@@ -57,7 +57,7 @@ function documents() {
       arches: fc.constant(['x86_64']),
       features: fc.oneof({ arbitrary: fc.constant(['f']), weight: 20 }, { arbitrary: fc.tuple(hostileString(canary)), weight: 1 }),
       buildid: opt(h(fc.constant('.test'), 0.2)),
-      changelog: opt(fc.array(fc.record({ date: h(fc.constant('2026-11-22'), 0.1), author: h(fc.constant('A <a@b.c>')), text: h(fc.constant('- a change')) }), { minLength: 1, maxLength: 2 })),
+      changelog: opt(fc.array(fc.record({ date: h(fc.constantFrom('2026-11-22', '2026-11-22', '2026-02-30'), 0.1), author: h(fc.constant('A <a@b.c>')), text: h(fc.constant('- a change')) }), { minLength: 1, maxLength: 2 })),
       config: opt(fc.dictionary(h(fc.constantFrom('CONFIG_CMDLINE', 'CONFIG_X'), 0.1), h(fc.constantFrom('y', 'm', 'quiet'), 2), { maxKeys: 2 })),
     },
     { requiredKeys: ['summary', 'base', 'arches'] },

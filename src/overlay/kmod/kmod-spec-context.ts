@@ -2,7 +2,6 @@ import path from 'node:path';
 import type { MergedConfig } from '../../config/merge-config.js';
 import type { KmodBase, Variant } from '../../model/variant.js';
 import type { ResolvedFeatures } from '../../resolve/resolve-features.js';
-import { rpmChangelogDate } from '../../spec/rpm-date.js';
 import { SpecBoundary } from '../../spec/boundary/index.js';
 import type { OutputPatch } from '../../spec/spec-context.js';
 
@@ -53,6 +52,6 @@ export function buildKmodSpecContext(variant: Variant<KmodBase>, resolved: Resol
     arches: variant.arches.list,
     features: resolved.order.map((r) => ({ name: b.tag(r.feature.name), summary: b.tag(r.feature.summary) })),
     patches: patches.map((p) => ({ number: p.number, feature: b.tag(p.feature), origin: b.tag(p.origin), file: b.sourceFileName('', p.file, p.where) })),
-    changelog: variant.changelog.map((e) => ({ date: rpmChangelogDate(e.date), author: b.requiredTag(e.author, variant.textWhere?.changelog ?? variant.textWhere?.summary, 'a changelog author'), text: b.changelog(e.text) })),
+    changelog: variant.changelog.map((e) => ({ date: b.changelogDate(e.date, variant.textWhere?.changelog), author: b.requiredTag(e.author, variant.textWhere?.changelog ?? variant.textWhere?.summary, 'a changelog author'), text: b.changelog(e.text) })),
   };
 }
