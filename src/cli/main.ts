@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
-import { EXIT_USAGE } from './report.js';
+import { EXIT_USAGE } from '../findings/report.js';
 import { KPLAY_VERSION } from '../version.js';
 import { reportInternalError } from '../findings/exit-code.js';
 
@@ -20,10 +20,16 @@ const commandModules: Record<string, () => Promise<CommandModule>> = {
   explain: () => import('./explain-command.js'),
   srpm: () => import('./srpm-command.js'),
   submit: () => import('./submit-command.js'),
+  status: () => import('./status-command.js'),
+  cancel: () => import('./cancel-command.js'),
+  promote: () => import('./promote-command.js'),
   kconfig: () => import('./kconfig-command.js'),
   patches: () => import('./patches-command.js'),
   matrix: () => import('./matrix-command.js'),
   track: () => import('./track-command.js'),
+  keys: () => import('./keys-command.js'),
+  sign: () => import('./sign-command.js'),
+  kmm: () => import('./kmm-command.js'),
 };
 
 /** The command named on the command line (the first word that is not an option), if known. */

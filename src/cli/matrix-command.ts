@@ -6,7 +6,7 @@ import { runMatrixWithProgress } from '../matrix/run-matrix-with-progress.js';
 import { writeMatrixReport } from '../matrix/write-matrix-report.js';
 import { displayPath } from '../model/safe-path.js';
 import { KernelOrg, resolveBase, type ResolvedBase } from '../releases/resolve-base.js';
-import { runCommand } from './report.js';
+import { runCommand } from '../findings/report.js';
 
 interface MatrixCliOptions {
   base: string[];

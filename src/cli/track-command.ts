@@ -4,12 +4,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findRepositoryRoot } from '../compose/find-root.js';
 import { UsageError } from '../findings/finding.js';
-import { loadVariant } from '../model/load-variant.js';
+import { loadVariant } from '../load/load-variant.js';
 import { displayPath } from '../model/safe-path.js';
 import { KernelOrg } from '../releases/resolve-base.js';
 import { formatFeatureChange } from '../track/feature-changes.js';
 import { trackVariant, type TrackResult } from '../track/track-variant.js';
-import { printFindings, runCommand } from './report.js';
+import { printFindings, runCommand } from '../findings/report.js';
 
 /** Exit statuses of `kplay track`, for CI. */
 export const TRACK_EXIT = { upToDate: 0, broken: 1, usage: 2, bumped: 3, submitFailed: 4 } as const;

@@ -4,10 +4,10 @@ import { UsageError, type Finding } from '../findings/finding.js';
 import { pathExists } from '../fs/path-kind.js';
 import { exitCodeForFindings } from '../findings/exit-code.js';
 import { mergeConfig, renderFragment, type MergedConfig } from '../config/merge-config.js';
-import { loadVariant } from '../model/load-variant.js';
+import { loadVariant } from '../load/load-variant.js';
 import { isVanillaVariant, type Variant } from '../model/variant.js';
-import { withBase, type BaseOverride } from './base-override.js';
-import type { ConfigResolver } from '../overlay/resolved-config.js';
+import { withBase, type BaseOverride } from '../bases/vanilla/base-override.js';
+import type { ConfigResolver } from '../bases/overlay/resolved-config.js';
 import { resolveFeatures, type ResolvedFeatures } from '../resolve/resolve-features.js';
 import { buildSpecContext, outputPatches, type OutputConfig, type OutputPatch } from '../spec/spec-context.js';
 import { SpecBoundary } from '../spec/boundary/index.js';
@@ -37,6 +37,8 @@ export interface ComposeOptions {
   resolveConfig?: ConfigResolver;
   /** Kernel tree folder or source tarball of the base: enables the Kconfig and patch checks. */
   kernelSource?: string;
+  /** With kernelSource: also run the kernel's own conf --olddefconfig per arch and report any difference (E_KCONFIG_VERIFY). */
+  verifyKconfig?: boolean;
   /** Vanilla bases: compose against this release instead of the variant's base (kplay matrix, kplay track). */
   baseOverride?: BaseOverride;
 }
@@ -78,7 +80,7 @@ export async function composeVariant(variantPath: string, opts: ComposeOptions =
   // distribution overlays (fedora, centos-stream) and kmod packages: src/overlay/
   if (!isVanillaVariant(variant)) {
     // loaded on demand: most composes never need the overlay code or the Kconfig engine
-    const { composeDistributionVariant } = await import('../overlay/compose-distribution-variant.js');
+    const { composeDistributionVariant } = await import('../bases/overlay/compose-distribution-variant.js');
     const resolveConfig = opts.resolveConfig ?? (opts.kernelSource ? (await import('./resolve-kconfig.js')).overlayConfigResolver(opts.kernelSource) : undefined);
     return composeDistributionVariant(variant, root, { ...opts, ...(resolveConfig ? { resolveConfig } : {}) }, findings);
   }
@@ -101,10 +103,10 @@ export async function composeVariant(variantPath: string, opts: ComposeOptions =
   const resolvedConfigs = new Map<string, string>();
   if (opts.kernelSource && exitCodeForFindings(findings) !== 2) {
     const { resolveVariantConfigs } = await import('./resolve-kconfig.js');
-    const k = await resolveVariantConfigs(variant, merged, opts.kernelSource);
+    const k = await resolveVariantConfigs(variant, merged, opts.kernelSource, { verify: opts.verifyKconfig });
     findings.push(...k.findings);
     for (const r of k.resolutions) resolvedConfigs.set(r.arch, r.resolved.configText);
-    checks.kconfig = `resolved like make olddefconfig on ${displayPath(opts.kernelSource)}: ${k.resolutions.map((r) => r.arch).join(', ') || 'no arch'}${k.skipped.length ? `; skipped ${k.skipped.join(', ')}` : ''}`;
+    checks.kconfig = `resolved like make olddefconfig on ${displayPath(opts.kernelSource)}: ${k.resolutions.map((r) => r.arch).join(', ') || 'no arch'}${k.skipped.length ? `; skipped ${k.skipped.join(', ')}` : ''}${k.verified ? `; --verify-kconfig: ${k.verified}` : ''}`;
   } else {
     checks.kconfig = 'skipped: no kernel source given (pass --kernel-source <tree-or-tarball>)';
   }
@@ -141,6 +143,7 @@ export async function composeVariant(variantPath: string, opts: ComposeOptions =
   for (const p of patches) files.set(p.file, p.text);
   const { renderTemplate, TEMPLATE_DIR } = await import('../spec/render-spec.js');
   files.set('kplay-check-config.sh', await readFile(path.join(TEMPLATE_DIR, 'kplay-check-config.sh')));
+  if (variant.signing) files.set('kplay-signing.crt.pem', variant.signing.pem); // public certificate only (docs/signing.md)
   const specFile = `kernel-${variant.name}.spec`;
   const context = buildSpecContext(variant, resolved, patches, configs, KPLAY_VERSION, root, boundary);
   // a value the rendering boundary refused: nothing is rendered or written

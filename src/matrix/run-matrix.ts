@@ -3,7 +3,7 @@ import { composeVariant } from '../compose/compose-variant.js';
 import { exitCodeForFindings } from '../findings/exit-code.js';
 import type { Finding } from '../findings/finding.js';
 import type { RpmArch } from '../model/arch.js';
-import { loadVariant } from '../model/load-variant.js';
+import { loadVariant } from '../load/load-variant.js';
 import { displayPath } from '../model/safe-path.js';
 import { isVanillaVariant, type Variant } from '../model/variant.js';
 import type { ResolvedBase } from '../releases/resolve-base.js';

@@ -1,7 +1,7 @@
 import type { SourceLocation } from '../findings/finding.js';
 import type { RpmArch } from './arch.js';
 import type { ConfigRequest } from './types.js';
-import type { VersionComparator } from '../resolve/kernel-version.js';
+import type { VersionComparator } from './kernel-version.js';
 
 /** A name written somewhere (requires, conflicts, provides, features lists), with its location. */
 export interface NameRef {

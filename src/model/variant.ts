@@ -2,6 +2,7 @@ import type { SourceLocation } from '../findings/finding.js';
 import type { RpmArch } from './arch.js';
 import type { NameRef } from './feature.js';
 import type { ConfigRequest, Targets } from './types.js';
+import type { SigningSettings } from '../signing/load-signing.js';
 
 export type BaseConfig =
   | { kind: 'target'; target: string; where: SourceLocation }
@@ -96,6 +97,8 @@ export interface Variant<B extends VariantBase = VariantBase> {
   targets: Targets;
   /** Where the free-text fields were set (for findings of the rendering boundary). */
   textWhere?: { summary?: SourceLocation; description?: SourceLocation; buildid?: SourceLocation; changelog?: SourceLocation };
+  /** `signing:`: the SIG certificate the kernel trusts (docs/signing.md). */
+  signing?: SigningSettings;
 }
 
 export type VanillaVariant = Variant<VanillaBase>;

@@ -1,5 +1,5 @@
 import { UsageError } from '../findings/finding.js';
-import { parseKernelVersion } from '../resolve/kernel-version.js';
+import { parseKernelVersion } from '../model/kernel-version.js';
 import { fetchSource } from '../sources/fetch-source.js';
 import { fetchText } from './fetch-text.js';
 import { parseChecksumList } from './kernel-checksums.js';

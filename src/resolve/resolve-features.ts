@@ -1,10 +1,10 @@
 import type { Finding } from '../findings/finding.js';
 import type { RpmArch } from '../model/arch.js';
 import type { Feature, NameRef } from '../model/feature.js';
-import { loadFeature } from '../model/load-feature.js';
+import { loadFeature } from '../load/load-feature.js';
 import type { Variant } from '../model/variant.js';
 import { listFeatureNames } from './feature-catalogue.js';
-import { parseKernelVersion, rangeSatisfied } from './kernel-version.js';
+import { parseKernelVersion, rangeSatisfied } from '../model/kernel-version.js';
 
 export interface ResolvedFeature {
   feature: Feature;

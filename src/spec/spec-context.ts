@@ -5,6 +5,7 @@ import type { VanillaVariant } from '../model/variant.js';
 import type { ResolvedFeatures } from '../resolve/resolve-features.js';
 import { safeFileName } from './rpm-escape.js';
 import { SpecBoundary } from './boundary/index.js';
+import { signingSpecContext } from '../signing/load-signing.js';
 
 /** A patch as it is written next to the spec: numbered, renamed to a safe unique file name. */
 export interface OutputPatch {
@@ -101,6 +102,7 @@ export function buildSpecContext(
       ...(c.baseFile ? { baseFile: b.sourceFileName('', c.baseFile, c.where) } : {}),
       baseTarget: b.token(c.baseTarget, c.where, 'base config target'),
     })),
+    signing: signingSpecContext(variant.signing),
     changelog: variant.changelog.map((e) => ({
       date: b.changelogDate(e.date, variant.textWhere?.changelog),
       author: b.requiredTag(e.author, variant.textWhere?.changelog ?? variant.textWhere?.summary, 'a changelog author'),

@@ -3,7 +3,7 @@ import { composeVariant, type ComposeResult } from '../compose/compose-variant.j
 import { UsageError, type Finding } from '../findings/finding.js';
 import { classifyCell } from '../matrix/classify-cell.js';
 import type { MatrixCell } from '../matrix/matrix-report.js';
-import { loadVariant } from '../model/load-variant.js';
+import { loadVariant } from '../load/load-variant.js';
 import { isVanillaVariant, type VanillaVariant } from '../model/variant.js';
 import { compareReleases, seriesOf } from '../releases/release-list.js';
 import type { KernelOrg, ResolvedBase } from '../releases/resolve-base.js';

@@ -40,7 +40,7 @@ afterAll(async () => {
 });
 
 function documents() {
-  const h = (benign: fc.Arbitrary<unknown>, w = 1) => sometimesHostile(benign, canary, w);
+  const h = <T>(benign: fc.Arbitrary<T>, w = 1) => sometimesHostile(benign, canary, w);
   const opt = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: undefined, freq: 2 });
   const url = h(fc.constantFrom('https://cdn.kernel.org/pub/linux/kernel/v6.x/linux-6.1.192.tar.xz', 'https://h/x86_64.config', 'https://h/a.config#/b.config'));
   const variant = fc.record(

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { runCommand } from '../../src/cli/report.js';
+import { runCommand } from '../../src/findings/report.js';
 import { EXIT_INTERNAL, reportInternalError } from '../../src/findings/exit-code.js';
 import { UsageError } from '../../src/findings/finding.js';
 

@@ -2,7 +2,7 @@ import { chmod, lstat, mkdir, readdir, readFile, readlink, stat, symlink } from 
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/findings/finding.js';
-import { loadVariant } from '../../src/model/load-variant.js';
+import { loadVariant } from '../../src/load/load-variant.js';
 import { replaceVariantBase } from '../../src/track/rewrite-variant-base.js';
 import { cleanupRepos, hostileRepo } from './support/hostile-repo.js';
 
