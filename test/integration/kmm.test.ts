@@ -20,7 +20,7 @@ async function kmm(out: string, extra: string[] = []) {
 
 async function filesOf(dir: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
-  for (const f of (await readdir(dir)).sort()) out[f] = await readFile(path.join(dir, f), 'utf8');
+  for (const f of (await readdir(dir)).filter((n) => !n.startsWith('.kplay-')).sort()) out[f] = await readFile(path.join(dir, f), 'utf8'); // .kplay-output.json: the output marker
   return out;
 }
 
