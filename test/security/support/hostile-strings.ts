@@ -25,7 +25,7 @@ export function hostileString(canary: string): fc.Arbitrary<string> {
     { arbitrary: fc.array(fc.constantFrom(...pieces), { minLength: 1, maxLength: 6 }).map((a) => a.join('')), weight: 6 },
     { arbitrary: fc.tuple(fc.constantFrom('word ', 'a ', ''), fc.array(fc.constantFrom(...pieces), { maxLength: 4 })).map(([w, a]) => w + a.join('')), weight: 3 },
     { arbitrary: fc.string({ unit: 'binary', maxLength: 12 }), weight: 1 },
-    { arbitrary: fc.constantFrom('A'.repeat(20_000), '%'.repeat(4_000), `${'x '.repeat(3_000)}%post`, '\n'.repeat(500)), weight: 1 },
+    { arbitrary: fc.constantFrom('A'.repeat(8_000), '%'.repeat(2_000), `${'x '.repeat(1_500)}%post`, '\n'.repeat(300)), weight: 1 },
   );
 }
 
