@@ -11,6 +11,12 @@ const CONFLICT_CODES = new Set([
   'E_PATCH_OVERLAP',
   'E_PATCH_APPLY',
   'E_PATCH_ALREADY_APPLIED',
+  // kmods: the variant is fine, the target kernel does not take it
+  'E_KMOD_FOLDER_MISSING',
+  'E_KMOD_BUILTIN_REQUEST',
+  'E_KMOD_BUILD',
+  'E_KABI_SYMBOL_MISSING',
+  'E_KABI_CRC_CHANGED',
 ]);
 
 export function isConflict(f: Finding): boolean {
