@@ -1,6 +1,7 @@
 import type { Finding } from './finding.js';
 import { UsageError } from './finding.js';
 import { formatFinding, summarizeFindings } from './format-finding.js';
+import { reportInternalError } from './exit-code.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FINDINGS = 1;
@@ -33,7 +34,7 @@ export function printSummary(findings: readonly Finding[], what: string): void {
 
 /**
  * Run a command body and turn every way it can end into an exit code: UsageError → its findings
- * and 2; anything unexpected → one line (stack only with KPLAY_DEBUG=1) and 2.
+ * and 2; anything unexpected → one line (stack only with KPLAY_DEBUG=1) and 3.
  */
 export async function runCommand(body: () => Promise<number>): Promise<void> {
   try {
@@ -45,10 +46,6 @@ export async function runCommand(body: () => Promise<number>): Promise<void> {
       process.exitCode = err.exitCode;
       return;
     }
-    const e = err as Error;
-    process.stderr.write(`kplay: internal error: ${e?.message ?? String(err)}\n`);
-    if (process.env.KPLAY_DEBUG) process.stderr.write(`${e?.stack ?? ''}\n`);
-    else process.stderr.write('kplay: set KPLAY_DEBUG=1 for details, and please report this\n');
-    process.exitCode = EXIT_USAGE;
+    process.exitCode = reportInternalError(err);
   }
 }

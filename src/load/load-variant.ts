@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError, type Finding, type SourceLocation } from '../findings/finding.js';
 import { configMapRequests } from '../config/config-map-requests.js';
@@ -13,6 +12,9 @@ import { loadKmodBase } from '../bases/kmod/load-kmod-base.js';
 import { displayPath, isInside, realPathInside } from '../model/safe-path.js';
 import { validateAgainstSchema } from '../model/schemas.js';
 import { locate, parseYamlSource, type YamlSource } from '../model/yaml-source.js';
+import { inputReadFinding, readInputFile } from '../model/read-input-file.js';
+import { decodeUtf8 } from '../model/decode-utf8.js';
+import { loadSigning } from '../signing/load-signing.js';
 
 /** One variant file, validated, before `extends` is applied. */
 interface VariantLayer {
@@ -26,23 +28,22 @@ const LIST_KEYS = ['arches', 'features', 'changelog'] as const;
 
 async function readLayer(abs: string, findings: Finding[], from?: SourceLocation): Promise<VariantLayer | undefined> {
   const file = displayPath(abs);
-  let text: string;
-  try {
-    text = await readFile(abs, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    findings.push({
-      code: 'E_VARIANT_MISSING',
-      severity: 'error',
-      message: code === 'ENOENT' ? `variant file ${file} does not exist` : `cannot read variant file ${file}: ${code ?? (err as Error).message}`,
-      ...(from ? { where: from } : {}),
-    });
+  const read = await readInputFile(abs);
+  if (!read.ok) {
+    findings.push(
+      read.reason === 'missing'
+        ? { code: 'E_VARIANT_MISSING', severity: 'error', message: `variant file ${file} does not exist`, ...(from ? { where: from } : {}) }
+        : inputReadFinding(abs, read, 'variant file', from),
+    );
     return undefined;
   }
-  const parsed = parseYamlSource(file, text);
+  const decoded = decodeUtf8(read.bytes, file);
+  findings.push(...decoded.findings);
+  if (decoded.text === undefined) return undefined;
+  const parsed = parseYamlSource(file, decoded.text);
   findings.push(...parsed.findings);
   if (!parsed.source) return undefined;
-  const data = parsed.source.doc.toJS() as unknown;
+  const data = parsed.data;
   if (data === null || data === undefined || (typeof data === 'object' && !Array.isArray(data) && Object.keys(data).length === 0)) {
     findings.push({ code: 'E_VARIANT_EMPTY', severity: 'error', message: `${file} is empty`, where: { file, line: 1, col: 1 }, hint: 'a variant needs at least summary, base and arches (or extends another variant)' });
     return undefined;
@@ -162,8 +163,8 @@ async function baseConfigs(layers: VariantLayer[], merged: Record<string, unknow
       }
       out[arch] = { kind: 'file', path: abs, display: displayPath(abs), where };
     } else {
-      const u = v as { url: string; sha256: string };
-      out[arch] = { kind: 'url', url: u.url, sha256: u.sha256, where };
+      const u = v as { url: string; sha256: string; 'file-name'?: string };
+      out[arch] = { kind: 'url', url: u.url, sha256: u.sha256, ...(u['file-name'] !== undefined ? { fileName: u['file-name'] } : {}), where };
     }
   }
   return out;
@@ -216,7 +217,7 @@ export async function loadVariant(variantPath: string): Promise<{ variant?: Vari
     findings.push({ code: 'E_VERSION_SYNTAX', severity: 'error', message: `base version '${version}' is not a kernel release`, where: versionWhere });
   }
   const arches = merged.arches as RpmArch[];
-  const source = (base.source ?? {}) as { url?: string; sha256?: string; topdir?: string };
+  const source = (base.source ?? {}) as { url?: string; sha256?: string; topdir?: string; 'file-name'?: string };
   const url = source.url ?? tarballUrl(version);
   const features: NameRef[] = ((merged.features ?? []) as string[]).map((f) => {
     const layer = layers.find((l) => ((l.data.features as string[] | undefined) ?? []).includes(f))!;
@@ -237,6 +238,8 @@ export async function loadVariant(variantPath: string): Promise<{ variant?: Vari
   let distributionBase: VariantBase | undefined;
   if (isKmod) distributionBase = await loadKmodBase(merged.kmod as Record<string, unknown>, settingContext);
   else if (base.kind !== 'vanilla') distributionBase = await loadOverlayBase(base, settingContext);
+  const signing = merged.signing ? await loadSigning(merged.signing as Record<string, unknown>, settingContext) : undefined;
+  if (signing && (isKmod || base.kind !== 'vanilla')) findings.push({ code: 'W_SIGNING_NOT_BUILT_IN', severity: 'warning', message: "signing: is built into vanilla kernel specs only; sign this variant's built RPMs with kplay sign", where: signing.where });
   if (findings.some((f) => f.severity === 'error')) return { findings };
 
   const variant: Variant = {
@@ -250,7 +253,7 @@ export async function loadVariant(variantPath: string): Promise<{ variant?: Vari
       kind: 'vanilla',
       version,
       versionWhere,
-      source: { url, ...(source.sha256 ? { sha256: source.sha256 } : {}), topdir: source.topdir ?? `linux-${version}`, where: whereSet(layers, ['base']) },
+      source: { url, ...(source.sha256 ? { sha256: source.sha256 } : {}), ...(source['file-name'] !== undefined ? { fileName: source['file-name'] } : {}), topdir: source.topdir ?? `linux-${version}`, where: whereSet(layers, source.url !== undefined ? ['base', 'source', 'url'] : ['base']) },
       config,
     },
     arches: { list: arches, where: whereSet(layers, ['arches']) },
@@ -260,6 +263,12 @@ export async function loadVariant(variantPath: string): Promise<{ variant?: Vari
     ...(merged.buildid !== undefined ? { buildid: String(merged.buildid) } : {}),
     changelog: (merged.changelog ?? []) as ChangelogEntry[],
     targets: resolvedTargets,
+    textWhere: {
+      summary: whereSet(layers, ['summary']),
+      ...(merged.description !== undefined ? { description: whereSet(layers, ['description']) } : {}),
+      ...(merged.buildid !== undefined ? { buildid: whereSet(layers, ['buildid']) } : {}),
+    },
+    ...(signing ? { signing } : {}),
   };
   return { variant, findings };
 }

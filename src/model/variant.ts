@@ -2,17 +2,20 @@ import type { SourceLocation } from '../findings/finding.js';
 import type { RpmArch } from './arch.js';
 import type { NameRef } from './feature.js';
 import type { ConfigRequest, Targets } from './types.js';
+import type { SigningSettings } from '../signing/load-signing.js';
 
 export type BaseConfig =
   | { kind: 'target'; target: string; where: SourceLocation }
   | { kind: 'file'; path: string; display: string; where: SourceLocation }
-  | { kind: 'url'; url: string; sha256: string; where: SourceLocation };
+  | { kind: 'url'; url: string; sha256: string; fileName?: string; where: SourceLocation };
 
 export interface BaseSource {
   url: string;
   sha256?: string;
   /** Folder the tarball unpacks to. */
   topdir: string;
+  /** The file name the variant gives (`file-name:`); else the URL's last segment, checked by the rendering boundary. */
+  fileName?: string;
   where: SourceLocation;
 }
 
@@ -101,6 +104,10 @@ export interface Variant<B extends VariantBase = VariantBase> {
   buildid?: string;
   changelog: ChangelogEntry[];
   targets: Targets;
+  /** Where the free-text fields were set (for findings of the rendering boundary). */
+  textWhere?: { summary?: SourceLocation; description?: SourceLocation; buildid?: SourceLocation };
+  /** `signing:`: the SIG certificate the kernel trusts (docs/signing.md). */
+  signing?: SigningSettings;
 }
 
 export type VanillaVariant = Variant<VanillaBase>;

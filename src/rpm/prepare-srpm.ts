@@ -1,7 +1,9 @@
-import { copyFile, link, readFile, rm, symlink } from 'node:fs/promises';
+import { copyFile, link, readFile, realpath, rm, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { composeVariant, type ComposeResult } from '../compose/compose-variant.js';
 import { STATE_DIR } from '../compose/write-output.js';
+import { recordOutputFiles } from '../compose/output-marker.js';
+import { SpecBoundary, checkSourceFileName } from '../spec/boundary/index.js';
 import { UsageError, type Finding } from '../findings/finding.js';
 import type { Targets } from '../model/types.js';
 import type { OverlayBase, Variant } from '../model/variant.js';
@@ -32,8 +34,17 @@ export interface PrepareSrpmOptions {
 }
 
 
-/** Put a cached or local file into the output folder without copying 140 MB when a link will do. */
-async function placeSource(from: string, to: string): Promise<void> {
+/**
+ * Put a cached or local file into the output folder without copying 140 MB when a link will do.
+ * `to` is always a plain name inside `outDir` (checked by the rendering boundary before any
+ * file-system call); a source that already is that file is left alone.
+ */
+async function placeSource(from: string, outDir: string, name: string): Promise<void> {
+  checkSourceFileName(name);
+  const to = path.join(outDir, name);
+  if (path.dirname(to) !== path.resolve(outDir)) throw new Error(`internal: source ${name} leaves ${outDir}`);
+  const realFrom = await realpath(from).catch(() => path.resolve(from));
+  if (realFrom === path.resolve(to) || realFrom === (await realpath(to).catch(() => ''))) return;
   await rm(to, { force: true });
   try {
     await link(from, to);
@@ -54,24 +65,29 @@ export function sourceDateEpochOf(variant: Variant): number {
 
 /** Sources a kernel.org (vanilla or kmod) variant names: the tarball and base configs given by URL. */
 async function gatherUrlSources(variant: Variant, outDir: string, sourcesDir: string | undefined): Promise<void> {
-  const wanted: Array<{ url: string; sha256?: string; published?: () => Promise<string>; where: Finding['where'] }> = [];
+  const wanted: Array<{ url: string; sha256?: string; fileName?: string; published?: () => Promise<string>; where: Finding['where'] }> = [];
   if (variant.base.kind === 'vanilla' || variant.base.kind === 'kernel-devel') {
-    const { url, sha256, where } = variant.base.source;
+    const { url, sha256, where, fileName } = variant.base.source;
     const version = variant.base.version;
     // a kernel.org release without a digest in the variant: kernel.org's checksum list has it
     const published = !sha256 && url === tarballUrl(version) ? () => new KernelOrg().sha256Of(version) : undefined;
-    wanted.push({ url, ...(sha256 ? { sha256 } : {}), ...(published ? { published } : {}), where });
+    wanted.push({ url, ...(sha256 ? { sha256 } : {}), ...(fileName !== undefined ? { fileName } : {}), ...(published ? { published } : {}), where });
   }
   if (variant.base.kind === 'vanilla') {
-    for (const c of Object.values(variant.base.config)) if (c?.kind === 'url') wanted.push({ url: c.url, sha256: c.sha256, where: c.where });
+    for (const c of Object.values(variant.base.config)) if (c?.kind === 'url') wanted.push({ url: c.url, sha256: c.sha256, ...(c.fileName !== undefined ? { fileName: c.fileName } : {}), where: c.where });
   }
+  const placed: string[] = [];
   for (const w of wanted) {
-    const file = decodeURIComponent(new URL(w.url).pathname.split('/').pop() ?? '');
+    // the same name the spec's SourceN line gives (the rendering boundary), checked before any fs call
+    const boundary = new SpecBoundary();
+    const file = boundary.sourceFileName(w.url, w.fileName, w.where);
+    if (boundary.findings.length) throw new UsageError(`unsafe source name for ${w.url}`, boundary.findings);
+    placed.push(file);
     const local = sourcesDir ? path.join(sourcesDir, file) : undefined;
     if (local && (await isFile(local))) {
       // a local file is verified when the variant gives a digest, by fetching it through the cache
       const from = w.sha256 ? await fetchSource({ url: path.resolve(local), sha256: w.sha256, fileName: file }) : local;
-      await placeSource(from, path.join(outDir, file));
+      await placeSource(from, outDir, file);
       continue;
     }
     if (!w.sha256 && w.published) {
@@ -100,8 +116,9 @@ async function gatherUrlSources(variant: Variant, outDir: string, sourcesDir: st
         },
       ]);
     }
-    await placeSource(await fetchSource({ url: w.url, sha256: w.sha256, fileName: file }), path.join(outDir, file));
+    await placeSource(await fetchSource({ url: w.url, sha256: w.sha256, fileName: file }), outDir, file);
   }
+  await recordOutputFiles(outDir, placed);
 }
 
 /** The distribution's lookaside tarballs named by the dist-git `sources` file of an overlay output. */
@@ -123,6 +140,7 @@ async function gatherOverlaySources(variant: Variant<OverlayBase>, outDir: strin
     sourcesFile,
   });
   if (gathered.findings.some((f) => f.severity === 'error')) throw new UsageError('lookaside sources do not match', gathered.findings);
+  await recordOutputFiles(outDir, entries.map((e) => e.file).filter((f) => !f.includes('/')));
 }
 
 /**
@@ -140,5 +158,6 @@ export async function prepareSrpm(variantPath: string, opts: PrepareSrpmOptions 
   if (variant.base.kind === 'fedora' || variant.base.kind === 'centos-stream') await gatherOverlaySources(variant as Variant<OverlayBase>, outDir, sourcesDir);
   else await gatherUrlSources(variant, outDir, sourcesDir);
   const srpmPath = await buildSrpm({ specFile: path.join(outDir, compose.specFile), sourceDir: outDir, outDir, sourceDateEpoch: sourceDateEpochOf(variant) });
+  if (path.dirname(path.resolve(srpmPath)) === path.resolve(outDir)) await recordOutputFiles(outDir, [path.basename(srpmPath)]);
   return { srpmPath, variantName: variant.name, targets: variant.targets, outDir: path.join(outDir, STATE_DIR), compose };
 }

@@ -11,6 +11,7 @@ import { checkFeaturePatches } from '../../compose/check-feature-patches.js';
 import { resolveFeatures } from '../../resolve/resolve-features.js';
 import { renderTemplate } from '../../spec/render-spec.js';
 import { outputPatches } from '../../spec/spec-context.js';
+import { SpecBoundary } from '../../spec/boundary/index.js';
 import { KPLAY_VERSION } from '../../version.js';
 import { builtinRequestFindings } from './check-kmod-requests.js';
 import { buildKmodSpecContext, kmodName, moduleOptions } from './kmod-spec-context.js';
@@ -112,7 +113,11 @@ export async function composeKmod(loadedVariant: Variant<KmodBase>, root: string
   const files = new Map<string, Buffer | string>();
   for (const p of patches) files.set(p.file, p.text);
   const specFile = `kmod-${kmodName(variant)}.spec`;
-  if (opts.render !== false) files.set(specFile, renderTemplate('kmod.spec.njk', buildKmodSpecContext(variant, resolved, patches, merged, KPLAY_VERSION, root)));
+  const boundary = new SpecBoundary();
+  const context = buildKmodSpecContext(variant, resolved, patches, merged, KPLAY_VERSION, root, boundary);
+  findings.push(...boundary.findings);
+  if (exitCodeForFindings(findings) === 2) return done({ resolved, merged, patches });
+  if (opts.render !== false) files.set(specFile, renderTemplate('kmod.spec.njk', context));
   const manifest = {
     kplay: KPLAY_VERSION,
     variant: { name: variant.name, type: 'kmod' },
@@ -125,7 +130,7 @@ export async function composeKmod(loadedVariant: Variant<KmodBase>, root: string
   const outDir = path.resolve(opts.out ?? path.join(root, 'out', variant.name));
   const result = done({ resolved, merged, patches, outDir, files, specFile });
   if (result.exitCode === 0 && opts.write !== false && opts.render !== false) {
-    await writeOutputAtomically(outDir, files);
+    await writeOutputAtomically(outDir, files, { variant: variant.name, root, variantFile: variant.file });
     result.written = true;
   }
   return result;

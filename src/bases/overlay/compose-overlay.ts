@@ -140,7 +140,7 @@ export async function composeOverlay(variant: Variant<OverlayBase>, root: string
   const outDir = path.resolve(opts.out ?? path.join(root, 'out', variant.name));
   const result = done({ variant: withVersion, resolved, merged, patches, outDir, files, specFile });
   if (result.exitCode === 0 && opts.write !== false) {
-    await writeOutputAtomically(outDir, files);
+    await writeOutputAtomically(outDir, files, { variant: variant.name, root, variantFile: variant.file });
     result.written = true;
   }
   return result;
