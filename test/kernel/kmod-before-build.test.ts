@@ -187,6 +187,37 @@ describe('kmod before-build checks on a real 6.1 tree and kernel-devel', () => {
   });
 });
 
+describe('the kmods SIG spec really builds (rpmbuild -bb against the Debian kernel-devel)', () => {
+  it('builds the module, xz-compresses it under extra/drivers/<subsystem>/<folder>, pins the kernel', async () => {
+    const headers = debianHeaders();
+    const root = await makeFixtureRepo({
+      'variants/kmod-hello.yml': kmodVariant('kmod-hello', 'hello', 'drivers/misc/kplay_hello').replace('https://example.org/linux-6.1.tar.xz', 'https://example.org/linux-hello.tar.xz'),
+      'features/hello/feature.yml': 'summary: hello\n',
+      'features/hello/config': 'CONFIG_KPLAY_HELLO=m\n',
+      'src/linux-hello/drivers/misc/kplay_hello/Makefile': 'obj-$(CONFIG_KPLAY_HELLO) += kplay_hello.o\n',
+      'src/linux-hello/drivers/misc/kplay_hello/kplay_hello.c': '#include <linux/module.h>\nMODULE_LICENSE("GPL");\n',
+      // %{_usrsrc}/kernels/<kver> as on Fedora, pointing at the Debian build tree
+      'usr/kernels/6.1.0-57.x86_64': { link: headers },
+    } as Record<string, string | { link: string }>);
+    try {
+      const c = await runKplay(['compose', 'variants/kmod-hello.yml', '--out', 'out'], { cwd: root });
+      expect(c.exitCode, c.stderr).toBe(0);
+      await execa('mkdir', ['-p', path.join(root, 'top/SOURCES')]);
+      await execa('tar', ['-C', path.join(root, 'src'), '-cJf', path.join(root, 'top/SOURCES/linux-hello.tar.xz'), 'linux-hello']);
+      const b = await execa('rpmbuild', ['-bb', '--nodeps', '--define', `_topdir ${root}/top`, '--define', `_usrsrc ${root}/usr`, '--define', '_target_cpu x86_64', path.join(root, 'out/kmod-hello.spec')], { reject: false, all: true });
+      expect(b.exitCode, b.all).toBe(0);
+      const rpm = path.join(root, 'top/RPMS/x86_64/kmod-hello-6.1.0-1.k57.x86_64.rpm');
+      const files = (await execa('rpm', ['-qlp', rpm])).stdout;
+      expect(files).toContain('/lib/modules/6.1.0-57.x86_64/extra/drivers/misc/kplay_hello/kplay_hello.ko.xz');
+      const deps = (await execa('rpm', ['-qp', '--requires', '--supplements', rpm])).stdout;
+      expect(deps).toContain('(kernel = 6.1.0-57 if kernel)');
+      expect(deps).toMatch(/^kernel = 6\.1\.0-57$/m);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+});
+
 describe.runIf(process.env.KPLAY_EXHAUSTIVE === '1')('exhaustive: the real WireGuard driver of 6.1 compiled against the Debian 6.1 kernel-devel', () => {
   it('builds wireguard.ko and finds no kABI difference', async () => {
     const tree = await extractedKernelTree();
