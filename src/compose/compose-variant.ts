@@ -37,6 +37,8 @@ export interface ComposeOptions {
   resolveConfig?: ConfigResolver;
   /** Kernel tree folder or source tarball of the base: enables the Kconfig and patch checks. */
   kernelSource?: string;
+  /** With kernelSource: also run the kernel's own conf --olddefconfig per arch and report any difference (E_KCONFIG_VERIFY). */
+  verifyKconfig?: boolean;
   /** Vanilla bases: compose against this release instead of the variant's base (kplay matrix, kplay track). */
   baseOverride?: BaseOverride;
   /** kmod variants: the target kernel's kernel-devel (folder or RPM): Kconfig check on its .config, compile test, kABI check. */
@@ -111,10 +113,10 @@ export async function composeVariant(variantPath: string, opts: ComposeOptions =
   const resolvedConfigs = new Map<string, string>();
   if (opts.kernelSource && exitCodeForFindings(findings) !== 2) {
     const { resolveVariantConfigs } = await import('./resolve-kconfig.js');
-    const k = await resolveVariantConfigs(variant, merged, opts.kernelSource);
+    const k = await resolveVariantConfigs(variant, merged, opts.kernelSource, { verify: opts.verifyKconfig });
     findings.push(...k.findings);
     for (const r of k.resolutions) resolvedConfigs.set(r.arch, r.resolved.configText);
-    checks.kconfig = `resolved like make olddefconfig on ${displayPath(opts.kernelSource)}: ${k.resolutions.map((r) => r.arch).join(', ') || 'no arch'}${k.skipped.length ? `; skipped ${k.skipped.join(', ')}` : ''}`;
+    checks.kconfig = `resolved like make olddefconfig on ${displayPath(opts.kernelSource)}: ${k.resolutions.map((r) => r.arch).join(', ') || 'no arch'}${k.skipped.length ? `; skipped ${k.skipped.join(', ')}` : ''}${k.verified ? `; --verify-kconfig: ${k.verified}` : ''}`;
   } else {
     checks.kconfig = 'skipped: no kernel source given (pass --kernel-source <tree-or-tarball>)';
   }

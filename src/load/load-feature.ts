@@ -9,9 +9,9 @@ import type { Feature, FeaturePatch, NameRef } from '../model/feature.js';
 import { displayPath, isSafeRelativeName, realPathInside } from '../model/safe-path.js';
 import { validateAgainstSchema } from '../model/schemas.js';
 import { locate, parseYamlSource, type YamlSource } from '../model/yaml-source.js';
-import { folderKernelRange, seriesKernelOption } from '../resolve/patch-kernel-range.js';
 import { inputReadFinding, readInputFile } from '../model/read-input-file.js';
 import { decodeUtf8 } from '../model/decode-utf8.js';
+import { folderKernelRange, seriesKernelOption } from '../resolve/patch-kernel-range.js';
 
 export const FEATURE_NAME = /^[a-z0-9][a-z0-9._+-]*(\/[a-z0-9][a-z0-9._+-]*)*$/;
 

@@ -113,11 +113,13 @@ export async function composeKmod(loadedVariant: Variant<KmodBase>, root: string
   const files = new Map<string, Buffer | string>();
   for (const p of patches) files.set(p.file, p.text);
   const specFile = `kmod-${kmodName(variant)}.spec`;
-  const boundary = new SpecBoundary();
-  const context = buildKmodSpecContext(variant, resolved, patches, merged, KPLAY_VERSION, root, boundary);
-  findings.push(...boundary.findings);
-  if (exitCodeForFindings(findings) === 2) return done({ resolved, merged, patches });
-  if (opts.render !== false) files.set(specFile, renderTemplate('kmod.spec.njk', context));
+  if (opts.render !== false) {
+    const boundary = new SpecBoundary();
+    const context = buildKmodSpecContext(variant, resolved, patches, merged, KPLAY_VERSION, root, boundary);
+    findings.push(...boundary.findings);
+    if (exitCodeForFindings(findings) === 2) return done({ resolved, merged, patches });
+    files.set(specFile, renderTemplate('kmod.spec.njk', context));
+  }
   const manifest = {
     kplay: KPLAY_VERSION,
     variant: { name: variant.name, type: 'kmod' },

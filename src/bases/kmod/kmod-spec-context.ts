@@ -30,6 +30,7 @@ export function buildKmodSpecContext(variant: Variant<KmodBase>, resolved: Resol
   const base = variant.base;
   const sourceFile = b.sourceFileName(base.source.url, base.source.fileName, base.source.where, 'kmod source');
   const dirs = [...new Set(resolved.order.flatMap((r) => base.modules[r.feature.name]?.dirs ?? []))].map((d) => d.replace(/\/+$/, ''));
+  const name = b.token(kmodName(variant), variant.arches.where, 'kmod name');
   return {
     kplay: { version: kplayVersion },
     variant: {
@@ -38,7 +39,7 @@ export function buildKmodSpecContext(variant: Variant<KmodBase>, resolved: Resol
       description: b.text(variant.description ?? variant.summary, variant.description !== undefined ? variant.textWhere?.description : variant.textWhere?.summary, 'the description'),
     },
     kmod: {
-      name: b.token(kmodName(variant), variant.arches.where, 'kmod name'),
+      name,
       kernelVersion: b.token(base.kernelVersion, base.versionWhere, 'kmod kernel-version'),
       version: b.token(base.driverVersion ?? base.version, base.versionWhere, 'kmod version'),
       packaging: base.packaging,
@@ -49,7 +50,7 @@ export function buildKmodSpecContext(variant: Variant<KmodBase>, resolved: Resol
       // kmods SIG: extra/drivers/<subsystem>/<pkg> (the folder's own path); ELRepo: extra/<name>
       dirs: dirs.map((d) => {
         const dir = b.tokenPath(d, base.source.where, 'module folder');
-        return { dir, installDir: base.packaging === 'elrepo' ? `extra/${kmodName(variant)}` : `extra/${dir}` };
+        return { dir, installDir: base.packaging === 'elrepo' ? `extra/${name}` : `extra/${dir}` };
       }),
       archOptions: moduleOptions(merged),
     },
