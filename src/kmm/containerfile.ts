@@ -36,7 +36,9 @@ export function renderContainerfile(s: ContainerfileSettings): string {
     'FROM ${FINAL_IMAGE}',
     'ARG KERNEL_FULL_VERSION',
     'RUN microdnf -y install kmod && microdnf clean all',
-    `COPY --from=build /build/root/lib/modules/\${KERNEL_FULL_VERSION}/extra/${s.kmodName}/ /opt/lib/modules/\${KERNEL_FULL_VERSION}/extra/${s.kmodName}/`,
+    // the whole extra/ tree: kmods SIG packages install under extra/<folder> (extra/drivers/net/wireguard), ELRepo ones under extra/<name>
+    '# the modules of the package, in the layout it installs them (extra/drivers/... for kmods SIG packages, extra/<name> for ELRepo ones)',
+    `COPY --from=build /build/root/lib/modules/\${KERNEL_FULL_VERSION}/extra/ /opt/lib/modules/\${KERNEL_FULL_VERSION}/extra/`,
     'RUN depmod -b /opt ${KERNEL_FULL_VERSION}',
     '',
   ].join('\n');

@@ -48,7 +48,7 @@ export async function trackKmodVariant(variantPath: string, opts: KmodTrackOptio
   const log = opts.log ?? (() => undefined);
   const loaded = await loadVariant(variantPath);
   if (!loaded.variant) throw new UsageError(`cannot load ${variantPath}`, loaded.findings);
-  if (loaded.variant.base.kind !== 'kernel-devel') throw new UsageError(`${variantPath}: --repo and --koji follow distribution kernels for kmod variants; this variant builds on a ${loaded.variant.base.kind} base`);
+  if (loaded.variant.type !== 'kmod') throw new UsageError(`${variantPath}: --repo and --koji follow distribution kernels for kmod variants; this variant builds on a ${loaded.variant.base.kind} base`);
   const variant = loaded.variant as Variant<KmodBase>;
   const current = variant.base.kernelVersion;
   const kernels = await opts.source.kernels();

@@ -10,7 +10,7 @@ import { runKplay } from '../support/run-kplay.js';
 
 /** kplay kmm on the shipped kmod variant and two kernels: deterministic, schema-valid, shellcheck-clean. */
 const VARIANT = 'variants/kmod-wireguard.yml';
-const KERNELS = ['5.14.0-570.el9', '5.14.0-570.12.1.el9_6.x86_64'];
+const KERNELS = ['6.12.0-55.el10', '6.12.0-55.2.1.el10_0.x86_64'];
 const IMAGE = 'quay.io/example/wireguard-kmod';
 let work: string;
 
@@ -44,12 +44,12 @@ describe('kplay kmm', () => {
     expect(Object.keys(fa)).toEqual(['Containerfile', 'build-images.sh', 'kmm.json', 'machineconfig-master.yaml', 'machineconfig-worker.yaml', 'module-master.yaml', 'module-worker.yaml']);
     expect(fb).toEqual(fa);
 
-    const tags = ['5.14.0-570.el9.x86_64', '5.14.0-570.el9.aarch64', '5.14.0-570.12.1.el9_6.x86_64'];
+    const tags = ['6.12.0-55.el10.x86_64', '6.12.0-55.el10.aarch64', '6.12.0-55.2.1.el10_0.x86_64'];
     const built = [...fa['build-images.sh']!.matchAll(/ -t '([^']+)'/g)].map((m) => m[1]);
     expect(built).toEqual(tags.map((t) => `${IMAGE}:${t}`));
     expect(fa.Containerfile).toMatch(/^FROM \$\{BUILDER_IMAGE\} AS build$/m);
     expect(fa.Containerfile).toContain('"kernel-devel-uname-r = ${KERNEL_FULL_VERSION}"');
-    expect(fa.Containerfile).toContain('/opt/lib/modules/${KERNEL_FULL_VERSION}/extra/wireguard/');
+    expect(fa.Containerfile).toContain('/opt/lib/modules/${KERNEL_FULL_VERSION}/extra/');
     expect(fa.Containerfile).toContain('RUN depmod -b /opt ${KERNEL_FULL_VERSION}');
     expect(fa.Containerfile).toMatch(/microdnf -y install kmod/);
 
@@ -117,8 +117,8 @@ describe('kplay kmm', () => {
     const r = await runKplay(['kmm', VARIANT, '--image', IMAGE, '--kernel', '6.1.0-1.el9', '--out', path.join(work, 'bad')], { cwd: ROOT_OF_REPO });
     expect(r.exitCode).toBeGreaterThan(0);
     expect(r.exitCode).toBeLessThan(3);
-    expect(r.stderr).toMatch(/^variants\/kmod-wireguard\.yml:\d+:\d+: error E_KMM_KERNEL: the variant cannot build for kernel 6\.1\.0-1\.el9: its module sources are from 5\.14\.0/m);
-    const arch = await runKplay(['kmm', VARIANT, '--image', IMAGE, '--kernel', '5.14.0-570.el9.ppc64le', '--out', path.join(work, 'bad')], { cwd: ROOT_OF_REPO });
+    expect(r.stderr).toMatch(/^variants\/kmod-wireguard\.yml:\d+:\d+: error E_KMM_KERNEL: the variant cannot build for kernel 6\.1\.0-1\.el9: its module sources are from 6\.12\.0/m);
+    const arch = await runKplay(['kmm', VARIANT, '--image', IMAGE, '--kernel', '6.12.0-55.el10.ppc64le', '--out', path.join(work, 'bad')], { cwd: ROOT_OF_REPO });
     expect(arch.stderr).toMatch(/^variants\/kmod-wireguard\.yml:\d+:\d+: error E_KMM_KERNEL: .*ppc64le is not one of its arches \(x86_64, aarch64\)/m);
     const notKmod = await runKplay(['kmm', 'variants/playground.yml', '--image', IMAGE, '--kernel', KERNELS[0]!, '--out', path.join(work, 'bad')], { cwd: ROOT_OF_REPO });
     expect(notKmod.exitCode).toBe(2);
