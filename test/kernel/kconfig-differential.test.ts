@@ -82,7 +82,7 @@ describe('kconfig differential vs the kernel\'s own conf --olddefconfig', () => 
               if (c.kind === 'randconfig+perturb') input = perturb(tree, input, c.perturbSeed);
             }
             const expected = await oracle(tree, { mode: 'olddefconfig', input });
-            const actual = olddefconfig(tree, assignmentsFromConfigText(input)).configText;
+            const actual = olddefconfig(tree, assignmentsFromConfigText(input, 0, { strictNotSet: tree.dialect.strictNotSet })).configText;
             total++;
             const diff = firstDifferences(expected, actual);
             if (diff) {
