@@ -11,7 +11,7 @@ import { resolveConfig } from '../kconfig/resolve-config.js';
 import { isRpmArch, RPM_ARCHES, type RpmArch } from '../model/arch.js';
 import type { ConfigRequest } from '../model/types.js';
 import { exitCodeForFindings } from '../findings/exit-code.js';
-import { printFindings, printSummary, runCommand } from './report.js';
+import { printFindings, printSummary, runCommand } from '../findings/report.js';
 
 interface ResolveOptions {
   source: string;

@@ -6,8 +6,8 @@ import { asUsageError } from '../kconfig/kconfig-error.js';
 import type { RpmArch } from '../model/arch.js';
 import { displayPath } from '../model/safe-path.js';
 import type { VanillaVariant } from '../model/variant.js';
-import type { ConfigResolver } from '../overlay/resolved-config.js';
-import { compareKernelVersions, parseKernelVersion } from '../resolve/kernel-version.js';
+import type { ConfigResolver } from '../bases/overlay/resolved-config.js';
+import { compareKernelVersions, parseKernelVersion } from '../model/kernel-version.js';
 
 export interface ArchResolution {
   arch: RpmArch;
