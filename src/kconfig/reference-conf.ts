@@ -102,7 +102,7 @@ export interface ReferenceRun {
 export function referenceEnv(tree: KconfigTree): Record<string, string> {
   // the caller's KCONFIG_* settings (KCONFIG_ALLCONFIG, KCONFIG_WERROR, ...) would change conf's answer
   const inherited = Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined && !e[0].startsWith('KCONFIG_')));
-  return { ...inherited, ...tree.env, srctree: tree.root, LC_ALL: 'C' };
+  return { ...inherited, ...tree.env, srctree: tree.root };
 }
 
 /** Run the reference conf on the tree and return the written .config text. */
