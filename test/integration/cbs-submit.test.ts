@@ -1,8 +1,10 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ensureKplayBuilt, makeCbsSandbox, runKplay, type CbsSandbox, type SandboxOptions } from '../support/koji/cbs-sandbox.js';
+import { makeCbsSandbox, type CbsSandbox, type SandboxOptions } from '../support/koji/cbs-sandbox.js';
 import { startKojiHub, type KojiHubOptions, type RunningKojiHub } from '../support/koji/koji-hub-server.js';
+import { ensureKplayBuilt, runKplay } from '../support/run-kplay.js';
+import { ROOT_OF_REPO } from '../support/paths.js';
 
 const TARGET = 'kmods9s-packages-main-el9s';
 const hubs: RunningKojiHub[] = [];
@@ -15,7 +17,7 @@ async function world(hubOpts: KojiHubOptions = {}, sandbox: Partial<SandboxOptio
 }
 
 function submit(box: CbsSandbox, extra: string[], env: Record<string, string> = {}) {
-  return runKplay(['submit', '--srpm', box.srpm, ...extra], box.env(env));
+  return runKplay(['submit', '--srpm', box.srpm, ...extra], { env: box.env(env), cleanEnv: true, cwd: ROOT_OF_REPO, timeout: 60_000 });
 }
 
 function expectNoStackTrace(text: string) {
@@ -138,7 +140,7 @@ describe('kplay submit --cbs (fake cbs CLI, local Koji hub)', () => {
 describe('kplay submit --cbs refusals (exit 2, a message saying what to do)', () => {
   it('no koji CLI installed', async () => {
     const { box } = await world({}, { clients: [] });
-    const r = await runKplay(['submit', '--srpm', box.srpm, '--cbs', TARGET], { ...box.env(), PATH: box.bin });
+    const r = await runKplay(['submit', '--srpm', box.srpm, '--cbs', TARGET], { env: { ...box.env(), PATH: box.bin }, cleanEnv: true, cwd: ROOT_OF_REPO, timeout: 60_000 });
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toContain('error E_CBS_NO_CLI: neither `cbs` nor `koji` is installed');
     expect(r.stderr).toContain('dnf install centos-packager');

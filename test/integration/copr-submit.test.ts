@@ -5,7 +5,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { setTimeout as sleep } from 'node:timers/promises';
 import { cancel } from '../support/copr-server/build-machine.js';
 import { startCoprServer, type CoprContractServer } from '../support/copr-server/copr-contract-server.js';
-import { buildHelloSrpm, makeCoprHome, runKplay, type KplayRun } from '../support/copr-server/kplay-cli.js';
+import { buildHelloSrpm, makeCoprHome } from '../support/copr-server/kplay-cli.js';
+import { runKplay, type KplayRun } from '../support/run-kplay.js';
 
 // A login with `=` in it (as Copr's are) and a token that must never be shown anywhere.
 const LOGIN = 'kplaybot=login==';
@@ -59,7 +60,7 @@ describe('kplay submit --copr against the contract server', () => {
   });
 
   async function submit(args: string[], extra: Record<string, string> = {}): Promise<KplayRun> {
-    const run = await runKplay(['submit', '--srpm', srpm, '--out', out, ...args], env(extra));
+    const run = await runKplay(['submit', '--srpm', srpm, '--out', out, ...args], { env: env(extra), cleanEnv: true, timeout: 60_000 });
     everyOutput.push(run.stdout, run.stderr);
     return run;
   }

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { makeFixtureRepo, ROOT_OF_REPO, variantYaml } from '../support/fixture-repo.js';
-import { haveLinux61, LINUX_61_TARBALL } from '../support/kernel-tree.js';
+import { LINUX_61_TARBALL, requireSystemFile } from '../support/kernel-tree.js';
 import { runKplay } from '../support/run-kplay.js';
 
 const PATCHES = path.join(ROOT_OF_REPO, 'test/fixtures/patches');
@@ -23,9 +23,10 @@ async function sha256File(file: string): Promise<string> {
   return h.digest('hex');
 }
 
-describe.skipIf(!haveLinux61())('compose against the real Linux 6.1 source', () => {
+describe('compose against the real Linux 6.1 source', () => {
   let cache: string;
   beforeAll(async () => {
+    requireSystemFile(LINUX_61_TARBALL);
     cache = await mkdtemp(path.join(os.tmpdir(), 'kplay-kcache-'));
   });
   const env = () => ({ KPLAY_CACHE_DIR: cache });
