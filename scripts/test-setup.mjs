@@ -95,8 +95,9 @@ export function packageManager() {
   return undefined;
 }
 
+/** Run a package manager; its progress output is dropped, its errors shown. */
 function run(argv, env = process.env) {
-  const r = spawnSync(argv[0], argv.slice(1), { stdio: ['ignore', 'inherit', 'inherit'], env });
+  const r = spawnSync(argv[0], argv.slice(1), { stdio: ['ignore', 'ignore', 'inherit'], env });
   return r.status === 0;
 }
 
