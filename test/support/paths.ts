@@ -26,3 +26,8 @@ export function testCacheDir(): string {
 
 /** True when KPLAY_EXHAUSTIVE=1 (`npm run test:exhaustive`): slow tests run their full variants. */
 export const EXHAUSTIVE = process.env.KPLAY_EXHAUSTIVE === '1';
+
+/** Runs of a property (fast-check) test: `n` by default, ten times as many when EXHAUSTIVE. */
+export function propertyRuns(n: number): number {
+  return EXHAUSTIVE ? n * 10 : n;
+}

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeMethodCall, decodeMethodResponse, XmlRpcFormatError } from '../../../src/submit/cbs/decode-xmlrpc.js';
 import { encodeMethodCall, encodeXmlRpcValue } from '../../../src/submit/cbs/encode-xmlrpc.js';
 import { withKeywordArgs, type XmlRpcValue } from '../../../src/submit/cbs/xmlrpc-value.js';
+import { propertyRuns } from '../../support/paths.js';
 
 const response = (value: string) =>
   `<?xml version='1.0'?>\n<methodResponse>\n<params>\n<param>\n${value}\n</param>\n</params>\n</methodResponse>\n`;
@@ -99,7 +100,7 @@ describe('XML-RPC encoding', () => {
         expect(call.method).toBe('m');
         expect(call.params).toEqual(params);
       }),
-      { numRuns: 200 },
+      { numRuns: propertyRuns(200) },
     );
   });
 });
