@@ -52,7 +52,7 @@ describe('kplay submit --cbs (fake cbs CLI, local Koji hub)', () => {
     const info = hub.calls.find((c) => c.method === 'getTaskInfo')!;
     expect(info.params).toEqual([taskId, { request: false, __starstar: true }]);
     expect(hub.calls.some((c) => c.method === 'getTaskChildren')).toBe(true);
-    const record = JSON.parse(readFileSync(path.join(box.stateDir, 'cbs-task.json'), 'utf8'));
+    const record = JSON.parse(readFileSync(path.join(box.stateDir, 'cbs-task.json'), 'utf8')) as { srpm: { sha256: string } };
     expect(record).toMatchObject({ taskId, target: TARGET, profile: 'cbs', scratch: true, lastState: 'succeeded' });
     expect(record.srpm.sha256).toMatch(/^[0-9a-f]{64}$/);
   });
@@ -90,7 +90,7 @@ describe('kplay submit --cbs (fake cbs CLI, local Koji hub)', () => {
     expect(forced.exitCode).toBe(0);
     expect(box.cliRuns()).toHaveLength(2);
     expect(hub.builds.size).toBe(2);
-    const record = JSON.parse(readFileSync(path.join(box.stateDir, 'cbs-task.json'), 'utf8'));
+    const record = JSON.parse(readFileSync(path.join(box.stateDir, 'cbs-task.json'), 'utf8')) as { taskId: number };
     expect(record.taskId).not.toBe(taskId);
   });
 
@@ -99,9 +99,9 @@ describe('kplay submit --cbs (fake cbs CLI, local Koji hub)', () => {
     const r = await submit(box, ['--cbs', TARGET, '--wait', '--json']);
     expect(r.exitCode).toBe(0);
     expect(box.cliRuns()).toEqual([{ prog: 'koji', argv: ['-p', 'cbs', 'build', '--nowait', TARGET, box.srpm] }]);
-    const result = JSON.parse(r.stdout);
+    const result = JSON.parse(r.stdout) as { children: Array<{ method: string }> };
     expect(result).toMatchObject({ service: 'cbs', target: TARGET, scratch: false, state: 'succeeded' });
-    expect(result.children.map((c: { method: string }) => c.method)).toEqual(['rebuildSRPM', 'buildArch', 'buildArch', 'tagBuild']);
+    expect(result.children.map((c) => c.method)).toEqual(['rebuildSRPM', 'buildArch', 'buildArch', 'tagBuild']);
   });
 
   it('passes --koji-config to the CLI as -c and reads the same file', async () => {

@@ -103,7 +103,7 @@ describe('kplay submit --copr against the contract server', () => {
     expect(run.stdout).toContain(`${server.url}/coprs/build/${build.id}`);
     expect(run.stdout).toContain(`${server.url}/results/${USER}/kernel-playground/${RAWHIDE}/`);
     expect(run.stderr).toMatch(new RegExp(`chroot ${ARM} running -> succeeded`));
-    const state = JSON.parse(await readFile(path.join(out, `copr-build.${USER}.kernel-playground.json`), 'utf8'));
+    const state = JSON.parse(await readFile(path.join(out, `copr-build.${USER}.kernel-playground.json`), 'utf8')) as unknown;
     expect(state).toMatchObject({ phase: 'submitted', buildId: build.id });
   });
 
@@ -232,7 +232,7 @@ describe('kplay submit --copr against the contract server', () => {
     const first = await submit(standard);
     expect(first.exitCode).toBe(1);
     expect(first.stderr).toContain('run the same command again');
-    const state = JSON.parse(await readFile(path.join(out, `copr-build.${USER}.kernel-playground.json`), 'utf8'));
+    const state = JSON.parse(await readFile(path.join(out, `copr-build.${USER}.kernel-playground.json`), 'utf8')) as { phase: string };
     expect(state.phase).toBe('uploading');
 
     server.requests.length = 0;
@@ -272,9 +272,9 @@ describe('kplay submit --copr against the contract server', () => {
     expect(run.exitCode, run.stderr).toBe(0);
     expect(run.stderr).toContain(`copr: → POST ${server.url}/api_3/build/create/upload`);
     expect(run.stderr).toContain('"authorization":"Basic <redacted>"');
-    const result = JSON.parse(run.stdout);
+    const result = JSON.parse(run.stdout) as { chroots: Array<{ name: string }> };
     expect(result).toMatchObject({ backend: 'copr', ok: true, state: 'succeeded', project: 'kernel-playground' });
-    expect(result.chroots.map((c: { name: string }) => c.name)).toEqual([ARM, RAWHIDE]);
+    expect(result.chroots.map((c) => c.name)).toEqual([ARM, RAWHIDE]);
   });
 
   it('--no-wait returns after submitting; the next run watches the same build', async () => {

@@ -16,7 +16,7 @@ describe('type: kmod variants', () => {
     expect(parsed).toMatch(/^BuildRequires: +kernel-devel = 5\.14\.0-570\.el9$/m);
     expect(parsed).toMatch(/^Requires: +kernel >= 5\.14\.0-570\.el9$/m);
     expect(parsed).toMatch(/weak-modules --add-modules/);
-    expect(parsed).toMatch(/^  x86_64\) options="CONFIG_WIREGUARD=m" ;;$/m);
+    expect(parsed).toMatch(/^ {2}x86_64\) options="CONFIG_WIREGUARD=m" ;;$/m);
     expect(parsed).toMatch(/M=\$PWD\/drivers\/net\/wireguard .*modules$/m);
     expect(parsed).toMatch(/override \$\(basename \$ko \.ko\) \* weak-updates\/wireguard/);
     // another kernel-devel at build time

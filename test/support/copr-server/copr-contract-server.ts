@@ -62,11 +62,14 @@ export interface ServerProject {
   enable_net?: boolean;
 }
 
-class HttpAnswer {
+/** The answer a handler gives by throwing it (an Error, so that only errors are ever thrown). */
+class HttpAnswer extends Error {
   constructor(
     readonly status: number,
     readonly body: unknown,
-  ) {}
+  ) {
+    super(`HTTP ${status}`);
+  }
 }
 
 const DEFAULT_MOCK_CHROOTS = [
