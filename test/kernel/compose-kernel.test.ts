@@ -27,7 +27,9 @@ describe('compose against the real Linux 6.1 source', () => {
   let cache: string;
   beforeAll(async () => {
     requireSystemFile(LINUX_61_TARBALL);
-    cache = await mkdtemp(path.join(os.tmpdir(), 'kplay-kcache-'));
+    // the run's kplay cache (test/support/global-setup.ts): the Kconfig subset of the tarball and
+    // the parsed trees made here are reused by the other kernel tests (matrix-debian)
+    cache = process.env.KPLAY_CACHE_DIR ?? (await mkdtemp(path.join(os.tmpdir(), 'kplay-kcache-')));
   });
   const env = () => ({ KPLAY_CACHE_DIR: cache });
 
