@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 /** `npm run test:exhaustive` (KPLAY_EXHAUSTIVE=1) runs the full variants of slow tests: longer limits. */
 const scale = process.env.KPLAY_EXHAUSTIVE === '1' ? 10 : 1;
 
-// Three tiers (docs/testing.md): unit, integration and kernel. `npm test` (scripts/test.mjs)
+// Four tiers (docs/testing.md): unit, integration, security and kernel. `npm test` (scripts/test.mjs)
 // installs the system packages they need, builds, runs the quality gates, then runs them all.
 // Every run writes under <repo>/.test-tmp/ (test/support/global-setup.ts) and ends with one
 // line per tier (test/support/tier-reporter.ts).
@@ -23,6 +23,15 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
+          testTimeout: 120_000 * scale,
+          hookTimeout: 120_000 * scale,
+        },
+      },
+      {
+        test: {
+          // untrusted input must never run code, destroy files or smuggle lines (issue 12)
+          name: 'security',
+          include: ['test/security/**/*.test.ts'],
           testTimeout: 120_000 * scale,
           hookTimeout: 120_000 * scale,
         },

@@ -188,7 +188,8 @@ let passed = 0;
 let failed = 0;
 let skipped = 0;
 for (const t of summary?.tiers ?? []) {
-  lines.push(` tier ${t.name}: ${t.tests} tests, ${seconds(t.wallMs)} wall, ${seconds(t.fileMs)} in files`);
+  const left = t.exhaustiveOnly ? ` (${t.exhaustiveOnly} more in test:exhaustive)` : '';
+  lines.push(` tier ${t.name}: ${t.tests - t.exhaustiveOnly} tests${left}, ${seconds(t.wallMs)} wall, ${seconds(t.fileMs)} in files`);
   passed += t.passed;
   failed += t.failed + t.failedFiles;
   skipped += t.skipped;

@@ -1,10 +1,12 @@
 import { Command, Option } from 'commander';
 import path from 'node:path';
 import { UsageError } from '../findings/finding.js';
+import { loadVariantOrThrow } from '../load/load-variant.js';
+import type { Targets } from '../model/types.js';
 import { prepareSrpm } from '../rpm/prepare-srpm.js';
 import { submitBackends } from '../submit/backends.js';
 import type { SubmitBackend } from '../submit/submit-backend.js';
-import { printFindings, runCommand } from './report.js';
+import { printFindings, runCommand } from '../findings/report.js';
 
 export async function register(program: Command): Promise<void> {
   const backends: SubmitBackend[] = await Promise.all(submitBackends.map((load) => load()));
@@ -12,10 +14,11 @@ export async function register(program: Command): Promise<void> {
     .command('submit')
     .description('build the SRPM of a variant (or take --srpm) and submit it to Copr or CBS, then watch the build')
     .argument('[variant]', 'variant file, e.g. variants/playground.yml')
-    .option('--srpm <file>', 'submit this SRPM instead of building one from the variant')
+    .option('--srpm <file>', 'submit this SRPM instead of building one (a variant given too supplies its targets)')
     .option('--out <dir>', 'output folder of the composed variant (default out/<variant>)')
     .option('--sources-dir <dir>', 'folder holding source tarballs already downloaded (verified against the variant\'s digests)')
-    .option('--kernel-source <tree-or-tarball>', 'check the variant against this kernel before building the SRPM (see kplay compose)')
+    .option('--kernel-source <tree-or-tarball>', 'check the variant against this kernel before building the SRPM (default: the base tarball the SRPM carries)')
+    .option('--no-check', 'skip the Kconfig and patch checks before building the SRPM (warned about)')
     .option('--dry-run', 'print every request that would be made, send nothing', false)
     .addOption(new Option('--wait', 'watch the build until it ends (default when stdout is a terminal)'))
     .addOption(new Option('--no-wait', 'return after submitting'))
@@ -33,23 +36,26 @@ export async function register(program: Command): Promise<void> {
       const backend = chosen[0]!;
       let srpmPath: string;
       let variantName: string;
-      let targets;
+      let targets: Targets | undefined;
       let stateDir: string;
+      if (!opts.srpm && !variant) throw new UsageError('name a variant file (e.g. variants/playground.yml) or pass --srpm FILE');
+      // the variant's targets (also with --srpm), so the backend can check names before the long SRPM build
+      if (variant) targets = (await loadVariantOrThrow(variant)).variant.targets;
+      await backend.preflight?.({ targets, options: opts, dryRun: Boolean(opts.dryRun) });
       if (typeof opts.srpm === 'string') {
         srpmPath = path.resolve(opts.srpm);
         variantName = path.basename(srpmPath).replace(/\.src\.rpm$/, '');
         stateDir = typeof opts.out === 'string' ? path.resolve(opts.out) : path.dirname(srpmPath);
-      } else if (variant) {
-        const prepared = await prepareSrpm(variant, {
+      } else {
+        const prepared = await prepareSrpm(variant!, {
           out: opts.out as string | undefined,
           sourcesDir: opts.sourcesDir as string | undefined,
           kernelSource: opts.kernelSource as string | undefined,
+          noCheck: opts.check === false,
         });
         printFindings(prepared.compose.findings);
         ({ srpmPath, variantName, targets } = prepared);
         stateDir = prepared.outDir;
-      } else {
-        throw new UsageError('name a variant file (e.g. variants/playground.yml) or pass --srpm FILE');
       }
       return backend.run({
         srpmPath,

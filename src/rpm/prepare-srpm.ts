@@ -1,13 +1,16 @@
-import { copyFile, link, readFile, rm, symlink } from 'node:fs/promises';
+import { copyFile, link, readdir, readFile, realpath, rm, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { composeVariant, type ComposeResult } from '../compose/compose-variant.js';
 import { STATE_DIR } from '../compose/write-output.js';
+import { recordOutputFiles } from '../compose/output-marker.js';
+import { SpecBoundary, checkSourceFileName } from '../spec/boundary/index.js';
 import { UsageError, type Finding } from '../findings/finding.js';
 import type { Targets } from '../model/types.js';
+import { loadVariant } from '../load/load-variant.js';
 import type { OverlayBase, Variant } from '../model/variant.js';
-import { DISTRIBUTIONS } from '../overlay/distribution-defaults.js';
-import { gatherLookasideSources } from '../overlay/gather-lookaside-sources.js';
-import { parseSourcesFile } from '../overlay/sources-file.js';
+import { DISTRIBUTIONS } from '../bases/overlay/distribution-defaults.js';
+import { gatherLookasideSources } from '../bases/overlay/gather-lookaside-sources.js';
+import { parseSourcesFile } from '../bases/overlay/sources-file.js';
 import { fetchSource } from '../sources/fetch-source.js';
 import { buildSrpm } from './build-srpm.js';
 import { tarballUrl } from '../releases/kernel-org-urls.js';
@@ -29,11 +32,25 @@ export interface PrepareSrpmOptions {
   sourcesDir?: string;
   kernelSource?: string;
   distGit?: string;
+  /**
+   * Skip the Kconfig and patch checks that otherwise run against the kernel source the SRPM
+   * carries (the base tarball). Said loudly: W_SRPM_UNCHECKED.
+   */
+  noCheck?: boolean;
 }
 
 
-/** Put a cached or local file into the output folder without copying 140 MB when a link will do. */
-async function placeSource(from: string, to: string): Promise<void> {
+/**
+ * Put a cached or local file into the output folder without copying 140 MB when a link will do.
+ * `to` is always a plain name inside `outDir` (checked by the rendering boundary before any
+ * file-system call); a source that already is that file is left alone.
+ */
+async function placeSource(from: string, outDir: string, name: string): Promise<void> {
+  checkSourceFileName(name);
+  const to = path.join(outDir, name);
+  if (path.dirname(to) !== path.resolve(outDir)) throw new Error(`internal: source ${name} leaves ${outDir}`);
+  const realFrom = await realpath(from).catch(() => path.resolve(from));
+  if (realFrom === path.resolve(to) || realFrom === (await realpath(to).catch(() => ''))) return;
   await rm(to, { force: true });
   try {
     await link(from, to);
@@ -46,32 +63,60 @@ async function placeSource(from: string, to: string): Promise<void> {
   }
 }
 
+function unchecked(why: string, variantPath: string): Finding {
+  return {
+    code: 'W_SRPM_UNCHECKED',
+    severity: 'warning',
+    message: `the Kconfig and patch checks did not run (${why}): the SRPM may not build, or not build what the variant asks`,
+    where: { file: variantPath, line: 0, col: 0 },
+  };
+}
+
+/** The kernel tarball among an overlay output's lookaside sources. */
+async function distributionTarball(outDir: string): Promise<string | undefined> {
+  const names = await readdir(outDir).catch(() => [] as string[]);
+  const name = names.find((n) => /^linux-.*\.tar\.(xz|gz|bz2)$/.test(n));
+  return name ? path.join(outDir, name) : undefined;
+}
+
 /** Build time recorded in the SRPM: the newest changelog date, so equal inputs give equal bytes. */
 export function sourceDateEpochOf(variant: Variant): number {
   const dates = variant.changelog.map((e) => Date.parse(`${e.date}T00:00:00Z`)).filter((n) => !Number.isNaN(n));
   return dates.length ? Math.max(...dates) / 1000 : 946684800; // 2000-01-01 when there is no changelog
 }
 
+/** A source file ready to be placed next to the spec: verified, in the cache or given locally. */
+interface CollectedSource {
+  file: string;
+  from: string;
+  /** The base kernel tarball (the one the checks run against). */
+  base: boolean;
+}
+
 /** Sources a kernel.org (vanilla or kmod) variant names: the tarball and base configs given by URL. */
-async function gatherUrlSources(variant: Variant, outDir: string, sourcesDir: string | undefined): Promise<void> {
-  const wanted: Array<{ url: string; sha256?: string; published?: () => Promise<string>; where: Finding['where'] }> = [];
+async function collectUrlSources(variant: Variant, sourcesDir: string | undefined): Promise<CollectedSource[]> {
+  const collected: CollectedSource[] = [];
+  const wanted: Array<{ url: string; sha256?: string; fileName?: string; published?: () => Promise<string>; where: Finding['where']; base?: boolean }> = [];
   if (variant.base.kind === 'vanilla' || variant.base.kind === 'kernel-devel') {
-    const { url, sha256, where } = variant.base.source;
+    const { url, sha256, where, fileName } = variant.base.source;
     const version = variant.base.version;
     // a kernel.org release without a digest in the variant: kernel.org's checksum list has it
     const published = !sha256 && url === tarballUrl(version) ? () => new KernelOrg().sha256Of(version) : undefined;
-    wanted.push({ url, ...(sha256 ? { sha256 } : {}), ...(published ? { published } : {}), where });
+    wanted.push({ url, ...(sha256 ? { sha256 } : {}), ...(fileName !== undefined ? { fileName } : {}), ...(published ? { published } : {}), where, base: variant.base.kind === 'vanilla' });
   }
   if (variant.base.kind === 'vanilla') {
-    for (const c of Object.values(variant.base.config)) if (c?.kind === 'url') wanted.push({ url: c.url, sha256: c.sha256, where: c.where });
+    for (const c of Object.values(variant.base.config)) if (c?.kind === 'url') wanted.push({ url: c.url, sha256: c.sha256, ...(c.fileName !== undefined ? { fileName: c.fileName } : {}), where: c.where });
   }
   for (const w of wanted) {
-    const file = decodeURIComponent(new URL(w.url).pathname.split('/').pop() ?? '');
+    // the same name the spec's SourceN line gives (the rendering boundary), checked before any fs call
+    const boundary = new SpecBoundary();
+    const file = boundary.sourceFileName(w.url, w.fileName, w.where);
+    if (boundary.findings.length) throw new UsageError(`unsafe source name for ${w.url}`, boundary.findings);
     const local = sourcesDir ? path.join(sourcesDir, file) : undefined;
     if (local && (await isFile(local))) {
       // a local file is verified when the variant gives a digest, by fetching it through the cache
       const from = w.sha256 ? await fetchSource({ url: path.resolve(local), sha256: w.sha256, fileName: file }) : local;
-      await placeSource(from, path.join(outDir, file));
+      collected.push({ file, from, base: Boolean(w.base) });
       continue;
     }
     if (!w.sha256 && w.published) {
@@ -100,8 +145,9 @@ async function gatherUrlSources(variant: Variant, outDir: string, sourcesDir: st
         },
       ]);
     }
-    await placeSource(await fetchSource({ url: w.url, sha256: w.sha256, fileName: file }), path.join(outDir, file));
+    collected.push({ file, from: await fetchSource({ url: w.url, sha256: w.sha256, fileName: file }), base: Boolean(w.base) });
   }
+  return collected;
 }
 
 /** The distribution's lookaside tarballs named by the dist-git `sources` file of an overlay output. */
@@ -123,6 +169,7 @@ async function gatherOverlaySources(variant: Variant<OverlayBase>, outDir: strin
     sourcesFile,
   });
   if (gathered.findings.some((f) => f.severity === 'error')) throw new UsageError('lookaside sources do not match', gathered.findings);
+  await recordOutputFiles(outDir, entries.map((e) => e.file).filter((f) => !f.includes('/')));
 }
 
 /**
@@ -130,15 +177,48 @@ async function gatherOverlaySources(variant: Variant<OverlayBase>, outDir: strin
  * the cache, or from --sources-dir), and build a reproducible SRPM with rpmbuild -bs.
  */
 export async function prepareSrpm(variantPath: string, opts: PrepareSrpmOptions = {}): Promise<PreparedSrpm> {
-  const compose = await composeVariant(variantPath, { out: opts.out, kernelSource: opts.kernelSource, distGit: opts.distGit });
+  const sourcesDir = opts.sourcesDir ? path.resolve(opts.sourcesDir) : undefined;
+  const uncheckedNotes: Finding[] = [];
+  // the SRPM carries the base tarball: fetch (or find) it first, and check the variant against it
+  let kernelSource = opts.kernelSource;
+  let urlSources: CollectedSource[] | undefined;
+  const loaded = await loadVariant(variantPath);
+  const early = loaded.variant;
+  if (early && early.base.kind !== 'fedora' && early.base.kind !== 'centos-stream') {
+    urlSources = await collectUrlSources(early, sourcesDir);
+    if (!opts.noCheck && !kernelSource) kernelSource = urlSources.find((s) => s.base)?.from;
+  }
+  if (opts.noCheck) {
+    kernelSource = undefined;
+    uncheckedNotes.push(unchecked('--no-check was given', variantPath));
+  }
+  const compose = await composeVariant(variantPath, { out: opts.out, kernelSource, distGit: opts.distGit });
   if (!compose.written || !compose.variant || !compose.outDir || !compose.specFile) {
     throw new UsageError(`${variantPath} did not compose`, compose.findings, compose.exitCode === 1 ? 1 : 2);
   }
   const variant = compose.variant;
   const outDir = compose.outDir;
-  const sourcesDir = opts.sourcesDir ? path.resolve(opts.sourcesDir) : undefined;
-  if (variant.base.kind === 'fedora' || variant.base.kind === 'centos-stream') await gatherOverlaySources(variant as Variant<OverlayBase>, outDir, sourcesDir);
-  else await gatherUrlSources(variant, outDir, sourcesDir);
+  if (variant.base.kind === 'fedora' || variant.base.kind === 'centos-stream') {
+    await gatherOverlaySources(variant as Variant<OverlayBase>, outDir, sourcesDir);
+    if (!opts.noCheck && !kernelSource) {
+      // the distribution's tarball arrived with the lookaside sources: check against it now
+      const tarball = await distributionTarball(outDir);
+      if (tarball) {
+        const checked = await composeVariant(variantPath, { out: opts.out, kernelSource: tarball, distGit: opts.distGit, write: false });
+        if (checked.exitCode !== 0) throw new UsageError(`${variantPath} does not pass its checks against ${path.basename(tarball)}`, checked.findings, checked.exitCode === 1 ? 1 : 2);
+        compose.findings.push(...checked.findings.filter((f) => !compose.findings.some((g) => g.code === f.code && g.message === f.message)));
+        Object.assign(compose.checks, checked.checks);
+      } else {
+        uncheckedNotes.push(unchecked('the dist-git names no linux-*.tar.* source to check against (pass --kernel-source)', variantPath));
+      }
+    }
+  } else {
+    const sources = urlSources ?? (await collectUrlSources(variant, sourcesDir));
+    for (const s of sources) await placeSource(s.from, outDir, s.file);
+    await recordOutputFiles(outDir, sources.map((s) => s.file));
+  }
+  compose.findings.push(...uncheckedNotes);
   const srpmPath = await buildSrpm({ specFile: path.join(outDir, compose.specFile), sourceDir: outDir, outDir, sourceDateEpoch: sourceDateEpochOf(variant) });
+  if (path.dirname(path.resolve(srpmPath)) === path.resolve(outDir)) await recordOutputFiles(outDir, [path.basename(srpmPath)]);
   return { srpmPath, variantName: variant.name, targets: variant.targets, outDir: path.join(outDir, STATE_DIR), compose };
 }

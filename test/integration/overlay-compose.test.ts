@@ -3,8 +3,8 @@ import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { gatherLookasideSources } from '../../src/overlay/gather-lookaside-sources.js';
-import { parseSourcesFile } from '../../src/overlay/sources-file.js';
+import { gatherLookasideSources } from '../../src/bases/overlay/gather-lookaside-sources.js';
+import { parseSourcesFile } from '../../src/bases/overlay/sources-file.js';
 import { makeFixtureRepo, ROOT_OF_REPO } from '../support/fixture-repo.js';
 import { runKplay } from '../support/run-kplay.js';
 

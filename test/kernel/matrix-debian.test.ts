@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MatrixReport } from '../../src/matrix/matrix-report.js';
 import { ROOT_OF_REPO } from '../support/fixture-repo.js';
-import { LINUX_612_TARBALL, LINUX_61_TARBALL, requireSystemFile } from '../support/kernel-tree.js';
+import { KERNEL_TIER_KPLAY_CACHE, LINUX_612_TARBALL, LINUX_61_TARBALL, requireSystemFile } from '../support/kernel-tree.js';
 import { runKplay } from '../support/run-kplay.js';
 
 // Debian packages linux-source-6.1, linux-source-6.12 and chromium (npm test installs them).
@@ -26,7 +26,7 @@ describe('kplay matrix on Debian linux-source-6.1 and 6.12', () => {
     out = await mkdtemp(path.join(os.tmpdir(), 'kplay-matrix-'));
     const r = await runKplay(
       ['matrix', 'variants/playground.yml', 'variants/playground-plus.yml', '--base', `6.1.192=${LINUX_61}`, '--base', `6.12.117=${LINUX_612}`, '--out', out],
-      { cwd: ROOT_OF_REPO },
+      { cwd: ROOT_OF_REPO, env: { KPLAY_CACHE_DIR: KERNEL_TIER_KPLAY_CACHE } },
     );
     expect(r.stderr).not.toMatch(/internal error/);
     exitCode = r.exitCode;

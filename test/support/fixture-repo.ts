@@ -31,4 +31,4 @@ export function variantYaml(opts: { name?: string; features?: string[]; extra?: 
   ].join('\n');
 }
 
-export { ROOT_OF_REPO } from './paths.js';
+export { KPLAY_BIN, ROOT_OF_REPO } from './paths.js';

@@ -39,6 +39,13 @@ export function haveLinux61(): boolean {
   return existsSync(LINUX_61_TARBALL);
 }
 
+/**
+ * A kplay cache (KPLAY_CACHE_DIR) kept across runs for the kernel tier: the Kconfig subsets of the
+ * Debian tarballs and their parsed trees. kplay keys its entries by content (tarball digest, engine
+ * code), so a change to the engine is tested cold; an unchanged one is not parsed again.
+ */
+export const KERNEL_TIER_KPLAY_CACHE = path.join(testCacheDir(), 'kplay-cache');
+
 /** Where extracted trees are kept: `<test cache>/trees` (see testCacheDir). */
 export function kernelTreeCacheDir(): string {
   return path.join(testCacheDir(), 'trees');

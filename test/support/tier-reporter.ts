@@ -13,7 +13,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Reporter, TestModule } from 'vitest/node';
+import type { Reporter, TestCase, TestModule, TestSuite } from 'vitest/node';
 
 export interface TierSummary {
   name: string;
@@ -23,6 +23,8 @@ export interface TierSummary {
   passed: number;
   failed: number;
   skipped: number;
+  /** Tests named "exhaustive: …" (test/support/exhaustive.ts) left out of a default run. */
+  exhaustiveOnly: number;
   wallMs: number;
   fileMs: number;
   skippedNames: string[];
@@ -33,6 +35,16 @@ export interface RunSummary {
   notRun: string[];
   ci: boolean;
   ok: boolean;
+}
+
+/** Is the test, or a suite around it, named "exhaustive: …" (test/support/exhaustive.ts)? */
+function isExhaustiveOnly(c: TestCase): boolean {
+  let node: TestCase | TestSuite | TestModule = c;
+  while (node.type !== 'module') {
+    if (node.name.startsWith('exhaustive:')) return true;
+    node = node.parent;
+  }
+  return false;
 }
 
 export const isCI = (): boolean => !!process.env.CI && process.env.CI !== 'false' && process.env.CI !== '0';
@@ -50,6 +62,7 @@ export default class TierReporter implements Reporter {
     // vitest calls every reporter's onTestRunEnd and onFinished together; the default reporter
     // prints its summary synchronously there: yield once so these lines come after it
     await new Promise((r) => setImmediate(r));
+    const exhaustive = process.env.KPLAY_EXHAUSTIVE === '1';
     const tiers = new Map<string, TierSummary & { start: number; end: number }>();
     for (const m of modules) {
       const name = m.project.name || 'default';
@@ -63,6 +76,7 @@ export default class TierReporter implements Reporter {
           passed: 0,
           failed: 0,
           skipped: 0,
+          exhaustiveOnly: 0,
           wallMs: 0,
           fileMs: 0,
           skippedNames: [],
@@ -85,6 +99,7 @@ export default class TierReporter implements Reporter {
         const state = c.result().state;
         if (state === 'passed') t.passed++;
         else if (state === 'failed') t.failed++;
+        else if (state === 'skipped' && !exhaustive && isExhaustiveOnly(c)) t.exhaustiveOnly++;
         else if (state === 'skipped') {
           t.skipped++;
           t.skippedNames.push(`${path.relative(process.cwd(), c.module.moduleId)} > ${c.fullName}`);
@@ -97,7 +112,12 @@ export default class TierReporter implements Reporter {
     const lines: string[] = [''];
     for (const t of tiers.values()) {
       t.wallMs = t.end > t.start ? t.end - t.start : 0;
-      const states = [`${t.passed} passed`, t.failed ? `${t.failed} failed` : '', t.skipped ? `${t.skipped} skipped` : '']
+      const states = [
+        `${t.passed} passed`,
+        t.failed ? `${t.failed} failed` : '',
+        t.skipped ? `${t.skipped} skipped` : '',
+        t.exhaustiveOnly ? `${t.exhaustiveOnly} left for test:exhaustive` : '',
+      ]
         .filter(Boolean)
         .join(', ');
       const broken = t.failedFiles ? `, ${t.failedFiles} file(s) failed to run` : '';

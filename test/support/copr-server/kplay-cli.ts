@@ -7,13 +7,16 @@ import { ROOT_OF_REPO } from '../paths.js';
 /** The Copr fixture package (a tiny spec and its source). */
 export const HELLO_FIXTURE = path.join(ROOT_OF_REPO, 'test', 'fixtures', 'copr', 'hello');
 
-/** A temporary HOME whose ~/.config/copr points at `coprUrl` with these credentials. */
+/**
+ * A temporary HOME whose ~/.config/copr points at `coprUrl` with these credentials. The test
+ * server speaks plain http, which copr-cli (and kplay) refuse unless `encrypted = False`.
+ */
 export async function makeCoprHome(coprUrl: string, login: string, token: string, user: string): Promise<string> {
   const home = await mkdtemp(path.join(os.tmpdir(), 'kplay-copr-home-'));
   await mkdir(path.join(home, '.config'), { recursive: true });
   await writeFile(
     path.join(home, '.config', 'copr'),
-    `[copr-cli]\nlogin = ${login}\nusername = ${user}\ntoken = ${token}\ncopr_url = ${coprUrl}\n# expiration date: 2099-01-01\n`,
+    `[copr-cli]\nlogin = ${login}\nusername = ${user}\ntoken = ${token}\ncopr_url = ${coprUrl}\nencrypted = False\n# expiration date: 2099-01-01\n`,
   );
   return home;
 }

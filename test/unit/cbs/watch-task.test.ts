@@ -24,6 +24,9 @@ function scriptedHub(frames: Array<{ root: number; children: Array<[number, stri
       if (faults[id]) return Promise.reject(new KojiFault('getTaskResult', 1005, faults[id]));
       return Promise.resolve({});
     },
+    async getBuild() {
+      return undefined;
+    },
   };
   return hub;
 }
