@@ -34,11 +34,6 @@ export function requireSystemFile(file: string, debianPackage = PACKAGE_OF[file]
   return file;
 }
 
-/** @deprecated tests must not skip themselves: use requireSystemFile(LINUX_61_TARBALL) or extractedKernelTree(). */
-export function haveLinux61(): boolean {
-  return existsSync(LINUX_61_TARBALL);
-}
-
 /**
  * A kplay cache (KPLAY_CACHE_DIR) kept across runs for the kernel tier: the Kconfig subsets of the
  * Debian tarballs and their parsed trees. kplay keys its entries by content (tarball digest, engine
