@@ -267,6 +267,7 @@ export async function loadVariant(variantPath: string): Promise<{ variant?: Vari
       summary: whereSet(layers, ['summary']),
       ...(merged.description !== undefined ? { description: whereSet(layers, ['description']) } : {}),
       ...(merged.buildid !== undefined ? { buildid: whereSet(layers, ['buildid']) } : {}),
+      ...(merged.changelog !== undefined ? { changelog: whereSet(layers, ['changelog']) } : {}),
     },
     ...(signing ? { signing } : {}),
   };
