@@ -28,18 +28,36 @@ export function register(program: Command): void {
     .option('--org <text>', 'certificate organization')
     .option('--days <n>', 'validity in days', '3650')
     .option('--json', 'print the result as JSON on stdout', false)
-    .addHelpText('after', '\nExamples:\n  $ kplay keys new --dir ~/.local/share/kplay/keys --cn "Example SIG kernel signing"\n  $ kplay keys new --name kmods-2026 --org "Example SIG" --json')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ kplay keys new --dir ~/.local/share/kplay/keys --cn "Example SIG kernel signing"\n  $ kplay keys new --name kmods-2026 --org "Example SIG" --json',
+    )
     .action(async (opts: { name: string; dir: string; cn: string; org?: string; days: string; json: boolean }) => {
       await runCommand(async () => {
         const days = Number(opts.days);
-        if (!Number.isInteger(days) || days < 1 || days > 36500) throw new UsageError(`--days ${opts.days}: give a whole number of days from 1 to 36500`);
+        if (!Number.isInteger(days) || days < 1 || days > 36500)
+          throw new UsageError(`--days ${opts.days}: give a whole number of days from 1 to 36500`);
         const { generateSigningKey } = await import('../signing/generate-key.js');
         const { enrolmentSteps } = await import('../signing/enrolment-steps.js');
-        const k = await generateSigningKey({ dir: opts.dir, name: opts.name, commonName: opts.cn, ...(opts.org ? { organization: opts.org } : {}), days });
+        const k = await generateSigningKey({
+          dir: opts.dir,
+          name: opts.name,
+          commonName: opts.cn,
+          ...(opts.org ? { organization: opts.org } : {}),
+          days,
+        });
         const files = { key: displayPath(k.keyFile), certificate: displayPath(k.certFile), der: displayPath(k.derFile) };
         const repo = await enclosingRepository(k.keyFile);
         if (repo) {
-          printFindings([{ code: 'W_KEY_IN_REPOSITORY', severity: 'warning', message: `the private key ${files.key} is inside the git repository ${displayPath(repo)}`, where: { file: files.key, line: 0, col: 0 }, hint: 'move it out of the repository, or at least list *.key.pem in .gitignore; only NAME.crt.pem belongs there' }]);
+          printFindings([
+            {
+              code: 'W_KEY_IN_REPOSITORY',
+              severity: 'warning',
+              message: `the private key ${files.key} is inside the git repository ${displayPath(repo)}`,
+              where: { file: files.key, line: 0, col: 0 },
+              hint: 'move it out of the repository, or at least list *.key.pem in .gitignore; only NAME.crt.pem belongs there',
+            },
+          ]);
         }
         if (opts.json) {
           process.stdout.write(`${JSON.stringify({ files, certificate: k.facts, enrol: enrolmentSteps(files.der) }, null, 2)}\n`);

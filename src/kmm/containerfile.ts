@@ -48,14 +48,20 @@ export function renderContainerfile(s: ContainerfileSettings): string {
     'FROM ${FINAL_IMAGE}',
     'ARG KERNEL_FULL_VERSION',
     'RUN microdnf -y install kmod && microdnf clean all',
-    '# the package\'s modules as it installs them (extra/..., .ko or .ko.xz), under /opt for KMM',
+    "# the package's modules as it installs them (extra/..., .ko or .ko.xz), under /opt for KMM",
     'COPY --from=build /build/root/lib/modules/${KERNEL_FULL_VERSION}/ /opt/lib/modules/${KERNEL_FULL_VERSION}/',
     'RUN depmod -b /opt ${KERNEL_FULL_VERSION}',
     '',
   ].join('\n');
 }
 
-const PLATFORM: Record<string, string> = { x86_64: 'linux/amd64', aarch64: 'linux/arm64', ppc64le: 'linux/ppc64le', s390x: 'linux/s390x', riscv64: 'linux/riscv64' };
+const PLATFORM: Record<string, string> = {
+  x86_64: 'linux/amd64',
+  aarch64: 'linux/arm64',
+  ppc64le: 'linux/ppc64le',
+  s390x: 'linux/s390x',
+  riscv64: 'linux/riscv64',
+};
 
 /** One `podman build` and `podman push` per kernel: the tag is the kernel's `uname -r`. */
 export function renderBuildScript(image: string, targets: KernelTarget[]): string {

@@ -25,7 +25,12 @@ export function kernelTargets(kernels: string[], variant: Variant<KmodBase>): { 
     const m = KERNEL.exec(k);
     const where = { file: '--kernel', line: i + 1, col: 1 };
     if (!m) {
-      findings.push({ code: 'E_KMM_KERNEL', severity: 'error', message: `--kernel '${k}' is not a kernel version-release (5.14.0-570.el9, optionally .x86_64)`, where });
+      findings.push({
+        code: 'E_KMM_KERNEL',
+        severity: 'error',
+        message: `--kernel '${k}' is not a kernel version-release (5.14.0-570.el9, optionally .x86_64)`,
+        where,
+      });
       return;
     }
     const [, upstream, , arch] = m;
@@ -41,7 +46,12 @@ export function kernelTargets(kernels: string[], variant: Variant<KmodBase>): { 
       return;
     }
     if (arch && !variant.arches.list.includes(arch as RpmArch)) {
-      findings.push({ code: 'E_KMM_KERNEL', severity: 'error', message: `the variant cannot build for kernel ${k}: ${arch} is not one of its arches (${variant.arches.list.join(', ')})`, where: variant.arches.where });
+      findings.push({
+        code: 'E_KMM_KERNEL',
+        severity: 'error',
+        message: `the variant cannot build for kernel ${k}: ${arch} is not one of its arches (${variant.arches.list.join(', ')})`,
+        where: variant.arches.where,
+      });
       return;
     }
     for (const a of arch ? [arch as RpmArch] : variant.arches.list) {

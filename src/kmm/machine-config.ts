@@ -9,7 +9,12 @@ export function dataUrl(text: string): string {
 
 function unitNames(module: string) {
   const base = `kplay-kmm-${module.replace(/_/g, '-')}`;
-  return { load: `${base}-load.service`, pull: `${base}-pull.service`, loadScript: `/usr/local/bin/${base}-load.sh`, pullScript: `/usr/local/bin/${base}-pull.sh` };
+  return {
+    load: `${base}-load.service`,
+    pull: `${base}-pull.service`,
+    loadScript: `/usr/local/bin/${base}-load.sh`,
+    pullScript: `/usr/local/bin/${base}-pull.sh`,
+  };
 }
 
 /**
@@ -74,8 +79,20 @@ export function day1MachineConfig(role: string, s: Day1Settings) {
         },
         storage: {
           files: [
-            { path: n.loadScript, mode: MODE_0755, overwrite: true, user: { name: 'root' }, contents: { source: dataUrl(replaceModuleScript(s)) } },
-            { path: n.pullScript, mode: MODE_0755, overwrite: true, user: { name: 'root' }, contents: { source: dataUrl(pullImageScript(s)) } },
+            {
+              path: n.loadScript,
+              mode: MODE_0755,
+              overwrite: true,
+              user: { name: 'root' },
+              contents: { source: dataUrl(replaceModuleScript(s)) },
+            },
+            {
+              path: n.pullScript,
+              mode: MODE_0755,
+              overwrite: true,
+              user: { name: 'root' },
+              contents: { source: dataUrl(pullImageScript(s)) },
+            },
           ],
         },
       },

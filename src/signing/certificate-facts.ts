@@ -19,7 +19,12 @@ export interface CertificateFacts {
 const PRIVATE_KEY_PEM = /-----BEGIN [A-Z ]*PRIVATE KEY-----/;
 
 function commonNameOf(dn: string): string {
-  return dn.split('\n').find((l) => l.startsWith('CN='))?.slice(3) ?? '';
+  return (
+    dn
+      .split('\n')
+      .find((l) => l.startsWith('CN='))
+      ?.slice(3) ?? ''
+  );
 }
 
 /** modinfo prints a serial as colon-separated hex bytes (no leading zero byte). */
@@ -53,11 +58,12 @@ export async function readCertificateOnly(file: string): Promise<{ pem: string; 
   } catch (err) {
     throw new UsageError(`cannot read certificate ${displayPath(file)}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
-  if (PRIVATE_KEY_PEM.test(text)) throw new UsageError(`${displayPath(file)} holds a private key: give the certificate alone (NAME.crt.pem from kplay keys new)`);
+  if (PRIVATE_KEY_PEM.test(text))
+    throw new UsageError(`${displayPath(file)} holds a private key: give the certificate alone (NAME.crt.pem from kplay keys new)`);
   const blocks = text.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g);
   if (!blocks?.length) throw new UsageError(`${displayPath(file)} holds no PEM certificate`);
   try {
-    return { pem: `${blocks.join('\n')}\n`, cert: new X509Certificate(blocks[0]!) };
+    return { pem: `${blocks.join('\n')}\n`, cert: new X509Certificate(blocks[0]) };
   } catch (err) {
     throw new UsageError(`${displayPath(file)}: not a readable certificate (${(err as Error).message})`);
   }

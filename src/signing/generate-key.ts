@@ -32,7 +32,8 @@ export interface GenerateKeyOptions extends KeySubject {
  * before a byte is written; refuses to overwrite an existing key.
  */
 export async function generateSigningKey(opts: GenerateKeyOptions): Promise<GeneratedKey> {
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(opts.name)) throw new UsageError(`key name '${opts.name}' may hold only letters, digits, '.', '_' and '-'`);
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(opts.name))
+    throw new UsageError(`key name '${opts.name}' may hold only letters, digits, '.', '_' and '-'`);
   const dir = path.resolve(opts.dir);
   const keyFile = path.join(dir, `${opts.name}.key.pem`);
   const certFile = path.join(dir, `${opts.name}.crt.pem`);
@@ -55,7 +56,25 @@ export async function generateSigningKey(opts: GenerateKeyOptions): Promise<Gene
     const tmpCert = path.join(work, 'cert.pem');
     await writeFile(cfg, config);
     // openssl writes the key itself; umask 077 through mode of the folder, and we copy with 0600
-    await runOpenssl(['req', '-new', '-nodes', '-utf8', '-sha256', '-days', String(opts.days), '-batch', '-x509', '-config', cfg, '-outform', 'PEM', '-keyout', tmpKey, '-out', tmpCert]);
+    await runOpenssl([
+      'req',
+      '-new',
+      '-nodes',
+      '-utf8',
+      '-sha256',
+      '-days',
+      String(opts.days),
+      '-batch',
+      '-x509',
+      '-config',
+      cfg,
+      '-outform',
+      'PEM',
+      '-keyout',
+      tmpKey,
+      '-out',
+      tmpCert,
+    ]);
     await runOpenssl(['x509', '-in', tmpCert, '-outform', 'DER', '-out', derFile]);
     const certPem = await readFile(tmpCert);
     const handle = await open(keyFile, 'wx', 0o600);
@@ -76,11 +95,20 @@ export async function generateSigningKey(opts: GenerateKeyOptions): Promise<Gene
 export async function runOpenssl(args: string[], input?: Buffer): Promise<Buffer> {
   try {
     const r = await execa('openssl', args, { encoding: 'buffer', ...(input ? { input } : {}), stripFinalNewline: false });
-    return Buffer.from(r.stdout as Uint8Array);
+    return Buffer.from(r.stdout);
   } catch (err) {
     const e = err as { code?: string; stderr?: Uint8Array; shortMessage?: string };
-    if (e.code === 'ENOENT') throw new UsageError('openssl is not installed (Debian: apt-get install openssl; Fedora: dnf install openssl)');
-    const last = Buffer.from(e.stderr ?? []).toString('utf8').trim().split('\n').filter(Boolean).pop() ?? e.shortMessage ?? 'failed';
+    if (e.code === 'ENOENT')
+      throw new UsageError('openssl is not installed (Debian: apt-get install openssl; Fedora: dnf install openssl)');
+    const last =
+      Buffer.from(e.stderr ?? [])
+        .toString('utf8')
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .pop() ??
+      e.shortMessage ??
+      'failed';
     throw new UsageError(`openssl ${args[0]} failed: ${last}`);
   }
 }

@@ -28,7 +28,13 @@ export async function loadSigning(raw: Record<string, unknown>, ctx: SigningCont
   const abs = path.resolve(folder, given);
   const check = await realPathInside(folder, abs);
   if (!isInside(folder, abs) || (check.exists && !check.real)) {
-    ctx.findings.push({ code: 'E_PATH_ESCAPE', severity: 'error', message: `signing certificate '${given}' leaves the folder of the variant`, where, hint: 'keep the public certificate next to the variant, e.g. variants/keys/NAME.crt.pem' });
+    ctx.findings.push({
+      code: 'E_PATH_ESCAPE',
+      severity: 'error',
+      message: `signing certificate '${given}' leaves the folder of the variant`,
+      where,
+      hint: 'keep the public certificate next to the variant, e.g. variants/keys/NAME.crt.pem',
+    });
     return undefined;
   }
   try {
@@ -36,7 +42,13 @@ export async function loadSigning(raw: Record<string, unknown>, ctx: SigningCont
     return { certificate: abs, display: displayPath(abs), pem, hash: (raw.hash as SigningSettings['hash'] | undefined) ?? 'sha256', where };
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
-    ctx.findings.push({ code: 'E_SIGNING_CERTIFICATE', severity: 'error', message: err.message, where, hint: 'name the public NAME.crt.pem that kplay keys new wrote; the private key stays with the builder' });
+    ctx.findings.push({
+      code: 'E_SIGNING_CERTIFICATE',
+      severity: 'error',
+      message: err.message,
+      where,
+      hint: 'name the public NAME.crt.pem that kplay keys new wrote; the private key stays with the builder',
+    });
     return undefined;
   }
 }

@@ -37,7 +37,8 @@ export function splitModuleSignature(module: Buffer): SplitModule {
   const info = module.subarray(infoAt, infoAt + MODULE_SIG_INFO_SIZE);
   const sigLen = info.readUInt32BE(8);
   if (info[2] !== PKEY_ID_PKCS7) return { body: module, malformed: `signature id_type ${info[2]} is not PKCS#7` };
-  if (info[0] || info[1] || info[3] || info[4] || info[5] || info[6] || info[7]) return { body: module, malformed: 'PKCS#7 signature block with non-zero algo/hash/signer/key id fields' };
+  if (info[0] || info[1] || info[3] || info[4] || info[5] || info[6] || info[7])
+    return { body: module, malformed: 'PKCS#7 signature block with non-zero algo/hash/signer/key id fields' };
   if (sigLen === 0 || sigLen > infoAt) return { body: module, malformed: `signature length ${sigLen} does not fit the file` };
   return { body: module.subarray(0, infoAt - sigLen), signature: module.subarray(infoAt - sigLen, infoAt) };
 }

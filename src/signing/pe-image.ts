@@ -24,7 +24,8 @@ async function sbtool(cmd: 'sbsign' | 'sbverify', args: string[]): Promise<{ ok:
     if ((r as { code?: string }).code === 'ENOENT') throw Object.assign(new Error('missing'), { code: 'ENOENT' });
     return { ok: r.exitCode === 0, out: String(r.all ?? '') };
   } catch (err) {
-    if ((err as { code?: string }).code === 'ENOENT') throw new UsageError(`${cmd} is not installed (Debian package sbsigntool; Fedora sbsigntools)`);
+    if ((err as { code?: string }).code === 'ENOENT')
+      throw new UsageError(`${cmd} is not installed (Debian package sbsigntool; Fedora sbsigntools)`);
     throw err;
   }
 }

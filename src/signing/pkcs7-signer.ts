@@ -31,7 +31,7 @@ function readTlv(buf: Buffer, at: number): Tlv {
 
 function children(buf: Buffer, t: Tlv): Tlv[] {
   const out: Tlv[] = [];
-  for (let at = t.body; at < t.end; ) {
+  for (let at = t.body; at < t.end;) {
     const c = readTlv(buf, at);
     out.push(c);
     at = c.end;

@@ -9,9 +9,33 @@ import { tagList, tagString, type RpmHeader } from './rpm-header.js';
  * expanded text: every `%` is doubled so RPM does not expand it again.
  */
 
-const SENSE = { LESS: 2, GREATER: 4, EQUAL: 8, POSTTRANS: 32, PRETRANS: 128, INTERP: 256, PRE: 512, POST: 1024, PREUN: 2048, POSTUN: 4096, VERIFY: 8192, RPMLIB: 1 << 24, CONFIG: 1 << 28 } as const;
+const SENSE = {
+  LESS: 2,
+  GREATER: 4,
+  EQUAL: 8,
+  POSTTRANS: 32,
+  PRETRANS: 128,
+  INTERP: 256,
+  PRE: 512,
+  POST: 1024,
+  PREUN: 2048,
+  POSTUN: 4096,
+  VERIFY: 8192,
+  RPMLIB: 1 << 24,
+  CONFIG: 1 << 28,
+} as const;
 const FILE = { CONFIG: 1, DOC: 2, MISSINGOK: 8, NOREPLACE: 16, GHOST: 64, LICENSE: 128, README: 256 } as const;
-const VERIFY_BITS: Array<[number, string]> = [[1, 'md5'], [2, 'size'], [4, 'link'], [8, 'user'], [16, 'group'], [32, 'mtime'], [64, 'mode'], [128, 'rdev'], [256, 'caps']];
+const VERIFY_BITS: Array<[number, string]> = [
+  [1, 'md5'],
+  [2, 'size'],
+  [4, 'link'],
+  [8, 'user'],
+  [16, 'group'],
+  [32, 'mtime'],
+  [64, 'mode'],
+  [128, 'rdev'],
+  [256, 'caps'],
+];
 
 export class RebuildRefused extends Error {}
 
@@ -28,7 +52,12 @@ function depLines(h: RpmHeader, kind: string, tag: string, pkgName: string, evr:
     const v = versions[i] ?? '';
     if (f & SENSE.RPMLIB) return; // rpmlib(...) features: rpmbuild adds what this payload needs
     if (kind === 'require' && f & SENSE.INTERP) return; // scriptlet interpreters: generated from the scriptlets
-    if (kind === 'provide' && (name === pkgName || (name.startsWith(`${pkgName}(`) && /^\([a-z0-9_-]+\)$/.test(name.slice(pkgName.length)))) && (!v || v === evr)) return; // self-provides, rpmbuild adds them
+    if (
+      kind === 'provide' &&
+      (name === pkgName || (name.startsWith(`${pkgName}(`) && /^\([a-z0-9_-]+\)$/.test(name.slice(pkgName.length)))) &&
+      (!v || v === evr)
+    )
+      return; // self-provides, rpmbuild adds them
     const q: string[] = [];
     if (kind === 'require') {
       if (f & SENSE.PRE) q.push('pre');
@@ -45,7 +74,15 @@ function depLines(h: RpmHeader, kind: string, tag: string, pkgName: string, evr:
   return out;
 }
 
-const SCRIPTS: Array<[string, string]> = [['prein', 'pre'], ['postin', 'post'], ['preun', 'preun'], ['postun', 'postun'], ['pretrans', 'pretrans'], ['posttrans', 'posttrans'], ['verifyscript', 'verifyscript']];
+const SCRIPTS: Array<[string, string]> = [
+  ['prein', 'pre'],
+  ['postin', 'post'],
+  ['preun', 'preun'],
+  ['postun', 'postun'],
+  ['pretrans', 'pretrans'],
+  ['posttrans', 'posttrans'],
+  ['verifyscript', 'verifyscript'],
+];
 
 function scriptSections(h: RpmHeader, sub: string): string[] {
   const out: string[] = [];
@@ -53,7 +90,8 @@ function scriptSections(h: RpmHeader, sub: string): string[] {
     const body = tagString(h, tag);
     const prog = tagList(h, `${tag}prog`).map(String);
     if (body === undefined && !prog.length) continue;
-    if (prog.length > 1) throw new RebuildRefused(`the %${section} scriptlet runs '${prog.join(' ')}': interpreter arguments cannot be reproduced`);
+    if (prog.length > 1)
+      throw new RebuildRefused(`the %${section} scriptlet runs '${prog.join(' ')}': interpreter arguments cannot be reproduced`);
     const interp = prog[0] ?? '/bin/sh';
     out.push(`%${section}${sub}${interp === '/bin/sh' ? '' : ` -p ${interp}`}`);
     if (body !== undefined) out.push(esc(body));
@@ -69,7 +107,16 @@ export function filePaths(h: RpmHeader): string[] {
   return base.map((b, i) => `${dirs[idx[i]!] ?? ''}${b}`);
 }
 
-function fileLine(path: string, mode: number, user: string, group: string, flags: number, verify: number, caps: string, lang: string): string {
+function fileLine(
+  path: string,
+  mode: number,
+  user: string,
+  group: string,
+  flags: number,
+  verify: number,
+  caps: string,
+  lang: string,
+): string {
   if (/["\n\\*?[\]{}]/.test(path)) throw new RebuildRefused(`file name ${JSON.stringify(path)} cannot be listed in a spec file list`);
   const parts: string[] = [];
   const isDir = (mode & 0o170000) === 0o040000;
@@ -86,7 +133,7 @@ function fileLine(path: string, mode: number, user: string, group: string, flags
   if (lang) parts.push(`%lang(${lang})`);
   if (caps) parts.push(`%caps(${caps})`);
   const missing = VERIFY_BITS.filter(([bit]) => !((verify >>> 0) & bit)).map(([, n]) => n);
-  if (missing.length && (verify >>> 0) !== 0xffffffff) parts.push(`%verify(not ${missing.join(' ')})`);
+  if (missing.length && verify >>> 0 !== 0xffffffff) parts.push(`%verify(not ${missing.join(' ')})`);
   const p = esc(path);
   parts.push(/\s/.test(p) ? `"${p}"` : p);
   return parts.join(' ');
@@ -144,7 +191,21 @@ export function rebuildSpec(h: RpmHeader, originName: string): RebuildPlan {
     `License: ${oneLine(tagString(h, 'license') ?? 'unknown')}`,
     'AutoReqProv: no',
     ...(['require', 'provide', 'conflict', 'obsolete', 'recommend', 'suggest', 'supplement', 'enhance'] as const).flatMap((k) =>
-      depLines(h, k, k === 'require' ? 'Requires' : k === 'provide' ? 'Provides' : k === 'conflict' ? 'Conflicts' : k === 'obsolete' ? 'Obsoletes' : `${k[0]!.toUpperCase()}${k.slice(1)}s`, name, evr),
+      depLines(
+        h,
+        k,
+        k === 'require'
+          ? 'Requires'
+          : k === 'provide'
+            ? 'Provides'
+            : k === 'conflict'
+              ? 'Conflicts'
+              : k === 'obsolete'
+                ? 'Obsoletes'
+                : `${k[0]!.toUpperCase()}${k.slice(1)}s`,
+        name,
+        evr,
+      ),
     ),
   ];
   const description = esc(tagString(h, 'description') ?? '');
@@ -157,7 +218,16 @@ export function rebuildSpec(h: RpmHeader, originName: string): RebuildPlan {
   const caps = tagList(h, 'filecaps').map(String);
   const langs = tagList(h, 'filelangs').map(String);
   const files = paths.map((p, i) => {
-    return fileLine(p, modes[i] ?? 0o644, users[i] ?? 'root', groups[i] ?? 'root', fflags[i] ?? 0, verify[i] ?? 0xffffffff, caps[i] ?? '', langs[i] ?? '');
+    return fileLine(
+      p,
+      modes[i] ?? 0o644,
+      users[i] ?? 'root',
+      groups[i] ?? 'root',
+      fflags[i] ?? 0,
+      verify[i] ?? 0xffffffff,
+      caps[i] ?? '',
+      langs[i] ?? '',
+    );
   });
   const times = tagList(h, 'changelogtime').map(Number);
   const cnames = tagList(h, 'changelogname').map(String);
@@ -179,7 +249,9 @@ export function rebuildSpec(h: RpmHeader, originName: string): RebuildPlan {
     `Version: ${esc(version)}`,
     `Release: ${esc(release)}`,
     ...(arch === 'noarch' ? ['BuildArch: noarch'] : []),
-    ...(sourceRpmKept ? [`Summary: ${oneLine(tagString(h, 'summary') ?? name)}`, `License: ${oneLine(tagString(h, 'license') ?? 'unknown')}`] : pkgTags),
+    ...(sourceRpmKept
+      ? [`Summary: ${oneLine(tagString(h, 'summary') ?? name)}`, `License: ${oneLine(tagString(h, 'license') ?? 'unknown')}`]
+      : pkgTags),
     '',
     '%description',
     description,

@@ -7,10 +7,14 @@ import { displayPath } from '../model/safe-path.js';
 /** Unpack an RPM's payload into `dir` (rpm2cpio | cpio), keeping modes and mtimes. */
 export async function extractPayload(rpm: string, dir: string): Promise<void> {
   try {
-    await execa('sh', ['-c', 'rpm2cpio "$1" | cpio -idmu --quiet --no-absolute-filenames', 'kplay-extract', path.resolve(rpm)], { cwd: dir });
+    await execa('sh', ['-c', 'rpm2cpio "$1" | cpio -idmu --quiet --no-absolute-filenames', 'kplay-extract', path.resolve(rpm)], {
+      cwd: dir,
+    });
   } catch (err) {
     const e = err as { stderr?: string };
-    throw new UsageError(`cannot unpack ${displayPath(rpm)} (rpm2cpio | cpio, Debian packages rpm2cpio and cpio): ${(e.stderr ?? '').trim().split('\n').pop() ?? ''}`);
+    throw new UsageError(
+      `cannot unpack ${displayPath(rpm)} (rpm2cpio | cpio, Debian packages rpm2cpio and cpio): ${(e.stderr ?? '').trim().split('\n').pop() ?? ''}`,
+    );
   }
 }
 

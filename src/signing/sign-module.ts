@@ -29,7 +29,27 @@ export async function moduleSignature(body: Buffer, key: SigningKey): Promise<Bu
     await writeFile(input, body);
     // an encrypted key's passphrase comes from KBUILD_SIGN_PIN, as for the kernel's sign-file
     const pin = process.env.KBUILD_SIGN_PIN !== undefined ? ['-passin', 'env:KBUILD_SIGN_PIN'] : [];
-    await runOpenssl(['cms', '-sign', '-binary', '-noattr', '-nocerts', '-nosmimecap', '-md', key.hash, '-outform', 'DER', '-in', input, '-signer', key.cert, '-inkey', key.key, ...pin, '-out', output]);
+    await runOpenssl([
+      'cms',
+      '-sign',
+      '-binary',
+      '-noattr',
+      '-nocerts',
+      '-nosmimecap',
+      '-md',
+      key.hash,
+      '-outform',
+      'DER',
+      '-in',
+      input,
+      '-signer',
+      key.cert,
+      '-inkey',
+      key.key,
+      ...pin,
+      '-out',
+      output,
+    ]);
     return await readFile(output);
   } finally {
     await rm(work, { recursive: true, force: true });
@@ -43,7 +63,11 @@ export interface ModuleSignResult {
 }
 
 /** Sign a module's bytes (uncompressed): any earlier signature is removed first. */
-export async function signModuleBytes(module: Buffer, key: SigningKey, what: string): Promise<{ signed: Buffer; result: ModuleSignResult }> {
+export async function signModuleBytes(
+  module: Buffer,
+  key: SigningKey,
+  what: string,
+): Promise<{ signed: Buffer; result: ModuleSignResult }> {
   const split = splitModuleSignature(module);
   if (split.malformed) throw new UsageError(`${what}: ${split.malformed}; not signing over it`);
   const sig = await moduleSignature(split.body, key);
@@ -92,7 +116,23 @@ export async function inspectModule(file: string, cert?: string, what = file): P
     await writeFile(sig, split.signature);
     try {
       // -noverify: the kernel checks the signature against its keyring, not a certificate chain
-      await runOpenssl(['cms', '-verify', '-binary', '-inform', 'DER', '-in', sig, '-content', body, '-certfile', cert, '-nointern', '-noverify', '-out', path.join(work, 'out')]);
+      await runOpenssl([
+        'cms',
+        '-verify',
+        '-binary',
+        '-inform',
+        'DER',
+        '-in',
+        sig,
+        '-content',
+        body,
+        '-certfile',
+        cert,
+        '-nointern',
+        '-noverify',
+        '-out',
+        path.join(work, 'out'),
+      ]);
       return { signed: true, signer, validWith: true };
     } catch {
       return { signed: true, signer, validWith: false };

@@ -34,12 +34,19 @@ async function rpmbuildRebuild(specText: string, work: string, payload: string, 
   await writeFile(spec, specText);
   const rpmdir = path.join(work, 'rpms');
   const args = [
-    '-bb', '--nodeps', '--quiet',
-    '--target', plan.arch,
-    '--define', `_topdir ${path.join(work, 'top')}`,
-    '--define', `_rpmdir ${rpmdir}`,
-    '--define', '_build_name_fmt %%{NAME}-%%{VERSION}-%%{RELEASE}.%%{ARCH}.rpm',
-    '--define', `kplay_payload ${payload}`,
+    '-bb',
+    '--nodeps',
+    '--quiet',
+    '--target',
+    plan.arch,
+    '--define',
+    `_topdir ${path.join(work, 'top')}`,
+    '--define',
+    `_rpmdir ${rpmdir}`,
+    '--define',
+    '_build_name_fmt %%{NAME}-%%{VERSION}-%%{RELEASE}.%%{ARCH}.rpm',
+    '--define',
+    `kplay_payload ${payload}`,
     ...(plan.buildTime ? ['--define', 'use_source_date_epoch_as_buildtime 1', '--define', 'clamp_mtime_to_source_date_epoch 1'] : []),
     ...(plan.buildHost ? ['--define', `_buildhost ${plan.buildHost}`] : []),
     spec,
@@ -49,10 +56,16 @@ async function rpmbuildRebuild(specText: string, work: string, payload: string, 
   } catch (err) {
     const e = err as { code?: string; all?: string };
     if (e.code === 'ENOENT') throw new UsageError('rpmbuild is not installed (Debian package rpm)');
-    const lines = String(e.all ?? '').split('\n').filter((l) => /error|Error/.test(l)).slice(-3).join('; ');
+    const lines = String(e.all ?? '')
+      .split('\n')
+      .filter((l) => /error|Error/.test(l))
+      .slice(-3)
+      .join('; ');
     throw new UsageError(`rebuilding ${plan.name} failed: ${lines || 'rpmbuild failed'}`);
   }
-  const built = (await readdir(rpmdir, { recursive: true })).filter((f) => String(f).endsWith('.rpm')).map((f) => path.join(rpmdir, String(f)));
+  const built = (await readdir(rpmdir, { recursive: true }))
+    .filter((f) => String(f).endsWith('.rpm'))
+    .map((f) => path.join(rpmdir, String(f)));
   if (built.length !== 1) throw new Error(`rpmbuild made ${built.length} packages, expected 1`);
   return built[0]!;
 }
@@ -84,16 +97,33 @@ export async function signRpm(rpm: string, key: SigningKey, outDir: string, find
       const what = `${displayPath(rpm)}:${p}`;
       if (isModulePath(p)) {
         const r = await signModuleFile(abs, key, what);
-        signed.push({ path: p, kind: 'module', signer: r.signer.signer, sigKey: r.signer.sigKey, ...(r.replaced ? { replaced: r.replaced } : {}) });
+        signed.push({
+          path: p,
+          kind: 'module',
+          signer: r.signer.signer,
+          sigKey: r.signer.sigKey,
+          ...(r.replaced ? { replaced: r.replaced } : {}),
+        });
       } else if (isKernelImagePath(p)) {
         if (!(await isPeImage(abs))) {
-          findings.push({ code: 'N_SIGN_IMAGE_NOT_PE', severity: 'note', where: { file: displayPath(rpm), line: 0, col: 0 }, message: `${what} is not a PE/COFF image: left unsigned (UEFI Secure Boot signs only EFI images)` });
+          findings.push({
+            code: 'N_SIGN_IMAGE_NOT_PE',
+            severity: 'note',
+            where: { file: displayPath(rpm), line: 0, col: 0 },
+            message: `${what} is not a PE/COFF image: left unsigned (UEFI Secure Boot signs only EFI images)`,
+          });
           continue;
         }
         await signPeImage(abs, key, what);
         signed.push({ path: p, kind: 'image' });
         if (await pathExists(path.join(path.dirname(abs), `.${path.basename(abs)}.hmac`))) {
-          findings.push({ code: 'W_SIGN_HMAC_STALE', severity: 'warning', where: { file: displayPath(rpm), line: 0, col: 0 }, message: `${what}: .${path.basename(p)}.hmac was made for the unsigned image; FIPS mode will reject the signed one`, hint: 'regenerate it on a trusted machine (sha512hmac) or rebuild with the key (--define kplay_sign_key)' });
+          findings.push({
+            code: 'W_SIGN_HMAC_STALE',
+            severity: 'warning',
+            where: { file: displayPath(rpm), line: 0, col: 0 },
+            message: `${what}: .${path.basename(p)}.hmac was made for the unsigned image; FIPS mode will reject the signed one`,
+            hint: 'regenerate it on a trusted machine (sha512hmac) or rebuild with the key (--define kplay_sign_key)',
+          });
         }
       }
     }
@@ -101,9 +131,15 @@ export async function signRpm(rpm: string, key: SigningKey, outDir: string, find
       // nothing to sign (kernel-devel, headers, docs): the same file, so signed/ holds the whole set
       await mkdir(outDir, { recursive: true });
       const output = path.join(outDir, path.basename(rpm));
-      if (path.resolve(output) === path.resolve(rpm)) throw new UsageError(`--out ${displayPath(outDir)} would overwrite the input ${displayPath(rpm)}: choose another folder`);
+      if (path.resolve(output) === path.resolve(rpm))
+        throw new UsageError(`--out ${displayPath(outDir)} would overwrite the input ${displayPath(rpm)}: choose another folder`);
       await copyFile(rpm, output);
-      findings.push({ code: 'N_SIGN_NOTHING', severity: 'note', where: { file: displayPath(rpm), line: 0, col: 0 }, message: 'no kernel image or module in this RPM: copied unchanged' });
+      findings.push({
+        code: 'N_SIGN_NOTHING',
+        severity: 'note',
+        where: { file: displayPath(rpm), line: 0, col: 0 },
+        message: 'no kernel image or module in this RPM: copied unchanged',
+      });
       return { input: rpm, output, signed, differences: [] };
     }
     // the header's mtimes, deepest first, so signing leaves no trace but the signed bytes
@@ -115,10 +151,18 @@ export async function signRpm(rpm: string, key: SigningKey, outDir: string, find
     const built = await rpmbuildRebuild(plan.spec, work, payload, plan);
     await mkdir(outDir, { recursive: true });
     const output = path.join(outDir, path.basename(rpm));
-    if (path.resolve(output) === path.resolve(rpm)) throw new UsageError(`--out ${displayPath(outDir)} would overwrite the input ${displayPath(rpm)}: choose another folder`);
+    if (path.resolve(output) === path.resolve(rpm))
+      throw new UsageError(`--out ${displayPath(outDir)} would overwrite the input ${displayPath(rpm)}: choose another folder`);
     await rename(built, output).catch(async () => copyFile(built, output));
-    const differences = ['the signature header (rpmsign the result again if the input was GPG-signed)', 'file digests and sizes of the signed files', 'payload digest, archive size and header checksums'];
-    differences.push('the recorded mtime of %ghost files (rpmbuild stamps them with its own clock)', 'the CONFIG sense bit of config(...) dependencies (listed explicitly, no longer generated)');
+    const differences = [
+      'the signature header (rpmsign the result again if the input was GPG-signed)',
+      'file digests and sizes of the signed files',
+      'payload digest, archive size and header checksums',
+    ];
+    differences.push(
+      'the recorded mtime of %ghost files (rpmbuild stamps them with its own clock)',
+      'the CONFIG sense bit of config(...) dependencies (listed explicitly, no longer generated)',
+    );
     if (!plan.sourceRpmKept) differences.push('SOURCERPM (the source package has another version-release)');
     return { input: rpm, output, signed, differences };
   } finally {
@@ -134,7 +178,14 @@ export async function rpmsignFiles(files: string[], keyId: string): Promise<void
   } catch (err) {
     const e = err as { code?: string; all?: string };
     if (e.code === 'ENOENT') throw new UsageError('rpmsign is not installed (Debian package rpm; Fedora rpm-sign)');
-    throw new UsageError(`rpmsign failed: ${String(e.all ?? '').trim().split('\n').pop() ?? ''}`);
+    throw new UsageError(
+      `rpmsign failed: ${
+        String(e.all ?? '')
+          .trim()
+          .split('\n')
+          .pop() ?? ''
+      }`,
+    );
   }
 }
 
@@ -167,10 +218,24 @@ export async function verifyRpm(rpm: string, cert?: string): Promise<VerifyEntry
       const abs = path.join(root, p);
       if (isModulePath(p)) {
         const r = await inspectModule(abs, cert, p);
-        out.push({ path: p, kind: 'module', signed: r.signed, signers: r.signer ? [r.signer.signer] : [], ...(r.signer ? { sigKey: r.signer.sigKey, hash: r.signer.hashAlgorithm } : {}), ...(r.validWith !== undefined ? { validWith: r.validWith } : {}), ...(r.problem ? { problem: r.problem } : {}) });
+        out.push({
+          path: p,
+          kind: 'module',
+          signed: r.signed,
+          signers: r.signer ? [r.signer.signer] : [],
+          ...(r.signer ? { sigKey: r.signer.sigKey, hash: r.signer.hashAlgorithm } : {}),
+          ...(r.validWith !== undefined ? { validWith: r.validWith } : {}),
+          ...(r.problem ? { problem: r.problem } : {}),
+        });
       } else if ((isKernelImagePath(p) || /\.efi(\.stub)?$/.test(p)) && (await isPeImage(abs))) {
         const r = await inspectPeImage(abs, cert);
-        out.push({ path: p, kind: 'image', signed: r.signatures.length > 0, signers: r.signatures.map((s) => s.subject), ...(r.validWith !== undefined ? { validWith: r.validWith } : {}) });
+        out.push({
+          path: p,
+          kind: 'image',
+          signed: r.signatures.length > 0,
+          signers: r.signatures.map((s) => s.subject),
+          ...(r.validWith !== undefined ? { validWith: r.validWith } : {}),
+        });
       }
     }
     return out;

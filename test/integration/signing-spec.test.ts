@@ -18,7 +18,23 @@ let keyLines: string[];
 
 beforeAll(async () => {
   const keys = await mkdtemp(path.join(os.tmpdir(), 'kplay-signing-keys-'));
-  await execa('openssl', ['req', '-new', '-x509', '-nodes', '-newkey', 'rsa:2048', '-sha256', '-days', '2', '-subj', '/CN=kplay spec test', '-keyout', path.join(keys, 'k.pem'), '-out', path.join(keys, 'c.pem')]);
+  await execa('openssl', [
+    'req',
+    '-new',
+    '-x509',
+    '-nodes',
+    '-newkey',
+    'rsa:2048',
+    '-sha256',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=kplay spec test',
+    '-keyout',
+    path.join(keys, 'k.pem'),
+    '-out',
+    path.join(keys, 'c.pem'),
+  ]);
   keyPem = await readFile(path.join(keys, 'k.pem'), 'utf8');
   keyLines = keyPem.split('\n').filter((l) => l.length >= 40);
   const cert = await readFile(path.join(keys, 'c.pem'), 'utf8');
@@ -63,7 +79,9 @@ describe('signing: in a kernel variant', () => {
     const keyed = await rpmspecP(spec, ['kplay_sign_key /srv/keys/sig.key.pem']);
     expect(keyed).toContain(`echo 'CONFIG_MODULE_SIG_KEY="/srv/keys/sig.key.pem"' >> kplay-signing.config`);
     expect(keyed).toContain("echo 'CONFIG_MODULE_SIG_ALL=y' >> kplay-signing.config");
-    expect(keyed).toContain('x86_64|aarch64) sbsign --key /srv/keys/sig.key.pem --cert /srv/keys/sig.key.pem --output $moddir/vmlinuz $image ;;');
+    expect(keyed).toContain(
+      'x86_64|aarch64) sbsign --key /srv/keys/sig.key.pem --cert /srv/keys/sig.key.pem --output $moddir/vmlinuz $image ;;',
+    );
     expect(keyed).toMatch(/^BuildRequires:\s+sbsigntools$/m);
     // the check of the signing options runs after olddefconfig, the image is signed after it is installed
     expect(keyed.indexOf('make ARCH=$karch olddefconfig')).toBeLessThan(keyed.indexOf('kplay-signing.config .config'));

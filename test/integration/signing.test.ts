@@ -46,7 +46,20 @@ beforeAll(async () => {
   need('/usr/bin/rpmbuild', 'rpm');
   need('/usr/sbin/modinfo', 'kmod');
   work = await mkdtemp(path.join(os.tmpdir(), 'kplay-signing-'));
-  const r = await kplay(['keys', 'new', '--dir', 'keys', '--name', 'sig', '--cn', 'kplay test SIG', '--org', 'kplay tests', '--days', '30']);
+  const r = await kplay([
+    'keys',
+    'new',
+    '--dir',
+    'keys',
+    '--name',
+    'sig',
+    '--cn',
+    'kplay test SIG',
+    '--org',
+    'kplay tests',
+    '--days',
+    '30',
+  ]);
   expect(r.stderr).toBe('');
   expect(r.exitCode).toBe(0);
   keyFile = path.join(work, 'keys', 'sig.key.pem');
@@ -58,7 +71,10 @@ beforeAll(async () => {
   // a module built against Debian's headers (Module.symvers, modpost): ~5 s
   const mod = path.join(work, 'mod');
   await mkdir(mod);
-  await writeFile(path.join(mod, 'kplaysig.c'), '#include <linux/module.h>\n#include <linux/init.h>\nstatic int __init kplaysig_init(void) { return 0; }\nstatic void __exit kplaysig_exit(void) { }\nmodule_init(kplaysig_init);\nmodule_exit(kplaysig_exit);\nMODULE_LICENSE("GPL");\nMODULE_DESCRIPTION("kplay signing test");\n');
+  await writeFile(
+    path.join(mod, 'kplaysig.c'),
+    '#include <linux/module.h>\n#include <linux/init.h>\nstatic int __init kplaysig_init(void) { return 0; }\nstatic void __exit kplaysig_exit(void) { }\nmodule_init(kplaysig_init);\nmodule_exit(kplaysig_exit);\nMODULE_LICENSE("GPL");\nMODULE_DESCRIPTION("kplay signing test");\n',
+  );
   await writeFile(path.join(mod, 'Kbuild'), 'obj-m := kplaysig.o\n');
   await execa('nice', ['make', '-s', '-C', await headersDir(), `M=${mod}`, 'modules']);
   moduleKo = path.join(mod, 'kplaysig.ko');
@@ -78,7 +94,7 @@ describe('kplay keys new', () => {
     expect(text).not.toContain('1.3.6.1.4.1.2312.16.1.2'); // shim refuses module-only certs for images
     expect(text).toMatch(/Subject Key Identifier/);
     expect(outputs.join('')).toContain('mokutil --import keys/sig.der');
-    expect((await readFile(certFile, 'utf8'))).not.toMatch(/PRIVATE KEY/);
+    expect(await readFile(certFile, 'utf8')).not.toMatch(/PRIVATE KEY/);
     // never overwrites a key
     const again = await kplay(['keys', 'new', '--dir', 'keys', '--name', 'sig']);
     expect(again.exitCode).toBe(2);
@@ -112,7 +128,7 @@ describe('kernel image (PE/COFF) signing', () => {
   });
 });
 
-describe('module signing (the kernel\'s sign-file format)', () => {
+describe("module signing (the kernel's sign-file format)", () => {
   it('is byte-identical to scripts/sign-file, and modinfo / extract-module-sig.pl read it', async () => {
     const ours = path.join(work, 'ours.ko');
     const theirs = path.join(work, 'theirs.ko');
@@ -123,7 +139,9 @@ describe('module signing (the kernel\'s sign-file format)', () => {
     await execa(signFile, ['sha256', keyFile, certFile, theirs]);
     expect((await readFile(ours)).equals(await readFile(theirs))).toBe(true);
 
-    const serial = (await execa('openssl', ['x509', '-in', certFile, '-noout', '-serial'])).stdout.replace('serial=', '').replace(/^(00)+/, '');
+    const serial = (await execa('openssl', ['x509', '-in', certFile, '-noout', '-serial'])).stdout
+      .replace('serial=', '')
+      .replace(/^(00)+/, '');
     const sigKey = (await execa('modinfo', ['-F', 'sig_key', ours])).stdout.trim();
     expect((await execa('modinfo', ['-F', 'signer', ours])).stdout.trim()).toBe('kplay test SIG');
     expect(sigKey.replace(/:/g, '')).toBe(serial.toUpperCase());
@@ -131,12 +149,18 @@ describe('module signing (the kernel\'s sign-file format)', () => {
     expect(r.signer).toEqual({ signer: 'kplay test SIG', sigKey, hashAlgorithm: 'sha256' });
 
     const tree = await extractedKernelTree();
-    const extracted = await execa('perl', [path.join(tree, 'scripts', 'extract-module-sig.pl'), '-s', ours], { encoding: 'buffer', stripFinalNewline: false });
+    const extracted = await execa('perl', [path.join(tree, 'scripts', 'extract-module-sig.pl'), '-s', ours], {
+      encoding: 'buffer',
+      stripFinalNewline: false,
+    });
     const split = splitModuleSignature(await readFile(ours));
-    expect(Buffer.from(extracted.stdout as Uint8Array).equals(split.signature!)).toBe(true);
-    expect(String(Buffer.from(extracted.stderr as Uint8Array))).toMatch(/Found PKCS#7\/CMS encapsulation/);
-    const body = await execa('perl', [path.join(tree, 'scripts', 'extract-module-sig.pl'), '-0', ours], { encoding: 'buffer', stripFinalNewline: false });
-    expect(Buffer.from(body.stdout as Uint8Array).equals(await readFile(moduleKo))).toBe(true);
+    expect(Buffer.from(extracted.stdout).equals(split.signature!)).toBe(true);
+    expect(String(Buffer.from(extracted.stderr))).toMatch(/Found PKCS#7\/CMS encapsulation/);
+    const body = await execa('perl', [path.join(tree, 'scripts', 'extract-module-sig.pl'), '-0', ours], {
+      encoding: 'buffer',
+      stripFinalNewline: false,
+    });
+    expect(Buffer.from(body.stdout).equals(await readFile(moduleKo))).toBe(true);
 
     // signing again replaces the signature instead of stacking a second one
     const again = await signModuleFile(ours, { key: keyFile, cert: certFile, hash: 'sha256' });
@@ -147,9 +171,12 @@ describe('module signing (the kernel\'s sign-file format)', () => {
 
   it('signs a .ko.xz before compressing it again, like modules_install', async () => {
     const xz = path.join(work, 'm.ko.xz');
-    await writeFile(xz, (await execa('xz', ['--check=crc32', '--lzma2=dict=1MiB', '-c', moduleKo], { encoding: 'buffer', stripFinalNewline: false })).stdout as Uint8Array);
+    await writeFile(
+      xz,
+      (await execa('xz', ['--check=crc32', '--lzma2=dict=1MiB', '-c', moduleKo], { encoding: 'buffer', stripFinalNewline: false })).stdout,
+    );
     await signModuleFile(xz, { key: keyFile, cert: certFile, hash: 'sha256' });
-    const plain = Buffer.from((await execa('xz', ['-d', '-c', xz], { encoding: 'buffer', stripFinalNewline: false })).stdout as Uint8Array);
+    const plain = Buffer.from((await execa('xz', ['-d', '-c', xz], { encoding: 'buffer', stripFinalNewline: false })).stdout);
     expect(plain.subarray(plain.length - 28).toString('latin1')).toBe('~Module signature appended~\n');
     expect((await execa('modinfo', ['-F', 'signer', xz])).stdout.trim()).toBe('kplay test SIG');
   });
@@ -218,10 +245,23 @@ describe('kplay sign <rpm>', () => {
     await mkdir(src);
     await copyFile(EFI_STUB, path.join(src, 'vmlinuz'));
     await writeFile(path.join(src, 'config'), 'CONFIG_MODULE_SIG=y\n');
-    await writeFile(path.join(src, 'a.ko.xz'), (await execa('xz', ['--check=crc32', '--lzma2=dict=1MiB', '-c', moduleKo], { encoding: 'buffer', stripFinalNewline: false })).stdout as Uint8Array);
+    await writeFile(
+      path.join(src, 'a.ko.xz'),
+      (await execa('xz', ['--check=crc32', '--lzma2=dict=1MiB', '-c', moduleKo], { encoding: 'buffer', stripFinalNewline: false })).stdout,
+    );
     await copyFile(moduleKo, path.join(src, 'b.ko'));
     await writeFile(path.join(work, 'k.spec'), KERNEL_SPEC);
-    await execa('rpmbuild', ['-bb', '--quiet', '--define', `_topdir ${work}/top`, '--define', `_sourcedir ${src}`, '--define', `_rpmdir ${work}/rpms`, path.join(work, 'k.spec')]);
+    await execa('rpmbuild', [
+      '-bb',
+      '--quiet',
+      '--define',
+      `_topdir ${work}/top`,
+      '--define',
+      `_sourcedir ${src}`,
+      '--define',
+      `_rpmdir ${work}/rpms`,
+      path.join(work, 'k.spec'),
+    ]);
     const input = path.join(work, 'rpms', 'x86_64', 'kernel-sigtest-core-6.1.0-1.kplay.x86_64.rpm');
 
     const before = await kplay(['sign', '--verify', '--cert', 'keys/sig.crt.pem', input]);
@@ -239,7 +279,11 @@ describe('kplay sign <rpm>', () => {
 
     const v = await kplay(['sign', '--verify', '--cert', 'keys/sig.crt.pem', '--json', output]);
     expect(v.exitCode).toBe(0);
-    const entries = (JSON.parse(v.stdout) as { files: Array<{ entries: Array<{ path: string; kind: string; signed: boolean; validWith: boolean; signers: string[] }> }> }).files[0]!.entries;
+    const entries = (
+      JSON.parse(v.stdout) as {
+        files: Array<{ entries: Array<{ path: string; kind: string; signed: boolean; validWith: boolean; signers: string[] }> }>;
+      }
+    ).files[0]!.entries;
     expect(entries.map((e) => [e.path, e.kind, e.signed, e.validWith])).toEqual([
       [`/lib/modules/${KVER}/kernel/drivers/kplay/a.ko.xz`, 'module', true, true],
       [`/lib/modules/${KVER}/kernel/drivers/kplay/b.ko`, 'module', true, true],
@@ -250,11 +294,25 @@ describe('kplay sign <rpm>', () => {
     const un = path.join(work, 'unpacked');
     await mkdir(un);
     await execa('sh', ['-c', `rpm2cpio "${output}" | cpio -idm --quiet`], { cwd: un });
-    expect((await execa('sbverify', ['--cert', certFile, path.join(un, 'lib/modules', KVER, 'vmlinuz')], { reject: false })).exitCode).toBe(0);
-    expect((await execa('modinfo', ['-F', 'signer', path.join(un, 'lib/modules', KVER, 'kernel/drivers/kplay/a.ko.xz')])).stdout.trim()).toBe('kplay test SIG');
+    expect((await execa('sbverify', ['--cert', certFile, path.join(un, 'lib/modules', KVER, 'vmlinuz')], { reject: false })).exitCode).toBe(
+      0,
+    );
+    expect(
+      (await execa('modinfo', ['-F', 'signer', path.join(un, 'lib/modules', KVER, 'kernel/drivers/kplay/a.ko.xz')])).stdout.trim(),
+    ).toBe('kplay test SIG');
 
     // everything else as it was
-    for (const q of [['--scripts'], ['--requires'], ['--provides'], ['--changelog'], ['--qf', '%{NAME} %{EPOCH} %{VERSION} %{RELEASE} %{ARCH} %{SUMMARY} %{LICENSE} %{URL} %{SOURCERPM} %{BUILDTIME} %{BUILDHOST}\n%{DESCRIPTION}\n'], ['--qf', '[%{FILEMODES:perms} %{FILEUSERNAME} %{FILEGROUPNAME} %{FILEFLAGS:fflags} %{FILEMTIMES} %{FILENAMES}\n]']]) {
+    for (const q of [
+      ['--scripts'],
+      ['--requires'],
+      ['--provides'],
+      ['--changelog'],
+      [
+        '--qf',
+        '%{NAME} %{EPOCH} %{VERSION} %{RELEASE} %{ARCH} %{SUMMARY} %{LICENSE} %{URL} %{SOURCERPM} %{BUILDTIME} %{BUILDHOST}\n%{DESCRIPTION}\n',
+      ],
+      ['--qf', '[%{FILEMODES:perms} %{FILEUSERNAME} %{FILEGROUPNAME} %{FILEFLAGS:fflags} %{FILEMTIMES} %{FILENAMES}\n]'],
+    ]) {
       // a %ghost file's mtime is rpmbuild's clock at build time, the one documented difference
       const withoutGhost = (t: string) => t.replace(/^(\S+ root root g )\d+ /m, '$1<ghost> ');
       expect(withoutGhost(await rpmQuery(output, ...q)), q.join(' ')).toBe(withoutGhost(await rpmQuery(input, ...q)));
@@ -262,7 +320,11 @@ describe('kplay sign <rpm>', () => {
     const digests = async (rpm: string) => (await rpmQuery(rpm, '--qf', '[%{FILENAMES} %{FILEDIGESTS}\n]')).split('\n');
     const [a, b] = [await digests(input), await digests(output)];
     const changed = a.filter((line, i) => line !== b[i]).map((l) => l.split(' ')[0]);
-    expect(changed).toEqual([`/lib/modules/${KVER}/kernel/drivers/kplay/a.ko.xz`, `/lib/modules/${KVER}/kernel/drivers/kplay/b.ko`, `/lib/modules/${KVER}/vmlinuz`]);
+    expect(changed).toEqual([
+      `/lib/modules/${KVER}/kernel/drivers/kplay/a.ko.xz`,
+      `/lib/modules/${KVER}/kernel/drivers/kplay/b.ko`,
+      `/lib/modules/${KVER}/vmlinuz`,
+    ]);
   });
 
   it('never puts key bytes into any output, log or package', async () => {
@@ -280,12 +342,43 @@ describe('kplay sign <rpm>', () => {
     const noKey = await kplay(['sign', '--cert', 'keys/sig.crt.pem', 'k.spec']);
     expect(noKey.exitCode).toBe(2);
     expect(noKey.stderr).toMatch(/needs --key and --cert/);
-    const keyAsCert = await kplay(['sign', '--key', 'keys/sig.key.pem', '--cert', 'keys/sig.key.pem', path.join('rpms', 'x86_64', 'kernel-sigtest-core-6.1.0-1.kplay.x86_64.rpm')]);
+    const keyAsCert = await kplay([
+      'sign',
+      '--key',
+      'keys/sig.key.pem',
+      '--cert',
+      'keys/sig.key.pem',
+      path.join('rpms', 'x86_64', 'kernel-sigtest-core-6.1.0-1.kplay.x86_64.rpm'),
+    ]);
     expect(keyAsCert.exitCode).toBe(2);
     expect(keyAsCert.stderr).toMatch(/holds a private key/);
     expect(keyAsCert.stderr).not.toMatch(/at .*\.js/);
-    await execa('openssl', ['req', '-new', '-x509', '-nodes', '-newkey', 'rsa:2048', '-days', '2', '-subj', '/CN=other', '-keyout', path.join(work, 'other.key'), '-out', path.join(work, 'other.crt')]);
-    const mismatch = await kplay(['sign', '--key', 'keys/sig.key.pem', '--cert', 'other.crt', '--out', 'mismatch', path.join('rpms', 'x86_64', 'kernel-sigtest-core-6.1.0-1.kplay.x86_64.rpm')]);
+    await execa('openssl', [
+      'req',
+      '-new',
+      '-x509',
+      '-nodes',
+      '-newkey',
+      'rsa:2048',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=other',
+      '-keyout',
+      path.join(work, 'other.key'),
+      '-out',
+      path.join(work, 'other.crt'),
+    ]);
+    const mismatch = await kplay([
+      'sign',
+      '--key',
+      'keys/sig.key.pem',
+      '--cert',
+      'other.crt',
+      '--out',
+      'mismatch',
+      path.join('rpms', 'x86_64', 'kernel-sigtest-core-6.1.0-1.kplay.x86_64.rpm'),
+    ]);
     expect(mismatch.exitCode).toBe(2);
     expect(mismatch.stderr).toBe('kplay: error: keys/sig.key.pem is not the private key of other.crt');
     expect(existsSync(path.join(work, 'mismatch'))).toBe(false);

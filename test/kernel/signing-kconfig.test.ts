@@ -20,7 +20,22 @@ beforeAll(async () => {
   if (!existsSync(LINUX_61_TARBALL)) throw new Error(`${LINUX_61_TARBALL} is missing: apt-get install linux-source-6.1`);
   tree = await extractedKernelTree();
   const keys = await mkdtemp(path.join(os.tmpdir(), 'kplay-sigk-'));
-  await execa('openssl', ['req', '-new', '-x509', '-nodes', '-newkey', 'rsa:2048', '-days', '2', '-subj', '/CN=kplay kconfig test', '-keyout', path.join(keys, 'k.pem'), '-out', path.join(keys, 'c.pem')]);
+  await execa('openssl', [
+    'req',
+    '-new',
+    '-x509',
+    '-nodes',
+    '-newkey',
+    'rsa:2048',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=kplay kconfig test',
+    '-keyout',
+    path.join(keys, 'k.pem'),
+    '-out',
+    path.join(keys, 'c.pem'),
+  ]);
   const cert = await readFile(path.join(keys, 'c.pem'), 'utf8');
   await rm(keys, { recursive: true, force: true });
   root = await makeFixtureRepo({
@@ -56,9 +71,14 @@ describe('signing options against the real Linux 6.1 Kconfig', () => {
       const frag = path.join(root, 'frag.config');
       const final = path.join(root, 'final.config');
       await writeFile(frag, fragment);
-      const r = await runKplay(['kconfig', 'resolve', '--source', tree, '--arch', 'x86_64', '--config', 'defconfig', '--fragment', frag, '--out', final], { cwd: root });
+      const r = await runKplay(
+        ['kconfig', 'resolve', '--source', tree, '--arch', 'x86_64', '--config', 'defconfig', '--fragment', frag, '--out', final],
+        { cwd: root },
+      );
       expect(r.exitCode, r.stderr).toBe(0);
-      const check = await execa('bash', [path.join(ROOT_OF_REPO, 'specfile-templates', 'kplay-check-config.sh'), frag, final], { reject: false });
+      const check = await execa('bash', [path.join(ROOT_OF_REPO, 'specfile-templates', 'kplay-check-config.sh'), frag, final], {
+        reject: false,
+      });
       expect(check.stderr).toBe('');
       expect(check.exitCode).toBe(0);
       expect(await readFile(final, 'utf8')).toMatch(/^CONFIG_MODULE_SIG_HASH="sha256"$/m);

@@ -90,7 +90,12 @@ describe('rebuild spec from an RPM header', () => {
   });
 
   it('refuses triggers and file names a file list cannot hold', () => {
-    expect(() => rebuildSpec(parseRpmXml(XML.replace('</rpmHeader>', '<rpmTag name="Triggerscripts">\n\t<string>x</string>\n  </rpmTag></rpmHeader>')), 'x.rpm')).toThrow(/triggers/);
+    expect(() =>
+      rebuildSpec(
+        parseRpmXml(XML.replace('</rpmHeader>', '<rpmTag name="Triggerscripts">\n\t<string>x</string>\n  </rpmTag></rpmHeader>')),
+        'x.rpm',
+      ),
+    ).toThrow(/triggers/);
     expect(() => rebuildSpec(parseRpmXml(XML.replace('a b.ko', 'a*.ko')), 'x.rpm')).toThrow(/cannot be listed/);
   });
 });
@@ -107,11 +112,21 @@ describe('KMM image references and shell quoting', () => {
   });
 
   it('single-quotes any text so bash reads it back unchanged', () => {
-    fc.assert(fc.property(fc.string(), (s) => {
-      const q = shellQuote(s);
-      // the only way out of a single-quoted word is the '\'' sequence kplay writes
-      return q.startsWith("'") && q.endsWith("'") && q.slice(1, -1).split(`'\\''`).join("'") === s && !q.slice(1, -1).split(`'\\''`).some((part) => part.includes("'"));
-    }));
+    fc.assert(
+      fc.property(fc.string(), (s) => {
+        const q = shellQuote(s);
+        // the only way out of a single-quoted word is the '\'' sequence kplay writes
+        return (
+          q.startsWith("'") &&
+          q.endsWith("'") &&
+          q.slice(1, -1).split(`'\\''`).join("'") === s &&
+          !q
+            .slice(1, -1)
+            .split(`'\\''`)
+            .some((part) => part.includes("'"))
+        );
+      }),
+    );
     expect(shellQuote("it's")).toBe(`'it'\\''s'`);
   });
 });
