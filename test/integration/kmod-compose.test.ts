@@ -31,7 +31,7 @@ describe('type: kmod variants', () => {
     expect(parsed).toMatch(/^\/lib\/modules\/6\.12\.0-55\.el10\.x86_64\/extra\/drivers\/net\/wireguard$/m);
     expect(parsed).toMatch(/depmod -aeF \/lib\/modules\/6\.12\.0-55\.el10\.x86_64\/System\.map/);
     expect(parsed).not.toMatch(/weak-modules/);
-    expect(parsed).toMatch(/^  x86_64\) options="CONFIG_WIREGUARD=m" ;;$/m);
+    expect(parsed).toMatch(/^ {2}x86_64\) options="CONFIG_WIREGUARD=m" ;;$/m);
     // the modules are xz-compressed after stripping
     const text = await readFile(spec, 'utf8');
     expect(text).toMatch(/^%global __spec_install_post \\\n(.*\\\n)*  %\{__mod_compress_install_post\}$/m);
