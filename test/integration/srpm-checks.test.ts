@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeFixtureRepo } from '../support/fixture-repo.js';
-import { LINUX_61_TARBALL } from '../support/kernel-tree.js';
+import { extractedKernelTree, LINUX_61_TARBALL } from '../support/kernel-tree.js';
 import { runKplay } from '../support/run-kplay.js';
 
 async function sha256File(file: string): Promise<string> {
@@ -60,5 +60,14 @@ describe('kplay srpm runs the Kconfig and patch checks against the tarball it pa
     const out = await readdir(path.join(root, 'out', 'v')).catch(() => [] as string[]);
     expect(out.filter((n) => n.endsWith('.src.rpm'))).toEqual([]);
 
+  }, 240_000);
+
+  it('kplay check --kernel-source runs the same checks (without it the variant passes the static checks)', async () => {
+    const tree = await extractedKernelTree(); // cached once per machine in the temp folder
+    const plain = await runKplay(['check', 'variants/v.yml'], { cwd: root, env: { KPLAY_CACHE_DIR: cache } });
+    expect(plain.exitCode, plain.stderr).toBe(0);
+    const r = await runKplay(['check', 'variants/v.yml', '--kernel-source', tree], { cwd: root, env: { KPLAY_CACHE_DIR: cache } });
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toMatch(/^features\/wg\/config:1:1: error E_KCONFIG_UNMET: CONFIG_WIREGUARD=y cannot be met/m);
   }, 240_000);
 });
