@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import { submitStateDir } from '../submit/state-dir.js';
-import { runCommand } from './report.js';
+import { runCommand } from '../findings/report.js';
 
 export function register(program: Command): void {
   program

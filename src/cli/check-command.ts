@@ -3,7 +3,7 @@ import path from 'node:path';
 import { findRepositoryRoot } from '../compose/find-root.js';
 import { exitCodeForFindings } from '../findings/exit-code.js';
 import { checkRepository } from '../lint/check-repository.js';
-import { printFindings, printSummary, runCommand } from './report.js';
+import { printFindings, printSummary, runCommand } from '../findings/report.js';
 
 export function register(program: Command): void {
   program

@@ -3,7 +3,7 @@ import { composeVariant } from '../compose/compose-variant.js';
 import { UsageError } from '../findings/finding.js';
 import { isRpmArch } from '../model/arch.js';
 import { diffVariants } from '../lint/diff-variants.js';
-import { printFindings, runCommand } from './report.js';
+import { printFindings, runCommand } from '../findings/report.js';
 
 export function register(program: Command): void {
   program

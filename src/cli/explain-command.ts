@@ -6,7 +6,7 @@ import { UsageError } from '../findings/finding.js';
 import { explainSymbol, formatExplanation } from '../kconfig/index.js';
 import { isRpmArch } from '../model/arch.js';
 import { isVanillaVariant } from '../model/variant.js';
-import { printFindings, runCommand } from './report.js';
+import { printFindings, runCommand } from '../findings/report.js';
 
 export function register(program: Command): void {
   program

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import path from 'node:path';
 import { findRepositoryRoot } from '../compose/find-root.js';
 import { scaffoldFeature } from '../lint/scaffold-feature.js';
-import { runCommand } from './report.js';
+import { runCommand } from '../findings/report.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { UsageError } from '../findings/finding.js';
 import { findRepositoryRoot } from '../compose/find-root.js';
 import { listFeatures, listVariants } from '../lint/list-catalogue.js';
-import { runCommand } from './report.js';
+import { runCommand } from '../findings/report.js';
 
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
-import { EXIT_USAGE } from './report.js';
+import { EXIT_USAGE } from '../findings/report.js';
 import { KPLAY_VERSION } from '../version.js';
+import { reportInternalError } from '../findings/exit-code.js';
 
 type CommandModule = { register(program: Command): void | Promise<void> };
 
@@ -26,6 +27,10 @@ const commandModules: Record<string, () => Promise<CommandModule>> = {
   patches: () => import('./patches-command.js'),
   matrix: () => import('./matrix-command.js'),
   track: () => import('./track-command.js'),
+  keys: () => import('./keys-command.js'),
+  sign: () => import('./sign-command.js'),
+  kmm: () => import('./kmm-command.js'),
+  kabi: () => import('./kabi-command.js'),
 };
 
 /** The command named on the command line (the first word that is not an option), if known. */
@@ -55,4 +60,12 @@ export async function main(argv: string[]): Promise<void> {
   }
 }
 
-await main(process.argv);
+// --debug anywhere: stack traces for internal errors (same as KPLAY_DEBUG=1)
+const argv = process.argv.filter((a) => a !== '--debug');
+if (argv.length !== process.argv.length) process.env.KPLAY_DEBUG ||= '1';
+try {
+  await main(argv);
+} catch (err) {
+  // nothing a user writes may end here: every bad input is a finding (exit 2)
+  process.exitCode = reportInternalError(err);
+}

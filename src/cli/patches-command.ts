@@ -5,8 +5,8 @@ import { UsageError } from '../findings/finding.js';
 import { exitCodeForFindings } from '../findings/exit-code.js';
 import { checkPatchesForSeries } from '../patches/check-patches-for-series.js';
 import type { SeriesPatch } from '../patches/patch-types.js';
-import { printFindings, printSummary } from './report.js';
-import { runCommand } from './report.js';
+import { printFindings, printSummary } from '../findings/report.js';
+import { runCommand } from '../findings/report.js';
 
 /** The feature a patch file belongs to: `features/x/patches/0001.patch` → `x`; else its folder. */
 export function featureNameForPatch(file: string): string {

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { displayPath } from '../model/safe-path.js';
 import { prepareSrpm } from '../rpm/prepare-srpm.js';
-import { printFindings, printSummary, runCommand } from './report.js';
+import { printFindings, printSummary, runCommand } from '../findings/report.js';
 
 export function register(program: Command): void {
   program

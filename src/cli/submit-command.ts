@@ -1,12 +1,12 @@
 import { Command, Option } from 'commander';
 import path from 'node:path';
 import { UsageError } from '../findings/finding.js';
-import { loadVariantOrThrow } from '../model/load-variant.js';
+import { loadVariantOrThrow } from '../load/load-variant.js';
 import type { Targets } from '../model/types.js';
 import { prepareSrpm } from '../rpm/prepare-srpm.js';
 import { submitBackends } from '../submit/backends.js';
 import type { SubmitBackend } from '../submit/submit-backend.js';
-import { printFindings, runCommand } from './report.js';
+import { printFindings, runCommand } from '../findings/report.js';
 
 export async function register(program: Command): Promise<void> {
   const backends: SubmitBackend[] = await Promise.all(submitBackends.map((load) => load()));

@@ -2,11 +2,12 @@ import { UsageError, type Finding } from '../findings/finding.js';
 import { pathExists } from '../fs/path-kind.js';
 import { mergedRequests, type MergedConfig } from '../config/merge-config.js';
 import { loadKconfigTree, readBaseConfig, resolveConfig, type KconfigTree, type ResolvedConfig } from '../kconfig/index.js';
+import { asUsageError } from '../kconfig/kconfig-error.js';
 import type { RpmArch } from '../model/arch.js';
 import { displayPath } from '../model/safe-path.js';
 import type { VanillaVariant } from '../model/variant.js';
-import type { ConfigResolver } from '../overlay/resolved-config.js';
-import { compareKernelVersions, parseKernelVersion } from '../resolve/kernel-version.js';
+import type { ConfigResolver } from '../bases/overlay/resolved-config.js';
+import { compareKernelVersions, parseKernelVersion } from '../model/kernel-version.js';
 
 export interface ArchResolution {
   arch: RpmArch;
@@ -37,11 +38,13 @@ export async function resolveVariantConfigs(
   variant: VanillaVariant,
   merged: readonly MergedConfig[],
   kernelSource: string,
-): Promise<{ resolutions: ArchResolution[]; findings: Finding[]; skipped: string[] }> {
+  opts: { verify?: boolean } = {},
+): Promise<{ resolutions: ArchResolution[]; findings: Finding[]; skipped: string[]; verified?: string }> {
   if (!(await pathExists(kernelSource))) throw new UsageError(`kernel source ${kernelSource} does not exist (give an extracted tree or a tarball)`);
   const findings: Finding[] = [];
   const resolutions: ArchResolution[] = [];
   const skipped: string[] = [];
+  const verified: string[] = [];
   let versionChecked = false;
   for (const m of merged) {
     const base = variant.base.config[m.arch]!;
@@ -49,7 +52,9 @@ export async function resolveVariantConfigs(
       skipped.push(`${m.arch} (its base config is a URL; kplay srpm fetches it)`);
       continue;
     }
-    const tree = await loadKconfigTree({ source: kernelSource, arch: m.arch });
+    const tree = await loadKconfigTree({ source: kernelSource, arch: m.arch }).catch((err: unknown) => {
+      throw asUsageError(err);
+    });
     if (!versionChecked) {
       const w = kernelSourceVersionFinding(tree, variant.base.version, variant.base.versionWhere);
       if (w) findings.push(w);
@@ -64,8 +69,19 @@ export async function resolveVariantConfigs(
     });
     findings.push(...resolved.findings.map((f) => ({ ...f, arch: f.arch ?? m.arch })));
     resolutions.push({ arch: m.arch, tree, resolved });
+    if (opts.verify) {
+      const { verifyResolved, ReferenceConfError } = await import('../kconfig/verify-config.js');
+      try {
+        const v = await verifyResolved(tree, resolved);
+        findings.push(...v.findings);
+        verified.push(`${m.arch} ${v.findings.length ? 'differs' : 'identical'}`);
+      } catch (err) {
+        if (err instanceof ReferenceConfError) throw new UsageError(`--verify-kconfig: ${err.message}${err.hint ? ` (${err.hint})` : ''}`);
+        throw err;
+      }
+    }
   }
-  return { resolutions, findings, skipped };
+  return { resolutions, findings, skipped, ...(opts.verify ? { verified: verified.join(', ') || 'no arch' } : {}) };
 }
 
 /** The overlay's config resolver over a kernel tree: a distribution config Source resolved like olddefconfig. */

@@ -1,7 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { loadFeature } from '../model/load-feature.js';
-import { loadVariant } from '../model/load-variant.js';
+import { loadFeature } from '../load/load-feature.js';
+import { loadVariant } from '../load/load-variant.js';
 import { listFeatureNames } from '../resolve/feature-catalogue.js';
 
 export interface FeatureListing {

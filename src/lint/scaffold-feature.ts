@@ -4,9 +4,9 @@ import { stringify } from 'yaml';
 import { UsageError } from '../findings/finding.js';
 import { parseFragment } from '../config/parse-fragment.js';
 import { formatConfigLine } from '../config/config-value.js';
-import { FEATURE_NAME } from '../model/load-feature.js';
+import { FEATURE_NAME } from '../load/load-feature.js';
 import { isSafeRelativeName } from '../model/safe-path.js';
-import { parseVersionRange } from '../resolve/kernel-version.js';
+import { parseVersionRange } from '../model/kernel-version.js';
 import { safeFileName } from '../spec/rpm-escape.js';
 import { pathExists } from '../fs/path-kind.js';
 

@@ -1,7 +1,7 @@
 import type { SourceLocation } from '../findings/finding.js';
 import type { RpmArch } from './arch.js';
 import type { ConfigRequest } from './types.js';
-import type { VersionComparator } from '../resolve/kernel-version.js';
+import type { VersionComparator } from './kernel-version.js';
 
 /** A name written somewhere (requires, conflicts, provides, features lists), with its location. */
 export interface NameRef {
@@ -17,6 +17,11 @@ export interface FeaturePatch {
   text: Buffer;
   /** The series line naming it, or the patch file itself when there is no series. */
   where: SourceLocation;
+  /**
+   * Kernel versions this patch is for (a `kernel: RANGE` series option, or a `patches/6.1/`,
+   * `patches/6.12+/` folder); undefined: every version the feature supports.
+   */
+  kernel?: { text: string; range: VersionComparator[] };
 }
 
 /** A loaded feature folder: features/<name>/. */

@@ -2,17 +2,20 @@ import type { SourceLocation } from '../findings/finding.js';
 import type { RpmArch } from './arch.js';
 import type { NameRef } from './feature.js';
 import type { ConfigRequest, Targets } from './types.js';
+import type { SigningSettings } from '../signing/load-signing.js';
 
 export type BaseConfig =
   | { kind: 'target'; target: string; where: SourceLocation }
   | { kind: 'file'; path: string; display: string; where: SourceLocation }
-  | { kind: 'url'; url: string; sha256: string; where: SourceLocation };
+  | { kind: 'url'; url: string; sha256: string; fileName?: string; where: SourceLocation };
 
 export interface BaseSource {
   url: string;
   sha256?: string;
   /** Folder the tarball unpacks to. */
   topdir: string;
+  /** The file name the variant gives (`file-name:`); else the URL's last segment, checked by the rendering boundary. */
+  fileName?: string;
   where: SourceLocation;
 }
 
@@ -59,6 +62,15 @@ export interface KmodBase {
   kernelVersion: string;
   /** The kernel keeps a stable kABI: install through weak-modules. */
   stableKabi: boolean;
+  /**
+   * kmods-sig (default): pinned to the exact kernel (`Requires: (kernel = V if kernel)`,
+   * `Supplements`), xz-compressed under extra/<folder>, rebuilt per kernel; elrepo: weak-modules.
+   */
+  packaging: 'kmods-sig' | 'elrepo';
+  /** The driver's own version (RPM Version); default the kernel's upstream version. */
+  driverVersion?: string;
+  /** Upstream URL of the driver for the spec's URL tag. */
+  url?: string;
   /** Tarball holding the module sources (the kernel source of that release). */
   source: BaseSource;
   /** Per feature, the folders of the tree that build its modules. */
@@ -92,6 +104,10 @@ export interface Variant<B extends VariantBase = VariantBase> {
   buildid?: string;
   changelog: ChangelogEntry[];
   targets: Targets;
+  /** Where the free-text fields were set (for findings of the rendering boundary). */
+  textWhere?: { summary?: SourceLocation; description?: SourceLocation; buildid?: SourceLocation; changelog?: SourceLocation };
+  /** `signing:`: the SIG certificate the kernel trusts (docs/signing.md). */
+  signing?: SigningSettings;
 }
 
 export type VanillaVariant = Variant<VanillaBase>;

@@ -1,5 +1,5 @@
 import { UsageError } from '../findings/finding.js';
-import { parseKernelVersion } from '../resolve/kernel-version.js';
+import { parseKernelVersion } from '../model/kernel-version.js';
 
 /** One row of kernel.org's release list (releases.json). */
 export interface KernelRelease {

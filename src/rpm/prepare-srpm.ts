@@ -1,14 +1,16 @@
-import { copyFile, link, readdir, readFile, rm, symlink } from 'node:fs/promises';
+import { copyFile, link, readdir, readFile, realpath, rm, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { composeVariant, type ComposeResult } from '../compose/compose-variant.js';
 import { STATE_DIR } from '../compose/write-output.js';
+import { recordOutputFiles } from '../compose/output-marker.js';
+import { SpecBoundary, checkSourceFileName } from '../spec/boundary/index.js';
 import { UsageError, type Finding } from '../findings/finding.js';
 import type { Targets } from '../model/types.js';
-import { loadVariant } from '../model/load-variant.js';
+import { loadVariant } from '../load/load-variant.js';
 import type { OverlayBase, Variant } from '../model/variant.js';
-import { DISTRIBUTIONS } from '../overlay/distribution-defaults.js';
-import { gatherLookasideSources } from '../overlay/gather-lookaside-sources.js';
-import { parseSourcesFile } from '../overlay/sources-file.js';
+import { DISTRIBUTIONS } from '../bases/overlay/distribution-defaults.js';
+import { gatherLookasideSources } from '../bases/overlay/gather-lookaside-sources.js';
+import { parseSourcesFile } from '../bases/overlay/sources-file.js';
 import { fetchSource } from '../sources/fetch-source.js';
 import { buildSrpm } from './build-srpm.js';
 import { tarballUrl } from '../releases/kernel-org-urls.js';
@@ -38,8 +40,17 @@ export interface PrepareSrpmOptions {
 }
 
 
-/** Put a cached or local file into the output folder without copying 140 MB when a link will do. */
-async function placeSource(from: string, to: string): Promise<void> {
+/**
+ * Put a cached or local file into the output folder without copying 140 MB when a link will do.
+ * `to` is always a plain name inside `outDir` (checked by the rendering boundary before any
+ * file-system call); a source that already is that file is left alone.
+ */
+async function placeSource(from: string, outDir: string, name: string): Promise<void> {
+  checkSourceFileName(name);
+  const to = path.join(outDir, name);
+  if (path.dirname(to) !== path.resolve(outDir)) throw new Error(`internal: source ${name} leaves ${outDir}`);
+  const realFrom = await realpath(from).catch(() => path.resolve(from));
+  if (realFrom === path.resolve(to) || realFrom === (await realpath(to).catch(() => ''))) return;
   await rm(to, { force: true });
   try {
     await link(from, to);
@@ -85,19 +96,22 @@ interface CollectedSource {
 /** Sources a kernel.org (vanilla or kmod) variant names: the tarball and base configs given by URL. */
 async function collectUrlSources(variant: Variant, sourcesDir: string | undefined): Promise<CollectedSource[]> {
   const collected: CollectedSource[] = [];
-  const wanted: Array<{ url: string; sha256?: string; published?: () => Promise<string>; where: Finding['where']; base?: boolean }> = [];
+  const wanted: Array<{ url: string; sha256?: string; fileName?: string; published?: () => Promise<string>; where: Finding['where']; base?: boolean }> = [];
   if (variant.base.kind === 'vanilla' || variant.base.kind === 'kernel-devel') {
-    const { url, sha256, where } = variant.base.source;
+    const { url, sha256, where, fileName } = variant.base.source;
     const version = variant.base.version;
     // a kernel.org release without a digest in the variant: kernel.org's checksum list has it
     const published = !sha256 && url === tarballUrl(version) ? () => new KernelOrg().sha256Of(version) : undefined;
-    wanted.push({ url, ...(sha256 ? { sha256 } : {}), ...(published ? { published } : {}), where, base: variant.base.kind === 'vanilla' });
+    wanted.push({ url, ...(sha256 ? { sha256 } : {}), ...(fileName !== undefined ? { fileName } : {}), ...(published ? { published } : {}), where, base: variant.base.kind === 'vanilla' });
   }
   if (variant.base.kind === 'vanilla') {
-    for (const c of Object.values(variant.base.config)) if (c?.kind === 'url') wanted.push({ url: c.url, sha256: c.sha256, where: c.where });
+    for (const c of Object.values(variant.base.config)) if (c?.kind === 'url') wanted.push({ url: c.url, sha256: c.sha256, ...(c.fileName !== undefined ? { fileName: c.fileName } : {}), where: c.where });
   }
   for (const w of wanted) {
-    const file = decodeURIComponent(new URL(w.url).pathname.split('/').pop() ?? '');
+    // the same name the spec's SourceN line gives (the rendering boundary), checked before any fs call
+    const boundary = new SpecBoundary();
+    const file = boundary.sourceFileName(w.url, w.fileName, w.where);
+    if (boundary.findings.length) throw new UsageError(`unsafe source name for ${w.url}`, boundary.findings);
     const local = sourcesDir ? path.join(sourcesDir, file) : undefined;
     if (local && (await isFile(local))) {
       // a local file is verified when the variant gives a digest, by fetching it through the cache
@@ -155,6 +169,7 @@ async function gatherOverlaySources(variant: Variant<OverlayBase>, outDir: strin
     sourcesFile,
   });
   if (gathered.findings.some((f) => f.severity === 'error')) throw new UsageError('lookaside sources do not match', gathered.findings);
+  await recordOutputFiles(outDir, entries.map((e) => e.file).filter((f) => !f.includes('/')));
 }
 
 /**
@@ -198,9 +213,12 @@ export async function prepareSrpm(variantPath: string, opts: PrepareSrpmOptions 
       }
     }
   } else {
-    for (const s of urlSources ?? (await collectUrlSources(variant, sourcesDir))) await placeSource(s.from, path.join(outDir, s.file));
+    const sources = urlSources ?? (await collectUrlSources(variant, sourcesDir));
+    for (const s of sources) await placeSource(s.from, outDir, s.file);
+    await recordOutputFiles(outDir, sources.map((s) => s.file));
   }
   compose.findings.push(...uncheckedNotes);
   const srpmPath = await buildSrpm({ specFile: path.join(outDir, compose.specFile), sourceDir: outDir, outDir, sourceDateEpoch: sourceDateEpochOf(variant) });
+  if (path.dirname(path.resolve(srpmPath)) === path.resolve(outDir)) await recordOutputFiles(outDir, [path.basename(srpmPath)]);
   return { srpmPath, variantName: variant.name, targets: variant.targets, outDir: path.join(outDir, STATE_DIR), compose };
 }

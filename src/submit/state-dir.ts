@@ -2,7 +2,7 @@ import path from 'node:path';
 import { STATE_DIR } from '../compose/write-output.js';
 import { findRepositoryRoot } from '../compose/find-root.js';
 import { UsageError } from '../findings/finding.js';
-import { loadVariantOrThrow } from '../model/load-variant.js';
+import { loadVariantOrThrow } from '../load/load-variant.js';
 
 /**
  * Where `kplay submit` recorded its builds: `--state-dir DIR` as given (an `--srpm` submission

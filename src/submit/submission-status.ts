@@ -174,7 +174,7 @@ async function runKojiCli(command: KojiCommand | undefined, done: string, say: (
   }
   const said = `${String(r.stderr)}\n${String(r.stdout)}`.trim().split('\n').filter(Boolean).pop() ?? `exit ${r.exitCode}`;
   const finding: Finding = { code: 'E_CBS_CLI_FAILED', severity: 'error', message: `\`${command.program} ${command.args.filter((a) => !a.startsWith('-')).slice(0, 1).join(' ')}\` failed: ${said}` };
-  const { printFindings } = await import('../cli/report.js');
+  const { printFindings } = await import('../findings/report.js');
   printFindings([finding]);
   return 1;
 }

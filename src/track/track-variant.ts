@@ -1,15 +1,14 @@
-import { readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { composeVariant, type ComposeResult } from '../compose/compose-variant.js';
 import { UsageError, type Finding } from '../findings/finding.js';
 import { classifyCell } from '../matrix/classify-cell.js';
 import type { MatrixCell } from '../matrix/matrix-report.js';
-import { loadVariant } from '../model/load-variant.js';
+import { loadVariant } from '../load/load-variant.js';
 import { isVanillaVariant, type VanillaVariant } from '../model/variant.js';
 import { compareReleases, seriesOf } from '../releases/release-list.js';
 import type { KernelOrg, ResolvedBase } from '../releases/resolve-base.js';
 import { featureChanges, type FeatureChange } from './feature-changes.js';
-import { rewriteVariantBase } from './rewrite-variant-base.js';
+import { replaceVariantBase } from './rewrite-variant-base.js';
 import { readTrackState, recordOutcome, writeTrackState, type ReleaseOutcome } from './track-state.js';
 
 export interface TrackOptions {
@@ -70,7 +69,7 @@ export async function trackVariant(variantPath: string, opts: TrackOptions): Pro
   const log = opts.log ?? (() => undefined);
   const loaded = await loadVariant(variantPath);
   if (!loaded.variant) throw new UsageError(`cannot load ${variantPath}`, loaded.findings);
-  if (!isVanillaVariant(loaded.variant)) throw new UsageError(`${variantPath}: kplay track follows kernel.org releases, but this variant builds on a ${loaded.variant.base.kind} base`);
+  if (!isVanillaVariant(loaded.variant)) throw new UsageError(`${variantPath}: kplay track follows kernel.org releases, but this variant builds on a ${loaded.variant.base.kind} base${loaded.variant.type === 'kmod' ? ': follow its distribution\'s kernels with --repo <repository URL> or --koji <hub> --koji-tag <tag>' : ''}`);
   const variant: VanillaVariant = loaded.variant;
   const current = variant.base.version;
   const follow = opts.follow ?? `${seriesOf(current)}.x`;
@@ -113,11 +112,7 @@ export async function trackVariant(variantPath: string, opts: TrackOptions): Pro
   let rewritten: string | undefined;
   if (green && !opts.dryRun) {
     const file = path.resolve(variant.base.versionWhere.file);
-    const text = await readFile(file, 'utf8');
-    const updated = rewriteVariantBase(text, file, { version: release, url: next.source.url, sha256: next.source.sha256! });
-    const tmp = `${file}.${process.pid}.tmp`;
-    await writeFile(tmp, updated);
-    await rename(tmp, file);
+    await replaceVariantBase(file, { version: release, url: next.source.url, sha256: next.source.sha256! });
     rewritten = variant.base.versionWhere.file;
   }
   recordOutcome(state, variant.name, release, outcome, green && !opts.dryRun ? [release] : [current, release]);

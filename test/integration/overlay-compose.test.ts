@@ -3,8 +3,8 @@ import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { gatherLookasideSources } from '../../src/overlay/gather-lookaside-sources.js';
-import { parseSourcesFile } from '../../src/overlay/sources-file.js';
+import { gatherLookasideSources } from '../../src/bases/overlay/gather-lookaside-sources.js';
+import { parseSourcesFile } from '../../src/bases/overlay/sources-file.js';
 import { makeFixtureRepo, ROOT_OF_REPO } from '../support/fixture-repo.js';
 import { runKplay } from '../support/run-kplay.js';
 
@@ -83,7 +83,7 @@ describe('Fedora dist-git overlay', () => {
     }
     // the RHEL configs of a Fedora dist-git are not Fedora's flavour: untouched
     expect(await readFile(path.join(out, 'kernel-x86_64-rhel.config'), 'utf8')).toBe(await readFile(path.join(DIST_GIT, 'fedora-6.17/kernel-x86_64-rhel.config'), 'utf8'));
-    const manifest = JSON.parse(await readFile(path.join(out, 'manifest.json'), 'utf8'));
+    const manifest = JSON.parse(await readFile(path.join(out, 'manifest.json'), 'utf8')) as { base: { origin: { commit: string } } };
     expect(manifest.base.origin.commit).toMatch(/^[0-9a-f]{40}$/);
     expect(await rpmbuildSource(out, 'kernel.spec')).toEqual(['kernel-6.17.7-200.pg.src.rpm']);
   });

@@ -1,4 +1,4 @@
-import { printFindings } from '../../cli/report.js';
+import { printFindings } from '../../findings/report.js';
 import type { Finding } from '../../findings/finding.js';
 import type { SubmitContext } from '../submit-backend.js';
 import { cbsRecordPath, type CbsTaskRecord } from './cbs-task-record.js';

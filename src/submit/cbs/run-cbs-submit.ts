@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Finding } from '../../findings/finding.js';
 import { UsageError } from '../../findings/finding.js';
-import { printFindings } from '../../cli/report.js';
+import { printFindings } from '../../findings/report.js';
 import type { SubmitContext } from '../submit-backend.js';
 import { printCbsDryRun } from './cbs-dry-run.js';
 import { cbsResultJson } from './cbs-result-json.js';

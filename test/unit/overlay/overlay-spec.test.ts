@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { findConfigSources } from '../../../src/overlay/config-sources.js';
-import { overlaySpec, type SpecOverlayPlan } from '../../../src/overlay/overlay-spec.js';
-import { setConfigValues } from '../../../src/overlay/set-config-values.js';
-import { guardShortPatch } from '../../../src/overlay/short-patch.js';
-import { lookasideUrl, parseSourcesFile } from '../../../src/overlay/sources-file.js';
-import { splitConfigRequests } from '../../../src/overlay/split-config-requests.js';
+import { findConfigSources } from '../../../src/bases/overlay/config-sources.js';
+import { overlaySpec, type SpecOverlayPlan } from '../../../src/bases/overlay/overlay-spec.js';
+import { setConfigValues } from '../../../src/bases/overlay/set-config-values.js';
+import { guardShortPatch } from '../../../src/bases/overlay/short-patch.js';
+import { lookasideUrl, parseSourcesFile } from '../../../src/bases/overlay/sources-file.js';
+import { splitConfigRequests } from '../../../src/bases/overlay/split-config-requests.js';
 import { ROOT_OF_REPO } from '../../support/fixture-repo.js';
 
 const FIXTURES = path.join(ROOT_OF_REPO, 'test/fixtures/dist-git');

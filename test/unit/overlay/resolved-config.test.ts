@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { predictConfigMismatches } from '../../../src/overlay/resolved-config.js';
+import { predictConfigMismatches } from '../../../src/bases/overlay/resolved-config.js';
 
 describe('predictConfigMismatches', () => {
   it('names each value the resolution changed or dropped, and nothing when it kept them', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareKernelVersions, parseKernelVersion, parseVersionRange, rangeSatisfied } from '../../../src/resolve/kernel-version.js';
+import { compareKernelVersions, parseKernelVersion, parseVersionRange, rangeSatisfied } from '../../../src/model/kernel-version.js';
 
 const v = (s: string) => {
   const parsed = parseKernelVersion(s);

@@ -1,0 +1,62 @@
+import path from 'node:path';
+import type { MergedConfig } from '../../config/merge-config.js';
+import type { KmodBase, Variant } from '../../model/variant.js';
+import type { ResolvedFeatures } from '../../resolve/resolve-features.js';
+import { SpecBoundary } from '../../spec/boundary/index.js';
+import type { OutputPatch } from '../../spec/spec-context.js';
+
+/** `kmod-wireguard` and `wireguard` both name the package kmod-wireguard. */
+export function kmodName(variant: Variant): string {
+  return variant.name.replace(/^kmod-/, '');
+}
+
+/** The symbols each arch builds as modules (`CONFIG_X=m` on the make command line). */
+export function moduleOptions(merged: readonly MergedConfig[]): Array<{ arch: string; options: string[] }> {
+  return merged.map((m) => ({
+    arch: m.arch,
+    options: [...m.symbols.entries()]
+      .filter(([, s]) => s.request.value.type === 'tristate' && s.request.value.value === 'm')
+      .map(([sym]) => `CONFIG_${sym}=m`)
+      .sort(),
+  }));
+}
+
+/**
+ * Context of specfile-templates/kmod.spec.njk. User strings are RPM-escaped here; kernel version,
+ * module folders and topdir are limited by the schema to characters that need no escaping.
+ */
+export function buildKmodSpecContext(variant: Variant<KmodBase>, resolved: ResolvedFeatures, patches: OutputPatch[], merged: readonly MergedConfig[], kplayVersion: string, root: string, b: SpecBoundary = new SpecBoundary()) {
+  const base = variant.base;
+  const sourceFile = b.sourceFileName(base.source.url, base.source.fileName, base.source.where, 'kmod source');
+  const dirs = [...new Set(resolved.order.flatMap((r) => base.modules[r.feature.name]?.dirs ?? []))].map((d) => d.replace(/\/+$/, ''));
+  const name = b.token(kmodName(variant), variant.arches.where, 'kmod name');
+  return {
+    kplay: { version: kplayVersion },
+    variant: {
+      file: b.tag(path.relative(root, path.resolve(variant.file)).split(path.sep).join('/')),
+      summary: b.requiredTag(variant.summary, variant.textWhere?.summary, 'the summary'),
+      description: b.text(variant.description ?? variant.summary, variant.description !== undefined ? variant.textWhere?.description : variant.textWhere?.summary, 'the description'),
+    },
+    kmod: {
+      name,
+      kernelVersion: b.token(base.kernelVersion, base.versionWhere, 'kmod kernel-version'),
+      version: b.token(base.driverVersion ?? base.version, base.versionWhere, 'kmod version'),
+      packaging: base.packaging,
+      url: b.tag(base.url ?? 'https://www.kernel.org/'),
+      sourceUrl: b.sourceTag(base.source.url, sourceFile, base.source.where),
+      // the default topdir comes from the URL: a bare word of %prep's tar line, so only a token
+      topdir: b.tokenPath(base.source.topdir, base.source.where, 'kmod source topdir'),
+      // kmods SIG: extra/drivers/<subsystem>/<pkg> (the folder's own path); ELRepo: extra/<name>
+      dirs: dirs.map((d) => {
+        const dir = b.tokenPath(d, base.source.where, 'module folder');
+        return { dir, installDir: base.packaging === 'elrepo' ? `extra/${name}` : `extra/${dir}` };
+      }),
+      archOptions: moduleOptions(merged),
+    },
+    release: b.token(`${variant.release}${variant.buildid ?? ''}`, variant.textWhere?.buildid ?? variant.arches.where, 'release'),
+    arches: variant.arches.list,
+    features: resolved.order.map((r) => ({ name: b.tag(r.feature.name), summary: b.tag(r.feature.summary) })),
+    patches: patches.map((p) => ({ number: p.number, feature: b.tag(p.feature), origin: b.tag(p.origin), file: b.sourceFileName('', p.file, p.where) })),
+    changelog: variant.changelog.map((e) => ({ date: b.changelogDate(e.date, variant.textWhere?.changelog), author: b.requiredTag(e.author, variant.textWhere?.changelog ?? variant.textWhere?.summary, 'a changelog author'), text: b.changelog(e.text) })),
+  };
+}

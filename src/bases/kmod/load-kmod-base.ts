@@ -1,0 +1,51 @@
+import type { KmodBase } from '../../model/variant.js';
+import type { BaseSettingContext } from '../overlay/load-overlay-base.js';
+
+/**
+ * kmods SIG packaging unless ELRepo's is chosen: `packaging: elrepo`, or the older
+ * `stable-kabi: true` (which meant weak-modules).
+ */
+function kmodPackaging(kmod: Record<string, unknown>): Pick<KmodBase, 'packaging' | 'stableKabi'> {
+  const asked = kmod.packaging as KmodBase['packaging'] | undefined;
+  const packaging = asked ?? (kmod['stable-kabi'] === true ? 'elrepo' : 'kmods-sig');
+  return { packaging, stableKabi: packaging === 'elrepo' };
+}
+
+/**
+ * `type: kmod` with its `kmod:` section: the kernel-devel version-release to build against
+ * (`kmod_kernel_version`), the tarball holding the module sources, and per feature the folders
+ * of that tree that build its modules.
+ */
+export async function loadKmodBase(kmod: Record<string, unknown>, ctx: BaseSettingContext): Promise<KmodBase | undefined> {
+  const kernelVersion = String(kmod['kernel-version']);
+  const upstream = kernelVersion.split('-')[0]!;
+  const source = kmod.source as { url: string; sha256?: string; topdir?: string; 'file-name'?: string };
+  const modules: KmodBase['modules'] = {};
+  for (const [feature, dirs] of Object.entries((kmod.modules ?? {}) as Record<string, string[]>)) {
+    const where = ctx.whereSet(['kmod', 'modules', feature]);
+    const bad = dirs.find((d) => d.split('/').includes('..'));
+    if (bad) {
+      ctx.findings.push({ code: 'E_PATH_ESCAPE', severity: 'error', message: `module folder '${bad}' of ${feature} leaves the source tree`, where });
+      continue;
+    }
+    modules[feature] = { dirs, where };
+  }
+  const tarName = source.url.split('/').pop() ?? '';
+  return {
+    kind: 'kernel-devel',
+    version: upstream,
+    versionWhere: ctx.whereSet(['kmod', 'kernel-version']),
+    kernelVersion,
+    ...kmodPackaging(kmod),
+    ...(typeof kmod.version === 'string' ? { driverVersion: kmod.version } : {}),
+    ...(typeof kmod.url === 'string' ? { url: kmod.url } : {}),
+    source: {
+      url: source.url,
+      ...(source.sha256 ? { sha256: source.sha256 } : {}),
+      ...(source['file-name'] !== undefined ? { fileName: source['file-name'] } : {}),
+      topdir: source.topdir ?? tarName.replace(/\.tar\.\w+$/, ''),
+      where: ctx.whereSet(['kmod', 'source']),
+    },
+    modules,
+  };
+}

@@ -1,0 +1,221 @@
+import path from 'node:path';
+import type { ComposeOptions, ComposeResult } from '../../compose/compose-variant.js';
+import { place, sha256 } from '../../compose/manifest.js';
+import { writeOutputAtomically } from '../../compose/write-output.js';
+import { mergeConfig, type MergedConfig } from '../../config/merge-config.js';
+import { exitCodeForFindings } from '../../findings/exit-code.js';
+import type { Finding } from '../../findings/finding.js';
+import type { RpmArch } from '../../model/arch.js';
+import type { ConfigValue } from '../../model/types.js';
+import type { OverlayBase, Variant } from '../../model/variant.js';
+import { resolveFeatures } from '../../resolve/resolve-features.js';
+import { checkFeaturePatches } from '../../compose/check-feature-patches.js';
+import { outputPatches, type OutputPatch } from '../../spec/spec-context.js';
+import { KPLAY_VERSION } from '../../version.js';
+import { findConfigSources, findKernelLocalSource, type ConfigSource } from './config-sources.js';
+import { DISTRIBUTIONS } from './distribution-defaults.js';
+import { overlayKernelLocal } from './kernel-local.js';
+import { overlayChangelogEntry } from './overlay-changelog.js';
+import { overlaySpec } from './overlay-spec.js';
+import { readDistGit } from './read-dist-git.js';
+import { predictConfigMismatches } from './resolved-config.js';
+import { setConfigValues } from './set-config-values.js';
+import { guardShortPatch } from './short-patch.js';
+import { parseSourcesFile } from './sources-file.js';
+import { readSpecRelease, readSpecVersion } from './spec-sources.js';
+import { chooseValueScope } from './value-scope.js';
+import { configWithProvenance } from './config-provenance.js';
+import { distributionSourceChecks } from './distribution-source-checks.js';
+import { restrictExclusiveArch, type ExclusiveArchChange } from './exclusive-arch.js';
+import { readSpecMacros } from './spec-macros.js';
+import { displayPath } from '../../model/safe-path.js';
+
+/** `.fedora-playground` is not a valid Release part (no `-`): `.fedora_playground`. */
+export function overlayBuildid(variant: Variant): string {
+  return variant.buildid ?? `.${variant.name.replace(/-/g, '_')}`;
+}
+
+function valuesOf(requests: ReadonlyArray<{ symbol: string; value: ConfigValue }>): Map<string, ConfigValue> {
+  return new Map(requests.map((r) => [r.symbol, r.value]));
+}
+
+/**
+ * Compose a variant whose base is a distribution kernel package: read the dist-git (or checkout,
+ * or SRPM), resolve and merge the features against the spec's version, then overlay the spec,
+ * kernel-local and the per-arch config Sources, and write every file of the package plus the
+ * patches and a manifest. Writes nothing when any error was found.
+ */
+export async function composeOverlay(variant: Variant<OverlayBase>, root: string, opts: ComposeOptions, findings: Finding[]): Promise<ComposeResult> {
+  const checks: Record<string, string> = {};
+  const done = (extra: Partial<ComposeResult> = {}): ComposeResult => ({ findings, exitCode: exitCodeForFindings(findings), written: false, checks, variant, root, ...extra });
+  const distribution = DISTRIBUTIONS[variant.base.kind];
+
+  const read = await readDistGit(variant.base.origin, variant.base.package, opts.distGit);
+  findings.push(...read.findings);
+  const tree = read.tree;
+  if (!tree) return done();
+  const specLabel = `${tree.label}/${tree.layout === 'SPECS+SOURCES' ? 'SPECS/' : ''}${tree.specFile}`;
+  const specText = tree.files.get(tree.specFile)!.toString('utf8');
+  const specLines = specText.split('\n');
+
+  const version = variant.base.version || readSpecVersion(specLines) || '';
+  if (!version) {
+    findings.push({ code: 'W_OVERLAY_VERSION_UNKNOWN', severity: 'warning', message: 'cannot tell the kernel version from the spec (no specrpmversion, specversion or rpmversion): feature kernel ranges are not checked', where: { file: specLabel, line: 0, col: 0 }, hint: 'set base.version' });
+  }
+  const withVersion: Variant<OverlayBase> = { ...variant, base: { ...variant.base, version } };
+  const { resolved, findings: resolveFindings } = await resolveFeatures(withVersion, root);
+  findings.push(...resolveFindings);
+  if (exitCodeForFindings(findings) === 2) return done({ variant: withVersion, resolved });
+  // parse the series and compare line ranges; applying needs the distribution's patched tree
+  const patchCheck = await checkFeaturePatches(resolved);
+  findings.push(...patchCheck.findings);
+  checks.patches = patchCheck.check.replace(/; not applied: .*/, '; not applied to the distribution source');
+  if (exitCodeForFindings(findings) === 2) return done({ variant: withVersion, resolved });
+
+  const merged: MergedConfig[] = [];
+  for (const arch of variant.arches.list) {
+    const m = mergeConfig(withVersion, resolved, arch);
+    findings.push(...m.findings);
+    merged.push(m.merged);
+  }
+
+  // patches: numbered and named like a vanilla compose, kept from ApplyOptionalPatch's 9-line rule
+  const patches: OutputPatch[] = outputPatches(resolved).map((p) => {
+    const feature = resolved.order.find((r) => r.feature.name === p.feature)!.feature;
+    const where = feature.patches.find((fp) => fp.path === p.origin)?.where;
+    const guarded = guardShortPatch({ file: p.file, feature: p.feature, text: p.text, where }, variant.base.shortPatches);
+    findings.push(...guarded.findings);
+    return { ...p, text: guarded.text };
+  });
+
+  const spec = overlaySpec(
+    specText,
+    {
+      variantName: variant.name,
+      buildid: overlayBuildid(variant),
+      patches: patches.map((p) => ({ file: p.file, feature: p.feature })),
+      ...(variant.base.rename ? { rename: variant.base.rename } : {}),
+      without: variant.base.without,
+      changelog: overlayChangelogEntry(variant, specLines),
+    },
+    specLabel,
+  );
+  findings.push(...spec.findings);
+
+  // configs: every-arch options into kernel-local, the rest into each arch's config Sources
+  const macros = readSpecMacros(specLines);
+  const configSources = findConfigSources(specLines, spec.originalName, distribution.configFlavour, macros);
+  const kernelLocal = findKernelLocalSource(specLines, spec.originalName, macros);
+  // the package builds only the variant's arches (recorded in the manifest)
+  const arches = restrictExclusiveArch(spec.text, variant.arches.list, macros);
+  for (const arch of arches.excluded) {
+    findings.push({ code: 'W_OVERLAY_ARCH_EXCLUDED', severity: 'warning', message: `the spec's ExclusiveArch does not list ${arch}: the package will not build for it`, where: { file: specLabel, line: 0, col: 0 }, arch, hint: `remove ${arch} from the variant's arches, or check the distribution builds it` });
+  }
+  const scope = chooseValueScope(merged, { hasKernelLocal: Boolean(kernelLocal), configArches: [...new Set(configSources.map((c) => c.arch))] });
+  for (const arch of variant.arches.list) {
+    if (!configSources.some((c) => c.arch === arch)) {
+      findings.push({ code: 'E_OVERLAY_ANCHOR_MISSING', severity: 'error', message: `the spec has no config Source for ${arch} (${missingConfigDescription(spec.originalName, arch, configSources, distribution.configFlavour)})`, where: { file: specLabel, line: 0, col: 0 }, arch, hint: `does the package build ${arch}? list only the arches it has configs for in the variant's arches` });
+    }
+  }
+  for (const c of configSources) {
+    if (!tree.files.has(c.file)) findings.push({ code: 'E_OVERLAY_SOURCE_MISSING', severity: 'error', message: `config Source ${c.file} (Source${c.sourceNumber}) is not among the package's files`, where: { file: specLabel, line: 0, col: 0 } });
+  }
+  if (tree.files.has('sources')) findings.push(...parseSourcesFile(tree.files.get('sources')!.toString('utf8'), `${tree.label}/sources`).findings);
+  if (exitCodeForFindings(findings) === 2 || findings.some((f) => f.code.startsWith('E_OVERLAY_'))) return done({ variant: withVersion, resolved, merged, patches });
+
+  // with the distribution's source: its patches then the variant's, and the Kconfig engine over it
+  let resolveConfig = opts.resolveConfig;
+  let cleanup: (() => Promise<void>) | undefined;
+  if (opts.kernelSource) {
+    const checked = await distributionSourceChecks({ kernelSource: opts.kernelSource, specLines, macros, files: tree.files, specLabel, variantPatches: patches });
+    // the parse-only check above already reported the variant's own overlaps
+    const known = new Set(findings.map((f) => `${f.code}|${f.message}|${f.where?.file}:${f.where?.line}`));
+    findings.push(...checked.findings.filter((f) => !known.has(`${f.code}|${f.message}|${f.where?.file}:${f.where?.line}`)));
+    checks.patches = checked.check;
+    resolveConfig = checked.resolver;
+    cleanup = checked.cleanup;
+  }
+  try {
+    const outName = (file: string) => spec.renamedSources.get(file) ?? file;
+    const files = new Map<string, Buffer | string>();
+    for (const [name, content] of tree.files) if (name !== tree.specFile) files.set(outName(name), content);
+    const specFile = `${spec.name}.spec`;
+    files.set(specFile, arches.text);
+    if (kernelLocal) files.set('kernel-local', overlayKernelLocal((tree.files.get('kernel-local') ?? Buffer.alloc(0)).toString('utf8'), variant.name, scope.kernelLocal, (r) => place(r, root)));
+    const everyArch = valuesOf(scope.kernelLocal);
+    for (const c of configSources) {
+      const perArch = scope.perArch.get(c.arch);
+      if (!perArch) continue; // an arch the variant does not build keeps the distribution's config
+      const original = tree.files.get(c.file)!.toString('utf8');
+      let text = configWithProvenance(original, variant.name, perArch, (r) => place(r, root));
+      if (resolveConfig) {
+        const request = { arch: c.arch as RpmArch, file: outName(c.file), mergedText: setConfigValues(text, everyArch), baseText: original, requests: [...scope.kernelLocal, ...perArch] };
+        const r = await resolveConfig(request);
+        findings.push(...r.findings, ...predictConfigMismatches(request, r.text));
+        text = r.text;
+      }
+      files.set(outName(c.file), text);
+    }
+    for (const p of patches) files.set(p.file, p.text);
+    checks.kconfig = opts.kernelSource
+      ? `resolved like make olddefconfig on ${displayPath(opts.kernelSource)} with the distribution's patches applied: every config Source of the variant's arches (${variant.arches.list.join(', ')}) is written resolved`
+      : resolveConfig
+        ? "resolved: every config Source of the variant's arches is written as the Kconfig engine resolved it"
+        : 'skipped: no kernel source given (configs hold the requested values; lost, unknown or unmet values and patches that do not apply to the distribution show only at build time)';
+    checks.arches = arches.changes.length ? `ExclusiveArch restricted to the variant's arches: ${arches.changes.map((c) => `line ${c.line}: '${c.from}' -> '${c.to}'`).join('; ')}` : 'ExclusiveArch left as the distribution wrote it';
+    checks.values = scope.kernelLocal.length ? `${scope.kernelLocal.length} value(s) the same on every arch in kernel-local, the rest in each arch's config Sources` : "every value in the config Sources of the arches that asked for it";
+    if (!opts.kernelSource && !resolveConfig) {
+      findings.push({ code: 'W_OVERLAY_NOT_CHECKED', severity: 'warning', message: "the variant's config values and patches were not checked against the distribution's kernel source: a value lost to an unmet dependency or a renamed symbol, and a patch that does not apply, show only when the build runs", where: variant.base.where, hint: "pass --kernel-source with the distribution's tarball (e.g. linux-<version>.tar.xz from the lookaside cache)" });
+    }
+    files.set('manifest.json', overlayManifest(variant, version, tree, spec.name, resolved.order.map((r) => r.feature.name), patches, merged, root, files, checks, arches.changes, readSpecRelease(arches.text.split('\n'))));
+
+    const outDir = path.resolve(opts.out ?? path.join(root, 'out', variant.name));
+    const result = done({ variant: withVersion, resolved, merged, patches, outDir, files, specFile });
+    if (result.exitCode === 0 && opts.write !== false) {
+      await writeOutputAtomically(outDir, files, { variant: variant.name, root, variantFile: variant.file });
+      result.written = true;
+    }
+    return result;
+  } finally {
+    await cleanup?.();
+  }
+}
+
+/** What kplay looked for, in the naming the spec itself uses (a RHEL 8-era spec is not told about `-rhel.config`). */
+function missingConfigDescription(name: string, arch: string, found: readonly ConfigSource[], flavour: string): string {
+  if (!found.length) return `no Source is named '${name}-<arch>[-<flavour>]-${flavour}.config' or '${name}-<arch>[-<flavour>].config'`;
+  const style = found[0]!.style;
+  const wanted = style === 'plain' ? `${name}-${arch}[-<flavour>].config` : `${name}-${arch}[-<flavour>]-${flavour}.config`;
+  return `no '${wanted}'; its config Sources are ${[...new Set(found.map((c) => c.file))].join(', ')}`;
+}
+
+function overlayManifest(
+  variant: Variant<OverlayBase>,
+  version: string,
+  tree: { label: string; commit?: string; specFile: string },
+  name: string,
+  features: string[],
+  patches: OutputPatch[],
+  merged: MergedConfig[],
+  root: string,
+  files: ReadonlyMap<string, Buffer | string>,
+  checks: Record<string, string>,
+  exclusiveArch: readonly ExclusiveArchChange[] = [],
+  release?: string,
+): string {
+  const o = variant.base.origin;
+  const origin = o.kind === 'git' ? { git: o.url, ref: o.ref, ...(tree.commit ? { commit: tree.commit } : {}) } : { [o.kind]: path.relative(root, o.path).split(path.sep).join('/') };
+  const manifest = {
+    kplay: KPLAY_VERSION,
+    variant: { name: variant.name, files: variant.chain.map((f) => path.relative(root, path.resolve(f)).split(path.sep).join('/')) },
+    base: { kind: variant.base.kind, version, ...(release ? { release } : {}), origin, spec: tree.specFile, package: name },
+    arches: variant.arches.list,
+    ...(exclusiveArch.length ? { exclusiveArch: exclusiveArch.map((c) => ({ line: c.line, from: c.from, to: c.to })) } : {}),
+    features,
+    patches: patches.map((p) => ({ file: p.file, feature: p.feature, from: p.origin, sha256: sha256(p.text) })),
+    config: Object.fromEntries(merged.map((m) => [m.arch, Object.fromEntries([...m.symbols.keys()].sort().map((s) => [`CONFIG_${s}`, place(m.symbols.get(s)!.request, root)]))])),
+    checks,
+    outputs: [...files.entries()].map(([file, content]) => ({ file, sha256: sha256(content) })).sort((a, b) => a.file.localeCompare(b.file)),
+  };
+  return `${JSON.stringify(manifest, null, 2)}\n`;
+}
