@@ -19,12 +19,17 @@ async function readInput(file: string, what: string): Promise<string> {
 export function register(program: Command): void {
   program
     .command('kabi')
-    .description("check built modules against a kernel's exports: every symbol they need must be in its Module.symvers with the same CRC (and, optionally, on a kABI stablelist)")
+    .description(
+      "check built modules against a kernel's exports: every symbol they need must be in its Module.symvers with the same CRC (and, optionally, on a kABI stablelist)",
+    )
     .argument('<modules...>', 'built modules (.ko, .ko.xz), e.g. from the kmod package of the previous kernel')
     .requiredOption('--symvers <file>', "the target kernel's Module.symvers (kernel-devel: /usr/src/kernels/<kver>/Module.symvers)")
     .option('--stablelist <file>', "the distribution's kABI stablelist (kabi_stablelist_<arch>)")
     .option('--json', 'print the findings as JSON on stdout', false)
-    .addHelpText('after', '\nExamples:\n  $ kplay kabi wireguard.ko --symvers /usr/src/kernels/5.14.0-580.el9.x86_64/Module.symvers\n  $ kplay kabi extra/*.ko.xz --symvers Module.symvers --stablelist kabi_stablelist_x86_64\n\nExit status: 0 the modules load into that kernel, 1 a symbol is missing or changed, 2 unusable input.')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ kplay kabi wireguard.ko --symvers /usr/src/kernels/5.14.0-580.el9.x86_64/Module.symvers\n  $ kplay kabi extra/*.ko.xz --symvers Module.symvers --stablelist kabi_stablelist_x86_64\n\nExit status: 0 the modules load into that kernel, 1 a symbol is missing or changed, 2 unusable input.',
+    )
     .action(async (modules: string[], opts: { symvers: string; stablelist?: string; json: boolean }) => {
       await runCommand(async () => {
         const exports = parseModuleSymvers(await readInput(opts.symvers, '--symvers'));
@@ -36,11 +41,22 @@ export function register(program: Command): void {
           if (!(await pathExists(m))) throw new UsageError(`module ${m} does not exist`);
           const needs = await readModuleVersions(m);
           checked.push({ module: displayPath(m), symbols: needs.length });
-          findings.push(...checkKabi({ module: path.basename(m), needs, exports, exportsLabel: displayPath(opts.symvers), where: { file: displayPath(m), line: 0, col: 0 }, ...(stablelist ? { stablelist, stablelistLabel: displayPath(opts.stablelist!) } : {}) }));
+          findings.push(
+            ...checkKabi({
+              module: path.basename(m),
+              needs,
+              exports,
+              exportsLabel: displayPath(opts.symvers),
+              where: { file: displayPath(m), line: 0, col: 0 },
+              ...(stablelist ? { stablelist, stablelistLabel: displayPath(opts.stablelist!) } : {}),
+            }),
+          );
         }
         const exitCode = exitCodeForFindings(findings);
         if (opts.json) {
-          process.stdout.write(`${JSON.stringify({ symvers: displayPath(opts.symvers), modules: checked, exitCode, findings }, null, 2)}\n`);
+          process.stdout.write(
+            `${JSON.stringify({ symvers: displayPath(opts.symvers), modules: checked, exitCode, findings }, null, 2)}\n`,
+          );
         } else {
           printFindings(findings);
           for (const c of checked) process.stdout.write(`${c.module}: ${c.symbols} versioned symbol(s) checked\n`);

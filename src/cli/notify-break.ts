@@ -8,7 +8,11 @@ import type { TrackResult } from '../track/track-variant.js';
  * kplay track found a break: build the report (JSON + ready-to-paste text), write it to
  * --report, POST it to --webhook. A webhook that fails is reported on stderr, not fatal.
  */
-export async function notifyBreak(result: TrackResult & { modules?: string[] }, variantPath: string, opts: { report?: string; webhook?: string; kernelSource?: string; kernelDevel?: string }): Promise<BreakReport | undefined> {
+export async function notifyBreak(
+  result: TrackResult & { modules?: string[] },
+  variantPath: string,
+  opts: { report?: string; webhook?: string; kernelSource?: string; kernelDevel?: string },
+): Promise<BreakReport | undefined> {
   if (!result.findings.length) return undefined;
   const kmod = result.modules !== undefined;
   const args = [
@@ -34,7 +38,9 @@ export async function notifyBreak(result: TrackResult & { modules?: string[] }, 
   }
   if (opts.webhook) {
     const r = await postWebhook(opts.webhook, report);
-    process.stderr.write(r.ok ? `posted the break report to the webhook (HTTP ${r.status})\n` : `warning: could not post the break report: ${r.error}\n`);
+    process.stderr.write(
+      r.ok ? `posted the break report to the webhook (HTTP ${r.status})\n` : `warning: could not post the break report: ${r.error}\n`,
+    );
   }
   return report;
 }

@@ -19,12 +19,16 @@ export interface OutputOwner {
 
 /** Names in an output that belong to kplay's machinery, not to the composed files. */
 export function isMachineryName(name: string): boolean {
-  return name === STATE_DIR || name === OUTPUT_LOCK || name.startsWith('.kplay-') || name === '.rpmbuild-topdir' || name === '.rpmbuild-srpm';
+  return (
+    name === STATE_DIR || name === OUTPUT_LOCK || name.startsWith('.kplay-') || name === '.rpmbuild-topdir' || name === '.rpmbuild-srpm'
+  );
 }
 
 function refuse(outDir: string, why: string, hint = 'choose a new or empty folder with --out (or the default out/<variant>)'): never {
   const message = `refusing to write the output to ${displayPath(outDir)}: ${why}`;
-  throw new UsageError(message, [{ code: 'E_OUT_UNSAFE', severity: 'error', message, where: { file: displayPath(outDir), line: 0, col: 0 }, hint }]);
+  throw new UsageError(message, [
+    { code: 'E_OUT_UNSAFE', severity: 'error', message, where: { file: displayPath(outDir), line: 0, col: 0 }, hint },
+  ]);
 }
 
 async function realOrSelf(p: string): Promise<string> {
@@ -80,12 +84,23 @@ export async function checkOutputFolder(outDir: string, owner: OutputOwner): Pro
   if (marker === 'invalid') refuse(abs, `its ${OUTPUT_MARKER} is not kplay's`);
   if (!marker) {
     const foreign = entries.filter((n) => n !== OUTPUT_LOCK && !n.startsWith('.kplay-tmp-'));
-    if (foreign.length) refuse(abs, `it is not empty and kplay did not write it (${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', ...' : ''})`);
+    if (foreign.length)
+      refuse(abs, `it is not empty and kplay did not write it (${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', ...' : ''})`);
     return undefined;
   }
-  if (marker.variant !== owner.variant) refuse(abs, `kplay wrote it for the variant ${marker.variant}, not ${owner.variant}`, `use --out out/${owner.variant} or another new folder`);
+  if (marker.variant !== owner.variant)
+    refuse(
+      abs,
+      `kplay wrote it for the variant ${marker.variant}, not ${owner.variant}`,
+      `use --out out/${owner.variant} or another new folder`,
+    );
   const listed = new Set(marker.files);
   const foreign = (await listFiles(abs)).filter((f) => !listed.has(f));
-  if (foreign.length) refuse(abs, `it holds files kplay did not write (${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', ...' : ''})`, 'move those files elsewhere, or choose another folder with --out');
+  if (foreign.length)
+    refuse(
+      abs,
+      `it holds files kplay did not write (${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', ...' : ''})`,
+      'move those files elsewhere, or choose another folder with --out',
+    );
   return marker;
 }

@@ -12,7 +12,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * one output wait for each other; a lock left by a killed run (its pid is gone) is taken over.
  * After `timeoutMs` (KPLAY_LOCK_TIMEOUT_MS, default 120 s) the run fails with E_OUT_LOCKED.
  */
-export async function lockOutput(outDir: string, timeoutMs = Number(process.env.KPLAY_LOCK_TIMEOUT_MS ?? 120_000)): Promise<() => Promise<void>> {
+export async function lockOutput(
+  outDir: string,
+  timeoutMs = Number(process.env.KPLAY_LOCK_TIMEOUT_MS ?? 120_000),
+): Promise<() => Promise<void>> {
   const lock = path.join(outDir, OUTPUT_LOCK);
   const started = Date.now();
   for (let attempt = 0; ; attempt++) {
@@ -37,7 +40,12 @@ export async function lockOutput(outDir: string, timeoutMs = Number(process.env.
     }
     if (Date.now() - started > timeoutMs) {
       throw new UsageError(`output ${outDir} is locked`, [
-        { code: 'E_OUT_LOCKED', severity: 'error', message: `another kplay run (pid ${holder || 'unknown'}) is writing ${outDir}; waited ${Math.round(timeoutMs / 1000)} s`, hint: `wait for it to finish, or remove ${lock} if no kplay is running` },
+        {
+          code: 'E_OUT_LOCKED',
+          severity: 'error',
+          message: `another kplay run (pid ${holder || 'unknown'}) is writing ${outDir}; waited ${Math.round(timeoutMs / 1000)} s`,
+          hint: `wait for it to finish, or remove ${lock} if no kplay is running`,
+        },
       ]);
     }
     await sleep(Math.min(20 + attempt * 10, 200));

@@ -21,7 +21,8 @@ export async function readOutputMarker(outDir: string): Promise<OutputMarker | '
   }
   try {
     const m = JSON.parse(text) as Partial<OutputMarker>;
-    if (m.kplay !== 1 || typeof m.variant !== 'string' || !Array.isArray(m.files) || !m.files.every((f) => typeof f === 'string')) return 'invalid';
+    if (m.kplay !== 1 || typeof m.variant !== 'string' || !Array.isArray(m.files) || !m.files.every((f) => typeof f === 'string'))
+      return 'invalid';
     return { kplay: 1, variant: m.variant, files: m.files };
   } catch {
     return 'invalid';

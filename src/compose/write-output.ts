@@ -37,7 +37,11 @@ async function removeStaleStaging(outDir: string): Promise<void> {
  * removed; `state/` is never touched. SIGINT/SIGTERM remove the staging folder and the lock; a
  * staging folder left by `kill -9` is removed by the next run.
  */
-export async function writeOutputAtomically(outDir: string, files: ReadonlyMap<string, Buffer | string>, owner?: OutputOwner): Promise<void> {
+export async function writeOutputAtomically(
+  outDir: string,
+  files: ReadonlyMap<string, Buffer | string>,
+  owner?: OutputOwner,
+): Promise<void> {
   const abs = path.resolve(outDir);
   const who: OutputOwner = owner ?? { variant: path.basename(abs) };
   // kplay's own machinery (marker, lock, state/) is never part of the composed files: an overlay

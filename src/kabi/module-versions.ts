@@ -34,5 +34,7 @@ export async function readModuleVersions(ko: string): Promise<ImportedSymbol[]> 
       throw err;
     }
   }
-  throw new UsageError('modprobe is not installed: the kABI check reads modules with modprobe --dump-modversions (Debian/Fedora package kmod)');
+  throw new UsageError(
+    'modprobe is not installed: the kABI check reads modules with modprobe --dump-modversions (Debian/Fedora package kmod)',
+  );
 }

@@ -26,14 +26,20 @@ export function notApplicable(variant: Variant | undefined, base: ResolvedBase):
 /** A cell that was not checked: every row `unchecked` (never green, never counted as passing). */
 export function uncheckedCell(variantName: string, base: string, rows: readonly string[], finding: Finding): MatrixCell {
   const features: MatrixCell['features'] = {};
-  for (const r of [...rows, VARIANT_ROW]) features[r] = { status: 'unchecked', codes: r === VARIANT_ROW ? [finding.code] : [], findings: [] };
+  for (const r of [...rows, VARIANT_ROW])
+    features[r] = { status: 'unchecked', codes: r === VARIANT_ROW ? [finding.code] : [], findings: [] };
   features[VARIANT_ROW]!.findings.push({ code: finding.code, severity: finding.severity, message: finding.message });
   return { variant: variantName, base, status: 'unchecked', exitCode: 0, features, checks: {}, millis: 0 };
 }
 
 /** A column that could not be fetched: the cell fails with the reason, the other columns still run. */
 export function baseUnavailableFinding(base: ResolvedBase, variantFile: string): Finding {
-  return { code: 'E_MATRIX_BASE_UNAVAILABLE', severity: 'error', message: `${base.spec}: ${base.error}`, where: { file: variantFile, line: 0, col: 0 } };
+  return {
+    code: 'E_MATRIX_BASE_UNAVAILABLE',
+    severity: 'error',
+    message: `${base.spec}: ${base.error}`,
+    where: { file: variantFile, line: 0, col: 0 },
+  };
 }
 
 export { exitCodeForFindings };

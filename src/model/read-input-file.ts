@@ -15,8 +15,8 @@ export type InputRead =
  * FIFO, socket or device never blocks or is read, a folder is a clear answer instead of EISDIR,
  * and a path through a file is one instead of ENOTDIR.
  */
-export async function readInputFile(abs: string): Promise<InputRead> {
-  return readInputFileSync(abs);
+export function readInputFile(abs: string): Promise<InputRead> {
+  return Promise.resolve(readInputFileSync(abs));
 }
 
 /**
@@ -59,5 +59,10 @@ export function inputReadFinding(abs: string, r: Extract<InputRead, { ok: false 
     'too-large': `${what} ${file} is larger than ${MAX_INPUT_BYTES / 1024 / 1024} MiB`,
     unreadable: `cannot read ${what} ${file}: ${r.detail ?? 'unknown error'}`,
   }[r.reason];
-  return { code: r.reason === 'unreadable' ? 'E_INPUT_UNREADABLE' : 'E_INPUT_KIND', severity: 'error', message, where: where ?? { file, line: 0, col: 0 } };
+  return {
+    code: r.reason === 'unreadable' ? 'E_INPUT_UNREADABLE' : 'E_INPUT_KIND',
+    severity: 'error',
+    message,
+    where: where ?? { file, line: 0, col: 0 },
+  };
 }

@@ -26,7 +26,9 @@ export interface BreakReport {
  * The report of a break: JSON fields for machines, and a title and text for people naming the
  * kernel, the module and the first finding, with the command that reproduces it.
  */
-export function breakReport(input: Omit<BreakReport, 'kind' | 'firstFinding' | 'title' | 'text' | 'checkedAt'> & { reproduce: string }): BreakReport {
+export function breakReport(
+  input: Omit<BreakReport, 'kind' | 'firstFinding' | 'title' | 'text' | 'checkedAt'> & { reproduce: string },
+): BreakReport {
   const errors = input.findings.filter((f) => f.severity === 'error');
   const first = errors[0] ?? input.findings[0]!;
   const what = input.package ?? input.variant;
@@ -38,7 +40,9 @@ export function breakReport(input: Omit<BreakReport, 'kind' | 'firstFinding' | '
     '',
     'First finding:',
     `    ${formatFinding(first).split('\n').join('\n    ')}`,
-    ...(errors.length > 1 ? ['', `${errors.length - 1} more error(s):`, ...errors.slice(1, 11).map((f) => `- ${f.code}: ${f.message}`)] : []),
+    ...(errors.length > 1
+      ? ['', `${errors.length - 1} more error(s):`, ...errors.slice(1, 11).map((f) => `- ${f.code}: ${f.message}`)]
+      : []),
     '',
     'Reproduce:',
     `    ${input.reproduce}`,

@@ -7,10 +7,19 @@ import type { BreakReport } from './break-report.js';
  * for the caller to print, since a notification that cannot be delivered must not hide the break.
  * Query strings (which often hold tokens) are left out of messages.
  */
-export async function postWebhook(url: string, report: BreakReport, timeoutMs = 15_000): Promise<{ ok: true; status: number } | { ok: false; error: string }> {
+export async function postWebhook(
+  url: string,
+  report: BreakReport,
+  timeoutMs = 15_000,
+): Promise<{ ok: true; status: number } | { ok: false; error: string }> {
   const shown = url.replace(/[?#].*$/, '');
   try {
-    const r = await got.post(url, { json: { text: `${report.title}\n\n${report.text}`, title: report.title, report }, timeout: { request: timeoutMs }, retry: { limit: 1, methods: ['POST'] }, headers: { 'user-agent': 'kplay' } });
+    const r = await got.post(url, {
+      json: { text: `${report.title}\n\n${report.text}`, title: report.title, report },
+      timeout: { request: timeoutMs },
+      retry: { limit: 1, methods: ['POST'] },
+      headers: { 'user-agent': 'kplay' },
+    });
     return { ok: true, status: r.statusCode };
   } catch (err) {
     if (err instanceof HTTPError) return { ok: false, error: `webhook ${shown}: HTTP ${err.response.statusCode}` };

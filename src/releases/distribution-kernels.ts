@@ -23,10 +23,16 @@ function distOf(versionRelease: string): string | undefined {
  * does not move to el10, fc43 not to fc44) and, for Enterprise Linux (`.elN`), the same upstream
  * version (Stream keeps 5.14.0 or 6.12.0 for its life; Fedora rebases within a release).
  */
-export function newestKernelLike(kernels: readonly DistributionKernel[], current: string, compare: (a: string, b: string) => number): string | undefined {
+export function newestKernelLike(
+  kernels: readonly DistributionKernel[],
+  current: string,
+  compare: (a: string, b: string) => number,
+): string | undefined {
   const upstream = current.split('-')[0];
   const dist = distOf(current);
   const fixedUpstream = dist === undefined || dist.startsWith('el');
-  const same = [...new Set(kernels.map((k) => k.versionRelease))].filter((v) => distOf(v) === dist && (!fixedUpstream || v.split('-')[0] === upstream));
+  const same = [...new Set(kernels.map((k) => k.versionRelease))].filter(
+    (v) => distOf(v) === dist && (!fixedUpstream || v.split('-')[0] === upstream),
+  );
   return same.sort(compare).at(-1);
 }

@@ -15,7 +15,11 @@ async function fetchBytes(url: string, timeoutMs: number): Promise<Buffer> {
     }
   }
   try {
-    return await got(url, { timeout: { request: timeoutMs }, retry: { limit: 2, methods: ['GET'] }, headers: { 'user-agent': 'kplay' } }).buffer();
+    return await got(url, {
+      timeout: { request: timeoutMs },
+      retry: { limit: 2, methods: ['GET'] },
+      headers: { 'user-agent': 'kplay' },
+    }).buffer();
   } catch (err) {
     if (err instanceof HTTPError) throw new UsageError(`${url}: HTTP ${err.response.statusCode}`);
     if (err instanceof RequestError) throw new UsageError(`${url}: ${err.code ?? ''} ${err.message}`.trim());
@@ -38,13 +42,21 @@ async function decompress(bytes: Buffer, href: string): Promise<string> {
     try {
       return (await execa(tool, ['-dc'], { input: bytes, encoding: 'utf8', stripFinalNewline: false })).stdout;
     } catch (err) {
-      throw new UsageError(`${href}: cannot decompress with ${tool} (${(err as Error).message.split('\n')[0]}); install it (Debian package ${tool === 'zstd' ? 'zstd' : tool === 'xz' ? 'xz-utils' : 'bzip2'})`);
+      throw new UsageError(
+        `${href}: cannot decompress with ${tool} (${(err as Error).message.split('\n')[0]}); install it (Debian package ${tool === 'zstd' ? 'zstd' : tool === 'xz' ? 'xz-utils' : 'bzip2'})`,
+      );
     }
   }
   return bytes.toString('utf8');
 }
 
-const unescapeXml = (s: string) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
+const unescapeXml = (s: string) =>
+  s
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&amp;/g, '&');
 
 /**
  * Every `<package type="rpm">` of primary.xml named `name`: its `<version epoch ver rel/>` and

@@ -14,7 +14,8 @@ export function rewriteKmodKernel(text: string, file: string, next: string): str
   if (!isScalar(kv) || !kv.range) throw new UsageError(`${file}: has no kmod.kernel-version to rewrite`);
   const old = String(kv.value);
   const edits: Array<{ start: number; end: number; text: string }> = [];
-  const quoted = (node: Scalar, value: string) => (node.type === 'QUOTE_SINGLE' ? `'${value}'` : node.type === 'QUOTE_DOUBLE' ? JSON.stringify(value) : value);
+  const quoted = (node: Scalar, value: string) =>
+    node.type === 'QUOTE_SINGLE' ? `'${value}'` : node.type === 'QUOTE_DOUBLE' ? JSON.stringify(value) : value;
   edits.push({ start: kv.range[0], end: kv.range[1], text: quoted(kv, next) });
   let urlChanged = false;
   for (const key of ['url', 'topdir']) {
@@ -26,7 +27,8 @@ export function rewriteKmodKernel(text: string, file: string, next: string): str
   const source = doc.getIn(['kmod', 'source'], true);
   const sha = doc.getIn(['kmod', 'source', 'sha256'], true);
   if (urlChanged && isScalar(sha) && sha.range) {
-    if (!isMap(source) || source.flow) throw new UsageError(`${file}: kmod.source is a flow map with a sha256 that no longer holds for ${next}; edit it by hand`);
+    if (!isMap(source) || source.flow)
+      throw new UsageError(`${file}: kmod.source is a flow map with a sha256 that no longer holds for ${next}; edit it by hand`);
     const start = text.lastIndexOf('\n', sha.range[0]) + 1;
     const nl = text.indexOf('\n', sha.range[1]);
     edits.push({ start, end: nl < 0 ? text.length : nl + 1, text: '' });
@@ -34,6 +36,7 @@ export function rewriteKmodKernel(text: string, file: string, next: string): str
   let out = text;
   for (const e of edits.sort((a, b) => b.start - a.start)) out = out.slice(0, e.start) + e.text + out.slice(e.end);
   const check = parseDocument(out);
-  if (check.errors.length || String(check.getIn(['kmod', 'kernel-version'])) !== next) throw new UsageError(`${file}: rewriting kmod.kernel-version would not give valid YAML; edit it by hand`);
+  if (check.errors.length || String(check.getIn(['kmod', 'kernel-version'])) !== next)
+    throw new UsageError(`${file}: rewriting kmod.kernel-version would not give valid YAML; edit it by hand`);
   return out;
 }

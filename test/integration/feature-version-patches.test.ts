@@ -4,7 +4,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { makeFixtureRepo, variantYaml } from '../support/fixture-repo.js';
 import { runKplay } from '../support/run-kplay.js';
 
-const patch = (file: string, from: string, to: string) => `From: kplay test\nSubject: [PATCH] ${to}\n\n--- a/${file}\n+++ b/${file}\n@@ -1,1 +1,1 @@\n-${from}\n+${to}\n`;
+const patch = (file: string, from: string, to: string) =>
+  `From: kplay test\nSubject: [PATCH] ${to}\n\n--- a/${file}\n+++ b/${file}\n@@ -1,1 +1,1 @@\n-${from}\n+${to}\n`;
 
 describe('per-version patches in a feature: one feature serves 6.1 and 6.12', () => {
   const temps: string[] = [];
@@ -16,12 +17,22 @@ describe('per-version patches in a feature: one feature serves 6.1 and 6.12', ()
     const r = await runKplay(['compose', `variants/v${version}.yml`, '--out', `out/${version}`], { cwd: root });
     expect(r.exitCode, r.stderr).toBe(0);
     const files = await readdir(path.join(root, 'out', version));
-    const spec = await readFile(path.join(root, 'out', version, files.find((f) => f.endsWith('.spec'))!), 'utf8');
+    const spec = await readFile(
+      path.join(
+        root,
+        'out',
+        version,
+        files.find((f) => f.endsWith('.spec'))!,
+      ),
+      'utf8',
+    );
     return { files, spec };
   };
 
   const patchesOf = async (root: string, version: string) => {
-    const m = JSON.parse(await readFile(path.join(root, 'out', version, 'manifest.json'), 'utf8')) as { features: Array<{ name: string; patches: Array<{ from: string }> }> };
+    const m = JSON.parse(await readFile(path.join(root, 'out', version, 'manifest.json'), 'utf8')) as {
+      features: Array<{ name: string; patches: Array<{ from: string }> }>;
+    };
     return m.features.find((f) => f.name === 'fix')!.patches.map((p) => p.from);
   };
 
@@ -39,7 +50,10 @@ describe('per-version patches in a feature: one feature serves 6.1 and 6.12', ()
     expect(old.spec).toMatch(/fixed on 6\.1|0002-fix\.patch/);
     expect(await patchesOf(root, '6.1.192')).toEqual(['features/fix/patches/0001-common.patch', 'features/fix/patches/6.1/0002-fix.patch']);
     await composeOn(root, '6.12.117');
-    expect(await patchesOf(root, '6.12.117')).toEqual(['features/fix/patches/0001-common.patch', 'features/fix/patches/6.12/0002-fix.patch']);
+    expect(await patchesOf(root, '6.12.117')).toEqual([
+      'features/fix/patches/0001-common.patch',
+      'features/fix/patches/6.12/0002-fix.patch',
+    ]);
   });
 
   it('a series entry with kernel: RANGE; a bad range is a finding on its line', async () => {
@@ -56,7 +70,10 @@ describe('per-version patches in a feature: one feature serves 6.1 and 6.12', ()
     await composeOn(root, '6.1.192');
     expect(await patchesOf(root, '6.1.192')).toEqual(['features/fix/patches/0001-common.patch', 'features/fix/patches/old/0002-fix.patch']);
     await composeOn(root, '6.12.117');
-    expect(await patchesOf(root, '6.12.117')).toEqual(['features/fix/patches/0001-common.patch', 'features/fix/patches/new/0002-fix.patch']);
+    expect(await patchesOf(root, '6.12.117')).toEqual([
+      'features/fix/patches/0001-common.patch',
+      'features/fix/patches/new/0002-fix.patch',
+    ]);
 
     const bad = await makeFixtureRepo({
       'variants/v.yml': variantYaml({ features: ['fix'] }),

@@ -27,22 +27,61 @@ describe('type: kmod variants', () => {
     expect(parsed).toMatch(/^BuildRequires: +kernel-rpm-macros$/m);
     expect(parsed).toMatch(/^BuildRequires: +redhat-rpm-config$/m);
     expect(parsed).toMatch(/^BuildRequires: +kernel-devel-uname-r = 6\.12\.0-55\.el10\.x86_64$/m);
-    expect(parsed).toMatch(/^find drivers\/net\/wireguard -name '\*\.ko' -exec \/usr\/bin\/install -D -m 644 -t \S+\/lib\/modules\/6\.12\.0-55\.el10\.x86_64\/extra\/drivers\/net\/wireguard \{\} \+$/m);
+    expect(parsed).toMatch(
+      /^find drivers\/net\/wireguard -name '\*\.ko' -exec \/usr\/bin\/install -D -m 644 -t \S+\/lib\/modules\/6\.12\.0-55\.el10\.x86_64\/extra\/drivers\/net\/wireguard \{\} \+$/m,
+    );
     expect(parsed).toMatch(/^\/lib\/modules\/6\.12\.0-55\.el10\.x86_64\/extra\/drivers\/net\/wireguard$/m);
     expect(parsed).toMatch(/depmod -aeF \/lib\/modules\/6\.12\.0-55\.el10\.x86_64\/System\.map/);
     expect(parsed).not.toMatch(/weak-modules/);
     expect(parsed).toMatch(/^ {2}x86_64\) options="CONFIG_WIREGUARD=m" ;;$/m);
     // the modules are xz-compressed after stripping
     const text = await readFile(spec, 'utf8');
-    expect(text).toMatch(/^%global __spec_install_post \\\n(.*\\\n)*  %\{__mod_compress_install_post\}$/m);
+    expect(text).toMatch(/^%global __spec_install_post \\\n(.*\\\n)* {2}%\{__mod_compress_install_post\}$/m);
     expect(text).toMatch(/^%global __mod_compress_install_post find %\{buildroot\}\/lib\/modules -type f -name '\*\.ko' -exec xz -f/m);
     // a rebuild for another kernel needs no edit: Requires and Release follow kmod_kernel_version
-    const other = (await execa('rpmspec', ['-q', '--srpm', '--qf', '%{release}\n[%{requirenevrs}\n]', spec, '--define', 'kmod_kernel_version 6.12.0-60.el10', '--define', 'dist .el10'])).stdout;
+    const other = (
+      await execa('rpmspec', [
+        '-q',
+        '--srpm',
+        '--qf',
+        '%{release}\n[%{requirenevrs}\n]',
+        spec,
+        '--define',
+        'kmod_kernel_version 6.12.0-60.el10',
+        '--define',
+        'dist .el10',
+      ])
+    ).stdout;
     expect(other.split('\n')[0]).toBe('1.k60.el10');
     expect(other).toContain('kernel-devel = 6.12.0-60.el10');
-    const bin = (await execa('rpmspec', ['-q', '--qf', '[%{requirenevrs}\n][%{supplementnevrs}\n]', spec, '--define', 'kmod_kernel_version 5.14.0-570.12.1.el9_6', '--define', 'dist .el9', '--define', '_target_cpu x86_64'])).stdout;
+    const bin = (
+      await execa('rpmspec', [
+        '-q',
+        '--qf',
+        '[%{requirenevrs}\n][%{supplementnevrs}\n]',
+        spec,
+        '--define',
+        'kmod_kernel_version 5.14.0-570.12.1.el9_6',
+        '--define',
+        'dist .el9',
+        '--define',
+        '_target_cpu x86_64',
+      ])
+    ).stdout;
     expect(bin).toContain('(kernel = 5.14.0-570.12.1.el9_6 if kernel)');
-    const rel = (await execa('rpmspec', ['-q', '--srpm', '--qf', '%{release}', spec, '--define', 'kmod_kernel_version 5.14.0-570.12.1.el9_6', '--define', 'dist .el9'])).stdout;
+    const rel = (
+      await execa('rpmspec', [
+        '-q',
+        '--srpm',
+        '--qf',
+        '%{release}',
+        spec,
+        '--define',
+        'kmod_kernel_version 5.14.0-570.12.1.el9_6',
+        '--define',
+        'dist .el9',
+      ])
+    ).stdout;
     expect(rel).toBe('1.k570_12_1.el9');
   });
 
@@ -77,20 +116,24 @@ describe('type: kmod variants', () => {
 
   it('a =y request in a kmod feature is an error before anything is written (no kernel source needed)', async () => {
     const root = await makeFixtureRepo({
-      'variants/kmod-mptsas.yml': 'name: kmod-mptsas\ntype: kmod\nsummary: s\nkmod:\n  kernel-version: "5.14.0-570.el9"\n  source: { url: "https://example.org/linux-5.14.tar.xz" }\n  modules: { mptsas: [drivers/message/fusion] }\narches: [x86_64]\nfeatures: [mptsas]\n',
+      'variants/kmod-mptsas.yml':
+        'name: kmod-mptsas\ntype: kmod\nsummary: s\nkmod:\n  kernel-version: "5.14.0-570.el9"\n  source: { url: "https://example.org/linux-5.14.tar.xz" }\n  modules: { mptsas: [drivers/message/fusion] }\narches: [x86_64]\nfeatures: [mptsas]\n',
       'features/mptsas/feature.yml': 'summary: mptsas\n',
       'features/mptsas/config': 'CONFIG_FUSION=y\nCONFIG_FUSION_SAS=m\n',
     });
     temps.push(root);
     const r = await runKplay(['compose', 'variants/kmod-mptsas.yml'], { cwd: root });
     expect(r.exitCode).toBe(1);
-    expect(r.stderr).toMatch(/features\/mptsas\/config:1:\d+: error E_KMOD_BUILTIN_REQUEST: CONFIG_FUSION=y asks for code built into the kernel/);
+    expect(r.stderr).toMatch(
+      /features\/mptsas\/config:1:\d+: error E_KMOD_BUILTIN_REQUEST: CONFIG_FUSION=y asks for code built into the kernel/,
+    );
     expect(r.stderr).toMatch(/hint: ask for CONFIG_FUSION=m/);
   });
 
   it('a feature without module folders is a finding', async () => {
     const root = await makeFixtureRepo({
-      'variants/m.yml': 'name: m\ntype: kmod\nsummary: s\nkmod:\n  kernel-version: "6.1.0-26"\n  source: { url: "https://example.org/linux-6.1.tar.xz" }\n  modules: {}\narches: [x86_64]\nfeatures: [f]\n',
+      'variants/m.yml':
+        'name: m\ntype: kmod\nsummary: s\nkmod:\n  kernel-version: "6.1.0-26"\n  source: { url: "https://example.org/linux-6.1.tar.xz" }\n  modules: {}\narches: [x86_64]\nfeatures: [f]\n',
       'features/f/feature.yml': 'summary: f\n',
     });
     const r = await runKplay(['compose', 'variants/m.yml'], { cwd: root });

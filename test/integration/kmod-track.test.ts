@@ -5,8 +5,16 @@ import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKojiTagServer, type KojiTagServer } from '../support/distribution-repo/koji-tag-server.js';
-import { startRepoMetadataServer, startWebhookServer, type RepoMetadataServer, type RepoPackage, type WebhookServer } from '../support/distribution-repo/repo-metadata-server.js';
+import {
+  startRepoMetadataServer,
+  startWebhookServer,
+  type RepoMetadataServer,
+  type RepoPackage,
+  type WebhookServer,
+} from '../support/distribution-repo/repo-metadata-server.js';
 import { makeFixtureRepo } from '../support/fixture-repo.js';
+import { makeCbsSandbox, type CbsSandbox } from '../support/koji/cbs-sandbox.js';
+import { startKojiHub, type RunningKojiHub } from '../support/koji/koji-hub-server.js';
 import { runKplay } from '../support/run-kplay.js';
 
 const MODULE_C = '#include <linux/module.h>\nMODULE_LICENSE("GPL");\n';
@@ -58,10 +66,29 @@ describe('kplay track follows a distribution repository for a kmod', () => {
     await rm(root, { recursive: true, force: true });
   });
 
-  const track = (extra: string[]) => runKplay(['track', 'variants/kmod-hello.yml', '--repo', repo.url, '--kernel-source', 'trees/{kernel}', '--state', '.kplay/state.json', '--json', ...extra], { cwd: root });
+  const track = (extra: string[]) =>
+    runKplay(
+      [
+        'track',
+        'variants/kmod-hello.yml',
+        '--repo',
+        repo.url,
+        '--kernel-source',
+        'trees/{kernel}',
+        '--state',
+        '.kplay/state.json',
+        '--json',
+        ...extra,
+      ],
+      { cwd: root },
+    );
 
   it('nothing newer in the repository: up to date', async () => {
-    repo.publish([...kernelDevel('5.14.0-570.el9'), ...kernelDevel('5.14.0-503.el9'), { name: 'kernel-devel', versionRelease: '6.12.0-55.el10', arch: 'x86_64' }]);
+    repo.publish([
+      ...kernelDevel('5.14.0-570.el9'),
+      ...kernelDevel('5.14.0-503.el9'),
+      { name: 'kernel-devel', versionRelease: '6.12.0-55.el10', arch: 'x86_64' },
+    ]);
     const r = await track([]);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ outcome: 'up-to-date', current: '5.14.0-570.el9' });
@@ -69,7 +96,11 @@ describe('kplay track follows a distribution repository for a kmod', () => {
   });
 
   it('a new kernel-devel: checked, the variant bumped (comments kept, stale digest dropped), the package rebuilt with a new Release', async () => {
-    repo.publish([...kernelDevel('5.14.0-570.el9'), ...kernelDevel('5.14.0-580.el9'), { name: 'kernel-devel', versionRelease: '6.12.0-55.el10', arch: 'x86_64' }]);
+    repo.publish([
+      ...kernelDevel('5.14.0-570.el9'),
+      ...kernelDevel('5.14.0-580.el9'),
+      { name: 'kernel-devel', versionRelease: '6.12.0-55.el10', arch: 'x86_64' },
+    ]);
     const r = await track([]);
     expect(r.exitCode, r.stderr).toBe(3);
     const result = JSON.parse(r.stdout) as { outcome: string; release: string; spec: string };
@@ -80,7 +111,8 @@ describe('kplay track follows a distribution repository for a kmod', () => {
     expect(text).toContain('topdir: linux-5.14.0-580.el9');
     expect(text).not.toContain(OLD_SHA);
     expect(text.startsWith('# kmods SIG: a tiny module')).toBe(true);
-    const q = (await execa('rpmspec', ['-q', '--srpm', '--qf', '%{release}\n[%{requirenevrs}\n]', result.spec, '--define', 'dist .el9'])).stdout;
+    const q = (await execa('rpmspec', ['-q', '--srpm', '--qf', '%{release}\n[%{requirenevrs}\n]', result.spec, '--define', 'dist .el9']))
+      .stdout;
     expect(q.split('\n')[0]).toBe('1.k580.el9');
     expect(q).toContain('kernel-devel = 5.14.0-580.el9');
     const bin = (await execa('rpmspec', ['-q', '--qf', '[%{requirenevrs}\n]', result.spec, '--define', '_target_cpu x86_64'])).stdout;
@@ -96,11 +128,25 @@ describe('kplay track follows a distribution repository for a kmod', () => {
     expect(hook.posts).toHaveLength(1);
     const post = hook.posts[0]!;
     expect(post.contentType).toMatch(/application\/json/);
-    const body = post.body as { text: string; title: string; report: { newKernel: string; currentKernel: string; package: string; modules: string[]; firstFinding: { code: string } } };
+    const body = post.body as {
+      text: string;
+      title: string;
+      report: { newKernel: string; currentKernel: string; package: string; modules: string[]; firstFinding: { code: string } };
+    };
     expect(body.title).toBe('kmod-hello breaks on kernel 5.14.0-590.el9: E_KMOD_FOLDER_MISSING');
-    expect(body.report).toMatchObject({ newKernel: '5.14.0-590.el9', currentKernel: '5.14.0-580.el9', package: 'kmod-hello', modules: ['drivers/misc/kplay_hello'], firstFinding: { code: 'E_KMOD_FOLDER_MISSING' } });
-    expect(body.text).toMatch(/kmod-hello \(drivers\/misc\/kplay_hello\) does not build on kernel 5\.14\.0-590\.el9, seen in http:\/\/127\.0\.0\.1:\d+\/repo/);
-    expect(body.text).toMatch(/variants\/kmod-hello\.yml:\d+:\d+: error E_KMOD_FOLDER_MISSING: module folder drivers\/misc\/kplay_hello of hello does not exist/);
+    expect(body.report).toMatchObject({
+      newKernel: '5.14.0-590.el9',
+      currentKernel: '5.14.0-580.el9',
+      package: 'kmod-hello',
+      modules: ['drivers/misc/kplay_hello'],
+      firstFinding: { code: 'E_KMOD_FOLDER_MISSING' },
+    });
+    expect(body.text).toMatch(
+      /kmod-hello \(drivers\/misc\/kplay_hello\) does not build on kernel 5\.14\.0-590\.el9, seen in http:\/\/127\.0\.0\.1:\d+\/repo/,
+    );
+    expect(body.text).toMatch(
+      /variants\/kmod-hello\.yml:\d+:\d+: error E_KMOD_FOLDER_MISSING: module folder drivers\/misc\/kplay_hello of hello does not exist/,
+    );
     const saved = JSON.parse(await readFile(path.join(root, 'out/break.json'), 'utf8')) as { title: string };
     expect(saved.title).toBe(body.title);
     expect(await readFile(path.join(root, 'variants/kmod-hello.yml'), 'utf8')).toContain('kernel-version: "5.14.0-580.el9"');
@@ -108,15 +154,93 @@ describe('kplay track follows a distribution repository for a kmod', () => {
 
   it('a Koji tag (listTagged of the kernel package) works the same way; an unknown tag is a usage error', async () => {
     koji.tag('kmods9s-packages-main-build', ['5.14.0-580.el9', '5.14.0-585.el9', '5.14.0-1.el10']);
-    const r = await runKplay(['track', 'variants/kmod-hello.yml', '--koji', koji.url, '--koji-tag', 'kmods9s-packages-main-build', '--dry-run', '--state', '.kplay/state.json', '--json'], { cwd: root });
+    const r = await runKplay(
+      [
+        'track',
+        'variants/kmod-hello.yml',
+        '--koji',
+        koji.url,
+        '--koji-tag',
+        'kmods9s-packages-main-build',
+        '--dry-run',
+        '--state',
+        '.kplay/state.json',
+        '--json',
+      ],
+      { cwd: root },
+    );
     expect(r.exitCode, r.stderr).toBe(3);
     expect(JSON.parse(r.stdout)).toMatchObject({ outcome: 'green-not-written', release: '5.14.0-585.el9' });
     const call = koji.calls.find((c) => c.method === 'listTagged')!;
     expect(call.params[0]).toBe('kmods9s-packages-main-build');
     expect(call.params[1]).toMatchObject({ package: 'kernel', __starstar: true });
-    const bad = await runKplay(['track', 'variants/kmod-hello.yml', '--koji', koji.url, '--koji-tag', 'nope', '--state', '.kplay/state.json'], { cwd: root });
+    const bad = await runKplay(
+      ['track', 'variants/kmod-hello.yml', '--koji', koji.url, '--koji-tag', 'nope', '--state', '.kplay/state.json'],
+      { cwd: root },
+    );
     expect(bad.exitCode).toBe(2);
     expect(bad.stderr).toMatch(/listTagged failed: .*No such tagInfo/);
     expect(existsSync(path.join(root, 'out/kmod-hello'))).toBe(true);
+  });
+});
+
+describe('kplay track --submit: a kmod rebuilt for a new kernel goes to CBS', () => {
+  let repo: RepoMetadataServer;
+  let hub: RunningKojiHub;
+  let box: CbsSandbox;
+  let root: string;
+  beforeAll(async () => {
+    [repo, hub] = await Promise.all([startRepoMetadataServer(), startKojiHub()]);
+    box = makeCbsSandbox({ hubUrl: hub.url });
+    root = await makeFixtureRepo({
+      'features/hello/feature.yml': 'summary: hello\n',
+      'features/hello/config': 'CONFIG_KPLAY_HELLO=m\n',
+      'src/hello-1.0/drivers/misc/kplay_hello/Makefile': 'obj-$(CONFIG_KPLAY_HELLO) += kplay_hello.o\n',
+      'src/hello-1.0/drivers/misc/kplay_hello/kplay_hello.c': MODULE_C,
+    });
+    // an out-of-tree driver tarball (like wireguard-linux-compat): its digest holds for every kernel
+    await execa('mkdir', ['-p', path.join(root, 'tarballs')]);
+    const tarball = path.join(root, 'tarballs/hello-1.0.tar.xz');
+    await execa('tar', ['-C', path.join(root, 'src'), '-cJf', tarball, 'hello-1.0']);
+    const sha = createHash('sha256')
+      .update(await readFile(tarball))
+      .digest('hex');
+    const { writeFile, mkdir } = await import('node:fs/promises');
+    await mkdir(path.join(root, 'variants'), { recursive: true });
+    await writeFile(
+      path.join(root, 'variants/kmod-hello.yml'),
+      VARIANT.replace('https://sources.example.org/linux-5.14.0-570.el9.tar.xz', `file://${tarball}`)
+        .replace(OLD_SHA, sha)
+        .replace('topdir: linux-5.14.0-570.el9', 'topdir: hello-1.0') +
+        'targets:\n  cbs: { target: kmods9s-packages-main-el9s, scratch: true }\n',
+    );
+    repo.publish([...kernelDevel('5.14.0-570.el9'), ...kernelDevel('5.14.0-580.el9')]);
+  });
+  afterAll(async () => {
+    await Promise.all([repo.close(), hub.close()]);
+    await rm(root, { recursive: true, force: true });
+    await rm(box.root, { recursive: true, force: true });
+  });
+
+  it('bumps, builds the SRPM for the new kernel (new Release) and submits it to the variant target', async () => {
+    const r = await runKplay(
+      [
+        'track',
+        'variants/kmod-hello.yml',
+        '--repo',
+        repo.url,
+        '--kernel-source',
+        'tarballs/hello-1.0.tar.xz',
+        '--state',
+        '.kplay/state.json',
+        '--submit',
+      ],
+      { cwd: root, env: { ...box.env(), PATH: `${box.bin}${path.delimiter}${process.env.PATH}` } },
+    );
+    expect(r.exitCode, r.stderr + r.stdout).toBe(3);
+    const run = box.cliRuns().at(-1)!;
+    expect(run.prog).toBe('cbs');
+    expect(run.argv.slice(0, 4)).toEqual(['build', '--scratch', '--nowait', 'kmods9s-packages-main-el9s']);
+    expect(path.basename(run.argv[4]!)).toBe('kmod-hello-5.14.0-1.k580.src.rpm');
   });
 });

@@ -1,10 +1,9 @@
-import { writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { assignmentsFromConfigText, olddefconfig } from '../../src/kconfig/olddefconfig.js';
 import type { RpmArch } from '../../src/model/arch.js';
-import { ARCHES, debianConfig, firstDifferences, KERNELS, kernelTree, oracle, oracleStats, perturb, pool, requireKernel, type Kernel } from './kconfig-oracle.js';
+import { ARCHES, debianConfig, MISMATCH_DIR, firstDifferences, KERNELS, kernelTree, oracle, oracleStats, perturb, pool, requireKernel, type Kernel } from './kconfig-oracle.js';
 
 /**
  * Differential test: kplay's olddefconfig must equal the kernel's own `conf --olddefconfig`
@@ -92,7 +91,8 @@ describe('kconfig differential vs the kernel\'s own conf --olddefconfig', () => 
             const diff = firstDifferences(expected, actual);
             if (diff) {
               const name = `${k.version} ${arch} ${describeCase(c)}`;
-              const saved = path.join(os.tmpdir(), `kplay-kconfig-mismatch-${name.replace(/\W+/g, '_')}.config`);
+              mkdirSync(MISMATCH_DIR, { recursive: true });
+              const saved = path.join(MISMATCH_DIR, `${name.replace(/\W+/g, '_')}.config`);
               writeFileSync(saved, input, 'latin1');
               failures.push(`${name}: ${diff} (input kept in ${saved})`);
             }

@@ -24,6 +24,8 @@ export const ARCHES: RpmArch[] = ['x86_64', 'aarch64', 'ppc64le', 's390x', 'risc
 /** Persistent caches of the kernel tier (shared by worktrees, like the extracted trees). */
 export const TIER_CACHE = path.join(testCacheDir(), 'kconfig-cache');
 const ORACLE_CACHE = path.join(testCacheDir(), 'kconfig-oracle');
+/** Inputs of differing cases are kept here (the run's temp folder is removed at its end). */
+export const MISMATCH_DIR = path.join(testCacheDir(), 'kconfig-mismatch');
 
 export function requireKernel(k: Kernel): void {
   if (!existsSync(k.tarball)) throw new Error(`${k.tarball} is missing: install the Debian package linux-source-${k.version}`);

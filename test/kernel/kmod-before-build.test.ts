@@ -20,7 +20,18 @@ function debianHeaders(): string {
 }
 
 const kmodVariant = (name: string, feature: string, dirs: string, extra = '') =>
-  [`name: ${name}`, 'type: kmod', `summary: ${name}`, 'kmod:', '  kernel-version: "6.1.0-57"', '  source: { url: "https://example.org/linux-6.1.tar.xz" }', `  modules: { ${feature}: [${dirs}] }`, 'arches: [x86_64]', `features: [${feature}]`, extra].join('\n');
+  [
+    `name: ${name}`,
+    'type: kmod',
+    `summary: ${name}`,
+    'kmod:',
+    '  kernel-version: "6.1.0-57"',
+    '  source: { url: "https://example.org/linux-6.1.tar.xz" }',
+    `  modules: { ${feature}: [${dirs}] }`,
+    'arches: [x86_64]',
+    `features: [${feature}]`,
+    extra,
+  ].join('\n');
 
 describe('kmod before-build checks on a real 6.1 tree and kernel-devel', () => {
   let tree: string;
@@ -47,7 +58,9 @@ describe('kmod before-build checks on a real 6.1 tree and kernel-devel', () => {
     });
     const r = await runKplay(['compose', 'variants/kmod-mptsas.yml', '--kernel-source', tree], { cwd: root });
     expect(r.exitCode, r.stderr).toBe(1);
-    expect(r.stderr).toMatch(/variants\/kmod-mptsas\.yml:7:\d+: error E_KMOD_FOLDER_MISSING: module folder drivers\/message\/fusionx of mptsas does not exist/);
+    expect(r.stderr).toMatch(
+      /variants\/kmod-mptsas\.yml:7:\d+: error E_KMOD_FOLDER_MISSING: module folder drivers\/message\/fusionx of mptsas does not exist/,
+    );
     expect(existsSync(path.join(root, 'out'))).toBe(false);
   });
 
@@ -57,8 +70,14 @@ describe('kmod before-build checks on a real 6.1 tree and kernel-devel', () => {
       'features/mptsas/feature.yml': 'summary: mptsas\n',
       'features/mptsas/config': 'CONFIG_FUSION=y\nCONFIG_FUSION_SAS=m\nCONFIG_FUSION_SASX=m\n',
     });
-    const r = await runKplay(['compose', 'variants/kmod-mptsas.yml', '--kernel-source', tree, '--kernel-devel', headers, '--json'], { cwd: root });
-    const report = JSON.parse(r.stdout) as { exitCode: number; findings: Array<{ code: string; message: string; hint?: string; where?: { file: string; line: number } }>; checks: Record<string, string> };
+    const r = await runKplay(['compose', 'variants/kmod-mptsas.yml', '--kernel-source', tree, '--kernel-devel', headers, '--json'], {
+      cwd: root,
+    });
+    const report = JSON.parse(r.stdout) as {
+      exitCode: number;
+      findings: Array<{ code: string; message: string; hint?: string; where?: { file: string; line: number } }>;
+      checks: Record<string, string>;
+    };
     expect(report.exitCode).toBe(1);
     const builtin = report.findings.find((f) => f.code === 'E_KMOD_BUILTIN_REQUEST');
     expect(builtin?.message).toContain('CONFIG_FUSION=y');
@@ -79,8 +98,14 @@ describe('kmod before-build checks on a real 6.1 tree and kernel-devel', () => {
       'features/geode/feature.yml': 'summary: an x86_32-only driver asked for on x86_64\n',
       'features/geode/config': 'CONFIG_FUSION_SAS=m\nCONFIG_SCx200=m\n',
     });
-    const r = await runKplay(['compose', 'variants/kmod-geode.yml', '--kernel-source', tree, '--kernel-config', config, '--json'], { cwd: root });
-    const report = JSON.parse(r.stdout) as { exitCode: number; findings: Array<{ code: string; message: string; where?: { file: string; line: number } }>; checks: Record<string, string> };
+    const r = await runKplay(['compose', 'variants/kmod-geode.yml', '--kernel-source', tree, '--kernel-config', config, '--json'], {
+      cwd: root,
+    });
+    const report = JSON.parse(r.stdout) as {
+      exitCode: number;
+      findings: Array<{ code: string; message: string; where?: { file: string; line: number } }>;
+      checks: Record<string, string>;
+    };
     expect(report.checks.kconfig).toMatch(/config\.amd64_none_amd64\.xz \(x86_64\)/);
     const lost = report.findings.filter((f) => f.code.startsWith('E_KCONFIG_'));
     expect(lost.map((f) => f.message).join('\n')).toMatch(/SCx200/);
@@ -139,7 +164,10 @@ describe('kmod before-build checks on a real 6.1 tree and kernel-devel', () => {
       symversDir = await mkdtemp(path.join(os.tmpdir(), 'kplay-symvers-'));
       temps.push(symversDir);
       const symvers = await readFile(path.join(headers, 'Module.symvers'), 'utf8');
-      const changed = symvers.split('\n').map((l) => (l.split('\t')[1] === 'kfree' ? l.replace(/^0x[0-9a-f]+/, '0xdeadbeef') : l)).filter((l) => l.split('\t')[1] !== 'kmalloc_trace');
+      const changed = symvers
+        .split('\n')
+        .map((l) => (l.split('\t')[1] === 'kfree' ? l.replace(/^0x[0-9a-f]+/, '0xdeadbeef') : l))
+        .filter((l) => l.split('\t')[1] !== 'kmalloc_trace');
       await writeFile(path.join(symversDir, 'Module.symvers'), changed.join('\n'));
       await writeFile(path.join(symversDir, 'kabi_stablelist_x86_64'), '[rhel9_x86_64_stablelist]\n\tkfree\n\t_printk\n');
       // a kernel-devel RPM laid out like Fedora's (usr/src/kernels/<kver>/), holding the Debian build tree
@@ -167,18 +195,43 @@ describe('kmod before-build checks on a real 6.1 tree and kernel-devel', () => {
     });
 
     it('builds with make M=, reads __versions and names the changed CRC and the missing symbol one by one', async () => {
-      const r = await runKplay(['compose', 'variants/kmod-hello.yml', '--kernel-source', 'src-tree', '--kernel-devel', headers, '--kabi-symvers', path.join(symversDir, 'Module.symvers'), '--kabi-stablelist', path.join(symversDir, 'kabi_stablelist_x86_64'), '--json'], { cwd: root });
-      const report = JSON.parse(r.stdout) as { exitCode: number; findings: Array<{ code: string; message: string }>; checks: Record<string, string> };
+      const r = await runKplay(
+        [
+          'compose',
+          'variants/kmod-hello.yml',
+          '--kernel-source',
+          'src-tree',
+          '--kernel-devel',
+          headers,
+          '--kabi-symvers',
+          path.join(symversDir, 'Module.symvers'),
+          '--kabi-stablelist',
+          path.join(symversDir, 'kabi_stablelist_x86_64'),
+          '--json',
+        ],
+        { cwd: root },
+      );
+      const report = JSON.parse(r.stdout) as {
+        exitCode: number;
+        findings: Array<{ code: string; message: string }>;
+        checks: Record<string, string>;
+      };
       expect(report.checks.build).toMatch(/built 1 module\(s\) against .*kplay_hello\.ko/);
       const codes = report.findings.map((f) => f.code);
       expect(codes.filter((c) => c === 'E_KABI_CRC_CHANGED')).toHaveLength(1);
-      expect(report.findings.find((f) => f.code === 'E_KABI_CRC_CHANGED')!.message).toMatch(/kplay_hello\.ko was built against kfree 0x[0-9a-f]{8}, but .*Module\.symvers exports it as 0xdeadbeef/);
-      expect(report.findings.find((f) => f.code === 'E_KABI_SYMBOL_MISSING')!.message).toMatch(/needs kmalloc_trace, which .* does not export/);
+      expect(report.findings.find((f) => f.code === 'E_KABI_CRC_CHANGED')!.message).toMatch(
+        /kplay_hello\.ko was built against kfree 0x[0-9a-f]{8}, but .*Module\.symvers exports it as 0xdeadbeef/,
+      );
+      expect(report.findings.find((f) => f.code === 'E_KABI_SYMBOL_MISSING')!.message).toMatch(
+        /needs kmalloc_trace, which .* does not export/,
+      );
       expect(report.findings.find((f) => f.code === 'W_KABI_NOT_STABLELISTED')!.message).toMatch(/kmalloc_trace/);
       expect(report.exitCode).toBe(1);
       // against its own kernel-devel alone (given as a kernel-devel RPM) the module is fine: the spec is written
       const rpm = path.join(symversDir, 'rpmbuild/RPMS/x86_64/kernel-devel-6.1.0-57.x86_64.rpm');
-      const ok = await runKplay(['compose', 'variants/kmod-hello.yml', '--kernel-source', 'src-tree', '--kernel-devel', rpm, '--json'], { cwd: root });
+      const ok = await runKplay(['compose', 'variants/kmod-hello.yml', '--kernel-source', 'src-tree', '--kernel-devel', rpm, '--json'], {
+        cwd: root,
+      });
       const okReport = JSON.parse(ok.stdout) as { exitCode: number; checks: Record<string, string> };
       expect(okReport.checks.build).toMatch(/built 1 module\(s\) against .*kernel-devel-6\.1\.0-57\.x86_64\.rpm \(kplay_hello\.ko\)/);
       expect(okReport.exitCode, ok.stderr).toBe(0);
@@ -191,20 +244,38 @@ describe('the kmods SIG spec really builds (rpmbuild -bb against the Debian kern
   it('builds the module, xz-compresses it under extra/drivers/<subsystem>/<folder>, pins the kernel', async () => {
     const headers = debianHeaders();
     const root = await makeFixtureRepo({
-      'variants/kmod-hello.yml': kmodVariant('kmod-hello', 'hello', 'drivers/misc/kplay_hello').replace('https://example.org/linux-6.1.tar.xz', 'https://example.org/linux-hello.tar.xz'),
+      'variants/kmod-hello.yml': kmodVariant('kmod-hello', 'hello', 'drivers/misc/kplay_hello').replace(
+        'https://example.org/linux-6.1.tar.xz',
+        'https://example.org/linux-hello.tar.xz',
+      ),
       'features/hello/feature.yml': 'summary: hello\n',
       'features/hello/config': 'CONFIG_KPLAY_HELLO=m\n',
       'src/linux-hello/drivers/misc/kplay_hello/Makefile': 'obj-$(CONFIG_KPLAY_HELLO) += kplay_hello.o\n',
-      'src/linux-hello/drivers/misc/kplay_hello/kplay_hello.c': '#include <linux/module.h>\n#include <linux/slab.h>\nstatic int __init h(void) { kfree(kmalloc(8, GFP_KERNEL)); return 0; }\nmodule_init(h);\nMODULE_LICENSE("GPL");\n',
+      'src/linux-hello/drivers/misc/kplay_hello/kplay_hello.c':
+        '#include <linux/module.h>\n#include <linux/slab.h>\nstatic int __init h(void) { kfree(kmalloc(8, GFP_KERNEL)); return 0; }\nmodule_init(h);\nMODULE_LICENSE("GPL");\n',
       // %{_usrsrc}/kernels/<kver> as on Fedora, pointing at the Debian build tree
       'usr/kernels/6.1.0-57.x86_64': { link: headers },
-    } as Record<string, string | { link: string }>);
+    });
     try {
       const c = await runKplay(['compose', 'variants/kmod-hello.yml', '--out', 'out'], { cwd: root });
       expect(c.exitCode, c.stderr).toBe(0);
       await execa('mkdir', ['-p', path.join(root, 'top/SOURCES')]);
       await execa('tar', ['-C', path.join(root, 'src'), '-cJf', path.join(root, 'top/SOURCES/linux-hello.tar.xz'), 'linux-hello']);
-      const b = await execa('rpmbuild', ['-bb', '--nodeps', '--define', `_topdir ${root}/top`, '--define', `_usrsrc ${root}/usr`, '--define', '_target_cpu x86_64', path.join(root, 'out/kmod-hello.spec')], { reject: false, all: true });
+      const b = await execa(
+        'rpmbuild',
+        [
+          '-bb',
+          '--nodeps',
+          '--define',
+          `_topdir ${root}/top`,
+          '--define',
+          `_usrsrc ${root}/usr`,
+          '--define',
+          '_target_cpu x86_64',
+          path.join(root, 'out/kmod-hello.spec'),
+        ],
+        { reject: false, all: true },
+      );
       expect(b.exitCode, b.all).toBe(0);
       const rpm = path.join(root, 'top/RPMS/x86_64/kmod-hello-6.1.0-1.k57.x86_64.rpm');
       const files = (await execa('rpm', ['-qlp', rpm])).stdout;
@@ -218,7 +289,9 @@ describe('the kmods SIG spec really builds (rpmbuild -bb against the Debian kern
       const same = await runKplay(['kabi', ko, '--symvers', path.join(headers, 'Module.symvers')], { cwd: root });
       expect(same.exitCode, same.stderr).toBe(0);
       expect(same.stdout).toMatch(/kplay_hello\.ko\.xz: \d+ versioned symbol\(s\) checked/);
-      const symvers = (await readFile(path.join(headers, 'Module.symvers'), 'utf8')).split('\n').map((l) => (l.split('\t')[1] === 'kfree' ? l.replace(/^0x[0-9a-f]+/, '0x0badc0de') : l));
+      const symvers = (await readFile(path.join(headers, 'Module.symvers'), 'utf8'))
+        .split('\n')
+        .map((l) => (l.split('\t')[1] === 'kfree' ? l.replace(/^0x[0-9a-f]+/, '0x0badc0de') : l));
       await writeFile(path.join(root, 'next.symvers'), symvers.join('\n'));
       const next = await runKplay(['kabi', ko, '--symvers', 'next.symvers', '--json'], { cwd: root });
       expect(next.exitCode).toBe(1);
@@ -231,18 +304,24 @@ describe('the kmods SIG spec really builds (rpmbuild -bb against the Debian kern
   });
 });
 
-describe.runIf(process.env.KPLAY_EXHAUSTIVE === '1')('exhaustive: the real WireGuard driver of 6.1 compiled against the Debian 6.1 kernel-devel', () => {
-  it('builds wireguard.ko and finds no kABI difference', async () => {
-    const tree = await extractedKernelTree();
-    const root = await makeFixtureRepo({
-      'variants/kmod-wireguard.yml': kmodVariant('kmod-wireguard', 'wireguard', 'drivers/net/wireguard'),
-      'features/wireguard/feature.yml': 'summary: wireguard\n',
-      'features/wireguard/config': 'CONFIG_WIREGUARD=m\n',
+describe.runIf(process.env.KPLAY_EXHAUSTIVE === '1')(
+  'exhaustive: the real WireGuard driver of 6.1 compiled against the Debian 6.1 kernel-devel',
+  () => {
+    it('builds wireguard.ko and finds no kABI difference', async () => {
+      const tree = await extractedKernelTree();
+      const root = await makeFixtureRepo({
+        'variants/kmod-wireguard.yml': kmodVariant('kmod-wireguard', 'wireguard', 'drivers/net/wireguard'),
+        'features/wireguard/feature.yml': 'summary: wireguard\n',
+        'features/wireguard/config': 'CONFIG_WIREGUARD=m\n',
+      });
+      const r = await runKplay(
+        ['compose', 'variants/kmod-wireguard.yml', '--kernel-source', tree, '--kernel-devel', debianHeaders(), '--json'],
+        { cwd: root },
+      );
+      const report = JSON.parse(r.stdout) as { exitCode: number; checks: Record<string, string> };
+      expect(report.checks.build).toMatch(/wireguard\.ko/);
+      expect(report.exitCode).toBe(0);
+      await rm(root, { recursive: true, force: true });
     });
-    const r = await runKplay(['compose', 'variants/kmod-wireguard.yml', '--kernel-source', tree, '--kernel-devel', debianHeaders(), '--json'], { cwd: root });
-    const report = JSON.parse(r.stdout) as { exitCode: number; checks: Record<string, string> };
-    expect(report.checks.build).toMatch(/wireguard\.ko/);
-    expect(report.exitCode).toBe(0);
-    await rm(root, { recursive: true, force: true });
-  });
-});
+  },
+);

@@ -42,7 +42,13 @@ afterAll(async () => {
 function documents() {
   const h = <T>(benign: fc.Arbitrary<T>, w = 1) => sometimesHostile(benign, canary, w);
   const opt = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: undefined, freq: 2 });
-  const url = h(fc.constantFrom('https://cdn.kernel.org/pub/linux/kernel/v6.x/linux-6.1.192.tar.xz', 'https://h/x86_64.config', 'https://h/a.config#/b.config'));
+  const url = h(
+    fc.constantFrom(
+      'https://cdn.kernel.org/pub/linux/kernel/v6.x/linux-6.1.192.tar.xz',
+      'https://h/x86_64.config',
+      'https://h/a.config#/b.config',
+    ),
+  );
   const variant = fc.record(
     {
       name: h(fc.constant('v'), 0.1),
@@ -51,14 +57,46 @@ function documents() {
       base: fc.record({
         kind: fc.constant('vanilla'),
         version: h(fc.constant('6.1.192'), 0.1),
-        source: opt(fc.record({ url, sha256: opt(fc.constant(SHA)), topdir: opt(h(fc.constant('linux-6.1.192'), 0.2)), 'file-name': opt(h(fc.constant('linux.tar.xz'))) }, { requiredKeys: ['url'] })),
-        config: opt(fc.record({ x86_64: fc.oneof(fc.constant('defconfig'), fc.record({ url, sha256: fc.constant(SHA), 'file-name': opt(h(fc.constant('x86_64.config'))) }, { requiredKeys: ['url', 'sha256'] }), hostileString(canary)) })),
+        source: opt(
+          fc.record(
+            {
+              url,
+              sha256: opt(fc.constant(SHA)),
+              topdir: opt(h(fc.constant('linux-6.1.192'), 0.2)),
+              'file-name': opt(h(fc.constant('linux.tar.xz'))),
+            },
+            { requiredKeys: ['url'] },
+          ),
+        ),
+        config: opt(
+          fc.record({
+            x86_64: fc.oneof(
+              fc.constant('defconfig'),
+              fc.record(
+                { url, sha256: fc.constant(SHA), 'file-name': opt(h(fc.constant('x86_64.config'))) },
+                { requiredKeys: ['url', 'sha256'] },
+              ),
+              hostileString(canary),
+            ),
+          }),
+        ),
       }),
       arches: fc.constant(['x86_64']),
       features: fc.oneof({ arbitrary: fc.constant(['f']), weight: 20 }, { arbitrary: fc.tuple(hostileString(canary)), weight: 1 }),
       buildid: opt(h(fc.constant('.test'), 0.2)),
-      changelog: opt(fc.array(fc.record({ date: h(fc.constantFrom('2026-11-22', '2026-11-22', '2026-02-30'), 0.1), author: h(fc.constant('A <a@b.c>')), text: h(fc.constant('- a change')) }), { minLength: 1, maxLength: 2 })),
-      config: opt(fc.dictionary(h(fc.constantFrom('CONFIG_CMDLINE', 'CONFIG_X'), 0.1), h(fc.constantFrom('y', 'm', 'quiet'), 2), { maxKeys: 2 })),
+      changelog: opt(
+        fc.array(
+          fc.record({
+            date: h(fc.constantFrom('2026-11-22', '2026-11-22', '2026-02-30'), 0.1),
+            author: h(fc.constant('A <a@b.c>')),
+            text: h(fc.constant('- a change')),
+          }),
+          { minLength: 1, maxLength: 2 },
+        ),
+      ),
+      config: opt(
+        fc.dictionary(h(fc.constantFrom('CONFIG_CMDLINE', 'CONFIG_X'), 0.1), h(fc.constantFrom('y', 'm', 'quiet'), 2), { maxKeys: 2 }),
+      ),
     },
     { requiredKeys: ['summary', 'base', 'arches'] },
   );
@@ -72,7 +110,8 @@ function documents() {
     { requiredKeys: ['summary'] },
   );
   /** Mostly well-formed YAML from the objects; sometimes raw hostile text as the whole file. */
-  const text = (obj: fc.Arbitrary<unknown>) => fc.oneof({ arbitrary: obj.map((o) => stringify(o, { lineWidth: 0 })), weight: 12 }, { arbitrary: hostileString(canary), weight: 1 });
+  const text = (obj: fc.Arbitrary<unknown>) =>
+    fc.oneof({ arbitrary: obj.map((o) => stringify(o, { lineWidth: 0 })), weight: 12 }, { arbitrary: hostileString(canary), weight: 1 });
   return fc.tuple(text(variant), text(feature), opt(h(fc.constant('CONFIG_B=y\n'))));
 }
 
@@ -85,7 +124,8 @@ async function checkBatch(specs: string[], baseline: string[]): Promise<string[]
   for (const s of specs) {
     const one = await execa('rpmspec', ['-P', s], { reject: false, maxBuffer: 1 << 28 });
     if (one.exitCode !== 0) bad.push(`${s}: rpmspec -P failed: ${String(one.stderr).slice(0, 300)}`);
-    else if (JSON.stringify(skeletonOf(String(one.stdout))) !== JSON.stringify(baseline)) bad.push(`${s}: skeleton ${JSON.stringify(skeletonOf(String(one.stdout)))}`);
+    else if (JSON.stringify(skeletonOf(String(one.stdout))) !== JSON.stringify(baseline))
+      bad.push(`${s}: skeleton ${JSON.stringify(skeletonOf(String(one.stdout)))}`);
   }
   return bad;
 }
@@ -94,7 +134,10 @@ describe('hostile variant and feature documents', () => {
   it(`compose never fails internally; every success is a spec rpm reads as the template (${RUNS} documents)`, async () => {
     const started = Date.now();
     // the baseline: a benign document's skeleton
-    await writeFile(path.join(root, 'variants/v.yml'), 'name: v\nsummary: s\nbase: {kind: vanilla, version: "6.1.192"}\narches: [x86_64]\nfeatures: [f]\n');
+    await writeFile(
+      path.join(root, 'variants/v.yml'),
+      'name: v\nsummary: s\nbase: {kind: vanilla, version: "6.1.192"}\narches: [x86_64]\nfeatures: [f]\n',
+    );
     await writeFile(path.join(root, 'features/f/feature.yml'), 'summary: f\n');
     const benign = await composeVariant(path.join(root, 'variants/v.yml'), { root, write: false });
     expect(benign.exitCode).toBe(0);
@@ -134,7 +177,8 @@ describe('hostile variant and feature documents', () => {
             try {
               r = await composeVariant(path.join(repo, 'variants/v.yml'), { root: repo, write: false });
             } catch (err) {
-              if (!(err instanceof UsageError)) internal.push(`${(err as Error).stack}\n--- variant:\n${variantText}\n--- feature:\n${featureText}`);
+              if (!(err instanceof UsageError))
+                internal.push(`${(err as Error).stack}\n--- variant:\n${variantText}\n--- feature:\n${featureText}`);
               continue;
             }
             for (const f of r.findings) if (f.severity === 'error') codes.set(f.code, (codes.get(f.code) ?? 0) + 1);
@@ -154,9 +198,16 @@ describe('hostile variant and feature documents', () => {
     for (let i = 0; i < sampled.length; i += BATCH) batches.push(sampled.slice(i, i + BATCH));
     const bad: string[] = [];
     // two rpmspec processes at a time (the machine is shared)
-    for (let i = 0; i < batches.length; i += 2) bad.push(...(await Promise.all(batches.slice(i, i + 2).map((b) => checkBatch(b, baseline)))).flat());
-    const top = [...codes].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([c, n]) => `${c}=${n}`).join(' ');
-    process.stdout.write(`compose property (seed ${seed}): ${composed} documents, ${succeeded} composed, ${composed - succeeded} refused (${top}); rpmspec -P on ${sampled.length} successes; ${internal.length} internal errors; compose ${composeMs} ms, rpmspec ${Date.now() - started - composeMs} ms\n`);
+    for (let i = 0; i < batches.length; i += 2)
+      bad.push(...(await Promise.all(batches.slice(i, i + 2).map((b) => checkBatch(b, baseline)))).flat());
+    const top = [...codes]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 8)
+      .map(([c, n]) => `${c}=${n}`)
+      .join(' ');
+    process.stdout.write(
+      `compose property (seed ${seed}): ${composed} documents, ${succeeded} composed, ${composed - succeeded} refused (${top}); rpmspec -P on ${sampled.length} successes; ${internal.length} internal errors; compose ${composeMs} ms, rpmspec ${Date.now() - started - composeMs} ms\n`,
+    );
     expect(internal).toEqual([]);
     expect(composed).toBeGreaterThanOrEqual(RUNS);
     expect(succeeded).toBeGreaterThan(RUNS / 10);

@@ -10,7 +10,11 @@ async function compose(files: Record<string, string | Buffer>) {
   const root = await hostileRepo(files);
   const before = await snapshotTree(root);
   const r = await composeVariant(path.join(root, 'variants/v.yml'), { root });
-  return { r, codes: r.findings.filter((f) => f.severity === 'error').map((f) => f.code), unchanged: JSON.stringify([...before]) === JSON.stringify([...(await snapshotTree(root))]) };
+  return {
+    r,
+    codes: r.findings.filter((f) => f.severity === 'error').map((f) => f.code),
+    unchanged: JSON.stringify([...before]) === JSON.stringify([...(await snapshotTree(root))]),
+  };
 }
 
 describe('a Kconfig string value cannot add a second config line (E_CONFIG_VALUE)', () => {
@@ -32,10 +36,17 @@ describe('a Kconfig string value cannot add a second config line (E_CONFIG_VALUE
   });
 
   it('in a feature.yml and in a config fragment (CR, NUL, U+2028 inside the quotes)', async () => {
-    const a = await compose({ 'variants/v.yml': vanillaVariant([], { features: ['f'] }), 'features/f/feature.yml': 'summary: f\nconfig:\n  CONFIG_CMDLINE: "a\\nCONFIG_EVIL=y"\n' });
+    const a = await compose({
+      'variants/v.yml': vanillaVariant([], { features: ['f'] }),
+      'features/f/feature.yml': 'summary: f\nconfig:\n  CONFIG_CMDLINE: "a\\nCONFIG_EVIL=y"\n',
+    });
     expect(a.codes).toEqual(['E_CONFIG_VALUE']);
     for (const bad of ['\r', '\0', '\u2028', '\x1b']) {
-      const b = await compose({ 'variants/v.yml': vanillaVariant([], { features: ['f'] }), 'features/f/feature.yml': 'summary: f\n', 'features/f/config': `CONFIG_A=y\nCONFIG_CMDLINE="a${bad}CONFIG_EVIL=y"\n` });
+      const b = await compose({
+        'variants/v.yml': vanillaVariant([], { features: ['f'] }),
+        'features/f/feature.yml': 'summary: f\n',
+        'features/f/config': `CONFIG_A=y\nCONFIG_CMDLINE="a${bad}CONFIG_EVIL=y"\n`,
+      });
       expect(b.codes.length, JSON.stringify(bad)).toBe(1);
       expect(['E_CONFIG_VALUE', 'E_FRAGMENT_SYNTAX']).toContain(b.codes[0]);
       expect(b.r.findings.find((f) => f.severity === 'error')!.where).toMatchObject({ line: 2 });

@@ -95,7 +95,11 @@ describe('kplay deletes only what it wrote (E_OUT_UNSAFE, exit 2, nothing touche
     expect((await runKplay(['compose', 'variants/v.yml'], { cwd: root })).exitCode).toBe(0);
     await mkdir(path.join(out, 'state'));
     await writeFile(path.join(out, 'state/cbs.json'), '{"task": 7}');
-    const runs = await Promise.all(Array.from({ length: 8 }, () => execa('nice', ['node', KPLAY_BIN, 'compose', 'variants/v.yml'], { cwd: root, reject: false, env: { NO_COLOR: '1' } })));
+    const runs = await Promise.all(
+      Array.from({ length: 8 }, () =>
+        execa('nice', ['node', KPLAY_BIN, 'compose', 'variants/v.yml'], { cwd: root, reject: false, env: { NO_COLOR: '1' } }),
+      ),
+    );
     for (const r of runs) expect(r.exitCode, String(r.stderr)).toBe(0);
     expect(await readFile(path.join(out, 'state/cbs.json'), 'utf8')).toBe('{"task": 7}');
     const left = (await readdir(out)).filter((n) => n.startsWith('.kplay-tmp') || n === '.kplay-lock');
@@ -125,7 +129,15 @@ describe('kplay deletes only what it wrote (E_OUT_UNSAFE, exit 2, nothing touche
     const out = path.join(root, 'out/big');
     const mod = path.join(path.dirname(KPLAY_BIN), '..', 'compose', 'write-output.js');
     // 4000 small files: long enough to be caught while staging, small on disk
-    const child = execa('node', ['--input-type=module', '-e', `import { writeOutputAtomically } from ${JSON.stringify(mod)}; const files = new Map(Array.from({ length: 4000 }, (_, i) => ['f' + i + '.txt', 'x'])); await writeOutputAtomically(${JSON.stringify(out)}, files, { variant: 'big', root: ${JSON.stringify(root)} });`], { reject: false });
+    const child = execa(
+      'node',
+      [
+        '--input-type=module',
+        '-e',
+        `import { writeOutputAtomically } from ${JSON.stringify(mod)}; const files = new Map(Array.from({ length: 4000 }, (_, i) => ['f' + i + '.txt', 'x'])); await writeOutputAtomically(${JSON.stringify(out)}, files, { variant: 'big', root: ${JSON.stringify(root)} });`,
+      ],
+      { reject: false },
+    );
     let staging: string[] = [];
     for (let i = 0; i < 2000 && !staging.length; i++) {
       staging = (await readdir(out).catch(() => [] as string[])).filter((n) => n.startsWith('.kplay-tmp-'));
@@ -140,12 +152,23 @@ describe('kplay deletes only what it wrote (E_OUT_UNSAFE, exit 2, nothing touche
 
   it('SIGINT and SIGTERM run the registered clean-ups and exit 128+signal', async () => {
     const root = await repo();
-    for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+    for (const [signal, code] of [
+      ['SIGINT', 130],
+      ['SIGTERM', 143],
+    ] as const) {
       const dir = path.join(root, `tmp-${signal}`);
       await mkdir(dir);
       const mod = path.join(path.dirname(KPLAY_BIN), '..', 'fs', 'cleanup-on-signal.js');
-      const child = execa('node', ['--input-type=module', '-e', `import { cleanupOnSignal } from ${JSON.stringify(mod)}; import { rmSync } from 'node:fs'; cleanupOnSignal(() => rmSync(${JSON.stringify(dir)}, { recursive: true })); console.log('ready'); setInterval(() => {}, 1000);`], { reject: false });
-      await new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()));
+      const child = execa(
+        'node',
+        [
+          '--input-type=module',
+          '-e',
+          `import { cleanupOnSignal } from ${JSON.stringify(mod)}; import { rmSync } from 'node:fs'; cleanupOnSignal(() => rmSync(${JSON.stringify(dir)}, { recursive: true })); console.log('ready'); setInterval(() => {}, 1000);`,
+        ],
+        { reject: false },
+      );
+      await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
       child.kill(signal);
       const r = await child;
       expect(r.exitCode).toBe(code);

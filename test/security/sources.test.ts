@@ -57,7 +57,8 @@ afterAll(async () => {
 /** Every regular file under dir (the cache must hold none after a failed download). */
 async function filesUnder(dir: string): Promise<string[]> {
   const out: string[] = [];
-  for (const e of await readdir(dir, { withFileTypes: true, recursive: true }).catch(() => [])) if (!e.isDirectory()) out.push(path.join(e.parentPath, e.name));
+  for (const e of await readdir(dir, { withFileTypes: true, recursive: true }).catch(() => []))
+    if (!e.isDirectory()) out.push(path.join(e.parentPath, e.name));
   return out;
 }
 
@@ -74,7 +75,9 @@ async function codeOf(p: Promise<unknown>): Promise<string> {
 describe('downloads have a size cap and leave nothing behind', () => {
   it('an endless body stops at the configured maximum (E_SOURCE_SIZE) and nothing stays in the cache', async () => {
     const cacheDir = path.join(work, 'cache-max');
-    expect(await codeOf(fetchSource({ url: `${base}/endless/linux.tar.xz`, sha256: SHA, cacheDir, maxBytes: 1024 * 1024 }))).toBe('E_SOURCE_SIZE');
+    expect(await codeOf(fetchSource({ url: `${base}/endless/linux.tar.xz`, sha256: SHA, cacheDir, maxBytes: 1024 * 1024 }))).toBe(
+      'E_SOURCE_SIZE',
+    );
     expect(await filesUnder(cacheDir)).toEqual([]);
   });
 
@@ -99,7 +102,15 @@ describe('downloads have a size cap and leave nothing behind', () => {
   it('SIGTERM during a download removes the partial file; a scratch folder left by kill -9 goes at the next fetch', async () => {
     const cacheDir = path.join(work, 'cache-signal');
     const mod = path.join(path.dirname(KPLAY_BIN), '..', 'sources', 'fetch-source.js');
-    const child = execa('node', ['--input-type=module', '-e', `import { fetchSource } from ${JSON.stringify(mod)}; await fetchSource({ url: ${JSON.stringify(`${base}/endless/linux.tar.xz`)}, sha256: '${SHA}', cacheDir: ${JSON.stringify(cacheDir)}, maxBytes: 1e12 });`], { reject: false });
+    const child = execa(
+      'node',
+      [
+        '--input-type=module',
+        '-e',
+        `import { fetchSource } from ${JSON.stringify(mod)}; await fetchSource({ url: ${JSON.stringify(`${base}/endless/linux.tar.xz`)}, sha256: '${SHA}', cacheDir: ${JSON.stringify(cacheDir)}, maxBytes: 1e12 });`,
+      ],
+      { reject: false },
+    );
     const scratch = path.join(cacheDir, 'tmp');
     for (let i = 0; i < 400 && (await filesUnder(scratch)).length === 0; i++) await new Promise((r) => setTimeout(r, 25));
     expect((await filesUnder(scratch)).length).toBe(1);
@@ -118,7 +129,12 @@ describe('downloads have a size cap and leave nothing behind', () => {
 describe('source names are checked before any file-system call', () => {
   it('fetchSource refuses a name with .., / or a malformed % escape (E_SOURCE_NAME), never a URIError', async () => {
     const cacheDir = path.join(work, 'cache-names');
-    for (const [url, fileName] of [[`${base}/linux%E0%A4%A.tar.xz`, undefined], [`${base}/x`, '../../victim'], [`${base}/x`, 'a/b'], [`${base}/a%2F..%2Fb`, undefined]] as const) {
+    for (const [url, fileName] of [
+      [`${base}/linux%E0%A4%A.tar.xz`, undefined],
+      [`${base}/x`, '../../victim'],
+      [`${base}/x`, 'a/b'],
+      [`${base}/a%2F..%2Fb`, undefined],
+    ] as const) {
       expect(await codeOf(fetchSource({ url, sha256: SHA, cacheDir, ...(fileName ? { fileName } : {}) })), url).toBe('E_SOURCE_NAME');
     }
     expect(existsSync(cacheDir)).toBe(false);
@@ -129,7 +145,10 @@ describe('source names are checked before any file-system call', () => {
     const victim = path.join(outside, 'victim');
     await writeFile(victim, 'precious');
     const root = await hostileRepo({
-      'variants/v.yml': vanillaVariant().replace('  version: "6.1.192"\n', `  version: "6.1.192"\n  source: { url: "https://h/..%2F..%2F..%2F${path.basename(outside)}%2Fvictim", sha256: ${SHA} }\n`),
+      'variants/v.yml': vanillaVariant().replace(
+        '  version: "6.1.192"\n',
+        `  version: "6.1.192"\n  source: { url: "https://h/..%2F..%2F..%2F${path.basename(outside)}%2Fvictim", sha256: ${SHA} }\n`,
+      ),
       'sources/placeholder': '',
     });
     const before = await snapshotTree(root);

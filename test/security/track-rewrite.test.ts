@@ -39,7 +39,8 @@ describe('track writes only valid variants', () => {
   });
 
   it('a rewrite that would not pass the schema is refused and the file is untouched', async () => {
-    const text = 'name: v\nsummary: s\nbase:\n  kind: vanilla\n  version: "6.1.192"\n  source: { url: "https://x/y.tar.xz" }\narches: [x86_64]\n';
+    const text =
+      'name: v\nsummary: s\nbase:\n  kind: vanilla\n  version: "6.1.192"\n  source: { url: "https://x/y.tar.xz" }\narches: [x86_64]\n';
     const root = await hostileRepo({ 'variants/v.yml': text });
     await expect(replaceVariantBase(path.join(root, 'variants/v.yml'), { ...NEXT, sha256: 'not hex' })).rejects.toBeInstanceOf(UsageError);
     expect(await readFile(path.join(root, 'variants/v.yml'), 'utf8')).toBe(text);

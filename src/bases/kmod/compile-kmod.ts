@@ -67,9 +67,19 @@ export async function compileKmod(input: CompileKmodInput): Promise<CompileKmodR
     for (const p of input.patches) {
       const file = path.join(work, '.kplay-patch');
       await writeFile(file, p.text);
-      const r = await execa('patch', ['-p1', '-s', '--forward', '--no-backup-if-mismatch', '-r', '-', '-i', file], { cwd: work, reject: false, all: true });
+      const r = await execa('patch', ['-p1', '-s', '--forward', '--no-backup-if-mismatch', '-r', '-', '-i', file], {
+        cwd: work,
+        reject: false,
+        all: true,
+      });
       if (r.exitCode !== 0) {
-        findings.push({ code: 'E_KMOD_BUILD', severity: 'error', message: `${p.file} does not apply to the module folders: ${firstBuildErrors(r.all ?? '').join(' / ')}`, feature: p.feature, hint: 'a kmod patch may only touch files inside its kmod.modules folders' });
+        findings.push({
+          code: 'E_KMOD_BUILD',
+          severity: 'error',
+          message: `${p.file} does not apply to the module folders: ${firstBuildErrors(r.all ?? '').join(' / ')}`,
+          feature: p.feature,
+          hint: 'a kmod patch may only touch files inside its kmod.modules folders',
+        });
         return { findings, modules: [], check: `patch ${p.file} failed` };
       }
     }
@@ -93,17 +103,39 @@ export async function compileKmod(input: CompileKmodInput): Promise<CompileKmodR
         continue;
       }
       const built = (await findKo(path.join(work, d.dir))).map((k) => ({ ko: path.join(work, d.dir, k), rel: `${d.dir}/${k}`, d }));
-      if (!built.length) findings.push({ code: 'W_KMOD_NOTHING_BUILT', severity: 'warning', message: `make M=${d.dir} ${input.options.join(' ')} built no module`, where: d.where, feature: d.feature, hint: 'ask for the module option (=m) the folder\'s Makefile uses' });
+      if (!built.length)
+        findings.push({
+          code: 'W_KMOD_NOTHING_BUILT',
+          severity: 'warning',
+          message: `make M=${d.dir} ${input.options.join(' ')} built no module`,
+          where: d.where,
+          feature: d.feature,
+          hint: "ask for the module option (=m) the folder's Makefile uses",
+        });
       const targets: Array<{ label: string; exports: Map<string, ExportedSymbol> }> = [
-        { label: `${displayPath(input.devel.label)} (Module.symvers)`, exports: parseModuleSymvers(await readFile(input.devel.symvers, 'utf8')) },
+        {
+          label: `${displayPath(input.devel.label)} (Module.symvers)`,
+          exports: parseModuleSymvers(await readFile(input.devel.symvers, 'utf8')),
+        },
       ];
-      for (const other of input.otherSymvers ?? []) targets.push({ label: displayPath(other), exports: parseModuleSymvers(await readFile(other, 'utf8')) });
+      for (const other of input.otherSymvers ?? [])
+        targets.push({ label: displayPath(other), exports: parseModuleSymvers(await readFile(other, 'utf8')) });
       const stablelist = input.stablelist ? parseKabiStablelist(await readFile(input.stablelist, 'utf8')) : undefined;
       for (const b of built) {
         modules.push(b.rel);
         const needs = await readModuleVersions(b.ko);
         for (const t of targets) {
-          findings.push(...checkKabi({ module: path.basename(b.ko), needs, exports: t.exports, exportsLabel: t.label, where: d.where, feature: d.feature, ...(stablelist ? { stablelist, stablelistLabel: displayPath(input.stablelist!) } : {}) }));
+          findings.push(
+            ...checkKabi({
+              module: path.basename(b.ko),
+              needs,
+              exports: t.exports,
+              exportsLabel: t.label,
+              where: d.where,
+              feature: d.feature,
+              ...(stablelist ? { stablelist, stablelistLabel: displayPath(input.stablelist!) } : {}),
+            }),
+          );
         }
       }
     }

@@ -33,9 +33,11 @@ export function archOfConfig(text: string): RpmArch | undefined {
 }
 
 async function treeAt(dir: string, label: string, dispose: () => Promise<void>): Promise<KernelDevelTree> {
-  if (!(await pathExists(path.join(dir, 'Makefile')))) throw new UsageError(`--kernel-devel ${label}: no Makefile in ${dir}: not a kernel-devel / linux-headers build tree`);
+  if (!(await pathExists(path.join(dir, 'Makefile'))))
+    throw new UsageError(`--kernel-devel ${label}: no Makefile in ${dir}: not a kernel-devel / linux-headers build tree`);
   const symvers = path.join(dir, 'Module.symvers');
-  if (!(await pathExists(symvers))) throw new UsageError(`--kernel-devel ${label}: no Module.symvers in ${dir}: the kABI check needs the kernel's exports`);
+  if (!(await pathExists(symvers)))
+    throw new UsageError(`--kernel-devel ${label}: no Module.symvers in ${dir}: the kABI check needs the kernel's exports`);
   const configText = await readFile(path.join(dir, '.config'), 'utf8').catch(() => undefined);
   const arch = configText ? archOfConfig(configText) : undefined;
   return { dir, label, symvers, ...(configText !== undefined ? { configText } : {}), ...(arch ? { arch } : {}), dispose };
@@ -46,20 +48,26 @@ async function treeAt(dir: string, label: string, dispose: () => Promise<void>):
  * (rpm2cpio | cpio) into a temporary folder, whose `usr/src/kernels/<kver>` is the tree.
  */
 export async function openKernelDevel(location: string): Promise<KernelDevelTree> {
-  if (!(await pathExists(location))) throw new UsageError(`--kernel-devel ${location} does not exist (give a kernel-devel tree folder or a kernel-devel RPM)`);
-  if (await isDirectory(location)) return treeAt(path.resolve(location), location, async () => undefined);
-  if (!location.endsWith('.rpm')) throw new UsageError(`--kernel-devel ${location}: give a folder (e.g. /usr/src/kernels/<kver>) or a kernel-devel .rpm`);
+  if (!(await pathExists(location)))
+    throw new UsageError(`--kernel-devel ${location} does not exist (give a kernel-devel tree folder or a kernel-devel RPM)`);
+  if (await isDirectory(location)) return treeAt(path.resolve(location), location, () => Promise.resolve());
+  if (!location.endsWith('.rpm'))
+    throw new UsageError(`--kernel-devel ${location}: give a folder (e.g. /usr/src/kernels/<kver>) or a kernel-devel .rpm`);
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'kplay-kernel-devel-'));
   const dispose = () => rm(tmp, { recursive: true, force: true });
   try {
     await execa('sh', ['-c', 'rpm2cpio "$1" | cpio -idm --quiet', 'unpack', path.resolve(location)], { cwd: tmp });
     const kernels = path.join(tmp, 'usr', 'src', 'kernels');
     const entries = await readdir(kernels).catch(() => [] as string[]);
-    if (entries.length !== 1) throw new UsageError(`--kernel-devel ${location}: expected one usr/src/kernels/<kver> folder in the RPM, found ${entries.length}`);
+    if (entries.length !== 1)
+      throw new UsageError(`--kernel-devel ${location}: expected one usr/src/kernels/<kver> folder in the RPM, found ${entries.length}`);
     return await treeAt(path.join(kernels, entries[0]!), location, dispose);
   } catch (err) {
     await dispose();
-    if ((err as { command?: string }).command) throw new UsageError(`--kernel-devel ${location}: cannot unpack the RPM (needs rpm2cpio and cpio): ${(err as Error).message.split('\n')[0]}`);
+    if ((err as { command?: string }).command)
+      throw new UsageError(
+        `--kernel-devel ${location}: cannot unpack the RPM (needs rpm2cpio and cpio): ${(err as Error).message.split('\n')[0]}`,
+      );
     throw err;
   }
 }

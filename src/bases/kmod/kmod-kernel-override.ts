@@ -17,7 +17,12 @@ export function withKmodKernel(variant: Variant<KmodBase>, kernelVersion: string
       ...variant.base,
       kernelVersion,
       version: kernelVersion.split('-')[0]!,
-      source: { ...source, url, topdir: source.topdir.split(old).join(kernelVersion), ...(sha256 && url === variant.base.source.url ? { sha256 } : {}) },
+      source: {
+        ...source,
+        url,
+        topdir: source.topdir.split(old).join(kernelVersion),
+        ...(sha256 && url === variant.base.source.url ? { sha256 } : {}),
+      },
     },
   };
 }

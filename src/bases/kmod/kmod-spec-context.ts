@@ -25,7 +25,15 @@ export function moduleOptions(merged: readonly MergedConfig[]): Array<{ arch: st
  * Context of specfile-templates/kmod.spec.njk. User strings are RPM-escaped here; kernel version,
  * module folders and topdir are limited by the schema to characters that need no escaping.
  */
-export function buildKmodSpecContext(variant: Variant<KmodBase>, resolved: ResolvedFeatures, patches: OutputPatch[], merged: readonly MergedConfig[], kplayVersion: string, root: string, b: SpecBoundary = new SpecBoundary()) {
+export function buildKmodSpecContext(
+  variant: Variant<KmodBase>,
+  resolved: ResolvedFeatures,
+  patches: OutputPatch[],
+  merged: readonly MergedConfig[],
+  kplayVersion: string,
+  root: string,
+  b: SpecBoundary = new SpecBoundary(),
+) {
   const base = variant.base;
   const sourceFile = b.sourceFileName(base.source.url, base.source.fileName, base.source.where, 'kmod source');
   const dirs = [...new Set(resolved.order.flatMap((r) => base.modules[r.feature.name]?.dirs ?? []))].map((d) => d.replace(/\/+$/, ''));
@@ -35,7 +43,11 @@ export function buildKmodSpecContext(variant: Variant<KmodBase>, resolved: Resol
     variant: {
       file: b.tag(path.relative(root, path.resolve(variant.file)).split(path.sep).join('/')),
       summary: b.requiredTag(variant.summary, variant.textWhere?.summary, 'the summary'),
-      description: b.text(variant.description ?? variant.summary, variant.description !== undefined ? variant.textWhere?.description : variant.textWhere?.summary, 'the description'),
+      description: b.text(
+        variant.description ?? variant.summary,
+        variant.description !== undefined ? variant.textWhere?.description : variant.textWhere?.summary,
+        'the description',
+      ),
     },
     kmod: {
       name,
@@ -56,7 +68,16 @@ export function buildKmodSpecContext(variant: Variant<KmodBase>, resolved: Resol
     release: b.token(`${variant.release}${variant.buildid ?? ''}`, variant.textWhere?.buildid ?? variant.arches.where, 'release'),
     arches: variant.arches.list,
     features: resolved.order.map((r) => ({ name: b.tag(r.feature.name), summary: b.tag(r.feature.summary) })),
-    patches: patches.map((p) => ({ number: p.number, feature: b.tag(p.feature), origin: b.tag(p.origin), file: b.sourceFileName('', p.file, p.where) })),
-    changelog: variant.changelog.map((e) => ({ date: b.changelogDate(e.date, variant.textWhere?.changelog), author: b.requiredTag(e.author, variant.textWhere?.changelog ?? variant.textWhere?.summary, 'a changelog author'), text: b.changelog(e.text) })),
+    patches: patches.map((p) => ({
+      number: p.number,
+      feature: b.tag(p.feature),
+      origin: b.tag(p.origin),
+      file: b.sourceFileName('', p.file, p.where),
+    })),
+    changelog: variant.changelog.map((e) => ({
+      date: b.changelogDate(e.date, variant.textWhere?.changelog),
+      author: b.requiredTag(e.author, variant.textWhere?.changelog ?? variant.textWhere?.summary, 'a changelog author'),
+      text: b.changelog(e.text),
+    })),
   };
 }

@@ -16,7 +16,7 @@ function kmodPackaging(kmod: Record<string, unknown>): Pick<KmodBase, 'packaging
  * (`kmod_kernel_version`), the tarball holding the module sources, and per feature the folders
  * of that tree that build its modules.
  */
-export async function loadKmodBase(kmod: Record<string, unknown>, ctx: BaseSettingContext): Promise<KmodBase | undefined> {
+export function loadKmodBase(kmod: Record<string, unknown>, ctx: BaseSettingContext): Promise<KmodBase | undefined> {
   const kernelVersion = String(kmod['kernel-version']);
   const upstream = kernelVersion.split('-')[0]!;
   const source = kmod.source as { url: string; sha256?: string; topdir?: string; 'file-name'?: string };
@@ -25,13 +25,18 @@ export async function loadKmodBase(kmod: Record<string, unknown>, ctx: BaseSetti
     const where = ctx.whereSet(['kmod', 'modules', feature]);
     const bad = dirs.find((d) => d.split('/').includes('..'));
     if (bad) {
-      ctx.findings.push({ code: 'E_PATH_ESCAPE', severity: 'error', message: `module folder '${bad}' of ${feature} leaves the source tree`, where });
+      ctx.findings.push({
+        code: 'E_PATH_ESCAPE',
+        severity: 'error',
+        message: `module folder '${bad}' of ${feature} leaves the source tree`,
+        where,
+      });
       continue;
     }
     modules[feature] = { dirs, where };
   }
   const tarName = source.url.split('/').pop() ?? '';
-  return {
+  return Promise.resolve({
     kind: 'kernel-devel',
     version: upstream,
     versionWhere: ctx.whereSet(['kmod', 'kernel-version']),
@@ -47,5 +52,5 @@ export async function loadKmodBase(kmod: Record<string, unknown>, ctx: BaseSetti
       where: ctx.whereSet(['kmod', 'source']),
     },
     modules,
-  };
+  });
 }

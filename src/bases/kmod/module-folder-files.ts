@@ -31,17 +31,39 @@ export async function readModuleFolders(kernelSource: string, dirs: readonly str
  * Before any build: each feature's module folders must exist in the base source and hold a
  * Makefile or Kbuild (what `make M=<dir>` reads). Returns the folders' files for the compile test.
  */
-export async function checkModuleFolders(base: KmodBase, resolved: ResolvedFeatures, kernelSource: string): Promise<{ findings: Finding[]; files: Map<string, Buffer> }> {
-  const dirs = resolved.order.flatMap((r) => (base.modules[r.feature.name]?.dirs ?? []).map((d) => ({ feature: r.feature.name, dir: d.replace(/\/+$/, '') })));
-  const files = await readModuleFolders(kernelSource, dirs.map((d) => d.dir));
+export async function checkModuleFolders(
+  base: KmodBase,
+  resolved: ResolvedFeatures,
+  kernelSource: string,
+): Promise<{ findings: Finding[]; files: Map<string, Buffer> }> {
+  const dirs = resolved.order.flatMap((r) =>
+    (base.modules[r.feature.name]?.dirs ?? []).map((d) => ({ feature: r.feature.name, dir: d.replace(/\/+$/, '') })),
+  );
+  const files = await readModuleFolders(
+    kernelSource,
+    dirs.map((d) => d.dir),
+  );
   const findings: Finding[] = [];
   for (const { feature, dir } of dirs) {
     const inside = [...files.keys()].filter((p) => p.startsWith(`${dir}/`));
     const where = base.modules[feature]!.where;
     if (!inside.length) {
-      findings.push({ code: 'E_KMOD_FOLDER_MISSING', severity: 'error', message: `module folder ${dir} of ${feature} does not exist in ${displayPath(kernelSource)}`, where, feature, hint: 'check the folder name in kmod.modules against the kernel tree of kmod.kernel-version (the build would fail in %prep)' });
+      findings.push({
+        code: 'E_KMOD_FOLDER_MISSING',
+        severity: 'error',
+        message: `module folder ${dir} of ${feature} does not exist in ${displayPath(kernelSource)}`,
+        where,
+        feature,
+        hint: 'check the folder name in kmod.modules against the kernel tree of kmod.kernel-version (the build would fail in %prep)',
+      });
     } else if (!inside.some((p) => p === `${dir}/Makefile` || p === `${dir}/Kbuild`)) {
-      findings.push({ code: 'E_KMOD_FOLDER_MISSING', severity: 'error', message: `module folder ${dir} of ${feature} has no Makefile or Kbuild in ${displayPath(kernelSource)}: make M=${dir} would build nothing`, where, feature });
+      findings.push({
+        code: 'E_KMOD_FOLDER_MISSING',
+        severity: 'error',
+        message: `module folder ${dir} of ${feature} has no Makefile or Kbuild in ${displayPath(kernelSource)}: make M=${dir} would build nothing`,
+        where,
+        feature,
+      });
     }
   }
   return { findings, files };

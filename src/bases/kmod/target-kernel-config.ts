@@ -24,13 +24,16 @@ export async function readTargetKernelConfig(file: string): Promise<TargetKernel
   try {
     bytes = await readFile(file);
   } catch (err) {
-    throw new UsageError(`--kernel-config ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : (err as Error).message}`);
+    throw new UsageError(
+      `--kernel-config ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : (err as Error).message}`,
+    );
   }
   let text: string;
   if (file.endsWith('.gz')) text = gunzipSync(bytes).toString('utf8');
   else if (file.endsWith('.xz')) text = (await execa('xz', ['-dc'], { input: bytes, encoding: 'utf8', stripFinalNewline: false })).stdout;
   else text = bytes.toString('utf8');
-  if (!/^(CONFIG_\w+=|# CONFIG_\w+ is not set)/m.test(text)) throw new UsageError(`--kernel-config ${file}: not a kernel .config (no CONFIG_ lines)`);
+  if (!/^(CONFIG_\w+=|# CONFIG_\w+ is not set)/m.test(text))
+    throw new UsageError(`--kernel-config ${file}: not a kernel .config (no CONFIG_ lines)`);
   const arch = archOfConfig(text);
   return { label: file, file, configText: text, ...(arch ? { arch } : {}) };
 }

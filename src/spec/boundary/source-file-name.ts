@@ -1,3 +1,4 @@
+import { foldToOneLine } from './control-characters.js';
 import { RenderRefusal } from './render-refusal.js';
 
 /**
@@ -40,6 +41,7 @@ export function sourceFileName(url: string, explicit: string | undefined, what =
 
 /** A source URL is one line of printable text that parses as a URL. */
 export function checkSourceUrl(url: string, what = 'source'): string {
+  // eslint-disable-next-line no-control-regex
   let ok = !/[\s\x00-\x1f\x7f\x85\u2028\u2029]/.test(url) && url.length <= 4096;
   if (ok) {
     try {
@@ -49,13 +51,22 @@ export function checkSourceUrl(url: string, what = 'source'): string {
     }
   }
   if (!ok) {
-    throw new RenderRefusal('E_SOURCE_URL', `the ${what} URL '${url.slice(0, 80).replace(/[\x00-\x1f\x7f]/g, '?')}' is not a valid URL of one line (no whitespace or control characters)`, 'percent-encode spaces (%20) and remove line breaks');
+    const shown = foldToOneLine(url.slice(0, 80));
+    throw new RenderRefusal(
+      'E_SOURCE_URL',
+      `the ${what} URL '${shown}' is not a valid URL of one line (no whitespace or control characters)`,
+      'percent-encode spaces (%20) and remove line breaks',
+    );
   }
   return url;
 }
 
 function suggestName(last: string): string {
-  const cleaned = last.replace(/[?#].*$/, '').replace(/[^A-Za-z0-9._+-]+/g, '-').replace(/^[^A-Za-z0-9]+/, '').replace(/\.\.+/g, '.');
+  const cleaned = last
+    .replace(/[?#].*$/, '')
+    .replace(/[^A-Za-z0-9._+-]+/g, '-')
+    .replace(/^[^A-Za-z0-9]+/, '')
+    .replace(/\.\.+/g, '.');
   return cleaned || 'source.tar.xz';
 }
 

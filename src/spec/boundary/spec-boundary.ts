@@ -19,7 +19,13 @@ export class SpecBoundary {
       return fn();
     } catch (err) {
       if (!(err instanceof RenderRefusal)) throw err;
-      this.findings.push({ code: err.code, severity: 'error', message: err.message, ...(where ? { where } : {}), ...(err.hint ? { hint: err.hint } : {}) });
+      this.findings.push({
+        code: err.code,
+        severity: 'error',
+        message: err.message,
+        ...(where ? { where } : {}),
+        ...(err.hint ? { hint: err.hint } : {}),
+      });
       return fallback;
     }
   }
@@ -38,7 +44,11 @@ export class SpecBoundary {
   requiredTag(value: string, where: SourceLocation | undefined, what: string): string {
     return this.guard(where, 'invalid', () => {
       const v = specTag(value);
-      if (v === '') throw new RenderRefusal('E_SPEC_VALUE', `${what} is empty once line breaks and control characters are removed; rpm refuses an empty tag`);
+      if (v === '')
+        throw new RenderRefusal(
+          'E_SPEC_VALUE',
+          `${what} is empty once line breaks and control characters are removed; rpm refuses an empty tag`,
+        );
       return v;
     });
   }

@@ -26,7 +26,11 @@ function checkLine(line: string, what: string): void {
     );
   }
   if (/\\$/.test(line)) {
-    throw new RenderRefusal('E_SPEC_TEXT', `a line of ${what} ends with a backslash, which joins the next spec line to it`, 'remove the trailing backslash');
+    throw new RenderRefusal(
+      'E_SPEC_TEXT',
+      `a line of ${what} ends with a backslash, which joins the next spec line to it`,
+      'remove the trailing backslash',
+    );
   }
 }
 
@@ -46,7 +50,11 @@ export function specText(value: string, what = 'free text'): string {
  * starts with the template's own tag, so the value can never start a spec line.
  */
 export function specTag(value: string): string {
-  return doublePercent(foldToOneLine(value).trim().replace(/[\s\\]+$/, ''));
+  return doublePercent(
+    foldToOneLine(value)
+      .trim()
+      .replace(/[\s\\]+$/, ''),
+  );
 }
 
 /**

@@ -13,20 +13,27 @@ export const TOKEN_PATH = /^[A-Za-z0-9_][A-Za-z0-9._+~^-]*(\/[A-Za-z0-9_][A-Za-z
 
 export function specToken(value: string, what: string): string {
   if (!TOKEN.test(value) || value.length > 255) {
-    throw new RenderRefusal('E_SPEC_VALUE', `${what} '${value.slice(0, 60)}' may hold only letters, digits and . _ + ~ ^ - (it is rendered bare into the spec)`);
+    throw new RenderRefusal(
+      'E_SPEC_VALUE',
+      `${what} '${value.slice(0, 60)}' may hold only letters, digits and . _ + ~ ^ - (it is rendered bare into the spec)`,
+    );
   }
   return value;
 }
 
 export function specTokenPath(value: string, what: string): string {
   if (!TOKEN_PATH.test(value) || value.split('/').some((s) => s === '.' || s === '..') || value.length > 4096) {
-    throw new RenderRefusal('E_SPEC_VALUE', `${what} '${value.slice(0, 60)}' may hold only letters, digits, / and . _ + ~ ^ - (it is rendered bare into the spec)`);
+    throw new RenderRefusal(
+      'E_SPEC_VALUE',
+      `${what} '${value.slice(0, 60)}' may hold only letters, digits, / and . _ + ~ ^ - (it is rendered bare into the spec)`,
+    );
   }
   return value;
 }
 
 /** A word for a shell command inside a spec scriptlet: single-quoted, `%` doubled for rpm. */
 export function specShellWord(value: string): string {
+  // eslint-disable-next-line no-control-regex
   if (/[\x00-\x1f\x7f\x85\u2028\u2029]/.test(value)) {
     throw new RenderRefusal('E_SPEC_VALUE', 'a shell word of the spec may not hold control characters or line breaks');
   }

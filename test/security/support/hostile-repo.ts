@@ -45,7 +45,13 @@ export async function snapshotTree(dir: string): Promise<Map<string, string>> {
       else if (s.isDirectory()) {
         out.set(r, 'dir');
         await walk(abs, r);
-      } else if (s.isFile()) out.set(r, `file:${createHash('sha256').update(await readFile(abs)).digest('hex')}`);
+      } else if (s.isFile())
+        out.set(
+          r,
+          `file:${createHash('sha256')
+            .update(await readFile(abs))
+            .digest('hex')}`,
+        );
       else out.set(r, 'other');
     }
   }
@@ -55,16 +61,18 @@ export async function snapshotTree(dir: string): Promise<Map<string, string>> {
 
 /** A minimal valid vanilla variant as YAML lines, with the lines of `extra` appended. */
 export function vanillaVariant(extra: string[] = [], opts: { features?: string[]; name?: string } = {}): string {
-  return [
-    `name: ${opts.name ?? 'v'}`,
-    'summary: safe summary',
-    'base:',
-    '  kind: vanilla',
-    '  version: "6.1.192"',
-    'arches: [x86_64]',
-    `features: [${(opts.features ?? []).join(', ')}]`,
-    ...extra,
-  ].join('\n') + '\n';
+  return (
+    [
+      `name: ${opts.name ?? 'v'}`,
+      'summary: safe summary',
+      'base:',
+      '  kind: vanilla',
+      '  version: "6.1.192"',
+      'arches: [x86_64]',
+      `features: [${(opts.features ?? []).join(', ')}]`,
+      ...extra,
+    ].join('\n') + '\n'
+  );
 }
 
 export const SHA = 'a'.repeat(64);

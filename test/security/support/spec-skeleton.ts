@@ -1,7 +1,8 @@
 import { execa } from 'execa';
 
 /** Words that open a section naming a sub-package: kept with their argument. */
-const NAMED = /^%(package|description|files|pre|post|preun|postun|pretrans|posttrans|preuntrans|postuntrans|verifyscript|trigger\w*|filetrigger\w*|transfiletrigger\w*)$/i;
+const NAMED =
+  /^%(package|description|files|pre|post|preun|postun|pretrans|posttrans|preuntrans|postuntrans|verifyscript|trigger\w*|filetrigger\w*|transfiletrigger\w*)$/i;
 
 /**
  * The skeleton of a spec as rpm reads it (`rpmspec -P` output, i.e. after macro expansion): every
@@ -25,6 +26,6 @@ export async function rpmspecParse(spec: string): Promise<{ ok: boolean; stdout:
     const r = await execa('rpmspec', ['-P', spec], { reject: false, timeout: 60_000 });
     return { ok: r.exitCode === 0, stdout: String(r.stdout), stderr: String(r.stderr) };
   } catch (err) {
-    throw new Error(`rpmspec is needed (Debian package rpm): ${(err as Error).message}`);
+    throw new Error(`rpmspec is needed (Debian package rpm): ${(err as Error).message}`, { cause: err });
   }
 }

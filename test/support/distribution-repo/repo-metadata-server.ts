@@ -26,7 +26,10 @@ const sha256 = (b: Buffer | string) => createHash('sha256').update(b).digest('he
 /** primary.xml in createrepo_c's format for the given packages. */
 export function primaryXml(packages: readonly RepoPackage[]): string {
   const body = packages.map((p) => {
-    const [ver, rel] = [p.versionRelease.slice(0, p.versionRelease.lastIndexOf('-')), p.versionRelease.slice(p.versionRelease.lastIndexOf('-') + 1)];
+    const [ver, rel] = [
+      p.versionRelease.slice(0, p.versionRelease.lastIndexOf('-')),
+      p.versionRelease.slice(p.versionRelease.lastIndexOf('-') + 1),
+    ];
     const file = `${p.name}-${p.versionRelease}.${p.arch}.rpm`;
     return `<package type="rpm">
   <name>${p.name}</name>
@@ -70,7 +73,12 @@ export async function startRepoMetadataServer(): Promise<RepoMetadataServer> {
     const open = Buffer.from(primaryXml(packages));
     const gz = gzipSync(open);
     const sum = sha256(gz);
-    const repomd = template.replace(/@SHA256@/g, sum).replace(/@OPEN_SHA256@/g, sha256(open)).replace(/@REVISION@/g, String(1700000000 + packages.length)).replace(/@SIZE@/g, String(gz.length)).replace(/@OPEN_SIZE@/g, String(open.length));
+    const repomd = template
+      .replace(/@SHA256@/g, sum)
+      .replace(/@OPEN_SHA256@/g, sha256(open))
+      .replace(/@REVISION@/g, String(1700000000 + packages.length))
+      .replace(/@SIZE@/g, String(gz.length))
+      .replace(/@OPEN_SIZE@/g, String(open.length));
     files = new Map([
       ['/repodata/repomd.xml', Buffer.from(repomd)],
       [`/repodata/${sum}-primary.xml.gz`, gz],
@@ -102,12 +110,20 @@ export async function startWebhookServer(): Promise<WebhookServer> {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      posts.push({ path: req.url ?? '', contentType: String(req.headers['content-type']), body: JSON.parse(Buffer.concat(chunks).toString('utf8') || 'null') });
+      posts.push({
+        path: req.url ?? '',
+        contentType: String(req.headers['content-type']),
+        body: JSON.parse(Buffer.concat(chunks).toString('utf8') || 'null'),
+      });
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end('{"ok":true}');
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}/hooks/kmods?token=secret`, posts, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return {
+    url: `http://127.0.0.1:${port}/hooks/kmods?token=secret`,
+    posts,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }

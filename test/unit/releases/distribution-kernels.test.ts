@@ -24,7 +24,11 @@ describe('distribution kernels', () => {
       { name: 'kernel-devel', versionRelease: '6.12.0-55.el10', arch: 'x86_64' },
     ]);
     const kernels = packagesNamed(xml, 'kernel-devel');
-    expect(kernels.map((k) => `${k.versionRelease}.${k.arch}`)).toEqual(['5.14.0-570.el9.x86_64', '5.14.0-580.el9.aarch64', '6.12.0-55.el10.x86_64']);
+    expect(kernels.map((k) => `${k.versionRelease}.${k.arch}`)).toEqual([
+      '5.14.0-570.el9.x86_64',
+      '5.14.0-580.el9.aarch64',
+      '6.12.0-55.el10.x86_64',
+    ]);
     expect(newestKernelLike(kernels, '5.14.0-570.el9', compareVersionRelease)).toBe('5.14.0-580.el9');
     expect(newestKernelLike(kernels, '6.12.0-1.el10', compareVersionRelease)).toBe('6.12.0-55.el10');
     // Fedora rebases within a release: a newer upstream of the same fcN counts

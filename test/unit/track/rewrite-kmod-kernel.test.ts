@@ -7,7 +7,9 @@ describe('rewriteKmodKernel', () => {
   it('replaces kernel-version and the source naming the old kernel, drops the stale digest, keeps the rest byte for byte', () => {
     const text = `# head\nkmod:\n  kernel-version: '5.14.0-570.el9' # pinned\n  source:\n    url: https://x.example/linux-5.14.0-570.el9.tar.xz\n    sha256: ${SHA}\n    topdir: linux-5.14.0-570.el9\n  modules: { w: [drivers/net/wireguard] }\n`;
     const out = rewriteKmodKernel(text, 'v.yml', '5.14.0-580.el9');
-    expect(out).toBe(`# head\nkmod:\n  kernel-version: '5.14.0-580.el9' # pinned\n  source:\n    url: https://x.example/linux-5.14.0-580.el9.tar.xz\n    topdir: linux-5.14.0-580.el9\n  modules: { w: [drivers/net/wireguard] }\n`);
+    expect(out).toBe(
+      `# head\nkmod:\n  kernel-version: '5.14.0-580.el9' # pinned\n  source:\n    url: https://x.example/linux-5.14.0-580.el9.tar.xz\n    topdir: linux-5.14.0-580.el9\n  modules: { w: [drivers/net/wireguard] }\n`,
+    );
   });
 
   it('keeps the digest of a source that does not name the kernel; refuses a flow map it cannot edit safely', () => {
