@@ -127,6 +127,11 @@ function faultXml(code: number, text: string): string {
   return `<?xml version='1.0'?>\n<methodResponse>\n<fault>\n${valueXml({ faultCode: code, faultString: text })}\n</fault>\n</methodResponse>\n`;
 }
 
+/** A parameter as text, for names and messages. */
+function str(v: XmlRpcValue | undefined): string {
+  return typeof v === 'string' ? v : JSON.stringify(v ?? null);
+}
+
 function splitKwargs(params: XmlRpcValue[]): { args: XmlRpcValue[]; kwargs: XmlRpcStruct } {
   const last = params[params.length - 1];
   if (isXmlRpcStruct(last) && last.__starstar === true) {
@@ -247,19 +252,22 @@ export async function startKojiHub(opts: KojiHubOptions = {}): Promise<RunningKo
       if (!b) return [];
       return b.children.map((c) => taskStruct(c, b.ticks));
     },
-    getBuild([nvr]) {
-      const state = opts.existingBuilds?.[String(nvr)];
-      return state === undefined ? null : { id: 4242, nvr, state, name: String(nvr).replace(/-[^-]+-[^-]+$/, '') };
+    getBuild([nvrArg]) {
+      const nvr = str(nvrArg);
+      const state = opts.existingBuilds?.[nvr];
+      return state === undefined ? null : { id: 4242, nvr, state, name: nvr.replace(/-[^-]+-[^-]+$/, '') };
     },
     cancelTask([id]) {
       const found = tasks.get(id as number);
-      if (!found) throw new Fault(1000, `No such task id: ${String(id)}`);
+      if (!found) throw new Fault(1000, `No such task id: ${str(id)}`);
       const b = found.build;
       for (const t of [b.root, ...b.children]) if (t.state === FREE || t.state === OPEN) t.state = CANCELED;
       b.ticks = 1000; // nothing moves any more
       return null;
     },
-    tagBuild([tag, nvr]) {
+    tagBuild([tagArg, nvrArg]) {
+      const tag = str(tagArg);
+      const nvr = str(nvrArg);
       const t = targets.find((x) => x.destTag.name === tag || `${x.destTag.name.replace(/-candidate$/, '')}-testing` === tag || `${x.destTag.name.replace(/-candidate$/, '')}-release` === tag);
       if (!t) throw new Fault(1000, `No such tagInfo: '${String(tag)}'`);
       if (opts.existingBuilds?.[String(nvr)] === undefined) throw new Fault(1000, `No such build: '${String(nvr)}'`);
@@ -271,7 +279,9 @@ export async function startKojiHub(opts: KojiHubOptions = {}): Promise<RunningKo
       task.state = CLOSED;
       return task.id;
     },
-    untagBuild([tag, nvr]) {
+    untagBuild([tagArg, nvrArg]) {
+      const tag = str(tagArg);
+      const nvr = str(nvrArg);
       const set = tagged.get(String(tag));
       if (!set?.has(String(nvr))) throw new Fault(1000, `build ${String(nvr)} not in tag ${String(tag)}`);
       set.delete(String(nvr));
