@@ -95,7 +95,3 @@ export interface Variant<B extends VariantBase = VariantBase> {
 }
 
 export type VanillaVariant = Variant<VanillaBase>;
-
-export function isVanillaVariant(v: Variant): v is VanillaVariant {
-  return v.base.kind === 'vanilla';
-}

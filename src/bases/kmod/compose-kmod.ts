@@ -1,16 +1,13 @@
 import path from 'node:path';
-import type { ComposeOptions, ComposeResult } from '../../compose/compose-variant.js';
 import { sha256 } from '../../compose/manifest.js';
-import { writeOutputAtomically } from '../../compose/write-output.js';
-import { mergeConfig, type MergedConfig } from '../../config/merge-config.js';
 import { exitCodeForFindings } from '../../findings/exit-code.js';
 import type { Finding } from '../../findings/finding.js';
 import type { KmodBase, Variant } from '../../model/variant.js';
-import { checkFeaturePatches } from '../../compose/check-feature-patches.js';
-import { resolveFeatures } from '../../resolve/resolve-features.js';
 import { renderTemplate } from '../../spec/render-spec.js';
 import { outputPatches } from '../../spec/spec-context.js';
 import { KPLAY_VERSION } from '../../version.js';
+import type { ComposeOptions, ComposeResult } from '../base-kind.js';
+import { resolveCheckMerge } from '../resolve-check-merge.js';
 import { buildKmodSpecContext, kmodName, moduleOptions } from './kmod-spec-context.js';
 
 /**
@@ -20,24 +17,19 @@ import { buildKmodSpecContext, kmodName, moduleOptions } from './kmod-spec-conte
 export async function composeKmod(variant: Variant<KmodBase>, root: string, opts: ComposeOptions, findings: Finding[]): Promise<ComposeResult> {
   const checks: Record<string, string> = {};
   const done = (extra: Partial<ComposeResult> = {}): ComposeResult => ({ findings, exitCode: exitCodeForFindings(findings), written: false, checks, variant, root, ...extra });
-  const { resolved, findings: resolveFindings } = await resolveFeatures(variant, root);
-  findings.push(...resolveFindings);
-  if (exitCodeForFindings(findings) === 2) return done({ resolved });
-  const patchCheck = await checkFeaturePatches(resolved, opts.kernelSource);
-  findings.push(...patchCheck.findings);
-  checks.patches = patchCheck.check;
-  if (exitCodeForFindings(findings) === 2) return done({ resolved });
-  for (const r of resolved.order) {
-    if (!variant.base.modules[r.feature.name]) {
-      findings.push({ code: 'E_KMOD_NO_MODULES', severity: 'error', message: `feature ${r.feature.name} has no module folders: a kmod package builds only what kmod.modules lists`, where: r.reason.where, feature: r.feature.name, hint: `add kmod.modules: { ${r.feature.name}: [drivers/...] }` });
-    }
-  }
-  const merged: MergedConfig[] = [];
-  for (const arch of variant.arches.list) {
-    const m = mergeConfig(variant, resolved, arch);
-    findings.push(...m.findings);
-    merged.push(m.merged);
-  }
+  const stages = await resolveCheckMerge(variant, root, findings, checks, {
+    ...(opts.kernelSource ? { kernelSource: opts.kernelSource } : {}),
+    beforeMerge: (resolved) => {
+      for (const r of resolved.order) {
+        if (!variant.base.modules[r.feature.name]) {
+          findings.push({ code: 'E_KMOD_NO_MODULES', severity: 'error', message: `feature ${r.feature.name} has no module folders: a kmod package builds only what kmod.modules lists`, where: r.reason.where, feature: r.feature.name, hint: `add kmod.modules: { ${r.feature.name}: [drivers/...] }` });
+        }
+      }
+    },
+  });
+  const { resolved } = stages;
+  if (!stages.merged) return done({ resolved });
+  const merged = stages.merged;
   for (const a of moduleOptions(merged)) {
     if (!a.options.length) findings.push({ code: 'W_KMOD_NO_MODULE_OPTION', severity: 'warning', message: `no feature asks for a module (=m) on ${a.arch}: the build compiles only what the folders' Makefiles build by default`, where: variant.arches.where, arch: a.arch });
   }
@@ -57,10 +49,5 @@ export async function composeKmod(variant: Variant<KmodBase>, root: string, opts
   };
   files.set('manifest.json', `${JSON.stringify(manifest, null, 2)}\n`);
   const outDir = path.resolve(opts.out ?? path.join(root, 'out', variant.name));
-  const result = done({ resolved, merged, patches, outDir, files, specFile });
-  if (result.exitCode === 0 && opts.write !== false) {
-    await writeOutputAtomically(outDir, files);
-    result.written = true;
-  }
-  return result;
+  return done({ resolved, merged, patches, outDir, files, specFile });
 }

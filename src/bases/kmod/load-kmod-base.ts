@@ -1,5 +1,5 @@
 import type { KmodBase } from '../../model/variant.js';
-import type { BaseSettingContext } from '../overlay/load-overlay-base.js';
+import type { BaseSettingContext } from '../base-kind.js';
 
 /**
  * `type: kmod` with its `kmod:` section: the kernel-devel version-release to build against
