@@ -1,13 +1,10 @@
 import { Command, Option } from 'commander';
-import path from 'node:path';
-import { UsageError } from '../findings/finding.js';
-import { prepareSrpm } from '../rpm/prepare-srpm.js';
-import { submitBackends } from '../submit/backends.js';
+import { runCommand } from '../findings/report.js';
 import type { SubmitBackend } from '../submit/submit-backend.js';
-import { printFindings, runCommand } from '../findings/report.js';
+import { chooseBackend, loadSubmitBackends, submitSrpm } from '../submit/submit-srpm.js';
 
 export async function register(program: Command): Promise<void> {
-  const backends: SubmitBackend[] = await Promise.all(submitBackends.map((load) => load()));
+  const backends: SubmitBackend[] = await loadSubmitBackends();
   const cmd = program
     .command('submit')
     .description('build the SRPM of a variant (or take --srpm) and submit it to Copr or CBS, then watch the build')
@@ -24,45 +21,6 @@ export async function register(program: Command): Promise<void> {
     .addHelpText('after', '\nExamples:\n  $ kplay submit variants/playground.yml --copr --dry-run\n  $ kplay submit variants/playground.yml --copr owner/project --chroot fedora-rawhide-x86_64 --wait\n  $ kplay submit variants/playground.yml --cbs kmods9s-packages-main-el9s --scratch --wait');
   for (const b of backends) b.addOptions(cmd);
   cmd.action(async (variant: string | undefined, opts: Record<string, unknown>) => {
-    await runCommand(async () => {
-      const chosen = backends.filter((b) => opts[b.flag] !== undefined && opts[b.flag] !== false);
-      if (chosen.length !== 1) {
-        const flags = backends.map((b) => `--${b.flag}`).join(' or ') || '(no build service is available)';
-        throw new UsageError(`choose exactly one build service: ${flags}`);
-      }
-      const backend = chosen[0]!;
-      let srpmPath: string;
-      let variantName: string;
-      let targets;
-      let stateDir: string;
-      if (typeof opts.srpm === 'string') {
-        srpmPath = path.resolve(opts.srpm);
-        variantName = path.basename(srpmPath).replace(/\.src\.rpm$/, '');
-        stateDir = typeof opts.out === 'string' ? path.resolve(opts.out) : path.dirname(srpmPath);
-      } else if (variant) {
-        const prepared = await prepareSrpm(variant, {
-          out: opts.out as string | undefined,
-          sourcesDir: opts.sourcesDir as string | undefined,
-          kernelSource: opts.kernelSource as string | undefined,
-        });
-        printFindings(prepared.compose.findings);
-        ({ srpmPath, variantName, targets } = prepared);
-        stateDir = prepared.outDir;
-      } else {
-        throw new UsageError('name a variant file (e.g. variants/playground.yml) or pass --srpm FILE');
-      }
-      return backend.run({
-        srpmPath,
-        variantPath: variant,
-        variantName,
-        targets,
-        stateDir,
-        dryRun: Boolean(opts.dryRun),
-        wait: opts.wait as boolean | undefined,
-        force: Boolean(opts.force),
-        json: Boolean(opts.json),
-        options: opts,
-      });
-    });
+    await runCommand(async () => submitSrpm(chooseBackend(backends, opts), variant, opts));
   });
 }

@@ -1,20 +1,21 @@
+import { codeInfo, EXIT_CODE_OF_CLASS } from './catalogue.js';
 import type { Finding } from './finding.js';
 
-/**
- * Errors that mean "the input is fine but the combination does not work" (exit 1). Every other
- * error means the input itself is unusable (exit 2): syntax, schema, missing files, escapes.
- */
-const CONFLICT_CODES = new Set([
-  'E_VALUE_CONFLICT',
-  'E_FEATURE_CONFLICT',
-  'E_VERSION_RANGE',
-  'E_PATCH_OVERLAP',
-  'E_PATCH_APPLY',
-  'E_PATCH_ALREADY_APPLIED',
-]);
+/** kplay's exit statuses: the one place they are defined (the classes come from src/findings/catalogue.ts). */
+export const EXIT_OK = EXIT_CODE_OF_CLASS.none;
+/** The input is fine but does not work together (a conflict). */
+export const EXIT_CONFLICT = EXIT_CODE_OF_CLASS.conflict;
+/** The input (or the command line) is unusable. */
+export const EXIT_USAGE = EXIT_CODE_OF_CLASS.input;
+/** A bug in kplay: an unexpected exception. */
+export const EXIT_INTERNAL = EXIT_CODE_OF_CLASS.internal;
 
+/**
+ * Errors that mean "the input is fine but the combination does not work" (exit 1): the codes of
+ * exit class `conflict` in the catalogue. Every other error means the input itself is unusable (exit 2).
+ */
 export function isConflict(f: Finding): boolean {
-  return CONFLICT_CODES.has(f.code) || f.code.startsWith('E_KCONFIG_');
+  return codeInfo(f.code).exit === 'conflict';
 }
 
 /** 0: no errors; 1: only conflicts; 2: any unusable input. */

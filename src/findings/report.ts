@@ -2,9 +2,10 @@ import type { Finding } from './finding.js';
 import { UsageError } from './finding.js';
 import { formatFinding, summarizeFindings } from './format-finding.js';
 
-export const EXIT_OK = 0;
-export const EXIT_FINDINGS = 1;
-export const EXIT_USAGE = 2;
+import { EXIT_INTERNAL } from './exit-code.js';
+
+// the exit statuses are defined once, in exit-code.ts; re-exported for the commands that print
+export { EXIT_CONFLICT, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE } from './exit-code.js';
 
 /** Colour only for a terminal, and never when NO_COLOR is set (https://no-color.org). */
 export function useColor(stream: NodeJS.WriteStream = process.stderr): boolean {
@@ -33,7 +34,8 @@ export function printSummary(findings: readonly Finding[], what: string): void {
 
 /**
  * Run a command body and turn every way it can end into an exit code: UsageError → its findings
- * and 2; anything unexpected → one line (stack only with KPLAY_DEBUG=1) and 2.
+ * and its exit code (2 unless a conflict); anything unexpected → one line (stack only with
+ * KPLAY_DEBUG=1) and 3, the internal-error status.
  */
 export async function runCommand(body: () => Promise<number>): Promise<void> {
   try {
@@ -49,6 +51,6 @@ export async function runCommand(body: () => Promise<number>): Promise<void> {
     process.stderr.write(`kplay: internal error: ${e?.message ?? String(err)}\n`);
     if (process.env.KPLAY_DEBUG) process.stderr.write(`${e?.stack ?? ''}\n`);
     else process.stderr.write('kplay: set KPLAY_DEBUG=1 for details, and please report this\n');
-    process.exitCode = EXIT_USAGE;
+    process.exitCode = EXIT_INTERNAL;
   }
 }

@@ -15,7 +15,7 @@ const CERT_HINT = 'run `centos-cert` (after `kinit YOUR_ACCOUNT@CENTOS.ORG`) to 
 
 interface Rule {
   test: RegExp;
-  code: string;
+  code: Finding['code'];
   message: (m: RegExpMatchArray, out: KojiBuildOutput) => string;
   hint: (m: RegExpMatchArray, out: KojiBuildOutput) => string;
 }

@@ -66,7 +66,7 @@ function needsClientCert(profile: KojiProfile): boolean {
   return profile.authtype === 'ssl' || (!profile.authtype && profile.cert !== '');
 }
 
-function fail(code: string, message: string, hint?: string, extra: Partial<Finding> = {}): UsageError {
+function fail(code: Finding['code'], message: string, hint?: string, extra: Partial<Finding> = {}): UsageError {
   return new UsageError(message, [{ code, severity: 'error', message, hint, ...extra }]);
 }
 

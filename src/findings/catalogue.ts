@@ -1,0 +1,139 @@
+/**
+ * The one catalogue of finding codes: every code kplay reports, with its severity, its exit class
+ * and one line saying what it means. `Finding.code` is typed from it, so a code that is not here
+ * fails the typecheck; the code tables of docs/findings.md are generated from it
+ * (`npm run docs:codes`, checked by test/unit/findings/catalogue.test.ts).
+ *
+ * Exit classes: `conflict` (exit 1: the input is fine but does not work together), `input`
+ * (exit 2: the input is unusable), `internal` (exit 3: a bug in kplay), `none` (warnings and notes:
+ * the exit status does not change).
+ */
+/** How much a finding weighs: errors decide the exit status, warnings and notes never do. */
+export type Severity = 'error' | 'warning' | 'note';
+
+export type ExitClass = 'conflict' | 'input' | 'internal' | 'none';
+
+export const EXIT_CODE_OF_CLASS = { none: 0, conflict: 1, input: 2, internal: 3 } as const satisfies Record<ExitClass, number>;
+
+/** The groups of the generated tables, in order, with their headings. */
+export const FINDING_GROUPS = {
+  load: 'Loading and resolving',
+  config: 'Config',
+  patches: 'Patches',
+  overlay: 'Distribution overlays and kmods ([overlay.md](overlay.md))',
+  sources: 'Sources, SRPM and submission ([copr.md](copr.md), [cbs.md](cbs.md))',
+} as const;
+
+export interface FindingCodeInfo {
+  severity: Severity;
+  exit: ExitClass;
+  group: keyof typeof FINDING_GROUPS;
+  description: string;
+}
+
+export const FINDING_CODES = {
+  // Loading and resolving
+  E_YAML_SYNTAX: { severity: 'error', exit: 'input', group: 'load', description: 'a variant or feature file is not valid YAML' },
+  E_SCHEMA: { severity: 'error', exit: 'input', group: 'load', description: 'a key is unknown, missing or of the wrong type (the message names it)' },
+  E_VARIANT_EMPTY: { severity: 'error', exit: 'input', group: 'load', description: 'the variant file is empty' },
+  E_VARIANT_MISSING: { severity: 'error', exit: 'input', group: 'load', description: 'a variant file (or one it extends) does not exist' },
+  E_EXTENDS_CYCLE: { severity: 'error', exit: 'input', group: 'load', description: 'variants extend each other in a cycle' },
+  E_PATH_ESCAPE: { severity: 'error', exit: 'input', group: 'load', description: 'a path (extends, base config file, series entry, symlink) leaves its folder' },
+  E_BASE_CONFIG_MISSING: { severity: 'error', exit: 'input', group: 'load', description: 'a base config file named by the variant does not exist' },
+  E_VERSION_SYNTAX: { severity: 'error', exit: 'input', group: 'load', description: 'a kernel version or range cannot be read' },
+  E_FEATURE_NAME: { severity: 'error', exit: 'input', group: 'load', description: 'a feature name is not a valid folder name' },
+  E_FEATURE_MISSING: { severity: 'error', exit: 'input', group: 'load', description: 'a listed feature has no `features/<name>/feature.yml`' },
+  E_REQUIRES_MISSING: { severity: 'error', exit: 'input', group: 'load', description: 'a feature requires a name no feature is or provides' },
+  E_REQUIRES_CYCLE: { severity: 'error', exit: 'input', group: 'load', description: 'features require each other in a cycle' },
+  E_FEATURE_CONFLICT: { severity: 'error', exit: 'conflict', group: 'load', description: 'two features conflict (declared by either), or both provide one name' },
+  E_VERSION_RANGE: { severity: 'error', exit: 'conflict', group: 'load', description: 'a feature\'s kernel range excludes the base version' },
+  W_FEATURE_NO_ARCH: { severity: 'warning', exit: 'none', group: 'load', description: 'a feature supports none of the variant\'s arches' },
+  W_FEATURE_README: { severity: 'warning', exit: 'none', group: 'load', description: 'a feature folder has no README.md (`kplay check`)' },
+  W_CONFLICTS_UNKNOWN: { severity: 'warning', exit: 'none', group: 'load', description: 'a feature conflicts with a name no feature folder is or provides (`kplay check`)' },
+  // Config
+  E_FRAGMENT_SYNTAX: { severity: 'error', exit: 'input', group: 'config', description: 'a fragment line is neither `CONFIG_X=v` nor `# CONFIG_X is not set` (e.g. spaces around `=`)' },
+  E_FRAGMENT_ARCH: { severity: 'error', exit: 'input', group: 'config', description: 'a `config.<name>` file whose name is not an RPM arch' },
+  W_FRAGMENT_DUPLICATE: { severity: 'warning', exit: 'none', group: 'config', description: 'a symbol set twice in one fragment (the later line wins)' },
+  W_FRAGMENT_N: { severity: 'warning', exit: 'none', group: 'config', description: '`CONFIG_X=n`: write `# CONFIG_X is not set` (Fedora\'s process_configs rejects `=n`)' },
+  E_CONFIG_VALUE: { severity: 'error', exit: 'input', group: 'config', description: 'a value is not y, m, n, a quoted string, a number or 0x-hex' },
+  E_VALUE_CONFLICT: { severity: 'error', exit: 'conflict', group: 'config', description: 'two features (or two files of one feature) set a symbol differently and the variant does not decide' },
+  E_KCONFIG_UNKNOWN: { severity: 'error', exit: 'conflict', group: 'config', description: 'the requested symbol does not exist in this kernel; the hint lists close names' },
+  E_KCONFIG_UNMET: { severity: 'error', exit: 'conflict', group: 'config', description: 'the requested value is unreachable: the blocking expression, and each blocking symbol with the line that set it' },
+  E_KCONFIG_CHOICE: { severity: 'error', exit: 'conflict', group: 'config', description: 'two members of one choice requested `y`' },
+  E_KCONFIG_TYPE: { severity: 'error', exit: 'conflict', group: 'config', description: 'the value does not fit the symbol\'s type (`m` for a bool, text for an int)' },
+  E_KCONFIG_PARSE: { severity: 'error', exit: 'conflict', group: 'config', description: 'the kernel\'s Kconfig cannot be parsed (file:line), or `$(error-if)` fired' },
+  W_KCONFIG_PROMOTED: { severity: 'warning', exit: 'none', group: 'config', description: '`m` became `y` through a select (named, with who enabled it) or MODULES=n; silent for `accept-promotion`' },
+  W_KERNEL_SOURCE_VERSION: { severity: 'warning', exit: 'none', group: 'config', description: '`--kernel-source` is another release than the variant\'s base' },
+  // Patches
+  E_SERIES_SYNTAX: { severity: 'error', exit: 'input', group: 'patches', description: 'a `series` line carries options' },
+  E_PATCH_MISSING: { severity: 'error', exit: 'input', group: 'patches', description: '`series` names a patch that does not exist' },
+  W_PATCH_NOT_IN_SERIES: { severity: 'warning', exit: 'none', group: 'patches', description: 'a file in `patches/` that `series` does not list (never applied)' },
+  E_PATCH_UNSAFE_PATH: { severity: 'error', exit: 'input', group: 'patches', description: 'a patch touches an absolute path, `..` or `.git`' },
+  E_PATCH_BINARY: { severity: 'error', exit: 'input', group: 'patches', description: 'a binary patch (refused)' },
+  E_PATCH_CORRUPT: { severity: 'error', exit: 'input', group: 'patches', description: 'a hunk that does not match its header, a header without changes, inconsistent git headers' },
+  E_PATCH_EMPTY: { severity: 'error', exit: 'input', group: 'patches', description: 'no file change in the patch file' },
+  E_PATCH_OVERLAP: { severity: 'error', exit: 'conflict', group: 'patches', description: 'two features\' patches change overlapping lines of one file (both patches, hunks, lines)' },
+  W_PATCH_OVERLAP: { severity: 'warning', exit: 'none', group: 'patches', description: 'the same, but the later patch was made on top of the earlier: works only in this order' },
+  E_PATCH_APPLY: { severity: 'error', exit: 'conflict', group: 'patches', description: 'a hunk does not apply to the base: expected vs found lines, and the earlier feature\'s patch that changed them' },
+  E_PATCH_ALREADY_APPLIED: { severity: 'error', exit: 'conflict', group: 'patches', description: 'the base already contains the change (went upstream): drop it or narrow the range' },
+  W_PATCH_OFFSET: { severity: 'warning', exit: 'none', group: 'patches', description: 'applied N lines away from where the hunk says' },
+  W_PATCH_FUZZ: { severity: 'warning', exit: 'none', group: 'patches', description: 'applied only by ignoring context lines (`--fuzz`)' },
+  // Distribution overlays and kmods
+  E_OVERLAY_ANCHOR_MISSING: { severity: 'error', exit: 'input', group: 'overlay', description: 'the dist-git spec lacks an anchor (named): buildid line, `Patch999999`, `ApplyOptionalPatch` line, `%changelog`, `Name:`, `kernel-local`, an arch\'s config Source' },
+  E_OVERLAY_DIST_GIT: { severity: 'error', exit: 'input', group: 'overlay', description: 'the dist-git cannot be cloned or read, or holds no `<package>.spec`' },
+  E_OVERLAY_BASE_MISSING: { severity: 'error', exit: 'input', group: 'overlay', description: '`base.path` / `base.srpm` does not exist' },
+  E_OVERLAY_SOURCE_MISSING: { severity: 'error', exit: 'input', group: 'overlay', description: 'a config Source the spec names is not among the package\'s files' },
+  E_OVERLAY_SOURCES_LINE: { severity: 'error', exit: 'input', group: 'overlay', description: 'a line of the dist-git `sources` file cannot be read' },
+  E_OVERLAY_SOURCE_DIGEST: { severity: 'error', exit: 'input', group: 'overlay', description: 'a lookaside file does not match its `sources` digest' },
+  E_OVERLAY_PATCH_SHORT: { severity: 'error', exit: 'input', group: 'overlay', description: 'a patch of ≤ 9 lines (ApplyOptionalPatch skips it) with `short-patches: refuse`' },
+  W_OVERLAY_PATCH_PADDED: { severity: 'warning', exit: 'none', group: 'overlay', description: 'such a patch was padded to 10 lines' },
+  W_OVERLAY_BUILDID_UNUSED: { severity: 'warning', exit: 'none', group: 'overlay', description: 'the spec never uses `%{?buildid}`' },
+  W_OVERLAY_PROVIDES: { severity: 'warning', exit: 'none', group: 'overlay', description: 'a renamed package lacks `kernel-uname-r` / `kernel-devel-uname-r` Provides' },
+  W_OVERLAY_VERSION_UNKNOWN: { severity: 'warning', exit: 'none', group: 'overlay', description: 'no version in spec or variant: feature ranges not checked' },
+  W_OVERLAY_CONFIG_MISMATCH: { severity: 'warning', exit: 'none', group: 'overlay', description: 'with `--kernel-source`: a value `process_configs.sh -c` would have failed the build on; the resolved config is written' },
+  E_KMOD_NO_MODULES: { severity: 'error', exit: 'input', group: 'overlay', description: 'a kmod feature lists no module folders' },
+  W_KMOD_NO_MODULE_OPTION: { severity: 'warning', exit: 'none', group: 'overlay', description: 'no feature asks for `=m` on an arch' },
+  N_REMOTE_BASE: { severity: 'note', exit: 'none', group: 'overlay', description: '`kplay check` did not clone a variant\'s remote dist-git' },
+  N_MATRIX_NOT_VANILLA: { severity: 'note', exit: 'none', group: 'overlay', description: '`kplay matrix` shows a distribution or kmod variant as unchecked' },
+  E_MATRIX_CELL: { severity: 'error', exit: 'input', group: 'overlay', description: 'a matrix cell could not be composed at all (the reason is in the message)' },
+  // Sources, SRPM and submission
+  E_SOURCE_CHECKSUM: { severity: 'error', exit: 'input', group: 'sources', description: 'a fetched source does not match its digest (expected and actual named; nothing cached)' },
+  E_SOURCE_UNVERIFIED: { severity: 'error', exit: 'input', group: 'sources', description: 'a source has no digest, so kplay will not download it: add `sha256` or pass `--sources-dir`' },
+  E_RPMBUILD_MISSING: { severity: 'error', exit: 'input', group: 'sources', description: '`rpmbuild` is not installed (`apt-get install rpm` / `dnf install rpm-build`)' },
+  E_RPMBUILD_FAILED: { severity: 'error', exit: 'input', group: 'sources', description: '`rpmbuild -bs` failed: its own error lines and the spec line' },
+  E_CBS_NO_TARGET: { severity: 'error', exit: 'input', group: 'sources', description: 'no `--cbs TARGET` and no `targets.cbs.target`' },
+  E_CBS_CONFIG: { severity: 'error', exit: 'input', group: 'sources', description: 'koji profile missing or malformed (file:line)' },
+  E_CBS_SRPM_MISSING: { severity: 'error', exit: 'input', group: 'sources', description: 'the SRPM to submit does not exist' },
+  E_CBS_NO_CLI: { severity: 'error', exit: 'input', group: 'sources', description: 'neither `cbs` nor `koji` is installed' },
+  E_CBS_CERT_MISSING: { severity: 'error', exit: 'input', group: 'sources', description: 'no client certificate (`~/.centos.cert`): run `centos-cert`' },
+  E_CBS_CERT_UNREADABLE: { severity: 'error', exit: 'input', group: 'sources', description: 'the certificate file cannot be read' },
+  E_CBS_CERT_INVALID: { severity: 'error', exit: 'input', group: 'sources', description: 'the file holds no PEM certificate' },
+  E_CBS_CERT_EXPIRED: { severity: 'error', exit: 'input', group: 'sources', description: 'the certificate expired: run `centos-cert`' },
+  E_CBS_CERT_NOT_YET_VALID: { severity: 'error', exit: 'input', group: 'sources', description: 'the certificate\'s notBefore is in the future (check the clock)' },
+  W_CBS_CERT_EXPIRES_SOON: { severity: 'warning', exit: 'none', group: 'sources', description: 'the certificate expires within 7 days' },
+  E_CBS_AUTH: { severity: 'error', exit: 'input', group: 'sources', description: 'the CLI could not log in' },
+  E_CBS_TARGET_UNKNOWN: { severity: 'error', exit: 'input', group: 'sources', description: 'the hub has no such build target (`cbs list-targets`)' },
+  E_CBS_TARGET_BROKEN: { severity: 'error', exit: 'input', group: 'sources', description: 'the target\'s destination tag does not exist' },
+  E_CBS_TAG_LOCKED: { severity: 'error', exit: 'input', group: 'sources', description: 'the destination tag is locked; only `--scratch` builds are accepted' },
+  E_CBS_NOT_ALLOWED: { severity: 'error', exit: 'input', group: 'sources', description: 'ActionNotAllowed: no permission to build' },
+  E_CBS_HUB_OFFLINE: { severity: 'error', exit: 'input', group: 'sources', description: 'the hub is offline (ServerOffline)' },
+  E_CBS_CLI_FAILED: { severity: 'error', exit: 'input', group: 'sources', description: 'the koji CLI failed otherwise (its last line quoted)' },
+  E_CBS_HUB_UNREACHABLE: { severity: 'error', exit: 'input', group: 'sources', description: 'watching ran out of retries; re-run to resume' },
+  E_CBS_HUB_FAULT: { severity: 'error', exit: 'input', group: 'sources', description: 'an XML-RPC fault while watching, e.g. `ActionNotAllowed (1004)`' },
+  E_CBS_HUB_ANSWER: { severity: 'error', exit: 'input', group: 'sources', description: 'the hub answered something that is not a task' },
+  E_CBS_TASK_UNKNOWN: { severity: 'error', exit: 'input', group: 'sources', description: 'the recorded task is not on this hub (`--force` submits again)' },
+  E_CBS_BUILD_FAILED: { severity: 'error', exit: 'conflict', group: 'sources', description: 'a task failed: its arch, fault and log URL' },
+  E_CBS_TASK_CANCELED: { severity: 'error', exit: 'conflict', group: 'sources', description: 'the task was canceled' },
+  E_CBS_WATCH_TIMEOUT: { severity: 'error', exit: 'input', group: 'sources', description: 'still running when the watch limit ran out; re-run to resume' },
+} as const satisfies Record<string, FindingCodeInfo>;
+
+export type FindingCode = keyof typeof FINDING_CODES;
+
+export function isFindingCode(code: string): code is FindingCode {
+  return Object.hasOwn(FINDING_CODES, code);
+}
+
+/** What the catalogue says about a code; a code from outside (a JSON report) is treated as unusable input. */
+export function codeInfo(code: string): FindingCodeInfo {
+  return isFindingCode(code) ? FINDING_CODES[code] : { severity: 'error', exit: 'input', group: 'load', description: '' };
+}
