@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
-// Three tiers (see README "Tests"): unit and integration run on every `npm test`;
+// Three tiers (see docs/testing.md): unit and integration run on every `npm test`;
 // the kernel tier needs Debian's linux-source-6.1 and rpm, which .ci/run installs.
 export default defineConfig({
   test: {
