@@ -22,6 +22,15 @@ export default defineConfig({
       },
       {
         test: {
+          // untrusted input must never run code, destroy files or smuggle lines (issue 12)
+          name: 'security',
+          include: ['test/security/**/*.test.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        test: {
           name: 'kernel',
           include: ['test/kernel/**/*.test.ts'],
           testTimeout: 1_800_000,

@@ -1,128 +1,111 @@
-// Benchmark: kplay's Kconfig resolve vs the kernel's own `conf --olddefconfig` on Linux 6.1 with
-// Debian's amd64 config. Prints medians and ratios; asserts nothing.
-//   warm: kplay with its caches filled (parsed tree + shell results) vs conf (which spawns the
-//         compiler probes): the whole CLI, and the engine alone in a fresh node process (load the
-//         tree, resolve, write the .config) with its own wall and CPU time
-//   cold: kplay from the source tarball never seen before vs plain `xz -dc` of that tarball
+// Benchmark: kplay's Kconfig resolve vs the kernel's own `conf --olddefconfig`, on Debian's Linux
+// 6.1 and 6.12 with Debian's amd64 config (x86_64). Prints medians and ratios, each next to the
+// command it is compared with (run in the same benchmark); asserts nothing.
+//   warm: `kplay kconfig resolve --source <tarball>` with its caches filled (extracted subset,
+//         parsed tree, shell results) vs conf built from the same tree's scripts/kconfig
+//         (which spawns the compiler probes), plus the engine alone in a fresh node process
+//   cold: kplay from a tarball never seen before vs plain `xz -dc -T0` of that tarball
+// KPLAY_BENCH_RUNS (default 5), KPLAY_BENCH_COLD_RUNS (default 1), KPLAY_BENCH_KERNELS (6.1,6.12),
+// KPLAY_BENCH_COLD_SHELL=1 for a cold run without shell results.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const cli = path.join(here, '..', 'dist', 'cli', 'main.js');
-const tarball = '/usr/src/linux-source-6.1.tar.xz';
-const debianXz = '/usr/src/linux-config-6.1/config.amd64_none_amd64.xz';
+const dist = path.join(here, '..', 'dist');
+const cli = path.join(dist, 'cli', 'main.js');
 const runs = Number(process.env.KPLAY_BENCH_RUNS ?? 5);
-const coldRuns = Number(process.env.KPLAY_BENCH_COLD_RUNS ?? 2);
+const coldRuns = Number(process.env.KPLAY_BENCH_COLD_RUNS ?? 1);
+const kernels = (process.env.KPLAY_BENCH_KERNELS ?? '6.1,6.12').split(',');
 
-if (!existsSync(tarball) || !existsSync(debianXz)) {
-  console.log('bench:kconfig needs Debian linux-source-6.1 and linux-config-6.1; skipping');
-  process.exit(0);
-}
-
-function extractedTree() {
-  const root = path.join(os.tmpdir(), 'kplay-test-trees');
-  const tree = path.join(root, 'linux-source-6.1');
-  if (existsSync(path.join(tree, 'Makefile'))) return tree;
-  const partial = `${tree}.partial-${process.pid}`;
-  mkdirSync(partial, { recursive: true });
-  execFileSync('tar', ['-xf', tarball, '-C', partial, '--strip-components=1']);
-  try {
-    renameSync(partial, tree);
-  } catch {
-    rmSync(partial, { recursive: true, force: true });
-  }
-  return tree;
-}
+const { loadKconfigTree } = await import(path.join(dist, 'kconfig', 'load-kconfig-tree.js'));
+const { buildReferenceConf, referenceEnv } = await import(path.join(dist, 'kconfig', 'reference-conf.js'));
 
 function time(fn) {
   const t0 = process.hrtime.bigint();
   fn();
   return Number(process.hrtime.bigint() - t0) / 1e9;
 }
-
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
-
+const list = (xs) => `[${xs.map((t) => t.toFixed(2)).join(' ')}]`;
 function run(cmd, args, opts = {}) {
   const r = spawnSync(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], ...opts });
   if (r.status !== 0 && r.status !== 1) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`);
 }
 
-const tree = extractedTree();
 const work = mkdtempSync(path.join(os.tmpdir(), 'kplay-bench-kconfig-'));
-const config = path.join(work, 'debian.config');
-writeFileSync(config, execFileSync('xz', ['-dc', debianXz]));
-const build = path.join(work, 'build');
-mkdirSync(build);
+try {
+  for (const version of kernels) {
+    const tarball = `/usr/src/linux-source-${version}.tar.xz`;
+    const debianXz = `/usr/src/linux-config-${version}/config.amd64_none_amd64.xz`;
+    if (!existsSync(tarball) || !existsSync(debianXz)) {
+      console.log(`bench:kconfig: ${tarball} or ${debianXz} missing (Debian linux-source-${version}, linux-config-${version}); skipping ${version}`);
+      continue;
+    }
+    const dir = path.join(work, version);
+    mkdirSync(dir);
+    const config = path.join(dir, 'debian.config');
+    writeFileSync(config, execFileSync('xz', ['-dc', debianXz]));
+    const cache = path.join(dir, 'cache');
 
-// Build the kernel's conf once, then time conf itself (as `make olddefconfig` runs it).
-writeFileSync(path.join(build, '.config'), execFileSync('cat', [config]));
-run('make', ['-s', '-C', tree, `O=${build}`, 'ARCH=x86_64', 'olddefconfig']);
-const version = execFileSync('make', ['-s', '-C', tree, 'kernelversion'], { encoding: 'utf8' }).trim();
-const ccVersion = execFileSync('sh', ['-c', 'LC_ALL=C gcc --version | head -n 1'], { encoding: 'utf8' }).trim();
-const confEnv = { ...process.env, srctree: tree, ARCH: 'x86_64', SRCARCH: 'x86', CC: 'gcc', LD: 'ld', KERNELVERSION: version, CC_VERSION_TEXT: ccVersion };
-const confTimes = [];
-for (let i = 0; i < runs; i++) {
-  writeFileSync(path.join(build, '.config'), execFileSync('cat', [config]));
-  confTimes.push(time(() => run(path.join(build, 'scripts/kconfig/conf'), ['-s', '--olddefconfig', 'Kconfig'], { cwd: build, env: confEnv })));
-}
+    // kplay once (fills the caches: subset, shell results, parsed tree), then the same tree's conf
+    const kplayArgs = (source, cacheDir) => [cli, 'kconfig', 'resolve', '--source', source, '--arch', 'x86_64', '--config', config, '--out', path.join(dir, 'kplay.config'), '--cache-dir', cacheDir];
+    const first = time(() => run('node', kplayArgs(tarball, cache)));
+    const tree = await loadKconfigTree({ source: tarball, arch: 'x86_64', cacheDir: cache });
+    const conf = await buildReferenceConf(tree.root, cache);
+    const confEnv = { ...referenceEnv(tree), KCONFIG_CONFIG: path.join(dir, 'conf.config') };
+    const confTimes = [];
+    for (let i = 0; i < runs; i++) {
+      writeFileSync(confEnv.KCONFIG_CONFIG, execFileSync('cat', [config]));
+      confTimes.push(time(() => run(conf, ['-s', '--olddefconfig', 'Kconfig'], { cwd: dir, env: confEnv })));
+    }
+    const warmTimes = [];
+    for (let i = 0; i < runs; i++) warmTimes.push(time(() => run('node', kplayArgs(tarball, cache))));
 
-const cache = path.join(work, 'cache');
-const kplayArgs = (source, cacheDir) => [cli, 'kconfig', 'resolve', '--source', source, '--arch', 'x86_64', '--config', config, '--out', path.join(work, 'kplay.config'), '--cache-dir', cacheDir];
-run('node', kplayArgs(tree, cache)); // fill the shell cache
-const warmTimes = [];
-for (let i = 0; i < runs; i++) warmTimes.push(time(() => run('node', kplayArgs(tree, cache))));
-
-// the engine alone: what `kplay kconfig resolve` does minus the CLI's start-up (every command module)
-const engineScript = `
+    const engineScript = `
 const t0 = performance.now();
-const k = await import(${JSON.stringify(path.join(here, '..', 'dist', 'kconfig', 'index.js'))});
+const k = await import(${JSON.stringify(path.join(dist, 'kconfig', 'index.js'))});
 const fs = await import('node:fs');
 const tree = await k.loadKconfigTree({ source: process.argv[1], arch: 'x86_64', cacheDir: process.argv[2] });
+const t1 = performance.now();
 const r = k.resolveConfig(tree, { base: fs.readFileSync(process.argv[3], 'latin1'), requests: [] });
 fs.writeFileSync(process.argv[4], r.configText);
 const c = process.cpuUsage();
-console.log(JSON.stringify({ wall: (performance.now() - t0) / 1000, cpu: (c.user + c.system) / 1e6 }));`;
-const engineWall = [];
-const engineCpu = [];
-for (let i = 0; i < runs; i++) {
-  const r = spawnSync('node', ['--input-type=module', '-e', engineScript, tree, cache, config, path.join(work, 'engine.config')], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`engine run failed: ${r.stderr}`);
-  const m = JSON.parse(r.stdout);
-  engineWall.push(m.wall);
-  engineCpu.push(m.cpu);
-}
-const nodeStart = [];
-for (let i = 0; i < runs; i++) nodeStart.push(time(() => run('node', ['-e', '0'])));
-const cliStart = [];
-for (let i = 0; i < runs; i++) cliStart.push(time(() => run('node', [cli, '--version'])));
+console.log(JSON.stringify({ wall: (performance.now() - t0) / 1000, load: (t1 - t0) / 1000, cpu: (c.user + c.system) / 1e6 }));`;
+    const engine = [];
+    for (let i = 0; i < runs; i++) {
+      const r = spawnSync('node', ['--input-type=module', '-e', engineScript, tarball, cache, config, path.join(dir, 'engine.config')], { encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`engine run failed: ${r.stderr}`);
+      engine.push(JSON.parse(r.stdout));
+    }
 
-const xzTimes = [];
-const coldTimes = [];
-for (let i = 0; i < coldRuns; i++) {
-  xzTimes.push(time(() => run('sh', ['-c', `xz -dc -T0 ${tarball} > /dev/null`])));
-  const coldCache = path.join(work, `cold-${i}`);
-  // the shell-result cache is copied in (same toolchain): "cold" means the tarball was never read
-  // before (set KPLAY_BENCH_COLD_SHELL=1 to start without shell results too)
-  mkdirSync(coldCache);
-  if (!process.env.KPLAY_BENCH_COLD_SHELL) execFileSync('cp', ['-r', path.join(cache, 'kconfig-shell'), coldCache]);
-  coldTimes.push(time(() => run('node', kplayArgs(tarball, coldCache))));
-}
+    const xzTimes = [];
+    const coldTimes = [];
+    for (let i = 0; i < coldRuns; i++) {
+      xzTimes.push(time(() => run('sh', ['-c', `xz -dc -T0 ${tarball} > /dev/null`])));
+      const coldCache = path.join(dir, `cold-${i}`);
+      mkdirSync(coldCache);
+      if (!process.env.KPLAY_BENCH_COLD_SHELL) execFileSync('cp', ['-r', path.join(cache, 'kconfig-shell'), coldCache]);
+      coldTimes.push(time(() => run('node', kplayArgs(tarball, coldCache))));
+    }
 
-const c = median(confTimes);
-const w = median(warmTimes);
-const x = median(xzTimes);
-const k = median(coldTimes);
-console.log(`kconfig bench (Linux ${version}, Debian amd64 config, ${runs} runs, ${coldRuns} cold runs)`);
-console.log(`  kernel conf --olddefconfig   median ${c.toFixed(3)} s  [${confTimes.map((t) => t.toFixed(2)).join(' ')}]`);
-console.log(`  kplay kconfig resolve (warm) median ${w.toFixed(3)} s  [${warmTimes.map((t) => t.toFixed(2)).join(' ')}]  ratio ${(w / c).toFixed(2)}x conf (target <= 0.30x)`);
-console.log(`  engine only, fresh process    median ${median(engineWall).toFixed(3)} s  [${engineWall.map((t) => t.toFixed(2)).join(' ')}]  ratio ${(median(engineWall) / c).toFixed(2)}x conf; CPU median ${median(engineCpu).toFixed(3)} s`);
-console.log(`  node -e 0 / kplay --version  median ${median(nodeStart).toFixed(3)} s / ${median(cliStart).toFixed(3)} s  (process and CLI start-up inside the warm figure)`);
-console.log(`  xz -dc tarball               median ${x.toFixed(3)} s  [${xzTimes.map((t) => t.toFixed(2)).join(' ')}]`);
-console.log(`  kplay from tarball (cold)    median ${k.toFixed(3)} s  [${coldTimes.map((t) => t.toFixed(2)).join(' ')}]  ratio ${(k / x).toFixed(2)}x xz (target <= 1.20x)`);
-rmSync(work, { recursive: true, force: true });
+    const c = median(confTimes);
+    const w = median(warmTimes);
+    const ew = median(engine.map((e) => e.wall));
+    const x = median(xzTimes);
+    const k = median(coldTimes);
+    console.log(`kconfig bench: Linux ${tree.kernelVersion} x86_64, Debian amd64 config (${runs} runs, ${coldRuns} cold; first kplay run ${first.toFixed(1)} s)`);
+    console.log(`  conf --olddefconfig (kernel's, built from the tree)  median ${c.toFixed(3)} s ${list(confTimes)}`);
+    console.log(`  kplay kconfig resolve --source <tarball> (warm)    median ${w.toFixed(3)} s ${list(warmTimes)}   ${(w / c).toFixed(2)}x conf (target <= 0.30x)`);
+    console.log(`  engine alone, fresh process                        median ${ew.toFixed(3)} s (load ${median(engine.map((e) => e.load)).toFixed(3)} s, CPU ${median(engine.map((e) => e.cpu)).toFixed(3)} s)   ${(ew / c).toFixed(2)}x conf`);
+    console.log(`  xz -dc -T0 <tarball>                               median ${x.toFixed(3)} s ${list(xzTimes)}`);
+    console.log(`  kplay kconfig resolve --source <tarball> (cold)    median ${k.toFixed(3)} s ${list(coldTimes)}   ${(k / x).toFixed(2)}x xz (target <= 1.20x)`);
+  }
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}

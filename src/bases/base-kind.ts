@@ -3,6 +3,7 @@ import type { Finding, SourceLocation } from '../findings/finding.js';
 import type { RpmArch } from '../model/arch.js';
 import type { Variant, VariantBase } from '../model/variant.js';
 import type { ResolvedFeatures } from '../resolve/resolve-features.js';
+import type { CollectedSource } from '../rpm/srpm-sources.js';
 import type { OutputPatch } from '../spec/spec-context.js';
 import type { ConfigResolver } from './overlay/resolved-config.js';
 
@@ -30,6 +31,8 @@ export interface ComposeOptions {
   resolveConfig?: ConfigResolver;
   /** Kernel tree folder or source tarball of the base: enables the Kconfig and patch checks. */
   kernelSource?: string;
+  /** With kernelSource: also run the kernel's own conf --olddefconfig per arch and report any difference (E_KCONFIG_VERIFY). */
+  verifyKconfig?: boolean;
   /** Bases that follow kernel.org: compose against this release instead of the variant's base (kplay matrix, kplay track). */
   baseOverride?: BaseOverride;
 }
@@ -99,8 +102,19 @@ export interface BaseKind<B extends VariantBase = VariantBase> {
   withRelease(variant: Variant<B>, override: BaseOverride): Variant<B>;
   /** resolve → check → merge → render → write for a loaded variant of this kind. */
   compose(variant: Variant<B>, root: string, opts: ComposeOptions, findings: Finding[]): Promise<ComposeResult>;
-  /** Put every source the composed spec names into outDir (downloaded and verified, cached, or from sourcesDir). */
-  gatherSrpmSources(variant: Variant<B>, outDir: string, sourcesDir: string | undefined): Promise<void>;
+  /**
+   * The SRPM's sources known before composing (URL sources: the kernel tarball, base configs),
+   * found in sourcesDir or downloaded and verified; `base` marks the tarball the checks run
+   * against. Undefined when they are known only from the composed output (a dist-git `sources` file).
+   */
+  collectSrpmSources(variant: Variant<B>, sourcesDir: string | undefined): Promise<CollectedSource[] | undefined>;
+  /**
+   * Put every source the composed spec names into outDir (`collected` from collectSrpmSources).
+   * Returns the kernel tarball among them when it became known only now, for a late check.
+   */
+  placeSrpmSources(variant: Variant<B>, outDir: string, sourcesDir: string | undefined, collected: CollectedSource[] | undefined): Promise<{ tarball?: string }>;
+  /** Module signing (`signing:`) is built into this kind's spec; otherwise the built RPMs are signed with `kplay sign`. */
+  readonly signsInSpec: boolean;
   /** A note when `kplay check` loads the variant but cannot compose it (e.g. a remote dist-git), else undefined. */
   notComposedByCheck(variant: Variant<B>, file: string): Finding | undefined;
 }

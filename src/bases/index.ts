@@ -1,4 +1,4 @@
-import type { Variant, VanillaVariant, VariantBase } from '../model/variant.js';
+import type { KmodBase, Variant, VanillaVariant, VariantBase } from '../model/variant.js';
 import type { BaseKind } from './base-kind.js';
 import { kmodKind } from './kmod/kmod-kind.js';
 import { overlayKind } from './overlay/overlay-kind.js';
@@ -23,6 +23,11 @@ export function baseKindOf<B extends VariantBase>(variant: Variant<B>): BaseKind
   const kind = BASE_KINDS.find((k) => k.baseKinds.includes(variant.base.kind));
   if (!kind) throw new Error(`no base kind handles base.kind ${variant.base.kind}`);
   return kind as unknown as BaseKind<B>;
+}
+
+/** The variant when it builds out-of-tree module packages (`type: kmod`), else undefined. */
+export function kmodVariant(variant: Variant): Variant<KmodBase> | undefined {
+  return baseKindOf(variant) === (kmodKind as unknown as BaseKind) ? (variant as Variant<KmodBase>) : undefined;
 }
 
 /** The variant when its base follows kernel.org releases (what explain, matrix and track work on), else undefined. */

@@ -13,11 +13,12 @@ export function register(program: Command): void {
     .option('--root <dir>', 'repository root holding features/ (default: found from the variant)')
     .option('--dist-git <dir-or-url>', 'fedora / centos-stream bases: use this dist-git checkout (or clone this URL) instead of the variant\'s')
     .option('--kernel-source <tree-or-tarball>', 'the base kernel as a folder or source tarball: resolve every arch\'s config like make olddefconfig and check the patch series against it')
+    .option('--verify-kconfig', 'with --kernel-source: also run the kernel\'s own conf --olddefconfig for every arch and report any difference (needs gcc, flex, bison)', false)
     .option('--json', 'print the report as JSON on stdout', false)
     .addHelpText('after', '\nExample:\n  $ kplay compose variants/playground.yml\n  $ kplay compose variants/playground.yml --json --out /tmp/pg')
-    .action(async (variant: string, opts: { out?: string; root?: string; kernelSource?: string; distGit?: string; json: boolean }) => {
+    .action(async (variant: string, opts: { out?: string; root?: string; kernelSource?: string; distGit?: string; json: boolean; verifyKconfig: boolean }) => {
       await runCommand(async () => {
-        const result = await composeVariant(variant, { out: opts.out, root: opts.root, distGit: opts.distGit, kernelSource: opts.kernelSource });
+        const result = await composeVariant(variant, { out: opts.out, root: opts.root, distGit: opts.distGit, kernelSource: opts.kernelSource, verifyKconfig: opts.verifyKconfig });
         if (opts.json) {
           const report = {
             variant: result.variant?.name,

@@ -18,6 +18,7 @@ interface ResolveOptions {
   cacheDir?: string;
   force: boolean;
   json: boolean;
+  verify: boolean;
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -39,6 +40,7 @@ export function register(program: Command): void {
     .option('--cache-dir <dir>', 'cache folder (default $KPLAY_CACHE_DIR or ~/.cache/kplay)')
     .option('--force', 'write the config even when a fragment value cannot be met', false)
     .option('--json', 'print findings as JSON on stdout', false)
+    .option('--verify', 'also run the kernel\'s own conf --olddefconfig (built from the tree\'s scripts/kconfig with gcc, flex and bison) and report any difference as an error', false)
     .action(async (opts: ResolveOptions) => {
       await runCommand(async () => {
         if (!isRpmArch(opts.arch)) throw new UsageError(`unknown arch '${opts.arch}': use one of ${RPM_ARCHES.join(', ')}`);
@@ -50,7 +52,7 @@ export function register(program: Command): void {
           tree = await loadKconfigTree({ source: opts.source, arch, ...(opts.cacheDir ? { cacheDir: opts.cacheDir } : {}) });
         } catch (err) {
           if (err instanceof KconfigError) {
-            throw new UsageError(err.message, [{ code: 'E_KCONFIG_PARSE', severity: 'error', message: err.message.replace(/^[^:]*:\d+: /, ''), where: err.where }]);
+            throw new UsageError(err.message, [{ code: err.code, severity: 'error', message: err.message.replace(/^[^:]*:\d+: /, ''), where: err.where }]);
           }
           throw err;
         }
@@ -65,16 +67,30 @@ export function register(program: Command): void {
           requests.push(...requestsFromFragment(await readFile(f, 'latin1'), f, { kind: 'feature', name: path.basename(f) }));
         }
         const resolved = resolveConfig(tree, { base: base.text, baseFile: base.file, requests });
-        if (opts.json) process.stdout.write(`${JSON.stringify({ findings: resolved.findings }, null, 2)}\n`);
-        printFindings(resolved.findings);
-        if (resolved.findings.length) printSummary(resolved.findings, 'kconfig resolve');
-        if (!hasErrors(resolved.findings) || opts.force) {
+        const findings = [...resolved.findings];
+        if (opts.verify) {
+          const { verifyResolved, ReferenceConfError } = await import('../kconfig/index.js');
+          try {
+            const v = await verifyResolved(tree, resolved, opts.cacheDir);
+            findings.push(...v.findings);
+            process.stderr.write(`kconfig resolve --verify: ${v.summary}\n`);
+          } catch (err) {
+            if (err instanceof ReferenceConfError) throw new UsageError(`--verify: ${err.message}${err.hint ? ` (${err.hint})` : ''}`);
+            throw err;
+          }
+        }
+        if (opts.json) process.stdout.write(`${JSON.stringify({ findings }, null, 2)}\n`);
+        printFindings(findings);
+        if (findings.length) printSummary(findings, 'kconfig resolve');
+        if (!hasErrors(findings) || opts.force) {
           if (opts.out) await writeFile(opts.out, resolved.configText, 'latin1');
           else if (!opts.json) process.stdout.write(resolved.configText);
         } else if (opts.out) {
           process.stderr.write(`kconfig resolve: ${opts.out} not written (use --force to write it anyway)\n`);
         }
-        return exitCodeForFindings(resolved.findings);
+        // a difference from the kernel's own tool is a kplay bug: internal error
+        if (findings.some((f) => f.code === 'E_KCONFIG_VERIFY')) return 3;
+        return exitCodeForFindings(findings);
       });
     });
 }

@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT_USAGE } from '../findings/report.js';
 import { KPLAY_VERSION } from '../version.js';
+import { reportInternalError } from '../findings/exit-code.js';
 
 type CommandModule = { register(program: Command): void | Promise<void> };
 
@@ -19,10 +20,16 @@ const commandModules: Record<string, () => Promise<CommandModule>> = {
   explain: () => import('./explain-command.js'),
   srpm: () => import('./srpm-command.js'),
   submit: () => import('./submit-command.js'),
+  status: () => import('./status-command.js'),
+  cancel: () => import('./cancel-command.js'),
+  promote: () => import('./promote-command.js'),
   kconfig: () => import('./kconfig-command.js'),
   patches: () => import('./patches-command.js'),
   matrix: () => import('./matrix-command.js'),
   track: () => import('./track-command.js'),
+  keys: () => import('./keys-command.js'),
+  sign: () => import('./sign-command.js'),
+  kmm: () => import('./kmm-command.js'),
 };
 
 /** The command named on the command line (the first word that is not an option), if known. */
@@ -52,4 +59,12 @@ export async function main(argv: string[]): Promise<void> {
   }
 }
 
-await main(process.argv);
+// --debug anywhere: stack traces for internal errors (same as KPLAY_DEBUG=1)
+const argv = process.argv.filter((a) => a !== '--debug');
+if (argv.length !== process.argv.length) process.env.KPLAY_DEBUG ||= '1';
+try {
+  await main(argv);
+} catch (err) {
+  // nothing a user writes may end here: every bad input is a finding (exit 2)
+  process.exitCode = reportInternalError(err);
+}

@@ -9,7 +9,8 @@ import { formatFeatureChange } from '../track/feature-changes.js';
 import { trackVariant, type TrackResult } from '../track/track-variant.js';
 import { EXIT_INTERNAL } from '../findings/exit-code.js';
 import { printFindings, runCommand } from '../findings/report.js';
-import { submitVariant } from '../submit/submit-srpm.js';
+import { prepareSrpm } from '../rpm/prepare-srpm.js';
+import { submitSrpm } from '../submit/submit-srpm.js';
 
 /** Exit statuses of `kplay track`, for CI. */
 export const TRACK_EXIT = { upToDate: 0, broken: 1, usage: 2, bumped: 3, submitFailed: 4 } as const;
@@ -39,7 +40,9 @@ async function submitService(variantPath: string, asked: string | boolean): Prom
 /** `kplay submit <variant> --<service>` in process: its findings printed, its failure an exit status (never a throw). */
 async function submitQuietly(variantPath: string, service: string): Promise<number> {
   try {
-    return await submitVariant(variantPath, service);
+    const prepared = await prepareSrpm(variantPath);
+    printFindings(prepared.compose.findings);
+    return await submitSrpm({ service, srpmPath: prepared.srpmPath, variantPath, variantName: prepared.variantName, targets: prepared.targets, stateDir: prepared.outDir });
   } catch (err) {
     if (err instanceof UsageError) {
       if (err.findings.length) printFindings(err.findings);

@@ -31,7 +31,7 @@ export async function composeVariant(variantPath: string, opts: ComposeOptions =
   const result = await baseKindOf(variant).compose(variant, root, opts, findings);
   if (result.exitCode === 0 && opts.write !== false && result.outDir && result.files) {
     try {
-      await writeOutputAtomically(result.outDir, result.files);
+      await writeOutputAtomically(result.outDir, result.files, { variant: variant.name, root, variantFile: variant.file });
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (!code) throw err;

@@ -37,11 +37,13 @@ export async function resolveVariantConfigs(
   variant: VanillaVariant,
   merged: readonly MergedConfig[],
   kernelSource: string,
-): Promise<{ resolutions: ArchResolution[]; findings: Finding[]; skipped: string[] }> {
+  opts: { verify?: boolean } = {},
+): Promise<{ resolutions: ArchResolution[]; findings: Finding[]; skipped: string[]; verified?: string }> {
   if (!(await pathExists(kernelSource))) throw new UsageError(`kernel source ${kernelSource} does not exist (give an extracted tree or a tarball)`);
   const findings: Finding[] = [];
   const resolutions: ArchResolution[] = [];
   const skipped: string[] = [];
+  const verified: string[] = [];
   let versionChecked = false;
   for (const m of merged) {
     const base = variant.base.config[m.arch]!;
@@ -64,8 +66,19 @@ export async function resolveVariantConfigs(
     });
     findings.push(...resolved.findings.map((f) => ({ ...f, arch: f.arch ?? m.arch })));
     resolutions.push({ arch: m.arch, tree, resolved });
+    if (opts.verify) {
+      const { verifyResolved, ReferenceConfError } = await import('../kconfig/index.js');
+      try {
+        const v = await verifyResolved(tree, resolved);
+        findings.push(...v.findings);
+        verified.push(`${m.arch} ${v.findings.length ? 'differs' : 'identical'}`);
+      } catch (err) {
+        if (err instanceof ReferenceConfError) throw new UsageError(`--verify-kconfig: ${err.message}${err.hint ? ` (${err.hint})` : ''}`);
+        throw err;
+      }
+    }
   }
-  return { resolutions, findings, skipped };
+  return { resolutions, findings, skipped, ...(opts.verify ? { verified: verified.join(', ') || 'no arch' } : {}) };
 }
 
 /** The overlay's config resolver over a kernel tree: a distribution config Source resolved like olddefconfig. */

@@ -3,6 +3,7 @@ import type { Finding } from '../findings/finding.js';
 import type { RpmArch } from '../model/arch.js';
 import type { ConfigOrigin, ConfigRequest, ConfigValue } from '../model/types.js';
 import { locate, nodeAt, type YamlPath, type YamlSource } from '../model/yaml-source.js';
+import { describeControl } from '../spec/boundary/index.js';
 
 /**
  * Turn a YAML map of `CONFIG_X: value` into requests. The value's source text decides its type:
@@ -31,6 +32,11 @@ export function configMapRequests(
     const text = src.text.slice(node.range[0], node.range[1]);
     let value: ConfigValue | undefined;
     if (node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE' || node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED') {
+      const bad = describeControl(String(node.value));
+      if (bad !== undefined) {
+        findings.push({ code: 'E_CONFIG_VALUE', severity: 'error', message: `${key}: the string value holds the control character ${bad}; a config value is one line of printable text`, where: locate(src, [...path, key]), hint: 'remove the line break or control character from the value' });
+        continue;
+      }
       value = { type: 'string', value: String(node.value) };
     } else if (text === 'y' || text === 'm' || text === 'n') {
       value = { type: 'tristate', value: text };

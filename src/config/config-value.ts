@@ -1,4 +1,5 @@
 import type { ConfigValue } from '../model/types.js';
+import { checkConfigString, describeControl } from '../spec/boundary/index.js';
 
 /**
  * Parse a value as written after `CONFIG_X=` in a fragment: y, m, n, "string" (with \" and \\
@@ -14,6 +15,8 @@ export function parseConfigValue(raw: string): { value?: ConfigValue; error?: st
         out += raw[++i];
       } else if (c === '"') {
         if (i !== raw.length - 1) return { error: `text after the closing quote in ${raw}` };
+        const bad = describeControl(out);
+        if (bad !== undefined) return { error: `the string value holds the control character ${bad}; a config value is one line of printable text` };
         return { value: { type: 'string', value: out } };
       } else {
         out += c;
@@ -32,6 +35,8 @@ export function formatConfigLine(symbol: string, value: ConfigValue): string {
     case 'tristate':
       return value.value === 'n' ? `# CONFIG_${symbol} is not set` : `CONFIG_${symbol}=${value.value}`;
     case 'string':
+      // the boundary: a line break here would write a second, unlisted config line
+      checkConfigString(symbol, value.value);
       return `CONFIG_${symbol}="${value.value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
     default:
       return `CONFIG_${symbol}=${value.value}`;

@@ -4,6 +4,7 @@ import type { ConfigRequest } from '../model/types.js';
 import type { Variant } from '../model/variant.js';
 import type { ResolvedFeatures } from '../resolve/resolve-features.js';
 import { formatConfigLine, sameConfigValue, showConfigValue } from './config-value.js';
+import { foldToOneLine } from '../spec/boundary/index.js';
 
 export interface MergedSymbol {
   /** The request that decides the value (later layers win). */
@@ -85,7 +86,7 @@ export function renderFragment(merged: MergedConfig, place: (r: ConfigRequest) =
   const lines = [`# kplay: requested config for ${merged.arch}; each value follows the line that set it`];
   for (const sym of [...merged.symbols.keys()].sort()) {
     const { request } = merged.symbols.get(sym)!;
-    lines.push(`# ${who(request)}: ${place(request)}`);
+    lines.push(`# ${foldToOneLine(`${who(request)}: ${place(request)}`)}`);
     lines.push(formatConfigLine(sym, request.value));
   }
   return `${lines.join('\n')}\n`;

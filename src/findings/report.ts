@@ -1,8 +1,7 @@
 import type { Finding } from './finding.js';
 import { UsageError } from './finding.js';
 import { formatFinding, summarizeFindings } from './format-finding.js';
-
-import { EXIT_INTERNAL } from './exit-code.js';
+import { reportInternalError } from './exit-code.js';
 
 // the exit statuses are defined once, in exit-code.ts; re-exported for the commands that print
 export { EXIT_CONFLICT, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE } from './exit-code.js';
@@ -34,8 +33,7 @@ export function printSummary(findings: readonly Finding[], what: string): void {
 
 /**
  * Run a command body and turn every way it can end into an exit code: UsageError → its findings
- * and its exit code (2 unless a conflict); anything unexpected → one line (stack only with
- * KPLAY_DEBUG=1) and 3, the internal-error status.
+ * and 2; anything unexpected → one line (stack only with KPLAY_DEBUG=1) and 3.
  */
 export async function runCommand(body: () => Promise<number>): Promise<void> {
   try {
@@ -47,10 +45,6 @@ export async function runCommand(body: () => Promise<number>): Promise<void> {
       process.exitCode = err.exitCode;
       return;
     }
-    const e = err as Error;
-    process.stderr.write(`kplay: internal error: ${e?.message ?? String(err)}\n`);
-    if (process.env.KPLAY_DEBUG) process.stderr.write(`${e?.stack ?? ''}\n`);
-    else process.stderr.write('kplay: set KPLAY_DEBUG=1 for details, and please report this\n');
-    process.exitCode = EXIT_INTERNAL;
+    process.exitCode = reportInternalError(err);
   }
 }

@@ -27,9 +27,10 @@ export interface LoadReport {
 export function loadUserValues(ev: KconfigEvaluator, assignments: readonly UserAssignment[]): LoadReport & { changed: boolean } {
   const report: LoadReport = { unknown: [], invalid: [], warnings: 0 };
   const symbols = ev.symbols;
+  const menuChoices = ev.dialect.choices === 'menu';
   for (const s of symbols.all()) {
     s.flags &= ~(F_DEF_USER | F_VALID);
-    if (s.isChoice) s.flags |= F_DEF_USER;
+    if (s.isChoice && !menuChoices) s.flags |= F_DEF_USER;
     s.userVal = null;
     s.userTri = NO;
   }
@@ -46,6 +47,17 @@ export function loadUserValues(ev: KconfigEvaluator, assignments: readonly UserA
     if (sym.flags & F_DEF_USER) report.warnings++;
     if (!setUserValue(sym, a, report)) continue;
     sym.userSource = a.source;
+    if (menuChoices) {
+      // the member read last gets the highest priority (list_move to the head)
+      const choice = sym.choiceMenu?.sym;
+      const list = choice?.choicePriority;
+      if (list) {
+        const i = list.indexOf(sym);
+        if (i >= 0) list.splice(i, 1);
+        list.unshift(sym);
+      }
+      continue;
+    }
     if (sym.isChoiceValue) {
       const cs = sym.choiceOf()!;
       if (sym.userTri === MOD) {
@@ -65,7 +77,7 @@ export function loadUserValues(ev: KconfigEvaluator, assignments: readonly UserA
   let unsaved = 0;
   for (const sym of symbols.all()) {
     ev.calcValue(sym);
-    if (sym.isChoice || sym.flags & F_NO_WRITE) continue;
+    if (sym.isChoice || (!menuChoices && sym.flags & F_NO_WRITE)) continue;
     if (sym.flags & F_DEF_USER && sym.flags & F_WRITE) {
       if (sym.type === 'bool' || sym.type === 'tristate') {
         if (sym.userTri === sym.curr.tri) continue;
@@ -73,6 +85,7 @@ export function loadUserValues(ev: KconfigEvaluator, assignments: readonly UserA
     } else if (!(sym.flags & F_DEF_USER) && !(sym.flags & F_WRITE)) continue;
     unsaved++;
   }
+  if (!ev.dialect.confReadResets) return { ...report, changed: changed || report.warnings > 0 || unsaved > 0 };
   for (const sym of symbols.all()) {
     if (!(sym.flags & F_DEF_USER) || sym.isChoiceValue) continue;
     if (sym.visible === NO && !unsaved) sym.flags &= ~F_DEF_USER;

@@ -1,4 +1,6 @@
 import type { RpmArch } from '../model/arch.js';
+import { prepareMenuChoices } from './choice-menus.js';
+import { detectDialect, type KconfigDialect } from './dialect.js';
 import { KconfigEvaluator } from './evaluator.js';
 import { finalizeMenus } from './finalize-menu.js';
 import { parseKconfig, type KconfigFileReader } from './kconfig-parser.js';
@@ -17,13 +19,17 @@ export interface BuildKconfigTreeInput {
   kernelVersion: string;
   /** Top Kconfig file (default `Kconfig`). */
   top?: string;
+  /** The tree's Kconfig dialect (default: detected from the tree's scripts/kconfig, else its version). */
+  dialect?: KconfigDialect;
 }
 
 /** Parse and finalize a Kconfig tree from any file reader (folders, tarball subsets, test fixtures). */
 export function buildKconfigTree(i: BuildKconfigTreeInput): KconfigTree {
+  const dialect = i.dialect ?? detectDialect(i.read, i.kernelVersion);
   const pp = new MacroPreprocessor(i.env, i.shell);
-  const parsed = parseKconfig(i.top ?? 'Kconfig', i.read, pp);
-  finalizeMenus(parsed.root, parsed.symbols, parsed.modules);
+  const parsed = parseKconfig(i.top ?? 'Kconfig', i.read, pp, dialect);
+  finalizeMenus(parsed.root, parsed.symbols, parsed.modules, dialect);
+  if (dialect.choices === 'menu') prepareMenuChoices(parsed.root, parsed.symbols);
   return {
     label: i.label,
     root: i.root,
@@ -31,10 +37,11 @@ export function buildKconfigTree(i: BuildKconfigTreeInput): KconfigTree {
     srcarch: i.srcarch,
     makeArch: i.makeArch,
     kernelVersion: i.kernelVersion,
+    dialect,
     symbols: parsed.symbols,
     rootMenu: parsed.root,
     modules: parsed.modules,
-    evaluator: new KconfigEvaluator(parsed.symbols, parsed.modules),
+    evaluator: new KconfigEvaluator(parsed.symbols, parsed.modules, dialect),
     files: parsed.files,
     warnings: parsed.warnings,
     macroMessages: pp.messages,

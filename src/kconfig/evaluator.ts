@@ -17,6 +17,8 @@ import {
   type Tristate,
 } from './model.js';
 import type { SymbolTable } from './symbol-table.js';
+import { resetChoicePriorities } from './choice-menus.js';
+import { LEGACY_DIALECT, type KconfigDialect } from './dialect.js';
 
 const and = (a: Tristate, b: Tristate): Tristate => (a < b ? a : b);
 const or = (a: Tristate, b: Tristate): Tristate => (a > b ? a : b);
@@ -37,10 +39,18 @@ export class KconfigEvaluator {
   /** Symbols whose select forced them above their direct dependencies. */
   readonly unmet = new Set<KSymbol>();
 
+  /** 6.11+: members carry the choice's value (see dialect.ts). */
+  private readonly menuChoices: boolean;
+  /** 6.11+: for each choice, the member last chosen and by which rule (for explanations). */
+  readonly choiceDecisions = new Map<KSymbol, ChoiceDecision>();
+
   constructor(
     readonly symbols: SymbolTable,
     readonly modules: KSymbol,
-  ) {}
+    readonly dialect: KconfigDialect = LEGACY_DIALECT,
+  ) {
+    this.menuChoices = dialect.choices === 'menu';
+  }
 
   /** Forget every value and user setting (a fresh `conf` process). */
   reset(): void {
@@ -59,11 +69,15 @@ export class KconfigEvaluator {
       s.userSource = -1;
       for (const p of s.props) p.visibleTri = NO;
     }
+    if (this.menuChoices) {
+      resetChoicePriorities(this.symbols);
+      this.choiceDecisions.clear();
+    }
   }
 
   typeOf(sym: KSymbol): SymbolType {
     if (sym.type === 'tristate') {
-      if (sym.isChoiceValue && sym.visible === YES) return 'bool';
+      if (!this.menuChoices && sym.isChoiceValue && sym.visible === YES) return 'bool';
       if (this.modulesVal === NO) return 'bool';
     }
     return sym.type;
@@ -161,7 +175,7 @@ export class KconfigEvaluator {
 
   calcVisibility(sym: KSymbol): void {
     let tri: Tristate = NO;
-    const choice = sym.isChoiceValue ? sym.choiceOf() : undefined;
+    const choice = !this.menuChoices && sym.isChoiceValue ? sym.choiceOf() : undefined;
     for (const p of sym.props) {
       if (p.text === undefined) continue;
       p.visibleTri = this.exprValue(p.visibleExpr);
@@ -182,7 +196,7 @@ export class KconfigEvaluator {
     sym.impliedTri = tri;
   }
 
-  /** The member a choice selects when the user's pick is not visible. */
+  /** The member a choice selects when the user's pick is not visible (`sym_choice_default`). */
   choiceDefault(choice: KSymbol): KSymbol | undefined {
     for (const p of choice.props) {
       if (p.type !== 'default') continue;
@@ -191,8 +205,63 @@ export class KconfigEvaluator {
       const d = p.expr?.kind === 'symbol' ? p.expr.sym : undefined;
       if (d && d.visible !== NO) return d;
     }
-    for (const m of choice.choiceProp()?.choiceMembers ?? []) if (m.visible !== NO) return m;
+    const members = this.menuChoices ? (choice.choiceEntries ?? []) : (choice.choiceProp()?.choiceMembers ?? []);
+    for (const m of members) if (m.visible !== NO) return m;
     return undefined;
+  }
+
+  /**
+   * 6.11+ `sym_calc_choice`: the first visible member (in priority order) the user set to y; else
+   * the default unless the user set it to n; else the first visible member without a user value;
+   * else the least prioritized visible member. Every visible entry of the choice gets y or n.
+   */
+  calcMenuChoice(choice: KSymbol): KSymbol | undefined {
+    const priority = choice.choicePriority ?? [];
+    let res: KSymbol | undefined;
+    let rule: ChoiceDecision['rule'] = 'none';
+    for (const m of priority) {
+      this.calcVisibility(m);
+      if (m.visible === NO) continue;
+      if (m.flags & F_DEF_USER && m.userTri === YES) {
+        res = m;
+        rule = 'user-y';
+        break;
+      }
+    }
+    let rejectedDefault: KSymbol | undefined;
+    if (!res) {
+      res = this.choiceDefault(choice);
+      rule = 'default';
+      if (res && res.flags & F_DEF_USER && res.userTri === NO) {
+        rejectedDefault = res;
+        res = undefined;
+      }
+    }
+    const entries = choice.choiceEntries ?? [];
+    if (!res) {
+      for (const m of entries) {
+        if (m.visible === NO || m.flags & F_DEF_USER) continue;
+        res = m;
+        rule = 'first-unset';
+        break;
+      }
+    }
+    if (!res) {
+      for (let i = priority.length - 1; i >= 0; i--) {
+        const m = priority[i]!;
+        if (m.visible === NO) continue;
+        res = m;
+        rule = 'least-recent-n';
+        break;
+      }
+    }
+    this.choiceDecisions.set(choice, { selected: res, rule: res ? rule : 'none', rejectedDefault });
+    for (const m of entries) {
+      if (m.visible === NO) continue;
+      m.curr.tri = m === res ? YES : NO;
+      m.flags |= F_VALID | F_WRITE;
+    }
+    return res;
   }
 
   private calcChoice(choice: KSymbol): KSymbol | undefined {
@@ -219,7 +288,11 @@ export class KconfigEvaluator {
     let val: string | KSymbol | null;
     switch (sym.type) {
       case 'int':
+        val = this.dialect.emptyNumberIsZero ? '0' : '';
+        break;
       case 'hex':
+        val = this.dialect.emptyNumberIsZero ? '0x0' : '';
+        break;
       case 'string':
         val = '';
         break;
@@ -240,7 +313,10 @@ export class KconfigEvaluator {
 
     const type = this.typeOf(sym);
     if (type === 'bool' || type === 'tristate') {
-      if (sym.isChoiceValue && sym.visible === YES) {
+      if (this.menuChoices && sym.choiceMenu) {
+        this.calcMenuChoice(sym.choiceMenu.sym!);
+        tri = sym.curr.tri;
+      } else if (!this.menuChoices && sym.isChoiceValue && sym.visible === YES) {
         const choice = sym.choiceOf()!;
         tri = choice.curr.val === sym ? YES : NO;
       } else {
@@ -284,13 +360,17 @@ export class KconfigEvaluator {
 
     sym.curr.tri = tri;
     sym.curr.val = val;
-    if (sym.isChoice && tri === YES) sym.curr.val = this.calcChoice(sym) ?? null;
+    if (!this.menuChoices && sym.isChoice && tri === YES) sym.curr.val = this.calcChoice(sym) ?? null;
     this.validateRange(sym);
 
     if (sym === this.modules && (oldTri !== sym.curr.tri || oldVal !== sym.curr.val)) {
       this.modulesVal = sym.curr.tri;
     }
 
+    if (this.menuChoices) {
+      if (sym.isChoice) sym.flags &= ~F_WRITE;
+      return;
+    }
     if (sym.isChoice) {
       for (const m of sym.choiceProp()?.choiceMembers ?? []) {
         if (sym.flags & F_WRITE && m.visible !== NO) m.flags |= F_WRITE;
@@ -360,12 +440,25 @@ export class KconfigEvaluator {
     if (!menu.sym || menu.sym.curr.tri === NO) return false;
     for (let c = menu.list; c; c = c.next) {
       if (this.menuIsVisible(c)) {
-        menu.sym.flags |= F_DEF_USER;
+        if (this.dialect.menuVisibleSetsUser) menu.sym.flags |= F_DEF_USER;
         return true;
       }
     }
     return false;
   }
+}
+
+/**
+ * How a 6.11+ choice picked its member: `user-y` the visible member set to y read last; `default`
+ * the choice's default (nobody set a visible member to y); `first-unset` the first visible member
+ * without a value (the default was set to n or is not visible); `least-recent-n` every visible
+ * member was set to n, so the one read earliest stays y; `none` no member is visible.
+ */
+export interface ChoiceDecision {
+  selected: KSymbol | undefined;
+  rule: 'user-y' | 'default' | 'first-unset' | 'least-recent-n' | 'none';
+  /** The default the user set to n (for `first-unset` / `least-recent-n`). */
+  rejectedDefault: KSymbol | undefined;
 }
 
 type Kind = 'string' | 'signed' | 'unsigned';

@@ -48,7 +48,7 @@ export interface SymbolExplanation {
   selectedBy: ExplainedReverse[];
   impliedBy: ExplainedReverse[];
   defaults: Array<ExplainedCondition & { default: string; active: boolean }>;
-  choice?: { prompt: string; selected?: string };
+  choice?: { prompt: string; selected?: string; rule?: string };
   range?: { low: string; high: string; where: SourceLocation };
   /** One sentence: why the symbol has its value. */
   reason: string;
@@ -149,12 +149,35 @@ export function explainSymbol(tree: KconfigTree, resolved: ResolvedConfig, symbo
     selectedBy,
     impliedBy,
     defaults,
-    ...(choice ? { choice: { prompt: choice.definitions()[0]?.prompt?.text ?? '<choice>', ...(choice.curr.val && typeof choice.curr.val !== 'string' ? { selected: choice.curr.val.name ?? '' } : {}) } } : {}),
+    ...(choice ? { choice: describeChoice(tree, choice, setterOf) } : {}),
     ...(range ? { range: { low: range.rangeLow!.name ?? '', high: range.rangeHigh!.name ?? '', where: range.where } } : {}),
     reason: '',
   };
   explanation.reason = reasonFor(explanation, sym);
   return explanation;
+}
+
+/** The choice a member belongs to, its selected member and (6.11+) the rule that picked it. */
+function describeChoice(tree: KconfigTree, choice: KSymbol, setterOf: (s: KSymbol) => ExplainedSetter | undefined): NonNullable<SymbolExplanation['choice']> {
+  const prompt = choice.definitions()[0]?.prompt?.text ?? '<choice>';
+  if (tree.dialect.choices !== 'menu') {
+    return { prompt, ...(choice.curr.val && typeof choice.curr.val !== 'string' ? { selected: choice.curr.val.name ?? '' } : {}) };
+  }
+  const d = tree.evaluator.choiceDecisions.get(choice);
+  if (!d?.selected) return { prompt, rule: 'no member of the choice is visible' };
+  const name = d.selected.name ?? '';
+  const setter = setterOf(d.selected);
+  const by = setter ? ` (set by ${setter.by} at ${formatLocation(setter.where)})` : '';
+  const rejected = d.rejectedDefault ? `the choice's default ${d.rejectedDefault.name} is set to n` : `no default of the choice is visible`;
+  const rule =
+    d.rule === 'user-y'
+      ? `${name}=y${by} is the visible member set to y that was read last`
+      : d.rule === 'default'
+        ? `no visible member is set to y, so the choice's default ${name} applies`
+        : d.rule === 'first-unset'
+          ? `no visible member is set to y and ${rejected}, so the first visible member without a value, ${name}, is taken`
+          : `every visible member is set to n; a choice needs one, so ${name}, the one set to n earliest${by}, stays y`;
+  return { prompt, selected: name, rule: `${rule} (Linux ${tree.kernelVersion} choice rules)` };
 }
 
 function reasonFor(x: SymbolExplanation, sym: KSymbol): string {
@@ -165,7 +188,10 @@ function reasonFor(x: SymbolExplanation, sym: KSymbol): string {
     return `${v} because it is selected by ${activeSelects.map((s) => `${s.symbol}=${s.symbolValue}`).join(', ')}`;
   }
   if (x.dependsOn && x.dependsOn.value === 'n' && v === 'n') return `n because its dependencies are not met: ${x.dependsOn.expr}`;
-  if (x.choice) return x.choice.selected === sym.name ? `y: selected member of the choice "${x.choice.prompt}"` : `${v}: the choice "${x.choice.prompt}" selects ${x.choice.selected ?? 'nothing'}`;
+  if (x.choice) {
+    const why = x.choice.rule ? `: ${x.choice.rule}` : '';
+    return x.choice.selected === sym.name ? `y: selected member of the choice "${x.choice.prompt}"${why}` : `${v}: the choice "${x.choice.prompt}" selects ${x.choice.selected ?? 'nothing'}${why}`;
+  }
   if (lastSet && x.visible !== 'n') {
     const wanted = lastSet.value.replace(/^"|"$/g, '');
     return wanted === v ? `${v} as set by ${lastSet.by} (${formatLocation(lastSet.where)})` : `${v}: ${lastSet.by} asked for ${lastSet.value} but it is limited to ${x.visible} by its dependencies`;
@@ -190,7 +216,7 @@ export function formatExplanation(x: SymbolExplanation): string {
   for (const s of x.setBy) lines.push(`  set to ${s.value} by ${s.by} at ${formatLocation(s.where)}`);
   if (x.dependsOn) lines.push(`  depends on [${x.dependsOn.value}]: ${x.dependsOn.expr}`);
   lines.push(`  prompt visible: ${x.visible}`);
-  if (x.choice) lines.push(`  member of choice "${x.choice.prompt}" (selected: ${x.choice.selected ?? 'none'})`);
+  if (x.choice) lines.push(`  member of choice "${x.choice.prompt}" (selected: ${x.choice.selected ?? 'none'}${x.choice.rule ? `; ${x.choice.rule}` : ''})`);
   for (const s of x.selectedBy) {
     lines.push(`  selected by [${s.active ? s.symbolValue : 'n'}]: ${s.symbol}${s.condition !== 'y' ? ` if ${s.condition}` : ''}${s.where ? ` (${formatLocation(s.where)})` : ''}${s.setBy ? `; ${s.symbol}=${s.setBy.value} set by ${s.setBy.by} at ${formatLocation(s.setBy.where)}` : ''}`);
   }

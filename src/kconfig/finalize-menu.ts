@@ -9,6 +9,7 @@ import {
   type MenuNode,
   type Property,
 } from './model.js';
+import { LEGACY_DIALECT, type KconfigDialect } from './dialect.js';
 import type { SymbolTable } from './symbol-table.js';
 
 /**
@@ -17,8 +18,8 @@ import type { SymbolTable } from './symbol-table.js';
  * collect choice members, create automatic submenus (entries depending on the symbol just above)
  * and flatten `if` blocks.
  */
-export function finalizeMenus(root: MenuNode, symbols: SymbolTable, modules: KSymbol): void {
-  new MenuFinalizer(symbols, modules).finalize(root);
+export function finalizeMenus(root: MenuNode, symbols: SymbolTable, modules: KSymbol, dialect: KconfigDialect = LEGACY_DIALECT): void {
+  new MenuFinalizer(symbols, modules, dialect.choices === 'menu').finalize(root, false);
 }
 
 function exprContainsSymbol(e: Expr | null, sym: KSymbol): boolean {
@@ -40,6 +41,8 @@ class MenuFinalizer {
   constructor(
     private readonly symbols: SymbolTable,
     private readonly modules: KSymbol,
+    /** 6.11+: choices are plain menus to their members (no choice dependency, no submenus, no reverse dependency). */
+    private readonly menuChoices: boolean,
   ) {}
 
   /** `m` in a dependency means `m && MODULES`, so that it is n without module support. */
@@ -80,11 +83,11 @@ class MenuFinalizer {
     return menu.prompt ? [menu.prompt] : [];
   }
 
-  finalize(parent: MenuNode): void {
+  finalize(parent: MenuNode, insideChoice: boolean): void {
     const sym = parent.sym;
     if (parent.list) {
       let parentDep: Expr | null;
-      if (sym && sym.isChoice) {
+      if (sym && sym.isChoice && !this.menuChoices) {
         if (sym.type === 'unknown') {
           for (let m: MenuNode | null = parent.list; m; m = m.next) {
             if (m.sym && m.sym.type !== 'unknown') {
@@ -114,15 +117,15 @@ class MenuFinalizer {
           }
         }
       }
-      for (let m: MenuNode | null = parent.list; m; m = m.next) this.finalize(m);
-    } else if (sym) {
+      for (let m: MenuNode | null = parent.list; m; m = m.next) this.finalize(m, !!sym && sym.isChoice);
+    } else if (sym && !(this.menuChoices && insideChoice)) {
       // Automatic submenu: following entries that depend on this symbol become its children.
       let last: MenuNode | null = null;
       for (let m = parent.next; m; m = m.next) {
         const dep = m.prompt ? m.prompt.visibleExpr : m.dep;
         if (!exprContainsSymbol(dep, sym)) break;
         if (!this.dependsOn(dep, sym)) break;
-        this.finalize(m);
+        this.finalize(m, false);
         m.parent = parent;
         last = m;
       }
@@ -135,7 +138,7 @@ class MenuFinalizer {
     }
 
     for (let m = parent.list; m; m = m.next) {
-      if (sym && sym.isChoice && m.sym && !m.sym.isChoiceValue) {
+      if (!this.menuChoices && sym && sym.isChoice && m.sym && !m.sym.isChoiceValue) {
         const member = m.sym;
         member.flags |= F_CHOICEVAL;
         if (sym.type === 'tristate' && member.type !== 'tristate') {
@@ -169,7 +172,7 @@ class MenuFinalizer {
       }
     }
 
-    if (sym && !(sym.flags & F_OPTIONAL) && parent.prompt) {
+    if (!this.menuChoices && sym && !(sym.flags & F_OPTIONAL) && parent.prompt) {
       sym.revDep = orExpr(sym.revDep, andExpr(parent.prompt.visibleExpr, symbolExpr(this.symbols.mod)));
     }
   }

@@ -11,3 +11,4 @@ export { olddefconfig, assignmentsFromConfigText } from './olddefconfig.js';
 export { requestsFromFragment, configValueFromRaw } from './fragment-requests.js';
 export { readBaseConfig } from './read-base-config.js';
 export { KconfigError } from './kconfig-error.js';
+export { verifyResolved, ReferenceConfError } from './verify-config.js';

@@ -1,12 +1,20 @@
 import type { SourceLocation } from '../findings/finding.js';
 
-/** A Kconfig file the engine cannot use (syntax error, missing source file, $(error-if,...)). */
+/**
+ * A Kconfig file the engine cannot use: a syntax error, a missing source file or `$(error-if,...)`
+ * (`E_KCONFIG_PARSE`), or syntax/semantics of a newer Kconfig than the engine knows
+ * (`E_KCONFIG_DIALECT`).
+ */
 export class KconfigError extends Error {
+  readonly code: 'E_KCONFIG_PARSE' | 'E_KCONFIG_DIALECT';
   constructor(
     message: string,
     readonly where: SourceLocation,
+    code: 'E_KCONFIG_PARSE' | 'E_KCONFIG_DIALECT' = 'E_KCONFIG_PARSE',
   ) {
-    super(`${where.file}:${where.line}: ${message}`);
+    const text = message.replace(/^E_KCONFIG_DIALECT: /, '');
+    super(`${where.file}:${where.line}: ${text}`);
     this.name = 'KconfigError';
+    this.code = code;
   }
 }

@@ -21,6 +21,8 @@ const KEYWORDS = new Set<string>([
   'on', 'optional', 'prompt', 'range', 'select', 'source', 'string', 'tristate', 'visible',
 ]);
 
+const NO_WORDS: ReadonlySet<string> = new Set();
+
 function isWordChar(code: number): boolean {
   return (
     (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95 || code === 45
@@ -44,6 +46,10 @@ export class KconfigLexer {
     private readonly text: string,
     readonly file: string,
     private readonly pp: MacroPreprocessor,
+    /** The tree's keywords (its dialect's lexer table); words outside it are plain words. */
+    private readonly keywords: ReadonlySet<string> = KEYWORDS,
+    /** Keywords of the tree's lexer without semantics in this engine: using one is E_KCONFIG_DIALECT. */
+    private readonly unsupported: ReadonlySet<string> = NO_WORDS,
   ) {}
 
   private lineEnd(from: number): number {
@@ -133,7 +139,14 @@ export class KconfigLexer {
         if (!dollar) {
           const word = t.slice(this.p, q);
           this.p = q;
-          if (KEYWORDS.has(word)) return this.tok(word as TokenType);
+          if (this.keywords.has(word)) return this.tok(word as TokenType);
+          if (this.unsupported.has(word)) {
+            throw new KconfigError(
+              `E_KCONFIG_DIALECT: '${word}' is a keyword of this kernel's Kconfig that kplay does not implement; use \`kplay kconfig resolve --verify\` or the kernel's own \`make olddefconfig\``,
+              { file: this.file, line: this.line, col: 0 },
+              'E_KCONFIG_DIALECT',
+            );
+          }
           return this.tok('WORD', word);
         }
         const end = this.lineEnd(this.p);

@@ -1,8 +1,10 @@
+import { LEGACY_DIALECT, type KconfigDialect } from './dialect.js';
 import { KconfigError } from './kconfig-error.js';
 import { KconfigLexer, type Token, type TokenType } from './kconfig-lexer.js';
 import type { MacroPreprocessor } from './macro-preprocessor.js';
 import {
   andExpr,
+  F_CHOICEVAL,
   F_NO_WRITE,
   F_OPTIONAL,
   KSymbol,
@@ -43,8 +45,8 @@ const COMPARE_TOKENS = new Set<TokenType>(['=', '!=', '<', '<=', '>', '>=']);
  * Parse a Kconfig tree starting at `top` (normally `Kconfig`), following `source` statements, into
  * menu nodes and symbols with their properties (before finalization).
  */
-export function parseKconfig(top: string, read: KconfigFileReader, pp: MacroPreprocessor): ParsedKconfig {
-  return new KconfigParser(read, pp).parseTree(top);
+export function parseKconfig(top: string, read: KconfigFileReader, pp: MacroPreprocessor, dialect: KconfigDialect = LEGACY_DIALECT): ParsedKconfig {
+  return new KconfigParser(read, pp, dialect).parseTree(top);
 }
 
 class KconfigParser {
@@ -61,11 +63,15 @@ class KconfigParser {
   private pending: Token | null = null;
   /** Line of the first token of the current statement. */
   private stmtLine = 0;
+  /** The choice being parsed (6.11+ dialect: its config entries become members). */
+  private currentChoice: MenuNode | null = null;
 
   constructor(
     private readonly read: KconfigFileReader,
     private readonly pp: MacroPreprocessor,
+    private readonly dialect: KconfigDialect,
   ) {
+    this.symbols.hashSize = dialect.hashSize;
     this.root = new MenuNode(null, null, { file: 'Kconfig', line: 0, col: 0 }, 'root');
     this.currentMenu = this.root;
     this.currentEntry = this.root;
@@ -105,7 +111,7 @@ class KconfigParser {
     const savedLexer = this.lexer;
     const savedLook = this.pending;
     this.includeStack.push(file);
-    this.lexer = new KconfigLexer(text, file, this.pp);
+    this.lexer = new KconfigLexer(text, file, this.pp, this.dialect.keywords, this.dialect.unsupportedKeywords);
     this.pending = null;
     this.parseStatements(new Set(), false);
     if (this.look.type !== 'EOF') this.error(`unexpected ${describe(this.look)}`);
@@ -329,6 +335,18 @@ class KconfigParser {
       if (this.currentEntry.prompt) this.currentEntry.prompt.type = 'menu';
       else this.warnings.push(`${this.lexer.file}:${this.currentEntry.where.line}:warning: menuconfig statement without prompt`);
     }
+    if (kind === 'config' && this.currentChoice && this.dialect.choices === 'menu') this.addChoiceMember(this.currentChoice);
+  }
+
+  /** 6.11+: a config entry inside a choice block joins the choice's member list (once). */
+  private addChoiceMember(choice: MenuNode): void {
+    const entry = this.currentEntry;
+    const sym = entry.sym!;
+    if (!entry.prompt) this.error('choice member must have a prompt', entry.where.line);
+    if (sym.type !== 'bool') this.error('choice member must be bool', entry.where.line);
+    if (sym.flags & F_CHOICEVAL) return;
+    sym.flags |= F_CHOICEVAL;
+    choice.sym!.choiceProp()!.choiceMembers!.push(sym);
   }
 
   /** Attributes of a config/menuconfig entry, or of a choice when `choice` is set. */
@@ -343,7 +361,9 @@ class KconfigParser {
       const type = TYPE_TOKENS[t.type];
       if (type) {
         if (choice && type !== 'bool' && type !== 'tristate') this.error(`a choice must be bool or tristate`);
+        if (choice && this.dialect.choices === 'menu' && type !== 'bool') this.error(`a choice must be bool in this kernel's Kconfig (tristate choices were removed in Linux 6.11)`);
         this.advance();
+        if (choice && this.dialect.choices === 'menu' && this.look.type !== 'STRING') this.error(`expected a quoted prompt after 'bool' in a choice`);
         if (this.look.type === 'STRING') {
           const text = this.advance().value;
           this.addPrompt('prompt', text, this.ifExpr());
@@ -417,7 +437,7 @@ class KconfigParser {
             this.parseHelp();
             continue;
           }
-          if (t.value === 'option') {
+          if (t.value === 'option' && this.dialect.optionKeyword) {
             this.parseLegacyOption();
             continue;
           }
@@ -472,18 +492,27 @@ class KconfigParser {
 
   private parseChoice(): void {
     this.advance();
+    const menuChoices = this.dialect.choices === 'menu';
     let name: string | null = null;
-    if (this.look.type === 'WORD') name = this.advance().value;
+    if (this.look.type === 'WORD') {
+      if (menuChoices) this.error(`a choice has no name in this kernel's Kconfig (named choices were removed in Linux 6.11)`);
+      name = this.advance().value;
+    }
     this.expectEol();
     const sym = this.symbols.choice(name);
-    sym.flags |= F_NO_WRITE;
+    if (!menuChoices) sym.flags |= F_NO_WRITE;
     const node = this.addEntry(sym, 'choice');
+    if (menuChoices) sym.type = 'bool';
     const own = this.addProp('choice', null, null);
     own.choiceMembers = [];
     this.parseConfigOptions(true);
+    if (menuChoices && !node.prompt) this.error('choice must have a prompt', node.where.line);
     this.currentEntry = node;
     this.enterMenu();
+    const outer = this.currentChoice;
+    this.currentChoice = node;
     this.parseStatements(new Set(['endchoice', 'endif', 'endmenu']), true);
+    this.currentChoice = outer;
     this.stmtLine = this.look.line;
     if (this.look.type !== 'endchoice') this.error(`expected 'endchoice' for the choice at line ${node.where.line}, found ${describe(this.look)}`);
     this.advance();

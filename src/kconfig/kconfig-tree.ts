@@ -1,6 +1,7 @@
 import type { RpmArch } from '../model/arch.js';
 import { KconfigEvaluator } from './evaluator.js';
 import type { MacroMessage } from './macro-preprocessor.js';
+import type { KconfigDialect } from './dialect.js';
 import type { KSymbol, MenuNode } from './model.js';
 import type { SymbolTable } from './symbol-table.js';
 
@@ -14,6 +15,8 @@ export interface KconfigTree {
   readonly srcarch: string;
   readonly makeArch: string;
   readonly kernelVersion: string;
+  /** Which upstream Kconfig behaviour this tree's own tool has (see dialect.ts). */
+  readonly dialect: KconfigDialect;
   readonly symbols: SymbolTable;
   readonly rootMenu: MenuNode;
   readonly modules: KSymbol;

@@ -1,8 +1,11 @@
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { kernelMakeArch, kernelSrcArch, type RpmArch } from '../model/arch.js';
-import { extractKconfigSubset } from '../sources/kconfig-cache.js';
+import { damagedSubsetFiles, extractKconfigSubset } from '../sources/kconfig-cache.js';
+import { KconfigError } from './kconfig-error.js';
 import { buildKconfigTree } from './build-kconfig-tree.js';
+import { prepareMenuChoices } from './choice-menus.js';
+import { detectDialect, dialectKey } from './dialect.js';
 import { kconfigEnvironment, kernelVersionFromMakefile, TOOL_VARIABLES, toolNames, type KconfigEnvInput } from './kconfig-env.js';
 import type { KconfigTree } from './kconfig-tree.js';
 import { KconfigEvaluator } from './evaluator.js';
@@ -43,13 +46,21 @@ export async function loadKconfigTree(opts: LoadKconfigTreeOptions): Promise<Kco
   const srcarch = opts.srcarch ?? (opts.arch ? kernelSrcArch(opts.arch) : undefined);
   const makeArch = opts.makeArch ?? (opts.arch ? kernelMakeArch(opts.arch) : srcarch);
   if (!srcarch || !makeArch) throw new Error('loadKconfigTree: an arch is required');
-  const root = isDirectory(opts.source)
-    ? path.resolve(opts.source)
-    : await extractKconfigSubset(path.resolve(opts.source), cacheDir ?? path.join(defaultCacheDir()));
+  const fromTarball = !isDirectory(opts.source);
+  const subsetCache = cacheDir ?? defaultCacheDir();
+  let root = fromTarball ? await extractKconfigSubset(path.resolve(opts.source), subsetCache) : path.resolve(opts.source);
   const key = JSON.stringify([root, srcarch, makeArch, opts.crossCompile ?? '', opts.tools ?? {}, cacheDir ?? '']);
   const hit = loaded.get(key);
   if (hit) return hit;
-  const tree = loadKconfigTreeSync({ ...opts, label: opts.source, root, srcarch, makeArch, cacheDir });
+  let tree: KconfigTree;
+  try {
+    tree = loadKconfigTreeSync({ ...opts, label: opts.source, root, srcarch, makeArch, cacheDir });
+  } catch (err) {
+    // a damaged extraction must not be blamed on the kernel: check it, extract again once, retry
+    if (!fromTarball || !(err instanceof KconfigError) || (await damagedSubsetFiles(root)).length === 0) throw err;
+    root = await extractKconfigSubset(path.resolve(opts.source), subsetCache, { refresh: true });
+    tree = loadKconfigTreeSync({ ...opts, label: opts.source, root, srcarch, makeArch, cacheDir });
+  }
   loaded.set(key, tree);
   return tree;
 }
@@ -102,16 +113,20 @@ export function loadKconfigTreeSync(o: LoadKconfigTreeSyncOptions): KconfigTree 
     makeArch: o.makeArch,
     kernelVersion: envInput.kernelVersion,
   };
-  const treeFile = o.cacheDir ? parsedTreeFile(o.cacheDir, [o.root, o.srcarch, o.makeArch, identity]) : undefined;
+  const dialect = detectDialect(read, envInput.kernelVersion);
+  const treeFile = o.cacheDir ? parsedTreeFile(o.cacheDir, [o.root, o.srcarch, o.makeArch, identity, dialectKey(dialect)]) : undefined;
   const stored = treeFile ? readParsedTree(treeFile, o.root) : undefined;
   if (stored && stored.kernelVersion === envInput.kernelVersion) {
     const parts = decodeTree(stored.snapshot);
+    parts.symbols.hashSize = dialect.hashSize;
+    if (dialect.choices === 'menu') prepareMenuChoices(parts.rootMenu, parts.symbols);
     return {
       ...common,
+      dialect,
       symbols: parts.symbols,
       rootMenu: parts.rootMenu,
       modules: parts.modules,
-      evaluator: new KconfigEvaluator(parts.symbols, parts.modules),
+      evaluator: new KconfigEvaluator(parts.symbols, parts.modules, dialect),
       files: parts.files,
       warnings: parts.warnings,
       macroMessages: parts.macroMessages,
@@ -124,7 +139,7 @@ export function loadKconfigTreeSync(o: LoadKconfigTreeSyncOptions): KconfigTree 
   const env = kconfigEnvironment(envInput, shell);
   shell.useEnv(env);
   try {
-    const tree = buildKconfigTree({ ...common, arch: o.arch, read, shell, env });
+    const tree = buildKconfigTree({ ...common, arch: o.arch, read, shell, env, dialect });
     if (treeFile) {
       writeParsedTree(treeFile, { snapshot: encodeTree(tree), reads: recorder.list(), env, kernelVersion: envInput.kernelVersion });
     }

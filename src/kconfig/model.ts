@@ -83,6 +83,14 @@ export class KSymbol {
   /** Where the user value came from (index into the assignment list), for explanations. */
   userSource = -1;
 
+  // choices of the 6.11+ dialect (derived after parsing or decoding; see choice-menus.ts)
+  /** For a member: the choice menu `sym_get_choice_menu` finds (first prompt's nearest symbol parent). */
+  choiceMenu: MenuNode | null = null;
+  /** For a choice: every symbol entry below the choice menu, depth first (`menu_for_each_sub_entry`). */
+  choiceEntries: KSymbol[] | null = null;
+  /** For a choice: members in priority order (definition order, then each member read moves first). */
+  choicePriority: KSymbol[] | null = null;
+
   constructor(
     readonly name: string | null,
     flags: number,
@@ -108,6 +116,7 @@ export class KSymbol {
   }
   /** For a choice member: the choice symbol. */
   choiceOf(): KSymbol | undefined {
+    if (this.choiceMenu) return this.choiceMenu.sym ?? undefined;
     const p = this.choiceProp();
     return p?.expr?.kind === 'symbol' ? p.expr.sym : undefined;
   }

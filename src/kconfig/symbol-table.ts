@@ -23,6 +23,16 @@ export class SymbolTable {
   private readonly list: KSymbol[] = [];
   private ordered: KSymbol[] | null = null;
   private serial = 0;
+  private hashBuckets = HASH_SIZE;
+
+  /** Buckets of the reference tool's symbol hash table (9973 before Linux 6.11-ish, 16384 after). */
+  get hashSize(): number {
+    return this.hashBuckets;
+  }
+  set hashSize(n: number) {
+    if (n !== this.hashBuckets) this.ordered = null;
+    this.hashBuckets = n;
+  }
 
   constructor() {
     this.yes = this.fixed('y', YES);
@@ -120,7 +130,7 @@ export class SymbolTable {
   /** All symbols in the reference tool's iteration order (hash bucket, newest first). */
   all(): readonly KSymbol[] {
     if (!this.ordered) {
-      const keyed = this.list.map((s) => ({ s, b: s.name === null ? 0 : nameHash(s.name) % HASH_SIZE }));
+      const keyed = this.list.map((s) => ({ s, b: s.name === null ? 0 : nameHash(s.name) % this.hashBuckets }));
       keyed.sort((a, b) => a.b - b.b || b.s.serial - a.s.serial);
       this.ordered = keyed.map((k) => k.s);
     }

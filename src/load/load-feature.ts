@@ -1,4 +1,4 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Finding } from '../findings/finding.js';
 import { configMapRequests } from '../config/config-map-requests.js';
@@ -9,6 +9,8 @@ import type { Feature, FeaturePatch, NameRef } from '../model/feature.js';
 import { displayPath, isSafeRelativeName, realPathInside } from '../model/safe-path.js';
 import { validateAgainstSchema } from '../model/schemas.js';
 import { locate, parseYamlSource, type YamlSource } from '../model/yaml-source.js';
+import { inputReadFinding, readInputFile } from '../model/read-input-file.js';
+import { decodeUtf8 } from '../model/decode-utf8.js';
 
 export const FEATURE_NAME = /^[a-z0-9][a-z0-9._+-]*(\/[a-z0-9][a-z0-9._+-]*)*$/;
 
@@ -35,7 +37,12 @@ async function readInside(
   what: string,
 ): Promise<Buffer | undefined> {
   const { real, exists } = await realPathInside(featureDir, abs);
-  if (!exists) return undefined;
+  if (!exists) {
+    // a path through a file (features/x/config/... with config a file) is not "missing"
+    const r = await readInputFile(abs);
+    if (!r.ok && r.reason !== 'missing' && r.reason !== 'parent-not-folder') findings.push(inputReadFinding(abs, r, what));
+    return undefined;
+  }
   if (!real) {
     findings.push({
       code: 'E_PATH_ESCAPE',
@@ -46,7 +53,19 @@ async function readInside(
     });
     return undefined;
   }
-  return readFile(real);
+  const r = await readInputFile(real);
+  if (!r.ok) {
+    if (r.reason !== 'missing') findings.push(inputReadFinding(abs, r, what));
+    return undefined;
+  }
+  return r.bytes;
+}
+
+/** Text of an input file: UTF-8 or a finding at the first invalid byte. */
+function textOf(bytes: Buffer, abs: string, findings: Finding[]): string | undefined {
+  const d = decodeUtf8(bytes, displayPath(abs));
+  for (const f of d.findings) findings.push(f);
+  return d.text;
 }
 
 async function listPatches(
@@ -58,9 +77,11 @@ async function listPatches(
   const seriesFile = path.join(featureDir, 'series');
   const seriesText = await readInside(featureDir, seriesFile, findings, 'series file');
   const names: Array<{ name: string; where: { file: string; line: number; col: number } }> = [];
-  if (seriesText !== undefined) {
-    seriesText
-      .toString('utf8')
+  const seriesString = seriesText === undefined ? undefined : textOf(seriesText, seriesFile, findings);
+  if (seriesText !== undefined && seriesString === undefined) return [];
+  if (seriesString !== undefined) {
+    const listed = new Map<string, { file: string; line: number; col: number }>();
+    seriesString
       .split('\n')
       .forEach((raw, i) => {
         const line = raw.replace(/#.*$/, '').trim();
@@ -75,6 +96,12 @@ async function listPatches(
           findings.push({ code: 'E_PATH_ESCAPE', severity: 'error', message: `series entry '${name}' leaves the patches/ folder`, where, hint: 'name patches relative to patches/, without .. or a leading /' });
           return;
         }
+        const first = listed.get(name);
+        if (first) {
+          findings.push({ code: 'W_SERIES_DUPLICATE', severity: 'warning', message: `series lists ${name} twice; it is applied once`, where, related: [{ message: 'first listed here', where: first }], hint: 'remove the second entry' });
+          return;
+        }
+        listed.set(name, where);
         names.push({ name, where });
       });
   } else {
@@ -82,7 +109,12 @@ async function listPatches(
     try {
       entries = (await readdir(patchesDir)).filter((n) => n.endsWith('.patch') || n.endsWith('.diff'));
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOTDIR') {
+        findings.push({ code: 'E_INPUT_KIND', severity: 'error', message: `${displayPath(patchesDir)} is a file; patches/ must be a folder of patches`, where: { file: displayPath(patchesDir), line: 0, col: 0 } });
+      } else if (code !== 'ENOENT') {
+        findings.push({ code: 'E_INPUT_UNREADABLE', severity: 'error', message: `cannot list ${displayPath(patchesDir)}: ${code ?? (err as Error).message}`, where: { file: displayPath(patchesDir), line: 0, col: 0 } });
+      }
     }
     entries.sort();
     for (const name of entries) names.push({ name, where: { file: displayPath(path.join(patchesDir, name)), line: 0, col: 0 } });
@@ -92,7 +124,7 @@ async function listPatches(
     const abs = path.join(patchesDir, name);
     const text = await readInside(featureDir, abs, findings, 'patch');
     if (text === undefined) {
-      if (!findings.some((f) => f.code === 'E_PATH_ESCAPE' && f.message.includes(displayPath(abs)))) {
+      if (!findings.some((f) => (f.code === 'E_PATH_ESCAPE' || f.code === 'E_INPUT_KIND' || f.code === 'E_INPUT_UNREADABLE') && f.message.includes(displayPath(abs)))) {
         findings.push({ code: 'E_PATCH_MISSING', severity: 'error', message: `series names ${name}, but patches/${name} does not exist`, where });
       }
       continue;
@@ -117,6 +149,16 @@ export async function loadFeature(root: string, name: string, ref?: NameRef): Pr
   }
   const featureDir = path.join(featuresDir, name);
   const file = path.join(featureDir, 'feature.yml');
+  const dirRead = await readInputFile(featureDir);
+  if (!dirRead.ok && dirRead.reason !== 'directory' && dirRead.reason !== 'missing') {
+    const why = dirRead.reason === 'parent-not-folder' ? 'a folder on its path is a file' : 'it is a file, not a folder';
+    findings.push({ code: 'E_INPUT_KIND', severity: 'error', message: `feature '${name}': ${displayPath(featureDir)} cannot be a feature folder: ${why}`, ...(ref ? { where: ref.where } : { where: { file: displayPath(featureDir), line: 0, col: 0 } }), hint: 'a feature is a folder features/<name>/ holding feature.yml' });
+    return { findings };
+  }
+  if (dirRead.ok) {
+    findings.push({ code: 'E_INPUT_KIND', severity: 'error', message: `feature '${name}': ${displayPath(featureDir)} is a file, not a folder`, ...(ref ? { where: ref.where } : { where: { file: displayPath(featureDir), line: 0, col: 0 } }), hint: 'a feature is a folder features/<name>/ holding feature.yml' });
+    return { findings };
+  }
   const dirCheck = await realPathInside(featuresDir, featureDir);
   if (dirCheck.exists && !dirCheck.real) {
     findings.push({ code: 'E_PATH_ESCAPE', severity: 'error', message: `features/${name} is a link that leads outside features/`, ...(ref ? { where: ref.where } : {}) });
@@ -135,17 +177,24 @@ export async function loadFeature(root: string, name: string, ref?: NameRef): Pr
     }
     return { findings };
   }
-  const parsed = parseYamlSource(displayPath(file), yml.toString('utf8'));
+  const ymlText = textOf(yml, file, findings);
+  if (ymlText === undefined) return { findings };
+  const parsed = parseYamlSource(displayPath(file), ymlText);
   findings.push(...parsed.findings);
   const src = parsed.source;
   if (!src) return { findings };
-  const data = src.doc.toJS() as FeatureYaml | null;
+  const data = parsed.data as FeatureYaml | null;
   if (data === null || typeof data !== 'object') {
     findings.push({ code: 'E_SCHEMA', severity: 'error', message: 'feature.yml is empty; it needs at least a summary', where: { file: src.file, line: 1, col: 1 } });
     return { findings };
   }
   const schemaFindings = validateAgainstSchema('feature', src, data);
   if (schemaFindings.length) return { findings: [...findings, ...schemaFindings] };
+  const self = (data.conflicts ?? []).indexOf(name);
+  if (self >= 0) {
+    findings.push({ code: 'W_FEATURE_SELF_CONFLICT', severity: 'warning', message: `feature ${name} lists itself under conflicts; the entry is ignored`, where: locate(src, ['conflicts', self]), feature: name, hint: 'remove it from conflicts' });
+    data.conflicts = data.conflicts!.filter((c) => c !== name);
+  }
 
   const origin = { kind: 'feature' as const, name };
   const inline = configMapRequests(src, ['config'], origin);
@@ -156,9 +205,12 @@ export async function loadFeature(root: string, name: string, ref?: NameRef): Pr
     const abs = path.join(featureDir, fragName);
     const text = await readInside(featureDir, abs, findings, 'config fragment');
     if (text === undefined) continue;
-    const frag = parseFragment(text.toString('utf8'), displayPath(abs), origin, arch);
-    findings.push(...frag.findings);
-    requests.push(...frag.requests);
+    const fragText = textOf(text, abs, findings);
+    if (fragText === undefined) continue;
+    const frag = parseFragment(fragText, displayPath(abs), origin, arch);
+    // a loop, not push(...): a fragment of 150k lines would overflow the call stack
+    for (const f of frag.findings) findings.push(f);
+    for (const r of frag.requests) requests.push(r);
   }
   // config.<something> that is not an RPM arch is almost always a typo (config.x86 for x86_64)
   try {

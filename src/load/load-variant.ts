@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError, type Finding, type SourceLocation } from '../findings/finding.js';
 import { configMapRequests } from '../config/config-map-requests.js';
@@ -10,6 +9,9 @@ import { baseKindForSettings, type BaseSettingContext } from '../bases/index.js'
 import { displayPath, isInside, realPathInside } from '../model/safe-path.js';
 import { validateAgainstSchema } from '../model/schemas.js';
 import { locate, parseYamlSource, type YamlSource } from '../model/yaml-source.js';
+import { inputReadFinding, readInputFile } from '../model/read-input-file.js';
+import { decodeUtf8 } from '../model/decode-utf8.js';
+import { loadSigning } from '../signing/load-signing.js';
 
 /** One variant file, validated, before `extends` is applied. */
 interface VariantLayer {
@@ -23,23 +25,22 @@ const LIST_KEYS = ['arches', 'features', 'changelog'] as const;
 
 async function readLayer(abs: string, findings: Finding[], from?: SourceLocation): Promise<VariantLayer | undefined> {
   const file = displayPath(abs);
-  let text: string;
-  try {
-    text = await readFile(abs, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    findings.push({
-      code: 'E_VARIANT_MISSING',
-      severity: 'error',
-      message: code === 'ENOENT' ? `variant file ${file} does not exist` : `cannot read variant file ${file}: ${code ?? (err as Error).message}`,
-      ...(from ? { where: from } : {}),
-    });
+  const read = await readInputFile(abs);
+  if (!read.ok) {
+    findings.push(
+      read.reason === 'missing'
+        ? { code: 'E_VARIANT_MISSING', severity: 'error', message: `variant file ${file} does not exist`, ...(from ? { where: from } : {}) }
+        : inputReadFinding(abs, read, 'variant file', from),
+    );
     return undefined;
   }
-  const parsed = parseYamlSource(file, text);
+  const decoded = decodeUtf8(read.bytes, file);
+  findings.push(...decoded.findings);
+  if (decoded.text === undefined) return undefined;
+  const parsed = parseYamlSource(file, decoded.text);
   findings.push(...parsed.findings);
   if (!parsed.source) return undefined;
-  const data = parsed.source.doc.toJS() as unknown;
+  const data = parsed.data;
   if (data === null || data === undefined || (typeof data === 'object' && !Array.isArray(data) && Object.keys(data).length === 0)) {
     findings.push({ code: 'E_VARIANT_EMPTY', severity: 'error', message: `${file} is empty`, where: { file, line: 1, col: 1 }, hint: 'a variant needs at least summary, base and arches (or extends another variant)' });
     return undefined;
@@ -193,6 +194,8 @@ export async function loadVariant(variantPath: string): Promise<{ variant?: Vari
   };
   // the base settings: src/bases/<kind>/
   const base = await kind.loadSettings(settingContext);
+  const signing = merged.signing ? await loadSigning(merged.signing as Record<string, unknown>, settingContext) : undefined;
+  if (signing && !kind.signsInSpec) findings.push({ code: 'W_SIGNING_NOT_BUILT_IN', severity: 'warning', message: "signing: is built into vanilla kernel specs only; sign this variant's built RPMs with kplay sign", where: signing.where });
   if (!base || findings.some((f) => f.severity === 'error')) return { findings };
 
   const variant: Variant = {
@@ -210,6 +213,12 @@ export async function loadVariant(variantPath: string): Promise<{ variant?: Vari
     ...(merged.buildid !== undefined ? { buildid: String(merged.buildid) } : {}),
     changelog: (merged.changelog ?? []) as ChangelogEntry[],
     targets: resolvedTargets,
+    textWhere: {
+      summary: whereSet(layers, ['summary']),
+      ...(merged.description !== undefined ? { description: whereSet(layers, ['description']) } : {}),
+      ...(merged.buildid !== undefined ? { buildid: whereSet(layers, ['buildid']) } : {}),
+    },
+    ...(signing ? { signing } : {}),
   };
   return { variant, findings };
 }

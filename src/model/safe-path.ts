@@ -24,7 +24,10 @@ export async function realPathInside(folder: string, file: string): Promise<{ re
     realFolder = await realpath(folder);
     realFile = await realpath(file);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { exists: false };
+    const code = (err as NodeJS.ErrnoException).code;
+    // a path through a file cannot exist; a loop of links leads nowhere inside
+    if (code === 'ENOENT' || code === 'ENOTDIR') return { exists: false };
+    if (code === 'ELOOP') return { exists: true };
     throw err;
   }
   return isInside(realFolder, realFile) ? { real: realFile, exists: true } : { exists: true };

@@ -40,6 +40,15 @@ export interface CoprTarget {
   timeout?: number;
   enable_net?: boolean;
   description?: string;
+  instructions?: string;
+  isolation?: 'default' | 'simple' | 'nspawn';
+  bootstrap?: 'default' | 'on' | 'off' | 'image';
+  follow_fedora_branching?: boolean;
+  auto_prune?: boolean;
+  delete_after_days?: number;
+  additional_repos?: string[];
+  /** rpmbuild `--without` options of each chroot (Copr's `without_opts`), e.g. `debug`. */
+  without?: string[];
   where: SourceLocation;
 }
 

@@ -6,13 +6,15 @@ import type { ConfigRequest, Targets } from './types.js';
 export type BaseConfig =
   | { kind: 'target'; target: string; where: SourceLocation }
   | { kind: 'file'; path: string; display: string; where: SourceLocation }
-  | { kind: 'url'; url: string; sha256: string; where: SourceLocation };
+  | { kind: 'url'; url: string; sha256: string; fileName?: string; where: SourceLocation };
 
 export interface BaseSource {
   url: string;
   sha256?: string;
   /** Folder the tarball unpacks to. */
   topdir: string;
+  /** The file name the variant gives (`file-name:`); else the URL's last segment, checked by the rendering boundary. */
+  fileName?: string;
   where: SourceLocation;
 }
 
@@ -67,6 +69,16 @@ export interface KmodBase {
 
 export type VariantBase = VanillaBase | OverlayBase | KmodBase;
 
+/** A variant's `signing:`: the SIG certificate the kernel trusts. Never a private key. */
+export interface SigningSettings {
+  certificate: string;
+  display: string;
+  /** The certificate(s), PEM, checked to hold no private key. */
+  pem: string;
+  hash: 'sha256' | 'sha384' | 'sha512';
+  where: SourceLocation;
+}
+
 export interface ChangelogEntry {
   date: string;
   author: string;
@@ -92,6 +104,10 @@ export interface Variant<B extends VariantBase = VariantBase> {
   buildid?: string;
   changelog: ChangelogEntry[];
   targets: Targets;
+  /** Where the free-text fields were set (for findings of the rendering boundary). */
+  textWhere?: { summary?: SourceLocation; description?: SourceLocation; buildid?: SourceLocation };
+  /** `signing:`: the SIG certificate the kernel trusts (docs/signing.md). */
+  signing?: SigningSettings;
 }
 
 export type VanillaVariant = Variant<VanillaBase>;

@@ -1,4 +1,4 @@
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import type { Finding, SourceLocation } from '../findings/finding.js';
 
 /** A parsed YAML file that can say where any value in it came from. */
@@ -11,18 +11,75 @@ export interface YamlSource {
 
 export type YamlPath = ReadonlyArray<string | number>;
 
-export function parseYamlSource(file: string, text: string): { source?: YamlSource; findings: Finding[] } {
+const CORE_TAGS = new Set(['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].map((t) => `tag:yaml.org,2002:${t}`));
+
+/** Aliases expanded per document at most (a "billion laughs" document needs far more). */
+export const MAX_YAML_ALIASES = 100;
+
+/**
+ * Parse one YAML document of a repository file. Limited to what a variant or feature needs: the
+ * YAML 1.2 core schema (no custom or language tags: an unresolved tag such as `!!js/function` is
+ * an error, not a string), one document per file, and at most MAX_YAML_ALIASES alias
+ * expansions. `data` is the document as plain values.
+ */
+export function parseYamlSource(file: string, text: string): { source?: YamlSource; data?: unknown; findings: Finding[] } {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
-  const findings: Finding[] = doc.errors.map((e) => ({
-    code: 'E_YAML_SYNTAX',
-    severity: 'error',
-    message: e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, ''),
-    where: { file, line: e.linePos?.[0].line ?? 0, col: e.linePos?.[0].col ?? 0 },
-    hint: 'fix the YAML syntax at this position',
-  }));
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true, schema: 'core', customTags: [], merge: false, version: '1.2' });
+  const at = (e: { linePos?: [{ line: number; col: number }] | [{ line: number; col: number }, { line: number; col: number }] }) => ({ file, line: e.linePos?.[0].line ?? 0, col: e.linePos?.[0].col ?? 0 });
+  const findings: Finding[] = doc.errors.map((e) =>
+    e.code === 'MULTIPLE_DOCS'
+      ? { code: 'E_YAML_SYNTAX', severity: 'error' as const, message: 'the file holds more than one YAML document (a second --- line)', where: at(e), hint: 'keep one document per file: remove the --- separator and what follows' }
+      : {
+          code: 'E_YAML_SYNTAX',
+          severity: 'error' as const,
+          message: e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, ''),
+          where: at(e),
+          hint: 'fix the YAML syntax at this position',
+        },
+  );
+  for (const w of doc.warnings) {
+    findings.push({
+      code: w.code === 'TAG_RESOLVE_FAILED' ? 'E_YAML_TAG' : 'E_YAML_SYNTAX',
+      severity: 'error',
+      message: w.code === 'TAG_RESOLVE_FAILED' ? `${w.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}: kplay reads the YAML core schema only` : w.message.split('\n')[0]!,
+      where: at(w),
+      hint: 'remove the tag; write plain strings, numbers, lists and maps',
+    });
+  }
+  // the yaml library also resolves !!binary, !!set, !!omap ... under the core schema: refuse them too
+  visit(doc, {
+    Node(_key, node) {
+      if (node.tag && !CORE_TAGS.has(node.tag)) {
+        const where = node.range ? locationOf({ file, text, doc, lines }, node.range[0]) : { file, line: 1, col: 1 };
+        if (findings.some((f) => f.where?.line === where.line)) return;
+        findings.push({
+          code: 'E_YAML_TAG',
+          severity: 'error',
+          message: `the tag ${node.tag.replace('tag:yaml.org,2002:', '!!')} is not in the YAML core schema, which is all kplay reads`,
+          where,
+          hint: 'remove the tag; write plain strings, numbers, lists and maps',
+        });
+      }
+    },
+  });
   if (findings.length) return { findings };
-  return { source: { file, text, doc, lines }, findings };
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
+  } catch (err) {
+    return {
+      findings: [
+        {
+          code: 'E_YAML_ALIAS',
+          severity: 'error',
+          message: `the document expands aliases (*name) more than ${MAX_YAML_ALIASES} times, or in a cycle: ${(err as Error).message}`,
+          where: { file, line: 1, col: 1 },
+          hint: 'write the values out instead of nesting aliases',
+        },
+      ],
+    };
+  }
+  return { source: { file, text, doc, lines }, data, findings };
 }
 
 function locationOf(src: YamlSource, offset: number): SourceLocation {

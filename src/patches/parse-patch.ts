@@ -417,6 +417,16 @@ class PatchParser {
   }
 
   private checkSafety(fp: FilePatch): void {
+    // mode 120000: the "file" is a symbolic link whose target is the content, possibly outside the tree
+    if (fp.newMode !== undefined && (fp.newMode & 0o170000) === 0o120000) {
+      this.findings.push({
+        code: 'W_PATCH_SYMLINK',
+        severity: 'warning',
+        message: `the patch makes ${fp.newPath ?? fp.oldPath} a symbolic link (mode 120000); check where it points`,
+        where: at(this.file, fp.patchLine),
+        hint: 'a link in the kernel tree can point outside it at build time; prefer a real file',
+      });
+    }
     if (fp.binary) {
       this.findings.push({
         code: 'E_PATCH_BINARY',

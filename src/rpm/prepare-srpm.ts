@@ -1,11 +1,14 @@
 import path from 'node:path';
 import { baseKindOf } from '../bases/index.js';
 import { composeVariant, type ComposeResult } from '../compose/compose-variant.js';
+import { recordOutputFiles } from '../compose/output-marker.js';
 import { STATE_DIR } from '../compose/write-output.js';
-import { UsageError } from '../findings/finding.js';
+import { UsageError, type Finding } from '../findings/finding.js';
+import { loadVariant } from '../load/load-variant.js';
 import type { Targets } from '../model/types.js';
 import type { Variant } from '../model/variant.js';
 import { buildSrpm } from './build-srpm.js';
+import type { CollectedSource } from './srpm-sources.js';
 
 export interface PreparedSrpm {
   srpmPath: string;
@@ -22,6 +25,22 @@ export interface PrepareSrpmOptions {
   sourcesDir?: string;
   kernelSource?: string;
   distGit?: string;
+  /**
+   * Skip the Kconfig and patch checks that otherwise run against the kernel source the SRPM
+   * carries (the base tarball). Said loudly: W_SRPM_UNCHECKED.
+   */
+  noCheck?: boolean;
+}
+
+
+
+function unchecked(why: string, variantPath: string): Finding {
+  return {
+    code: 'W_SRPM_UNCHECKED',
+    severity: 'warning',
+    message: `the Kconfig and patch checks did not run (${why}): the SRPM may not build, or not build what the variant asks`,
+    where: { file: variantPath, line: 0, col: 0 },
+  };
 }
 
 /** Build time recorded in the SRPM: the newest changelog date, so equal inputs give equal bytes. */
@@ -35,14 +54,42 @@ export function sourceDateEpochOf(variant: Variant): number {
  * the cache, or from --sources-dir), and build a reproducible SRPM with rpmbuild -bs.
  */
 export async function prepareSrpm(variantPath: string, opts: PrepareSrpmOptions = {}): Promise<PreparedSrpm> {
-  const compose = await composeVariant(variantPath, { out: opts.out, kernelSource: opts.kernelSource, distGit: opts.distGit });
+  const sourcesDir = opts.sourcesDir ? path.resolve(opts.sourcesDir) : undefined;
+  const uncheckedNotes: Finding[] = [];
+  // the SRPM carries the base tarball: fetch (or find) it first, and check the variant against it
+  let kernelSource = opts.kernelSource;
+  let collected: CollectedSource[] | undefined;
+  const loaded = await loadVariant(variantPath);
+  const early = loaded.variant;
+  if (early) {
+    collected = await baseKindOf(early).collectSrpmSources(early, sourcesDir);
+    if (!opts.noCheck && !kernelSource) kernelSource = collected?.find((s) => s.base)?.from;
+  }
+  if (opts.noCheck) {
+    kernelSource = undefined;
+    uncheckedNotes.push(unchecked('--no-check was given', variantPath));
+  }
+  const compose = await composeVariant(variantPath, { out: opts.out, kernelSource, distGit: opts.distGit });
   if (!compose.written || !compose.variant || !compose.outDir || !compose.specFile) {
     throw new UsageError(`${variantPath} did not compose`, compose.findings, compose.exitCode === 1 ? 1 : 2);
   }
   const variant = compose.variant;
   const outDir = compose.outDir;
-  const sourcesDir = opts.sourcesDir ? path.resolve(opts.sourcesDir) : undefined;
-  await baseKindOf(variant).gatherSrpmSources(variant, outDir, sourcesDir);
+  const placed = await baseKindOf(variant).placeSrpmSources(variant, outDir, sourcesDir, collected);
+  if (!collected && !opts.noCheck && !kernelSource) {
+    // the kernel tarball arrived with the sources (a distribution's lookaside): check against it now
+    const tarball = placed.tarball;
+    if (tarball) {
+      const checked = await composeVariant(variantPath, { out: opts.out, kernelSource: tarball, distGit: opts.distGit, write: false });
+      if (checked.exitCode !== 0) throw new UsageError(`${variantPath} does not pass its checks against ${path.basename(tarball)}`, checked.findings, checked.exitCode === 1 ? 1 : 2);
+      compose.findings.push(...checked.findings.filter((f) => !compose.findings.some((g) => g.code === f.code && g.message === f.message)));
+      Object.assign(compose.checks, checked.checks);
+    } else {
+      uncheckedNotes.push(unchecked('the dist-git names no linux-*.tar.* source to check against (pass --kernel-source)', variantPath));
+    }
+  }
+  compose.findings.push(...uncheckedNotes);
   const srpmPath = await buildSrpm({ specFile: path.join(outDir, compose.specFile), sourceDir: outDir, outDir, sourceDateEpoch: sourceDateEpochOf(variant) });
+  if (path.dirname(path.resolve(srpmPath)) === path.resolve(outDir)) await recordOutputFiles(outDir, [path.basename(srpmPath)]);
   return { srpmPath, variantName: variant.name, targets: variant.targets, outDir: path.join(outDir, STATE_DIR), compose };
 }

@@ -1,7 +1,10 @@
 import got, { HTTPError, RequestError } from 'got';
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, mkdtemp, rename, rm, rmdir } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, rename, rm, rmdir } from 'node:fs/promises';
+import { cleanupOnSignal, processAlive } from '../fs/cleanup-on-signal.js';
+import { checkSourceFileName, type RenderRefusal } from '../spec/boundary/index.js';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -27,6 +30,24 @@ export interface FetchSourceOptions {
   fileName?: string;
   /** Network timeouts in ms (tests shorten them). */
   timeoutMs?: number;
+  /** The expected size in bytes, when known: a longer (or shorter) download fails. */
+  size?: number;
+  /** Largest download accepted when the size is not known (default KPLAY_MAX_DOWNLOAD_BYTES, else 4 GiB). */
+  maxBytes?: number;
+}
+
+/** Default cap for a download of unknown size: a kernel tarball is ~150 MB, a distribution's lookaside ~250 MB. */
+export function defaultMaxDownloadBytes(env: NodeJS.ProcessEnv = process.env): number {
+  const v = Number(env.KPLAY_MAX_DOWNLOAD_BYTES);
+  return Number.isFinite(v) && v > 0 ? v : 4 * 1024 ** 3;
+}
+
+/** Scratch folders of fetches whose process is gone (killed with -9) are removed by the next fetch. */
+async function removeStaleScratch(scratchRoot: string): Promise<void> {
+  for (const name of await readdir(scratchRoot).catch(() => [] as string[])) {
+    const m = /^fetch-(\d+)-/.exec(name);
+    if (m && !processAlive(Number(m[1]))) await rm(path.join(scratchRoot, name), { recursive: true, force: true });
+  }
 }
 
 /**
@@ -41,18 +62,33 @@ export async function fetchSource(opts: FetchSourceOptions): Promise<string> {
     throw new UsageError(`${opts.url}: a source needs a sha256 (64 hex digits) or sha512 (128 hex digits) checksum`);
   }
   const fileName = opts.fileName ?? fileNameOf(opts.url);
-  if (!fileName || fileName.includes('/') || fileName === '.' || fileName === '..') {
-    throw new UsageError(`${opts.url}: cannot tell the source's file name; give fileName`);
+  try {
+    checkSourceFileName(fileName ?? '', 'source file name');
+  } catch (err) {
+    const r = err as RenderRefusal;
+    throw new UsageError(`${opts.url}: ${r.message}`, [{ code: r.code, severity: 'error', message: `${opts.url}: ${r.message}`, ...(r.hint ? { hint: r.hint } : {}) }]);
   }
   const cacheDir = path.resolve(opts.cacheDir ?? defaultSourceCacheDir());
-  const target = cachedSourcePath(cacheDir, digest, fileName);
+  const target = cachedSourcePath(cacheDir, digest, fileName!);
   if (await isFile(target)) return target;
 
   const scratchRoot = sourceCacheScratchDir(cacheDir);
   await mkdir(scratchRoot, { recursive: true });
-  const scratch = await mkdtemp(path.join(scratchRoot, 'fetch-'));
+  await removeStaleScratch(scratchRoot);
+  const scratch = await mkdtemp(path.join(scratchRoot, `fetch-${process.pid}-`));
+  // SIGINT/SIGTERM during the download: the partial file goes with the scratch folder
+  const unregister = cleanupOnSignal(() => rmSync(scratch, { recursive: true, force: true }));
+  const limit = opts.size ?? opts.maxBytes ?? defaultMaxDownloadBytes();
   try {
-    const partial = path.join(scratch, fileName);
+    const partial = path.join(scratch, fileName!);
+    let received = 0;
+    const capped = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        received += chunk.length;
+        if (received > limit) done(tooLarge(opts.url, limit, opts.size !== undefined));
+        else done(null, chunk);
+      },
+    });
     const hash = createHash(digest.algorithm);
     const hashing = new Transform({
       transform(chunk: Buffer, _enc, done) {
@@ -60,23 +96,39 @@ export async function fetchSource(opts: FetchSourceOptions): Promise<string> {
         done(null, chunk);
       },
     });
-    await pipeline(openSource(opts.url, opts.timeoutMs), hashing, createWriteStream(partial)).catch((err: unknown) => {
-      throw fetchFailure(opts.url, err);
+    await pipeline(openSource(opts.url, opts.timeoutMs), capped, hashing, createWriteStream(partial)).catch((err: unknown) => {
+      throw err instanceof UsageError ? err : fetchFailure(opts.url, err);
     });
+    if (opts.size !== undefined && received !== opts.size) throw tooLarge(opts.url, opts.size, true, received);
     const actual = hash.digest('hex');
     if (actual !== digest.hex) throw checksumMismatch(opts.url, digest, actual);
     await mkdir(path.dirname(target), { recursive: true });
     await rename(partial, target);
     return target;
   } finally {
+    unregister();
     await rm(scratch, { recursive: true, force: true });
     await rmdir(scratchRoot).catch(() => undefined); // only when no other fetch is using it
   }
 }
 
-function fileNameOf(url: string): string {
-  const pathname = isRemote(url) || url.startsWith('file:') ? new URL(url).pathname : url;
-  return decodeURIComponent(path.posix.basename(pathname));
+/** The URL's last path segment, never percent-decoded (a decoded `%2F` would be a `/`); undefined when the URL is malformed. */
+function fileNameOf(url: string): string | undefined {
+  try {
+    const pathname = isRemote(url) || url.startsWith('file:') ? new URL(url).pathname : url;
+    return path.posix.basename(pathname);
+  } catch {
+    return undefined;
+  }
+}
+
+function tooLarge(url: string, limit: number, expected: boolean, got?: number): UsageError {
+  const message = !expected
+    ? `${url}: the download exceeds ${limit} bytes (KPLAY_MAX_DOWNLOAD_BYTES); it was stopped and nothing was cached`
+    : got !== undefined && got < limit
+      ? `${url}: the download ended after ${got} of the expected ${limit} bytes; nothing was cached`
+      : `${url}: the download is longer than the expected ${limit} bytes; it was stopped and nothing was cached`;
+  return new UsageError(message, [{ code: 'E_SOURCE_SIZE', severity: 'error', message, hint: expected ? 'the server sends something else than the declared file' : 'raise KPLAY_MAX_DOWNLOAD_BYTES if the file really is that large' }]);
 }
 
 function isRemote(url: string): boolean {

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat, writeFile, realpath } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { TarEntryParser } from './tar-entry-parser.js';
@@ -17,8 +17,70 @@ export function isKconfigRelevant(rel: string): boolean {
   if (rel === 'Makefile') return true;
   if (/^arch\/[^/]+\/configs\/[^/]+$/.test(rel)) return true;
   if (/^scripts\/[^/]+$/.test(rel)) return true;
+  // the tree's own Kconfig tool: its dialect (src/kconfig/dialect.ts) and `--verify` builds it
+  if (/^scripts\/(kconfig|include)\/[^/]+$/.test(rel)) return true;
   if (/^arch\/[^/]+\/tools\/[^/]+$/.test(rel)) return true;
   return false;
+}
+
+/** Bumped whenever the kept subset changes (v2: scripts/kconfig and scripts/include for the dialect and --verify). */
+const SUBSET_VERSION = 'v2';
+/** Written last into an extracted subset: every file with its sha256. */
+const MANIFEST = '.manifest.json';
+
+interface Manifest {
+  tarball: string;
+  files: Record<string, string>;
+}
+
+/**
+ * Files of an extracted subset that no longer match its manifest (changed, missing, or no
+ * manifest at all: `['.manifest.json']`). Empty when the folder is intact.
+ */
+export async function damagedSubsetFiles(folder: string): Promise<string[]> {
+  let manifest: Manifest;
+  try {
+    manifest = JSON.parse(await readFile(path.join(folder, MANIFEST), 'utf8')) as Manifest;
+  } catch {
+    return [MANIFEST];
+  }
+  const bad: string[] = [];
+  for (const [rel, digest] of Object.entries(manifest.files)) {
+    try {
+      if (createHash('sha256').update(await readFile(path.join(folder, rel))).digest('hex') !== digest) bad.push(rel);
+    } catch {
+      bad.push(rel);
+    }
+  }
+  return bad;
+}
+
+/** Whether a folder is an extracted subset this module made (it has a manifest). */
+export function isExtractedSubset(folder: string): boolean {
+  return existsSync(path.join(folder, MANIFEST)) && path.basename(path.dirname(folder)) === 'kconfig-trees';
+}
+
+/** Remove `partial-<pid>-<ms>` folders of runs that died (their process is gone, or older than a day). */
+async function removeStalePartials(trees: string): Promise<void> {
+  let names: string[];
+  try {
+    names = await readdir(trees);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const m = /^partial-(\d+)-(\d+)$/.exec(name);
+    if (!m) continue;
+    const pid = Number(m[1]);
+    let alive = true;
+    try {
+      process.kill(pid, 0);
+    } catch (err) {
+      alive = (err as NodeJS.ErrnoException).code === 'EPERM';
+    }
+    if (alive && Date.now() - Number(m[2]) < 24 * 3600 * 1000) continue;
+    await rm(path.join(trees, name), { recursive: true, force: true });
+  }
 }
 
 interface DigestIndex {
@@ -39,24 +101,28 @@ async function readIndex(file: string): Promise<DigestIndex> {
  * the compressed bytes while decompressing), later calls only stat it.
  * Returns the folder holding the subset.
  */
-export async function extractKconfigSubset(tarball: string, cacheDir: string): Promise<string> {
+export async function extractKconfigSubset(tarball: string, cacheDir: string, opts: { refresh?: boolean } = {}): Promise<string> {
   const trees = path.join(cacheDir, 'kconfig-trees');
   const indexFile = path.join(trees, 'index.json');
   const st = await stat(tarball);
-  const fileKey = `${await realpath(tarball)}|${st.size}|${st.mtimeMs}`;
+  const fileKey = `${await realpath(tarball)}|${st.size}|${st.mtimeMs}|${SUBSET_VERSION}`;
   const index = await readIndex(indexFile);
   const known = index[fileKey];
-  if (known && existsSync(path.join(trees, known, '.complete'))) return path.join(trees, known);
+  if (!opts.refresh && known && existsSync(path.join(trees, known, MANIFEST))) return path.join(trees, known);
 
   await mkdir(trees, { recursive: true });
+  await removeStalePartials(trees);
   const partial = path.join(trees, `partial-${process.pid}-${Date.now()}`);
   await mkdir(partial, { recursive: true });
   let digest: string;
   try {
-    digest = await streamSubset(tarball, partial);
-    await writeFile(path.join(partial, '.complete'), `${tarball}\n`);
+    const files: Manifest['files'] = {};
+    digest = `${await streamSubset(tarball, partial, files)}-${SUBSET_VERSION}`;
+    // the manifest is written last: a folder without it is incomplete
+    const manifest: Manifest = { tarball, files };
+    await writeFile(path.join(partial, MANIFEST), JSON.stringify(manifest));
     const target = path.join(trees, digest);
-    if (existsSync(path.join(target, '.complete'))) await rm(partial, { recursive: true, force: true });
+    if (!opts.refresh && existsSync(path.join(target, MANIFEST))) await rm(partial, { recursive: true, force: true });
     else {
       await rm(target, { recursive: true, force: true });
       await rename(partial, target);
@@ -78,7 +144,7 @@ export async function extractKconfigSubset(tarball: string, cacheDir: string): P
  * own process, so decompression and tar parsing run on separate cores), the tar stream is
  * parsed in place, and only the Kconfig-relevant files are copied out and written.
  */
-async function streamSubset(tarball: string, into: string): Promise<string> {
+async function streamSubset(tarball: string, into: string, files: Manifest['files']): Promise<string> {
   const { decompressorFor, stripTopFolder } = await import('./tarball-entries.js');
   const hash = createHash('sha256');
   const decompressor = decompressorFor(tarball);
@@ -107,6 +173,7 @@ async function streamSubset(tarball: string, into: string): Promise<string> {
         madeDirs.add(dir);
       }
       writeFileSync(dest, entry.data, { mode: entry.mode & 0o777 });
+      files[stripTopFolder(entry.name)] = createHash('sha256').update(entry.data).digest('hex');
     },
   );
 

@@ -1,38 +1,30 @@
 /**
- * Escaping for values that came from users and end up in an RPM spec. RPM expands macros
- * everywhere in a spec, and `%(...)` runs a shell: every `%` a user wrote must become `%%`.
+ * Escaping for values that came from users and end up in an RPM spec: thin names over the
+ * rendering boundary (src/spec/boundary/), kept for the callers that use them.
  */
+import { specChangelogText, specShellWord, specTag, specText } from './boundary/index.js';
 
-/** A one-line tag value (Summary:, URL:, Source:): `%` doubled, line breaks folded to spaces. */
+/** A one-line tag value (Summary:, URL:, a comment): `%` doubled, line breaks folded to spaces. */
 export function rpmTag(value: string): string {
-  return rpmText(value.replace(/[\r\n]+/g, ' ').trim());
+  return specTag(value);
 }
 
-/** Free text (%description): `%` doubled; control characters other than newline and tab removed. */
+/** Free text (%description): `%` doubled; throws RenderRefusal for a line rpm would read as syntax. */
 export function rpmText(value: string): string {
-  // eslint-disable-next-line no-control-regex
-  return value.replace(/[\x00-\x08\x0b-\x1f\x7f]/g, '').replace(/%/g, '%%');
+  return specText(value);
 }
 
-/**
- * A %changelog entry body: each line a `- ` item; `%` doubled; a line that would start with `*`
- * (which RPM reads as a new entry) is indented.
- */
+/** A %changelog entry body: each line a `- ` item; `%` doubled. */
 export function rpmChangelogText(value: string): string {
-  return rpmText(value)
-    .split('\n')
-    .map((l) => l.trim())
-    .filter(Boolean)
-    .map((l) => (l.startsWith('- ') ? l : `- ${l}`))
-    .join('\n');
+  return specChangelogText(value);
 }
 
 /** A word for a shell command inside a spec scriptlet: single-quoted, and `%` doubled for RPM. */
 export function rpmShellWord(value: string): string {
-  return `'${value.replace(/'/g, `'\\''`).replace(/%/g, '%%')}'`;
+  return specShellWord(value);
 }
 
 /** A file name kplay writes next to the spec: only characters safe in RPM, shell and URLs. */
 export function safeFileName(value: string): string {
-  return value.replace(/[^A-Za-z0-9._+-]+/g, '_').replace(/^[._]+/, '');
+  return value.replace(/[^A-Za-z0-9._+-]+/g, '_').replace(/^[._]+/, '').replace(/\.\.+/g, '.');
 }

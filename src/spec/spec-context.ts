@@ -1,9 +1,12 @@
 import path from 'node:path';
+import type { SourceLocation } from '../findings/finding.js';
 import { kernelImage, kernelSrcArch, type RpmArch } from '../model/arch.js';
 import type { VanillaVariant } from '../model/variant.js';
 import type { ResolvedFeatures } from '../resolve/resolve-features.js';
 import { rpmChangelogDate } from './rpm-date.js';
-import { rpmChangelogText, rpmTag, rpmText, safeFileName } from './rpm-escape.js';
+import { safeFileName } from './rpm-escape.js';
+import { SpecBoundary } from './boundary/index.js';
+import { signingSpecContext } from '../signing/load-signing.js';
 
 /** A patch as it is written next to the spec: numbered, renamed to a safe unique file name. */
 export interface OutputPatch {
@@ -13,6 +16,8 @@ export interface OutputPatch {
   origin: string;
   file: string;
   text: Buffer;
+  /** The series line (or patch file) that named it. */
+  where?: SourceLocation;
 }
 
 /** One arch's config Sources. */
@@ -22,6 +27,8 @@ export interface OutputConfig {
   /** A full .config (resolved by kplay, or the variant's base file); else the make target runs. */
   baseFile?: string;
   baseTarget: string;
+  /** Where the base config was set (for findings). */
+  where?: SourceLocation;
 }
 
 /** Number and name the patches of the resolved series (the order they apply). */
@@ -37,6 +44,7 @@ export function outputPatches(resolved: ResolvedFeatures): OutputPatch[] {
         origin: p.path,
         file: `${String(number).padStart(4, '0')}-${safeFileName(feature.name.replace(/\//g, '-'))}-${safeFileName(base)}`,
         text: p.text,
+        ...(p.where ? { where: p.where } : {}),
       });
     }
   }
@@ -49,8 +57,9 @@ export function rpmVersionOf(version: string): string {
 }
 
 /**
- * The context the spec templates render. Every string that came from a user is escaped here,
- * once, so a template cannot forget it: `%` → `%%` (RPM runs `%(...)` through a shell).
+ * The context the spec templates render. Every string that came from a user passes the rendering
+ * boundary here, once, so a template cannot forget it; a value the boundary refuses becomes a
+ * finding in `boundary.findings` and the spec must then not be written.
  */
 export function buildSpecContext(
   variant: VanillaVariant,
@@ -59,41 +68,46 @@ export function buildSpecContext(
   configs: OutputConfig[],
   kplayVersion: string,
   root: string,
+  boundary: SpecBoundary = new SpecBoundary(),
 ) {
+  const b = boundary;
   const release = `${variant.release}${variant.buildid ?? ''}`;
+  const src = variant.base.source;
+  const sourceFile = b.sourceFileName(src.url, src.fileName, src.where, 'base source');
   return {
     kplay: { version: kplayVersion },
     variant: {
-      name: variant.name, // schema: [a-z0-9_-]
-      file: rpmTag(path.relative(root, path.resolve(variant.file)).split(path.sep).join('/')),
-      summary: rpmTag(variant.summary),
-      description: rpmText(variant.description ?? variant.summary),
+      name: b.token(variant.name, variant.arches.where, 'variant name'),
+      file: b.tag(path.relative(root, path.resolve(variant.file)).split(path.sep).join('/')),
+      summary: b.tag(variant.summary),
+      description: b.text(variant.description ?? variant.summary, variant.description !== undefined ? variant.textWhere?.description : variant.textWhere?.summary, 'the description'),
     },
     base: {
-      version: rpmTag(variant.base.version),
-      rpmVersion: rpmTag(rpmVersionOf(variant.base.version)),
-      sourceUrl: rpmTag(variant.base.source.url),
-      topdir: rpmTag(variant.base.source.topdir),
+      version: b.token(variant.base.version, variant.base.versionWhere, 'base version'),
+      rpmVersion: b.token(rpmVersionOf(variant.base.version), variant.base.versionWhere, 'base version'),
+      sourceUrl: b.sourceTag(src.url, sourceFile, src.where),
+      topdir: b.token(src.topdir, src.where, 'base source topdir'),
     },
-    release: rpmTag(release),
+    release: b.token(release, variant.textWhere?.buildid ?? variant.arches.where, 'release'),
     arches: variant.arches.list,
-    features: resolved.order.map((r) => ({ name: rpmTag(r.feature.name), summary: rpmTag(r.feature.summary) })),
-    patches: patches.map((p) => ({ number: p.number, feature: rpmTag(p.feature), origin: rpmTag(p.origin), file: p.file })),
+    features: resolved.order.map((r) => ({ name: b.tag(r.feature.name), summary: b.tag(r.feature.summary) })),
+    patches: patches.map((p) => ({ number: p.number, feature: b.tag(p.feature), origin: b.tag(p.origin), file: b.sourceFileName('', p.file, p.where) })),
     configs: configs.map((c, i) => ({
       arch: c.arch,
       srcarch: kernelSrcArch(c.arch),
       imageTarget: kernelImage(c.arch).target,
       imagePath: kernelImage(c.arch).path,
       requestedNumber: 100 + i * 10,
-      requestedFile: c.requestedFile,
+      requestedFile: b.sourceFileName('', c.requestedFile, undefined),
       baseNumber: 101 + i * 10,
-      ...(c.baseFile ? { baseFile: c.baseFile } : {}),
-      baseTarget: safeFileName(c.baseTarget),
+      ...(c.baseFile ? { baseFile: b.sourceFileName('', c.baseFile, c.where) } : {}),
+      baseTarget: b.token(c.baseTarget, c.where, 'base config target'),
     })),
+    signing: signingSpecContext(variant.signing),
     changelog: variant.changelog.map((e) => ({
       date: rpmChangelogDate(e.date),
-      author: rpmTag(e.author),
-      text: rpmChangelogText(e.text),
+      author: b.tag(e.author),
+      text: b.changelog(e.text),
     })),
   };
 }

@@ -21,11 +21,16 @@ export interface SubmitContext {
   options: Record<string, unknown>;
 }
 
+/** What a backend may check before the (long) SRPM build: no SRPM yet. */
+export type PreflightContext = Pick<SubmitContext, 'targets' | 'options' | 'dryRun'>;
+
 export interface SubmitBackend {
   /** The flag that selects this backend: `--copr [owner/project]` or `--cbs [target]`. */
   readonly flag: string;
   /** Add this backend's own options to `kplay submit`. */
   addOptions(cmd: Command): void;
+  /** Checks that need no SRPM (names, the instance's lists), run before the SRPM is built. */
+  preflight?(ctx: PreflightContext): Promise<void>;
   /** Submit (or resume watching) and return the exit code. */
   run(ctx: SubmitContext): Promise<number>;
 }

@@ -1,79 +1,53 @@
-import { Command, Option } from 'commander';
-import path from 'node:path';
-import { UsageError } from '../findings/finding.js';
-import { printFindings } from '../findings/report.js';
 import type { Targets } from '../model/types.js';
-import { prepareSrpm } from '../rpm/prepare-srpm.js';
 import { submitBackends } from './backends.js';
 import type { SubmitBackend } from './submit-backend.js';
 
-/** Every build service backend, loaded. */
-export async function loadSubmitBackends(): Promise<SubmitBackend[]> {
-  return Promise.all(submitBackends.map((load) => load()));
+/** What a caller (the submit command, `kplay track`) hands to submitSrpm. */
+export interface SubmitSrpmRequest {
+  /** `copr` or `cbs`: the backend's flag. */
+  service: string;
+  srpmPath: string;
+  variantPath?: string;
+  variantName: string;
+  targets?: Targets;
+  /** Where the build/task record goes (the variant's `out/<name>/state`). */
+  stateDir: string;
+  dryRun?: boolean;
+  /** undefined: wait when stdout is a terminal. */
+  wait?: boolean;
+  force?: boolean;
+  json?: boolean;
+  /** Backend options as `kplay submit` names them (camelCase), e.g. `{ chroot: [...], scratch: true }`. */
+  options?: Record<string, unknown>;
 }
 
-/** The one backend whose flag is among the options (`copr`, `cbs`); a usage error otherwise. */
-export function chooseBackend(backends: readonly SubmitBackend[], options: Record<string, unknown>): SubmitBackend {
-  const chosen = backends.filter((b) => options[b.flag] !== undefined && options[b.flag] !== false);
-  if (chosen.length !== 1) {
-    const flags = backends.map((b) => `--${b.flag}`).join(' or ') || '(no build service is available)';
-    throw new UsageError(`choose exactly one build service: ${flags}`);
+export async function loadSubmitBackend(service: string): Promise<SubmitBackend> {
+  for (const load of submitBackends) {
+    const b = await load();
+    if (b.flag === service) return b;
   }
-  return chosen[0]!;
+  throw new Error(`no build service backend named ${service}`);
 }
 
 /**
- * Build the SRPM of a variant (or take `options.srpm`) and hand it to the backend: submit, or
- * resume watching a recorded build. `options` are those of `kplay submit` (srpm, out, sourcesDir,
- * kernelSource, dryRun, wait, force, json and the backend's own). Returns the exit status.
+ * Submit a built SRPM to Copr or CBS (or resume watching its recorded build) and return the exit
+ * code, as `kplay submit --srpm` does: the library entry point for callers that are not the CLI.
+ * Findings are printed on stderr; results on stdout.
  */
-export async function submitSrpm(backend: SubmitBackend, variant: string | undefined, options: Record<string, unknown>): Promise<number> {
-  let srpmPath: string;
-  let variantName: string;
-  let targets: Targets | undefined;
-  let stateDir: string;
-  if (typeof options.srpm === 'string') {
-    srpmPath = path.resolve(options.srpm);
-    variantName = path.basename(srpmPath).replace(/\.src\.rpm$/, '');
-    stateDir = typeof options.out === 'string' ? path.resolve(options.out) : path.dirname(srpmPath);
-  } else if (variant) {
-    const prepared = await prepareSrpm(variant, {
-      out: options.out as string | undefined,
-      sourcesDir: options.sourcesDir as string | undefined,
-      kernelSource: options.kernelSource as string | undefined,
-    });
-    printFindings(prepared.compose.findings);
-    ({ srpmPath, variantName, targets } = prepared);
-    stateDir = prepared.outDir;
-  } else {
-    throw new UsageError('name a variant file (e.g. variants/playground.yml) or pass --srpm FILE');
-  }
+export async function submitSrpm(req: SubmitSrpmRequest): Promise<number> {
+  const backend = await loadSubmitBackend(req.service);
+  const options: Record<string, unknown> = { [backend.flag]: true, chroot: [], ...req.options };
+  await backend.preflight?.({ targets: req.targets, options, dryRun: Boolean(req.dryRun) });
   return backend.run({
-    srpmPath,
-    variantPath: variant,
-    variantName,
-    targets,
-    stateDir,
-    dryRun: Boolean(options.dryRun),
-    wait: options.wait as boolean | undefined,
-    force: Boolean(options.force),
-    json: Boolean(options.json),
+    srpmPath: req.srpmPath,
+    variantPath: req.variantPath,
+    variantName: req.variantName,
+    targets: req.targets,
+    stateDir: req.stateDir,
+    dryRun: Boolean(req.dryRun),
+    wait: req.wait,
+    force: Boolean(req.force),
+    json: Boolean(req.json),
     options,
   });
-}
-
-/** The options `kplay submit <variant> --<service> [args]` would parse, defaults included. */
-export function submitOptions(backends: readonly SubmitBackend[], args: readonly string[]): Record<string, unknown> {
-  const cmd = new Command('submit').exitOverride().allowExcessArguments(false);
-  cmd.addOption(new Option('--wait')).addOption(new Option('--no-wait'));
-  for (const b of backends) b.addOptions(cmd);
-  cmd.parse([...args], { from: 'user' });
-  return cmd.opts();
-}
-
-/** What `kplay track --submit` runs after a bump: `kplay submit <variant> --<service>`, in process. */
-export async function submitVariant(variantPath: string, service: string): Promise<number> {
-  const backends = await loadSubmitBackends();
-  const options = submitOptions(backends, [`--${service}`]);
-  return submitSrpm(chooseBackend(backends, options), variantPath, options);
 }

@@ -1,5 +1,11 @@
 import { isMap, isScalar, parse, parseDocument, Scalar, type Document } from 'yaml';
+import { rmSync } from 'node:fs';
+import { chmod, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { UsageError } from '../findings/finding.js';
+import { cleanupOnSignal } from '../fs/cleanup-on-signal.js';
+import { validateAgainstSchema } from '../model/schemas.js';
+import { parseYamlSource } from '../model/yaml-source.js';
 
 export interface NewBase {
   version: string;
@@ -57,6 +63,8 @@ function keyStart(doc: Document, mapPath: string[], key: string): number | undef
 export function rewriteVariantBase(text: string, file: string, next: NewBase): string {
   const doc = parseDocument(text, { keepSourceTokens: true });
   if (doc.errors.length) throw new UsageError(`${file}: cannot rewrite: ${doc.errors[0]!.message}`);
+  // lines kplay adds end like the file's own lines
+  const eol = /\r\n/.test(text) ? '\r\n' : '\n';
   const version = scalarAt(doc, ['base', 'version']);
   if (!version) throw new UsageError(`${file}: has no base.version to rewrite`);
   const oldVersion = String(version.value);
@@ -76,25 +84,54 @@ export function rewriteVariantBase(text: string, file: string, next: NewBase): s
     const appendAt = lastValue?.range ? afterLine(text, lastValue.range[1]) : afterLine(text, source.range![0]);
     const added: string[] = [];
     if (url) replace(url, next.url);
-    else added.push(`${indent}url: ${renderScalar(next.url, undefined)}\n`);
+    else added.push(`${indent}url: ${renderScalar(next.url, undefined)}${eol}`);
     if (sha) replace(sha, next.sha256);
-    else added.push(`${indent}sha256: ${renderScalar(next.sha256, undefined)}\n`);
+    else added.push(`${indent}sha256: ${renderScalar(next.sha256, undefined)}${eol}`);
     if (topdir && topdir.value === `linux-${oldVersion}`) replace(topdir, `linux-${next.version}`);
     if (added.length) edits.push({ start: appendAt, end: appendAt, text: added.join('') });
   } else if (source === undefined || source === null) {
-    const at = keyStart(doc, ['base'], 'version')!;
+    const at = keyStart(doc, ['base'], 'version');
+    // base: { kind: vanilla, version: ... } (a flow map): lines added below would land at the top level
+    if (at === undefined) throw new UsageError(`${file}: base is not a block map; add base.source by hand`);
     const indent = ' '.repeat(at - lineStart(text, at));
     const insertAt = afterLine(text, version.range![1]);
-    edits.push({ start: insertAt, end: insertAt, text: `${indent}source:\n${indent}  url: ${renderScalar(next.url, undefined)}\n${indent}  sha256: ${renderScalar(next.sha256, undefined)}\n` });
+    edits.push({ start: insertAt, end: insertAt, text: `${indent}source:${eol}${indent}  url: ${renderScalar(next.url, undefined)}${eol}${indent}  sha256: ${renderScalar(next.sha256, undefined)}${eol}` });
   } else {
     throw new UsageError(`${file}: base.source is not a block map; edit it by hand`);
   }
 
   let out = text;
   for (const e of edits.sort((a, b) => b.start - a.start)) out = out.slice(0, e.start) + e.text + out.slice(e.end);
-  const check = parseDocument(out);
-  if (check.errors.length || String(check.getIn(['base', 'version'])) !== next.version) {
-    throw new UsageError(`${file}: rewriting base.version would not give valid YAML; edit it by hand`);
+  const check = parseYamlSource(file, out);
+  const data = check.data as { base?: { version?: unknown; source?: { url?: unknown; sha256?: unknown } } } | undefined;
+  const schema = check.source ? validateAgainstSchema('variant', check.source, data) : [];
+  if (!check.source || schema.length || String(data?.base?.version) !== next.version || data?.base?.source?.url !== next.url || data?.base?.source?.sha256 !== next.sha256) {
+    throw new UsageError(`${file}: rewriting base would not give a valid variant (${[...check.findings, ...schema][0]?.message ?? 'the values do not read back'}); edit it by hand`);
   }
   return out;
+}
+
+/**
+ * Rewrite the base of the variant file `file` in place, safely: through a symlink to its target,
+ * the new text loaded and schema-checked first, written to a sibling of the target with the
+ * target's mode and renamed over it. On any failure the original is untouched.
+ */
+export async function replaceVariantBase(file: string, next: NewBase): Promise<void> {
+  const target = await realpath(file);
+  const info = await stat(target);
+  if (!info.isFile()) throw new UsageError(`${file} is not a regular file; not rewritten`);
+  const text = await readFile(target, 'utf8');
+  const updated = rewriteVariantBase(text, file, next);
+  const tmp = path.join(path.dirname(target), `.${path.basename(target)}.kplay-${process.pid}.tmp`);
+  const unregister = cleanupOnSignal(() => rmSync(tmp, { force: true }));
+  try {
+    await writeFile(tmp, updated, { mode: info.mode & 0o7777, flag: 'wx' });
+    await chmod(tmp, info.mode & 0o7777);
+    await rename(tmp, target);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  } finally {
+    unregister();
+  }
 }

@@ -1,4 +1,3 @@
-import { readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { kernelOrgVariant } from '../bases/index.js';
 import { composeVariant, type ComposeResult } from '../compose/compose-variant.js';
@@ -10,7 +9,7 @@ import type { VanillaVariant } from '../model/variant.js';
 import { compareReleases, seriesOf } from '../releases/release-list.js';
 import type { KernelOrg, ResolvedBase } from '../releases/resolve-base.js';
 import { featureChanges, type FeatureChange } from './feature-changes.js';
-import { rewriteVariantBase } from './rewrite-variant-base.js';
+import { replaceVariantBase } from './rewrite-variant-base.js';
 import { readTrackState, recordOutcome, writeTrackState, type ReleaseOutcome } from './track-state.js';
 
 export interface TrackOptions {
@@ -115,11 +114,7 @@ export async function trackVariant(variantPath: string, opts: TrackOptions): Pro
   let rewritten: string | undefined;
   if (green && !opts.dryRun) {
     const file = path.resolve(variant.base.versionWhere.file);
-    const text = await readFile(file, 'utf8');
-    const updated = rewriteVariantBase(text, file, { version: release, url: next.source.url, sha256: next.source.sha256! });
-    const tmp = `${file}.${process.pid}.tmp`;
-    await writeFile(tmp, updated);
-    await rename(tmp, file);
+    await replaceVariantBase(file, { version: release, url: next.source.url, sha256: next.source.sha256! });
     rewritten = variant.base.versionWhere.file;
   }
   recordOutcome(state, variant.name, release, outcome, green && !opts.dryRun ? [release] : [current, release]);

@@ -144,8 +144,9 @@ describe('kplay submit --cbs refusals (exit 2, a message saying what to do)', ()
     expect(r.stderr).toContain('dnf install centos-packager');
   });
 
-  it('missing and expired client certificate, checked before the CLI runs', async () => {
-    const missing = (await world({}, { certDays: null })).box;
+  it('missing (with authtype = ssl) and expired client certificate, checked before the CLI runs', async () => {
+    // koji logs in with SSL when authtype is ssl, or when the cert file exists; else with Kerberos
+    const missing = (await world({}, { certDays: null, profileLines: ['max_retries = 8', 'authtype = ssl'] })).box;
     let r = await submit(missing, ['--cbs', TARGET]);
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toContain(

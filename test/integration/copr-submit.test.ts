@@ -92,7 +92,12 @@ describe('kplay submit --copr against the contract server', () => {
       projectname: 'kernel-playground',
       chroots: [RAWHIDE, ARM],
       timeout: 108000,
+      enable_net: false, // explicit: an existing project with network on must not give this build network
     });
+    // the chroot names were checked against the instance's list before anything else
+    expect(server.requests[0]!.path).toBe('mock-chroots/list');
+    const add2 = server.requests.find((r) => r.path === `project/add/${USER}`)!;
+    expect((add2.json as Record<string, unknown>).enable_net).toBe(false);
     // check-before-build came before the upload
     const order = server.requests.map((r) => r.path);
     expect(order.indexOf('build/check-before-build')).toBeLessThan(order.indexOf('build/create/upload'));
@@ -113,7 +118,8 @@ describe('kplay submit --copr against the contract server', () => {
     expect(run.exitCode).toBe(1);
     const build = [...server.builds.values()][0]!;
     const armUrl = `${server.url}/results/${USER}/kernel-playground/${ARM}/${String(build.id).padStart(8, '0')}-kplay-hello/`;
-    expect(run.stderr).toContain(`kplay: error: build ${build.id} failed: ${ARM} failed (${armUrl})`);
+    expect(run.stderr).toContain(`kplay: error E_COPR_BUILD_FAILED: build ${build.id}: chroot ${ARM} failed`);
+    expect(run.stderr).toContain(`hint: results: ${armUrl}`);
     // the build read "running" while one chroot had failed and the other ran; watching went on
     expect(run.stderr).toMatch(new RegExp(`chroot ${ARM} running -> failed`));
     expect(run.stderr).toMatch(new RegExp(`chroot ${RAWHIDE} running -> succeeded`));
@@ -127,7 +133,7 @@ describe('kplay submit --copr against the contract server', () => {
     expect(again.stderr).toMatch(/resuming build \d+/);
     expect(server.uploads()).toHaveLength(1);
     const dry = await submit([...standard, '--dry-run']);
-    expect(dry.stdout).toMatch(/records build \d+: a real run would resume watching it instead of uploading/);
+    expect(dry.stdout).toMatch(/records build \d+: a real run resumes watching it when it is of this same SRPM/);
     const forced = await submit([...standard, '--force']);
     expect(forced.exitCode).toBe(0);
     expect(server.uploads()).toHaveLength(2);
@@ -290,7 +296,7 @@ describe('kplay submit --copr against the contract server', () => {
     server.scripts.set(RAWHIDE, { outcome: 'succeeded', runningTicks: 1_000_000 });
     const run = await submit(['--copr', `${USER}/kernel-playground`, '--chroot', RAWHIDE, '--wait'], { KPLAY_WATCH_MAX_MS: '300', KPLAY_POLL_INTERVAL_MS: '20' });
     expect(run.exitCode).toBe(1);
-    expect(run.stderr).toMatch(/stopped watching after 0 s; build \d+ goes on at .*; run the same command again to resume watching/);
+    expect(run.stderr).toMatch(/error E_COPR_WATCH_STOPPED: stopped watching after 0 s; build \d+ goes on at .*\n {2}hint: run the same command again to resume watching/);
   });
 
   it('a canceled build ends the watch with a non-zero exit naming the canceled chroots', async () => {
@@ -300,16 +306,18 @@ describe('kplay submit --copr against the contract server', () => {
     cancel([...server.builds.values()][0]!);
     const run = await running;
     expect(run.exitCode).toBe(1);
-    expect(run.stderr).toMatch(new RegExp(`build \\d+ canceled: ${RAWHIDE} canceled`));
+    expect(run.stderr).toMatch(/error E_COPR_BUILD_CANCELED: build \d+ was canceled/);
   });
 
   it('usage errors exit 2 with a clear message', async () => {
     const noChroot = await submit(['--copr', `${USER}/kernel-playground`]);
     expect(noChroot.exitCode).toBe(2);
     expect(noChroot.stderr).toContain('name at least one chroot');
-    const tooLong = await submit([...standard, '--timeout', '200000']);
+    // the frontend's MAX_BUILD_TIMEOUT is 108000: refused before anything is built or sent
+    const tooLong = await submit([...standard, '--timeout', '108001']);
     expect(tooLong.exitCode).toBe(2);
-    expect(tooLong.stderr).toContain('180000');
+    expect(tooLong.stderr).toContain('from 1 to 108000');
+    expect(server.requests).toHaveLength(0);
     const noConfig = await submit([...standard, '--copr-config', path.join(work, 'missing-config')]);
     expect(noConfig.exitCode).toBe(2);
     expect(noConfig.stderr).toContain(`get an API token at`);

@@ -5,6 +5,7 @@ import type { Finding } from '../../findings/finding.js';
 import type { KmodBase, Variant } from '../../model/variant.js';
 import { renderTemplate } from '../../spec/render-spec.js';
 import { outputPatches } from '../../spec/spec-context.js';
+import { SpecBoundary } from '../../spec/boundary/index.js';
 import { KPLAY_VERSION } from '../../version.js';
 import type { ComposeOptions, ComposeResult } from '../base-kind.js';
 import { resolveCheckMerge } from '../resolve-check-merge.js';
@@ -38,7 +39,11 @@ export async function composeKmod(variant: Variant<KmodBase>, root: string, opts
   const files = new Map<string, Buffer | string>();
   for (const p of patches) files.set(p.file, p.text);
   const specFile = `kmod-${kmodName(variant)}.spec`;
-  files.set(specFile, renderTemplate('kmod.spec.njk', buildKmodSpecContext(variant, resolved, patches, merged, KPLAY_VERSION, root)));
+  const boundary = new SpecBoundary();
+  const context = buildKmodSpecContext(variant, resolved, patches, merged, KPLAY_VERSION, root, boundary);
+  findings.push(...boundary.findings);
+  if (exitCodeForFindings(findings) === 2) return done({ resolved, merged, patches });
+  files.set(specFile, renderTemplate('kmod.spec.njk', context));
   const manifest = {
     kplay: KPLAY_VERSION,
     variant: { name: variant.name, type: 'kmod' },

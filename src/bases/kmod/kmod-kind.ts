@@ -1,5 +1,5 @@
 import type { KmodBase } from '../../model/variant.js';
-import { gatherUrlSources } from '../../sources/gather-url-sources.js';
+import { collectUrlSources, placeCollectedSources } from '../../rpm/srpm-sources.js';
 import type { BaseKind } from '../base-kind.js';
 import { tarballSource } from '../tarball-source.js';
 import { loadKmodBase } from './load-kmod-base.js';
@@ -22,8 +22,14 @@ export const kmodKind: BaseKind<KmodBase> = {
     const { composeKmod } = await import('./compose-kmod.js');
     return composeKmod(variant, root, opts, findings);
   },
-  async gatherSrpmSources(variant, outDir, sourcesDir) {
-    await gatherUrlSources([tarballSource(variant.base.source, variant.base.version)], outDir, sourcesDir);
+  collectSrpmSources(variant, sourcesDir) {
+    // the module sources' tarball; the checks need a full kernel tree, which kernel-devel is not
+    return collectUrlSources([tarballSource(variant.base.source, variant.base.version, false)], sourcesDir);
   },
+  async placeSrpmSources(variant, outDir, sourcesDir, collected) {
+    await placeCollectedSources(collected ?? (await this.collectSrpmSources(variant, sourcesDir))!, outDir);
+    return {};
+  },
+  signsInSpec: false,
   notComposedByCheck: () => undefined,
 };

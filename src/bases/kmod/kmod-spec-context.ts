@@ -3,7 +3,7 @@ import type { MergedConfig } from '../../config/merge-config.js';
 import type { KmodBase, Variant } from '../../model/variant.js';
 import type { ResolvedFeatures } from '../../resolve/resolve-features.js';
 import { rpmChangelogDate } from '../../spec/rpm-date.js';
-import { rpmChangelogText, rpmTag, rpmText } from '../../spec/rpm-escape.js';
+import { SpecBoundary } from '../../spec/boundary/index.js';
 import type { OutputPatch } from '../../spec/spec-context.js';
 
 /** `kmod-wireguard` and `wireguard` both name the package kmod-wireguard. */
@@ -26,31 +26,33 @@ export function moduleOptions(merged: readonly MergedConfig[]): Array<{ arch: st
  * Context of specfile-templates/kmod.spec.njk. User strings are RPM-escaped here; kernel version,
  * module folders and topdir are limited by the schema to characters that need no escaping.
  */
-export function buildKmodSpecContext(variant: Variant<KmodBase>, resolved: ResolvedFeatures, patches: OutputPatch[], merged: readonly MergedConfig[], kplayVersion: string, root: string) {
+export function buildKmodSpecContext(variant: Variant<KmodBase>, resolved: ResolvedFeatures, patches: OutputPatch[], merged: readonly MergedConfig[], kplayVersion: string, root: string, b: SpecBoundary = new SpecBoundary()) {
   const base = variant.base;
+  const sourceFile = b.sourceFileName(base.source.url, base.source.fileName, base.source.where, 'kmod source');
   const dirs = resolved.order.flatMap((r) => base.modules[r.feature.name]?.dirs ?? []);
   return {
     kplay: { version: kplayVersion },
     variant: {
-      file: rpmTag(path.relative(root, path.resolve(variant.file)).split(path.sep).join('/')),
-      summary: rpmTag(variant.summary),
-      description: rpmText(variant.description ?? variant.summary),
+      file: b.tag(path.relative(root, path.resolve(variant.file)).split(path.sep).join('/')),
+      summary: b.tag(variant.summary),
+      description: b.text(variant.description ?? variant.summary, variant.description !== undefined ? variant.textWhere?.description : variant.textWhere?.summary, 'the description'),
     },
     kmod: {
-      name: kmodName(variant),
-      kernelVersion: base.kernelVersion,
+      name: b.token(kmodName(variant), variant.arches.where, 'kmod name'),
+      kernelVersion: b.token(base.kernelVersion, base.versionWhere, 'kmod kernel-version'),
       kernelReleaseTag: base.kernelVersion.slice(base.kernelVersion.indexOf('-') + 1).replace(/[.-]/g, '_'),
-      version: base.version,
+      version: b.token(base.version, base.versionWhere, 'kmod version'),
       stableKabi: base.stableKabi,
-      sourceUrl: rpmTag(base.source.url),
-      topdir: base.source.topdir,
-      dirs: [...new Set(dirs)],
+      sourceUrl: b.sourceTag(base.source.url, sourceFile, base.source.where),
+      // the default topdir comes from the URL: a bare word of %prep's tar line, so only a token
+      topdir: b.tokenPath(base.source.topdir, base.source.where, 'kmod source topdir'),
+      dirs: [...new Set(dirs)].map((d) => b.tokenPath(d, base.source.where, 'module folder')),
       archOptions: moduleOptions(merged),
     },
-    release: rpmTag(`${variant.release}${variant.buildid ?? ''}`),
+    release: b.token(`${variant.release}${variant.buildid ?? ''}`, variant.textWhere?.buildid ?? variant.arches.where, 'release'),
     arches: variant.arches.list,
-    features: resolved.order.map((r) => ({ name: rpmTag(r.feature.name), summary: rpmTag(r.feature.summary) })),
-    patches: patches.map((p) => ({ number: p.number, feature: rpmTag(p.feature), origin: rpmTag(p.origin), file: p.file })),
-    changelog: variant.changelog.map((e) => ({ date: rpmChangelogDate(e.date), author: rpmTag(e.author), text: rpmChangelogText(e.text) })),
+    features: resolved.order.map((r) => ({ name: b.tag(r.feature.name), summary: b.tag(r.feature.summary) })),
+    patches: patches.map((p) => ({ number: p.number, feature: b.tag(p.feature), origin: b.tag(p.origin), file: b.sourceFileName('', p.file, p.where) })),
+    changelog: variant.changelog.map((e) => ({ date: rpmChangelogDate(e.date), author: b.tag(e.author), text: b.changelog(e.text) })),
   };
 }

@@ -9,7 +9,7 @@ import type { BaseSettingContext } from '../base-kind.js';
 export async function loadKmodBase(kmod: Record<string, unknown>, ctx: BaseSettingContext): Promise<KmodBase | undefined> {
   const kernelVersion = String(kmod['kernel-version']);
   const upstream = kernelVersion.split('-')[0]!;
-  const source = kmod.source as { url: string; sha256?: string; topdir?: string };
+  const source = kmod.source as { url: string; sha256?: string; topdir?: string; 'file-name'?: string };
   const modules: KmodBase['modules'] = {};
   for (const [feature, dirs] of Object.entries((kmod.modules ?? {}) as Record<string, string[]>)) {
     const where = ctx.whereSet(['kmod', 'modules', feature]);
@@ -30,6 +30,7 @@ export async function loadKmodBase(kmod: Record<string, unknown>, ctx: BaseSetti
     source: {
       url: source.url,
       ...(source.sha256 ? { sha256: source.sha256 } : {}),
+      ...(source['file-name'] !== undefined ? { fileName: source['file-name'] } : {}),
       topdir: source.topdir ?? tarName.replace(/\.tar\.\w+$/, ''),
       where: ctx.whereSet(['kmod', 'source']),
     },

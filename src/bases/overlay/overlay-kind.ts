@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { recordOutputFiles } from '../../compose/output-marker.js';
 import { UsageError } from '../../findings/finding.js';
+import { distributionTarball } from '../../rpm/srpm-sources.js';
 import type { OverlayBase, Variant } from '../../model/variant.js';
 import type { BaseKind } from '../base-kind.js';
 import { DISTRIBUTIONS } from './distribution-defaults.js';
@@ -27,6 +29,7 @@ async function gatherOverlaySources(variant: Variant<OverlayBase>, outDir: strin
     sourcesFile,
   });
   if (gathered.findings.some((f) => f.severity === 'error')) throw new UsageError('lookaside sources do not match', gathered.findings);
+  await recordOutputFiles(outDir, entries.map((e) => e.file).filter((f) => !f.includes('/')));
 }
 
 /** `base.kind: fedora | centos-stream`: an overlay on the distribution's own kernel package (dist-git, checkout or SRPM). */
@@ -48,7 +51,15 @@ export const overlayKind: BaseKind<OverlayBase> = {
     const resolveConfig = opts.resolveConfig ?? (opts.kernelSource ? (await import('../../compose/resolve-kconfig.js')).overlayConfigResolver(opts.kernelSource) : undefined);
     return composeOverlay(variant, root, { ...opts, ...(resolveConfig ? { resolveConfig } : {}) }, findings);
   },
-  gatherSrpmSources: gatherOverlaySources,
+  // the lookaside sources are named by the composed dist-git's `sources` file
+  collectSrpmSources: async () => undefined,
+  async placeSrpmSources(variant, outDir, sourcesDir) {
+    await gatherOverlaySources(variant, outDir, sourcesDir);
+    // the distribution's tarball arrived with the lookaside sources: what a late check runs against
+    const tarball = await distributionTarball(outDir);
+    return tarball ? { tarball } : {};
+  },
+  signsInSpec: false,
   notComposedByCheck(variant, file) {
     const base = variant.base;
     if (base.origin.kind !== 'git' || !/^[a-z+]+:\/\//.test(base.origin.url) || base.origin.url.startsWith('file://')) return undefined;

@@ -7,6 +7,8 @@ import type { Finding } from '../../findings/finding.js';
 import { displayPath } from '../../model/safe-path.js';
 import type { VanillaVariant } from '../../model/variant.js';
 import { buildSpecContext, outputPatches, type OutputConfig } from '../../spec/spec-context.js';
+import { SpecBoundary } from '../../spec/boundary/index.js';
+import { inputReadFinding, readInputFile } from '../../model/read-input-file.js';
 import { KPLAY_VERSION } from '../../version.js';
 import type { ComposeOptions, ComposeResult } from '../base-kind.js';
 import { inputUnusable, resolveCheckMerge } from '../resolve-check-merge.js';
@@ -29,10 +31,10 @@ export async function composeVanilla(variant: VanillaVariant, root: string, opts
   const resolvedConfigs = new Map<string, string>();
   if (opts.kernelSource && !inputUnusable(findings)) {
     const { resolveVariantConfigs } = await import('../../compose/resolve-kconfig.js');
-    const k = await resolveVariantConfigs(variant, merged, opts.kernelSource);
+    const k = await resolveVariantConfigs(variant, merged, opts.kernelSource, { verify: opts.verifyKconfig });
     findings.push(...k.findings);
     for (const r of k.resolutions) resolvedConfigs.set(r.arch, r.resolved.configText);
-    checks.kconfig = `resolved like make olddefconfig on ${displayPath(opts.kernelSource)}: ${k.resolutions.map((r) => r.arch).join(', ') || 'no arch'}${k.skipped.length ? `; skipped ${k.skipped.join(', ')}` : ''}`;
+    checks.kconfig = `resolved like make olddefconfig on ${displayPath(opts.kernelSource)}: ${k.resolutions.map((r) => r.arch).join(', ') || 'no arch'}${k.skipped.length ? `; skipped ${k.skipped.join(', ')}` : ''}${k.verified ? `; --verify-kconfig: ${k.verified}` : ''}`;
   } else {
     checks.kconfig = 'skipped: no kernel source given (pass --kernel-source <tree-or-tarball>)';
   }
@@ -41,6 +43,7 @@ export async function composeVanilla(variant: VanillaVariant, root: string, opts
   const outDir = path.resolve(opts.out ?? path.join(root, 'out', variant.name));
   const files = new Map<string, Buffer | string>();
   const configs: OutputConfig[] = [];
+  const boundary = new SpecBoundary();
   for (const m of merged) {
     const requestedFile = `kplay-${m.arch}.requested.config`;
     files.set(requestedFile, renderFragment(m, (r) => place(r, root)));
@@ -53,17 +56,28 @@ export async function composeVanilla(variant: VanillaVariant, root: string, opts
       files.set(out.baseFile, full);
     } else if (base.kind === 'file') {
       out.baseFile = `kplay-${m.arch}.base.config`;
-      files.set(out.baseFile, await readFile(base.path));
+      const read = await readInputFile(base.path);
+      if (!read.ok) {
+        findings.push(inputReadFinding(base.path, read, 'base config file', base.where));
+        return done({ variant, resolved, merged, patches, root });
+      }
+      files.set(out.baseFile, read.bytes);
     } else if (base.kind === 'url') {
-      out.baseFile = base.url.split('/').pop()!;
+      out.baseFile = boundary.sourceFileName(base.url, base.fileName, base.where, `${m.arch} base config`);
     }
+    out.where = base.where;
     configs.push(out);
   }
   for (const p of patches) files.set(p.file, p.text);
   const { renderTemplate, TEMPLATE_DIR } = await import('../../spec/render-spec.js');
   files.set('kplay-check-config.sh', await readFile(path.join(TEMPLATE_DIR, 'kplay-check-config.sh')));
+  if (variant.signing) files.set('kplay-signing.crt.pem', variant.signing.pem); // public certificate only (docs/signing.md)
   const specFile = `kernel-${variant.name}.spec`;
-  files.set(specFile, renderTemplate('kernel.spec.njk', buildSpecContext(variant, resolved, patches, configs, KPLAY_VERSION, root)));
+  const context = buildSpecContext(variant, resolved, patches, configs, KPLAY_VERSION, root, boundary);
+  // a value the rendering boundary refused: nothing is rendered or written
+  findings.push(...boundary.findings);
+  if (inputUnusable(findings)) return done({ variant, resolved, merged, patches, root });
+  files.set(specFile, renderTemplate('kernel.spec.njk', context));
   files.set('manifest.json', await buildManifest({ root, variant, resolved, merged, patches, outputs: files, kplayVersion: KPLAY_VERSION, checks }));
 
   return done({ variant, resolved, merged, patches, root, outDir, files, specFile });

@@ -29,8 +29,8 @@ async function baseConfigs(ctx: BaseSettingContext): Promise<Partial<Record<RpmA
       }
       out[arch] = { kind: 'file', path: abs, display: displayPath(abs), where };
     } else {
-      const u = v as { url: string; sha256: string };
-      out[arch] = { kind: 'url', url: u.url, sha256: u.sha256, where };
+      const u = v as { url: string; sha256: string; 'file-name'?: string };
+      out[arch] = { kind: 'url', url: u.url, sha256: u.sha256, ...(u['file-name'] !== undefined ? { fileName: u['file-name'] } : {}), where };
     }
   }
   return out;
@@ -49,7 +49,7 @@ export async function loadVanillaBase(ctx: BaseSettingContext): Promise<VanillaB
   if (!parseKernelVersion(version)) {
     ctx.findings.push({ code: 'E_VERSION_SYNTAX', severity: 'error', message: `base version '${version}' is not a kernel release`, where: versionWhere });
   }
-  const source = (base.source ?? {}) as { url?: string; sha256?: string; topdir?: string };
+  const source = (base.source ?? {}) as { url?: string; sha256?: string; topdir?: string; 'file-name'?: string };
   const url = source.url ?? tarballUrl(version);
   const config = await baseConfigs(ctx);
   if (ctx.findings.filter((f) => f.severity === 'error').length > before) return undefined;
@@ -57,7 +57,7 @@ export async function loadVanillaBase(ctx: BaseSettingContext): Promise<VanillaB
     kind: 'vanilla',
     version,
     versionWhere,
-    source: { url, ...(source.sha256 ? { sha256: source.sha256 } : {}), topdir: source.topdir ?? `linux-${version}`, where: ctx.whereSet(['base']) },
+    source: { url, ...(source.sha256 ? { sha256: source.sha256 } : {}), ...(source['file-name'] !== undefined ? { fileName: source['file-name'] } : {}), topdir: source.topdir ?? `linux-${version}`, where: ctx.whereSet(source.url !== undefined ? ['base', 'source', 'url'] : ['base']) },
     config,
   };
 }

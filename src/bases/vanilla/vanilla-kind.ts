@@ -1,5 +1,5 @@
 import type { VanillaBase } from '../../model/variant.js';
-import { gatherUrlSources, type UrlSource } from '../../sources/gather-url-sources.js';
+import { collectUrlSources, placeCollectedSources, type UrlSource } from '../../rpm/srpm-sources.js';
 import type { BaseKind } from '../base-kind.js';
 import { tarballSource } from '../tarball-source.js';
 import { withBase } from './base-override.js';
@@ -19,10 +19,16 @@ export const vanillaKind: BaseKind<VanillaBase> = {
     const { composeVanilla } = await import('./compose-vanilla.js');
     return composeVanilla(variant, root, opts, findings);
   },
-  async gatherSrpmSources(variant, outDir, sourcesDir) {
-    const wanted: UrlSource[] = [tarballSource(variant.base.source, variant.base.version)];
-    for (const c of Object.values(variant.base.config)) if (c?.kind === 'url') wanted.push({ url: c.url, sha256: c.sha256, where: c.where });
-    await gatherUrlSources(wanted, outDir, sourcesDir);
+  collectSrpmSources(variant, sourcesDir) {
+    // the tarball is the kernel source the SRPM's checks run against
+    const wanted: UrlSource[] = [tarballSource(variant.base.source, variant.base.version, true)];
+    for (const c of Object.values(variant.base.config)) if (c?.kind === 'url') wanted.push({ url: c.url, sha256: c.sha256, ...(c.fileName !== undefined ? { fileName: c.fileName } : {}), where: c.where });
+    return collectUrlSources(wanted, sourcesDir);
   },
+  async placeSrpmSources(variant, outDir, sourcesDir, collected) {
+    await placeCollectedSources(collected ?? (await this.collectSrpmSources(variant, sourcesDir))!, outDir);
+    return {};
+  },
+  signsInSpec: true,
   notComposedByCheck: () => undefined,
 };

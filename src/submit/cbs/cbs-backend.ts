@@ -13,7 +13,10 @@ export const cbsBackend: SubmitBackend = {
       .addOption(new Option('--koji-profile <name>', 'CBS: koji profile (default: targets.cbs.profile, else cbs)'))
       .addOption(
         new Option('--koji-config <file>', 'CBS: koji config file to read instead of ~/.koji/config{.d} (passed to the CLI as -c)'),
-      );
+      )
+      .addOption(new Option('--arch-override <arches>', 'CBS: scratch builds only: build these arches (comma separated) instead of the tag\'s'))
+      .addOption(new Option('--fail-fast', 'CBS: stop the other arches as soon as one fails'))
+      .addOption(new Option('--skip-tag', 'CBS: build but do not tag the build into the destination tag'));
   },
   run: (ctx) => runCbsSubmit(ctx),
 };

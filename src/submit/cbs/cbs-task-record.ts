@@ -13,6 +13,10 @@ export interface CbsTaskRecord {
   target: string;
   profile: string;
   scratch: boolean;
+  archOverride?: string[];
+  failFast?: boolean;
+  skipTag?: boolean;
+  /** The hub the task was submitted to: a resume against another hub is refused. */
   server: string;
   weburl: string;
   srpm: { file: string; sha256: string };
@@ -75,7 +79,15 @@ export async function sha256File(file: string): Promise<string> {
 /** Same SRPM, target, profile and kind: the recorded task is this submission. */
 export function recordMatches(
   r: CbsTaskRecord,
-  want: { target: string; profile: string; scratch: boolean; sha256: string },
+  want: { target: string; profile: string; scratch: boolean; sha256: string; archOverride?: string[]; failFast?: boolean; skipTag?: boolean },
 ): boolean {
-  return r.target === want.target && r.profile === want.profile && r.scratch === want.scratch && r.srpm.sha256 === want.sha256;
+  return (
+    r.target === want.target &&
+    r.profile === want.profile &&
+    r.scratch === want.scratch &&
+    r.srpm.sha256 === want.sha256 &&
+    (r.archOverride ?? []).join(',') === (want.archOverride ?? []).join(',') &&
+    Boolean(r.failFast) === Boolean(want.failFast) &&
+    Boolean(r.skipTag) === Boolean(want.skipTag)
+  );
 }

@@ -11,6 +11,9 @@ export interface KojiBuildRequest {
   scratch: boolean;
   /** `-c FILE`, when the user named a config file. */
   userConfig?: string;
+  archOverride?: string[];
+  failFast?: boolean;
+  skipTag?: boolean;
 }
 
 export interface KojiCommand {
@@ -26,9 +29,27 @@ export interface InstalledKojiClients {
   koji?: string;
 }
 
+/** `cbs ARGS` for the cbs profile when `cbs` is installed, else `koji -p PROFILE ARGS`. */
+export function kojiCommand(profile: string, userConfig: string | undefined, args: string[], installed: InstalledKojiClients): KojiCommand | undefined {
+  const global: string[] = userConfig ? ['-c', userConfig] : [];
+  if (profile === 'cbs' && installed.cbs) return { program: 'cbs', args: [...global, ...args], executable: installed.cbs };
+  if (installed.koji) return { program: 'koji', args: ['-p', profile, ...global, ...args], executable: installed.koji };
+  if (installed.cbs) return { program: 'cbs', args: ['-p', profile, ...global, ...args], executable: installed.cbs };
+  return undefined;
+}
+
 export function kojiBuildCommand(req: KojiBuildRequest, installed: InstalledKojiClients): KojiCommand | undefined {
   const global: string[] = req.userConfig ? ['-c', req.userConfig] : [];
-  const build = ['build', ...(req.scratch ? ['--scratch'] : []), '--nowait', req.target, req.srpmPath];
+  const build = [
+    'build',
+    ...(req.scratch ? ['--scratch'] : []),
+    ...(req.skipTag ? ['--skip-tag'] : []),
+    ...(req.failFast ? ['--fail-fast'] : []),
+    ...(req.archOverride?.length ? [`--arch-override=${req.archOverride.join(',')}`] : []),
+    '--nowait',
+    req.target,
+    req.srpmPath,
+  ];
   if (req.profile === 'cbs' && installed.cbs) {
     return { program: 'cbs', args: [...global, ...build], executable: installed.cbs };
   }

@@ -9,6 +9,8 @@ export interface KojiHub {
   getTaskChildren(taskId: number): Promise<KojiTaskInfo[]>;
   /** The task's result; a failed task answers with its fault (thrown as KojiFault). */
   getTaskResult(taskId: number): Promise<XmlRpcValue>;
+  /** `getBuild(nvr)`: the build, or undefined when the hub has none (strict=False answers nil). */
+  getBuild(nvr: string): Promise<{ id: number; state: number } | undefined>;
 }
 
 export function kojiHub(client: XmlRpcClient): KojiHub {
@@ -29,6 +31,13 @@ export function kojiHub(client: XmlRpcClient): KojiHub {
     },
     async getTaskResult(taskId) {
       return client.call('getTaskResult', [taskId]);
+    },
+    async getBuild(nvr) {
+      const v = await client.call('getBuild', [nvr]);
+      if (v === null || v === undefined) return undefined;
+      const s = v as Record<string, unknown>;
+      if (typeof s.id !== 'number' || typeof s.state !== 'number') throw new KojiAnswerError(`getBuild(${nvr}): the hub did not answer a build`);
+      return { id: s.id, state: s.state };
     },
   };
 }

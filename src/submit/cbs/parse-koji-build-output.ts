@@ -9,9 +9,21 @@ export interface KojiBuildOutput {
   stdout: string;
   stderr: string;
   target: string;
+  /** How the CLI logs in (decides the advice of a generic AuthError). */
+  login?: 'ssl' | 'kerberos' | 'password' | 'noauth';
 }
 
 const CERT_HINT = 'run `centos-cert` (after `kinit YOUR_ACCOUNT@CENTOS.ORG`) to renew ~/.centos.cert; `cbs hello` checks the login';
+const KINIT_HINT = 'run `kinit YOUR_ACCOUNT@CENTOS.ORG` (klist shows the ticket); `cbs hello` checks the login';
+
+/**
+ * Connection failures that koji reports inside an AuthError: `ssl_login` and `gssapi_login` wrap
+ * any exception of their first call (koji/__init__.py: "unable to obtain a session (ssl auth
+ * failed: requests.exceptions.ConnectionError: ...)"), so the hub being unreachable reads as an
+ * authentication error unless these are told apart.
+ */
+const CONNECTION_FAILURE =
+  /ConnectionError|NewConnectionError|Connection refused|Connection reset|Max retries exceeded|Name or service not known|NameResolutionError|Temporary failure in name resolution|Network is unreachable|No route to host|timed out|ReadTimeout|ConnectTimeout/i;
 
 interface Rule {
   test: RegExp;
@@ -41,16 +53,40 @@ const RULES: Rule[] = [
     hint: () => 'ask the SIG to fix the target, or choose another with --cbs TARGET',
   },
   {
+    test: /certificate verify failed|Server CA \S+ doesn't exist|CERTIFICATE_VERIFY_FAILED/i,
+    code: 'E_CBS_SERVER_CA',
+    message: (m) => `the hub's TLS certificate could not be verified (${m[0]})`,
+    hint: () => 'set serverca in the koji profile to the CA of the hub (centos-packager installs it), or fix the system CA bundle',
+  },
+  {
+    test: /Certificate (\S+) doesn't exist or is not accessible/,
+    code: 'E_CBS_CERT_MISSING',
+    message: (m) => `the koji CLI cannot read the client certificate ${m[1]}`,
+    hint: () => CERT_HINT,
+  },
+  {
     test: /certificate (?:has )?expired|CERTIFICATE_EXPIRED|AuthExpired/i,
     code: 'E_CBS_CERT_EXPIRED',
     message: () => 'the hub refused the client certificate: it has expired',
     hint: () => CERT_HINT,
   },
   {
+    test: CONNECTION_FAILURE,
+    code: 'E_CBS_HUB_UNREACHABLE',
+    message: (m) => `the hub could not be reached while logging in (${m[0]}); this is not a certificate problem`,
+    hint: () => 'check the network (a VPN?) and `server` in the koji profile; then run the same command again',
+  },
+  {
+    test: /GSSAPIAuthError|gssapi auth failed|No Kerberos credentials|Ticket expired|Kerberos credentials/i,
+    code: 'E_CBS_KERBEROS',
+    message: (m) => `the Kerberos (GSSAPI) login to the hub failed (${m[0]})`,
+    hint: () => KINIT_HINT,
+  },
+  {
     test: /AuthError|Unable to log in|SSLError|certificate revoked|certificate unknown|ssl_login|GSSAPIAuthError/i,
     code: 'E_CBS_AUTH',
     message: (m) => `logging in to the hub failed (${m[0]})`,
-    hint: () => CERT_HINT,
+    hint: (_m, o) => (o.login && o.login !== 'ssl' ? KINIT_HINT : CERT_HINT),
   },
   {
     test: /ActionNotAllowed/,

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError, type SourceLocation } from '../../findings/finding.js';
-import { emptyIniDocument, IniSyntaxError, parseIniInto, sectionValues, type IniEntry } from './parse-ini.js';
+import { emptyIniDocument, IniSyntaxError, parseIniInto, sectionValues, type IniEntry } from '../../ini/ini.js';
 
 /** A koji client profile, read like koji's own `read_config`. */
 export interface KojiProfile {

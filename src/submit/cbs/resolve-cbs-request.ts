@@ -10,6 +10,12 @@ export interface CbsRequest {
   where?: SourceLocation;
   /** `--koji-config FILE`, passed on to the CLI as `-c FILE`. */
   userConfig?: string;
+  /** `--arch-override`: scratch builds only (koji refuses it otherwise). */
+  archOverride?: string[];
+  /** `--fail-fast`: stop the other arches when one fails (overrides build_arch_can_fail). */
+  failFast: boolean;
+  /** `--skip-tag`: build, but do not tag into the destination tag. */
+  skipTag: boolean;
 }
 
 export interface CbsFlags {
@@ -17,6 +23,9 @@ export interface CbsFlags {
   scratch?: boolean;
   kojiProfile?: string;
   kojiConfig?: string;
+  archOverride?: string;
+  failFast?: boolean;
+  skipTag?: boolean;
 }
 
 export function resolveCbsRequest(flags: CbsFlags, variantTarget: CbsTarget | undefined): CbsRequest {
@@ -34,11 +43,24 @@ export function resolveCbsRequest(flags: CbsFlags, variantTarget: CbsTarget | un
     ]);
   }
   if (!/^[\w.+-]+$/.test(target)) throw new UsageError(`"${target}" is not a Koji build target name`);
+  const scratch = flags.scratch ?? variantTarget?.scratch ?? false;
+  let archOverride: string[] | undefined;
+  if (flags.archOverride !== undefined) {
+    // koji_cli handle_build: "--arch_override is only allowed for --scratch builds"
+    if (!scratch) throw new UsageError('--arch-override is only allowed for --scratch builds (koji refuses it for real builds)');
+    // koji.parse_arches: comma or space separated
+    archOverride = flags.archOverride.split(/[\s,]+/).filter(Boolean);
+    const bad = archOverride.find((a) => !/^[a-z0-9_]+$/.test(a));
+    if (!archOverride.length || bad !== undefined) throw new UsageError(`--arch-override: "${flags.archOverride}" is not a list of arches (e.g. x86_64,aarch64)`);
+  }
   return {
     target,
     profile: flags.kojiProfile || variantTarget?.profile || 'cbs',
-    scratch: flags.scratch ?? variantTarget?.scratch ?? false,
+    scratch,
     where: fromFlag ? undefined : variantTarget?.where,
     userConfig: flags.kojiConfig,
+    ...(archOverride ? { archOverride } : {}),
+    failFast: Boolean(flags.failFast),
+    skipTag: Boolean(flags.skipTag),
   };
 }

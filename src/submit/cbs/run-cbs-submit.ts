@@ -21,7 +21,9 @@ import { taskInfoUrl, taskOutputUrl } from './task-urls.js';
 import { describeTask, listrReporter, plainLineReporter, type WatchReporter } from './watch-reporter.js';
 import { watchRecordedTask } from './watch-recorded-task.js';
 import { taskLabel, TaskNotFoundError, type WatchResult } from './watch-task.js';
-import { HubUnreachableError } from './xmlrpc-client.js';
+import { HubCertificateError, HubUnreachableError } from './xmlrpc-client.js';
+import { buildLogTails, cbsWarnings } from './cbs-checks.js';
+import { readSrpmIdentity, srpmIdentityFromFileName } from '../../rpm/read-srpm-identity.js';
 
 const EXIT_OK = 0;
 const EXIT_FAILED = 1;
@@ -61,10 +63,28 @@ export function cbsEnvironmentFromProcess(): CbsEnvironment {
   };
 }
 
-/** ssl login: authtype ssl, or no authtype and a certificate configured (koji's own rule). */
-function needsClientCert(profile: KojiProfile): boolean {
-  return profile.authtype === 'ssl' || (!profile.authtype && profile.cert !== '');
+/**
+ * How the koji CLI will log in, by koji's own rule (cli/koji_cli/lib.py `activate_session`): SSL
+ * when authtype is ssl, or when there is no authtype and the cert FILE EXISTS; password when
+ * authtype says so; noauth; else Kerberos (GSSAPI). kplay checks only the certificate: a Kerberos
+ * or password login is the CLI's business (kinit first), never blocked here.
+ */
+export type KojiLogin = 'ssl' | 'kerberos' | 'password' | 'noauth';
+
+export function kojiLoginOf(profile: KojiProfile): KojiLogin {
+  const t = profile.authtype;
+  if (t === 'noauth') return 'noauth';
+  if (t === 'ssl' || (!t && profile.cert !== '' && existsSync(profile.cert))) return 'ssl';
+  if (t === 'password') return 'password';
+  return 'kerberos';
 }
+
+const LOGIN_NOTE: Record<KojiLogin, string> = {
+  ssl: 'login: client certificate',
+  kerberos: 'login: Kerberos (GSSAPI), done by the koji CLI: run `kinit` first if it fails',
+  password: 'login: user and password, done by the koji CLI',
+  noauth: 'login: none (authtype = noauth)',
+};
 
 function fail(code: Finding['code'], message: string, hint?: string, extra: Partial<Finding> = {}): UsageError {
   return new UsageError(message, [{ code, severity: 'error', message, hint, ...extra }]);
@@ -72,6 +92,9 @@ function fail(code: Finding['code'], message: string, hint?: string, extra: Part
 
 function watchError(err: unknown, taskId: number, recordFile: string): unknown {
   const resume = `task ${taskId} is recorded in ${recordFile}; run the same command again to resume watching`;
+  if (err instanceof HubCertificateError) {
+    return fail('E_CBS_HUB_CERT', err.message, `set serverca in the koji profile to the CA that signed the hub's certificate; ${resume}`);
+  }
   if (err instanceof HubUnreachableError) return fail('E_CBS_HUB_UNREACHABLE', err.message, resume);
   if (err instanceof KojiFault) return fail('E_CBS_HUB_FAULT', `the hub answered ${err.message}`, resume);
   if (err instanceof TaskNotFoundError) {
@@ -131,6 +154,14 @@ export async function runCbsSubmit(ctx: SubmitContext, env: CbsEnvironment = cbs
   const recordFile = cbsRecordPath(ctx.stateDir);
   const previous = await readCbsRecord(ctx.stateDir);
   const resume = previous && !ctx.force && recordMatches(previous, { ...req, sha256 }) ? previous : undefined;
+  if (resume && profile && resume.server !== profile.server) {
+    // the task id means nothing on another hub: never watch (or report) a stranger's task
+    throw fail(
+      'E_CBS_HUB_CHANGED',
+      `task ${resume.taskId} in ${recordFile} was submitted to the hub ${resume.server}, but koji profile ${profile.name} now points at ${profile.server}`,
+      'put the profile\'s server back to resume watching, or pass --force to submit again to the new hub',
+    );
+  }
   const command = kojiBuildCommand(
     { ...req, srpmPath: ctx.srpmPath },
     { cbs: findExecutable('cbs', env.path), koji: findExecutable('koji', env.path) },
@@ -140,7 +171,8 @@ export async function runCbsSubmit(ctx: SubmitContext, env: CbsEnvironment = cbs
     'neither `cbs` nor `koji` is installed',
     'install the koji client and the CBS configuration: `dnf install centos-packager` (or `koji`)',
   );
-  const certCheck = profile && needsClientCert(profile) ? checkClientCert(profile.cert, env.now()) : { findings: [] };
+  const login = profile ? kojiLoginOf(profile) : undefined;
+  const certCheck = profile && login === 'ssl' ? checkClientCert(profile.cert, env.now()) : { findings: [] };
   const pollIntervalMs = env.pollIntervalMs ?? (profile?.pollIntervalS ?? 6) * 1000;
 
   if (ctx.dryRun) {
@@ -162,11 +194,15 @@ export async function runCbsSubmit(ctx: SubmitContext, env: CbsEnvironment = cbs
     const certErrors = certCheck.findings.filter((f) => f.severity === 'error');
     if (certErrors.length) throw new UsageError(certErrors[0]!.message, certErrors);
     if (certCheck.findings.length) printFindings(certCheck.findings);
+    p.say(LOGIN_NOTE[login!]);
+    const identity = await readSrpmIdentity(ctx.srpmPath).catch(() => srpmIdentityFromFileName(ctx.srpmPath));
+    const warned = await cbsWarnings({ req, profile, identity, retryIntervalMs: env.retryIntervalMs ?? profile.retryIntervalS * 1000 });
+    if (warned.length) printFindings(warned);
     if (previous && !ctx.force) {
       p.say(`task ${previous.taskId} recorded in ${recordFile} was for another SRPM, target or kind; submitting anew`);
     }
     p.say(`submitting ${path.basename(ctx.srpmPath)} to ${req.target}${req.scratch ? ' (scratch)' : ''}: ${formatCommandLine(command)}`);
-    const taskId = await runKojiBuild(command, req.target).catch((err: unknown) => {
+    const taskId = await runKojiBuild(command, req.target, login).catch((err: unknown) => {
       throw pointAtVariantTarget(err, req);
     });
     record = {
@@ -175,6 +211,9 @@ export async function runCbsSubmit(ctx: SubmitContext, env: CbsEnvironment = cbs
       target: req.target,
       profile: req.profile,
       scratch: req.scratch,
+      ...(req.archOverride ? { archOverride: req.archOverride } : {}),
+      ...(req.failFast ? { failFast: true } : {}),
+      ...(req.skipTag ? { skipTag: true } : {}),
       server: profile.server,
       weburl: profile.weburl,
       srpm: { file: path.basename(ctx.srpmPath), sha256 },
@@ -236,8 +275,18 @@ export async function runCbsSubmit(ctx: SubmitContext, env: CbsEnvironment = cbs
         },
       ]);
       return EXIT_UNUSABLE;
-    default:
-      printFindings(failureFindings(result, record.taskId));
+    default: {
+      const findings = failureFindings(result, record.taskId);
+      if (profile.topurl) {
+        // the failed arch's build.log and root.log tails, as a maintainer would open them first
+        const tails = await buildLogTails(profile, result);
+        for (const f of findings) {
+          const tail = f.arch ? tails.get(f.arch) : tails.size === 1 ? [...tails.values()][0] : undefined;
+          if (tail) f.hint = `${f.hint ?? ''}\n${tail}`;
+        }
+      }
+      printFindings(findings);
       return EXIT_FAILED;
+    }
   }
 }

@@ -9,7 +9,7 @@ const DEFAULT_CLI_TIMEOUT_MS = 2 * 3600 * 1000; // a kernel SRPM upload is slow,
  * Run `cbs|koji build --nowait ...` and return the created task id. Every refusal becomes a
  * UsageError carrying one finding that says what to do (exit 2).
  */
-export async function runKojiBuild(cmd: KojiCommand, target: string): Promise<number> {
+export async function runKojiBuild(cmd: KojiCommand, target: string, login?: 'ssl' | 'kerberos' | 'password' | 'noauth'): Promise<number> {
   const timeout = Number(process.env.KPLAY_KOJI_CLI_TIMEOUT_MS) || DEFAULT_CLI_TIMEOUT_MS;
   const res = await execa(cmd.executable ?? cmd.program, cmd.args, {
     reject: false,
@@ -33,6 +33,7 @@ export async function runKojiBuild(cmd: KojiCommand, target: string): Promise<nu
     stdout: String(res.stdout ?? ''),
     stderr: String(res.stderr ?? ''),
     target,
+    ...(login ? { login } : {}),
   });
   if (outcome.kind === 'created') return outcome.taskId;
   throw new UsageError(outcome.finding.message, [outcome.finding]);

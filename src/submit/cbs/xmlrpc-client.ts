@@ -13,6 +13,8 @@ export interface XmlRpcClientOptions {
   maxRetries: number;
   /** First wait before a retry; doubles per try up to 4 times this (koji's `retry_interval`). */
   retryIntervalMs: number;
+  /** PEM of the CA that signed the hub's certificate (the profile's `serverca`). */
+  serverCa?: Buffer;
   sleep?: (ms: number) => Promise<void>;
   onRetry?: (info: RetryInfo) => void;
 }
@@ -37,6 +39,42 @@ export class HubUnreachableError extends Error {
     super(`could not reach the Koji hub ${url} (${method}, ${attempts} ${attempts === 1 ? 'try' : 'tries'}): ${reason}`);
     this.name = 'HubUnreachableError';
   }
+}
+
+/**
+ * The hub's TLS certificate could not be verified (or a client certificate problem): koji gives up
+ * at once on these (koji/__init__.py `is_requests_cert_error`: "There's no point in retrying").
+ */
+export class HubCertificateError extends Error {
+  constructor(
+    readonly url: string,
+    readonly code: string,
+    readonly detail: string,
+  ) {
+    super(`the TLS certificate of the Koji hub ${url} could not be verified: ${detail} (${code})`);
+    this.name = 'HubCertificateError';
+  }
+}
+
+/** Node's TLS verification failures (the `certificate verify failed` / `expired` / `doesn't match` of koji's list). */
+const CERT_ERROR_CODES = new Set([
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_REVOKED',
+  'CERT_UNTRUSTED',
+  'CERT_REJECTED',
+  'CERT_SIGNATURE_FAILURE',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'HOSTNAME_MISMATCH',
+]);
+
+export function isCertificateError(code: string | undefined): boolean {
+  return code !== undefined && CERT_ERROR_CODES.has(code);
 }
 
 /** A failure that a retry may cure, or not. */
@@ -90,11 +128,15 @@ export function createXmlRpcClient(opts: XmlRpcClientOptions): XmlRpcClient {
         throwHttpErrors: false,
         followRedirect: true,
         responseType: 'text',
+        ...(opts.serverCa ? { https: { certificateAuthority: opts.serverCa } } : {}),
       });
       status = res.statusCode;
       statusMessage = res.statusMessage;
       text = res.body;
     } catch (err) {
+      if (err instanceof RequestError && isCertificateError(err.code)) {
+        throw new HubCertificateError(opts.url, err.code, err.message.split('\n')[0] ?? err.code);
+      }
       if (err instanceof RequestError) return new CallFailure(true, transportReason(err));
       throw err;
     }

@@ -12,8 +12,20 @@ export type CoprState =
   | 'waiting'
   | 'unknown';
 
-/** A build whose state is one of these will not change any more. */
-export const TERMINAL_STATES: ReadonlySet<string> = new Set(['succeeded', 'failed', 'canceled', 'skipped']);
+/**
+ * A build whose state is one of these will not change any more: the frontend's FINISHED_STATES
+ * (fedora-copr/copr frontend/coprs_frontend/coprs/helpers.py: succeeded, forked, canceled,
+ * skipped, failed), plus `unknown`, on which copr-cli's watch stops with "Unknown status."
+ * (cli/copr_cli/main.py, python/copr/v3/helpers.py `wait`).
+ */
+export const TERMINAL_STATES: ReadonlySet<string> = new Set(['succeeded', 'failed', 'canceled', 'skipped', 'forked', 'unknown']);
+
+/**
+ * Chroot states that count as success: `skipped` (nothing to build there, e.g. ExclusiveArch;
+ * copr-cli's watch ends without error) and `forked` (results copied from the build it was forked
+ * from).
+ */
+export const SUCCESS_STATES: ReadonlySet<string> = new Set(['succeeded', 'skipped', 'forked']);
 
 export function isTerminalState(state: string): boolean {
   return TERMINAL_STATES.has(state);
@@ -50,16 +62,16 @@ export interface BuildSnapshot {
 }
 
 export interface BuildOutcome {
-  /** True only when the build succeeded and every one of its chroots did. */
+  /** True only when the build and every one of its chroots succeeded (or were skipped or forked). */
   ok: boolean;
   /** Chroots that did not succeed, with their state and result URL. */
   notSucceeded: ChrootStatus[];
 }
 
 export function buildOutcome(snapshot: BuildSnapshot): BuildOutcome {
-  const notSucceeded = snapshot.chroots.filter((c) => c.state !== 'succeeded');
+  const notSucceeded = snapshot.chroots.filter((c) => !SUCCESS_STATES.has(c.state));
   return {
-    ok: snapshot.state === 'succeeded' && snapshot.chroots.length > 0 && notSucceeded.length === 0,
+    ok: SUCCESS_STATES.has(snapshot.state) && snapshot.chroots.length > 0 && notSucceeded.length === 0,
     notSucceeded,
   };
 }

@@ -3,6 +3,10 @@ import type { CoprHttp } from './copr-http.js';
 import {
   addProjectRequest,
   authCheckRequest,
+  cancelBuildRequest,
+  editProjectChrootRequest,
+  editProjectSettingsRequest,
+  mockChrootsRequest,
   checkBeforeBuildRequest,
   createBuildFromUploadRequest,
   editProjectChrootsRequest,
@@ -12,6 +16,7 @@ import {
   uploadJsonPayload,
   type CoprBuildOptions,
 } from './copr-request.js';
+import type { CoprProjectSettings } from './copr-plan.js';
 import { filePart, multipartBody, type MultipartBody } from './multipart-body.js';
 
 /** The fields of Copr's answers that kplay reads. */
@@ -25,6 +30,7 @@ export interface CoprProject {
   ownername: string;
   /** chroot name → repo URL; its keys are the project's enabled chroots. */
   chroot_repos?: Record<string, string>;
+  [setting: string]: unknown;
 }
 
 export interface CoprBuild {
@@ -72,8 +78,25 @@ export class CoprClient {
     return this.http.send<CoprUser>(authCheckRequest());
   }
 
-  addProject(owner: string, project: string, fields: { chroots: string[]; description?: string; enable_net?: boolean }): Promise<CoprProject> {
+  addProject(owner: string, project: string, fields: { chroots: string[] } & CoprProjectSettings): Promise<CoprProject> {
     return this.http.send<CoprProject>(addProjectRequest(owner, project, fields));
+  }
+
+  editProjectSettings(owner: string, project: string, settings: Partial<CoprProjectSettings>): Promise<CoprProject> {
+    return this.http.send<CoprProject>(editProjectSettingsRequest(owner, project, settings));
+  }
+
+  editProjectChroot(owner: string, project: string, chroot: string, fields: { without_opts: string[] }): Promise<unknown> {
+    return this.http.send<unknown>(editProjectChrootRequest(owner, project, chroot, fields));
+  }
+
+  async mockChroots(): Promise<string[]> {
+    const answer = await this.http.send<Record<string, unknown>>(mockChrootsRequest());
+    return Object.keys(answer ?? {});
+  }
+
+  cancelBuild(buildId: number): Promise<CoprBuild> {
+    return this.http.send<CoprBuild>(cancelBuildRequest(buildId));
   }
 
   editProjectChroots(owner: string, project: string, chroots: string[]): Promise<CoprProject> {

@@ -8,7 +8,8 @@ import { REDACTED, type SecretRedactor } from './secret-redactor.js';
 export interface CoprHttpOptions {
   /** `https://copr.fedorainfracloud.org`, without a trailing slash. */
   coprUrl: string;
-  credentials?: { login: string; token: string };
+  /** HTTP Basic login:token, or the `session` cookie of a GSSAPI login. */
+  credentials?: { login: string; token: string } | { session: string };
   redactor: SecretRedactor;
   /** Named in the 401 message. */
   configFile?: string;
@@ -32,9 +33,10 @@ export function coprRequestUrl(coprUrl: string, req: CoprRequest): string {
 }
 
 /** The headers of a request, with the credential shown as REDACTED (for --dry-run and debug). */
-export function shownHeaders(req: CoprRequest, hasCredentials: boolean): Record<string, string> {
+export function shownHeaders(req: CoprRequest, hasCredentials: boolean, login: 'token' | 'gssapi' = 'token'): Record<string, string> {
   const headers: Record<string, string> = {};
-  if (req.auth) headers.authorization = hasCredentials ? `Basic ${REDACTED}` : 'Basic (login:token from the Copr config)';
+  if (req.auth && login === 'gssapi') headers.cookie = `session=${REDACTED} (from the GSSAPI login)`;
+  else if (req.auth) headers.authorization = hasCredentials ? `Basic ${REDACTED}` : 'Basic (login:token from the Copr config)';
   if (req.json !== undefined) headers['content-type'] = 'application/json';
   if (req.multipart) {
     headers['content-type'] = req.multipart.contentType;
@@ -75,7 +77,8 @@ export class CoprHttp {
     const { credentials, timeoutMs } = this.options;
     if (req.auth && !credentials) throw new CoprError(`${req.method} ${url} needs Copr credentials`, 'auth');
     const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'kplay' };
-    if (req.auth && credentials) {
+    if (req.auth && credentials && 'session' in credentials) headers.cookie = `session=${credentials.session}`;
+    else if (req.auth && credentials && 'token' in credentials) {
       headers.authorization = `Basic ${Buffer.from(`${credentials.login}:${credentials.token}`).toString('base64')}`;
     }
     let body: string | NodeJS.ReadableStream | undefined;
@@ -88,7 +91,7 @@ export class CoprHttp {
       body = req.multipart.open();
     }
     const started = Date.now();
-    this.debug(`copr: → ${req.method} ${url} ${JSON.stringify(shownHeaders(req, Boolean(credentials)))}`);
+    this.debug(`copr: → ${req.method} ${url} ${JSON.stringify(shownHeaders(req, Boolean(credentials), credentials && 'session' in credentials ? 'gssapi' : 'token'))}`);
     try {
       const res = await got(url, {
         method: req.method,

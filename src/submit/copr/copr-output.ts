@@ -1,3 +1,5 @@
+import type { Finding } from '../../findings/finding.js';
+import { formatFinding } from '../../findings/format-finding.js';
 import type { SecretRedactor } from './secret-redactor.js';
 
 /**
@@ -23,6 +25,11 @@ export class CoprOutput {
 
   error(message: string): void {
     this.stderr.write(`kplay: error: ${this.redactor.redact(message)}\n`);
+  }
+
+  /** Findings compiler-style on stderr, like every other command's. */
+  findings(list: readonly Finding[]): void {
+    for (const f of list) this.stderr.write(`${this.redactor.redact(formatFinding(f))}\n`);
   }
 
   redact(text: string): string {

@@ -5,13 +5,29 @@ import type { CoprTarget } from '../../model/types.js';
 /**
  * Default build timeout for a kernel, in seconds: 30 h. Copr's own default (5 h) is too short for a
  * full kernel with debuginfo on the slower builders (aarch64, ppc64le, s390x), where Fedora kernel
- * builds take many hours and queue time is not counted; 30 h leaves a wide margin yet still frees a
- * hung builder well before Copr's maximum of 180000 s (50 h).
+ * builds take many hours and queue time is not counted. 30 h is also Copr's maximum.
  */
 export const DEFAULT_KERNEL_BUILD_TIMEOUT = 108_000;
 
-/** Copr refuses longer timeouts. */
-export const MAX_COPR_TIMEOUT = 180_000;
+/**
+ * Copr refuses longer timeouts with a 400: the frontend's `MAX_BUILD_TIMEOUT = 108000`
+ * (fedora-copr/copr frontend/coprs_frontend/coprs/config.py, used by forms.py's NumberRange).
+ */
+export const MAX_COPR_TIMEOUT = 108_000;
+
+/** Project settings kplay sends with `project/add` (names as Copr's API has them). */
+export interface CoprProjectSettings {
+  description?: string;
+  instructions?: string;
+  isolation?: string;
+  bootstrap?: string;
+  follow_fedora_branching?: boolean;
+  auto_prune?: boolean;
+  delete_after_days?: number;
+  additional_repos?: string[];
+  /** Always sent: an existing project with network on must not give this build network. */
+  enable_net: boolean;
+}
 
 /** Everything that decides where and how the build runs, from the CLI over the variant's targets.copr. */
 export interface CoprPlan {
@@ -20,8 +36,12 @@ export interface CoprPlan {
   project: string;
   chroots: string[];
   timeout: number;
-  enableNet?: boolean;
+  /** Explicit: false unless --enable-net or targets.copr.enable_net. */
+  enableNet: boolean;
   description?: string;
+  settings: CoprProjectSettings;
+  /** rpmbuild --without options set on each wanted chroot (`without_opts`). */
+  without: string[];
 }
 
 const NAME = /^@?[A-Za-z0-9][A-Za-z0-9._+-]*$/;
@@ -61,8 +81,14 @@ export function resolveCoprPlan(options: Record<string, unknown>, target: CoprTa
   }
   for (const c of chroots) if (!CHROOT.test(c)) throw new UsageError(`${JSON.stringify(c)} is not a Copr chroot name (e.g. fedora-rawhide-x86_64)`);
   const timeout = parseTimeout(options.timeout, target?.timeout, targetWhere);
-  const enableNet = options.enableNet === true ? true : target?.enable_net;
-  return { owner, project, chroots, timeout, enableNet, description: target?.description };
+  const enableNet = options.enableNet === true ? true : (target?.enable_net ?? false);
+  const settings: CoprProjectSettings = { enable_net: enableNet };
+  if (target) {
+    for (const k of ['description', 'instructions', 'isolation', 'bootstrap', 'follow_fedora_branching', 'auto_prune', 'delete_after_days', 'additional_repos'] as const) {
+      if (target[k] !== undefined) (settings as unknown as Record<string, unknown>)[k] = target[k];
+    }
+  }
+  return { owner, project, chroots, timeout, enableNet, description: target?.description, settings, without: target?.without ?? [] };
 }
 
 function parseTimeout(cli: unknown, fromTarget: number | undefined, targetWhere: string): number {

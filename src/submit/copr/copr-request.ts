@@ -1,3 +1,4 @@
+import type { CoprProjectSettings } from './copr-plan.js';
 import type { MultipartBody } from './multipart-body.js';
 
 /** One request of the Copr API v3, described as plain data (sent by CoprHttp, printed by --dry-run). */
@@ -21,7 +22,8 @@ export interface CoprBuildOptions {
   chroots: string[];
   /** Seconds. */
   timeout: number;
-  enable_net?: boolean;
+  /** Always sent: when omitted, Copr takes the project's setting. */
+  enable_net: boolean;
 }
 
 /** `@group` owners keep their `@`; everything else in a path segment is percent-encoded. */
@@ -36,7 +38,7 @@ export function authCheckRequest(): CoprRequest {
 export function addProjectRequest(
   owner: string,
   project: string,
-  fields: { chroots: string[]; description?: string; enable_net?: boolean },
+  fields: { chroots: string[] } & CoprProjectSettings,
 ): CoprRequest {
   return {
     method: 'POST',
@@ -59,6 +61,39 @@ export function editProjectChrootsRequest(owner: string, project: string, chroot
     idempotent: true,
     purpose: 'enable the wanted chroots (the list replaces the project\'s, so it is the union)',
   };
+}
+
+/** Project settings of the variant, applied to a project that existed with other values. */
+export function editProjectSettingsRequest(owner: string, project: string, settings: Partial<CoprProjectSettings>): CoprRequest {
+  return {
+    method: 'PUT',
+    endpoint: `project/edit/${segment(owner)}/${segment(project)}`,
+    json: settings,
+    auth: true,
+    idempotent: true,
+    purpose: 'apply the variant\'s project settings to the existing project',
+  };
+}
+
+/** Per-chroot settings (python/copr/v3/proxies/project_chroot.py `edit`): rpmbuild --without options. */
+export function editProjectChrootRequest(owner: string, project: string, chroot: string, fields: { without_opts: string[] }): CoprRequest {
+  return {
+    method: 'PUT',
+    endpoint: `project-chroot/edit/${segment(owner)}/${segment(project)}/${segment(chroot)}`,
+    json: fields,
+    auth: true,
+    idempotent: true,
+    purpose: `set rpmbuild --without ${fields.without_opts.join(' ')} in ${chroot}`,
+  };
+}
+
+/** The chroots the instance offers (public): `{name: comment}`. */
+export function mockChrootsRequest(): CoprRequest {
+  return { method: 'GET', endpoint: 'mock-chroots/list', auth: false, idempotent: true, purpose: 'check the chroot names before building the SRPM' };
+}
+
+export function cancelBuildRequest(buildId: number): CoprRequest {
+  return { method: 'PUT', endpoint: `build/cancel/${buildId}`, auth: true, idempotent: true, purpose: 'cancel the build' };
 }
 
 export function checkBeforeBuildRequest(owner: string, project: string, options: CoprBuildOptions): CoprRequest {

@@ -1,4 +1,5 @@
 import type { CoprClient, CoprProject } from './copr-client.js';
+import type { CoprProjectSettings } from './copr-plan.js';
 
 /** Existing chroots first (in their order), then the wanted ones the project lacks. */
 export function chrootUnion(existing: readonly string[], wanted: readonly string[]): string[] {
@@ -16,6 +17,19 @@ export interface EnsuredProject {
   chroots: string[];
   /** Chroots this call enabled. */
   added: string[];
+  /** Settings that differed on an existing project and were edited. */
+  changed: string[];
+}
+
+/** Settings whose value on the project (as Copr answers it) differs from the wanted one. */
+export function settingsToChange(project: CoprProject, wanted: CoprProjectSettings): Partial<CoprProjectSettings> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(wanted)) {
+    if (v === undefined) continue;
+    // only what the project dict shows can be compared (its to_dict has no delete_after_days)
+    if (k in project && JSON.stringify(project[k] ?? null) !== JSON.stringify(v)) out[k] = v;
+  }
+  return out as Partial<CoprProjectSettings>;
 }
 
 /**
@@ -28,13 +42,22 @@ export async function ensureProject(
   client: CoprClient,
   owner: string,
   project: string,
-  fields: { chroots: string[]; description?: string; enable_net?: boolean },
+  fields: { chroots: string[] } & CoprProjectSettings,
+  without: readonly string[] = [],
 ): Promise<EnsuredProject> {
+  const { chroots: wantedChroots, ...settings } = fields;
   const answer = await client.addProject(owner, project, fields);
+  // an existing project keeps its settings with exist_ok: edit those the variant sets differently
+  const change = settingsToChange(answer, settings);
+  const changed = Object.keys(change);
+  if (changed.length) await client.editProjectSettings(owner, project, change);
   const existing = projectChroots(answer);
-  const added = fields.chroots.filter((c) => !existing.includes(c));
-  if (added.length === 0) return { chroots: existing, added };
-  const edited = await client.editProjectChroots(owner, project, chrootUnion(existing, fields.chroots));
-  const now = projectChroots(edited);
-  return { chroots: now.length ? now : chrootUnion(existing, fields.chroots), added };
+  const added = wantedChroots.filter((c) => !existing.includes(c));
+  let now = existing;
+  if (added.length) {
+    const edited = await client.editProjectChroots(owner, project, chrootUnion(existing, wantedChroots));
+    now = projectChroots(edited).length ? projectChroots(edited) : chrootUnion(existing, wantedChroots);
+  }
+  if (without.length) for (const c of wantedChroots) await client.editProjectChroot(owner, project, c, { without_opts: [...without] });
+  return { chroots: now, added, changed };
 }

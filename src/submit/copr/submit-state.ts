@@ -6,11 +6,12 @@ import path from 'node:path';
  * the same build instead of creating another. Holds no secret.
  */
 export interface CoprSubmitState {
-  version: 1;
+  /** 2 adds srpm.sha256 (resume is keyed by the SRPM's digest); 1 is still read. */
+  version: 1 | 2;
   coprUrl: string;
   owner: string;
   project: string;
-  srpm: { file: string; name: string; version: string };
+  srpm: { file: string; name: string; version: string; sha256?: string };
   /** 'uploading': the create was sent but not confirmed; 'submitted': buildId is known. */
   phase: 'uploading' | 'submitted';
   /** Epoch seconds when the upload started. */
@@ -35,7 +36,7 @@ export async function readSubmitState(file: string): Promise<CoprSubmitState | u
   }
   try {
     const s = JSON.parse(text) as CoprSubmitState;
-    return s && s.version === 1 && (s.phase === 'uploading' || s.phase === 'submitted') ? s : undefined;
+    return s && (s.version === 1 || s.version === 2) && (s.phase === 'uploading' || s.phase === 'submitted') ? s : undefined;
   } catch {
     return undefined;
   }
@@ -51,4 +52,16 @@ export async function writeSubmitState(file: string, state: CoprSubmitState): Pr
 
 export async function removeSubmitState(file: string): Promise<void> {
   await rm(file, { force: true });
+}
+
+/** Every Copr state file in a state folder (for `kplay status` / `kplay cancel`). */
+export async function listSubmitStates(stateDir: string): Promise<Array<{ file: string; state: CoprSubmitState }>> {
+  const { readdir } = await import('node:fs/promises');
+  const names = await readdir(stateDir).catch(() => [] as string[]);
+  const out: Array<{ file: string; state: CoprSubmitState }> = [];
+  for (const n of names.filter((x) => /^copr-build\..+\.json$/.test(x)).sort()) {
+    const state = await readSubmitState(path.join(stateDir, n));
+    if (state) out.push({ file: path.join(stateDir, n), state });
+  }
+  return out;
 }

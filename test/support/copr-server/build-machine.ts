@@ -2,10 +2,11 @@
  * The contract server's build state machine, written from the Copr API notes (independently of
  * kplay's client code, so a shared mistake does not hide itself).
  * Source: importing → succeeded. Each chroot: waiting → pending → running (for `runningTicks`
- * ticks) → its scripted outcome (succeeded, failed or skipped). A canceled build's unfinished
- * chroots become canceled.
+ * ticks) → its scripted outcome (succeeded, failed, skipped, forked or unknown). A canceled build's
+ * unfinished chroots become canceled. Finished states are the frontend's FINISHED_STATES
+ * (fedora-copr/copr frontend/coprs_frontend/coprs/helpers.py).
  */
-export type ChrootOutcome = 'succeeded' | 'failed' | 'skipped';
+export type ChrootOutcome = 'succeeded' | 'failed' | 'skipped' | 'forked' | 'unknown';
 
 export interface ChrootScript {
   outcome: ChrootOutcome;
@@ -37,7 +38,7 @@ export interface ServerBuild {
   chroots: ServerBuildChroot[];
 }
 
-const FINAL = new Set(['succeeded', 'failed', 'canceled', 'skipped']);
+const FINAL = new Set(['succeeded', 'failed', 'canceled', 'skipped', 'forked']);
 
 export function isFinal(state: string): boolean {
   return FINAL.has(state);
@@ -80,5 +81,6 @@ export function buildState(build: ServerBuild): string {
   if (build.canceled) return 'canceled';
   if (SOURCE_DECIDES.includes(build.sourceState)) return build.sourceState;
   const states = build.chroots.map((c) => c.state);
-  return PRECEDENCE.find((s) => states.includes(s)) ?? 'waiting';
+  // models.py Build.status: a stray `waiting` chroot reads pending; nothing known reads unknown
+  return PRECEDENCE.find((s) => states.includes(s)) ?? (states.includes('waiting') ? 'pending' : 'unknown');
 }

@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { gzipSync } from 'node:zlib';
 import { buildState, cancel, isFinal, tick, type ChrootScript, type ServerBuild } from './build-machine.js';
 import { parseMultipart, type ReceivedPart } from './parse-multipart.js';
 
@@ -20,6 +21,11 @@ export interface CoprServerOptions {
   mockChroots?: string[];
   /** Each poll of build/{id} advances the build one step (default true). */
   autoAdvance?: boolean;
+  /**
+   * Accept a GSSAPI login on `gssapi_login/`: a request carrying `Authorization: Negotiate <this>`
+   * gets the user and a `session` cookie (the frontend's Apache does the SPNEGO part).
+   */
+  negotiateToken?: string;
 }
 
 export type FaultKind =
@@ -42,8 +48,10 @@ export interface RecordedRequest {
   method: string;
   path: string;
   query: Record<string, string>;
-  /** Whether the Basic credential was present and valid. */
+  /** Whether the Basic credential or a session cookie was present and valid. */
   authorized: boolean;
+  /** The session cookie authenticated it (GSSAPI login). */
+  bySession?: boolean;
   contentLength?: string;
   transferEncoding?: string;
   contentType?: string;
@@ -60,7 +68,22 @@ export interface ServerProject {
   chroots: string[];
   description?: string;
   enable_net?: boolean;
+  /** Other project settings, as project/add and project/edit set them. */
+  settings: Record<string, unknown>;
+  /** chroot → project-chroot settings (without_opts ...). */
+  chrootSettings: Map<string, Record<string, unknown>>;
 }
+
+/** Copr's defaults for the settings kplay may send (python/copr/v3/proxies/project.py `add`). */
+const PROJECT_DEFAULTS: Record<string, unknown> = {
+  instructions: '',
+  isolation: 'default',
+  bootstrap: 'default',
+  follow_fedora_branching: true,
+  auto_prune: true,
+  additional_repos: [],
+};
+const PROJECT_SETTINGS = ['instructions', 'isolation', 'bootstrap', 'follow_fedora_branching', 'auto_prune', 'delete_after_days', 'additional_repos'];
 
 class HttpAnswer {
   constructor(
@@ -85,6 +108,10 @@ export class CoprContractServer {
   /** Outcome per chroot name for new builds (default: succeeded after one running tick). */
   readonly scripts = new Map<string, ChrootScript>();
   private readonly faults: Fault[] = [];
+  /** Session cookies handed out by gssapi_login. */
+  private readonly sessions = new Set<string>();
+  /** Gzipped builder-live.log per `${buildId}/${chroot}`, served under the result URL. */
+  readonly builderLogs = new Map<string, string>();
   private nextBuildId = 1000;
   private nextProjectId = 1;
   private server?: http.Server;
@@ -118,7 +145,7 @@ export class CoprContractServer {
 
   /** Add a project as if someone had created it before. */
   addProject(owner: string, name: string, chroots: string[]): ServerProject {
-    const p: ServerProject = { id: this.nextProjectId++, owner, name, chroots: [...chroots] };
+    const p: ServerProject = { id: this.nextProjectId++, owner, name, chroots: [...chroots], settings: {}, chrootSettings: new Map() };
     this.projects.set(`${owner}/${name}`, p);
     return p;
   }
@@ -168,18 +195,26 @@ export class CoprContractServer {
 
   private authorized(req: http.IncomingMessage): boolean {
     const expected = `Basic ${Buffer.from(`${this.options.login}:${this.options.token}`).toString('base64')}`;
-    return req.headers.authorization === expected;
+    return req.headers.authorization === expected || this.bySession(req);
+  }
+
+  private bySession(req: http.IncomingMessage): boolean {
+    const m = /(?:^|;\s*)session=([^;]+)/.exec(req.headers.cookie ?? '');
+    return Boolean(m && this.sessions.has(m[1]!));
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const method = req.method ?? 'GET';
     const body = await readBody(req);
+    if (method === 'GET' && url.pathname.startsWith('/results/')) return this.resultFile(url.pathname, res);
+    if (method === 'GET' && /^\/api_3\/gssapi_login\/?$/.test(url.pathname)) return this.gssapiLogin(req, res);
     const rec: RecordedRequest = {
       method,
       path: url.pathname.replace(/^\/api_3\//, ''),
       query: Object.fromEntries(url.searchParams),
       authorized: this.authorized(req),
+      bySession: this.bySession(req),
       contentLength: req.headers['content-length'],
       transferEncoding: req.headers['transfer-encoding'],
       contentType: req.headers['content-type'],
@@ -303,7 +338,55 @@ export class CoprContractServer {
       cancel(b);
       return this.buildDict(b);
     }
+    if (method === 'PUT' && (m = /^project-chroot\/edit\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(p))) {
+      this.requireAuth(rec);
+      const project = this.project(decodeURIComponent(m[1]!), decodeURIComponent(m[2]!));
+      const chroot = decodeURIComponent(m[3]!);
+      // apiv3_project_chroots.py EditChroot: ComplexLogic.get_copr_chroot fails for a chroot not in the project
+      if (!project.chroots.includes(chroot)) throw new HttpAnswer(404, { error: `Chroot ${chroot} does not exist in ${project.owner}/${project.name}` });
+      const data = (rec.json ?? {}) as Record<string, unknown>;
+      const settings = { ...(project.chrootSettings.get(chroot) ?? {}) };
+      for (const k of ['without_opts', 'with_opts', 'additional_packages', 'additional_repos']) {
+        if (data[k] === undefined) continue;
+        if (!Array.isArray(data[k])) throw new HttpAnswer(400, { error: `Invalid request: ${k} must be a list` });
+        settings[k] = data[k];
+      }
+      project.chrootSettings.set(chroot, settings);
+      return { mock_chroot: chroot, ...settings };
+    }
     throw new HttpAnswer(404, { error: `no such endpoint: ${method} /api_3/${p}` });
+  }
+
+  /**
+   * `GET /api_3/gssapi_login/`: Apache answers 401 `WWW-Authenticate: Negotiate` until the client
+   * sends a SPNEGO token; then the frontend returns the user and sets the `session` cookie
+   * (frontend/coprs_frontend/coprs/views/apiv3_ns/apiv3_general.py GSSAPILogin).
+   */
+  private gssapiLogin(req: http.IncomingMessage, res: http.ServerResponse): void {
+    this.requests.push({ method: 'GET', path: 'gssapi_login/', query: {}, authorized: false, contentType: req.headers.authorization?.split(' ')[0] });
+    const token = /^Negotiate (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+    if (!token || !this.options.negotiateToken) {
+      res.writeHead(401, { 'www-authenticate': 'Negotiate', 'content-type': 'text/html' }).end('<html><head><title>401 Unauthorized</title></head></html>');
+      return;
+    }
+    if (token !== this.options.negotiateToken) {
+      res.writeHead(403, { 'content-type': 'application/json' }).end(JSON.stringify({ error: "Can't log-in using GSSAPI: Kerberos authentication failed (no credentials provided)" }));
+      return;
+    }
+    const session = `sess-${Math.random().toString(36).slice(2)}${Date.now()}`;
+    this.sessions.add(session);
+    res.writeHead(200, { 'content-type': 'application/json', 'set-cookie': `session=${session}; HttpOnly; Path=/` }).end(JSON.stringify({ id: 1, name: this.options.user }));
+  }
+
+  /** Result folders: `builder-live.log.gz` of a chroot whose log was set in builderLogs. */
+  private resultFile(pathname: string, res: http.ServerResponse): void {
+    const m = /^\/results\/[^/]+\/[^/]+\/([^/]+)\/0*(\d+)-[^/]+\/builder-live\.log\.gz$/.exec(pathname);
+    const log = m ? this.builderLogs.get(`${m[2]}/${m[1]}`) : undefined;
+    if (log === undefined) {
+      res.writeHead(404, { 'content-type': 'text/html' }).end('<html><title>404 Not Found</title></html>');
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'application/gzip' }).end(gzipSync(Buffer.from(log)));
   }
 
   private mockChroots(): string[] {
@@ -344,11 +427,25 @@ export class CoprContractServer {
     const p = this.addProject(owner, name, chroots);
     p.description = typeof data.description === 'string' ? data.description : undefined;
     p.enable_net = typeof data.enable_net === 'boolean' ? data.enable_net : undefined;
+    this.applySettings(p, data);
     return this.projectDict(p);
+  }
+
+  /** Settings of project/add and project/edit, checked like the frontend's forms. */
+  private applySettings(p: ServerProject, data: Record<string, unknown>): void {
+    if (data.isolation !== undefined && !['default', 'simple', 'nspawn'].includes(String(data.isolation))) throw new HttpAnswer(400, { error: `Invalid request: isolation: Not a valid choice` });
+    if (data.bootstrap !== undefined && !['default', 'on', 'off', 'image'].includes(String(data.bootstrap))) throw new HttpAnswer(400, { error: `Invalid request: bootstrap: Not a valid choice` });
+    if (data.delete_after_days !== undefined && (typeof data.delete_after_days !== 'number' || data.delete_after_days < -1 || data.delete_after_days > 720)) {
+      throw new HttpAnswer(400, { error: 'Invalid request: delete_after_days: Number must be between -1 and 720.' });
+    }
+    for (const k of PROJECT_SETTINGS) if (data[k] !== undefined) p.settings[k] = data[k];
+    if (typeof data.description === 'string') p.description = data.description;
+    if (typeof data.enable_net === 'boolean') p.enable_net = data.enable_net;
   }
 
   private editProjectRoute(project: ServerProject, rec: RecordedRequest): unknown {
     const data = (rec.json ?? {}) as Record<string, unknown>;
+    this.applySettings(project, data);
     if (data.chroots !== undefined) {
       const chroots = this.checkChroots(data.chroots);
       // the list REPLACES the project's: a dropped chroot with builds in progress is refused
@@ -374,8 +471,9 @@ export class CoprContractServer {
     const chroots = this.checkChroots(data.chroots);
     const notInProject = chroots.filter((c) => !project.chroots.includes(c));
     if (notInProject.length) throw new HttpAnswer(400, { error: `Bad request parameters: {'chroots': ['Not a valid choice: ${notInProject.join(', ')}']}` });
-    if (data.timeout !== undefined && (typeof data.timeout !== 'number' || data.timeout < 1 || data.timeout > 180000)) {
-      throw new HttpAnswer(400, { error: "Bad request parameters: {'timeout': ['Number must be between 1 and 180000.']}" });
+    // frontend forms.py: NumberRange(min=0, max=MAX_BUILD_TIMEOUT), config.py MAX_BUILD_TIMEOUT = 108000
+    if (data.timeout !== undefined && (typeof data.timeout !== 'number' || data.timeout < 0 || data.timeout > 108000)) {
+      throw new HttpAnswer(400, { error: "Bad request parameters: {'timeout': ['Number must be between 0 and 108000.']}" });
     }
     return project;
   }
@@ -446,6 +544,7 @@ export class CoprContractServer {
       full_name: `${p.owner}/${p.name}`,
       description: p.description ?? '',
       enable_net: p.enable_net ?? false,
+      ...Object.fromEntries(Object.entries(PROJECT_DEFAULTS).map(([k, v]) => [k, p.settings[k] ?? v])),
       chroot_repos: Object.fromEntries(p.chroots.map((c) => [c, `${this.url}/results/${p.owner}/${p.name}/${c}/`])),
     };
   }

@@ -31,13 +31,16 @@ export async function runKplay(args: string[], env: Record<string, string>, cwd?
   return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
 }
 
-/** A temporary HOME whose ~/.config/copr points at `coprUrl` with these credentials. */
+/**
+ * A temporary HOME whose ~/.config/copr points at `coprUrl` with these credentials. The test
+ * server speaks plain http, which copr-cli (and kplay) refuse unless `encrypted = False`.
+ */
 export async function makeCoprHome(coprUrl: string, login: string, token: string, user: string): Promise<string> {
   const home = await mkdtemp(path.join(os.tmpdir(), 'kplay-copr-home-'));
   await mkdir(path.join(home, '.config'), { recursive: true });
   await writeFile(
     path.join(home, '.config', 'copr'),
-    `[copr-cli]\nlogin = ${login}\nusername = ${user}\ntoken = ${token}\ncopr_url = ${coprUrl}\n# expiration date: 2099-01-01\n`,
+    `[copr-cli]\nlogin = ${login}\nusername = ${user}\ntoken = ${token}\ncopr_url = ${coprUrl}\nencrypted = False\n# expiration date: 2099-01-01\n`,
   );
   return home;
 }

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { decodeMethodCall } from '../../../src/submit/cbs/decode-xmlrpc.js';
 import { isXmlRpcStruct, type XmlRpcStruct, type XmlRpcValue } from '../../../src/submit/cbs/xmlrpc-value.js';
@@ -37,6 +38,12 @@ export interface KojiHubOptions {
   /** Answer every call of these methods with this fault. */
   faultFor?: { methods: string[]; code: number; text: string };
   firstTaskId?: number;
+  /** Builds the hub already has, by NVR, with their koji build state (1 COMPLETE, 3 FAILED ...). */
+  existingBuilds?: Record<string, number>;
+  /** Serve https with this key and certificate (PEM) instead of http. */
+  tls?: { key: string; cert: string };
+  /** The build.log text of the failing arch (served under /kojifiles/work/tasks/...). */
+  failLog?: string;
 }
 
 export interface HubCall {
@@ -58,13 +65,19 @@ interface HubBuild {
   ticks: number;
   scratch: boolean;
   children: HubTask[];
+  /** The opts struct of the build call (arch_override, fail_fast, skip_tag ...). */
+  opts: XmlRpcStruct;
 }
 
 export interface RunningKojiHub {
   url: string;
+  /** Base of the files (set as the profile's topurl): `{url base}/kojifiles`. */
+  topurl: string;
   port: number;
   calls: HubCall[];
   builds: Map<number, HubBuild>;
+  /** tag → NVRs tagged there by tagBuild (and removed by untagBuild). */
+  tagged: Map<string, Set<string>>;
   close(): Promise<void>;
 }
 
@@ -204,7 +217,8 @@ export async function startKojiHub(opts: KojiHubOptions = {}): Promise<RunningKo
       const scratch = buildOpts.scratch === true;
       if (t.destTag.locked && !scratch) throw new Fault(1004, `ActionNotAllowed: tag ${t.destTag.name} is locked`);
       if (!('priority' in kwargs)) throw new Fault(1019, 'ParameterError: priority keyword missing');
-      const build: HubBuild = { root: undefined as unknown as HubTask, ticks: 0, scratch, children: [] };
+      const build: HubBuild = { root: undefined as unknown as HubTask, ticks: 0, scratch, children: [], opts: buildOpts };
+      if (buildOpts.arch_override !== undefined && !scratch) throw new Fault(1019, 'ParameterError: arch_override is only allowed for scratch builds');
       build.root = newTask(build, 'build', 'noarch', null);
       builds.set(build.root.id, build);
       return build.root.id;
@@ -221,6 +235,36 @@ export async function startKojiHub(opts: KojiHubOptions = {}): Promise<RunningKo
       const b = builds.get(id as number);
       if (!b) return [];
       return b.children.map((c) => taskStruct(c, b.ticks));
+    },
+    getBuild([nvr]) {
+      const state = opts.existingBuilds?.[String(nvr)];
+      return state === undefined ? null : { id: 4242, nvr, state, name: String(nvr).replace(/-[^-]+-[^-]+$/, '') };
+    },
+    cancelTask([id]) {
+      const found = tasks.get(id as number);
+      if (!found) throw new Fault(1000, `No such task id: ${String(id)}`);
+      const b = found.build;
+      for (const t of [b.root, ...b.children]) if (t.state === FREE || t.state === OPEN) t.state = CANCELED;
+      b.ticks = 1000; // nothing moves any more
+      return null;
+    },
+    tagBuild([tag, nvr]) {
+      const t = targets.find((x) => x.destTag.name === tag || `${x.destTag.name.replace(/-candidate$/, '')}-testing` === tag || `${x.destTag.name.replace(/-candidate$/, '')}-release` === tag);
+      if (!t) throw new Fault(1000, `No such tagInfo: '${String(tag)}'`);
+      if (opts.existingBuilds?.[String(nvr)] === undefined) throw new Fault(1000, `No such build: '${String(nvr)}'`);
+      const set = tagged.get(String(tag)) ?? new Set<string>();
+      if (set.has(String(nvr))) throw new Fault(1000, `build ${String(nvr)} already tagged (${String(tag)})`);
+      set.add(String(nvr));
+      tagged.set(String(tag), set);
+      const task = newTask(undefined, 'tagBuild', 'noarch', null);
+      task.state = CLOSED;
+      return task.id;
+    },
+    untagBuild([tag, nvr]) {
+      const set = tagged.get(String(tag));
+      if (!set?.has(String(nvr))) throw new Fault(1000, `build ${String(nvr)} not in tag ${String(tag)}`);
+      set.delete(String(nvr));
+      return null;
     },
     getTaskResult([id]) {
       const found = tasks.get(id as number);
@@ -239,8 +283,21 @@ export async function startKojiHub(opts: KojiHubOptions = {}): Promise<RunningKo
     },
   };
 
+  const tagged = new Map<string, Set<string>>();
   let callCount = 0;
-  const server = http.createServer((req, res) => {
+  const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    // task files: {topurl}/work/tasks/{id % 10000}/{id}/build.log (koji's pathinfo.task)
+    const file = /^\/kojifiles\/work\/tasks\/\d+\/(\d+)\/(build|root)\.log$/.exec(req.url ?? '');
+    if (req.method === 'GET' && file) {
+      const found = tasks.get(Number(file[1]));
+      if (!found || found.task.method !== 'buildArch' || found.task.state !== FAILED) {
+        res.writeHead(404).end('not found');
+        return;
+      }
+      const text = file[2] === 'build' ? (opts.failLog ?? 'error: Bad exit status from /var/tmp/rpm-tmp (%build)\n') : 'DEBUG util.py:446: Child return code was: 0\nDEBUG util.py:446: root.log end\n';
+      res.writeHead(200, { 'content-type': 'text/plain' }).end(text);
+      return;
+    }
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (c: Buffer) => {
@@ -280,14 +337,18 @@ export async function startKojiHub(opts: KojiHubOptions = {}): Promise<RunningKo
         else send(faultXml(1000, String(err)));
       }
     });
-  });
+  };
+  const server = opts.tls ? https.createServer({ key: opts.tls.key, cert: opts.tls.cert }, handler) : http.createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
+  const base = `${opts.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
   return {
-    url: `http://127.0.0.1:${port}/kojihub`,
+    url: `${base}/kojihub`,
+    topurl: `${base}/kojifiles`,
     port,
     calls,
     builds,
+    tagged,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

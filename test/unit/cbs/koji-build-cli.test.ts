@@ -45,6 +45,15 @@ describe('koji build output', () => {
     ["SSLError: HTTPSConnectionPool(host='cbs.centos.org', port=443): Max retries exceeded (Caused by SSLError(SSLError(1, '[SSL: SSLV3_ALERT_CERTIFICATE_EXPIRED] sslv3 alert certificate expired')))\n", 'E_CBS_CERT_EXPIRED', /centos-cert/],
     ['Error: Unable to log in, no authentication methods available\n', 'E_CBS_AUTH', /centos-cert/],
     ['ActionNotAllowed: policy violation (build_from_srpm)\n', 'E_CBS_NOT_ALLOWED', /--scratch/],
+    // koji wraps a connection failure of ssl_login in an AuthError: not a certificate problem
+    [
+      "AuthError: unable to obtain a session (ssl auth failed: requests.exceptions.ConnectionError: HTTPSConnectionPool(host='cbs.centos.org', port=443): Max retries exceeded with url: /kojihub/ssllogin (Caused by NewConnectionError('<urllib3.connection.HTTPSConnection object>: Failed to establish a new connection: [Errno 111] Connection refused')))\n",
+      'E_CBS_HUB_UNREACHABLE',
+      /network .*server/,
+    ],
+    ["AuthError: unable to obtain a session (ssl auth failed: requests.exceptions.SSLError: HTTPSConnectionPool(host='cbs.centos.org', port=443): Max retries exceeded (Caused by SSLError(SSLCertVerificationError(1, '[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed certificate in certificate chain'))))\n", 'E_CBS_SERVER_CA', /serverca/],
+    ["AuthError: Certificate /home/a/.centos.cert doesn't exist or is not accessible\n", 'E_CBS_CERT_MISSING', /centos-cert/],
+    ['GSSAPIAuthError: unable to obtain a session (gssapi auth failed: No Kerberos credentials available (default cache: KCM:))\n', 'E_CBS_KERBEROS', /kinit/],
     ['ServerOffline: server is offline\n', 'E_CBS_HUB_OFFLINE', /later/],
   ];
   it.each(cases)('turns %j into %s', (stderr, code, hint) => {
@@ -54,6 +63,15 @@ describe('koji build output', () => {
       expect(r.finding.code).toBe(code);
       expect(r.finding.hint).toMatch(hint);
     }
+  });
+
+  it('a generic AuthError advises kinit for a Kerberos login and centos-cert for a certificate', () => {
+    const stderr = 'AuthError: unable to obtain a session\n';
+    const krb = parseKojiBuildOutput({ ...base, exitCode: 1, stdout: '', stderr, login: 'kerberos' });
+    const ssl = parseKojiBuildOutput({ ...base, exitCode: 1, stdout: '', stderr, login: 'ssl' });
+    expect(krb.kind === 'refused' && krb.finding.hint).toMatch(/kinit/);
+    expect(krb.kind === 'refused' && krb.finding.hint).not.toMatch(/centos-cert/);
+    expect(ssl.kind === 'refused' && ssl.finding.hint).toMatch(/centos-cert/);
   });
 
   it('quotes the last line of an unknown failure', () => {

@@ -17,7 +17,19 @@ describe('CBS request', () => {
       scratch: true,
       where: fromVariant.where,
       userConfig: undefined,
+      failFast: false,
+      skipTag: false,
     });
+  });
+
+  it('--arch-override is for scratch builds only (as koji has it); --fail-fast and --skip-tag pass through', () => {
+    expect(resolveCbsRequest({ cbs: 't', scratch: true, archOverride: 'x86_64, aarch64', failFast: true, skipTag: true }, undefined)).toMatchObject({
+      archOverride: ['x86_64', 'aarch64'],
+      failFast: true,
+      skipTag: true,
+    });
+    expect(() => resolveCbsRequest({ cbs: 't', archOverride: 'x86_64' }, undefined)).toThrow(/only allowed for --scratch/);
+    expect(() => resolveCbsRequest({ cbs: 't', scratch: true, archOverride: 'x86_64;rm' }, undefined)).toThrow(/not a list of arches/);
   });
 
   it('lets flags override the variant', () => {

@@ -24,6 +24,9 @@ function scriptedHub(frames: Array<{ root: number; children: Array<[number, stri
       if (faults[id]) throw new KojiFault('getTaskResult', 1005, faults[id]!);
       return {};
     },
+    async getBuild() {
+      return undefined;
+    },
   };
   return hub;
 }

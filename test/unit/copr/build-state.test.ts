@@ -33,7 +33,14 @@ describe('buildOutcome', () => {
     const failed = buildOutcome(snap('failed', [['a', 'succeeded'], ['b', 'failed']]));
     expect(failed.ok).toBe(false);
     expect(failed.notSucceeded.map((c) => c.name)).toEqual(['b']);
-    expect(buildOutcome(snap('skipped', [['a', 'skipped']])).ok).toBe(false);
+    // skipped (e.g. ExclusiveArch) and forked chroots count as success, as copr-cli's watch has it
+    expect(buildOutcome(snap('skipped', [['a', 'skipped']])).ok).toBe(true);
+    expect(buildOutcome(snap('succeeded', [['a', 'succeeded'], ['b', 'skipped'], ['c', 'forked']])).ok).toBe(true);
+    expect(buildOutcome(snap('unknown', [['a', 'unknown']])).ok).toBe(false);
+  });
+  it('forked and unknown end the watch (frontend FINISHED_STATES; copr-cli stops on unknown)', () => {
+    expect(isBuildFinished(snap('forked', [['a', 'forked']]))).toBe(true);
+    expect(isBuildFinished(snap('unknown', [['a', 'unknown']]))).toBe(true);
   });
   it('a build is finished when its state is terminal', () => {
     expect(isBuildFinished(snap('running', [['a', 'failed'], ['b', 'running']]))).toBe(false);

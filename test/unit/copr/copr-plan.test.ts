@@ -9,6 +9,8 @@ const target: CoprTarget = {
   timeout: 90000,
   enable_net: false,
   description: 'kplay test',
+  isolation: 'nspawn',
+  without: ['debug'],
   where: at('variants/playground.yml', 12, 3),
 };
 
@@ -21,7 +23,14 @@ describe('resolveCoprPlan', () => {
       timeout: 90000,
       enableNet: false,
       description: 'kplay test',
+      settings: { enable_net: false, description: 'kplay test', isolation: 'nspawn' },
+      without: ['debug'],
     });
+  });
+  it('always sends enable_net: false unless asked (an existing project may have network on)', () => {
+    const plan = resolveCoprPlan({ copr: 'me/p', chroot: ['c'] }, undefined);
+    expect(plan.enableNet).toBe(false);
+    expect(plan.settings.enable_net).toBe(false);
   });
   it('lets CLI values win; --chroot replaces the list', () => {
     const plan = resolveCoprPlan({ copr: 'me/other', chroot: ['fedora-41-x86_64', 'fedora-41-x86_64'], timeout: '3600', enableNet: true }, target);
@@ -33,7 +42,8 @@ describe('resolveCoprPlan', () => {
   it('refuses what Copr would refuse, before any request', () => {
     expect(() => resolveCoprPlan({ copr: true, chroot: [] }, undefined)).toThrow(UsageError);
     expect(() => resolveCoprPlan({ copr: 'me/p', chroot: [] }, undefined)).toThrow(/at least one chroot/);
-    expect(() => resolveCoprPlan({ copr: 'me/p', chroot: ['c'], timeout: '180001' }, undefined)).toThrow(/180000/);
+    expect(() => resolveCoprPlan({ copr: 'me/p', chroot: ['c'], timeout: '108001' }, undefined)).toThrow(/from 1 to 108000/);
+    expect(resolveCoprPlan({ copr: 'me/p', chroot: ['c'], timeout: '108000' }, undefined).timeout).toBe(108000);
     expect(() => resolveCoprPlan({ copr: 'me/p', chroot: ['c'], timeout: '1.5' }, undefined)).toThrow(/whole number/);
     expect(() => resolveCoprPlan({ copr: 'me/p', chroot: ['bad chroot'] }, undefined)).toThrow(/not a Copr chroot/);
   });

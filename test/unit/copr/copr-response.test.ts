@@ -5,7 +5,7 @@ import { multipartBody } from '../../../src/submit/copr/multipart-body.js';
 
 const ctx = { url: 'https://copr.example/api_3/x', coprUrl: 'https://copr.example', configFile: '/h/.config/copr' };
 const get = getBuildRequest(1);
-const check = checkBeforeBuildRequest('o', 'p', { chroots: ['c'], timeout: 1 });
+const check = checkBeforeBuildRequest('o', 'p', { chroots: ['c'], timeout: 1, enable_net: false });
 const upload = createBuildFromUploadRequest(multipartBody([]));
 const html = '<html><head><title>502 Proxy Error</title></head><body><h1>Proxy Error</h1></body></html>';
 

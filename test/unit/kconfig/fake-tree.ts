@@ -3,7 +3,7 @@ import type { KconfigTree } from '../../../src/kconfig/kconfig-tree.js';
 import type { ConfigRequest, ConfigValue } from '../../../src/model/types.js';
 
 /** A Kconfig tree from in-memory files; `shell` answers $(shell,...) without spawning. */
-export function fakeTree(files: Record<string, string>, shell: (cmd: string) => string = () => ''): KconfigTree & { commands: string[] } {
+export function fakeTree(files: Record<string, string>, shell: (cmd: string) => string = () => '', kernelVersion = '6.1.0'): KconfigTree & { commands: string[] } {
   const commands: string[] = [];
   const tree = buildKconfigTree({
     label: 'fake',
@@ -19,7 +19,7 @@ export function fakeTree(files: Record<string, string>, shell: (cmd: string) => 
     arch: 'x86_64',
     srcarch: 'x86',
     makeArch: 'x86_64',
-    kernelVersion: '6.1.0',
+    kernelVersion,
   });
   return Object.assign(tree, { commands });
 }

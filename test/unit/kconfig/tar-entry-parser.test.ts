@@ -48,3 +48,24 @@ describe('tar entry parser', () => {
     expect(() => p.end()).toThrow(/unexpected end/);
   });
 });
+
+describe('readTarballEntries (the one tar reader, over a decompressor)', () => {
+  it('keeps the wanted files of a .tar.gz and a plain .tar, relative to the top folder', async () => {
+    const { readTarballEntries } = await import('../../../src/sources/tarball-entries.js');
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'kplay-tar-read-'));
+    mkdirSync(path.join(dir, 'linux-1', 'scripts'), { recursive: true });
+    writeFileSync(path.join(dir, 'linux-1', 'Kconfig'), 'config A\n\tbool "a"\n');
+    writeFileSync(path.join(dir, 'linux-1', 'scripts', 'tool.sh'), '#!/bin/sh\n');
+    writeFileSync(path.join(dir, 'linux-1', 'skip.c'), 'int x;\n');
+    for (const name of ['r.tar.gz', 'r.tar']) {
+      const tarball = path.join(dir, name);
+      execFileSync('tar', [name.endsWith('.gz') ? '-czf' : '-cf', tarball, '-C', dir, 'linux-1']);
+      const files = await readTarballEntries(tarball, (rel) => rel.startsWith('scripts/') || rel === 'Kconfig');
+      expect([...files.keys()].sort()).toEqual(['Kconfig', 'scripts/tool.sh']);
+      expect(files.get('Kconfig')!.toString()).toBe('config A\n\tbool "a"\n');
+    }
+    writeFileSync(path.join(dir, 'bad.tar.gz'), 'not gzip');
+    await expect(readTarballEntries(path.join(dir, 'bad.tar.gz'), () => true)).rejects.toThrow(/cannot read tarball/);
+    rmSync(dir, { recursive: true, force: true });
+  });
+});

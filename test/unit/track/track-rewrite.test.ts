@@ -29,15 +29,15 @@ describe('rewriteVariantBase', () => {
 
   it('quotes a checksum YAML would read as a number', () => {
     const numeric = { ...NEXT, sha256: `${'1'.repeat(60)}e100` };
-    const out = rewriteVariantBase('base:\n  version: "6.1.192"\n', 'v.yml', numeric);
+    const out = rewriteVariantBase('base:\n  kind: vanilla\n  version: "6.1.192"\n', 'v.yml', numeric);
     expect(out).toContain(`sha256: "${numeric.sha256}"`);
     expect(parse(out).base.source.sha256).toBe(numeric.sha256);
   });
 
   it('replaces an existing checksum and a topdir that named the old release', () => {
-    const text = 'base:\n  version: 6.1.192\n  source:\n    url: x\n    sha256: ' + 'f'.repeat(64) + '\n    topdir: linux-6.1.192\n';
+    const text = 'base:\n  kind: vanilla\n  version: 6.1.192\n  source:\n    url: x\n    sha256: ' + 'f'.repeat(64) + '\n    topdir: linux-6.1.192\n';
     const out = parse(rewriteVariantBase(text, 'v.yml', NEXT));
-    expect(out.base).toEqual({ version: '6.1.193', source: { url: NEXT.url, sha256: NEXT.sha256, topdir: 'linux-6.1.193' } });
+    expect(out.base).toEqual({ kind: 'vanilla', version: '6.1.193', source: { url: NEXT.url, sha256: NEXT.sha256, topdir: 'linux-6.1.193' } });
   });
 });
 

@@ -1,0 +1,46 @@
+import type { Command } from 'commander';
+import { UsageError } from '../findings/finding.js';
+import { displayPath } from '../model/safe-path.js';
+import { runCommand } from '../findings/report.js';
+
+export function register(program: Command): void {
+  const keys = program.command('keys').description('signing keys for Secure Boot and module signing (docs/signing.md)');
+  keys
+    .command('new')
+    .description('make a SIG signing key pair (kernel image code signing + module signing) and print how to enrol it with mokutil')
+    .option('--name <name>', 'base name of the files: NAME.key.pem (private, 0600), NAME.crt.pem, NAME.der', 'kplay-sig')
+    .option('--dir <dir>', 'folder for the files; keep it outside any repository, SRPM or out/ folder', '.')
+    .option('--cn <text>', 'certificate common name (what modinfo -F signer shows)', 'kplay SIG signing key')
+    .option('--org <text>', 'certificate organization')
+    .option('--days <n>', 'validity in days', '3650')
+    .option('--json', 'print the result as JSON on stdout', false)
+    .addHelpText('after', '\nExamples:\n  $ kplay keys new --dir ~/.local/share/kplay/keys --cn "Example SIG kernel signing"\n  $ kplay keys new --name kmods-2026 --org "Example SIG" --json')
+    .action(async (opts: { name: string; dir: string; cn: string; org?: string; days: string; json: boolean }) => {
+      await runCommand(async () => {
+        const days = Number(opts.days);
+        if (!Number.isInteger(days) || days < 1 || days > 36500) throw new UsageError(`--days ${opts.days}: give a whole number of days from 1 to 36500`);
+        const { generateSigningKey } = await import('../signing/generate-key.js');
+        const { enrolmentSteps } = await import('../signing/enrolment-steps.js');
+        const k = await generateSigningKey({ dir: opts.dir, name: opts.name, commonName: opts.cn, ...(opts.org ? { organization: opts.org } : {}), days });
+        const files = { key: displayPath(k.keyFile), certificate: displayPath(k.certFile), der: displayPath(k.derFile) };
+        if (opts.json) {
+          process.stdout.write(`${JSON.stringify({ files, certificate: k.facts, enrol: enrolmentSteps(files.der) }, null, 2)}\n`);
+        } else {
+          process.stdout.write(
+            [
+              `private key + certificate (mode 0600, never commit it): ${files.key}`,
+              `certificate (public; name it in a variant's signing.certificate): ${files.certificate}`,
+              `certificate for mokutil (DER): ${files.der}`,
+              `  subject ${k.facts.subject}, serial ${k.facts.serial}`,
+              `  sha256 fingerprint ${k.facts.sha256Fingerprint}, valid until ${k.facts.validTo}`,
+              '',
+              'Enrol it as a Machine Owner Key on each Secure Boot machine:',
+              ...enrolmentSteps(files.der).map((s, i) => `  ${i + 1}. ${s}`),
+              '',
+            ].join('\n'),
+          );
+        }
+        return 0;
+      });
+    });
+}

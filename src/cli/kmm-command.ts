@@ -1,0 +1,63 @@
+import type { Command } from 'commander';
+import { displayPath } from '../model/safe-path.js';
+import { printFindings, printSummary, runCommand } from '../findings/report.js';
+
+interface KmmCliOptions {
+  image: string;
+  kernel: string[];
+  role: string[];
+  module?: string;
+  replace?: string[];
+  noReplace?: boolean;
+  namespace: string;
+  builderImage: string;
+  finalImage: string;
+  out?: string;
+  json: boolean;
+}
+
+const collect = (v: string, prev: string[] = []) => [...prev, v];
+
+export function register(program: Command): void {
+  program
+    .command('kmm')
+    .description('KMM Day-1 for a kmod variant: driver-container Containerfile (one tag per kernel), the Day-1 MachineConfig per node role (Ignition 3.2.0) and the Day-2 Module CR (docs/kmm.md)')
+    .argument('<kmod-variant>', 'a type: kmod variant, e.g. variants/kmod-wireguard.yml')
+    .requiredOption('--image <registry/name>', 'driver image without a tag; each kernel\'s image is tagged with its uname -r')
+    .option('--kernel <version>', 'kernel version-release to build for (5.14.0-570.el9, or with .x86_64); repeat for several', collect, [])
+    .option('--role <role>', 'MachineConfigPool role to target; repeat for several (default worker)', collect, [])
+    .option('--module <name>', 'module to load (default: the kmod name)')
+    .option('--replace <module>', 'in-tree module to unload first; repeat for several (default: the module itself)', collect)
+    .option('--no-replace', 'unload no in-tree module')
+    .option('--namespace <ns>', 'namespace of the Module CR', 'openshift-kmm')
+    .option('--builder-image <image>', 'build stage base image (needs dnf and the target kernel-devel)', 'quay.io/centos/centos:stream9')
+    .option('--final-image <image>', 'final stage base image (needs microdnf for kmod)', 'quay.io/centos/centos:stream9-minimal')
+    .option('--out <dir>', 'output folder (default out/<variant>-kmm under the repository root)')
+    .option('--json', 'print the result as JSON on stdout', false)
+    .addHelpText('after', '\nExamples:\n  $ kplay kmm variants/kmod-wireguard.yml --image quay.io/example/wireguard-kmod --kernel 5.14.0-570.el9 --kernel 5.14.0-570.12.1.el9_6\n  $ kplay kmm variants/kmod-wireguard.yml --image registry.example.org:5000/kmods/wg --kernel 5.14.0-570.el9.x86_64 --role worker --role master')
+    .action(async (variant: string, opts: KmmCliOptions & { replace?: string[] | boolean }) => {
+      await runCommand(async () => {
+        const { runKmm } = await import('../kmm/run-kmm.js');
+        const replace = opts.replace === false ? [] : Array.isArray(opts.replace) ? opts.replace : undefined;
+        const r = await runKmm(variant, {
+          image: opts.image,
+          kernels: opts.kernel,
+          roles: opts.role.length ? opts.role : ['worker'],
+          ...(opts.module ? { module: opts.module } : {}),
+          ...(replace ? { replace } : {}),
+          namespace: opts.namespace,
+          builderImage: opts.builderImage,
+          finalImage: opts.finalImage,
+          ...(opts.out ? { out: opts.out } : {}),
+        });
+        if (opts.json) {
+          process.stdout.write(`${JSON.stringify({ out: r.outDir ? displayPath(r.outDir) : null, written: r.written, files: r.files ? [...r.files.keys()].sort() : [], images: r.targets?.map((t) => t.full) ?? [], findings: r.findings }, null, 2)}\n`);
+        } else {
+          printFindings(r.findings);
+          if (r.written && r.outDir) process.stdout.write(`wrote ${displayPath(r.outDir)}/ (${[...r.files!.keys()].sort().join(', ')})\n`);
+          printSummary(r.findings, 'kmm');
+        }
+        return r.exitCode;
+      });
+    });
+}

@@ -1,0 +1,168 @@
+import { execFile, execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { copyFile, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { KconfigTree } from './kconfig-tree.js';
+
+const run = promisify(execFile);
+
+/**
+ * The kernel's own `conf` (scripts/kconfig of the tree), built with the host's gcc, flex and bison
+ * in a scratch folder and cached by the digest of its sources: the reference `kplay kconfig
+ * resolve --verify` and the differential tests compare with.
+ */
+export class ReferenceConfError extends Error {
+  constructor(
+    message: string,
+    readonly hint?: string,
+  ) {
+    super(message);
+    this.name = 'ReferenceConfError';
+  }
+}
+
+const SOURCES = ['conf.c', 'confdata.c', 'expr.c', 'menu.c', 'preprocess.c', 'symbol.c', 'util.c'];
+
+/** Digest of the tree's Kconfig tool sources (scripts/kconfig/*.{c,h,l,y}, scripts/include/*.h). */
+export function referenceConfDigest(treeRoot: string): string {
+  const h = createHash('sha256');
+  for (const dir of ['scripts/kconfig', 'scripts/include']) {
+    const abs = path.join(treeRoot, dir);
+    if (!existsSync(abs)) continue;
+    for (const name of readdirSync(abs).sort()) {
+      if (!/\.(c|h|l|y)$/.test(name)) continue;
+      h.update(`${dir}/${name}\0`);
+      h.update(readFileSync(path.join(abs, name)));
+      h.update('\0');
+    }
+  }
+  return h.digest('hex').slice(0, 32);
+}
+
+async function needTool(tool: string, pkg: string): Promise<void> {
+  try {
+    await run(tool, ['--version']);
+  } catch {
+    throw new ReferenceConfError(`${tool} is needed to build the kernel's conf tool`, `install it (Debian/Fedora package: ${pkg})`);
+  }
+}
+
+/** Path of a built `conf` for the tree (built once per source digest into `<cacheDir>/kconfig-conf/`). */
+export async function buildReferenceConf(treeRoot: string, cacheDir: string): Promise<string> {
+  if (!existsSync(path.join(treeRoot, 'scripts/kconfig/conf.c'))) {
+    throw new ReferenceConfError(`${treeRoot}: no scripts/kconfig/conf.c, cannot build the kernel's conf tool`);
+  }
+  const digest = referenceConfDigest(treeRoot);
+  const dir = path.join(cacheDir, 'kconfig-conf', digest);
+  const bin = path.join(dir, 'conf');
+  if (existsSync(bin)) return bin;
+  await needTool('gcc', 'gcc');
+  await needTool('flex', 'flex');
+  await needTool('bison', 'bison');
+  await mkdir(path.dirname(dir), { recursive: true });
+  const work = await mkdtemp(path.join(path.dirname(dir), `build-${digest}-`));
+  try {
+    for (const sub of ['kconfig', 'include']) {
+      const from = path.join(treeRoot, 'scripts', sub);
+      if (!existsSync(from)) continue;
+      await mkdir(path.join(work, sub), { recursive: true });
+      for (const name of readdirSync(from)) {
+        if (/\.(c|h|l|y)$/.test(name)) await copyFile(path.join(from, name), path.join(work, sub, name));
+      }
+    }
+    const k = path.join(work, 'kconfig');
+    await run('flex', ['-o', 'lexer.lex.c', '-L', 'lexer.l'], { cwd: k });
+    await run('bison', ['-o', 'parser.tab.c', '--defines=parser.tab.h', '-t', '-l', 'parser.y'], { cwd: k });
+    await run('gcc', ['-O1', '-w', '-I', k, '-I', path.join(work, 'include'), '-o', 'conf', ...SOURCES, 'lexer.lex.c', 'parser.tab.c'], { cwd: k });
+    await mkdir(dir, { recursive: true });
+    await rename(path.join(k, 'conf'), `${bin}.${process.pid}`);
+    await rename(`${bin}.${process.pid}`, bin);
+  } catch (err) {
+    if (err instanceof ReferenceConfError) throw err;
+    const e = err as { stderr?: string; message: string };
+    throw new ReferenceConfError(`building the kernel's conf tool failed: ${(e.stderr || e.message).split('\n').slice(0, 5).join('\n')}`);
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+  return bin;
+}
+
+export interface ReferenceRun {
+  /** `olddefconfig` (the input is the .config) or `randconfig` (input ignored unless given as KCONFIG_ALLCONFIG). */
+  mode: 'olddefconfig' | 'randconfig';
+  input?: string;
+  /** KCONFIG_SEED for randconfig. */
+  seed?: number;
+}
+
+/** Environment `make` gives conf for this tree: the same variables kplay's macros saw. */
+export function referenceEnv(tree: KconfigTree): Record<string, string> {
+  return { ...(process.env as Record<string, string>), ...tree.env, srctree: tree.root, LC_ALL: 'C' };
+}
+
+/** Run the reference conf on the tree and return the written .config text. */
+export async function runReferenceConf(conf: string, tree: KconfigTree, r: ReferenceRun): Promise<string> {
+  const work = await mkdtemp(path.join(os.tmpdir(), 'kplay-conf-'));
+  try {
+    const config = path.join(work, '.config');
+    if (r.input !== undefined) await writeFile(config, r.input, 'latin1');
+    const env: Record<string, string> = { ...referenceEnv(tree), KCONFIG_CONFIG: config };
+    if (r.seed !== undefined) env.KCONFIG_SEED = String(r.seed);
+    try {
+      await run(conf, ['-s', `--${r.mode}`, 'Kconfig'], { cwd: work, env, maxBuffer: 64 << 20 });
+    } catch (err) {
+      const e = err as { stderr?: string; message: string };
+      throw new ReferenceConfError(`the kernel's conf --${r.mode} failed: ${(e.stderr || e.message).split('\n').slice(0, 8).join('\n')}`);
+    }
+    return await readFile(config, 'latin1');
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+/** Lines of two .config texts after the heading that differ: `[symbol, reference line, kplay line]`. */
+export function configDifferences(reference: string, ours: string, limit = 5): Array<{ symbol: string; reference: string; kplay: string }> {
+  const parse = (text: string): Map<string, string> => {
+    const m = new Map<string, string>();
+    for (const line of text.split('\n')) {
+      const x = /^(?:# )?CONFIG_([A-Za-z0-9_]+)[= ]/.exec(line);
+      if (x) m.set(x[1]!, line);
+    }
+    return m;
+  };
+  const a = parse(reference);
+  const b = parse(ours);
+  const out: Array<{ symbol: string; reference: string; kplay: string }> = [];
+  for (const [name, line] of a) {
+    if (b.get(name) !== line) out.push({ symbol: name, reference: line, kplay: b.get(name) ?? '(absent)' });
+    if (out.length >= limit) return out;
+  }
+  for (const [name, line] of b) {
+    if (!a.has(name)) out.push({ symbol: name, reference: '(absent)', kplay: line });
+    if (out.length >= limit) return out;
+  }
+  if (!out.length) {
+    const la = reference.split('\n').slice(4);
+    const lb = ours.split('\n').slice(4);
+    for (let i = 0; i < Math.max(la.length, lb.length); i++) {
+      if (la[i] !== lb[i]) {
+        out.push({ symbol: `line ${i + 5}`, reference: la[i] ?? '(end)', kplay: lb[i] ?? '(end)' });
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+/** Synchronous check that a conf binary runs (used by tests to fail with a clear message). */
+export function confRuns(conf: string): boolean {
+  try {
+    execFileSync(conf, ['--help'], { stdio: 'ignore' });
+    return true;
+  } catch (err) {
+    return (err as { status?: number }).status !== undefined;
+  }
+}

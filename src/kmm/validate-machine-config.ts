@@ -1,0 +1,47 @@
+import AjvModule from 'ajv';
+import type { ValidateFunction } from 'ajv';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse } from 'yaml';
+import { SCHEMA_DIR } from '../model/schemas.js';
+
+const Ajv = AjvModule.default;
+
+let validators: { ignition: ValidateFunction; machineConfig: ValidateFunction } | undefined;
+
+/**
+ * Validators from the vendored schemas (schemas/ORIGIN.md): Ignition v3.2.0's JSON schema for
+ * spec.config, the MachineConfig CRD's openAPIV3Schema for the whole object.
+ */
+function compile() {
+  if (validators) return validators;
+  const ajv = new Ajv({ allErrors: true, strict: false, allowUnionTypes: true });
+  ajv.addKeyword({ keyword: 'x-kubernetes-preserve-unknown-fields', schemaType: 'boolean' });
+  const ignition = JSON.parse(readFileSync(path.join(SCHEMA_DIR, 'ignition-3.2.0.schema.json'), 'utf8')) as Record<string, unknown>;
+  // draft-04 declared; its keywords (type, $ref, properties, items, required, allOf) mean the same in draft-07
+  ignition.$schema = 'http://json-schema.org/draft-07/schema#';
+  const crd = parse(readFileSync(path.join(SCHEMA_DIR, 'machineconfig.crd.yaml'), 'utf8')) as { spec: { versions: Array<{ name: string; schema: { openAPIV3Schema: object } }> } };
+  const v1 = crd.spec.versions.find((v) => v.name === 'v1')!;
+  validators = { ignition: ajv.compile(ignition), machineConfig: ajv.compile(v1.schema.openAPIV3Schema) };
+  return validators;
+}
+
+/** Every schema violation of a MachineConfig, as `schema: path message` lines (empty: valid). */
+export function machineConfigProblems(mc: unknown): string[] {
+  const v = compile();
+  const out: string[] = [];
+  if (!v.machineConfig(mc)) for (const e of v.machineConfig.errors ?? []) out.push(`MachineConfig CRD: ${e.instancePath || '/'} ${e.message ?? ''}`);
+  const config = (mc as { spec?: { config?: unknown } })?.spec?.config;
+  if (!v.ignition(config)) for (const e of v.ignition.errors ?? []) out.push(`Ignition 3.2.0: /spec/config${e.instancePath} ${e.message ?? ''}`);
+  const version = (config as { ignition?: { version?: string } } | undefined)?.ignition?.version;
+  if (version !== '3.2.0') out.push(`Ignition 3.2.0: /spec/config/ignition/version is ${String(version)}, not 3.2.0`);
+  return out;
+}
+
+/** The scripts a MachineConfig installs, decoded from their data: URLs. */
+export function embeddedScripts(mc: { spec: { config: { storage?: { files?: Array<{ path: string; contents?: { source?: string } }> } } } }): Array<{ path: string; text: string }> {
+  return (mc.spec.config.storage?.files ?? []).map((f) => {
+    const m = /^data:[^,]*;base64,(.*)$/.exec(f.contents?.source ?? '');
+    return { path: f.path, text: m ? Buffer.from(m[1]!, 'base64').toString('utf8') : '' };
+  });
+}

@@ -1,0 +1,174 @@
+import { chmod, lstat, mkdir, mkdtemp, readdir, rename, rm, utimes, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { execa } from 'execa';
+import { UsageError, type Finding } from '../findings/finding.js';
+import { displayPath } from '../model/safe-path.js';
+import { pathExists } from '../fs/path-kind.js';
+import { inspectPeImage, isPeImage, signPeImage } from './pe-image.js';
+import { readRpmHeader } from './rpm-header.js';
+import { extractPayload, isKernelImagePath, isModulePath, payloadFiles } from './rpm-payload.js';
+import { RebuildRefused, rebuildSpec } from './rebuild-spec.js';
+import { inspectModule, signModuleFile, type SigningKey } from './sign-module.js';
+import type { Pkcs7Signer } from './pkcs7-signer.js';
+
+export interface SignedFile {
+  path: string;
+  kind: 'image' | 'module';
+  signer?: string;
+  sigKey?: string;
+  /** The module carried another signature, now replaced. */
+  replaced?: Pkcs7Signer;
+}
+
+export interface SignRpmResult {
+  input: string;
+  output: string;
+  signed: SignedFile[];
+  /** What differs from the input besides the signed files' bytes, digests and sizes. */
+  differences: string[];
+}
+
+async function rpmbuildRebuild(specText: string, work: string, payload: string, plan: ReturnType<typeof rebuildSpec>): Promise<string> {
+  const spec = path.join(work, 'rebuild.spec');
+  await writeFile(spec, specText);
+  const rpmdir = path.join(work, 'rpms');
+  const args = [
+    '-bb', '--nodeps', '--quiet',
+    '--target', plan.arch,
+    '--define', `_topdir ${path.join(work, 'top')}`,
+    '--define', `_rpmdir ${rpmdir}`,
+    '--define', '_build_name_fmt %%{NAME}-%%{VERSION}-%%{RELEASE}.%%{ARCH}.rpm',
+    '--define', `kplay_payload ${payload}`,
+    ...(plan.buildTime ? ['--define', 'use_source_date_epoch_as_buildtime 1', '--define', 'clamp_mtime_to_source_date_epoch 1'] : []),
+    ...(plan.buildHost ? ['--define', `_buildhost ${plan.buildHost}`] : []),
+    spec,
+  ];
+  try {
+    await execa('rpmbuild', args, { env: plan.buildTime ? { SOURCE_DATE_EPOCH: String(plan.buildTime) } : {}, all: true });
+  } catch (err) {
+    const e = err as { code?: string; all?: string };
+    if (e.code === 'ENOENT') throw new UsageError('rpmbuild is not installed (Debian package rpm)');
+    const lines = String(e.all ?? '').split('\n').filter((l) => /error|Error/.test(l)).slice(-3).join('; ');
+    throw new UsageError(`rebuilding ${plan.name} failed: ${lines || 'rpmbuild failed'}`);
+  }
+  const built = (await readdir(rpmdir, { recursive: true })).filter((f) => String(f).endsWith('.rpm')).map((f) => path.join(rpmdir, String(f)));
+  if (built.length !== 1) throw new Error(`rpmbuild made ${built.length} packages, expected 1`);
+  return built[0]!;
+}
+
+/**
+ * Re-sign a binary RPM built elsewhere (Copr, CBS): unpack its payload, sign every kernel image
+ * (sbsign) and every module (sign-file's format; compressed again afterwards), and build the RPM
+ * again from a spec generated out of its header, so names, versions, dependencies, scriptlets,
+ * file attributes and changelog stay as they were.
+ */
+export async function signRpm(rpm: string, key: SigningKey, outDir: string, findings: Finding[]): Promise<SignRpmResult> {
+  const header = await readRpmHeader(rpm);
+  let plan;
+  try {
+    plan = rebuildSpec(header, path.basename(rpm));
+  } catch (err) {
+    if (err instanceof RebuildRefused) throw new UsageError(`${displayPath(rpm)}: ${err.message}`);
+    throw err;
+  }
+  const work = await mkdtemp(path.join(os.tmpdir(), 'kplay-sign-'));
+  try {
+    await chmod(work, 0o700);
+    const payload = path.join(work, 'payload');
+    await mkdir(payload);
+    await extractPayload(rpm, payload);
+    const signed: SignedFile[] = [];
+    for (const p of await payloadFiles(payload)) {
+      const abs = path.join(payload, p);
+      const what = `${displayPath(rpm)}:${p}`;
+      if (isModulePath(p)) {
+        const r = await signModuleFile(abs, key, what);
+        signed.push({ path: p, kind: 'module', signer: r.signer.signer, sigKey: r.signer.sigKey, ...(r.replaced ? { replaced: r.replaced } : {}) });
+      } else if (isKernelImagePath(p)) {
+        if (!(await isPeImage(abs))) {
+          findings.push({ code: 'N_SIGN_IMAGE_NOT_PE', severity: 'note', message: `${what} is not a PE/COFF image: left unsigned (UEFI Secure Boot signs only EFI images)` });
+          continue;
+        }
+        await signPeImage(abs, key, what);
+        signed.push({ path: p, kind: 'image' });
+        if (await pathExists(path.join(path.dirname(abs), `.${path.basename(abs)}.hmac`))) {
+          findings.push({ code: 'W_SIGN_HMAC_STALE', severity: 'warning', message: `${what}: .${path.basename(p)}.hmac was made for the unsigned image; FIPS mode will reject the signed one`, hint: 'regenerate it on a trusted machine (sha512hmac) or rebuild with the key (--define kplay_sign_key)' });
+        }
+      }
+    }
+    // the header's mtimes, deepest first, so signing leaves no trace but the signed bytes
+    for (const [p, t] of [...plan.mtimes.entries()].sort((a, b) => b[0].length - a[0].length)) {
+      const abs = path.join(payload, p);
+      const kind = await lstat(abs).catch(() => undefined);
+      if (kind && !kind.isSymbolicLink()) await utimes(abs, t, t);
+    }
+    const built = await rpmbuildRebuild(plan.spec, work, payload, plan);
+    await mkdir(outDir, { recursive: true });
+    const output = path.join(outDir, path.basename(rpm));
+    if (path.resolve(output) === path.resolve(rpm)) throw new UsageError(`--out ${displayPath(outDir)} would overwrite the input ${displayPath(rpm)}: choose another folder`);
+    await rename(built, output).catch(async () => {
+      const { copyFile } = await import('node:fs/promises');
+      await copyFile(built, output);
+    });
+    const differences = ['the signature header (rpmsign the result again if the input was GPG-signed)', 'file digests and sizes of the signed files', 'payload digest, archive size and header checksums'];
+    differences.push('the recorded mtime of %ghost files (rpmbuild stamps them with its own clock)', 'the CONFIG sense bit of config(...) dependencies (listed explicitly, no longer generated)');
+    if (!plan.sourceRpmKept) differences.push('SOURCERPM (the source package has another version-release)');
+    return { input: rpm, output, signed, differences };
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+/** `rpmsign --addsign` with a GPG key id (the key itself stays in the builder's gpg agent). */
+export async function rpmsignFiles(files: string[], keyId: string): Promise<void> {
+  if (!/^[A-Za-z0-9@._<> -]{1,128}$/.test(keyId)) throw new UsageError(`--rpmsign '${keyId}' is not a GPG key id or user id`);
+  try {
+    await execa('rpmsign', ['--addsign', '--define', `_gpg_name ${keyId}`, ...files], { all: true });
+  } catch (err) {
+    const e = err as { code?: string; all?: string };
+    if (e.code === 'ENOENT') throw new UsageError('rpmsign is not installed (Debian package rpm; Fedora rpm-sign)');
+    throw new UsageError(`rpmsign failed: ${String(e.all ?? '').trim().split('\n').pop() ?? ''}`);
+  }
+}
+
+export interface VerifyEntry {
+  path: string;
+  kind: 'image' | 'module';
+  signed: boolean;
+  signers: string[];
+  sigKey?: string;
+  hash?: string;
+  validWith?: boolean;
+  problem?: string;
+}
+
+/** What in an RPM (or a single module or image) is signed, and by whom. */
+export async function verifyRpm(rpm: string, cert?: string): Promise<VerifyEntry[]> {
+  const work = await mkdtemp(path.join(os.tmpdir(), 'kplay-verify-'));
+  try {
+    let root = work;
+    let files: string[];
+    if (rpm.endsWith('.rpm')) {
+      await extractPayload(rpm, work);
+      files = await payloadFiles(work);
+    } else {
+      root = path.dirname(path.resolve(rpm));
+      files = [`/${path.basename(rpm)}`];
+    }
+    const out: VerifyEntry[] = [];
+    for (const p of files) {
+      const abs = path.join(root, p);
+      if (isModulePath(p)) {
+        const r = await inspectModule(abs, cert, p);
+        out.push({ path: p, kind: 'module', signed: r.signed, signers: r.signer ? [r.signer.signer] : [], ...(r.signer ? { sigKey: r.signer.sigKey, hash: r.signer.hashAlgorithm } : {}), ...(r.validWith !== undefined ? { validWith: r.validWith } : {}), ...(r.problem ? { problem: r.problem } : {}) });
+      } else if ((isKernelImagePath(p) || /\.efi(\.stub)?$/.test(p)) && (await isPeImage(abs))) {
+        const r = await inspectPeImage(abs, cert);
+        out.push({ path: p, kind: 'image', signed: r.signatures.length > 0, signers: r.signatures.map((s) => s.subject), ...(r.validWith !== undefined ? { validWith: r.validWith } : {}) });
+      }
+    }
+    return out;
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}

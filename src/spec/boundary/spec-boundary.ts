@@ -1,0 +1,65 @@
+import type { Finding, SourceLocation } from '../../findings/finding.js';
+import { RenderRefusal } from './render-refusal.js';
+import { specChangelogText, specTag, specText } from './spec-text.js';
+import { specShellWord, specToken, specTokenPath } from './spec-token.js';
+import { sourceFileName, sourceTagValue } from './source-file-name.js';
+
+/**
+ * The rendering boundary: every user value that reaches a spec line, a shell line of the spec or
+ * a file name passes through one of these methods. Each quotes the value for its context or
+ * refuses it; a refusal becomes a finding located at the value's place in the YAML source, and
+ * the rendered text is then never written (callers check `findings`).
+ */
+export class SpecBoundary {
+  readonly findings: Finding[] = [];
+
+  private guard<T>(where: SourceLocation | undefined, fallback: T, fn: () => T): T {
+    try {
+      return fn();
+    } catch (err) {
+      if (!(err instanceof RenderRefusal)) throw err;
+      this.findings.push({ code: err.code, severity: 'error', message: err.message, ...(where ? { where } : {}), ...(err.hint ? { hint: err.hint } : {}) });
+      return fallback;
+    }
+  }
+
+  /** Free text of several lines (%description). */
+  text(value: string, where: SourceLocation | undefined, what?: string): string {
+    return this.guard(where, '', () => specText(value, what));
+  }
+
+  /** A one-line value after a tag, in a comment or a changelog header. */
+  tag(value: string): string {
+    return specTag(value);
+  }
+
+  /** A %changelog entry body. */
+  changelog(value: string): string {
+    return specChangelogText(value);
+  }
+
+  /** A bare token: macro body, unquoted shell word, make target. */
+  token(value: string, where: SourceLocation | undefined, what: string): string {
+    return this.guard(where, 'invalid', () => specToken(value, what));
+  }
+
+  /** A bare relative path of tokens (a module folder). */
+  tokenPath(value: string, where: SourceLocation | undefined, what: string): string {
+    return this.guard(where, 'invalid', () => specTokenPath(value, what));
+  }
+
+  /** A single-quoted shell word. */
+  shellWord(value: string, where: SourceLocation | undefined): string {
+    return this.guard(where, "''", () => specShellWord(value));
+  }
+
+  /** A source's file name (explicit, else the URL's), as rpm and the file system will see it. */
+  sourceFileName(url: string, explicit: string | undefined, where: SourceLocation | undefined, what?: string): string {
+    return this.guard(where, 'invalid', () => sourceFileName(url, explicit, what));
+  }
+
+  /** The value of a `SourceN:` line. */
+  sourceTag(url: string, fileName: string, where: SourceLocation | undefined): string {
+    return this.guard(where, 'invalid', () => sourceTagValue(url, fileName));
+  }
+}

@@ -1,0 +1,19 @@
+import type { Command } from 'commander';
+import { DEFAULT_KERNEL_BUILD_TIMEOUT, MAX_COPR_TIMEOUT } from './copr-plan.js';
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** The options `kplay submit` gets for Copr. */
+export function addCoprOptions(cmd: Command): void {
+  cmd
+    .option('--copr [owner/project]', 'submit to Copr (default project: targets.copr of the variant)')
+    .option('--chroot <name>', 'Copr chroot to build in, repeatable; replaces targets.copr.chroots', collect, [])
+    .option('--copr-config <path>', 'copr-cli config holding login and token, or gssapi = true (default ~/.config/copr)')
+    .option('--enable-net', 'allow network access during the Copr build (sent as enable_net: false otherwise)');
+  // --timeout may already be there if another backend added it; both read the same value
+  if (!cmd.options.some((o) => o.long === '--timeout')) {
+    cmd.option('--timeout <seconds>', `build timeout in seconds (Copr: default and maximum ${DEFAULT_KERNEL_BUILD_TIMEOUT} = 30 h, Copr's MAX_BUILD_TIMEOUT ${MAX_COPR_TIMEOUT})`);
+  }
+}

@@ -1,0 +1,128 @@
+import { execa } from 'execa';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parse } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { embeddedScripts, machineConfigProblems } from '../../src/kmm/validate-machine-config.js';
+import { ROOT_OF_REPO } from '../support/fixture-repo.js';
+import { runKplay } from '../support/run-kplay.js';
+
+/** kplay kmm on the shipped kmod variant and two kernels: deterministic, schema-valid, shellcheck-clean. */
+const VARIANT = 'variants/kmod-wireguard.yml';
+const KERNELS = ['5.14.0-570.el9', '5.14.0-570.12.1.el9_6.x86_64'];
+const IMAGE = 'quay.io/example/wireguard-kmod';
+let work: string;
+
+async function kmm(out: string, extra: string[] = []) {
+  return runKplay(['kmm', VARIANT, '--image', IMAGE, ...KERNELS.flatMap((k) => ['--kernel', k]), '--role', 'worker', '--role', 'master', '--out', out, ...extra], { cwd: ROOT_OF_REPO });
+}
+
+async function filesOf(dir: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const f of (await readdir(dir)).sort()) out[f] = await readFile(path.join(dir, f), 'utf8');
+  return out;
+}
+
+type Mc = { metadata: { name: string; labels: Record<string, string> }; spec: { config: { ignition: { version: string }; systemd: { units: Array<{ name: string; enabled?: boolean; mask?: boolean; contents?: string }> }; storage: { files: Array<{ path: string; mode: number; contents: { source: string } }> } } } };
+
+beforeAll(async () => {
+  work = await mkdtemp(path.join(os.tmpdir(), 'kplay-kmm-'));
+});
+afterAll(async () => {
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+describe('kplay kmm', () => {
+  it('writes the same Containerfile, MachineConfigs and Module CRs twice, one image tag per kernel and arch', async () => {
+    const a = await kmm(path.join(work, 'a'));
+    expect(a.stderr).toMatch(/kmm: 0 errors, 0 warnings/);
+    expect(a.exitCode).toBe(0);
+    const b = await kmm(path.join(work, 'b'));
+    expect(b.exitCode).toBe(0);
+    const [fa, fb] = [await filesOf(path.join(work, 'a')), await filesOf(path.join(work, 'b'))];
+    expect(Object.keys(fa)).toEqual(['Containerfile', 'build-images.sh', 'kmm.json', 'machineconfig-master.yaml', 'machineconfig-worker.yaml', 'module-master.yaml', 'module-worker.yaml']);
+    expect(fb).toEqual(fa);
+
+    const tags = ['5.14.0-570.el9.x86_64', '5.14.0-570.el9.aarch64', '5.14.0-570.12.1.el9_6.x86_64'];
+    const built = [...fa['build-images.sh']!.matchAll(/ -t '([^']+)'/g)].map((m) => m[1]);
+    expect(built).toEqual(tags.map((t) => `${IMAGE}:${t}`));
+    expect(fa.Containerfile).toMatch(/^FROM \$\{BUILDER_IMAGE\} AS build$/m);
+    expect(fa.Containerfile).toContain('"kernel-devel-uname-r = ${KERNEL_FULL_VERSION}"');
+    expect(fa.Containerfile).toContain('/opt/lib/modules/${KERNEL_FULL_VERSION}/extra/wireguard/');
+    expect(fa.Containerfile).toContain('RUN depmod -b /opt ${KERNEL_FULL_VERSION}');
+    expect(fa.Containerfile).toMatch(/microdnf -y install kmod/);
+
+    const mod = parse(fa['module-worker.yaml']!) as { apiVersion: string; kind: string; spec: { selector: Record<string, string>; moduleLoader: { container: { modprobe: { moduleName: string }; inTreeModulesToRemove: string[]; kernelMappings: Array<{ literal: string; containerImage: string }> } } } };
+    expect(mod.apiVersion).toBe('kmm.sigs.x-k8s.io/v1beta1');
+    expect(mod.kind).toBe('Module');
+    expect(mod.spec.selector).toEqual({ 'node-role.kubernetes.io/worker': '' });
+    expect(mod.spec.moduleLoader.container.modprobe.moduleName).toBe('wireguard');
+    expect(mod.spec.moduleLoader.container.inTreeModulesToRemove).toEqual(['wireguard']);
+    expect(mod.spec.moduleLoader.container.kernelMappings).toEqual(tags.map((t) => ({ literal: t, containerImage: `${IMAGE}:${t}` })));
+  });
+
+  it('makes MachineConfigs that pass the vendored Ignition 3.2.0 schema and MachineConfig CRD, in KMM\'s Day-1 shape', async () => {
+    for (const role of ['worker', 'master']) {
+      const mc = parse(await readFile(path.join(work, 'a', `machineconfig-${role}.yaml`), 'utf8')) as Mc;
+      expect(machineConfigProblems(mc)).toEqual([]);
+      expect(mc.metadata.labels).toEqual({ 'machineconfiguration.openshift.io/role': role });
+      expect(mc.spec.config.ignition.version).toBe('3.2.0');
+      const units = mc.spec.config.systemd.units;
+      expect(units.find((u) => u.name === 'crio-wipe.service')).toEqual({ name: 'crio-wipe.service', enabled: false, mask: true });
+      const load = units.find((u) => u.name.endsWith('-load.service'))!;
+      expect(load.contents).toMatch(/^Before=network-pre\.target$/m);
+      expect(load.contents).toMatch(/^DefaultDependencies=no$/m);
+      expect(units.find((u) => u.name.endsWith('-pull.service'))!.contents).toMatch(/^After=network-online\.target$/m);
+      for (const f of mc.spec.config.storage.files) {
+        expect(f.mode).toBe(493);
+        expect(f.contents.source).toMatch(/^data:text\/plain;charset=utf-8;base64,[A-Za-z0-9+/=]+$/);
+      }
+    }
+    // the validators do reject what the schemas forbid
+    const broken = parse(await readFile(path.join(work, 'a', 'machineconfig-worker.yaml'), 'utf8')) as Mc;
+    (broken.spec.config.storage.files[0] as unknown as { mode: unknown }).mode = '0755';
+    expect(machineConfigProblems(broken).join('\n')).toMatch(/Ignition 3\.2\.0: \/spec\/config\/storage\/files\/0\/mode must be integer,null/);
+    expect(machineConfigProblems({ apiVersion: 'machineconfiguration.openshift.io/v1', kind: 'MachineConfig' }).join('\n')).toMatch(/MachineConfig CRD: \/ must have required property 'spec'/);
+  });
+
+  it('embeds scripts that bash -n and shellcheck accept, and that unload the in-tree module before the image\'s modprobe', async () => {
+    const mc = parse(await readFile(path.join(work, 'a', 'machineconfig-worker.yaml'), 'utf8')) as Mc;
+    const scripts = embeddedScripts(mc);
+    expect(scripts.map((s) => s.path)).toEqual(['/usr/local/bin/kplay-kmm-wireguard-load.sh', '/usr/local/bin/kplay-kmm-wireguard-pull.sh']);
+    for (const s of [...scripts, { path: 'build-images.sh', text: await readFile(path.join(work, 'a', 'build-images.sh'), 'utf8') }]) {
+      expect((await execa('bash', ['-n'], { input: s.text, reject: false })).exitCode, s.path).toBe(0);
+      const sc = await execa('shellcheck', ['-s', 'bash', '-'], { input: s.text, reject: false });
+      expect(sc.stdout, s.path).toBe('');
+      expect(sc.exitCode, s.path).toBe(0);
+    }
+    const load = scripts[0]!.text;
+    expect(load).toContain(`image='${IMAGE}':"$(uname -r)"`);
+    expect(load.indexOf('modprobe -r "$m"')).toBeLessThan(load.indexOf('modprobe -d /opt "$module"'));
+    expect(scripts[1]!.text).toContain('podman pull --authfile /var/lib/kubelet/config.json "$image"');
+  });
+
+  it('names a bad image reference at the argument, with the column', async () => {
+    const r = await runKplay(['kmm', VARIANT, '--image', 'quay.io/Example/wg:latest', '--kernel', KERNELS[0]!, '--out', path.join(work, 'bad')], { cwd: ROOT_OF_REPO });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/^--image:1:19: error E_KMM_IMAGE: .*carries a tag/m);
+    const noHost = await runKplay(['kmm', VARIANT, '--image', 'example/wg', '--kernel', KERNELS[0]!, '--out', path.join(work, 'bad')], { cwd: ROOT_OF_REPO });
+    expect(noHost.stderr).toMatch(/error E_KMM_IMAGE: .*'example' is not a registry host/);
+    const upper = await runKplay(['kmm', VARIANT, '--image', 'quay.io/Example/wg', '--kernel', KERNELS[0]!, '--out', path.join(work, 'bad')], { cwd: ROOT_OF_REPO });
+    expect(upper.stderr).toMatch(/^--image:1:9: error E_KMM_IMAGE: .*'Example' is not a valid repository name component/m);
+    expect((await readdir(work)).includes('bad')).toBe(false);
+  });
+
+  it('names the variant line that rules out a kernel it cannot build for', async () => {
+    const r = await runKplay(['kmm', VARIANT, '--image', IMAGE, '--kernel', '6.1.0-1.el9', '--out', path.join(work, 'bad')], { cwd: ROOT_OF_REPO });
+    expect(r.exitCode).toBeGreaterThan(0);
+    expect(r.exitCode).toBeLessThan(3);
+    expect(r.stderr).toMatch(/^variants\/kmod-wireguard\.yml:\d+:\d+: error E_KMM_KERNEL: the variant cannot build for kernel 6\.1\.0-1\.el9: its module sources are from 5\.14\.0/m);
+    const arch = await runKplay(['kmm', VARIANT, '--image', IMAGE, '--kernel', '5.14.0-570.el9.ppc64le', '--out', path.join(work, 'bad')], { cwd: ROOT_OF_REPO });
+    expect(arch.stderr).toMatch(/^variants\/kmod-wireguard\.yml:\d+:\d+: error E_KMM_KERNEL: .*ppc64le is not one of its arches \(x86_64, aarch64\)/m);
+    const notKmod = await runKplay(['kmm', 'variants/playground.yml', '--image', IMAGE, '--kernel', KERNELS[0]!, '--out', path.join(work, 'bad')], { cwd: ROOT_OF_REPO });
+    expect(notKmod.exitCode).toBe(2);
+    expect(notKmod.stderr).toMatch(/^variants\/playground\.yml:1:1: error E_KMM_NOT_KMOD/m);
+    expect((await readdir(work)).includes('bad')).toBe(false);
+  });
+});

@@ -1,0 +1,51 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadKconfigTree } from '../../../src/kconfig/load-kconfig-tree.js';
+import { damagedSubsetFiles, extractKconfigSubset } from '../../../src/sources/kconfig-cache.js';
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'kplay-kcache-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function tarball(): string {
+  const top = path.join(dir, 'src', 'linux-6.12.1');
+  mkdirSync(path.join(top, 'arch', 'x86'), { recursive: true });
+  writeFileSync(path.join(top, 'Makefile'), 'VERSION = 6\nPATCHLEVEL = 12\nSUBLEVEL = 1\nEXTRAVERSION =\n');
+  writeFileSync(path.join(top, 'Kconfig'), 'mainmenu "Linux"\nsource "arch/$(SRCARCH)/Kconfig"\n');
+  writeFileSync(path.join(top, 'arch', 'x86', 'Kconfig'), 'config X86\n\tdef_bool y\n');
+  writeFileSync(path.join(top, 'skip.c'), 'int x;\n');
+  const file = path.join(dir, 'linux-6.12.1.tar.gz');
+  execFileSync('tar', ['-czf', file, '-C', path.join(dir, 'src'), 'linux-6.12.1']);
+  return file;
+}
+
+describe('extracted Kconfig subset cache', () => {
+  it('writes a digest manifest last, finds damage, and re-extracts once instead of blaming the kernel', async () => {
+    const tb = tarball();
+    const cache = path.join(dir, 'cache');
+    const trees = path.join(cache, 'kconfig-trees');
+    // a partial folder of a run that died (no such process) is removed; a live one is kept
+    mkdirSync(path.join(trees, 'partial-999999999-1'), { recursive: true });
+    mkdirSync(path.join(trees, `partial-${process.pid}-${Date.now()}`), { recursive: true });
+    const root = await extractKconfigSubset(tb, cache);
+    expect(readdirSync(trees).filter((n) => n.startsWith('partial-'))).toEqual([expect.stringMatching(new RegExp(`^partial-${process.pid}-`))]);
+    expect(existsSync(path.join(root, '.manifest.json'))).toBe(true);
+    expect(existsSync(path.join(root, 'skip.c'))).toBe(false);
+    expect(await damagedSubsetFiles(root)).toEqual([]);
+
+    // damage the cached copy: a parse error that is not the kernel's
+    writeFileSync(path.join(root, 'arch', 'x86', 'Kconfig'), 'config X86\n\tbogus line\n');
+    expect(await damagedSubsetFiles(root)).toEqual(['arch/x86/Kconfig']);
+    const tree = await loadKconfigTree({ source: tb, arch: 'x86_64', cacheDir: cache });
+    expect(tree.symbols.find('X86')?.type).toBe('bool');
+    expect(tree.dialect.choices).toBe('menu'); // 6.12 by version: the fixture has no scripts/kconfig
+    expect(await damagedSubsetFiles(root)).toEqual([]);
+
+    // a folder without its manifest (killed before the end) is not used
+    rmSync(path.join(root, '.manifest.json'));
+    expect(await damagedSubsetFiles(root)).toEqual(['.manifest.json']);
+    expect(existsSync(path.join(await extractKconfigSubset(tb, cache), '.manifest.json'))).toBe(true);
+  });
+});
