@@ -35,6 +35,16 @@ export interface ComposeOptions {
   verifyKconfig?: boolean;
   /** Bases that follow kernel.org: compose against this release instead of the variant's base (kplay matrix, kplay track). */
   baseOverride?: BaseOverride;
+  /** kmod variants: the target kernel's kernel-devel (folder or RPM): Kconfig check on its .config, compile test, kABI check. */
+  kernelDevel?: string;
+  /** kmod variants without a kernel-devel: the target kernel's distribution config for the Kconfig check. */
+  kernelConfig?: string;
+  /** kmod variants: other kernels' Module.symvers the built modules must load into (kABI check). */
+  kabiSymvers?: string[];
+  /** kmod variants: the distribution's kABI stablelist. */
+  kabiStablelist?: string;
+  /** kmod variants: build against this kernel-devel version-release instead of kmod.kernel-version (kplay track). */
+  kmodKernelVersion?: string;
 }
 
 export interface ComposeResult {

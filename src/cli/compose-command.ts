@@ -13,12 +13,26 @@ export function register(program: Command): void {
     .option('--root <dir>', 'repository root holding features/ (default: found from the variant)')
     .option('--dist-git <dir-or-url>', 'fedora / centos-stream bases: use this dist-git checkout (or clone this URL) instead of the variant\'s')
     .option('--kernel-source <tree-or-tarball>', 'the base kernel as a folder or source tarball: resolve every arch\'s config like make olddefconfig and check the patch series against it')
+    .option('--kernel-devel <tree-or-rpm>', 'kmod variants: the target kernel\'s kernel-devel (or linux-headers) tree or RPM: check the options in its .config, compile the modules and check their kABI against its Module.symvers')
+    .option('--kernel-config <file>', 'kmod variants: the target kernel\'s distribution config (plain, .xz or .gz) for the Kconfig check, when no --kernel-devel is at hand')
+    .option('--kabi-symvers <file>', 'kmod variants: another kernel\'s Module.symvers the built modules must also load into (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--kabi-stablelist <file>', 'kmod variants: the distribution\'s kABI stablelist (symbols outside it are warned about)')
     .option('--verify-kconfig', 'with --kernel-source: also run the kernel\'s own conf --olddefconfig for every arch and report any difference (needs gcc, flex, bison)', false)
     .option('--json', 'print the report as JSON on stdout', false)
-    .addHelpText('after', '\nExample:\n  $ kplay compose variants/playground.yml\n  $ kplay compose variants/playground.yml --json --out /tmp/pg')
-    .action(async (variant: string, opts: { out?: string; root?: string; kernelSource?: string; distGit?: string; json: boolean; verifyKconfig: boolean }) => {
+    .addHelpText('after', '\nExample:\n  $ kplay compose variants/playground.yml\n  $ kplay compose variants/playground.yml --json --out /tmp/pg\n  $ kplay compose variants/kmod-wireguard.yml --kernel-source linux-5.14.0-570.el9.tar.xz --kernel-devel /usr/src/kernels/5.14.0-570.el9.x86_64')
+    .action(async (variant: string, opts: { out?: string; root?: string; kernelSource?: string; kernelDevel?: string; kernelConfig?: string; kabiSymvers?: string[]; kabiStablelist?: string; distGit?: string; json: boolean; verifyKconfig: boolean }) => {
       await runCommand(async () => {
-        const result = await composeVariant(variant, { out: opts.out, root: opts.root, distGit: opts.distGit, kernelSource: opts.kernelSource, verifyKconfig: opts.verifyKconfig });
+        const result = await composeVariant(variant, {
+          out: opts.out,
+          root: opts.root,
+          distGit: opts.distGit,
+          kernelSource: opts.kernelSource,
+          verifyKconfig: opts.verifyKconfig,
+          ...(opts.kernelDevel ? { kernelDevel: opts.kernelDevel } : {}),
+          ...(opts.kernelConfig ? { kernelConfig: opts.kernelConfig } : {}),
+          ...(opts.kabiSymvers ? { kabiSymvers: opts.kabiSymvers } : {}),
+          ...(opts.kabiStablelist ? { kabiStablelist: opts.kabiStablelist } : {}),
+        });
         if (opts.json) {
           const report = {
             variant: result.variant?.name,

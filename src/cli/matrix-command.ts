@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import path from 'node:path';
 import { findRepositoryRoot } from '../compose/find-root.js';
 import { UsageError } from '../findings/finding.js';
+import { failedColumn, resolveDistributionColumn, resolveListedDistributionColumn } from '../matrix/distribution-column.js';
 import { runMatrixWithProgress } from '../matrix/run-matrix-with-progress.js';
 import { writeMatrixReport } from '../matrix/write-matrix-report.js';
 import { displayPath } from '../model/safe-path.js';
@@ -23,7 +24,7 @@ export function register(program: Command): void {
     .command('matrix')
     .description('compose and check every variant on every base release; write out/matrix/matrix.json and a static HTML grid')
     .argument('<variants...>', 'variant files, e.g. variants/*.yml')
-    .requiredOption('--base <release>', 'a base: VERSION=TREE-OR-TARBALL, a version, latest-stable, longterm, mainline or a series like 6.12.x (repeat for more columns)', (v: string, prev: string[] = []) => [...prev, v])
+    .requiredOption('--base <release>', 'a base: VERSION=TREE-OR-TARBALL, a version, latest-stable, longterm, mainline or a series like 6.12.x; for kmod and overlay variants a distribution kernel dist:VERSION-RELEASE=TREE[,KERNEL-DEVEL], or the newest one of a repository or Koji tag: repo:URL=TREE[,KERNEL-DEVEL], koji:HUB#TAG=TREE[,KERNEL-DEVEL] ({kernel} stands for its version-release) (repeat for more columns)', (v: string, prev: string[] = []) => [...prev, v])
     .option('--out <dir>', 'output folder (default out/matrix under the repository root)')
     .option('--root <dir>', 'repository root holding features/ (default: found from the first variant)')
     .option('--concurrency <n>', 'cells composed at once', '2')
@@ -39,10 +40,19 @@ export function register(program: Command): void {
         const kernelOrg = new KernelOrg({ ...(opts.releasesUrl ? { releasesUrl: opts.releasesUrl } : {}), ...(opts.kernelCdn ? { cdn: opts.kernelCdn } : {}) });
         const bases: ResolvedBase[] = [];
         for (const spec of specs) {
-          const base = await resolveBase(spec, kernelOrg);
-          if (bases.some((b) => b.version === base.version && b.kernelSource === base.kernelSource)) continue; // latest-stable may be 6.12.x too
+          let base: ResolvedBase;
+          try {
+            base = spec.startsWith('dist:') ? await resolveDistributionColumn(spec) : /^(repo|koji):/.test(spec) ? await resolveListedDistributionColumn(spec) : await resolveBase(spec, kernelOrg);
+          } catch (err) {
+            if (!(err instanceof UsageError)) throw err;
+            // one column that cannot be fetched (kernel.org offline) fails its cells; the others still run
+            bases.push(failedColumn(spec, err.message));
+            process.stderr.write(`base ${spec}: cannot be used: ${err.message}\n`);
+            continue;
+          }
+          if (bases.some((b) => !b.error && b.version === base.version && b.kernelSource === base.kernelSource && b.versionRelease === base.versionRelease)) continue; // latest-stable may be 6.12.x too
           bases.push(base);
-          process.stderr.write(`base ${spec}: Linux ${base.version} from ${displayPath(base.kernelSource)}\n`);
+          process.stderr.write(`base ${spec}: ${base.kind === 'distribution' ? `kernel ${base.versionRelease}` : `Linux ${base.version}`} from ${displayPath(base.kernelSource)}\n`);
         }
         const root = opts.root ? path.resolve(opts.root) : await findRepositoryRoot(variants[0]!);
         const terminal = Boolean(process.stderr.isTTY) && !opts.json;

@@ -29,7 +29,7 @@ export async function composeVariant(variantPath: string, opts: ComposeOptions =
   if (!variant) return done();
   const root = opts.root ? path.resolve(opts.root) : await findRepositoryRoot(variantPath);
   const result = await baseKindOf(variant).compose(variant, root, opts, findings);
-  if (result.exitCode === 0 && opts.write !== false && result.outDir && result.files) {
+  if (result.exitCode === 0 && opts.write !== false && opts.render !== false && result.outDir && result.files) {
     try {
       await writeOutputAtomically(result.outDir, result.files, { variant: variant.name, root, variantFile: variant.file });
     } catch (err) {

@@ -7,6 +7,7 @@ import { isSafeRelativeName } from '../model/safe-path.js';
 import { checkOutputFolder, isMachineryName, STATE_DIR, type OutputOwner } from './check-output-folder.js';
 import { lockOutput, OUTPUT_LOCK } from './output-lock.js';
 import { writeOutputMarker } from './output-marker.js';
+import { outputFileMode } from '../fs/file-mode.js';
 
 export { STATE_DIR, type OutputOwner } from './check-output-folder.js';
 
@@ -65,7 +66,9 @@ export async function writeOutputAtomically(outDir: string, files: ReadonlyMap<s
     for (const name of names) {
       const target = path.join(stage, name);
       await mkdir(path.dirname(target), { recursive: true });
-      await writeFile(target, files.get(name)!, { mode: name.endsWith('.sh') ? 0o755 : 0o644 });
+      // the mode a file carries (dist-git's merge.pl is 0755), else 0755 for *.sh: src/fs/file-mode.ts
+      const content = files.get(name)!;
+      await writeFile(target, content, { mode: outputFileMode(name, content) });
     }
     // the marker lists old and new files while they are swapped, so a killed run leaves no "foreign" file
     await writeOutputMarker(abs, { kplay: 1, variant: who.variant, files: [...(previous?.files ?? []), ...names] });

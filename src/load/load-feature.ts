@@ -11,6 +11,7 @@ import { validateAgainstSchema } from '../model/schemas.js';
 import { locate, parseYamlSource, type YamlSource } from '../model/yaml-source.js';
 import { inputReadFinding, readInputFile } from '../model/read-input-file.js';
 import { decodeUtf8 } from '../model/decode-utf8.js';
+import { folderKernelRange, seriesKernelOption } from '../resolve/patch-kernel-range.js';
 
 export const FEATURE_NAME = /^[a-z0-9][a-z0-9._+-]*(\/[a-z0-9][a-z0-9._+-]*)*$/;
 
@@ -76,7 +77,7 @@ async function listPatches(
   const patchesDir = path.join(featureDir, 'patches');
   const seriesFile = path.join(featureDir, 'series');
   const seriesText = await readInside(featureDir, seriesFile, findings, 'series file');
-  const names: Array<{ name: string; where: { file: string; line: number; col: number } }> = [];
+  const names: Array<{ name: string; where: { file: string; line: number; col: number }; kernel?: FeaturePatch['kernel'] }> = [];
   const seriesString = seriesText === undefined ? undefined : textOf(seriesText, seriesFile, findings);
   if (seriesText !== undefined && seriesString === undefined) return [];
   if (seriesString !== undefined) {
@@ -88,8 +89,14 @@ async function listPatches(
         if (!line) return;
         const name = line.split(/\s+/)[0]!;
         const where = { file: displayPath(seriesFile), line: i + 1, col: 1 };
-        if (line.split(/\s+/).length > 1) {
-          findings.push({ code: 'E_SERIES_SYNTAX', severity: 'error', message: `series line '${line}' has options; kplay applies patches with -p1 and no options`, where });
+        const rest = line.slice(name.length).trim();
+        const option = rest ? seriesKernelOption(rest) : undefined;
+        if (rest && !option) {
+          findings.push({ code: 'E_SERIES_SYNTAX', severity: 'error', message: `series line '${line}' has options; kplay applies patches with -p1 and takes only 'kernel: RANGE'`, where, hint: 'e.g. 6.12/0001-fix.patch kernel: >=6.12' });
+          return;
+        }
+        if (option && !option.range) {
+          findings.push({ code: 'E_VERSION_SYNTAX', severity: 'error', message: `series line '${line}': kernel range '${option.text}': ${option.error}`, where, hint: 'write comparators separated by spaces, e.g. kernel: >=6.1 <6.12' });
           return;
         }
         if (!isSafeRelativeName(name)) {
@@ -102,12 +109,21 @@ async function listPatches(
           return;
         }
         listed.set(name, where);
-        names.push({ name, where });
+        const kernel = option?.range ? { text: option.text, range: option.range } : name.includes('/') ? folderKernelRange(name.split('/')[0]!) : undefined;
+        names.push({ name, where, ...(kernel ? { kernel } : {}) });
       });
   } else {
-    let entries: string[] = [];
+    let entries: Array<{ name: string; kernel?: FeaturePatch['kernel'] }> = [];
     try {
-      entries = (await readdir(patchesDir)).filter((n) => n.endsWith('.patch') || n.endsWith('.diff'));
+      const dirents = await readdir(patchesDir, { withFileTypes: true });
+      entries = dirents.filter((d) => d.isFile() && (d.name.endsWith('.patch') || d.name.endsWith('.diff'))).map((d) => ({ name: d.name })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      // patches/6.1/, patches/6.12+/: a series per kernel version, after the common patches
+      for (const d of dirents.filter((x) => x.isDirectory()).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+        const kernel = folderKernelRange(d.name);
+        if (!kernel) continue;
+        const inner = (await readdir(path.join(patchesDir, d.name))).filter((n) => n.endsWith('.patch') || n.endsWith('.diff')).sort();
+        for (const n of inner) entries.push({ name: `${d.name}/${n}`, kernel });
+      }
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ENOTDIR') {
@@ -116,11 +132,10 @@ async function listPatches(
         findings.push({ code: 'E_INPUT_UNREADABLE', severity: 'error', message: `cannot list ${displayPath(patchesDir)}: ${code ?? (err as Error).message}`, where: { file: displayPath(patchesDir), line: 0, col: 0 } });
       }
     }
-    entries.sort();
-    for (const name of entries) names.push({ name, where: { file: displayPath(path.join(patchesDir, name)), line: 0, col: 0 } });
+    for (const { name, kernel } of entries) names.push({ name, where: { file: displayPath(path.join(patchesDir, name)), line: 0, col: 0 }, ...(kernel ? { kernel } : {}) });
   }
   const patches: FeaturePatch[] = [];
-  for (const { name, where } of names) {
+  for (const { name, where, kernel } of names) {
     const abs = path.join(patchesDir, name);
     const text = await readInside(featureDir, abs, findings, 'patch');
     if (text === undefined) {
@@ -129,7 +144,7 @@ async function listPatches(
       }
       continue;
     }
-    patches.push({ path: rel(abs), display: displayPath(abs), text, where });
+    patches.push({ path: rel(abs), display: displayPath(abs), text, where, ...(kernel ? { kernel } : {}) });
   }
   return patches;
 }

@@ -25,6 +25,8 @@ export class BasePreparation {
 
   private async prepare(base: ResolvedBase): Promise<number> {
     const start = performance.now();
+    // distribution columns check kmod / overlay variants (their own trees); failed columns have nothing
+    if (base.kind === 'distribution' || base.error) return 0;
     for (const arch of this.archesOf(base)) {
       try {
         await loadKconfigTree({ source: base.kernelSource, arch });

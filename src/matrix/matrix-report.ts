@@ -43,6 +43,10 @@ export interface MatrixBase {
   kernelSource: string;
   url: string;
   sha256?: string;
+  /** kernel.org (vanilla variants) or distribution (kmod and overlay variants). */
+  kind?: 'kernel.org' | 'distribution';
+  /** Why the column could not be fetched (its cells are failed). */
+  error?: string;
 }
 
 export interface MatrixVariant {

@@ -64,7 +64,7 @@ document.querySelectorAll('td.cell').forEach((td) => {
  * findings with file:line:col.
  */
 export function renderMatrixHtml(report: MatrixReport): string {
-  const head = report.bases.map((b) => `<th class="base" scope="col" title="${escapeHtml(b.kernelSource)}">${escapeHtml(b.spec)}${b.spec !== b.version ? `<br><small>${escapeHtml(b.version)}</small>` : ''}</th>`).join('');
+  const head = report.bases.map((b) => `<th class="base${b.error ? ' failed' : ''}" scope="col" title="${escapeHtml(b.error ?? b.kernelSource)}">${escapeHtml(b.spec)}${b.spec !== b.version && b.version ? `<br><small>${escapeHtml(b.version)}</small>` : ''}${b.error ? '<br><small>cannot be fetched</small>' : ''}</th>`).join('');
   const body: string[] = [];
   for (const v of report.variants) {
     body.push(`<tr><th class="variant" colspan="${report.bases.length + 1}" scope="rowgroup">${escapeHtml(v.name)} <small>${escapeHtml(v.file)}</small></th></tr>`);
@@ -80,7 +80,10 @@ export function renderMatrixHtml(report: MatrixReport): string {
     }
   }
   const total = report.cells.length;
-  const broken = report.cells.filter((c) => c.status === 'broken').length;
+  const count = (st: CellStatus) => report.cells.filter((c) => c.status === st).length;
+  // unchecked cells are neither passing nor failing: counted on their own
+  const passing = count('ok') + count('warning');
+  const headline = `${passing} of ${total} composed and checked without errors, ${count('broken')} broken, ${count('unchecked')} unchecked`;
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -91,7 +94,7 @@ export function renderMatrixHtml(report: MatrixReport): string {
 </head>
 <body>
 <h1>kplay matrix</h1>
-<p class="meta">${report.variants.length} variant(s) × ${report.bases.length} base(s): ${total - broken} of ${total} composed without errors · kplay ${escapeHtml(report.kplayVersion)} · ${escapeHtml(report.generatedAt)}</p>
+<p class="meta">${report.variants.length} variant(s) × ${report.bases.length} base(s): ${headline} · kplay ${escapeHtml(report.kplayVersion)} · ${escapeHtml(report.generatedAt)}</p>
 <table id="matrix">
 <thead><tr><th scope="col">feature</th>${head}</tr></thead>
 <tbody>

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { kernelOrgVariant } from '../bases/index.js';
+import { kernelOrgVariant, kmodVariant } from '../bases/index.js';
 import { composeVariant } from '../compose/compose-variant.js';
 import { exitCodeForFindings } from '../findings/exit-code.js';
 import type { Finding } from '../findings/finding.js';
@@ -12,6 +12,7 @@ import { KPLAY_VERSION } from '../version.js';
 import { BasePreparation } from './base-preparation.js';
 import { boundedPool } from './bounded-pool.js';
 import { classifyCell } from './classify-cell.js';
+import { baseUnavailableFinding, notApplicable, uncheckedCell } from './column-applicability.js';
 import { VARIANT_ROW, type MatrixCell, type MatrixReport, type MatrixVariant } from './matrix-report.js';
 
 export interface MatrixOptions {
@@ -59,24 +60,22 @@ export async function planMatrix(variantPaths: readonly string[], bases: readonl
 /** Compose and check one variant on one base; never throws (a crash becomes the cell's finding). */
 export async function runMatrixJob(plan: MatrixPlan, job: MatrixJob): Promise<MatrixCell> {
   const loaded = plan.variants.find((v) => v.path === job.variantPath)?.variant;
-  if (loaded && !kernelOrgVariant(loaded)) {
-    const findings: Finding[] = [
-      {
-        code: 'N_MATRIX_NOT_VANILLA',
-        severity: 'note',
-        message: `${job.variantName} builds on a ${loaded.base.kind} base, which has its own release; the matrix composes vanilla (kernel.org) variants only`,
-        where: loaded.base.versionWhere,
-      },
-    ];
-    return classifyCell(job.variantName, job.base.spec, { findings, exitCode: 0, written: false, checks: {}, variant: loaded }, 0);
+  if (job.base.error) {
+    const findings = [baseUnavailableFinding(job.base, displayPath(job.variantPath))];
+    return classifyCell(job.variantName, job.base.spec, { findings, exitCode: exitCodeForFindings(findings), written: false, checks: {}, ...(loaded ? { variant: loaded } : {}) }, 0);
   }
+  const skip = notApplicable(loaded, job.base);
+  if (skip) return uncheckedCell(job.variantName, job.base.spec, loaded?.features.map((f) => f.name) ?? [], skip);
   await plan.preparation.ready(job.base);
   const start = performance.now();
   try {
+    const distribution = job.base.kind === 'distribution';
     const result = await composeVariant(job.variantPath, {
       write: false,
       kernelSource: job.base.kernelSource,
-      baseOverride: { version: job.base.version, source: job.base.source },
+      ...(distribution
+        ? { ...(loaded && kmodVariant(loaded) && job.base.versionRelease ? { kmodKernelVersion: job.base.versionRelease } : {}), ...(job.base.kernelDevel ? { kernelDevel: job.base.kernelDevel } : {}) }
+        : { baseOverride: { version: job.base.version, source: job.base.source } }),
       ...(plan.options.root ? { root: plan.options.root } : {}),
     });
     return classifyCell(job.variantName, job.base.spec, result, Math.round(performance.now() - start));
@@ -106,12 +105,12 @@ export function assembleReport(plan: MatrixPlan, cells: MatrixCell[], totalMilli
   // a feature row every cell of the variant must show, even where that base did not report it
   for (const c of cells) {
     const v = variants.find((x) => x.name === c.variant)!;
-    for (const row of v.rows) c.features[row] ??= { status: c.exitCode === 2 && row !== VARIANT_ROW ? 'unchecked' : 'ok', codes: [], findings: [] };
+    for (const row of v.rows) c.features[row] ??= { status: c.status === 'unchecked' || (c.exitCode === 2 && row !== VARIANT_ROW) ? 'unchecked' : 'ok', codes: [], findings: [] };
   }
   return {
     kplayVersion: KPLAY_VERSION,
     generatedAt: new Date().toISOString(),
-    bases: plan.bases.map((b) => ({ spec: b.spec, version: b.version, kernelSource: displayPath(b.kernelSource), url: b.source.url, ...(b.source.sha256 ? { sha256: b.source.sha256 } : {}) })),
+    bases: plan.bases.map((b) => ({ spec: b.spec, version: b.version, kernelSource: b.kernelSource ? displayPath(b.kernelSource) : '', url: b.source.url, ...(b.source.sha256 ? { sha256: b.source.sha256 } : {}), ...(b.kind ? { kind: b.kind } : {}), ...(b.error ? { error: b.error } : {}) })),
     variants,
     cells,
     timing: { totalMillis: Math.round(totalMillis), prepareMillis: { ...plan.preparation.millis }, concurrency: plan.options.concurrency ?? 2 },

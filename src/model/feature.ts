@@ -17,6 +17,11 @@ export interface FeaturePatch {
   text: Buffer;
   /** The series line naming it, or the patch file itself when there is no series. */
   where: SourceLocation;
+  /**
+   * Kernel versions this patch is for (a `kernel: RANGE` series option, or a `patches/6.1/`,
+   * `patches/6.12+/` folder); undefined: every version the feature supports.
+   */
+  kernel?: { text: string; range: VersionComparator[] };
 }
 
 /** A loaded feature folder: features/<name>/. */

@@ -61,6 +61,15 @@ export interface KmodBase {
   kernelVersion: string;
   /** The kernel keeps a stable kABI: install through weak-modules. */
   stableKabi: boolean;
+  /**
+   * kmods-sig (default): pinned to the exact kernel (`Requires: (kernel = V if kernel)`,
+   * `Supplements`), xz-compressed under extra/<folder>, rebuilt per kernel; elrepo: weak-modules.
+   */
+  packaging: 'kmods-sig' | 'elrepo';
+  /** The driver's own version (RPM Version); default the kernel's upstream version. */
+  driverVersion?: string;
+  /** Upstream URL of the driver for the spec's URL tag. */
+  url?: string;
   /** Tarball holding the module sources (the kernel source of that release). */
   source: BaseSource;
   /** Per feature, the folders of the tree that build its modules. */

@@ -18,6 +18,17 @@ export interface ResolvedBase {
   kernelSource: string;
   /** kernel.org moniker when the base came from the release list. */
   moniker?: string;
+  /**
+   * `distribution`: a distribution kernel (`--base dist:5.14.0-570.el9=TREE`), the column kmod and
+   * overlay variants are checked on; default a kernel.org release (vanilla variants).
+   */
+  kind?: 'kernel.org' | 'distribution';
+  /** Distribution columns: the kernel's version-release (kmod.kernel-version). */
+  versionRelease?: string;
+  /** Distribution columns: its kernel-devel tree or RPM (compile test and kABI check). */
+  kernelDevel?: string;
+  /** The column could not be resolved or fetched: every cell of it is failed with this reason. */
+  error?: string;
 }
 
 export interface KernelOrgOptions {

@@ -5,6 +5,7 @@ import { loadFeature } from '../load/load-feature.js';
 import type { Variant } from '../model/variant.js';
 import { listFeatureNames } from './feature-catalogue.js';
 import { parseKernelVersion, rangeSatisfied } from '../model/kernel-version.js';
+import { patchesForVersion } from './patch-kernel-range.js';
 
 export interface ResolvedFeature {
   feature: Feature;
@@ -94,6 +95,8 @@ export async function resolveFeatures(variant: Variant, root: string): Promise<{
 
   checkConflicts(order, findings);
   checkVersions(variant, order, findings);
+  // patches for other kernel versions (patches/6.1/, `kernel:` series options) are left out
+  for (const r of order) if (r.feature.patches.some((p) => p.kernel)) r.feature = { ...r.feature, patches: patchesForVersion(r.feature.patches, variant.base.version) };
   for (const r of order) {
     r.arches = variant.arches.list.filter((a) => !r.feature.arches || r.feature.arches.list.includes(a));
     if (r.arches.length === 0) {

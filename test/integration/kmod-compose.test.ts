@@ -1,39 +1,61 @@
 import { execa } from 'execa';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { rm } from 'node:fs/promises';
+import { afterAll, describe, expect, it } from 'vitest';
 import { makeFixtureRepo, ROOT_OF_REPO } from '../support/fixture-repo.js';
 import { runKplay } from '../support/run-kplay.js';
 
 describe('type: kmod variants', () => {
-  it('kmod-wireguard: the kmod spec passes rpmspec -P with kernel-devel, kernel Requires, depmod and weak-modules', async () => {
+  const temps: string[] = [];
+  afterAll(async () => {
+    for (const t of temps) await rm(t, { recursive: true, force: true });
+  });
+  it('kmod-wireguard: rpmspec -P shows the kmods SIG dependencies, xz compression and extra/drivers/net/wireguard', async () => {
     const out = await mkdtemp(path.join(os.tmpdir(), 'kplay-kmod-'));
+    temps.push(out);
     const r = await runKplay(['compose', 'variants/kmod-wireguard.yml', '--out', out], { cwd: ROOT_OF_REPO });
     expect(r.exitCode, r.stderr).toBe(0);
-    const parsed = (await execa('rpmspec', ['-P', path.join(out, 'kmod-wireguard.spec'), '--define', '_target_cpu x86_64'])).stdout;
+    const spec = path.join(out, 'kmod-wireguard.spec');
+    const parsed = (await execa('rpmspec', ['-P', spec, '--define', '_target_cpu x86_64', '--define', 'dist .el10'])).stdout;
     expect(parsed).toMatch(/^Name: +kmod-wireguard$/m);
-    expect(parsed).toMatch(/^BuildRequires: +kernel-devel = 5\.14\.0-570\.el9$/m);
-    expect(parsed).toMatch(/^Requires: +kernel >= 5\.14\.0-570\.el9$/m);
-    expect(parsed).toMatch(/weak-modules --add-modules/);
+    expect(parsed).toMatch(/^Version: +1\.0\.0$/m);
+    expect(parsed).toMatch(/^Release: +1\.k55\.el10$/m);
+    expect(parsed).toMatch(/^Requires: +\(kernel = 6\.12\.0-55\.el10 if kernel\)$/m);
+    expect(parsed).toMatch(/^Supplements: +kernel = 6\.12\.0-55\.el10$/m);
+    expect(parsed).toMatch(/^BuildRequires: +kernel-rpm-macros$/m);
+    expect(parsed).toMatch(/^BuildRequires: +redhat-rpm-config$/m);
+    expect(parsed).toMatch(/^BuildRequires: +kernel-devel-uname-r = 6\.12\.0-55\.el10\.x86_64$/m);
+    expect(parsed).toMatch(/INSTALL_MOD_DIR=extra\/drivers\/net\/wireguard /);
+    expect(parsed).toMatch(/^\/lib\/modules\/6\.12\.0-55\.el10\.x86_64\/extra\/drivers\/net\/wireguard$/m);
+    expect(parsed).toMatch(/depmod -aeF \/lib\/modules\/6\.12\.0-55\.el10\.x86_64\/System\.map/);
+    expect(parsed).not.toMatch(/weak-modules/);
     expect(parsed).toMatch(/^  x86_64\) options="CONFIG_WIREGUARD=m" ;;$/m);
-    expect(parsed).toMatch(/M=\$PWD\/drivers\/net\/wireguard .*modules$/m);
-    expect(parsed).toMatch(/override \$\(basename \$ko \.ko\) \* weak-updates\/wireguard/);
-    // another kernel-devel at build time
-    const other = (await execa('rpmspec', ['-q', '--srpm', '--qf', '[%{requirenevrs}\n]', path.join(out, 'kmod-wireguard.spec'), '--define', 'kmod_kernel_version 5.14.0-580.el9'])).stdout;
-    expect(other).toContain('kernel-devel = 5.14.0-580.el9');
+    // the modules are xz-compressed after stripping
+    const text = await readFile(spec, 'utf8');
+    expect(text).toMatch(/^%global __spec_install_post \\\n(.*\\\n)*  %\{__mod_compress_install_post\}$/m);
+    expect(text).toMatch(/^%global __mod_compress_install_post find %\{buildroot\}\/lib\/modules -type f -name '\*\.ko' -exec xz -f/m);
+    // a rebuild for another kernel needs no edit: Requires and Release follow kmod_kernel_version
+    const other = (await execa('rpmspec', ['-q', '--srpm', '--qf', '%{release}\n[%{requirenevrs}\n]', spec, '--define', 'kmod_kernel_version 6.12.0-60.el10', '--define', 'dist .el10'])).stdout;
+    expect(other.split('\n')[0]).toBe('1.k60.el10');
+    expect(other).toContain('kernel-devel = 6.12.0-60.el10');
+    const bin = (await execa('rpmspec', ['-q', '--qf', '[%{requirenevrs}\n][%{supplementnevrs}\n]', spec, '--define', 'kmod_kernel_version 5.14.0-570.12.1.el9_6', '--define', 'dist .el9', '--define', '_target_cpu x86_64'])).stdout;
+    expect(bin).toContain('(kernel = 5.14.0-570.12.1.el9_6 if kernel)');
+    const rel = (await execa('rpmspec', ['-q', '--srpm', '--qf', '%{release}', spec, '--define', 'kmod_kernel_version 5.14.0-570.12.1.el9_6', '--define', 'dist .el9'])).stdout;
+    expect(rel).toBe('1.k570_12_1.el9');
   });
 
-  it('without a stable kABI the package requires the exact kernel and runs depmod', async () => {
+  it('packaging: elrepo keeps weak-modules, kernel >= V and the depmod override', async () => {
     const root = await makeFixtureRepo({
       'variants/m.yml': [
         'name: m',
         'type: kmod',
         'summary: "mptsas %(echo no)"',
         'kmod:',
-        '  kernel-version: "6.1.0-26"',
-        '  stable-kabi: false',
-        '  source: { url: "https://example.org/linux-6.1.tar.xz" }',
+        '  kernel-version: "5.14.0-570.el9"',
+        '  packaging: elrepo',
+        '  source: { url: "https://example.org/linux-5.14.tar.xz" }',
         '  modules: { mptsas: [drivers/message/fusion] }',
         'arches: [x86_64]',
         'features: [mptsas]',
@@ -41,13 +63,29 @@ describe('type: kmod variants', () => {
       'features/mptsas/feature.yml': 'summary: mptsas\n',
       'features/mptsas/config': 'CONFIG_FUSION_SAS=m\n',
     });
+    temps.push(root);
     const r = await runKplay(['compose', 'variants/m.yml'], { cwd: root });
     expect(r.exitCode, r.stderr).toBe(0);
-    const parsed = (await execa('rpmspec', ['-P', path.join(root, 'out/m/kmod-m.spec')])).stdout;
-    expect(parsed).toMatch(/^Requires: +kernel-uname-r = 6\.1\.0-26\./m);
-    expect(parsed).toMatch(/depmod -a/);
-    expect(parsed).not.toMatch(/weak-modules/);
+    const parsed = (await execa('rpmspec', ['-P', path.join(root, 'out/m/kmod-m.spec'), '--define', '_target_cpu x86_64'])).stdout;
+    expect(parsed).toMatch(/^Requires: +kernel >= 5\.14\.0-570\.el9$/m);
+    expect(parsed).toMatch(/weak-modules --add-modules/);
+    expect(parsed).toMatch(/override \$\(basename \$ko \.ko\) \* weak-updates\/m/);
+    expect(parsed).toMatch(/INSTALL_MOD_DIR=extra\/m /);
+    expect(parsed).not.toMatch(/Supplements/);
     expect(parsed).toContain('Summary:        mptsas %(echo no)');
+  });
+
+  it('a =y request in a kmod feature is an error before anything is written (no kernel source needed)', async () => {
+    const root = await makeFixtureRepo({
+      'variants/kmod-mptsas.yml': 'name: kmod-mptsas\ntype: kmod\nsummary: s\nkmod:\n  kernel-version: "5.14.0-570.el9"\n  source: { url: "https://example.org/linux-5.14.tar.xz" }\n  modules: { mptsas: [drivers/message/fusion] }\narches: [x86_64]\nfeatures: [mptsas]\n',
+      'features/mptsas/feature.yml': 'summary: mptsas\n',
+      'features/mptsas/config': 'CONFIG_FUSION=y\nCONFIG_FUSION_SAS=m\n',
+    });
+    temps.push(root);
+    const r = await runKplay(['compose', 'variants/kmod-mptsas.yml'], { cwd: root });
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toMatch(/features\/mptsas\/config:1:\d+: error E_KMOD_BUILTIN_REQUEST: CONFIG_FUSION=y asks for code built into the kernel/);
+    expect(r.stderr).toMatch(/hint: ask for CONFIG_FUSION=m/);
   });
 
   it('a feature without module folders is a finding', async () => {

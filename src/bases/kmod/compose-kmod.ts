@@ -2,6 +2,7 @@ import path from 'node:path';
 import { sha256 } from '../../compose/manifest.js';
 import { exitCodeForFindings } from '../../findings/exit-code.js';
 import type { Finding } from '../../findings/finding.js';
+import { isDirectory, pathExists } from '../../fs/path-kind.js';
 import type { KmodBase, Variant } from '../../model/variant.js';
 import { renderTemplate } from '../../spec/render-spec.js';
 import { outputPatches } from '../../spec/spec-context.js';
@@ -9,13 +10,27 @@ import { SpecBoundary } from '../../spec/boundary/index.js';
 import { KPLAY_VERSION } from '../../version.js';
 import type { ComposeOptions, ComposeResult } from '../base-kind.js';
 import { resolveCheckMerge } from '../resolve-check-merge.js';
+import { builtinRequestFindings } from './check-kmod-requests.js';
 import { buildKmodSpecContext, kmodName, moduleOptions } from './kmod-spec-context.js';
+import { withKmodKernel } from './kmod-kernel-override.js';
+
+/** A tarball, or a tree folder with a top-level Kconfig (a folder of module sources alone has none). */
+async function hasKconfig(kernelSource: string): Promise<boolean> {
+  return !(await isDirectory(kernelSource)) || pathExists(path.join(kernelSource, 'Kconfig'));
+}
+
+const hasErrors = (findings: readonly Finding[]) => findings.some((f) => f.severity === 'error');
 
 /**
  * `type: kmod`: the chosen features become one out-of-tree module package built against
  * kernel-devel `kmod.kernel-version`. Every feature needs module folders under kmod.modules.
+ * Before anything is written, the same standard as for kernels: with --kernel-source the module
+ * folders must exist and the patches apply; `=y` requests are errors; with --kernel-devel the
+ * requests are resolved on the target kernel's .config, the modules compile, and their symbols
+ * match the kernel's Module.symvers (kABI).
  */
-export async function composeKmod(variant: Variant<KmodBase>, root: string, opts: ComposeOptions, findings: Finding[]): Promise<ComposeResult> {
+export async function composeKmod(loadedVariant: Variant<KmodBase>, root: string, opts: ComposeOptions, findings: Finding[]): Promise<ComposeResult> {
+  const variant = opts.kmodKernelVersion ? withKmodKernel(loadedVariant, opts.kmodKernelVersion) : loadedVariant;
   const checks: Record<string, string> = {};
   const done = (extra: Partial<ComposeResult> = {}): ComposeResult => ({ findings, exitCode: exitCodeForFindings(findings), written: false, checks, variant, root, ...extra });
   const stages = await resolveCheckMerge(variant, root, findings, checks, {
@@ -31,23 +46,76 @@ export async function composeKmod(variant: Variant<KmodBase>, root: string, opts
   const { resolved } = stages;
   if (!stages.merged) return done({ resolved });
   const merged = stages.merged;
+  findings.push(...builtinRequestFindings(merged));
   for (const a of moduleOptions(merged)) {
     if (!a.options.length) findings.push({ code: 'W_KMOD_NO_MODULE_OPTION', severity: 'warning', message: `no feature asks for a module (=m) on ${a.arch}: the build compiles only what the folders' Makefiles build by default`, where: variant.arches.where, arch: a.arch });
   }
   const patches = outputPatches(resolved);
-  checks.kconfig = 'skipped: a kmod builds against kernel-devel; its config is the kernel\'s';
+
+  // before-build checks against the base source and the target kernel
+  let folderFiles: Map<string, Buffer> | undefined;
+  if (opts.kernelSource && !hasErrors(findings.filter((f) => f.code === 'E_KMOD_NO_MODULES'))) {
+    const { checkModuleFolders } = await import('./module-folder-files.js');
+    const folders = await checkModuleFolders(variant.base, resolved, opts.kernelSource);
+    findings.push(...folders.findings);
+    folderFiles = folders.files;
+    checks.folders = folders.findings.length ? 'module folders missing in the base source' : `module folders found in ${opts.kernelSource}`;
+  } else {
+    checks.folders = 'skipped: no kernel source given (pass --kernel-source <tree-or-tarball>)';
+  }
+  const devel = opts.kernelDevel ? await (await import('./kernel-devel-tree.js')).openKernelDevel(opts.kernelDevel) : undefined;
+  try {
+    const target = devel ? { ...devel, file: `${devel.label}/.config` } : opts.kernelConfig ? await (await import('./target-kernel-config.js')).readTargetKernelConfig(opts.kernelConfig) : undefined;
+    if (!target) {
+      checks.kconfig = "skipped: a kmod's options are checked in the target kernel's config (pass --kernel-devel <tree-or-rpm> or --kernel-config <file>)";
+    } else if (opts.kernelSource && (await hasKconfig(opts.kernelSource))) {
+      const { checkKmodKconfig } = await import('./check-kmod-kconfig.js');
+      const k = await checkKmodKconfig(merged, target, opts.kernelSource);
+      findings.push(...k.findings);
+      checks.kconfig = k.check;
+    } else {
+      checks.kconfig = 'skipped: the Kconfig check needs the kernel source too (--kernel-source)';
+    }
+    if (!devel) {
+      checks.build = 'skipped: no kernel-devel given (pass --kernel-devel <tree-or-rpm>)';
+    } else if (!folderFiles) {
+      checks.build = 'skipped: the compile test needs the module sources (--kernel-source)';
+    } else if (hasErrors(findings)) {
+      checks.build = 'skipped: earlier errors';
+    } else {
+      const { compileKmod } = await import('./compile-kmod.js');
+      const arch = devel.arch ?? variant.arches.list[0]!;
+      const dirs = resolved.order.flatMap((r) => (variant.base.modules[r.feature.name]?.dirs ?? []).map((d) => ({ dir: d.replace(/\/+$/, ''), feature: r.feature.name, where: variant.base.modules[r.feature.name]!.where })));
+      const c = await compileKmod({
+        devel,
+        files: folderFiles,
+        dirs,
+        patches: patches.map((p) => ({ file: p.file, text: p.text, feature: p.feature })),
+        options: moduleOptions(merged).find((a) => a.arch === arch)?.options ?? [],
+        ...(opts.kabiSymvers?.length ? { otherSymvers: opts.kabiSymvers } : {}),
+        ...(opts.kabiStablelist ? { stablelist: opts.kabiStablelist } : {}),
+      });
+      findings.push(...c.findings);
+      checks.build = c.check;
+    }
+  } finally {
+    await devel?.dispose();
+  }
+
   const files = new Map<string, Buffer | string>();
   for (const p of patches) files.set(p.file, p.text);
   const specFile = `kmod-${kmodName(variant)}.spec`;
-  const boundary = new SpecBoundary();
-  const context = buildKmodSpecContext(variant, resolved, patches, merged, KPLAY_VERSION, root, boundary);
-  findings.push(...boundary.findings);
-  if (exitCodeForFindings(findings) === 2) return done({ resolved, merged, patches });
-  files.set(specFile, renderTemplate('kmod.spec.njk', context));
+  if (opts.render !== false) {
+    const boundary = new SpecBoundary();
+    const context = buildKmodSpecContext(variant, resolved, patches, merged, KPLAY_VERSION, root, boundary);
+    findings.push(...boundary.findings);
+    if (exitCodeForFindings(findings) === 2) return done({ resolved, merged, patches });
+    files.set(specFile, renderTemplate('kmod.spec.njk', context));
+  }
   const manifest = {
     kplay: KPLAY_VERSION,
     variant: { name: variant.name, type: 'kmod' },
-    kmod: { kernelVersion: variant.base.kernelVersion, stableKabi: variant.base.stableKabi, source: variant.base.source.url },
+    kmod: { kernelVersion: variant.base.kernelVersion, packaging: variant.base.packaging, source: variant.base.source.url, ...(variant.base.source.sha256 ? { sha256: variant.base.source.sha256 } : {}) },
     features: resolved.order.map((r) => r.feature.name),
     checks,
     outputs: [...files.entries()].map(([file, content]) => ({ file, sha256: sha256(content) })).sort((a, b) => a.file.localeCompare(b.file)),

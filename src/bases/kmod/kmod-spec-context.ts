@@ -29,7 +29,8 @@ export function moduleOptions(merged: readonly MergedConfig[]): Array<{ arch: st
 export function buildKmodSpecContext(variant: Variant<KmodBase>, resolved: ResolvedFeatures, patches: OutputPatch[], merged: readonly MergedConfig[], kplayVersion: string, root: string, b: SpecBoundary = new SpecBoundary()) {
   const base = variant.base;
   const sourceFile = b.sourceFileName(base.source.url, base.source.fileName, base.source.where, 'kmod source');
-  const dirs = resolved.order.flatMap((r) => base.modules[r.feature.name]?.dirs ?? []);
+  const dirs = [...new Set(resolved.order.flatMap((r) => base.modules[r.feature.name]?.dirs ?? []))].map((d) => d.replace(/\/+$/, ''));
+  const name = b.token(kmodName(variant), variant.arches.where, 'kmod name');
   return {
     kplay: { version: kplayVersion },
     variant: {
@@ -38,15 +39,19 @@ export function buildKmodSpecContext(variant: Variant<KmodBase>, resolved: Resol
       description: b.text(variant.description ?? variant.summary, variant.description !== undefined ? variant.textWhere?.description : variant.textWhere?.summary, 'the description'),
     },
     kmod: {
-      name: b.token(kmodName(variant), variant.arches.where, 'kmod name'),
+      name,
       kernelVersion: b.token(base.kernelVersion, base.versionWhere, 'kmod kernel-version'),
-      kernelReleaseTag: base.kernelVersion.slice(base.kernelVersion.indexOf('-') + 1).replace(/[.-]/g, '_'),
-      version: b.token(base.version, base.versionWhere, 'kmod version'),
-      stableKabi: base.stableKabi,
+      version: b.token(base.driverVersion ?? base.version, base.versionWhere, 'kmod version'),
+      packaging: base.packaging,
+      url: b.tag(base.url ?? 'https://www.kernel.org/'),
       sourceUrl: b.sourceTag(base.source.url, sourceFile, base.source.where),
       // the default topdir comes from the URL: a bare word of %prep's tar line, so only a token
       topdir: b.tokenPath(base.source.topdir, base.source.where, 'kmod source topdir'),
-      dirs: [...new Set(dirs)].map((d) => b.tokenPath(d, base.source.where, 'module folder')),
+      // kmods SIG: extra/drivers/<subsystem>/<pkg> (the folder's own path); ELRepo: extra/<name>
+      dirs: dirs.map((d) => {
+        const dir = b.tokenPath(d, base.source.where, 'module folder');
+        return { dir, installDir: base.packaging === 'elrepo' ? `extra/${name}` : `extra/${dir}` };
+      }),
       archOptions: moduleOptions(merged),
     },
     release: b.token(`${variant.release}${variant.buildid ?? ''}`, variant.textWhere?.buildid ?? variant.arches.where, 'release'),

@@ -2,6 +2,16 @@ import type { KmodBase } from '../../model/variant.js';
 import type { BaseSettingContext } from '../base-kind.js';
 
 /**
+ * kmods SIG packaging unless ELRepo's is chosen: `packaging: elrepo`, or the older
+ * `stable-kabi: true` (which meant weak-modules).
+ */
+function kmodPackaging(kmod: Record<string, unknown>): Pick<KmodBase, 'packaging' | 'stableKabi'> {
+  const asked = kmod.packaging as KmodBase['packaging'] | undefined;
+  const packaging = asked ?? (kmod['stable-kabi'] === true ? 'elrepo' : 'kmods-sig');
+  return { packaging, stableKabi: packaging === 'elrepo' };
+}
+
+/**
  * `type: kmod` with its `kmod:` section: the kernel-devel version-release to build against
  * (`kmod_kernel_version`), the tarball holding the module sources, and per feature the folders
  * of that tree that build its modules.
@@ -26,7 +36,9 @@ export async function loadKmodBase(kmod: Record<string, unknown>, ctx: BaseSetti
     version: upstream,
     versionWhere: ctx.whereSet(['kmod', 'kernel-version']),
     kernelVersion,
-    stableKabi: (kmod['stable-kabi'] as boolean | undefined) ?? true,
+    ...kmodPackaging(kmod),
+    ...(typeof kmod.version === 'string' ? { driverVersion: kmod.version } : {}),
+    ...(typeof kmod.url === 'string' ? { url: kmod.url } : {}),
     source: {
       url: source.url,
       ...(source.sha256 ? { sha256: source.sha256 } : {}),

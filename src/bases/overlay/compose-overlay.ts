@@ -10,7 +10,7 @@ import { outputPatches, type OutputPatch } from '../../spec/spec-context.js';
 import { KPLAY_VERSION } from '../../version.js';
 import type { ComposeOptions, ComposeResult } from '../base-kind.js';
 import { inputUnusable, resolveCheckMerge } from '../resolve-check-merge.js';
-import { findConfigSources, findKernelLocalSource } from './config-sources.js';
+import { findConfigSources, findKernelLocalSource, type ConfigSource } from './config-sources.js';
 import { DISTRIBUTIONS } from './distribution-defaults.js';
 import { overlayKernelLocal } from './kernel-local.js';
 import { overlayChangelogEntry } from './overlay-changelog.js';
@@ -21,7 +21,12 @@ import { setConfigValues } from './set-config-values.js';
 import { guardShortPatch } from './short-patch.js';
 import { parseSourcesFile } from './sources-file.js';
 import { readSpecVersion } from './spec-sources.js';
-import { splitConfigRequests } from './split-config-requests.js';
+import { chooseValueScope } from './value-scope.js';
+import { configWithProvenance } from './config-provenance.js';
+import { distributionSourceChecks } from './distribution-source-checks.js';
+import { restrictExclusiveArch, type ExclusiveArchChange } from './exclusive-arch.js';
+import { readSpecMacros } from './spec-macros.js';
+import { displayPath } from '../../model/safe-path.js';
 
 /** `.fedora-playground` is not a valid Release part (no `-`): `.fedora_playground`. */
 export function overlayBuildid(variant: Variant): string {
@@ -47,7 +52,7 @@ export async function composeOverlay(variant: Variant<OverlayBase>, root: string
   findings.push(...read.findings);
   const tree = read.tree;
   if (!tree) return done();
-  const specLabel = `${tree.label}/${tree.specFile}`;
+  const specLabel = `${tree.label}/${tree.layout === 'SPECS+SOURCES' ? 'SPECS/' : ''}${tree.specFile}`;
   const specText = tree.files.get(tree.specFile)!.toString('utf8');
   const specLines = specText.split('\n');
 
@@ -86,13 +91,18 @@ export async function composeOverlay(variant: Variant<OverlayBase>, root: string
   findings.push(...spec.findings);
 
   // configs: every-arch options into kernel-local, the rest into each arch's config Sources
-  const split = splitConfigRequests(merged);
-  const configSources = findConfigSources(specLines, spec.originalName, distribution.configFlavour);
-  const kernelLocal = findKernelLocalSource(specLines, spec.originalName);
-  if (!kernelLocal) findings.push({ code: 'E_OVERLAY_ANCHOR_MISSING', severity: 'error', message: "the spec has no 'kernel-local' Source", where: { file: specLabel, line: 0, col: 0 }, hint: 'Fedora and CentOS Stream specs carry Source3001: kernel-local for options of every arch' });
+  const macros = readSpecMacros(specLines);
+  const configSources = findConfigSources(specLines, spec.originalName, distribution.configFlavour, macros);
+  const kernelLocal = findKernelLocalSource(specLines, spec.originalName, macros);
+  // the package builds only the variant's arches (recorded in the manifest)
+  const arches = restrictExclusiveArch(spec.text, variant.arches.list, macros);
+  for (const arch of arches.excluded) {
+    findings.push({ code: 'W_OVERLAY_ARCH_EXCLUDED', severity: 'warning', message: `the spec's ExclusiveArch does not list ${arch}: the package will not build for it`, where: { file: specLabel, line: 0, col: 0 }, arch, hint: `remove ${arch} from the variant's arches, or check the distribution builds it` });
+  }
+  const scope = chooseValueScope(merged, { hasKernelLocal: Boolean(kernelLocal), configArches: [...new Set(configSources.map((c) => c.arch))] });
   for (const arch of variant.arches.list) {
     if (!configSources.some((c) => c.arch === arch)) {
-      findings.push({ code: 'E_OVERLAY_ANCHOR_MISSING', severity: 'error', message: `the spec has no config Source '${spec.originalName}-${arch}-${distribution.configFlavour}.config' (nor any flavour of it)`, where: { file: specLabel, line: 0, col: 0 }, arch, hint: `does the package build ${arch}?` });
+      findings.push({ code: 'E_OVERLAY_ANCHOR_MISSING', severity: 'error', message: `the spec has no config Source for ${arch} (${missingConfigDescription(spec.originalName, arch, configSources, distribution.configFlavour)})`, where: { file: specLabel, line: 0, col: 0 }, arch, hint: `does the package build ${arch}? list only the arches it has configs for in the variant's arches` });
     }
   }
   for (const c of configSources) {
@@ -101,32 +111,65 @@ export async function composeOverlay(variant: Variant<OverlayBase>, root: string
   if (tree.files.has('sources')) findings.push(...parseSourcesFile(tree.files.get('sources')!.toString('utf8'), `${tree.label}/sources`).findings);
   if (inputUnusable(findings) || findings.some((f) => f.code.startsWith('E_OVERLAY_'))) return done({ variant: withVersion, resolved, merged, patches });
 
-  const outName = (file: string) => spec.renamedSources.get(file) ?? file;
-  const files = new Map<string, Buffer | string>();
-  for (const [name, content] of tree.files) if (name !== tree.specFile) files.set(outName(name), content);
-  const specFile = `${spec.name}.spec`;
-  files.set(specFile, spec.text);
-  files.set('kernel-local', overlayKernelLocal((tree.files.get('kernel-local') ?? Buffer.alloc(0)).toString('utf8'), variant.name, split.everyArch, (r) => place(r, root)));
-  const everyArch = valuesOf(split.everyArch);
-  for (const c of configSources) {
-    const perArch = split.perArch.get(c.arch);
-    if (!perArch) continue; // an arch the variant does not build keeps the distribution's config
-    const edited = setConfigValues(tree.files.get(c.file)!.toString('utf8'), valuesOf(perArch));
-    let text = edited;
-    if (opts.resolveConfig) {
-      const request = { arch: c.arch as RpmArch, file: outName(c.file), mergedText: setConfigValues(edited, everyArch) };
-      const r = await opts.resolveConfig(request);
-      findings.push(...r.findings, ...predictConfigMismatches(request, r.text));
-      text = r.text;
-    }
-    files.set(outName(c.file), text);
+  // with the distribution's source: its patches then the variant's, and the Kconfig engine over it
+  let resolveConfig = opts.resolveConfig;
+  let cleanup: (() => Promise<void>) | undefined;
+  if (opts.kernelSource) {
+    const checked = await distributionSourceChecks({ kernelSource: opts.kernelSource, specLines, macros, files: tree.files, specLabel, variantPatches: patches });
+    // the parse-only check above already reported the variant's own overlaps
+    const known = new Set(findings.map((f) => `${f.code}|${f.message}|${f.where?.file}:${f.where?.line}`));
+    findings.push(...checked.findings.filter((f) => !known.has(`${f.code}|${f.message}|${f.where?.file}:${f.where?.line}`)));
+    checks.patches = checked.check;
+    resolveConfig = checked.resolver;
+    cleanup = checked.cleanup;
   }
-  for (const p of patches) files.set(p.file, p.text);
-  checks.kconfig = opts.resolveConfig ? 'resolved: every config Source of the variant\'s arches is written as the Kconfig engine resolved it' : 'skipped: no Kconfig engine given (configs hold the requested values; process_configs -c decides at build time)';
-  files.set('manifest.json', overlayManifest(variant, version, tree, spec.name, resolved.order.map((r) => r.feature.name), patches, merged, root, files, checks));
+  try {
+    const outName = (file: string) => spec.renamedSources.get(file) ?? file;
+    const files = new Map<string, Buffer | string>();
+    for (const [name, content] of tree.files) if (name !== tree.specFile) files.set(outName(name), content);
+    const specFile = `${spec.name}.spec`;
+    files.set(specFile, arches.text);
+    if (kernelLocal) files.set('kernel-local', overlayKernelLocal((tree.files.get('kernel-local') ?? Buffer.alloc(0)).toString('utf8'), variant.name, scope.kernelLocal, (r) => place(r, root)));
+    const everyArch = valuesOf(scope.kernelLocal);
+    for (const c of configSources) {
+      const perArch = scope.perArch.get(c.arch);
+      if (!perArch) continue; // an arch the variant does not build keeps the distribution's config
+      const original = tree.files.get(c.file)!.toString('utf8');
+      let text = configWithProvenance(original, variant.name, perArch, (r) => place(r, root));
+      if (resolveConfig) {
+        const request = { arch: c.arch as RpmArch, file: outName(c.file), mergedText: setConfigValues(text, everyArch), baseText: original, requests: [...scope.kernelLocal, ...perArch] };
+        const r = await resolveConfig(request);
+        findings.push(...r.findings, ...predictConfigMismatches(request, r.text));
+        text = r.text;
+      }
+      files.set(outName(c.file), text);
+    }
+    for (const p of patches) files.set(p.file, p.text);
+    checks.kconfig = opts.kernelSource
+      ? `resolved like make olddefconfig on ${displayPath(opts.kernelSource)} with the distribution's patches applied: every config Source of the variant's arches (${variant.arches.list.join(', ')}) is written resolved`
+      : resolveConfig
+        ? "resolved: every config Source of the variant's arches is written as the Kconfig engine resolved it"
+        : 'skipped: no kernel source given (configs hold the requested values; lost, unknown or unmet values and patches that do not apply to the distribution show only at build time)';
+    checks.arches = arches.changes.length ? `ExclusiveArch restricted to the variant's arches: ${arches.changes.map((c) => `line ${c.line}: '${c.from}' -> '${c.to}'`).join('; ')}` : 'ExclusiveArch left as the distribution wrote it';
+    checks.values = scope.kernelLocal.length ? `${scope.kernelLocal.length} value(s) the same on every arch in kernel-local, the rest in each arch's config Sources` : "every value in the config Sources of the arches that asked for it";
+    if (!opts.kernelSource && !resolveConfig) {
+      findings.push({ code: 'W_OVERLAY_NOT_CHECKED', severity: 'warning', message: "the variant's config values and patches were not checked against the distribution's kernel source: a value lost to an unmet dependency or a renamed symbol, and a patch that does not apply, show only when the build runs", where: variant.base.where, hint: "pass --kernel-source with the distribution's tarball (e.g. linux-<version>.tar.xz from the lookaside cache)" });
+    }
+    files.set('manifest.json', overlayManifest(variant, version, tree, spec.name, resolved.order.map((r) => r.feature.name), patches, merged, root, files, checks, arches.changes));
 
-  const outDir = path.resolve(opts.out ?? path.join(root, 'out', variant.name));
-  return done({ variant: withVersion, resolved, merged, patches, outDir, files, specFile });
+    const outDir = path.resolve(opts.out ?? path.join(root, 'out', variant.name));
+    return done({ variant: withVersion, resolved, merged, patches, outDir, files, specFile });
+  } finally {
+    await cleanup?.();
+  }
+}
+
+/** What kplay looked for, in the naming the spec itself uses (a RHEL 8-era spec is not told about `-rhel.config`). */
+function missingConfigDescription(name: string, arch: string, found: readonly ConfigSource[], flavour: string): string {
+  if (!found.length) return `no Source is named '${name}-<arch>[-<flavour>]-${flavour}.config' or '${name}-<arch>[-<flavour>].config'`;
+  const style = found[0]!.style;
+  const wanted = style === 'plain' ? `${name}-${arch}[-<flavour>].config` : `${name}-${arch}[-<flavour>]-${flavour}.config`;
+  return `no '${wanted}'; its config Sources are ${[...new Set(found.map((c) => c.file))].join(', ')}`;
 }
 
 function overlayManifest(
@@ -140,6 +183,7 @@ function overlayManifest(
   root: string,
   files: ReadonlyMap<string, Buffer | string>,
   checks: Record<string, string>,
+  exclusiveArch: readonly ExclusiveArchChange[] = [],
 ): string {
   const o = variant.base.origin;
   const origin = o.kind === 'git' ? { git: o.url, ref: o.ref, ...(tree.commit ? { commit: tree.commit } : {}) } : { [o.kind]: path.relative(root, o.path).split(path.sep).join('/') };
@@ -148,6 +192,7 @@ function overlayManifest(
     variant: { name: variant.name, files: variant.chain.map((f) => path.relative(root, path.resolve(f)).split(path.sep).join('/')) },
     base: { kind: variant.base.kind, version, origin, spec: tree.specFile, package: name },
     arches: variant.arches.list,
+    ...(exclusiveArch.length ? { exclusiveArch: exclusiveArch.map((c) => ({ line: c.line, from: c.from, to: c.to })) } : {}),
     features,
     patches: patches.map((p) => ({ file: p.file, feature: p.feature, from: p.origin, sha256: sha256(p.text) })),
     config: Object.fromEntries(merged.map((m) => [m.arch, Object.fromEntries([...m.symbols.keys()].sort().map((s) => [`CONFIG_${s}`, place(m.symbols.get(s)!.request, root)]))])),

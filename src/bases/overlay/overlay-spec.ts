@@ -1,5 +1,7 @@
 import type { Finding, SourceLocation } from '../../findings/finding.js';
 import { CHANGELOG_MARK, overlayBlock, stripOverlayBlocks } from './overlay-markers.js';
+import { lastDistributionApply } from './apply-anchor.js';
+import { readSpecMacros } from './spec-macros.js';
 import { readSpecName, readSpecSources, sourceFileName } from './spec-sources.js';
 
 /** What an overlay adds to a distribution spec. Every text here is RPM-escaped already. */
@@ -53,12 +55,14 @@ export function overlaySpec(specText: string, plan: SpecOverlayPlan, specFile: s
   const changelogAt = lines.findIndex((l) => l.trim() === '%changelog');
   const hasApplyFunction = lines.some((l) => /^ApplyOptionalPatch\s*\(\)/.test(l));
   if (!nameLine) missing("'Name:' line", 'is this a kernel spec?');
+  else if (nameLine.problem) findings.push({ code: 'E_OVERLAY_SPEC_MACRO', severity: 'error', message: `cannot read the package name 'Name: ${nameLine.raw}': ${nameLine.problem}`, where: at(nameLine.line), hint: 'kplay expands %global/%define macros itself and never runs rpm on a dist-git spec' });
   if (buildidAt < 0) missing("'# define buildid .local' line", "the distribution spec sets Release from %{?buildid}; add '# define buildid .local' near the top");
   if (testPatchAt < 0) missing("'Patch999999: linux-kernel-test.patch' line", 'overlay patches are declared after it');
   if (testApplyAt < 0) missing("'ApplyOptionalPatch linux-kernel-test.patch' line", 'overlay patches are applied after it in %prep');
   if (!hasApplyFunction) missing('ApplyOptionalPatch() function', 'the %prep section of Fedora and CentOS Stream specs defines it');
   if (changelogAt < 0) missing("'%changelog' section", 'the overlay adds a changelog entry');
-  const originalName = nameLine?.name ?? 'kernel';
+  const originalName = nameLine && !nameLine.problem ? nameLine.name : 'kernel';
+  const macros = readSpecMacros(lines);
   const empty = { text: specText, name: originalName, originalName, renamedSources: new Map<string, string>(), findings };
   if (findings.length) return empty;
   if (!lines.some((l) => l.includes('%{?buildid}'))) {
@@ -73,10 +77,10 @@ export function overlaySpec(specText: string, plan: SpecOverlayPlan, specFile: s
   if (plan.rename && plan.rename !== originalName) {
     out[nameLine!.line] = out[nameLine!.line]!.replace(/^(Name:\s*)\S+/, `$1${plan.rename}`);
     for (const s of readSpecSources(lines)) {
-      const file = sourceFileName(s.value, originalName);
+      const file = sourceFileName(s.value, originalName, macros);
       if (!file) continue;
-      if (/%\{\??name\}/.test(s.value)) {
-        renamedSources.set(file, sourceFileName(s.value, plan.rename)!);
+      if (/%\{\??name\}|%name\b/.test(s.value)) {
+        renamedSources.set(file, sourceFileName(s.value, plan.rename, macros)!);
       } else if (file.startsWith(`${originalName}-`) && file.endsWith('.config')) {
         // a literal config Source: the %prep copies %{name}-*.config, so it follows the new name
         const renamed = `${plan.rename}${file.slice(originalName.length)}`;
@@ -96,7 +100,8 @@ export function overlaySpec(specText: string, plan: SpecOverlayPlan, specFile: s
   const changelog = overlayChangelog(plan);
   const inserts: Array<{ after: number; lines: string[] }> = [
     { after: changelogAt, lines: changelog },
-    { after: testApplyAt, lines: plan.patches.length ? overlayBlock(`patches of ${plan.variantName}`, plan.patches.map((p) => `ApplyOptionalPatch ${p.file}`)) : [] },
+    // after the distribution's last patch application (CentOS Plus applies its own after the test patch)
+    { after: lastDistributionApply(lines, testApplyAt), lines: plan.patches.length ? overlayBlock(`patches of ${plan.variantName}`, plan.patches.map((p) => `ApplyOptionalPatch ${p.file}`)) : [] },
     { after: testPatchAt, lines: plan.patches.length ? overlayBlock(`patches of ${plan.variantName}`, plan.patches.flatMap((p, i) => [`# ${p.feature}`, `Patch${firstNumber + i}: ${p.file}`])) : [] },
     { after: -1, lines: plan.without.length ? overlayBlock(`build switches of ${plan.variantName}`, plan.without.map((w) => `%global _without_${w} 1`)) : [] },
   ];

@@ -1,10 +1,11 @@
 import { execa } from 'execa';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Finding } from '../../findings/finding.js';
 import type { DistGitOrigin } from '../../model/variant.js';
+import { readPackageFolder, type PackageLayout } from './read-package-folder.js';
 
 /** The files of a distribution kernel package (a dist-git tree or an unpacked SRPM), in memory. */
 export interface DistGitTree {
@@ -16,18 +17,11 @@ export interface DistGitTree {
   specFile: string;
   /** Commit the tree was read at, when it came from git. */
   commit?: string;
+  /** `SPECS+SOURCES` for the git.centos.org layout (the spec is then SPECS/<specFile>). */
+  layout?: PackageLayout;
 }
 
-const SKIPPED = new Set(['.git', 'manifest.json']);
-
-async function readFlatFolder(dir: string): Promise<Map<string, Buffer>> {
-  const files = new Map<string, Buffer>();
-  for (const e of (await readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
-    if (SKIPPED.has(e.name) || !e.isFile()) continue;
-    files.set(e.name, await readFile(path.join(dir, e.name)));
-  }
-  return files;
-}
+// a flat dist-git or git.centos.org SPECS/ + SOURCES/, every file with its mode: read-package-folder.ts
 
 function gitFailure(err: unknown): string {
   const e = err as { stderr?: string; shortMessage?: string; code?: string };
@@ -88,6 +82,7 @@ export async function readDistGit(origin: DistGitOrigin, pkg: string, override?:
   }
   const fail = (message: string, hint?: string) => ({ findings: [{ code: 'E_OVERLAY_DIST_GIT' as const, severity: 'error' as const, message, where: origin.where, ...(hint ? { hint } : {}) }] });
   let files: Map<string, Buffer>;
+  let layout: PackageLayout;
   let label: string;
   let commit: string | undefined;
   let scratch: string | undefined;
@@ -97,14 +92,14 @@ export async function readDistGit(origin: DistGitOrigin, pkg: string, override?:
       const cloned = await cloneAt(source.url, source.ref);
       scratch = cloned.dir;
       commit = cloned.commit;
-      files = await readFlatFolder(cloned.dir);
+      ({ files, layout } = await readPackageFolder(cloned.dir));
     } else if (source.kind === 'path') {
       label = source.display;
-      files = await readFlatFolder(source.path);
+      ({ files, layout } = await readPackageFolder(source.path));
     } else {
       label = source.display;
       scratch = await unpackSrpm(source.path);
-      files = await readFlatFolder(scratch);
+      ({ files, layout } = await readPackageFolder(scratch));
     }
   } catch (err) {
     const what = source.kind === 'git' ? `cannot clone ${source.url} at ${source.ref}` : source.kind === 'srpm' ? `cannot unpack ${source.display}` : `cannot read ${source.display}`;
@@ -114,5 +109,5 @@ export async function readDistGit(origin: DistGitOrigin, pkg: string, override?:
   }
   const specFile = pickSpec(files, pkg);
   if (!specFile) return fail(`${label} holds no ${pkg}.spec`, 'is this the dist-git of the kernel package?');
-  return { tree: { label, files, specFile, ...(commit ? { commit } : {}) }, findings: [] };
+  return { tree: { label, files, specFile, layout, ...(commit ? { commit } : {}) }, findings: [] };
 }

@@ -1,5 +1,6 @@
 import type { Finding } from '../../findings/finding.js';
 import type { RpmArch } from '../../model/arch.js';
+import type { ConfigRequest } from '../../model/types.js';
 import { readConfigLines } from './set-config-values.js';
 
 /** What the overlay hands the Kconfig engine for one config Source. */
@@ -9,6 +10,10 @@ export interface ConfigResolveRequest {
   file: string;
   /** The Source as merge.py leaves it: the distribution's config with kernel-local and the arch's options set. */
   mergedText: string;
+  /** The distribution's config Source as it is, before any value of the variant. */
+  baseText?: string;
+  /** The values the variant asks on this arch, with who asked (so lost values name their feature). */
+  requests?: readonly ConfigRequest[];
 }
 
 /**

@@ -1,0 +1,93 @@
+import { cp, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Finding } from '../../findings/finding.js';
+import { loadKconfigTree, resolveConfig } from '../../kconfig/index.js';
+import { displayPath } from '../../model/safe-path.js';
+import { checkPatchesForSeries } from '../../patches/check-patches-for-series.js';
+import { extractKconfigSubset, isKconfigRelevant } from '../../sources/kconfig-cache.js';
+import { isDirectory } from '../../sources/source-tree.js';
+import { distributionPatches } from './distribution-patches.js';
+import { stripOverlayBlocks } from './overlay-markers.js';
+import type { ConfigResolver } from './resolved-config.js';
+import type { SpecMacros } from './spec-macros.js';
+
+/** The label distribution patches carry in findings (where a feature's name would be). */
+export const DISTRIBUTION_SERIES = 'distribution';
+
+function cacheRoot(): string {
+  return process.env.KPLAY_CACHE_DIR || path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'kplay');
+}
+
+async function copyKconfigFiles(from: string, to: string, rel = ''): Promise<void> {
+  for (const e of await readdir(path.join(from, rel), { withFileTypes: true })) {
+    const r = rel ? `${rel}/${e.name}` : e.name;
+    if (e.isDirectory()) {
+      if (e.name !== '.git') await copyKconfigFiles(from, to, r);
+    } else if (e.isFile() && isKconfigRelevant(r)) {
+      await mkdir(path.dirname(path.join(to, r)), { recursive: true });
+      await cp(path.join(from, r), path.join(to, r));
+    }
+  }
+}
+
+/**
+ * What `--kernel-source` checks on a distribution overlay, like a vanilla compose: the patches
+ * the distribution's %prep applies, then the variant's, applied in that order to the source (in
+ * process); and a config resolver over the source as patched (when the patches change Kconfig
+ * files, over a scratch copy of the Kconfig files with those changes). Release `cleanup` after use.
+ */
+export async function distributionSourceChecks(args: {
+  kernelSource: string;
+  specLines: readonly string[];
+  macros: SpecMacros;
+  files: ReadonlyMap<string, Buffer>;
+  specLabel: string;
+  variantPatches: ReadonlyArray<{ file: string; feature: string; text: Buffer }>;
+}): Promise<{ findings: Finding[]; check: string; resolver: ConfigResolver; cleanup: () => Promise<void> }> {
+  const dist = distributionPatches(stripOverlayBlocks(args.specLines), args.macros, args.files, args.specLabel);
+  const findings = [...dist.findings];
+  const series = [
+    ...dist.patches.map((p) => ({ feature: DISTRIBUTION_SERIES, file: p.file, text: p.text })),
+    ...args.variantPatches.map((p) => ({ feature: p.feature, file: p.file, text: p.text })),
+  ];
+  let source = args.kernelSource;
+  let scratch: string | undefined;
+  let check = 'no patches';
+  if (series.length) {
+    const r = await checkPatchesForSeries(series, args.kernelSource);
+    findings.push(...r.findings);
+    const applied = r.results.filter((x) => x.status === 'applied').length;
+    check = `${applied}/${series.length} patch(es) apply to ${displayPath(args.kernelSource)}: the distribution's ${dist.patches.length} (${dist.patches.map((p) => p.file).join(', ') || 'none non-empty'}), then the variant's ${args.variantPatches.length}`;
+    const kconfigChanges = [...r.files.entries()].filter(([rel]) => isKconfigRelevant(rel));
+    if (kconfigChanges.length) {
+      // the Kconfig engine must see the tree as the distribution's patches leave it
+      const subset = (await isDirectory(args.kernelSource)) ? args.kernelSource : await extractKconfigSubset(path.resolve(args.kernelSource), cacheRoot());
+      scratch = await mkdtemp(path.join(os.tmpdir(), 'kplay-dist-kconfig-'));
+      await copyKconfigFiles(subset, scratch);
+      for (const [rel, content] of kconfigChanges) {
+        const target = path.join(scratch, rel);
+        if (content === null) await rm(target, { force: true });
+        else {
+          await mkdir(path.dirname(target), { recursive: true });
+          await writeFile(target, content);
+        }
+      }
+      source = scratch;
+    }
+  }
+  const seen = new Set<string>();
+  const resolver: ConfigResolver = async ({ arch, file, mergedText, baseText, requests }) => {
+    const tree = await loadKconfigTree({ source, arch });
+    const resolved = resolveConfig(tree, { base: baseText ?? mergedText, baseFile: file, baseOrigin: { kind: 'base', name: file }, requests: requests ?? [] });
+    // one finding per request, not one per flavour (x86_64, x86_64-debug, ...) of the same arch
+    const fresh = resolved.findings.filter((f) => {
+      const key = `${f.code}|${arch}|${f.feature ?? ''}|${f.where?.file}:${f.where?.line}|${f.message.replace(file, '')}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+    return { text: resolved.configText, findings: fresh.map((f) => ({ ...f, arch: f.arch ?? arch })) };
+  };
+  return { findings, check, resolver, cleanup: async () => (scratch ? rm(scratch, { recursive: true, force: true }) : undefined) };
+}

@@ -1,0 +1,30 @@
+/** One build of a distribution kernel as a repository or a build system lists it. */
+export interface DistributionKernel {
+  /** `5.14.0-570.el9`: what kmod.kernel-version holds. */
+  versionRelease: string;
+  epoch?: number;
+  arch?: string;
+}
+
+/** Where a distribution's kernels are listed: a repository's metadata or a Koji tag. */
+export interface DistributionKernelSource {
+  /** For messages and reports: the repository URL or `koji:<hub>#<tag>`. */
+  readonly label: string;
+  kernels(): Promise<DistributionKernel[]>;
+}
+
+/** `9` of `5.14.0-570.el9` or `570.12.1.el9_6`; undefined without an `.elN` / `.fcN` tag. */
+function distOf(versionRelease: string): string | undefined {
+  return /\.(el\d+|fc\d+)/.exec(versionRelease.slice(versionRelease.lastIndexOf('-') + 1))?.[1];
+}
+
+/**
+ * The newest kernel of the same series as `current`: same upstream version (Stream keeps 5.14.0
+ * or 6.12.0 for its life) and same distribution tag (el9 does not move to el10), by rpm order.
+ */
+export function newestKernelLike(kernels: readonly DistributionKernel[], current: string, compare: (a: string, b: string) => number): string | undefined {
+  const upstream = current.split('-')[0];
+  const dist = distOf(current);
+  const same = [...new Set(kernels.map((k) => k.versionRelease))].filter((v) => v.split('-')[0] === upstream && distOf(v) === dist);
+  return same.sort(compare).at(-1);
+}

@@ -1,0 +1,110 @@
+import { existsSync } from 'node:fs';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { extractKconfigSubset } from '../../src/sources/kconfig-cache.js';
+import { makeFixtureRepo, ROOT_OF_REPO } from '../support/fixture-repo.js';
+import { runKplay } from '../support/run-kplay.js';
+
+/**
+ * `kplay compose --kernel-source` on a distribution overlay, on a small real-shaped case: the real
+ * CentOS Stream 10 Hyperscale dist-git (test/fixtures/dist-git/real/c10s-hyperscale) with Debian's
+ * Linux 6.12 source standing in for the distribution's tarball (CentOS Stream 10 is 6.12-based),
+ * and a distribution patch (`patch-6.11-redhat.patch`, the name the spec applies) that adds a
+ * Kconfig option. The checks must see the tree as the distribution's patches leave it, apply the
+ * variant's patches after them, and report lost / unknown / unmet values naming who asked.
+ */
+const TARBALL = '/usr/src/linux-source-6.12.tar.xz';
+// shared between runs and worktrees, like the extracted trees of test/support/kernel-tree.ts
+const CACHE = path.join(os.tmpdir(), 'kplay-test-trees', 'kplay-cache');
+const REAL = path.join(ROOT_OF_REPO, 'test/fixtures/dist-git/real/c10s-hyperscale');
+const temps: string[] = [];
+
+const header = (subject: string) => ['From: kplay test <t@example.org>', `Subject: [PATCH] ${subject}`, '', 'A real-shaped patch for the overlay kernel-source test.', '', '---', ' init/Kconfig | 4 ++++', ''];
+
+let distPatch = '';
+let variantPatch = '';
+
+beforeAll(async () => {
+  expect(existsSync(TARBALL), `${TARBALL} is missing: apt-get install linux-source-6.12`).toBe(true);
+  const subset = await extractKconfigSubset(TARBALL, CACHE);
+  const first = (await readFile(path.join(subset, 'init/Kconfig'), 'utf8')).split('\n').slice(0, 3);
+  distPatch = [
+    ...header('redhat: an option only the distribution has'),
+    'diff --git a/init/Kconfig b/init/Kconfig',
+    '--- a/init/Kconfig',
+    '+++ b/init/Kconfig',
+    '@@ -1,3 +1,7 @@',
+    ` ${first[0]}`,
+    '+config KPLAY_DISTRO_FEATURE',
+    '+\tbool "an option only the distribution\'s patch adds"',
+    '+\tdefault n',
+    '+',
+    ` ${first[1]}`,
+    ` ${first[2]}`,
+    '',
+  ].join('\n');
+  // applies only on top of the distribution's patch
+  variantPatch = [
+    ...header('turn the distribution option on by default'),
+    'diff --git a/init/Kconfig b/init/Kconfig',
+    '--- a/init/Kconfig',
+    '+++ b/init/Kconfig',
+    '@@ -2,4 +2,4 @@',
+    ' config KPLAY_DISTRO_FEATURE',
+    ' \tbool "an option only the distribution\'s patch adds"',
+    '-\tdefault n',
+    '+\tdefault y',
+    ' ',
+    '',
+  ].join('\n');
+}, 300_000);
+
+afterAll(async () => {
+  for (const t of temps) await rm(t, { recursive: true, force: true });
+});
+
+async function repo(features: string[]): Promise<string> {
+  const root = await makeFixtureRepo({
+    'variants/pg.yml': ['name: pg', 'summary: checked overlay', 'base:', '  kind: centos-stream', '  path: ../dist-git', 'arches: [x86_64, aarch64]', `features: [${features.join(', ')}]`, 'buildid: .pg'].join('\n'),
+    'features/gamma/feature.yml': 'summary: gamma\nconfig:\n  CONFIG_KPLAY_DISTRO_FEATURE: y\n',
+    'features/gamma/patches/0001-default-y.patch': variantPatch,
+    'features/delta/feature.yml': 'summary: delta asks for the 5.14 name of the x32 ABI\n',
+    'features/delta/config.x86_64': 'CONFIG_X86_X32=y\n',
+    'features/epsilon/feature.yml': 'summary: epsilon\nconfig:\n  CONFIG_SOUND: n\n  CONFIG_SND_HDA_INTEL: m\n',
+  });
+  temps.push(root);
+  await cp(REAL, path.join(root, 'dist-git'), { recursive: true });
+  await writeFile(path.join(root, 'dist-git/patch-6.11-redhat.patch'), distPatch);
+  return root;
+}
+
+describe('overlay checked against the distribution source (Linux 6.12)', () => {
+  it('unknown and unmet values are errors naming the feature; the distribution option exists because its patch is applied first', async () => {
+    const root = await repo(['gamma', 'delta', 'epsilon']);
+    const r = await runKplay(['compose', 'variants/pg.yml', '--kernel-source', TARBALL, '--json'], { cwd: root, env: { KPLAY_CACHE_DIR: CACHE } });
+    const report = JSON.parse(r.stdout) as { exitCode: number; findings: Array<{ code: string; severity: string; feature?: string; arch?: string; message: string }>; checks: Record<string, string> };
+    expect(report.checks.patches).toMatch(/^2\/2 patch\(es\) apply to .*linux-source-6\.12\.tar\.xz: the distribution's 1 \(patch-6\.11-redhat\.patch\), then the variant's 1$/);
+    const errors = report.findings.filter((f) => f.severity === 'error');
+    expect(errors.map((f) => `${f.code} ${f.feature} ${f.arch}`).sort()).toEqual(['E_KCONFIG_UNKNOWN delta x86_64', 'E_KCONFIG_UNMET epsilon aarch64', 'E_KCONFIG_UNMET epsilon x86_64']);
+    expect(errors.find((f) => f.code === 'E_KCONFIG_UNKNOWN')!.message).toMatch(/X86_X32/);
+    expect(report.findings.some((f) => /KPLAY_DISTRO_FEATURE/.test(f.message))).toBe(false);
+    expect(report.findings.some((f) => f.code === 'W_OVERLAY_NOT_CHECKED')).toBe(false);
+    expect(report.exitCode).toBe(1);
+  });
+
+  it('without the problem features it composes, and every config Source of the variant arches is written resolved', async () => {
+    const root = await repo(['gamma']);
+    const r = await runKplay(['compose', 'variants/pg.yml', '--kernel-source', TARBALL], { cwd: root, env: { KPLAY_CACHE_DIR: CACHE } });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr).not.toMatch(/ error /);
+    for (const f of ['kernel-x86_64-rhel.config', 'kernel-x86_64-debug-rhel.config', 'kernel-aarch64-rhel.config', 'kernel-aarch64-64k-debug-rhel.config']) {
+      const text = await readFile(path.join(root, 'out/pg', f), 'utf8');
+      expect(text, f).toMatch(/^CONFIG_KPLAY_DISTRO_FEATURE=y$/m);
+      expect(text.split('\n').length, f).toBeGreaterThan(1000); // resolved in full, not the 40-line fixture
+    }
+    // an arch the variant does not build keeps the distribution's config
+    expect(await readFile(path.join(root, 'out/pg/kernel-ppc64le-rhel.config'), 'utf8')).toBe(await readFile(path.join(REAL, 'kernel-ppc64le-rhel.config'), 'utf8'));
+  });
+});
