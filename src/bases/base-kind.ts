@@ -122,7 +122,12 @@ export interface BaseKind<B extends VariantBase = VariantBase> {
    * Put every source the composed spec names into outDir (`collected` from collectSrpmSources).
    * Returns the kernel tarball among them when it became known only now, for a late check.
    */
-  placeSrpmSources(variant: Variant<B>, outDir: string, sourcesDir: string | undefined, collected: CollectedSource[] | undefined): Promise<{ tarball?: string }>;
+  placeSrpmSources(
+    variant: Variant<B>,
+    outDir: string,
+    sourcesDir: string | undefined,
+    collected: CollectedSource[] | undefined,
+  ): Promise<{ tarball?: string }>;
   /** Module signing (`signing:`) is built into this kind's spec; otherwise the built RPMs are signed with `kplay sign`. */
   readonly signsInSpec: boolean;
   /** A note when `kplay check` loads the variant but cannot compose it (e.g. a remote dist-git), else undefined. */

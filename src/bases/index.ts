@@ -11,11 +11,11 @@ export type { BaseKind, BaseOverride, BaseSettingContext, ComposeOptions, Compos
  * `selects` it; vanilla is the default). A new base kind (Debian, RHEL, a git tree) adds a folder
  * under src/bases/ and one line here.
  */
-export const BASE_KINDS: ReadonlyArray<BaseKind> = [kmodKind, overlayKind, vanillaKind] as unknown as ReadonlyArray<BaseKind>;
+export const BASE_KINDS: ReadonlyArray<BaseKind> = [kmodKind, overlayKind, vanillaKind];
 
 /** The kind a variant file selects, from its keys with `extends` applied. */
 export function baseKindForSettings(data: Record<string, unknown>): BaseKind {
-  return BASE_KINDS.find((k) => k.selects(data)) ?? (vanillaKind as unknown as BaseKind);
+  return BASE_KINDS.find((k) => k.selects(data)) ?? vanillaKind;
 }
 
 /** The kind of a loaded variant's base. */

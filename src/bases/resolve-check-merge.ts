@@ -32,7 +32,13 @@ export interface FeatureStageOptions {
  * check their patches, and merge the config requests per arch. Findings go into `findings`, what
  * the patch check did into `checks.patches`; the sequence stops at the first unusable stage.
  */
-export async function resolveCheckMerge(variant: Variant, root: string, findings: Finding[], checks: Record<string, string>, opts: FeatureStageOptions = {}): Promise<FeatureStages> {
+export async function resolveCheckMerge(
+  variant: Variant,
+  root: string,
+  findings: Finding[],
+  checks: Record<string, string>,
+  opts: FeatureStageOptions = {},
+): Promise<FeatureStages> {
   const { resolved, findings: resolveFindings } = await resolveFeatures(variant, root);
   findings.push(...resolveFindings);
   if (inputUnusable(findings)) return { resolved, stoppedAt: 'resolve' };

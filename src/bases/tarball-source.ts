@@ -7,5 +7,12 @@ import type { UrlSource } from '../rpm/srpm-sources.js';
 export function tarballSource(source: BaseSource, version: string, checkedAgainst: boolean): UrlSource {
   const { url, sha256, where, fileName } = source;
   const published = !sha256 && url === tarballUrl(version) ? () => new KernelOrg().sha256Of(version) : undefined;
-  return { url, ...(sha256 ? { sha256 } : {}), ...(fileName !== undefined ? { fileName } : {}), ...(published ? { published } : {}), where, base: checkedAgainst };
+  return {
+    url,
+    ...(sha256 ? { sha256 } : {}),
+    ...(fileName !== undefined ? { fileName } : {}),
+    ...(published ? { published } : {}),
+    where,
+    base: checkedAgainst,
+  };
 }

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { hasErrors, UsageError } from '../findings/finding.js';
-import { KconfigError, loadKconfigTree, readBaseConfig, requestsFromFragment, resolveConfig } from '../kconfig/index.js';
+import { asUsageError, loadKconfigTree, readBaseConfig, requestsFromFragment, resolveConfig } from '../kconfig/index.js';
 import { isRpmArch, RPM_ARCHES, type RpmArch } from '../model/arch.js';
 import type { ConfigRequest } from '../model/types.js';
 import { exitCodeForFindings } from '../findings/exit-code.js';
@@ -51,10 +51,7 @@ export function register(program: Command): void {
         try {
           tree = await loadKconfigTree({ source: opts.source, arch, ...(opts.cacheDir ? { cacheDir: opts.cacheDir } : {}) });
         } catch (err) {
-          if (err instanceof KconfigError) {
-            throw new UsageError(err.message, [{ code: err.code, severity: 'error', message: err.message.replace(/^[^:]*:\d+: /, ''), where: err.where }]);
-          }
-          throw err;
+          throw asUsageError(err);
         }
         let base;
         try {

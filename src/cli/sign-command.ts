@@ -70,7 +70,7 @@ export function register(program: Command): void {
             const images = r.signed.filter((s) => s.kind === 'image').length;
             const modules = r.signed.filter((s) => s.kind === 'module');
             const replaced = modules.filter((m) => m.replaced).length;
-            process.stdout.write(`${displayPath(r.output)}: ${images} image(s), ${modules.length} module(s) signed${replaced ? ` (${replaced} replaced an earlier signature)` : ''}\n`);
+            process.stdout.write(`${displayPath(r.output)}: ${r.signed.length ? `${images} image(s), ${modules.length} module(s) signed${replaced ? ` (${replaced} replaced an earlier signature)` : ''}` : 'nothing to sign, copied'}\n`);
           }
         }
         return 0;

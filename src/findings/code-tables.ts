@@ -1,6 +1,7 @@
 import { EXIT_CODE_OF_CLASS, FINDING_CODES, FINDING_GROUPS, type ExitClass } from './catalogue.js';
 
-export const CODE_TABLES_BEGIN = '<!-- finding-codes:begin: generated from src/findings/catalogue.ts by `npm run docs:codes`; edit the catalogue, not this table -->';
+export const CODE_TABLES_BEGIN =
+  '<!-- finding-codes:begin: generated from src/findings/catalogue.ts by `npm run docs:codes`; edit the catalogue, not this table -->';
 export const CODE_TABLES_END = '<!-- finding-codes:end -->';
 
 const EXIT_WORDS: Record<ExitClass, string> = {
@@ -16,7 +17,8 @@ export function renderCodeTables(): string {
   for (const [group, heading] of Object.entries(FINDING_GROUPS)) {
     out.push(`**${heading}**`, '', '| code | severity | exit | meaning |', '|---|---|---|---|');
     for (const [code, info] of Object.entries(FINDING_CODES)) {
-      if (info.group === group) out.push(`| \`${code}\` | ${info.severity} | ${EXIT_WORDS[info.exit]} | ${info.description.replace(/\|/g, '\\|')} |`);
+      if (info.group === group)
+        out.push(`| \`${code}\` | ${info.severity} | ${EXIT_WORDS[info.exit]} | ${info.description.replace(/\|/g, '\\|')} |`);
     }
     out.push('');
   }
@@ -29,4 +31,12 @@ export function withCodeTables(text: string): string | undefined {
   const end = text.indexOf(CODE_TABLES_END);
   if (begin < 0 || end < begin) return undefined;
   return `${text.slice(0, begin + CODE_TABLES_BEGIN.length)}\n\n${renderCodeTables()}\n${text.slice(end)}`;
+}
+
+/** A Markdown table row without its padding (what Prettier adds or removes), for comparing generated and formatted tables. */
+export function withoutTablePadding(text: string): string {
+  return text
+    .split('\n')
+    .map((l) => (l.startsWith('|') ? l.replace(/ *\| */g, '|').replace(/\|:?-+:?(?=\|)/g, '|---') : l))
+    .join('\n');
 }

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { kernelOrgVariant, kmodVariant } from '../bases/index.js';
+import { kernelOrgVariant } from '../bases/index.js';
 import { composeVariant } from '../compose/compose-variant.js';
 import { exitCodeForFindings } from '../findings/exit-code.js';
 import type { Finding } from '../findings/finding.js';
@@ -74,7 +74,7 @@ export async function runMatrixJob(plan: MatrixPlan, job: MatrixJob): Promise<Ma
       write: false,
       kernelSource: job.base.kernelSource,
       ...(distribution
-        ? { ...(loaded && kmodVariant(loaded) && job.base.versionRelease ? { kmodKernelVersion: job.base.versionRelease } : {}), ...(job.base.kernelDevel ? { kernelDevel: job.base.kernelDevel } : {}) }
+        ? { ...(job.base.versionRelease ? { kmodKernelVersion: job.base.versionRelease } : {}), ...(job.base.kernelDevel ? { kernelDevel: job.base.kernelDevel } : {}) }
         : { baseOverride: { version: job.base.version, source: job.base.source } }),
       ...(plan.options.root ? { root: plan.options.root } : {}),
     });

@@ -76,7 +76,6 @@ export async function collectUrlSources(wanted: UrlSource[], sourcesDir: string 
   return collected;
 }
 
-
 /**
  * Put a cached or local file into the output folder without copying 140 MB when a link will do.
  * `to` is always a plain name inside `outDir` (checked by the rendering boundary before any
@@ -107,9 +106,11 @@ export async function distributionTarball(outDir: string): Promise<string | unde
   return name ? path.join(outDir, name) : undefined;
 }
 
-
 /** Put collected sources next to the spec, and record them as files kplay wrote. */
 export async function placeCollectedSources(sources: readonly CollectedSource[], outDir: string): Promise<void> {
   for (const s of sources) await placeSource(s.from, outDir, s.file);
-  await recordOutputFiles(outDir, sources.map((s) => s.file));
+  await recordOutputFiles(
+    outDir,
+    sources.map((s) => s.file),
+  );
 }

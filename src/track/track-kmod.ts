@@ -1,4 +1,3 @@
-import { readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { kmodVariant } from '../bases/index.js';
 import { composeVariant } from '../compose/compose-variant.js';
@@ -9,6 +8,7 @@ import { newestKernelLike, type DistributionKernelSource } from '../releases/dis
 import { compareVersionRelease } from '../releases/rpm-version-compare.js';
 import { featureChanges } from './feature-changes.js';
 import { rewriteKmodKernel } from './rewrite-kmod-kernel.js';
+import { replaceVariantFile } from './rewrite-variant-base.js';
 import { readTrackState, recordOutcome, writeTrackState, type ReleaseOutcome } from './track-state.js';
 import type { TrackResult } from './track-variant.js';
 
@@ -80,10 +80,8 @@ export async function trackKmodVariant(variantPath: string, opts: KmodTrackOptio
   let rewritten: string | undefined;
   if (green && !opts.dryRun) {
     const file = path.resolve(variant.base.versionWhere.file);
-    const updated = rewriteKmodKernel(await readFile(file, 'utf8'), file, newest);
-    const tmp = `${file}.${process.pid}.tmp`;
-    await writeFile(tmp, updated);
-    await rename(tmp, file);
+    // validated, atomic, through symlinks, mode kept (src/track/rewrite-variant-base.ts)
+    await replaceVariantFile(file, (text) => rewriteKmodKernel(text, file, newest));
     rewritten = variant.base.versionWhere.file;
   }
   recordOutcome(state, variant.name, newest, outcome, green && !opts.dryRun ? [newest] : [current, newest]);

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { kernelOrgVariant } from '../bases/index.js';
+import { kernelOrgVariant, kmodVariant } from '../bases/index.js';
 import { composeVariant, type ComposeResult } from '../compose/compose-variant.js';
 import { UsageError, type Finding } from '../findings/finding.js';
 import { classifyCell } from '../matrix/classify-cell.js';
@@ -71,7 +71,7 @@ export async function trackVariant(variantPath: string, opts: TrackOptions): Pro
   const loaded = await loadVariant(variantPath);
   if (!loaded.variant) throw new UsageError(`cannot load ${variantPath}`, loaded.findings);
   const vanilla = kernelOrgVariant(loaded.variant);
-  if (!vanilla) throw new UsageError(`${variantPath}: kplay track follows kernel.org releases, but this variant builds on a ${loaded.variant.base.kind} base`);
+  if (!vanilla) throw new UsageError(`${variantPath}: kplay track follows kernel.org releases, but this variant builds on a ${loaded.variant.base.kind} base${kmodVariant(loaded.variant) ? ': follow its distribution\'s kernels with --repo <repository URL> or --koji <hub> --koji-tag <tag>' : ''}`);
   const variant: VanillaVariant = vanilla;
   const current = variant.base.version;
   const follow = opts.follow ?? `${seriesOf(current)}.x`;

@@ -3,7 +3,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ensureKplayBuilt, makeCbsSandbox, runKplay, type CbsSandbox, type SandboxOptions } from '../support/koji/cbs-sandbox.js';
+import { makeCbsSandbox, type CbsSandbox, type SandboxOptions } from '../support/koji/cbs-sandbox.js';
+import { ROOT_OF_REPO } from '../support/paths.js';
+import { ensureKplayBuilt, runKplay } from '../support/run-kplay.js';
+
+/** kplay with exactly the sandbox's environment, as a user in that sandbox would run it. */
+const kplay = (args: string[], env: Record<string, string>) => runKplay(args, { env, cleanEnv: true, cwd: ROOT_OF_REPO, timeout: 60_000 });
 import { startKojiHub, type KojiHubOptions, type RunningKojiHub } from '../support/koji/koji-hub-server.js';
 
 const TARGET = 'kmods9s-packages-main-el9s';
@@ -30,7 +35,7 @@ function profile(box: CbsSandbox, lines: string[]): void {
   writeFileSync(path.join(box.home, '.koji', 'config'), ['[cbs]', ...lines, ''].join('\n'));
 }
 
-const submit = (box: CbsSandbox, extra: string[], env: Record<string, string> = {}) => runKplay(['submit', '--srpm', box.srpm, ...extra], box.env(env));
+const submit = (box: CbsSandbox, extra: string[], env: Record<string, string> = {}) => kplay(['submit', '--srpm', box.srpm, ...extra], box.env(env));
 
 beforeAll(async () => {
   await ensureKplayBuilt();
@@ -134,7 +139,7 @@ describe('CBS: login as koji does it, certificates, hubs, build options, promote
     const nvr = 'kernel-stream-plus-6.1.0-1.el9';
     const { hub, box } = await world({ existingBuilds: { [nvr]: 1 } });
     expect((await submit(box, ['--cbs', TARGET, '--no-wait'])).exitCode).toBe(0);
-    const promote = (args: string[]) => runKplay(['promote', '--state-dir', box.stateDir, ...args], box.env());
+    const promote = (args: string[]) => kplay(['promote', '--state-dir', box.stateDir, ...args], box.env());
     const dry = await promote(['--cbs', 'kmods9s-packages-main-testing', '--dry-run']);
     expect(dry.exitCode, dry.stderr).toBe(0);
     expect(dry.stdout).toContain(`dry run: would run cbs tag-build --nowait kmods9s-packages-main-testing ${nvr}`);
@@ -152,7 +157,7 @@ describe('CBS: login as koji does it, certificates, hubs, build options, promote
 
     const scratchBox = makeCbsSandbox({ hubUrl: hub.url });
     expect((await submit(scratchBox, ['--cbs', TARGET, '--scratch', '--no-wait'])).exitCode).toBe(0);
-    const refused = await runKplay(['promote', '--state-dir', scratchBox.stateDir, '--cbs', 'kmods9s-packages-main-testing'], scratchBox.env());
+    const refused = await kplay(['promote', '--state-dir', scratchBox.stateDir, '--cbs', 'kmods9s-packages-main-testing'], scratchBox.env());
     expect(refused.exitCode).toBe(2);
     expect(refused.stderr).toContain('error E_CBS_PROMOTE_SCRATCH');
   });
@@ -161,16 +166,16 @@ describe('CBS: login as koji does it, certificates, hubs, build options, promote
     const { hub, box } = await world();
     expect((await submit(box, ['--cbs', TARGET, '--scratch', '--no-wait'])).exitCode).toBe(0);
     const taskId = [...hub.builds.keys()][0]!;
-    const status = await runKplay(['status', '--state-dir', box.stateDir, '--json'], box.env());
+    const status = await kplay(['status', '--state-dir', box.stateDir, '--json'], box.env());
     expect(status.exitCode, status.stderr).toBe(0);
     const [s] = JSON.parse(status.stdout) as Array<{ service: string; id: number; state: string }>;
     expect(s).toMatchObject({ service: 'cbs', id: taskId });
-    const dry = await runKplay(['cancel', '--state-dir', box.stateDir, '--dry-run'], box.env());
+    const dry = await kplay(['cancel', '--state-dir', box.stateDir, '--dry-run'], box.env());
     expect(dry.stdout).toContain(`would run: cbs cancel ${taskId}`);
-    const cancel = await runKplay(['cancel', '--state-dir', box.stateDir], box.env());
+    const cancel = await kplay(['cancel', '--state-dir', box.stateDir], box.env());
     expect(cancel.exitCode, cancel.stderr).toBe(0);
     expect(box.cliRuns().at(-1)).toEqual({ prog: 'cbs', argv: ['cancel', String(taskId)] });
-    const after = await runKplay(['status', '--state-dir', box.stateDir], box.env());
+    const after = await kplay(['status', '--state-dir', box.stateDir], box.env());
     expect(after.exitCode).toBe(1);
     expect(after.stdout).toMatch(new RegExp(`^cbs task ${taskId} \\(${TARGET} \\(scratch\\)\\): canceled`, 'm'));
   });

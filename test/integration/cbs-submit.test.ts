@@ -1,8 +1,10 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ensureKplayBuilt, makeCbsSandbox, runKplay, type CbsSandbox, type SandboxOptions } from '../support/koji/cbs-sandbox.js';
+import { makeCbsSandbox, type CbsSandbox, type SandboxOptions } from '../support/koji/cbs-sandbox.js';
 import { startKojiHub, type KojiHubOptions, type RunningKojiHub } from '../support/koji/koji-hub-server.js';
+import { ensureKplayBuilt, runKplay } from '../support/run-kplay.js';
+import { ROOT_OF_REPO } from '../support/paths.js';
 
 const TARGET = 'kmods9s-packages-main-el9s';
 const hubs: RunningKojiHub[] = [];
@@ -15,7 +17,7 @@ async function world(hubOpts: KojiHubOptions = {}, sandbox: Partial<SandboxOptio
 }
 
 function submit(box: CbsSandbox, extra: string[], env: Record<string, string> = {}) {
-  return runKplay(['submit', '--srpm', box.srpm, ...extra], box.env(env));
+  return runKplay(['submit', '--srpm', box.srpm, ...extra], { env: box.env(env), cleanEnv: true, cwd: ROOT_OF_REPO, timeout: 60_000 });
 }
 
 function expectNoStackTrace(text: string) {
@@ -50,7 +52,7 @@ describe('kplay submit --cbs (fake cbs CLI, local Koji hub)', () => {
     const info = hub.calls.find((c) => c.method === 'getTaskInfo')!;
     expect(info.params).toEqual([taskId, { request: false, __starstar: true }]);
     expect(hub.calls.some((c) => c.method === 'getTaskChildren')).toBe(true);
-    const record = JSON.parse(readFileSync(path.join(box.stateDir, 'cbs-task.json'), 'utf8'));
+    const record = JSON.parse(readFileSync(path.join(box.stateDir, 'cbs-task.json'), 'utf8')) as { srpm: { sha256: string } };
     expect(record).toMatchObject({ taskId, target: TARGET, profile: 'cbs', scratch: true, lastState: 'succeeded' });
     expect(record.srpm.sha256).toMatch(/^[0-9a-f]{64}$/);
   });
@@ -88,7 +90,7 @@ describe('kplay submit --cbs (fake cbs CLI, local Koji hub)', () => {
     expect(forced.exitCode).toBe(0);
     expect(box.cliRuns()).toHaveLength(2);
     expect(hub.builds.size).toBe(2);
-    const record = JSON.parse(readFileSync(path.join(box.stateDir, 'cbs-task.json'), 'utf8'));
+    const record = JSON.parse(readFileSync(path.join(box.stateDir, 'cbs-task.json'), 'utf8')) as { taskId: number };
     expect(record.taskId).not.toBe(taskId);
   });
 
@@ -97,9 +99,9 @@ describe('kplay submit --cbs (fake cbs CLI, local Koji hub)', () => {
     const r = await submit(box, ['--cbs', TARGET, '--wait', '--json']);
     expect(r.exitCode).toBe(0);
     expect(box.cliRuns()).toEqual([{ prog: 'koji', argv: ['-p', 'cbs', 'build', '--nowait', TARGET, box.srpm] }]);
-    const result = JSON.parse(r.stdout);
+    const result = JSON.parse(r.stdout) as { children: Array<{ method: string }> };
     expect(result).toMatchObject({ service: 'cbs', target: TARGET, scratch: false, state: 'succeeded' });
-    expect(result.children.map((c: { method: string }) => c.method)).toEqual(['rebuildSRPM', 'buildArch', 'buildArch', 'tagBuild']);
+    expect(result.children.map((c) => c.method)).toEqual(['rebuildSRPM', 'buildArch', 'buildArch', 'tagBuild']);
   });
 
   it('passes --koji-config to the CLI as -c and reads the same file', async () => {
@@ -138,7 +140,7 @@ describe('kplay submit --cbs (fake cbs CLI, local Koji hub)', () => {
 describe('kplay submit --cbs refusals (exit 2, a message saying what to do)', () => {
   it('no koji CLI installed', async () => {
     const { box } = await world({}, { clients: [] });
-    const r = await runKplay(['submit', '--srpm', box.srpm, '--cbs', TARGET], { ...box.env(), PATH: box.bin });
+    const r = await runKplay(['submit', '--srpm', box.srpm, '--cbs', TARGET], { env: { ...box.env(), PATH: box.bin }, cleanEnv: true, cwd: ROOT_OF_REPO, timeout: 60_000 });
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toContain('error E_CBS_NO_CLI: neither `cbs` nor `koji` is installed');
     expect(r.stderr).toContain('dnf install centos-packager');

@@ -47,14 +47,19 @@ describe('compose output of the shipped variants', () => {
   it('records provenance and inputs in manifest.json', async () => {
     const out = await mkdtemp(path.join(os.tmpdir(), 'kplay-manifest-'));
     expect((await runKplay(['compose', 'variants/playground-plus.yml', '--out', out], { cwd: ROOT_OF_REPO })).exitCode).toBe(0);
-    const manifest = JSON.parse(await readFile(path.join(out, 'manifest.json'), 'utf8'));
-    expect(manifest.features.map((f: { name: string }) => f.name)).toEqual(['overlayfs', 'wireguard', 'deprecated-drivers/megaraid_sas', 'deprecated-drivers/mptsas', 'deprecated-drivers/qla4xxx']);
-    expect(manifest.config.x86_64.CONFIG_WIREGUARD).toEqual({ value: 'm', set_by: 'feature wireguard', at: 'features/wireguard/feature.yml:8' });
-    expect(manifest.config.aarch64.CONFIG_SCSI_QLA_ISCSI).toBeUndefined(); // qla4xxx is x86_64 and ppc64le only
-    expect(manifest.config.x86_64.CONFIG_SCSI_LOWLEVEL.at).toBe('variants/playground-plus.yml:12');
+    const manifest = JSON.parse(await readFile(path.join(out, 'manifest.json'), 'utf8')) as {
+      features: Array<{ name: string }>;
+      config: Record<string, Record<string, { value: string; set_by: string; at: string } | undefined>>;
+      variant: { files: string[] };
+      inputs: Array<{ path: string; sha256: string }>;
+    };
+    expect(manifest.features.map((f) => f.name)).toEqual(['overlayfs', 'wireguard', 'deprecated-drivers/megaraid_sas', 'deprecated-drivers/mptsas', 'deprecated-drivers/qla4xxx']);
+    expect(manifest.config.x86_64!.CONFIG_WIREGUARD).toEqual({ value: 'm', set_by: 'feature wireguard', at: 'features/wireguard/feature.yml:8' });
+    expect(manifest.config.aarch64!.CONFIG_SCSI_QLA_ISCSI).toBeUndefined(); // qla4xxx is x86_64 and ppc64le only
+    expect(manifest.config.x86_64!.CONFIG_SCSI_LOWLEVEL!.at).toBe('variants/playground-plus.yml:12');
     expect(manifest.variant.files).toEqual(['variants/playground-plus.yml', 'variants/playground.yml']);
-    const wgInput = manifest.inputs.find((i: { path: string }) => i.path === 'features/wireguard/feature.yml');
-    expect(wgInput.sha256).toMatch(/^[0-9a-f]{64}$/);
+    const wgInput = manifest.inputs.find((i) => i.path === 'features/wireguard/feature.yml');
+    expect(wgInput?.sha256).toMatch(/^[0-9a-f]{64}$/);
   });
 
   it('is deterministic: two composes from different folders give identical bytes', async () => {
@@ -103,7 +108,7 @@ describe('user values cannot run anything through RPM', () => {
         '  kind: vanilla',
         '  version: "6.1.192"',
         '  source:',
-        `    url: "https://example.org/%(touch ${marker})/linux-6.1.192.tar.xz"`,
+        `    url: "https://example.org/%(id>${marker})/linux-6.1.192.tar.xz"`, // no space: a URL with whitespace is refused (E_SOURCE_URL)
         'arches: [x86_64]',
         'features: [f]',
         'changelog:',

@@ -1,11 +1,13 @@
 import fc from 'fast-check';
-import { mkdtemp, writeFile, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { writeFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { composeVariant } from '../../src/compose/compose-variant.js';
 import { ROOT_OF_REPO } from '../support/fixture-repo.js';
+import { propertyRuns } from '../support/paths.js';
+
+const RUNS = propertyRuns(300);
 
 // Values a variant key may plausibly (or implausibly) hold.
 const scalar = fc.oneof(fc.string({ maxLength: 12 }), fc.integer(), fc.boolean(), fc.constant(null), fc.constantFrom('y', 'm', 'n', '0x1f', '%(id)', '../x', 'x86_64', 'overlayfs'));
@@ -33,9 +35,6 @@ const nearlyValid = fc.record({
 
 describe('the loader never crashes on random variant documents', () => {
   it('every document composes or yields findings', async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'kplay-prop-'));
-    const variants = path.join(dir, 'variants');
-    await rm(variants, { recursive: true, force: true });
     let n = 0;
     let composed = 0;
     await fc.assert(
@@ -53,9 +52,9 @@ describe('the loader never crashes on random variant documents', () => {
           await rm(file, { force: true });
         }
       }),
-      { numRuns: 300 },
+      { numRuns: RUNS },
     );
-    expect(n).toBe(300);
+    expect(n).toBe(RUNS);
     // the generator reaches valid documents too, so both outcomes are exercised
     expect(composed).toBeGreaterThan(0);
   });

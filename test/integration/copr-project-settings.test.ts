@@ -4,7 +4,8 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildSrpm } from '../../src/rpm/build-srpm.js';
 import { startCoprServer, type CoprContractServer } from '../support/copr-server/copr-contract-server.js';
-import { buildHelloSrpm, HELLO_FIXTURE, makeCoprHome, runKplay, type KplayRun } from '../support/copr-server/kplay-cli.js';
+import { buildHelloSrpm, HELLO_FIXTURE, makeCoprHome } from '../support/copr-server/kplay-cli.js';
+import { runKplay, type KplayRun } from '../support/run-kplay.js';
 
 const LOGIN = 'kplaybot=login==';
 const TOKEN = 'tkn-5e1d0c9b8a7f6e5d4c3b2a1f0e9d8c7b';
@@ -68,7 +69,7 @@ describe('Copr: project settings, chroot checks, outcomes, resume by digest, GSS
 
   const env = (extra: Record<string, string> = {}) => ({ HOME: home, KPLAY_POLL_INTERVAL_MS: '5', KPLAY_RETRY_BASE_MS: '5', KPLAY_COPR_RETRIES: '2', ...extra });
   async function kplay(args: string[], extra: Record<string, string> = {}): Promise<KplayRun> {
-    const run = await runKplay(args, env(extra));
+    const run = await runKplay(args, { env: env(extra), cleanEnv: true, timeout: 60_000 });
     everyOutput.push(run.stdout, run.stderr);
     return run;
   }

@@ -5,7 +5,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { setTimeout as sleep } from 'node:timers/promises';
 import { cancel } from '../support/copr-server/build-machine.js';
 import { startCoprServer, type CoprContractServer } from '../support/copr-server/copr-contract-server.js';
-import { buildHelloSrpm, makeCoprHome, runKplay, type KplayRun } from '../support/copr-server/kplay-cli.js';
+import { buildHelloSrpm, makeCoprHome } from '../support/copr-server/kplay-cli.js';
+import { runKplay, type KplayRun } from '../support/run-kplay.js';
 
 // A login with `=` in it (as Copr's are) and a token that must never be shown anywhere.
 const LOGIN = 'kplaybot=login==';
@@ -59,7 +60,7 @@ describe('kplay submit --copr against the contract server', () => {
   });
 
   async function submit(args: string[], extra: Record<string, string> = {}): Promise<KplayRun> {
-    const run = await runKplay(['submit', '--srpm', srpm, '--out', out, ...args], env(extra));
+    const run = await runKplay(['submit', '--srpm', srpm, '--out', out, ...args], { env: env(extra), cleanEnv: true, timeout: 60_000 });
     everyOutput.push(run.stdout, run.stderr);
     return run;
   }
@@ -107,7 +108,7 @@ describe('kplay submit --copr against the contract server', () => {
     expect(run.stdout).toContain(`${server.url}/coprs/build/${build.id}`);
     expect(run.stdout).toContain(`${server.url}/results/${USER}/kernel-playground/${RAWHIDE}/`);
     expect(run.stderr).toMatch(new RegExp(`chroot ${ARM} running -> succeeded`));
-    const state = JSON.parse(await readFile(path.join(out, `copr-build.${USER}.kernel-playground.json`), 'utf8'));
+    const state = JSON.parse(await readFile(path.join(out, `copr-build.${USER}.kernel-playground.json`), 'utf8')) as unknown;
     expect(state).toMatchObject({ phase: 'submitted', buildId: build.id });
   });
 
@@ -237,7 +238,7 @@ describe('kplay submit --copr against the contract server', () => {
     const first = await submit(standard);
     expect(first.exitCode).toBe(1);
     expect(first.stderr).toContain('run the same command again');
-    const state = JSON.parse(await readFile(path.join(out, `copr-build.${USER}.kernel-playground.json`), 'utf8'));
+    const state = JSON.parse(await readFile(path.join(out, `copr-build.${USER}.kernel-playground.json`), 'utf8')) as { phase: string };
     expect(state.phase).toBe('uploading');
 
     server.requests.length = 0;
@@ -277,9 +278,9 @@ describe('kplay submit --copr against the contract server', () => {
     expect(run.exitCode, run.stderr).toBe(0);
     expect(run.stderr).toContain(`copr: → POST ${server.url}/api_3/build/create/upload`);
     expect(run.stderr).toContain('"authorization":"Basic <redacted>"');
-    const result = JSON.parse(run.stdout);
+    const result = JSON.parse(run.stdout) as { chroots: Array<{ name: string }> };
     expect(result).toMatchObject({ backend: 'copr', ok: true, state: 'succeeded', project: 'kernel-playground' });
-    expect(result.chroots.map((c: { name: string }) => c.name)).toEqual([ARM, RAWHIDE]);
+    expect(result.chroots.map((c) => c.name)).toEqual([ARM, RAWHIDE]);
   });
 
   it('--no-wait returns after submitting; the next run watches the same build', async () => {

@@ -83,7 +83,7 @@ describe('Fedora dist-git overlay', () => {
     }
     // the RHEL configs of a Fedora dist-git are not Fedora's flavour: untouched
     expect(await readFile(path.join(out, 'kernel-x86_64-rhel.config'), 'utf8')).toBe(await readFile(path.join(DIST_GIT, 'fedora-6.17/kernel-x86_64-rhel.config'), 'utf8'));
-    const manifest = JSON.parse(await readFile(path.join(out, 'manifest.json'), 'utf8'));
+    const manifest = JSON.parse(await readFile(path.join(out, 'manifest.json'), 'utf8')) as { base: { origin: { commit: string } } };
     expect(manifest.base.origin.commit).toMatch(/^[0-9a-f]{40}$/);
     expect(await rpmbuildSource(out, 'kernel.spec')).toEqual(['kernel-6.17.7-200.pg.src.rpm']);
   });

@@ -79,8 +79,10 @@ describe('kplay track against a local kernel.org', () => {
     expect(after.length).toBe(before.length + 1);
     expect(after.filter((l) => !before.includes(l)).length).toBe(3);
 
-    const state = JSON.parse(await readFile(path.join(root, '.kplay/track-state.json'), 'utf8'));
-    expect(state.variants.tracked.lastSeen).toBe('6.6.12');
+    const state = JSON.parse(await readFile(path.join(root, '.kplay/track-state.json'), 'utf8')) as {
+      variants: Record<string, { lastSeen: string }>;
+    };
+    expect(state.variants.tracked!.lastSeen).toBe('6.6.12');
 
     const again = await runKplay(['track', file], { cwd: root, env });
     expect(again.exitCode).toBe(0);
@@ -139,9 +141,12 @@ describe('kplay track against a local kernel.org', () => {
     const r = await runKplay(['matrix', 'variants/tracked.yml', '--base', 'latest-stable', '--base', 'longterm', '--out', out], { cwd: root, env });
     expect(r.stderr).not.toMatch(/internal error/);
     expect(r.exitCode).toBe(0);
-    const report = JSON.parse(await readFile(path.join(out, 'matrix.json'), 'utf8'));
-    expect(report.bases.map((b: { spec: string; version: string }) => `${b.spec}=${b.version}`)).toEqual(['latest-stable=6.7.5', 'longterm=6.6.10']);
-    expect(report.cells.map((c: { status: string }) => c.status)).toEqual(['ok', 'ok']);
+    const report = JSON.parse(await readFile(path.join(out, 'matrix.json'), 'utf8')) as {
+      bases: Array<{ spec: string; version: string }>;
+      cells: Array<{ status: string }>;
+    };
+    expect(report.bases.map((b) => `${b.spec}=${b.version}`)).toEqual(['latest-stable=6.7.5', 'longterm=6.6.10']);
+    expect(report.cells.map((c) => c.status)).toEqual(['ok', 'ok']);
 
     const rc = await runKplay(['matrix', 'variants/tracked.yml', '--base', 'mainline'], { cwd: root, env });
     expect(rc.exitCode).toBe(2);

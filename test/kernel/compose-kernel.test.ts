@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { makeFixtureRepo, ROOT_OF_REPO, variantYaml } from '../support/fixture-repo.js';
-import { haveLinux61, LINUX_61_TARBALL } from '../support/kernel-tree.js';
+import { KERNEL_TIER_KPLAY_CACHE, LINUX_61_TARBALL, requireSystemFile } from '../support/kernel-tree.js';
 import { runKplay } from '../support/run-kplay.js';
 
 const PATCHES = path.join(ROOT_OF_REPO, 'test/fixtures/patches');
@@ -23,10 +23,13 @@ async function sha256File(file: string): Promise<string> {
   return h.digest('hex');
 }
 
-describe.skipIf(!haveLinux61())('compose against the real Linux 6.1 source', () => {
+describe('compose against the real Linux 6.1 source', () => {
   let cache: string;
-  beforeAll(async () => {
-    cache = await mkdtemp(path.join(os.tmpdir(), 'kplay-kcache-'));
+  beforeAll(() => {
+    requireSystemFile(LINUX_61_TARBALL);
+    // shared with the other kernel tests and kept across runs: the Kconfig subset of the tarball
+    // and the parsed trees are made once (matrix-debian and overlay-kernel-source reuse them)
+    cache = KERNEL_TIER_KPLAY_CACHE;
   });
   const env = () => ({ KPLAY_CACHE_DIR: cache });
 

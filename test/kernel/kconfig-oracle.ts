@@ -1,12 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { KconfigTree } from '../../src/kconfig/kconfig-tree.js';
 import { loadKconfigTree } from '../../src/kconfig/load-kconfig-tree.js';
 import { buildReferenceConf, referenceConfDigest, runReferenceConf, type ReferenceRun } from '../../src/kconfig/reference-conf.js';
 import type { RpmArch } from '../../src/model/arch.js';
+import { testCacheDir } from '../support/paths.js';
 
 /**
  * Shared plumbing of the kernel-tier Kconfig tests: Debian's kernel tarballs and configs, the
@@ -22,8 +22,8 @@ export type Kernel = (typeof KERNELS)[number];
 export const ARCHES: RpmArch[] = ['x86_64', 'aarch64', 'ppc64le', 's390x', 'riscv64'];
 
 /** Persistent caches of the kernel tier (shared by worktrees, like the extracted trees). */
-export const TIER_CACHE = path.join(os.tmpdir(), 'kplay-test-trees', 'kconfig-cache');
-const ORACLE_CACHE = path.join(os.tmpdir(), 'kplay-test-trees', 'kconfig-oracle');
+export const TIER_CACHE = path.join(testCacheDir(), 'kconfig-cache');
+const ORACLE_CACHE = path.join(testCacheDir(), 'kconfig-oracle');
 
 export function requireKernel(k: Kernel): void {
   if (!existsSync(k.tarball)) throw new Error(`${k.tarball} is missing: install the Debian package linux-source-${k.version}`);

@@ -1,38 +1,39 @@
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MatrixReport } from '../../src/matrix/matrix-report.js';
 import { ROOT_OF_REPO } from '../support/fixture-repo.js';
+import { KERNEL_TIER_KPLAY_CACHE, LINUX_612_TARBALL, LINUX_61_TARBALL, requireSystemFile } from '../support/kernel-tree.js';
 import { runKplay } from '../support/run-kplay.js';
 
-// Debian packages linux-source-6.1, linux-source-6.12 and chromium (.ci/run installs them).
-const LINUX_61 = '/usr/src/linux-source-6.1.tar.xz';
-const LINUX_612 = '/usr/src/linux-source-6.12.tar.xz';
+// Debian packages linux-source-6.1, linux-source-6.12 and chromium (npm test installs them).
+const LINUX_61 = LINUX_61_TARBALL;
+const LINUX_612 = LINUX_612_TARBALL;
 const CHROMIUM = process.env.KPLAY_CHROMIUM ?? '/usr/bin/chromium';
-const haveTrees = existsSync(LINUX_61) && existsSync(LINUX_612);
-const haveChromium = existsSync(CHROMIUM);
-if (!haveTrees) console.warn(`matrix-debian: skipped: needs ${LINUX_61} and ${LINUX_612} (Debian packages linux-source-6.1 and linux-source-6.12)`);
-if (haveTrees && !haveChromium) console.warn(`matrix-debian: HTML report test skipped: needs ${CHROMIUM} (Debian package chromium)`);
 
 /** Where test artifacts go (CI uploads this folder); the screenshot of the report lands here. */
 const ARTIFACTS = path.resolve(process.env.KPLAY_TEST_ARTIFACTS ?? path.join(ROOT_OF_REPO, 'out', 'test-artifacts'));
 
-describe.skipIf(!haveTrees)('kplay matrix on Debian linux-source-6.1 and 6.12', () => {
+describe('kplay matrix on Debian linux-source-6.1 and 6.12', () => {
   let out: string;
   let report: MatrixReport;
   let exitCode: number;
 
   beforeAll(async () => {
+    requireSystemFile(LINUX_61);
+    requireSystemFile(LINUX_612);
     out = await mkdtemp(path.join(os.tmpdir(), 'kplay-matrix-'));
     const r = await runKplay(
       ['matrix', 'variants/playground.yml', 'variants/playground-plus.yml', '--base', `6.1.192=${LINUX_61}`, '--base', `6.12.117=${LINUX_612}`, '--out', out],
-      { cwd: ROOT_OF_REPO },
+      { cwd: ROOT_OF_REPO, env: { KPLAY_CACHE_DIR: KERNEL_TIER_KPLAY_CACHE } },
     );
     expect(r.stderr).not.toMatch(/internal error/);
     exitCode = r.exitCode;
     report = JSON.parse(await readFile(path.join(out, 'matrix.json'), 'utf8')) as MatrixReport;
+  });
+  afterAll(async () => {
+    if (out) await rm(out, { recursive: true, force: true });
   });
 
   it('composes every variant on every base with the shipped features', () => {
@@ -47,19 +48,18 @@ describe.skipIf(!haveTrees)('kplay matrix on Debian linux-source-6.1 and 6.12', 
     }
   });
 
-  it('shows a real difference between the two bases', (ctx) => {
+  it('shows a real difference between the two bases', () => {
     const cell = (variant: string, base: string) => report.cells.find((c) => c.variant === variant && c.base === base)!;
     const differences: string[] = [];
     for (const v of report.variants) {
       for (const row of v.rows) {
         const a = cell(v.name, '6.1.192').features[row];
         const b = cell(v.name, '6.12.117').features[row];
-        if (a?.status !== b?.status || a?.codes.join() !== b?.codes.join()) differences.push(`${v.name}/${row}: ${a?.status}[${a?.codes}] vs ${b?.status}[${b?.codes}]`);
+        if (a?.status !== b?.status || a?.codes.join() !== b?.codes.join()) differences.push(`${v.name}/${row}: ${a?.status}[${a?.codes.join()}] vs ${b?.status}[${b?.codes.join()}]`);
       }
     }
-    if (differences.length === 0 && report.cells.every((c) => c.checks.patches?.startsWith('skipped'))) {
-      ctx.skip(); // composeVariant on this branch has no patch checks yet: the only difference the shipped features have is a patch
-    }
+    // the only difference the shipped features have is a patch: compose must check patches
+    for (const c of report.cells) expect(c.checks.patches, `${c.variant} on ${c.base}`).not.toMatch(/^skipped/);
     // the overlayfs patch targets ovl_init in fs/overlayfs/super.c of 6.1; 6.12 reworked that code
     expect(differences.length, differences.join('\n')).toBeGreaterThan(0);
     const ovl = cell('playground', '6.12.117').features.overlayfs!;
@@ -68,7 +68,8 @@ describe.skipIf(!haveTrees)('kplay matrix on Debian linux-source-6.1 and 6.12', 
     expect(cell('playground', '6.1.192').features.overlayfs!.codes).not.toContain('E_PATCH_APPLY');
   });
 
-  it.skipIf(!haveChromium)('renders in headless Chromium; clicking a cell shows its findings', async () => {
+  it('renders in headless Chromium; clicking a cell shows its findings', async () => {
+    requireSystemFile(CHROMIUM, 'chromium');
     const { chromium } = await import('playwright-core');
     const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
     try {

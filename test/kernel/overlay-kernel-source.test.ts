@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { cp, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { extractKconfigSubset } from '../../src/sources/kconfig-cache.js';
 import { makeFixtureRepo, ROOT_OF_REPO } from '../support/fixture-repo.js';
+import { KERNEL_TIER_KPLAY_CACHE } from '../support/kernel-tree.js';
 import { runKplay } from '../support/run-kplay.js';
 
 /**
@@ -17,7 +17,7 @@ import { runKplay } from '../support/run-kplay.js';
  */
 const TARBALL = '/usr/src/linux-source-6.12.tar.xz';
 // shared between runs and worktrees, like the extracted trees of test/support/kernel-tree.ts
-const CACHE = path.join(os.tmpdir(), 'kplay-test-trees', 'kplay-cache');
+const CACHE = KERNEL_TIER_KPLAY_CACHE;
 const REAL = path.join(ROOT_OF_REPO, 'test/fixtures/dist-git/real/c10s-hyperscale');
 const temps: string[] = [];
 

@@ -3,29 +3,26 @@
  * features changing the same line are reported naming both features, patches, the file and the
  * line (from the source tarball, streamed), and a patch 6.1 already contains is reported as such.
  */
-import { execa } from 'execa';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { extractedKernelTree, haveLinux61, LINUX_61_TARBALL } from '../support/kernel-tree.js';
+import { extractedKernelTree, LINUX_61_TARBALL } from '../support/kernel-tree.js';
+import { runKplay } from '../support/run-kplay.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const fixtures = path.join(repo, 'test/fixtures/patches');
-const cli = path.join(repo, 'dist/cli/main.js');
 
 let cacheDir = '';
 
 function kplay(...args: string[]) {
-  return execa('node', [cli, ...args], { cwd: fixtures, reject: false, env: { NO_COLOR: '1', KPLAY_CACHE_DIR: cacheDir } });
+  return runKplay(args, { cwd: fixtures, env: { KPLAY_CACHE_DIR: cacheDir } });
 }
 
-describe.skipIf(!haveLinux61())('kplay patches check on Linux 6.1', () => {
+describe('kplay patches check on Linux 6.1', () => {
   let tree: string;
   beforeAll(async () => {
-    if (!existsSync(cli)) await execa('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: repo });
     tree = await extractedKernelTree();
     cacheDir = await mkdtemp(path.join(os.tmpdir(), 'kplay-patches-cache-'));
   });

@@ -31,5 +31,4 @@ export function variantYaml(opts: { name?: string; features?: string[]; extra?: 
   ].join('\n');
 }
 
-export const ROOT_OF_REPO = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
-export const KPLAY_BIN = path.join(ROOT_OF_REPO, 'dist', 'cli', 'main.js');
+export { KPLAY_BIN, ROOT_OF_REPO } from './paths.js';

@@ -12,7 +12,13 @@ export const kmodKind: BaseKind<KmodBase> = {
   requiredKeys: ['summary', 'kmod', 'arches'],
   selects: (data) => data.type === 'kmod',
   async loadSettings(ctx) {
-    if (ctx.data.base !== undefined) ctx.findings.push({ code: 'E_SCHEMA', severity: 'error', message: "a kmod variant builds against kmod.kernel-version and takes no 'base'", where: ctx.whereSet(['base']) });
+    if (ctx.data.base !== undefined)
+      ctx.findings.push({
+        code: 'E_SCHEMA',
+        severity: 'error',
+        message: "a kmod variant builds against kmod.kernel-version and takes no 'base'",
+        where: ctx.whereSet(['base']),
+      });
     return loadKmodBase(ctx.data.kmod as Record<string, unknown>, ctx);
   },
   releases: { by: 'own', what: 'kernel-devel build' },

@@ -29,7 +29,10 @@ async function gatherOverlaySources(variant: Variant<OverlayBase>, outDir: strin
     sourcesFile,
   });
   if (gathered.findings.some((f) => f.severity === 'error')) throw new UsageError('lookaside sources do not match', gathered.findings);
-  await recordOutputFiles(outDir, entries.map((e) => e.file).filter((f) => !f.includes('/')));
+  await recordOutputFiles(
+    outDir,
+    entries.map((e) => e.file).filter((f) => !f.includes('/')),
+  );
 }
 
 /** `base.kind: fedora | centos-stream`: an overlay on the distribution's own kernel package (dist-git, checkout or SRPM). */
@@ -48,11 +51,13 @@ export const overlayKind: BaseKind<OverlayBase> = {
   async compose(variant, root, opts, findings) {
     // loaded on demand: most composes never need the overlay code or the Kconfig engine
     const { composeOverlay } = await import('./compose-overlay.js');
-    const resolveConfig = opts.resolveConfig ?? (opts.kernelSource ? (await import('../../compose/resolve-kconfig.js')).overlayConfigResolver(opts.kernelSource) : undefined);
+    const resolveConfig =
+      opts.resolveConfig ??
+      (opts.kernelSource ? (await import('../../compose/resolve-kconfig.js')).overlayConfigResolver(opts.kernelSource) : undefined);
     return composeOverlay(variant, root, { ...opts, ...(resolveConfig ? { resolveConfig } : {}) }, findings);
   },
   // the lookaside sources are named by the composed dist-git's `sources` file
-  collectSrpmSources: async () => undefined,
+  collectSrpmSources: () => Promise.resolve(undefined),
   async placeSrpmSources(variant, outDir, sourcesDir) {
     await gatherOverlaySources(variant, outDir, sourcesDir);
     // the distribution's tarball arrived with the lookaside sources: what a late check runs against

@@ -17,9 +17,20 @@ import { inputUnusable, resolveCheckMerge } from '../resolve-check-merge.js';
  * A kernel.org base: resolve → check → merge, then (with a kernel source) resolve each arch's
  * config like `make olddefconfig`, and render the spec, the config fragments and the manifest.
  */
-export async function composeVanilla(variant: VanillaVariant, root: string, opts: ComposeOptions, findings: Finding[]): Promise<ComposeResult> {
+export async function composeVanilla(
+  variant: VanillaVariant,
+  root: string,
+  opts: ComposeOptions,
+  findings: Finding[],
+): Promise<ComposeResult> {
   const checks: Record<string, string> = {};
-  const done = (extra: Partial<ComposeResult> = {}): ComposeResult => ({ findings, exitCode: exitCodeForFindings(findings), written: false, checks, ...extra });
+  const done = (extra: Partial<ComposeResult> = {}): ComposeResult => ({
+    findings,
+    exitCode: exitCodeForFindings(findings),
+    written: false,
+    checks,
+    ...extra,
+  });
 
   const stages = await resolveCheckMerge(variant, root, findings, checks, opts.kernelSource ? { kernelSource: opts.kernelSource } : {});
   if (stages.stoppedAt === 'resolve') return done({ variant, root });
@@ -46,7 +57,10 @@ export async function composeVanilla(variant: VanillaVariant, root: string, opts
   const boundary = new SpecBoundary();
   for (const m of merged) {
     const requestedFile = `kplay-${m.arch}.requested.config`;
-    files.set(requestedFile, renderFragment(m, (r) => place(r, root)));
+    files.set(
+      requestedFile,
+      renderFragment(m, (r) => place(r, root)),
+    );
     const base = variant.base.config[m.arch]!;
     const out: OutputConfig = { arch: m.arch, requestedFile, baseTarget: base.kind === 'target' ? base.target : 'olddefconfig' };
     const full = resolvedConfigs.get(m.arch);
@@ -78,7 +92,10 @@ export async function composeVanilla(variant: VanillaVariant, root: string, opts
   findings.push(...boundary.findings);
   if (inputUnusable(findings)) return done({ variant, resolved, merged, patches, root });
   files.set(specFile, renderTemplate('kernel.spec.njk', context));
-  files.set('manifest.json', await buildManifest({ root, variant, resolved, merged, patches, outputs: files, kplayVersion: KPLAY_VERSION, checks }));
+  files.set(
+    'manifest.json',
+    await buildManifest({ root, variant, resolved, merged, patches, outputs: files, kplayVersion: KPLAY_VERSION, checks }),
+  );
 
   return done({ variant, resolved, merged, patches, root, outDir, files, specFile });
 }

@@ -13,24 +13,41 @@ async function baseConfigs(ctx: BaseSettingContext): Promise<Partial<Record<RpmA
     const v = given[arch];
     const where = v === undefined ? ctx.whereSet(['arches']) : ctx.whereSet(['base', 'config', arch]);
     if (v === undefined || typeof v === 'string') {
-      out[arch] = { kind: 'target', target: (v as string | undefined) ?? 'defconfig', where };
+      out[arch] = { kind: 'target', target: v ?? 'defconfig', where };
     } else if (typeof v === 'object' && v && 'file' in v) {
       // relative to the variant file that set it
       const folder = ctx.folderOf(['base', 'config', arch]);
       const abs = path.resolve(folder, String((v as { file: string }).file));
       const check = await realPathInside(folder, abs);
       if (!isInside(folder, abs) || (check.exists && !check.real)) {
-        ctx.findings.push({ code: 'E_PATH_ESCAPE', severity: 'error', message: `base config file '${(v as { file: string }).file}' leaves the folder of ${ctx.fileOf(['base', 'config', arch])}`, where, hint: 'keep base configs next to the variant, e.g. variants/configs/' });
+        ctx.findings.push({
+          code: 'E_PATH_ESCAPE',
+          severity: 'error',
+          message: `base config file '${(v as { file: string }).file}' leaves the folder of ${ctx.fileOf(['base', 'config', arch])}`,
+          where,
+          hint: 'keep base configs next to the variant, e.g. variants/configs/',
+        });
         continue;
       }
       if (!check.exists) {
-        ctx.findings.push({ code: 'E_BASE_CONFIG_MISSING', severity: 'error', message: `base config file ${displayPath(abs)} does not exist`, where });
+        ctx.findings.push({
+          code: 'E_BASE_CONFIG_MISSING',
+          severity: 'error',
+          message: `base config file ${displayPath(abs)} does not exist`,
+          where,
+        });
         continue;
       }
       out[arch] = { kind: 'file', path: abs, display: displayPath(abs), where };
     } else {
       const u = v as { url: string; sha256: string; 'file-name'?: string };
-      out[arch] = { kind: 'url', url: u.url, sha256: u.sha256, ...(u['file-name'] !== undefined ? { fileName: u['file-name'] } : {}), where };
+      out[arch] = {
+        kind: 'url',
+        url: u.url,
+        sha256: u.sha256,
+        ...(u['file-name'] !== undefined ? { fileName: u['file-name'] } : {}),
+        where,
+      };
     }
   }
   return out;
@@ -47,7 +64,12 @@ export async function loadVanillaBase(ctx: BaseSettingContext): Promise<VanillaB
   const version = String(base.version);
   const versionWhere = ctx.whereSet(['base', 'version']);
   if (!parseKernelVersion(version)) {
-    ctx.findings.push({ code: 'E_VERSION_SYNTAX', severity: 'error', message: `base version '${version}' is not a kernel release`, where: versionWhere });
+    ctx.findings.push({
+      code: 'E_VERSION_SYNTAX',
+      severity: 'error',
+      message: `base version '${version}' is not a kernel release`,
+      where: versionWhere,
+    });
   }
   const source = (base.source ?? {}) as { url?: string; sha256?: string; topdir?: string; 'file-name'?: string };
   const url = source.url ?? tarballUrl(version);
@@ -57,7 +79,13 @@ export async function loadVanillaBase(ctx: BaseSettingContext): Promise<VanillaB
     kind: 'vanilla',
     version,
     versionWhere,
-    source: { url, ...(source.sha256 ? { sha256: source.sha256 } : {}), ...(source['file-name'] !== undefined ? { fileName: source['file-name'] } : {}), topdir: source.topdir ?? `linux-${version}`, where: ctx.whereSet(source.url !== undefined ? ['base', 'source', 'url'] : ['base']) },
+    source: {
+      url,
+      ...(source.sha256 ? { sha256: source.sha256 } : {}),
+      ...(source['file-name'] !== undefined ? { fileName: source['file-name'] } : {}),
+      topdir: source.topdir ?? `linux-${version}`,
+      where: ctx.whereSet(source.url !== undefined ? ['base', 'source', 'url'] : ['base']),
+    },
     config,
   };
 }

@@ -22,7 +22,9 @@ export const vanillaKind: BaseKind<VanillaBase> = {
   collectSrpmSources(variant, sourcesDir) {
     // the tarball is the kernel source the SRPM's checks run against
     const wanted: UrlSource[] = [tarballSource(variant.base.source, variant.base.version, true)];
-    for (const c of Object.values(variant.base.config)) if (c?.kind === 'url') wanted.push({ url: c.url, sha256: c.sha256, ...(c.fileName !== undefined ? { fileName: c.fileName } : {}), where: c.where });
+    for (const c of Object.values(variant.base.config))
+      if (c?.kind === 'url')
+        wanted.push({ url: c.url, sha256: c.sha256, ...(c.fileName !== undefined ? { fileName: c.fileName } : {}), where: c.where });
     return collectUrlSources(wanted, sourcesDir);
   },
   async placeSrpmSources(variant, outDir, sourcesDir, collected) {

@@ -85,11 +85,14 @@ const PROJECT_DEFAULTS: Record<string, unknown> = {
 };
 const PROJECT_SETTINGS = ['instructions', 'isolation', 'bootstrap', 'follow_fedora_branching', 'auto_prune', 'delete_after_days', 'additional_repos'];
 
-class HttpAnswer {
+/** The answer a handler gives by throwing it (an Error, so that only errors are ever thrown). */
+class HttpAnswer extends Error {
   constructor(
     readonly status: number,
     readonly body: unknown,
-  ) {}
+  ) {
+    super(`HTTP ${status}`);
+  }
 }
 
 const DEFAULT_MOCK_CHROOTS = [

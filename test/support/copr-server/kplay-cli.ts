@@ -1,35 +1,11 @@
-import { execa } from 'execa';
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { buildSrpm } from '../../../src/rpm/build-srpm.js';
+import { ROOT_OF_REPO } from '../paths.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-/** The built CLI (`npm run build` / `npm test` make it). */
-export const KPLAY_BIN = path.join(repoRoot, 'dist', 'cli', 'main.js');
-export const HELLO_FIXTURE = path.join(repoRoot, 'test', 'fixtures', 'copr', 'hello');
-
-export interface KplayRun {
-  exitCode: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Run the real kplay CLI with `env` added to a clean environment (no terminal: plain progress). */
-export async function runKplay(args: string[], env: Record<string, string>, cwd?: string): Promise<KplayRun> {
-  if (!existsSync(KPLAY_BIN)) throw new Error(`${KPLAY_BIN} is missing: run npm run build first`);
-  const r = await execa('node', [KPLAY_BIN, ...args], {
-    env: { PATH: process.env.PATH ?? '', LC_ALL: 'C', NO_COLOR: '1', ...env },
-    extendEnv: false,
-    reject: false,
-    cwd,
-    timeout: 60_000,
-    stdin: 'ignore',
-  });
-  return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
-}
+/** The Copr fixture package (a tiny spec and its source). */
+export const HELLO_FIXTURE = path.join(ROOT_OF_REPO, 'test', 'fixtures', 'copr', 'hello');
 
 /**
  * A temporary HOME whose ~/.config/copr points at `coprUrl` with these credentials. The test

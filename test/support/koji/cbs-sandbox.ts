@@ -1,6 +1,5 @@
-import { execa } from 'execa';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,7 +8,6 @@ import { makeClientCert } from './make-client-cert.js';
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const repoRoot = path.resolve(here, '..', '..', '..');
 export const fakeKoji = path.join(here, 'fake-koji.mjs');
-const kplayMain = path.join(repoRoot, 'dist', 'cli', 'main.js');
 
 /**
  * A temporary world for one CBS end-to-end test: HOME with ~/.koji/config and ~/.centos.cert,
@@ -116,44 +114,4 @@ export function makeCbsSandbox(opts: SandboxOptions): CbsSandbox {
       }
     },
   };
-}
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const name of readdirSync(dir)) {
-    const p = path.join(dir, name);
-    const st = statSync(p);
-    newest = Math.max(newest, st.isDirectory() ? newestMtime(p) : st.mtimeMs);
-  }
-  return newest;
-}
-
-/** Build dist/ when it is missing or older than src/ (the CLI tests run the built kplay). */
-export async function ensureKplayBuilt(): Promise<void> {
-  let built = 0;
-  try {
-    built = statSync(kplayMain).mtimeMs;
-  } catch {
-    /* not built */
-  }
-  if (built >= newestMtime(path.join(repoRoot, 'src'))) return;
-  await execa('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: repoRoot });
-}
-
-export interface KplayRun {
-  exitCode: number;
-  stdout: string;
-  stderr: string;
-}
-
-export async function runKplay(args: string[], env: Record<string, string>): Promise<KplayRun> {
-  const r = await execa(process.execPath, [kplayMain, ...args], {
-    env,
-    extendEnv: false,
-    reject: false,
-    stdin: 'ignore',
-    cwd: repoRoot,
-    timeout: 60_000,
-  });
-  return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
 }

@@ -81,8 +81,19 @@ export interface RunningKojiHub {
   close(): Promise<void>;
 }
 
-class Fault {
-  constructor(readonly code: number, readonly text: string) {}
+/** A value in a fault message: strings as they are, anything else as JSON. */
+function show(v: unknown): string {
+  return typeof v === 'string' ? v : JSON.stringify(v);
+}
+
+/** An XML-RPC fault a handler answers with by throwing it (an Error, so that only errors are ever thrown). */
+class Fault extends Error {
+  constructor(
+    readonly code: number,
+    readonly text: string,
+  ) {
+    super(text);
+  }
 }
 
 const FREE = 0;
@@ -209,10 +220,10 @@ export async function startKojiHub(opts: KojiHubOptions = {}): Promise<RunningKo
     },
     build([src, target, buildOpts], kwargs) {
       if (typeof src !== 'string' || !src.startsWith('cli-build/') || !src.endsWith('.src.rpm')) {
-        throw new Fault(1019, `ParameterError: not an uploaded srpm: ${String(src)}`);
+        throw new Fault(1019, `ParameterError: not an uploaded srpm: ${show(src)}`);
       }
       const t = targets.find((x) => x.name === target);
-      if (!t) throw new Fault(1000, `No such build target: ${String(target)}`);
+      if (!t) throw new Fault(1000, `No such build target: ${show(target)}`);
       if (!isXmlRpcStruct(buildOpts)) throw new Fault(1019, 'ParameterError: opts must be a struct');
       const scratch = buildOpts.scratch === true;
       if (t.destTag.locked && !scratch) throw new Fault(1004, `ActionNotAllowed: tag ${t.destTag.name} is locked`);
@@ -268,7 +279,7 @@ export async function startKojiHub(opts: KojiHubOptions = {}): Promise<RunningKo
     },
     getTaskResult([id]) {
       const found = tasks.get(id as number);
-      if (!found) throw new Fault(1000, `No such task: ${String(id)}`);
+      if (!found) throw new Fault(1000, `No such task: ${show(id)}`);
       const t = found.task;
       if (t.state === FAILED && t.method === 'buildArch') {
         throw new Fault(1005, `error building package (arch ${t.arch}), mock exited with status 1; see build.log for more information`);

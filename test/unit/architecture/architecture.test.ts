@@ -16,12 +16,22 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
 
 describe('import graph of src/', () => {
   it('parses static, type-only and dynamic imports', () => {
-    const text = "import a from './a.js';\nimport type { B } from '../b.js';\nexport { c } from './c.js';\nconst d = await import('./d.js');\n// import e from './e.js';\n";
+    const text =
+      "import a from './a.js';\nimport type { B } from '../b.js';\nexport { c } from './c.js';\nconst d = await import('./d.js');\n// import e from './e.js';\n";
     expect(importsOf('/x', 'dir/f.ts', text).sort()).toEqual(['b.ts', 'dir/a.ts', 'dir/c.ts', 'dir/d.ts']);
   });
 
   it('finds a cycle when there is one', () => {
-    expect(importCycles(new Map([['a.ts', ['b.ts']], ['b.ts', ['c.ts']], ['c.ts', ['a.ts']], ['d.ts', ['a.ts']]]))).toEqual([['a.ts', 'b.ts', 'c.ts']]);
+    expect(
+      importCycles(
+        new Map([
+          ['a.ts', ['b.ts']],
+          ['b.ts', ['c.ts']],
+          ['c.ts', ['a.ts']],
+          ['d.ts', ['a.ts']],
+        ]),
+      ),
+    ).toEqual([['a.ts', 'b.ts', 'c.ts']]);
   });
 
   it('has no import cycles (static, type-only or dynamic)', () => {
@@ -44,14 +54,19 @@ describe('import graph of src/', () => {
   });
 
   it('reaches the Kconfig engine only through kconfig/index.ts', () => {
-    const around = [...graph].flatMap(([file, targets]) => (file.startsWith('kconfig/') ? [] : targets.filter((t) => t.startsWith('kconfig/') && t !== 'kconfig/index.ts').map((t) => `${file} -> ${t}`)));
+    const around = [...graph].flatMap(([file, targets]) =>
+      file.startsWith('kconfig/')
+        ? []
+        : targets.filter((t) => t.startsWith('kconfig/') && t !== 'kconfig/index.ts').map((t) => `${file} -> ${t}`),
+    );
     expect(around).toEqual([]);
   });
 });
 
 describe('base kinds', () => {
   // a test of which base a variant builds on: only src/bases/ may decide by base kind
-  const KIND_TEST = /isVanillaVariant|\bisKmod\b|\btype\s*[!=]==?\s*'kmod'|kind\s*[!=]==?\s*'(vanilla|fedora|centos-stream|kernel-devel)'|case\s+'(vanilla|fedora|centos-stream|kernel-devel)'/;
+  const KIND_TEST =
+    /isVanillaVariant|\bisKmod\b|\btype\s*[!=]==?\s*'kmod'|kind\s*[!=]==?\s*'(vanilla|fedora|centos-stream|kernel-devel)'|case\s+'(vanilla|fedora|centos-stream|kernel-devel)'/;
 
   it('are decided by src/bases/ alone: no kind test elsewhere in src/', () => {
     const found: string[] = [];

@@ -76,6 +76,6 @@ describe('koji build output', () => {
 
   it('quotes the last line of an unknown failure', () => {
     const r = parseKojiBuildOutput({ ...base, exitCode: 1, stdout: '', stderr: 'Traceback...\nValueError: something odd\n' });
-    expect(r).toMatchObject({ kind: 'refused', finding: { code: 'E_CBS_CLI_FAILED', message: expect.stringContaining('ValueError: something odd') } });
+    expect(r).toMatchObject({ kind: 'refused', finding: { code: 'E_CBS_CLI_FAILED', message: expect.stringContaining('ValueError: something odd') as string } });
   });
 });

@@ -10,19 +10,19 @@ function scriptedHub(frames: Array<{ root: number; children: Array<[number, stri
   const hub = {
     url: 'http://hub.test/kojihub',
     polls: 0,
-    async getTaskInfo(id: number): Promise<KojiTaskInfo | undefined> {
-      if (id !== 100) return undefined;
+    getTaskInfo(id: number): Promise<KojiTaskInfo | undefined> {
+      if (id !== 100) return Promise.resolve(undefined);
       const f = frames[Math.min(hub.polls, frames.length - 1)]!;
       hub.polls++;
-      return { id, state: f.root, method: 'build', arch: 'noarch' };
+      return Promise.resolve({ id, state: f.root, method: 'build', arch: 'noarch' });
     },
-    async getTaskChildren() {
+    getTaskChildren() {
       const f = frames[Math.min(hub.polls - 1, frames.length - 1)]!;
-      return f.children.map(([id, method, arch, state]) => ({ id, method, arch, state, parent: 100 }));
+      return Promise.resolve(f.children.map(([id, method, arch, state]) => ({ id, method, arch, state, parent: 100 })));
     },
-    async getTaskResult(id: number) {
-      if (faults[id]) throw new KojiFault('getTaskResult', 1005, faults[id]!);
-      return {};
+    getTaskResult(id: number) {
+      if (faults[id]) return Promise.reject(new KojiFault('getTaskResult', 1005, faults[id]));
+      return Promise.resolve({});
     },
     async getBuild() {
       return undefined;

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { REDACTED, SecretRedactor } from '../../../src/submit/copr/secret-redactor.js';
+import { propertyRuns } from '../../support/paths.js';
 
 describe('SecretRedactor', () => {
   it('removes the token, its URL-encoded form and the Basic credential', () => {
@@ -17,7 +18,7 @@ describe('SecretRedactor', () => {
         const text = pieces.join(secret);
         expect(r.redact(text).includes(secret)).toBe(false);
       }),
-      { numRuns: 500 },
+      { numRuns: propertyRuns(500) },
     );
   });
 
@@ -27,7 +28,7 @@ describe('SecretRedactor', () => {
       fc.property(fc.string({ unit: letters, minLength: 4, maxLength: 12 }), fc.string({ unit: letters, maxLength: 60 }), (secret, text) => {
         expect(new SecretRedactor().add(secret).redact(text).includes(secret)).toBe(false);
       }),
-      { numRuns: 2000 },
+      { numRuns: propertyRuns(2000) },
     );
   });
 

@@ -3,7 +3,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { FINDING_CODES, FINDING_GROUPS, isFindingCode } from '../../../src/findings/catalogue.js';
-import { CODE_TABLES_BEGIN, CODE_TABLES_END, renderCodeTables, withCodeTables } from '../../../src/findings/code-tables.js';
+import {
+  CODE_TABLES_BEGIN,
+  CODE_TABLES_END,
+  renderCodeTables,
+  withCodeTables,
+  withoutTablePadding,
+} from '../../../src/findings/code-tables.js';
 import { exitCodeForFindings } from '../../../src/findings/exit-code.js';
 import { finding } from '../../../src/findings/finding.js';
 import { sourceFiles } from '../../support/import-graph.js';
@@ -19,7 +25,11 @@ describe('the finding catalogue', () => {
       for (const m of read(`src/${file}`).matchAll(/['"`]([EWN]_[A-Z0-9_]*[A-Z0-9])['"`]/g)) used.add(m[1]!);
     }
     expect([...used].filter((c) => !isFindingCode(c)).sort()).toEqual([]);
-    expect(Object.keys(FINDING_CODES).filter((c) => !used.has(c)).sort()).toEqual([]);
+    expect(
+      Object.keys(FINDING_CODES)
+        .filter((c) => !used.has(c))
+        .sort(),
+    ).toEqual([]);
   });
 
   it('gives each code a severity matching its prefix, an exit class and one line of meaning', () => {
@@ -43,7 +53,7 @@ describe('the finding catalogue', () => {
     const doc = read('docs/findings.md');
     expect(doc).toContain(CODE_TABLES_BEGIN);
     expect(doc).toContain(CODE_TABLES_END);
-    expect(withCodeTables(doc)).toBe(doc);
+    expect(withoutTablePadding(withCodeTables(doc)!)).toBe(withoutTablePadding(doc));
     for (const code of Object.keys(FINDING_CODES)) expect(renderCodeTables()).toContain(`| \`${code}\` |`);
   });
 

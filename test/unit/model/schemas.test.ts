@@ -18,7 +18,7 @@ describe('the shipped JSON Schemas', () => {
   for (const name of ['variant', 'feature'] as const) {
     it(`${name}.schema.json is a valid draft-07 schema`, async () => {
       const ajv = new AjvModule.default({ strict: true, allowUnionTypes: true });
-      const schema = JSON.parse(await readFile(schemaPath(name), 'utf8'));
+      const schema = JSON.parse(await readFile(schemaPath(name), 'utf8')) as Record<string, unknown>;
       expect(ajv.validateSchema(schema)).toBe(true);
       expect(() => ajv.compile(schema)).not.toThrow();
     });

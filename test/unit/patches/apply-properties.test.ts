@@ -4,6 +4,7 @@ import { applyFilePatch } from '../../../src/patches/apply-file-patch.js';
 import { applyFilePatchWithFuzz } from '../../../src/patches/apply-file-patch-with-fuzz.js';
 import { parsePatch } from '../../../src/patches/parse-patch.js';
 import { reverseFilePatch } from '../../../src/patches/reverse-patch.js';
+import { propertyRuns } from '../../support/paths.js';
 
 interface Edit {
   at: number;
@@ -72,7 +73,7 @@ describe('applying generated diffs', () => {
         // patch -F rules agree on a diff that fits exactly
         expect(applyFilePatchWithFuzz(lines.join(''), fp, 2)).toMatchObject({ applied: true, result: result.join('') });
       }),
-      { numRuns: 300 },
+      { numRuns: propertyRuns(300) },
     );
   });
 });

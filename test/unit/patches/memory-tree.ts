@@ -5,10 +5,10 @@ export class MemoryTree implements SourceTree {
   readonly label = 'memory';
   readonly reads: string[] = [];
   constructor(private readonly files: Record<string, string>) {}
-  async readFile(relPath: string): Promise<Buffer | undefined> {
+  readFile(relPath: string): Promise<Buffer | undefined> {
     this.reads.push(relPath);
     const text = this.files[relPath];
-    return text === undefined ? undefined : Buffer.from(text, 'latin1');
+    return Promise.resolve(text === undefined ? undefined : Buffer.from(text, 'latin1'));
   }
 }
 

@@ -1,7 +1,10 @@
-import { parse } from 'yaml';
+import { parse as parseYaml } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { featureChanges, formatFeatureChange } from '../../../src/track/feature-changes.js';
 import { rewriteVariantBase } from '../../../src/track/rewrite-variant-base.js';
+
+/** The base of a variant file, as the tests below read it back. */
+const parse = (text: string) => parseYaml(text) as { base: { version: string; source: { url: string; sha256: string } } };
 
 const NEXT = { version: '6.1.193', url: 'https://cdn.kernel.org/pub/linux/kernel/v6.x/linux-6.1.193.tar.xz', sha256: '0123456789'.repeat(6) + 'abcd' };
 
