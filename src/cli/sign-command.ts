@@ -55,6 +55,12 @@ export function register(program: Command): void {
         for (const f of [opts.key, opts.cert]) if ((await pathKind(f)) !== 'file') throw new UsageError(`${f} does not exist or is not a file`);
         const { readCertificateOnly } = await import('../signing/certificate-facts.js');
         await readCertificateOnly(opts.cert);
+        // fail before unpacking anything when the key and certificate are not a pair
+        const { moduleSignature } = await import('../signing/sign-module.js');
+        await moduleSignature(Buffer.from('kplay key check'), { key: path.resolve(opts.key), cert: path.resolve(opts.cert), hash: 'sha256' }).catch((err: unknown) => {
+          if (err instanceof UsageError && /does not match|mismatch/.test(err.message)) throw new UsageError(`${opts.key} is not the private key of ${opts.cert}`);
+          throw err;
+        });
         const findings: Finding[] = [];
         const results = [];
         for (const f of files) {

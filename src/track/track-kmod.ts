@@ -75,7 +75,9 @@ export async function trackKmodVariant(variantPath: string, opts: KmodTrackOptio
   });
   const cell = classifyCell(variant.name, newest, result, Math.round(performance.now() - start));
   const outcome: ReleaseOutcome = { status: cell.status, checkedAt: new Date().toISOString(), features: Object.fromEntries(Object.entries(cell.features).map(([k, v]) => [k, { status: v.status, codes: v.codes }])) };
-  const changes = featureChanges(state.variants[variant.name]?.results[current]?.features, outcome.features);
+  // what changed per feature since the current kernel, when its outcome was recorded by an earlier run
+  const previous = state.variants[variant.name]?.results[current];
+  const changes = previous ? featureChanges(previous.features, outcome.features) : [];
   const green = result.exitCode === 0;
   let rewritten: string | undefined;
   if (green && !opts.dryRun) {

@@ -284,5 +284,10 @@ describe('kplay sign <rpm>', () => {
     expect(keyAsCert.exitCode).toBe(2);
     expect(keyAsCert.stderr).toMatch(/holds a private key/);
     expect(keyAsCert.stderr).not.toMatch(/at .*\.js/);
+    await execa('openssl', ['req', '-new', '-x509', '-nodes', '-newkey', 'rsa:2048', '-days', '2', '-subj', '/CN=other', '-keyout', path.join(work, 'other.key'), '-out', path.join(work, 'other.crt')]);
+    const mismatch = await kplay(['sign', '--key', 'keys/sig.key.pem', '--cert', 'other.crt', '--out', 'mismatch', path.join('rpms', 'x86_64', 'kernel-sigtest-core-6.1.0-1.kplay.x86_64.rpm')]);
+    expect(mismatch.exitCode).toBe(2);
+    expect(mismatch.stderr).toBe('kplay: error: keys/sig.key.pem is not the private key of other.crt');
+    expect(existsSync(path.join(work, 'mismatch'))).toBe(false);
   });
 });
