@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
+import { kernelOrgVariant } from '../bases/index.js';
 import { composeVariant } from '../compose/compose-variant.js';
 import { resolveVariantConfigs } from '../compose/resolve-kconfig.js';
 import { mergedRequests } from '../config/merge-config.js';
 import { UsageError } from '../findings/finding.js';
 import { explainSymbol, formatExplanation } from '../kconfig/index.js';
 import { isRpmArch } from '../model/arch.js';
-import { isVanillaVariant } from '../model/variant.js';
 import { printFindings, runCommand } from '../findings/report.js';
 
 export function register(program: Command): void {
@@ -27,8 +27,8 @@ export function register(program: Command): void {
           printFindings(composed.findings);
           throw new UsageError(`cannot explain: ${variantPath} does not load`);
         }
-        const variant = composed.variant;
-        if (!isVanillaVariant(variant)) throw new UsageError(`explain works on kernel.org (vanilla) bases; ${variantPath} is a ${variant.base.kind} overlay`);
+        const variant = kernelOrgVariant(composed.variant);
+        if (!variant) throw new UsageError(`explain works on kernel.org (vanilla) bases; ${variantPath} is a ${composed.variant.base.kind} overlay`);
         const arch = opts.arch ?? variant.arches.list[0]!;
         if (!isRpmArch(arch) || !variant.arches.list.includes(arch)) throw new UsageError(`--arch ${arch}: the variant builds ${variant.arches.list.join(', ')}`);
         const merged = composed.merged.filter((m) => m.arch === arch);

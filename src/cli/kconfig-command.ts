@@ -3,11 +3,7 @@ import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { hasErrors, UsageError } from '../findings/finding.js';
-import { asUsageError } from '../kconfig/kconfig-error.js';
-import { loadKconfigTree } from '../kconfig/load-kconfig-tree.js';
-import { readBaseConfig } from '../kconfig/read-base-config.js';
-import { requestsFromFragment } from '../kconfig/fragment-requests.js';
-import { resolveConfig } from '../kconfig/resolve-config.js';
+import { asUsageError, loadKconfigTree, readBaseConfig, requestsFromFragment, resolveConfig } from '../kconfig/index.js';
 import { isRpmArch, RPM_ARCHES, type RpmArch } from '../model/arch.js';
 import type { ConfigRequest } from '../model/types.js';
 import { exitCodeForFindings } from '../findings/exit-code.js';
@@ -70,7 +66,7 @@ export function register(program: Command): void {
         const resolved = resolveConfig(tree, { base: base.text, baseFile: base.file, requests });
         const findings = [...resolved.findings];
         if (opts.verify) {
-          const { verifyResolved, ReferenceConfError } = await import('../kconfig/verify-config.js');
+          const { verifyResolved, ReferenceConfError } = await import('../kconfig/index.js');
           try {
             const v = await verifyResolved(tree, resolved, opts.cacheDir);
             findings.push(...v.findings);

@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
-import { execa } from 'execa';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { findRepositoryRoot } from '../compose/find-root.js';
 import { UsageError } from '../findings/finding.js';
 import { loadVariant } from '../load/load-variant.js';
@@ -9,7 +7,10 @@ import { displayPath } from '../model/safe-path.js';
 import { KernelOrg } from '../releases/resolve-base.js';
 import { formatFeatureChange } from '../track/feature-changes.js';
 import { trackVariant, type TrackResult } from '../track/track-variant.js';
+import { EXIT_INTERNAL } from '../findings/exit-code.js';
 import { printFindings, runCommand } from '../findings/report.js';
+import { prepareSrpm } from '../rpm/prepare-srpm.js';
+import { submitSrpm } from '../submit/submit-srpm.js';
 import { KojiTagSource } from '../releases/koji-tag.js';
 import { RepoMetadataSource } from '../releases/repo-metadata.js';
 import type { DistributionKernelSource } from '../releases/distribution-kernels.js';
@@ -48,6 +49,23 @@ async function submitService(variantPath: string, asked: string | boolean): Prom
   const declared = Object.keys(variant?.targets ?? {}).filter((k) => k === 'copr' || k === 'cbs');
   if (declared.length !== 1) throw new UsageError(`--submit: the variant declares ${declared.length ? declared.join(' and ') : 'no'} target(s); say which with --submit copr or --submit cbs`);
   return declared[0]!;
+}
+
+/** `kplay submit <variant> --<service>` in process: its findings printed, its failure an exit status (never a throw). */
+async function submitQuietly(variantPath: string, service: string): Promise<number> {
+  try {
+    const prepared = await prepareSrpm(variantPath);
+    printFindings(prepared.compose.findings);
+    return await submitSrpm({ service, srpmPath: prepared.srpmPath, variantPath, variantName: prepared.variantName, targets: prepared.targets, stateDir: prepared.outDir });
+  } catch (err) {
+    if (err instanceof UsageError) {
+      if (err.findings.length) printFindings(err.findings);
+      else process.stderr.write(`kplay: error: ${err.message}\n`);
+      return err.exitCode;
+    }
+    process.stderr.write(`kplay: internal error: ${(err as Error)?.message ?? String(err)}\n`);
+    return EXIT_INTERNAL;
+  }
 }
 
 export function register(program: Command): void {
@@ -108,10 +126,8 @@ export function register(program: Command): void {
         let exit: number = exitFor(result);
         let submitted: number | undefined;
         if (result.outcome === 'bumped' && service) {
-          const main = path.join(path.dirname(fileURLToPath(import.meta.url)), 'main.js');
           process.stderr.write(`${result.variant}: submitting to ${service}\n`);
-          const r = await execa(process.execPath, [main, 'submit', variantPath, `--${service}`], { stdio: 'inherit', reject: false });
-          submitted = r.exitCode ?? -1;
+          submitted = await submitQuietly(variantPath, service);
           if (submitted !== 0) exit = TRACK_EXIT.submitFailed;
         }
         if (opts.json) {

@@ -1,8 +1,7 @@
 import { UsageError, type Finding } from '../findings/finding.js';
 import { pathExists } from '../fs/path-kind.js';
 import { mergedRequests, type MergedConfig } from '../config/merge-config.js';
-import { loadKconfigTree, readBaseConfig, resolveConfig, type KconfigTree, type ResolvedConfig } from '../kconfig/index.js';
-import { asUsageError } from '../kconfig/kconfig-error.js';
+import { asUsageError, loadKconfigTree, readBaseConfig, resolveConfig, type KconfigTree, type ResolvedConfig } from '../kconfig/index.js';
 import type { RpmArch } from '../model/arch.js';
 import { displayPath } from '../model/safe-path.js';
 import type { VanillaVariant } from '../model/variant.js';
@@ -70,7 +69,7 @@ export async function resolveVariantConfigs(
     findings.push(...resolved.findings.map((f) => ({ ...f, arch: f.arch ?? m.arch })));
     resolutions.push({ arch: m.arch, tree, resolved });
     if (opts.verify) {
-      const { verifyResolved, ReferenceConfError } = await import('../kconfig/verify-config.js');
+      const { verifyResolved, ReferenceConfError } = await import('../kconfig/index.js');
       try {
         const v = await verifyResolved(tree, resolved);
         findings.push(...v.findings);

@@ -1,40 +1,38 @@
+import { codeInfo, EXIT_CODE_OF_CLASS } from './catalogue.js';
 import type { Finding } from './finding.js';
 
-/**
- * Errors that mean "the input is fine but the combination does not work" (exit 1). Every other
- * error means the input itself is unusable (exit 2): syntax, schema, missing files, escapes.
- */
-const CONFLICT_CODES = new Set([
-  'E_VALUE_CONFLICT',
-  'E_FEATURE_CONFLICT',
-  'E_VERSION_RANGE',
-  'E_PATCH_OVERLAP',
-  'E_PATCH_APPLY',
-  'E_PATCH_ALREADY_APPLIED',
-  // kmods: the variant is fine, the target kernel does not take it
-  'E_KMOD_FOLDER_MISSING',
-  'E_KMOD_BUILTIN_REQUEST',
-  'E_KMOD_BUILD',
-  'E_KABI_SYMBOL_MISSING',
-  'E_KABI_CRC_CHANGED',
-]);
+/** kplay's exit statuses: the one place they are defined (the classes come from src/findings/catalogue.ts). */
+export const EXIT_OK = EXIT_CODE_OF_CLASS.none;
+/** The input is fine but does not work together (a conflict). */
+export const EXIT_CONFLICT = EXIT_CODE_OF_CLASS.conflict;
+/** The input (or the command line) is unusable. */
+export const EXIT_USAGE = EXIT_CODE_OF_CLASS.input;
+export const EXIT_INPUT = EXIT_USAGE;
+/** A bug in kplay: an unexpected exception. */
+export const EXIT_INTERNAL = EXIT_CODE_OF_CLASS.internal;
 
+/**
+ * Errors that mean "the input is fine but the combination does not work" (exit 1): the codes of
+ * exit class `conflict` in the catalogue. Every other error means the input itself is unusable (exit 2).
+ */
 export function isConflict(f: Finding): boolean {
-  return CONFLICT_CODES.has(f.code) || f.code.startsWith('E_KCONFIG_');
+  return codeInfo(f.code).exit === 'conflict';
 }
 
-/** 0: no errors; 1: only conflicts; 2: any unusable input. */
+/** 0: no errors; 1: only conflicts; 2: any other error (unusable input; internal-class errors count as 2 here). */
 export function exitCodeForFindings(findings: readonly Finding[]): 0 | 1 | 2 {
   const errors = findings.filter((f) => f.severity === 'error');
   if (!errors.length) return 0;
   return errors.every(isConflict) ? 1 : 2;
 }
 
-/** Exit statuses: 0 ok, 1 the input is fine but does not work together, 2 unusable input or usage, 3 a bug in kplay. */
-export const EXIT_OK = 0;
-export const EXIT_CONFLICT = 1;
-export const EXIT_INPUT = 2;
-export const EXIT_INTERNAL = 3;
+/** Like exitCodeForFindings, but 3 when an error of exit class `internal` (a bug in kplay) is among them. */
+export function exitStatusForFindings(findings: readonly Finding[]): 0 | 1 | 2 | 3 {
+  const errors = findings.filter((f) => f.severity === 'error');
+  if (errors.some((f) => codeInfo(f.code).exit === 'internal')) return EXIT_INTERNAL;
+  return exitCodeForFindings(findings);
+}
+
 
 /**
  * What to print for an error that is not a finding (a bug in kplay): one line, the stack only

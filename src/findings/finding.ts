@@ -1,8 +1,6 @@
-/**
- * A Finding is every problem kplay can detect: bad input, conflicts, Kconfig losses, patch breaks.
- * Stages return findings instead of throwing; the CLI prints them like a compiler.
- */
-export type Severity = 'error' | 'warning' | 'note';
+import { FINDING_CODES, type FindingCode, type Severity } from './catalogue.js';
+
+export type { FindingCode, Severity } from './catalogue.js';
 
 export interface SourceLocation {
   /** Path as the user would type it: relative to the working directory when possible. */
@@ -18,8 +16,13 @@ export interface RelatedLocation {
   where: SourceLocation;
 }
 
+/**
+ * A Finding is every problem kplay can detect: bad input, conflicts, Kconfig losses, patch breaks.
+ * Stages return findings instead of throwing; the CLI prints them like a compiler.
+ */
 export interface Finding {
-  code: string;
+  /** A code of the catalogue (src/findings/catalogue.ts): a code not listed there fails the typecheck. */
+  code: FindingCode;
   severity: Severity;
   message: string;
   where?: SourceLocation;
@@ -40,6 +43,11 @@ export class UsageError extends Error {
     super(message);
     this.name = 'UsageError';
   }
+}
+
+/** A finding of a catalogued code, with the catalogue's severity unless given. */
+export function finding(code: FindingCode, message: string, extra: Partial<Omit<Finding, 'code' | 'message'>> = {}): Finding {
+  return { code, severity: FINDING_CODES[code].severity, message, ...extra };
 }
 
 export function hasErrors(findings: readonly Finding[]): boolean {

@@ -3,9 +3,8 @@ import { UsageError } from './finding.js';
 import { formatFinding, summarizeFindings } from './format-finding.js';
 import { reportInternalError } from './exit-code.js';
 
-export const EXIT_OK = 0;
-export const EXIT_FINDINGS = 1;
-export const EXIT_USAGE = 2;
+// the exit statuses are defined once, in exit-code.ts; re-exported for the commands that print
+export { EXIT_CONFLICT, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE } from './exit-code.js';
 
 /** Colour only for a terminal, and never when NO_COLOR is set (https://no-color.org). */
 export function useColor(stream: NodeJS.WriteStream = process.stderr): boolean {

@@ -10,6 +10,6 @@ export { defconfigFiles, isDefconfigTarget } from './defconfig-path.js';
 export { olddefconfig, assignmentsFromConfigText } from './olddefconfig.js';
 export { requestsFromFragment, configValueFromRaw } from './fragment-requests.js';
 export { readBaseConfig } from './read-base-config.js';
-export { KconfigError } from './kconfig-error.js';
+export { KconfigError, asUsageError } from './kconfig-error.js';
 export { detectDialect, type KconfigDialect } from './dialect.js';
-export { verifyResolved, type VerifyResult } from './verify-config.js';
+export { verifyResolved, ReferenceConfError, type VerifyResult } from './verify-config.js';

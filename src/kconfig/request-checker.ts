@@ -60,7 +60,7 @@ export class RequestChecker {
     return losers;
   }
 
-  private finding(r: RequestSource, code: string, severity: 'error' | 'warning', message: string, related: RelatedLocation[], hint?: string): Finding {
+  private finding(r: RequestSource, code: Finding['code'], severity: 'error' | 'warning', message: string, related: RelatedLocation[], hint?: string): Finding {
     const origin = r.request.origin;
     return {
       code,

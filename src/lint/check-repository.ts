@@ -1,6 +1,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Finding } from '../findings/finding.js';
+import { baseKindOf } from '../bases/index.js';
 import { composeVariant } from '../compose/compose-variant.js';
 import type { Feature } from '../model/feature.js';
 import { loadFeature } from '../load/load-feature.js';
@@ -57,15 +58,9 @@ export async function checkRepository(root: string, only: string[] = [], opts: {
     }
     variantCount++;
     const loaded = await loadVariant(file);
-    const base = loaded.variant?.base;
-    if (base && (base.kind === 'fedora' || base.kind === 'centos-stream') && base.origin.kind === 'git' && /^[a-z+]+:\/\//.test(base.origin.url) && !base.origin.url.startsWith('file://')) {
-      findings.push({
-        code: 'N_REMOTE_BASE',
-        severity: 'note',
-        message: `${loaded.variant!.name} was loaded but not composed: its base is the ${base.kind} dist-git at ${base.origin.url}, which check does not clone`,
-        where: base.where,
-        hint: `compose it with 'kplay compose ${path.relative(process.cwd(), file)} --dist-git <checkout>' to check it fully`,
-      });
+    const skipped = loaded.variant && baseKindOf(loaded.variant).notComposedByCheck(loaded.variant, file);
+    if (skipped) {
+      findings.push(skipped);
       continue;
     }
     const r = await composeVariant(file, { root, write: false, ...(opts.kernelSource ? { kernelSource: opts.kernelSource } : {}) });

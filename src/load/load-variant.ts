@@ -1,14 +1,11 @@
 import path from 'node:path';
 import { UsageError, type Finding, type SourceLocation } from '../findings/finding.js';
 import { configMapRequests } from '../config/config-map-requests.js';
-import { parseKernelVersion } from '../model/kernel-version.js';
-import { tarballUrl } from '../releases/kernel-org-urls.js';
 import { RPM_ARCHES, type RpmArch } from '../model/arch.js';
 import type { NameRef } from '../model/feature.js';
 import type { ConfigRequest, Targets } from '../model/types.js';
-import type { BaseConfig, ChangelogEntry, Variant, VariantBase } from '../model/variant.js';
-import { loadOverlayBase, type BaseSettingContext } from '../bases/overlay/load-overlay-base.js';
-import { loadKmodBase } from '../bases/kmod/load-kmod-base.js';
+import type { ChangelogEntry, Variant } from '../model/variant.js';
+import { baseKindForSettings, type BaseSettingContext } from '../bases/index.js';
 import { loadSigning } from '../signing/load-signing.js';
 import { displayPath, isInside, realPathInside } from '../model/safe-path.js';
 import { validateAgainstSchema } from '../model/schemas.js';
@@ -139,37 +136,6 @@ function requestsOf(layers: VariantLayer[], variantName: string, findings: Findi
   return [...bySymbol.values()];
 }
 
-async function baseConfigs(layers: VariantLayer[], merged: Record<string, unknown>, arches: RpmArch[], findings: Finding[]): Promise<Partial<Record<RpmArch, BaseConfig>>> {
-  const out: Partial<Record<RpmArch, BaseConfig>> = {};
-  const given = ((merged.base as Record<string, unknown>).config ?? {}) as Record<string, unknown>;
-  for (const arch of arches) {
-    const v = given[arch];
-    const where = v === undefined ? whereSet(layers, ['arches']) : whereSet(layers, ['base', 'config', arch]);
-    if (v === undefined || typeof v === 'string') {
-      out[arch] = { kind: 'target', target: (v as string | undefined) ?? 'defconfig', where };
-    } else if (typeof v === 'object' && v && 'file' in v) {
-      // relative to the variant file that set it
-      const layer = layers.find((l) => ((l.data.base as Record<string, unknown> | undefined)?.config as Record<string, unknown> | undefined)?.[arch] !== undefined) ?? layers[0]!;
-      const folder = path.dirname(layer.abs);
-      const abs = path.resolve(folder, String((v as { file: string }).file));
-      const check = await realPathInside(folder, abs);
-      if (!isInside(folder, abs) || (check.exists && !check.real)) {
-        findings.push({ code: 'E_PATH_ESCAPE', severity: 'error', message: `base config file '${(v as { file: string }).file}' leaves the folder of ${layer.file}`, where, hint: 'keep base configs next to the variant, e.g. variants/configs/' });
-        continue;
-      }
-      if (!check.exists) {
-        findings.push({ code: 'E_BASE_CONFIG_MISSING', severity: 'error', message: `base config file ${displayPath(abs)} does not exist`, where });
-        continue;
-      }
-      out[arch] = { kind: 'file', path: abs, display: displayPath(abs), where };
-    } else {
-      const u = v as { url: string; sha256: string; 'file-name'?: string };
-      out[arch] = { kind: 'url', url: u.url, sha256: u.sha256, ...(u['file-name'] !== undefined ? { fileName: u['file-name'] } : {}), where };
-    }
-  }
-  return out;
-}
-
 /**
  * Load a variant file: parse, validate against the schema, apply `extends` (lists merge, maps
  * override, scalars are replaced), and collect config overrides with their locations.
@@ -195,8 +161,8 @@ export async function loadVariant(variantPath: string): Promise<{ variant?: Vari
   // the name is never inherited: a child is its own package
   const name = (top.data.name as string | undefined) ?? path.basename(abs).replace(/\.ya?ml$/, '');
   const topWhere = { file: top.file, line: 1, col: 1 };
-  const isKmod = merged.type === 'kmod';
-  for (const key of isKmod ? (['summary', 'kmod', 'arches'] as const) : (['summary', 'base', 'arches'] as const)) {
+  const kind = baseKindForSettings(merged);
+  for (const key of kind.requiredKeys) {
     if (merged[key] === undefined) {
       findings.push({ code: 'E_SCHEMA', severity: 'error', message: `the variant has no '${key}' (set it here or in a variant it extends)`, where: topWhere });
     }
@@ -206,41 +172,31 @@ export async function loadVariant(variantPath: string): Promise<{ variant?: Vari
   }
   if (findings.some((f) => f.severity === 'error')) return { findings };
 
-  const base = (merged.base ?? {}) as Record<string, unknown>;
-  const version = String(base.version);
-  const versionWhere = whereSet(layers, ['base', 'version']);
-  if (!isKmod && base.kind !== 'vanilla') {
-    // distribution overlays: the version may come from the spec (src/overlay)
-  } else if (isKmod) {
-    if (merged.base !== undefined) findings.push({ code: 'E_SCHEMA', severity: 'error', message: "a kmod variant builds against kmod.kernel-version and takes no 'base'", where: whereSet(layers, ['base']) });
-  } else if (!parseKernelVersion(version)) {
-    findings.push({ code: 'E_VERSION_SYNTAX', severity: 'error', message: `base version '${version}' is not a kernel release`, where: versionWhere });
-  }
   const arches = merged.arches as RpmArch[];
-  const source = (base.source ?? {}) as { url?: string; sha256?: string; topdir?: string; 'file-name'?: string };
-  const url = source.url ?? tarballUrl(version);
   const features: NameRef[] = ((merged.features ?? []) as string[]).map((f) => {
     const layer = layers.find((l) => ((l.data.features as string[] | undefined) ?? []).includes(f))!;
     return { name: f, where: locate(layer.src, ['features', ((layer.data.features as string[]) ?? []).indexOf(f)]) };
   });
   const requests = requestsOf(layers, name, findings);
-  const config = base.kind === 'vanilla' ? await baseConfigs(layers, merged, arches, findings) : {};
   const targets = merged.targets as Record<string, Record<string, unknown>> | undefined;
   const resolvedTargets: Targets = {};
   if (targets?.copr) resolvedTargets.copr = { ...(targets.copr as unknown as Targets['copr'] & object), chroots: (targets.copr.chroots as string[] | undefined) ?? [], where: whereSet(layers, ['targets', 'copr']) };
   if (targets?.cbs) resolvedTargets.cbs = { ...(targets.cbs as unknown as Targets['cbs'] & object), where: whereSet(layers, ['targets', 'cbs']) };
+  const layerOf = (keyPath: Array<string | number>) => layers.find((l) => valueAt(l.data, keyPath) !== undefined) ?? top;
   const settingContext: BaseSettingContext = {
+    data: merged,
+    arches,
     whereSet: (keyPath) => whereSet(layers, keyPath),
-    folderOf: (keyPath) => path.dirname((layers.find((l) => valueAt(l.data, keyPath) !== undefined) ?? top).abs),
+    folderOf: (keyPath) => path.dirname(layerOf(keyPath).abs),
+    fileOf: (keyPath) => layerOf(keyPath).file,
     variantName: name,
     findings,
   };
-  let distributionBase: VariantBase | undefined;
-  if (isKmod) distributionBase = await loadKmodBase(merged.kmod as Record<string, unknown>, settingContext);
-  else if (base.kind !== 'vanilla') distributionBase = await loadOverlayBase(base, settingContext);
+  // the base settings: src/bases/<kind>/
+  const base = await kind.loadSettings(settingContext);
   const signing = merged.signing ? await loadSigning(merged.signing as Record<string, unknown>, settingContext) : undefined;
-  if (signing && (isKmod || base.kind !== 'vanilla')) findings.push({ code: 'W_SIGNING_NOT_BUILT_IN', severity: 'warning', message: "signing: is built into vanilla kernel specs only; sign this variant's built RPMs with kplay sign", where: signing.where });
-  if (findings.some((f) => f.severity === 'error')) return { findings };
+  if (signing && !kind.signsInSpec) findings.push({ code: 'W_SIGNING_NOT_BUILT_IN', severity: 'warning', message: "signing: is built into vanilla kernel specs only; sign this variant's built RPMs with kplay sign", where: signing.where });
+  if (!base || findings.some((f) => f.severity === 'error')) return { findings };
 
   const variant: Variant = {
     name,
@@ -248,14 +204,8 @@ export async function loadVariant(variantPath: string): Promise<{ variant?: Vari
     chain: layers.map((l) => l.file),
     summary: String(merged.summary),
     ...(merged.description !== undefined ? { description: String(merged.description) } : {}),
-    type: isKmod ? 'kmod' : 'kernel',
-    base: distributionBase ?? {
-      kind: 'vanilla',
-      version,
-      versionWhere,
-      source: { url, ...(source.sha256 ? { sha256: source.sha256 } : {}), ...(source['file-name'] !== undefined ? { fileName: source['file-name'] } : {}), topdir: source.topdir ?? `linux-${version}`, where: whereSet(layers, source.url !== undefined ? ['base', 'source', 'url'] : ['base']) },
-      config,
-    },
+    type: kind.variantType,
+    base,
     arches: { list: arches, where: whereSet(layers, ['arches']) },
     features,
     requests,

@@ -1,11 +1,12 @@
 import path from 'node:path';
+import { kernelOrgVariant } from '../bases/index.js';
 import { composeVariant } from '../compose/compose-variant.js';
 import { exitCodeForFindings } from '../findings/exit-code.js';
 import type { Finding } from '../findings/finding.js';
 import type { RpmArch } from '../model/arch.js';
 import { loadVariant } from '../load/load-variant.js';
 import { displayPath } from '../model/safe-path.js';
-import { isVanillaVariant, type Variant } from '../model/variant.js';
+import type { Variant } from '../model/variant.js';
 import type { ResolvedBase } from '../releases/resolve-base.js';
 import { KPLAY_VERSION } from '../version.js';
 import { BasePreparation } from './base-preparation.js';
@@ -47,8 +48,9 @@ export async function planMatrix(variantPaths: readonly string[], bases: readonl
   }
   const arches = new Set<RpmArch>();
   for (const v of variants) {
-    if (!v.variant || !isVanillaVariant(v.variant)) continue;
-    for (const a of v.variant.arches.list) if (v.variant.base.config[a]?.kind !== 'url') arches.add(a);
+    const vanilla = v.variant && kernelOrgVariant(v.variant);
+    if (!vanilla) continue;
+    for (const a of vanilla.arches.list) if (vanilla.base.config[a]?.kind !== 'url') arches.add(a);
   }
   const preparation = new BasePreparation(() => [...arches]);
   const jobs = variants.flatMap((v) => bases.map((base) => ({ variantPath: v.path, variantName: v.name, base })));

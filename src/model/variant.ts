@@ -2,7 +2,6 @@ import type { SourceLocation } from '../findings/finding.js';
 import type { RpmArch } from './arch.js';
 import type { NameRef } from './feature.js';
 import type { ConfigRequest, Targets } from './types.js';
-import type { SigningSettings } from '../signing/load-signing.js';
 
 export type BaseConfig =
   | { kind: 'target'; target: string; where: SourceLocation }
@@ -79,6 +78,16 @@ export interface KmodBase {
 
 export type VariantBase = VanillaBase | OverlayBase | KmodBase;
 
+/** A variant's `signing:`: the SIG certificate the kernel trusts. Never a private key. */
+export interface SigningSettings {
+  certificate: string;
+  display: string;
+  /** The certificate(s), PEM, checked to hold no private key. */
+  pem: string;
+  hash: 'sha256' | 'sha384' | 'sha512';
+  where: SourceLocation;
+}
+
 export interface ChangelogEntry {
   date: string;
   author: string;
@@ -111,7 +120,3 @@ export interface Variant<B extends VariantBase = VariantBase> {
 }
 
 export type VanillaVariant = Variant<VanillaBase>;
-
-export function isVanillaVariant(v: Variant): v is VanillaVariant {
-  return v.base.kind === 'vanilla';
-}

@@ -25,7 +25,7 @@ class PatchError extends Error {
   constructor(
     message: string,
     readonly line: number,
-    readonly code = 'E_PATCH_CORRUPT',
+    readonly code: 'E_PATCH_CORRUPT' = 'E_PATCH_CORRUPT',
   ) {
     super(message);
   }

@@ -4,15 +4,9 @@ import { UsageError } from '../findings/finding.js';
 import { displayPath, isInside, realPathInside } from '../model/safe-path.js';
 import { readCertificateOnly } from './certificate-facts.js';
 
-/** A variant's `signing:`: the SIG certificate the kernel trusts. Never a private key. */
-export interface SigningSettings {
-  certificate: string;
-  display: string;
-  /** The certificate(s), PEM, checked to hold no private key. */
-  pem: string;
-  hash: 'sha256' | 'sha384' | 'sha512';
-  where: SourceLocation;
-}
+// the type lives with the variant model (layers point down); re-exported for the signing code
+export type { SigningSettings } from '../model/variant.js';
+import type { SigningSettings } from '../model/variant.js';
 
 interface SigningContext {
   whereSet(keyPath: Array<string | number>): SourceLocation;

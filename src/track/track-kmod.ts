@@ -1,9 +1,9 @@
 import path from 'node:path';
+import { kmodVariant } from '../bases/index.js';
 import { composeVariant } from '../compose/compose-variant.js';
 import { UsageError } from '../findings/finding.js';
 import { classifyCell } from '../matrix/classify-cell.js';
 import { loadVariant } from '../load/load-variant.js';
-import type { KmodBase, Variant } from '../model/variant.js';
 import { newestKernelLike, type DistributionKernelSource } from '../releases/distribution-kernels.js';
 import { compareVersionRelease } from '../releases/rpm-version-compare.js';
 import { featureChanges } from './feature-changes.js';
@@ -48,25 +48,13 @@ export async function trackKmodVariant(variantPath: string, opts: KmodTrackOptio
   const log = opts.log ?? (() => undefined);
   const loaded = await loadVariant(variantPath);
   if (!loaded.variant) throw new UsageError(`cannot load ${variantPath}`, loaded.findings);
-  if (loaded.variant.type !== 'kmod')
-    throw new UsageError(
-      `${variantPath}: --repo and --koji follow distribution kernels for kmod variants; this variant builds on a ${loaded.variant.base.kind} base`,
-    );
-  const variant = loaded.variant as Variant<KmodBase>;
+  const variant = kmodVariant(loaded.variant);
+  if (!variant) throw new UsageError(`${variantPath}: --repo and --koji follow distribution kernels for kmod variants; this variant builds on a ${loaded.variant.base.kind} base`);
   const current = variant.base.kernelVersion;
   const kernels = await opts.source.kernels();
   const newest = newestKernelLike(kernels, current, compareVersionRelease);
   const modules = Object.values(variant.base.modules).flatMap((m) => m.dirs);
-  const base: Omit<KmodTrackResult, 'outcome'> = {
-    variant: variant.name,
-    variantFile: variant.base.versionWhere.file,
-    follow: opts.source.label,
-    current,
-    release: newest ?? current,
-    changes: [],
-    findings: [],
-    modules,
-  };
+  const base: Omit<KmodTrackResult, 'outcome'> = { variant: variant.name, variantFile: variant.base.versionWhere.file, follow: opts.source.label, current, release: newest ?? current, changes: [], findings: [], modules };
   const state = await readTrackState(opts.statePath);
 
   if (!newest || compareVersionRelease(newest, current) <= 0) {
@@ -86,11 +74,7 @@ export async function trackKmodVariant(variantPath: string, opts: KmodTrackOptio
     ...(kernelDevel ? { kernelDevel } : {}),
   });
   const cell = classifyCell(variant.name, newest, result, Math.round(performance.now() - start));
-  const outcome: ReleaseOutcome = {
-    status: cell.status,
-    checkedAt: new Date().toISOString(),
-    features: Object.fromEntries(Object.entries(cell.features).map(([k, v]) => [k, { status: v.status, codes: v.codes }])),
-  };
+  const outcome: ReleaseOutcome = { status: cell.status, checkedAt: new Date().toISOString(), features: Object.fromEntries(Object.entries(cell.features).map(([k, v]) => [k, { status: v.status, codes: v.codes }])) };
   // what changed per feature since the current kernel, when its outcome was recorded by an earlier run
   const previous = state.variants[variant.name]?.results[current];
   const changes = previous ? featureChanges(previous.features, outcome.features) : [];

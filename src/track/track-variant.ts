@@ -1,10 +1,11 @@
 import path from 'node:path';
+import { kernelOrgVariant, kmodVariant } from '../bases/index.js';
 import { composeVariant, type ComposeResult } from '../compose/compose-variant.js';
 import { UsageError, type Finding } from '../findings/finding.js';
 import { classifyCell } from '../matrix/classify-cell.js';
 import type { MatrixCell } from '../matrix/matrix-report.js';
 import { loadVariant } from '../load/load-variant.js';
-import { isVanillaVariant, type VanillaVariant } from '../model/variant.js';
+import type { VanillaVariant } from '../model/variant.js';
 import { compareReleases, seriesOf } from '../releases/release-list.js';
 import type { KernelOrg, ResolvedBase } from '../releases/resolve-base.js';
 import { featureChanges, type FeatureChange } from './feature-changes.js';
@@ -69,8 +70,9 @@ export async function trackVariant(variantPath: string, opts: TrackOptions): Pro
   const log = opts.log ?? (() => undefined);
   const loaded = await loadVariant(variantPath);
   if (!loaded.variant) throw new UsageError(`cannot load ${variantPath}`, loaded.findings);
-  if (!isVanillaVariant(loaded.variant)) throw new UsageError(`${variantPath}: kplay track follows kernel.org releases, but this variant builds on a ${loaded.variant.base.kind} base${loaded.variant.type === 'kmod' ? ': follow its distribution\'s kernels with --repo <repository URL> or --koji <hub> --koji-tag <tag>' : ''}`);
-  const variant: VanillaVariant = loaded.variant;
+  const vanilla = kernelOrgVariant(loaded.variant);
+  if (!vanilla) throw new UsageError(`${variantPath}: kplay track follows kernel.org releases, but this variant builds on a ${loaded.variant.base.kind} base${kmodVariant(loaded.variant) ? ': follow its distribution\'s kernels with --repo <repository URL> or --koji <hub> --koji-tag <tag>' : ''}`);
+  const variant: VanillaVariant = vanilla;
   const current = variant.base.version;
   const follow = opts.follow ?? `${seriesOf(current)}.x`;
   const { version: release } = await opts.kernelOrg.select(follow);

@@ -1,5 +1,5 @@
 import type { KmodBase } from '../../model/variant.js';
-import type { BaseSettingContext } from '../overlay/load-overlay-base.js';
+import type { BaseSettingContext } from '../base-kind.js';
 
 /**
  * kmods SIG packaging unless ELRepo's is chosen: `packaging: elrepo`, or the older

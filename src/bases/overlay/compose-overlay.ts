@@ -1,17 +1,15 @@
 import path from 'node:path';
-import type { ComposeOptions, ComposeResult } from '../../compose/compose-variant.js';
 import { place, sha256 } from '../../compose/manifest.js';
-import { writeOutputAtomically } from '../../compose/write-output.js';
-import { mergeConfig, type MergedConfig } from '../../config/merge-config.js';
+import type { MergedConfig } from '../../config/merge-config.js';
 import { exitCodeForFindings } from '../../findings/exit-code.js';
 import type { Finding } from '../../findings/finding.js';
 import type { RpmArch } from '../../model/arch.js';
 import type { ConfigValue } from '../../model/types.js';
 import type { OverlayBase, Variant } from '../../model/variant.js';
-import { resolveFeatures } from '../../resolve/resolve-features.js';
-import { checkFeaturePatches } from '../../compose/check-feature-patches.js';
 import { outputPatches, type OutputPatch } from '../../spec/spec-context.js';
 import { KPLAY_VERSION } from '../../version.js';
+import type { ComposeOptions, ComposeResult } from '../base-kind.js';
+import { inputUnusable, resolveCheckMerge } from '../resolve-check-merge.js';
 import { findConfigSources, findKernelLocalSource, type ConfigSource } from './config-sources.js';
 import { DISTRIBUTIONS } from './distribution-defaults.js';
 import { overlayKernelLocal } from './kernel-local.js';
@@ -63,21 +61,11 @@ export async function composeOverlay(variant: Variant<OverlayBase>, root: string
     findings.push({ code: 'W_OVERLAY_VERSION_UNKNOWN', severity: 'warning', message: 'cannot tell the kernel version from the spec (no specrpmversion, specversion or rpmversion): feature kernel ranges are not checked', where: { file: specLabel, line: 0, col: 0 }, hint: 'set base.version' });
   }
   const withVersion: Variant<OverlayBase> = { ...variant, base: { ...variant.base, version } };
-  const { resolved, findings: resolveFindings } = await resolveFeatures(withVersion, root);
-  findings.push(...resolveFindings);
-  if (exitCodeForFindings(findings) === 2) return done({ variant: withVersion, resolved });
   // parse the series and compare line ranges; applying needs the distribution's patched tree
-  const patchCheck = await checkFeaturePatches(resolved);
-  findings.push(...patchCheck.findings);
-  checks.patches = patchCheck.check.replace(/; not applied: .*/, '; not applied to the distribution source');
-  if (exitCodeForFindings(findings) === 2) return done({ variant: withVersion, resolved });
-
-  const merged: MergedConfig[] = [];
-  for (const arch of variant.arches.list) {
-    const m = mergeConfig(withVersion, resolved, arch);
-    findings.push(...m.findings);
-    merged.push(m.merged);
-  }
+  const stages = await resolveCheckMerge(withVersion, root, findings, checks, { describePatchCheck: (check) => check.replace(/; not applied: .*/, '; not applied to the distribution source') });
+  const { resolved } = stages;
+  if (!stages.merged) return done({ variant: withVersion, resolved });
+  const merged = stages.merged;
 
   // patches: numbered and named like a vanilla compose, kept from ApplyOptionalPatch's 9-line rule
   const patches: OutputPatch[] = outputPatches(resolved).map((p) => {
@@ -121,7 +109,7 @@ export async function composeOverlay(variant: Variant<OverlayBase>, root: string
     if (!tree.files.has(c.file)) findings.push({ code: 'E_OVERLAY_SOURCE_MISSING', severity: 'error', message: `config Source ${c.file} (Source${c.sourceNumber}) is not among the package's files`, where: { file: specLabel, line: 0, col: 0 } });
   }
   if (tree.files.has('sources')) findings.push(...parseSourcesFile(tree.files.get('sources')!.toString('utf8'), `${tree.label}/sources`).findings);
-  if (exitCodeForFindings(findings) === 2 || findings.some((f) => f.code.startsWith('E_OVERLAY_'))) return done({ variant: withVersion, resolved, merged, patches });
+  if (inputUnusable(findings) || findings.some((f) => f.code.startsWith('E_OVERLAY_'))) return done({ variant: withVersion, resolved, merged, patches });
 
   // with the distribution's source: its patches then the variant's, and the Kconfig engine over it
   let resolveConfig = opts.resolveConfig;
@@ -170,12 +158,7 @@ export async function composeOverlay(variant: Variant<OverlayBase>, root: string
     files.set('manifest.json', overlayManifest(variant, version, tree, spec.name, resolved.order.map((r) => r.feature.name), patches, merged, root, files, checks, arches.changes, readSpecRelease(arches.text.split('\n'))));
 
     const outDir = path.resolve(opts.out ?? path.join(root, 'out', variant.name));
-    const result = done({ variant: withVersion, resolved, merged, patches, outDir, files, specFile });
-    if (result.exitCode === 0 && opts.write !== false) {
-      await writeOutputAtomically(outDir, files, { variant: variant.name, root, variantFile: variant.file });
-      result.written = true;
-    }
-    return result;
+    return done({ variant: withVersion, resolved, merged, patches, outDir, files, specFile });
   } finally {
     await cleanup?.();
   }

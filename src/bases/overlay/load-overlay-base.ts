@@ -1,19 +1,11 @@
 import path from 'node:path';
-import type { Finding, SourceLocation } from '../../findings/finding.js';
 import { displayPath, isInside, realPathInside } from '../../model/safe-path.js';
 import type { DistGitOrigin, OverlayBase } from '../../model/variant.js';
 import { parseKernelVersion } from '../../model/kernel-version.js';
+import type { BaseSettingContext } from '../base-kind.js';
 import { DISTRIBUTIONS } from './distribution-defaults.js';
 
-/** What the variant loader lends the base loaders: locations, folders of the files that set a key. */
-export interface BaseSettingContext {
-  /** Where a key path was set (the child variant wins). */
-  whereSet(keyPath: Array<string | number>): SourceLocation;
-  /** Folder of the variant file that set a key path (relative paths are relative to it). */
-  folderOf(keyPath: Array<string | number>): string;
-  variantName: string;
-  findings: Finding[];
-}
+export type { BaseSettingContext };
 
 const VANILLA_ONLY = ['source', 'config'] as const;
 

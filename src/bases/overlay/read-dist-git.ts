@@ -80,7 +80,7 @@ export async function readDistGit(origin: DistGitOrigin, pkg: string, override?:
     if (existsSync(abs) && (await stat(abs)).isDirectory()) source = { kind: 'path', path: abs, display: override, where: origin.where };
     else source = { kind: 'git', url: override, ref: origin.kind === 'git' ? origin.ref : 'HEAD', where: origin.where };
   }
-  const fail = (message: string, hint?: string) => ({ findings: [{ code: 'E_OVERLAY_DIST_GIT', severity: 'error' as const, message, where: origin.where, ...(hint ? { hint } : {}) }] });
+  const fail = (message: string, hint?: string) => ({ findings: [{ code: 'E_OVERLAY_DIST_GIT' as const, severity: 'error' as const, message, where: origin.where, ...(hint ? { hint } : {}) }] });
   let files: Map<string, Buffer>;
   let layout: PackageLayout;
   let label: string;

@@ -1,17 +1,13 @@
-import type { Variant } from '../../model/variant.js';
+import type { VanillaVariant } from '../../model/variant.js';
+import type { BaseOverride } from '../base-kind.js';
 
-/** Another release for a vanilla variant's base: what `kplay matrix` and `kplay track` compose against. */
-export interface BaseOverride {
-  version: string;
-  source?: { url: string; sha256?: string; topdir?: string };
-}
+export type { BaseOverride };
 
 /**
- * The variant with its base release replaced (vanilla bases only; others are returned as they are).
+ * The variant with its base release replaced.
  * Locations still point at the variant's base, so findings about the base land on the line to edit.
  */
-export function withBase(variant: Variant, override: BaseOverride): Variant {
-  if (variant.base.kind !== 'vanilla') return variant;
+export function withBase(variant: VanillaVariant, override: BaseOverride): VanillaVariant {
   const major = override.version.split('.')[0];
   const url = override.source?.url ?? `https://cdn.kernel.org/pub/linux/kernel/v${major}.x/linux-${override.version}.tar.xz`;
   const { sha256: _old, ...source } = variant.base.source;

@@ -23,7 +23,7 @@ function firstCertificateBlock(pem: string): string | undefined {
 
 export function checkClientCert(certPath: string, now: Date = new Date()): CertCheck {
   const where = { file: certPath, line: 0, col: 0 };
-  const fail = (code: string, message: string): CertCheck => ({
+  const fail = (code: Finding['code'], message: string): CertCheck => ({
     findings: [{ code, severity: 'error', message, where, hint: RENEW }],
   });
   let pem: string;

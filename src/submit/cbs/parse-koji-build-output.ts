@@ -27,7 +27,7 @@ const CONNECTION_FAILURE =
 
 interface Rule {
   test: RegExp;
-  code: string;
+  code: Finding['code'];
   message: (m: RegExpMatchArray, out: KojiBuildOutput) => string;
   hint: (m: RegExpMatchArray, out: KojiBuildOutput) => string;
 }

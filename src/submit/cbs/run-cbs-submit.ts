@@ -86,7 +86,7 @@ const LOGIN_NOTE: Record<KojiLogin, string> = {
   noauth: 'login: none (authtype = noauth)',
 };
 
-function fail(code: string, message: string, hint?: string, extra: Partial<Finding> = {}): UsageError {
+function fail(code: Finding['code'], message: string, hint?: string, extra: Partial<Finding> = {}): UsageError {
   return new UsageError(message, [{ code, severity: 'error', message, hint, ...extra }]);
 }
 

@@ -19,7 +19,7 @@ import { SecretRedactor } from './secret-redactor.js';
 import { readSubmitState, submitStatePath } from './submit-state.js';
 
 /** The finding code and exit code of each way a Copr request can fail. */
-const FAILURE: Record<CoprFailureKind, { code: string; exit: 1 | 2 }> = {
+const FAILURE: Record<CoprFailureKind, { code: Finding['code']; exit: 1 | 2 }> = {
   auth: { code: 'E_COPR_AUTH', exit: 2 },
   refused: { code: 'E_COPR_REFUSED', exit: 1 },
   server: { code: 'E_COPR_SERVER', exit: 1 },
