@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import path from 'node:path';
 import { findRepositoryRoot } from '../compose/find-root.js';
-import { exitCodeForFindings } from '../findings/exit-code.js';
+import { exitStatusForFindings } from '../findings/exit-code.js';
 import { checkRepository } from '../lint/check-repository.js';
 import { printFindings, printSummary, runCommand } from '../findings/report.js';
 
@@ -18,7 +18,7 @@ export function register(program: Command): void {
       await runCommand(async () => {
         const root = opts.root ? path.resolve(opts.root) : await findRepositoryRoot(path.resolve(paths[0] ?? '.', 'x'));
         const report = await checkRepository(root, paths, opts.kernelSource ? { kernelSource: path.resolve(opts.kernelSource) } : {});
-        const exitCode = exitCodeForFindings(report.findings);
+        const exitCode = exitStatusForFindings(report.findings);
         if (opts.json) {
           process.stdout.write(`${JSON.stringify({ ...report, exitCode }, null, 2)}\n`);
         } else {

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import path from 'node:path';
+import { exitStatusForFindings } from '../findings/exit-code.js';
 import { composeVariant } from '../compose/compose-variant.js';
 import { displayPath } from '../model/safe-path.js';
 import { printFindings, printSummary, runCommand } from '../findings/report.js';
@@ -36,7 +37,7 @@ export function register(program: Command): void {
         if (opts.json) {
           const report = {
             variant: result.variant?.name,
-            exitCode: result.exitCode,
+            exitCode: exitStatusForFindings(result.findings),
             written: result.written,
             outDir: result.outDir && result.written ? displayPath(result.outDir) : undefined,
             features: result.resolved?.order.map((r) => r.feature.name),
@@ -54,7 +55,7 @@ export function register(program: Command): void {
           }
           printSummary(result.findings, result.written ? 'compose' : 'compose failed, nothing written');
         }
-        return result.exitCode;
+        return exitStatusForFindings(result.findings);
       });
     });
 }

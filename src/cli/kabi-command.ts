@@ -5,7 +5,7 @@ import { checkKabi } from '../kabi/check-kabi.js';
 import { parseKabiStablelist } from '../kabi/kabi-stablelist.js';
 import { parseModuleSymvers } from '../kabi/module-symvers.js';
 import { readModuleVersions } from '../kabi/module-versions.js';
-import { exitCodeForFindings } from '../findings/exit-code.js';
+import { exitStatusForFindings } from '../findings/exit-code.js';
 import { UsageError, type Finding } from '../findings/finding.js';
 import { pathExists } from '../fs/path-kind.js';
 import { displayPath } from '../model/safe-path.js';
@@ -52,7 +52,7 @@ export function register(program: Command): void {
             }),
           );
         }
-        const exitCode = exitCodeForFindings(findings);
+        const exitCode = exitStatusForFindings(findings);
         if (opts.json) {
           process.stdout.write(
             `${JSON.stringify({ symvers: displayPath(opts.symvers), modules: checked, exitCode, findings }, null, 2)}\n`,

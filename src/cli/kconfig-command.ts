@@ -6,7 +6,7 @@ import { hasErrors, UsageError } from '../findings/finding.js';
 import { asUsageError, loadKconfigTree, readBaseConfig, requestsFromFragment, resolveConfig } from '../kconfig/index.js';
 import { isRpmArch, RPM_ARCHES, type RpmArch } from '../model/arch.js';
 import type { ConfigRequest } from '../model/types.js';
-import { exitCodeForFindings } from '../findings/exit-code.js';
+import { exitStatusForFindings } from '../findings/exit-code.js';
 import { printFindings, printSummary, runCommand } from '../findings/report.js';
 
 interface ResolveOptions {
@@ -87,7 +87,7 @@ export function register(program: Command): void {
         }
         // a difference from the kernel's own tool is a kplay bug: internal error
         if (findings.some((f) => f.code === 'E_KCONFIG_VERIFY')) return 3;
-        return exitCodeForFindings(findings);
+        return exitStatusForFindings(findings);
       });
     });
 }

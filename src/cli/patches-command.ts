@@ -2,7 +2,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError } from '../findings/finding.js';
-import { exitCodeForFindings } from '../findings/exit-code.js';
+import { exitStatusForFindings } from '../findings/exit-code.js';
 import { checkPatchesForSeries } from '../patches/check-patches-for-series.js';
 import type { SeriesPatch } from '../patches/patch-types.js';
 import { printFindings, printSummary } from '../findings/report.js';
@@ -94,7 +94,7 @@ export function register(program: Command): void {
           ? `patches: ${series.length} checked against ${check.source}, ${count('applied')} applied, ${count('failed') + count('already-applied') + count('invalid')} not`
           : `patches: ${series.length} parsed (no --source: not applied)`;
         printSummary(check.findings, what);
-        return exitCodeForFindings(check.findings);
+        return exitStatusForFindings(check.findings);
       });
     });
 }

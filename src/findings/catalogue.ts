@@ -204,13 +204,13 @@ export const FINDING_CODES = {
   },
   E_KCONFIG_DIALECT: {
     severity: 'error',
-    exit: 'conflict',
+    exit: 'input',
     group: 'config',
     description: "the tree's Kconfig uses syntax or semantics kplay does not implement (file:line of the use)",
   },
   E_KCONFIG_VERIFY: {
     severity: 'error',
-    exit: 'conflict',
+    exit: 'internal',
     group: 'config',
     description: "`--verify-kconfig`: the kernel's own `conf --olddefconfig` wrote a different .config (the first differing symbols)",
   },

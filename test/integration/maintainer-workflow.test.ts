@@ -65,7 +65,7 @@ describe('list and diff on the shipped repository', () => {
 
 describe('help', () => {
   it('every command lists its options with at least one example', async () => {
-    const commands = [['compose'], ['srpm'], ['submit'], ['check'], ['list'], ['diff'], ['feature', 'new'], ['explain'], ['kconfig', 'resolve'], ['patches', 'check'], ['matrix'], ['track']];
+    const commands = [['compose'], ['srpm'], ['submit'], ['check'], ['list'], ['diff'], ['feature', 'new'], ['explain'], ['kconfig', 'resolve'], ['patches', 'check'], ['matrix'], ['track'], ['status'], ['cancel'], ['promote'], ['keys', 'new'], ['sign'], ['kmm'], ['kabi']];
     const top = await runKplay(['--help']);
     for (const c of commands) expect(top.stdout, c[0]).toContain(`  ${c[0]}`);
     for (const c of commands) {
