@@ -86,7 +86,7 @@ describe('CBS: login as koji does it, certificates, hubs, build options, promote
   it('the hub URL is in the task record: resuming against another hub is refused', async () => {
     const { hub, box } = await world();
     expect((await submit(box, ['--cbs', TARGET, '--scratch', '--no-wait'])).exitCode).toBe(0);
-    const record = JSON.parse(readFileSync(path.join(box.stateDir, 'cbs-task.json'), 'utf8'));
+    const record = JSON.parse(readFileSync(path.join(box.stateDir, 'cbs-task.json'), 'utf8')) as { server: string; taskId: number };
     expect(record.server).toBe(hub.url);
     const other = await startKojiHub();
     hubs.push(other);

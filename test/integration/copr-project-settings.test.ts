@@ -110,7 +110,7 @@ describe('Copr: project settings, chroot checks, outcomes, resume by digest, GSS
     expect(Object.keys(edit.json as object).sort()).toEqual(['additional_repos', 'auto_prune', 'bootstrap', 'description', 'enable_net', 'follow_fedora_branching', 'instructions']);
     expect((edit.json as { enable_net: boolean }).enable_net).toBe(false);
     expect(p.enable_net).toBe(false);
-    expect(JSON.parse(server.uploads()[0]!.parts![1]!.text!).enable_net).toBe(false);
+    expect((JSON.parse(server.uploads()[0]!.parts![1]!.text!) as { enable_net: boolean }).enable_net).toBe(false);
   });
 
   it('an unknown chroot is refused before the SRPM is built or anything is created (E_COPR_CHROOT_UNKNOWN, exit 2)', async () => {
@@ -169,7 +169,7 @@ describe('Copr: project settings, chroot checks, outcomes, resume by digest, GSS
     expect(run.exitCode, run.stderr).toBe(0);
     expect(run.stderr).toMatch(/records build \d+ of another SRPM .* submitted as a new build/);
     expect(server.uploads()).toHaveLength(2);
-    const state = JSON.parse(await readFile(path.join(out, `copr-build.${USER}.kernel-playground.json`), 'utf8'));
+    const state = JSON.parse(await readFile(path.join(out, `copr-build.${USER}.kernel-playground.json`), 'utf8')) as { version: number; srpm: { sha256: string } };
     expect(state.version).toBe(2);
     expect(state.srpm.sha256).toMatch(/^[0-9a-f]{64}$/);
   });

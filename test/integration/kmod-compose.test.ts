@@ -34,7 +34,7 @@ describe('type: kmod variants', () => {
     expect(parsed).toMatch(/^ {2}x86_64\) options="CONFIG_WIREGUARD=m" ;;$/m);
     // the modules are xz-compressed after stripping
     const text = await readFile(spec, 'utf8');
-    expect(text).toMatch(/^%global __spec_install_post \\\n(.*\\\n)*  %\{__mod_compress_install_post\}$/m);
+    expect(text).toMatch(/^%global __spec_install_post \\\n(.*\\\n)* {2}%\{__mod_compress_install_post\}$/m);
     expect(text).toMatch(/^%global __mod_compress_install_post find %\{buildroot\}\/lib\/modules -type f -name '\*\.ko' -exec xz -f/m);
     // a rebuild for another kernel needs no edit: Requires and Release follow kmod_kernel_version
     const other = (await execa('rpmspec', ['-q', '--srpm', '--qf', '%{release}\n[%{requirenevrs}\n]', spec, '--define', 'kmod_kernel_version 6.12.0-60.el10', '--define', 'dist .el10'])).stdout;

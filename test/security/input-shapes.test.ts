@@ -33,7 +33,7 @@ describe('every bad input is a located finding, never an internal error', () => 
   it('two YAML documents in one file (E_YAML_SYNTAX at the second ---)', async () => {
     const { errors, find } = await compose({ 'variants/v.yml': `${vanillaVariant()}---\nname: other\n` });
     expect(errors).toEqual(['E_YAML_SYNTAX']);
-    expect(find('E_YAML_SYNTAX')).toMatchObject({ message: expect.stringMatching(/more than one YAML document/), where: { line: 8 } });
+    expect(find('E_YAML_SYNTAX')).toMatchObject({ message: expect.stringMatching(/more than one YAML document/) as string, where: { line: 8 } });
   });
 
   it('YAML tags outside the core schema (E_YAML_TAG): !!js/function, !!binary, !custom', async () => {
@@ -48,7 +48,7 @@ describe('every bad input is a located finding, never an internal error', () => 
     const bad = Buffer.concat([Buffer.from('name: v\nsummary: caf'), Buffer.from([0xe9]), Buffer.from('\n')]);
     const a = await compose({ 'variants/v.yml': Buffer.concat([bad, Buffer.from(vanillaVariant().split('\n').slice(2).join('\n'))]) });
     expect(a.errors).toEqual(['E_ENCODING']);
-    expect(a.find('E_ENCODING')).toMatchObject({ message: expect.stringMatching(/invalid byte 0xe9 at byte offset 20/), where: { line: 2, col: 13 } });
+    expect(a.find('E_ENCODING')).toMatchObject({ message: expect.stringMatching(/invalid byte 0xe9 at byte offset 20/) as string, where: { line: 2, col: 13 } });
     const b = await compose({ 'variants/v.yml': vanillaVariant([], { features: ['f'] }), 'features/f/feature.yml': Buffer.from([0x73, 0x75, 0x6d, 0x6d, 0x61, 0x72, 0x79, 0x3a, 0x20, 0xff, 0x0a]) });
     expect(b.errors).toEqual(['E_ENCODING']);
     const c = await compose({ 'variants/v.yml': vanillaVariant([], { features: ['f'] }), 'features/f/feature.yml': 'summary: f\n', 'features/f/config': Buffer.from([0x43, 0x4f, 0x4e, 0x46, 0x49, 0x47, 0x5f, 0x41, 0x3d, 0x22, 0xc3, 0x28, 0x22, 0x0a]) });

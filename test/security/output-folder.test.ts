@@ -127,7 +127,7 @@ describe('kplay deletes only what it wrote (E_OUT_UNSAFE, exit 2, nothing touche
       await mkdir(dir);
       const mod = path.join(path.dirname(KPLAY_BIN), '..', 'fs', 'cleanup-on-signal.js');
       const child = execa('node', ['--input-type=module', '-e', `import { cleanupOnSignal } from ${JSON.stringify(mod)}; import { rmSync } from 'node:fs'; cleanupOnSignal(() => rmSync(${JSON.stringify(dir)}, { recursive: true })); console.log('ready'); setInterval(() => {}, 1000);`], { reject: false });
-      await new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()));
+      await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
       child.kill(signal);
       const r = await child;
       expect(r.exitCode).toBe(code);

@@ -26,7 +26,7 @@ describe('a base-config URL cannot run code or add spec lines', () => {
       canary,
     );
     expect(codes).toEqual(['E_SOURCE_NAME']);
-    expect(r.findings[0]!.where).toMatchObject({ file: expect.stringMatching(/variants\/v\.yml$/), line: 7 });
+    expect(r.findings[0]!.where).toMatchObject({ file: expect.stringMatching(/variants\/v\.yml$/) as string, line: 7 });
     expect(r.exitCode).toBe(2);
     expect(unchanged && !fired).toBe(true);
   });

@@ -25,6 +25,6 @@ export async function rpmspecParse(spec: string): Promise<{ ok: boolean; stdout:
     const r = await execa('rpmspec', ['-P', spec], { reject: false, timeout: 60_000 });
     return { ok: r.exitCode === 0, stdout: String(r.stdout), stderr: String(r.stderr) };
   } catch (err) {
-    throw new Error(`rpmspec is needed (Debian package rpm): ${(err as Error).message}`);
+    throw new Error(`rpmspec is needed (Debian package rpm): ${(err as Error).message}`, { cause: err });
   }
 }

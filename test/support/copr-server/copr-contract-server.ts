@@ -436,8 +436,8 @@ export class CoprContractServer {
 
   /** Settings of project/add and project/edit, checked like the frontend's forms. */
   private applySettings(p: ServerProject, data: Record<string, unknown>): void {
-    if (data.isolation !== undefined && !['default', 'simple', 'nspawn'].includes(String(data.isolation))) throw new HttpAnswer(400, { error: `Invalid request: isolation: Not a valid choice` });
-    if (data.bootstrap !== undefined && !['default', 'on', 'off', 'image'].includes(String(data.bootstrap))) throw new HttpAnswer(400, { error: `Invalid request: bootstrap: Not a valid choice` });
+    if (data.isolation !== undefined && (typeof data.isolation !== 'string' || !['default', 'simple', 'nspawn'].includes(data.isolation))) throw new HttpAnswer(400, { error: `Invalid request: isolation: Not a valid choice` });
+    if (data.bootstrap !== undefined && (typeof data.bootstrap !== 'string' || !['default', 'on', 'off', 'image'].includes(data.bootstrap))) throw new HttpAnswer(400, { error: `Invalid request: bootstrap: Not a valid choice` });
     if (data.delete_after_days !== undefined && (typeof data.delete_after_days !== 'number' || data.delete_after_days < -1 || data.delete_after_days > 720)) {
       throw new HttpAnswer(400, { error: 'Invalid request: delete_after_days: Number must be between -1 and 720.' });
     }

@@ -31,12 +31,12 @@ export async function startKojiTagServer(): Promise<KojiTagServer> {
       };
       const fault = (code: number, text: string) => reply(`<fault>${encodeXmlRpcValue({ faultCode: code, faultString: text })}</fault>`);
       if (call.method !== 'listTagged') return fault(1000, `Invalid method: ${call.method}`);
-      const tag = String(call.params[0]);
+      const tag = typeof call.params[0] === 'string' ? call.params[0] : JSON.stringify(call.params[0]);
       const builds = tags.get(tag);
       if (!builds) return fault(1000, `koji.GenericError: No such tagInfo: '${tag}'`);
       const structs = builds.map((vr, i) => {
         const [version, release] = [vr.slice(0, vr.lastIndexOf('-')), vr.slice(vr.lastIndexOf('-') + 1)];
-        return { build_id: 60000 + i, name: 'kernel', package_name: 'kernel', package_id: 1, version, release, epoch: null, nvr: `kernel-${vr}`, tag_name: tag, tag_id: 2000, owner_name: 'kmods-bot', owner_id: 1, state: 1, volume_name: 'DEFAULT', creation_time: '2026-11-01 10:00:00.000000+00:00', task_id: null } as XmlRpcValue;
+        return { build_id: 60000 + i, name: 'kernel', package_name: 'kernel', package_id: 1, version, release, epoch: null, nvr: `kernel-${vr}`, tag_name: tag, tag_id: 2000, owner_name: 'kmods-bot', owner_id: 1, state: 1, volume_name: 'DEFAULT', creation_time: '2026-11-01 10:00:00.000000+00:00', task_id: null };
       });
       reply(`<params><param>${encodeXmlRpcValue(structs)}</param></params>`);
     });

@@ -248,12 +248,12 @@ export async function startKojiHub(opts: KojiHubOptions = {}): Promise<RunningKo
       return b.children.map((c) => taskStruct(c, b.ticks));
     },
     getBuild([nvr]) {
-      const state = opts.existingBuilds?.[String(nvr)];
-      return state === undefined ? null : { id: 4242, nvr, state, name: String(nvr).replace(/-[^-]+-[^-]+$/, '') };
+      const state = opts.existingBuilds?.[show(nvr)];
+      return state === undefined ? null : { id: 4242, nvr, state, name: show(nvr).replace(/-[^-]+-[^-]+$/, '') };
     },
     cancelTask([id]) {
       const found = tasks.get(id as number);
-      if (!found) throw new Fault(1000, `No such task id: ${String(id)}`);
+      if (!found) throw new Fault(1000, `No such task id: ${show(id)}`);
       const b = found.build;
       for (const t of [b.root, ...b.children]) if (t.state === FREE || t.state === OPEN) t.state = CANCELED;
       b.ticks = 1000; // nothing moves any more
@@ -261,20 +261,20 @@ export async function startKojiHub(opts: KojiHubOptions = {}): Promise<RunningKo
     },
     tagBuild([tag, nvr]) {
       const t = targets.find((x) => x.destTag.name === tag || `${x.destTag.name.replace(/-candidate$/, '')}-testing` === tag || `${x.destTag.name.replace(/-candidate$/, '')}-release` === tag);
-      if (!t) throw new Fault(1000, `No such tagInfo: '${String(tag)}'`);
-      if (opts.existingBuilds?.[String(nvr)] === undefined) throw new Fault(1000, `No such build: '${String(nvr)}'`);
-      const set = tagged.get(String(tag)) ?? new Set<string>();
-      if (set.has(String(nvr))) throw new Fault(1000, `build ${String(nvr)} already tagged (${String(tag)})`);
-      set.add(String(nvr));
-      tagged.set(String(tag), set);
+      if (!t) throw new Fault(1000, `No such tagInfo: '${show(tag)}'`);
+      if (opts.existingBuilds?.[show(nvr)] === undefined) throw new Fault(1000, `No such build: '${show(nvr)}'`);
+      const set = tagged.get(show(tag)) ?? new Set<string>();
+      if (set.has(show(nvr))) throw new Fault(1000, `build ${show(nvr)} already tagged (${show(tag)})`);
+      set.add(show(nvr));
+      tagged.set(show(tag), set);
       const task = newTask(undefined, 'tagBuild', 'noarch', null);
       task.state = CLOSED;
       return task.id;
     },
     untagBuild([tag, nvr]) {
-      const set = tagged.get(String(tag));
-      if (!set?.has(String(nvr))) throw new Fault(1000, `build ${String(nvr)} not in tag ${String(tag)}`);
-      set.delete(String(nvr));
+      const set = tagged.get(show(tag));
+      if (!set?.has(show(nvr))) throw new Fault(1000, `build ${show(nvr)} not in tag ${show(tag)}`);
+      set.delete(show(nvr));
       return null;
     },
     getTaskResult([id]) {
