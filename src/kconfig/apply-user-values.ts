@@ -1,6 +1,6 @@
 import { unquoteConfigString } from './config-file.js';
 import { stringValidFor, type KconfigEvaluator } from './evaluator.js';
-import { F_DEF_USER, F_NO_WRITE, F_VALID, F_WRITE, MOD, NO, YES, type KSymbol, type Tristate } from './model.js';
+import { F_DEF_USER, F_NO_WRITE, F_VALID, F_WRITE, MOD, NO, YES, type KSymbol } from './model.js';
 
 /** One value to load as if read from a .config, in order (later ones override earlier ones). */
 export interface UserAssignment {
@@ -69,7 +69,7 @@ export function loadUserValues(ev: KconfigEvaluator, assignments: readonly UserA
         if (cs.userTri !== NO) report.warnings++;
         cs.userVal = sym;
       }
-      cs.userTri = (cs.userTri > sym.userTri ? cs.userTri : sym.userTri) as Tristate;
+      cs.userTri = (cs.userTri > sym.userTri ? cs.userTri : sym.userTri);
     }
   }
 

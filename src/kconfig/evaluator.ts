@@ -346,14 +346,14 @@ export class KconfigEvaluator {
       if (tri === MOD && this.typeOf(sym) === 'bool') tri = YES;
     } else if (type === 'string' || type === 'hex' || type === 'int') {
       if (sym.visible !== NO && sym.flags & F_DEF_USER) {
-        val = sym.userVal as string;
+        val = sym.userVal;
       } else {
         const p = this.defaultProp(sym);
         if (p && p.expr?.kind === 'symbol') {
           const ds = p.expr.sym;
           sym.flags |= F_WRITE;
           this.calcValue(ds);
-          val = ds.curr.val as string;
+          val = ds.curr.val;
         }
       }
     }

@@ -321,7 +321,7 @@ export function decodeTree(d: TreeSnapshot): TreeParts {
       rangeLow: p[j + 5]! >= 0 ? syms[p[j + 5]!]! : undefined,
       rangeHigh: p[j + 6]! >= 0 ? syms[p[j + 6]!]! : undefined,
       choiceMembers: undefined,
-    } as Property;
+    };
   }
   const cm = d.choiceMembers;
   for (let j = 0; j < cm.length; ) {

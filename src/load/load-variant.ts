@@ -146,7 +146,7 @@ async function baseConfigs(layers: VariantLayer[], merged: Record<string, unknow
     const v = given[arch];
     const where = v === undefined ? whereSet(layers, ['arches']) : whereSet(layers, ['base', 'config', arch]);
     if (v === undefined || typeof v === 'string') {
-      out[arch] = { kind: 'target', target: (v as string | undefined) ?? 'defconfig', where };
+      out[arch] = { kind: 'target', target: (v) ?? 'defconfig', where };
     } else if (typeof v === 'object' && v && 'file' in v) {
       // relative to the variant file that set it
       const layer = layers.find((l) => ((l.data.base as Record<string, unknown> | undefined)?.config as Record<string, unknown> | undefined)?.[arch] !== undefined) ?? layers[0]!;
@@ -247,7 +247,7 @@ export async function loadVariant(variantPath: string): Promise<{ variant?: Vari
     file: top.file,
     chain: layers.map((l) => l.file),
     summary: String(merged.summary),
-    ...(merged.description !== undefined ? { description: String(merged.description) } : {}),
+    ...(merged.description !== undefined ? { description: typeof merged.description === 'string' ? merged.description : JSON.stringify(merged.description) } : {}),
     type: isKmod ? 'kmod' : 'kernel',
     base: distributionBase ?? {
       kind: 'vanilla',
@@ -260,7 +260,7 @@ export async function loadVariant(variantPath: string): Promise<{ variant?: Vari
     features,
     requests,
     release: (merged.release as number | undefined) ?? 1,
-    ...(merged.buildid !== undefined ? { buildid: String(merged.buildid) } : {}),
+    ...(merged.buildid !== undefined ? { buildid: typeof merged.buildid === 'string' ? merged.buildid : JSON.stringify(merged.buildid) } : {}),
     changelog: (merged.changelog ?? []) as ChangelogEntry[],
     targets: resolvedTargets,
     textWhere: {

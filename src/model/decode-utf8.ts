@@ -30,7 +30,12 @@ export function decodeUtf8(bytes: Uint8Array, file: string): { text?: string; fi
     const offset = firstInvalidByte(bytes);
     let line = 1;
     let lineStart = 0;
-    for (let i = 0; i < offset; i++) if (bytes[i] === 0x0a) (line++, (lineStart = i + 1));
+    for (let i = 0; i < offset; i++) {
+      if (bytes[i] === 0x0a) {
+        line++;
+        lineStart = i + 1;
+      }
+    }
     return {
       findings: [
         {

@@ -57,7 +57,7 @@ export async function readCertificateOnly(file: string): Promise<{ pem: string; 
   const blocks = text.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g);
   if (!blocks?.length) throw new UsageError(`${displayPath(file)} holds no PEM certificate`);
   try {
-    return { pem: `${blocks.join('\n')}\n`, cert: new X509Certificate(blocks[0]!) };
+    return { pem: `${blocks.join('\n')}\n`, cert: new X509Certificate(blocks[0]) };
   } catch (err) {
     throw new UsageError(`${displayPath(file)}: not a readable certificate (${(err as Error).message})`);
   }

@@ -76,7 +76,7 @@ export async function generateSigningKey(opts: GenerateKeyOptions): Promise<Gene
 export async function runOpenssl(args: string[], input?: Buffer): Promise<Buffer> {
   try {
     const r = await execa('openssl', args, { encoding: 'buffer', ...(input ? { input } : {}), stripFinalNewline: false });
-    return Buffer.from(r.stdout as Uint8Array);
+    return Buffer.from(r.stdout);
   } catch (err) {
     const e = err as { code?: string; stderr?: Uint8Array; shortMessage?: string };
     if (e.code === 'ENOENT') throw new UsageError('openssl is not installed (Debian: apt-get install openssl; Fedora: dnf install openssl)');

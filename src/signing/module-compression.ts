@@ -25,7 +25,7 @@ async function pipe(kind: Exclude<ModuleCompression, 'none'>, args: string[], in
   const t = TOOLS[kind];
   try {
     const r = await execa(t.cmd, args, { input, encoding: 'buffer', stripFinalNewline: false });
-    return Buffer.from(r.stdout as Uint8Array);
+    return Buffer.from(r.stdout);
   } catch (err) {
     const e = err as { code?: string; stderr?: Uint8Array };
     if (e.code === 'ENOENT') throw new UsageError(`${t.cmd} is not installed (Debian package ${t.debian})`);

@@ -184,7 +184,7 @@ async function streamSubset(tarball: string, into: string, files: Manifest['file
       try {
         parser.push(chunk);
       } catch (err) {
-        reject(err);
+        reject(err instanceof Error ? err : new Error('reading the tarball failed', { cause: err }));
       }
     });
     input.on('error', reject);

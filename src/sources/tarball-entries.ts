@@ -53,7 +53,7 @@ export async function readTarballEntries(
       try {
         parser.push(chunk);
       } catch (err) {
-        reject(err);
+        reject(err instanceof Error ? err : new Error('reading the tarball failed', { cause: err }));
       }
     });
     input.on('end', () => resolve());

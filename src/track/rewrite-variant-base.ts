@@ -23,7 +23,7 @@ interface Edit {
 function renderScalar(value: string, style: Scalar['type'] | undefined): string {
   if (style === 'QUOTE_SINGLE') return `'${value.replace(/'/g, "''")}'`;
   if (style === 'QUOTE_DOUBLE') return JSON.stringify(value);
-  let plainOk = false;
+  let plainOk: boolean;
   try {
     plainOk = parse(value) === value && !/[#:]\s|\s$/.test(value);
   } catch {

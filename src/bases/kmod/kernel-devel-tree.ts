@@ -47,7 +47,7 @@ async function treeAt(dir: string, label: string, dispose: () => Promise<void>):
  */
 export async function openKernelDevel(location: string): Promise<KernelDevelTree> {
   if (!(await pathExists(location))) throw new UsageError(`--kernel-devel ${location} does not exist (give a kernel-devel tree folder or a kernel-devel RPM)`);
-  if (await isDirectory(location)) return treeAt(path.resolve(location), location, async () => undefined);
+  if (await isDirectory(location)) return treeAt(path.resolve(location), location, () => Promise.resolve(undefined));
   if (!location.endsWith('.rpm')) throw new UsageError(`--kernel-devel ${location}: give a folder (e.g. /usr/src/kernels/<kver>) or a kernel-devel .rpm`);
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'kplay-kernel-devel-'));
   const dispose = () => rm(tmp, { recursive: true, force: true });

@@ -16,7 +16,7 @@ function kmodPackaging(kmod: Record<string, unknown>): Pick<KmodBase, 'packaging
  * (`kmod_kernel_version`), the tarball holding the module sources, and per feature the folders
  * of that tree that build its modules.
  */
-export async function loadKmodBase(kmod: Record<string, unknown>, ctx: BaseSettingContext): Promise<KmodBase | undefined> {
+export function loadKmodBase(kmod: Record<string, unknown>, ctx: BaseSettingContext): Promise<KmodBase | undefined> {
   const kernelVersion = String(kmod['kernel-version']);
   const upstream = kernelVersion.split('-')[0]!;
   const source = kmod.source as { url: string; sha256?: string; topdir?: string; 'file-name'?: string };
@@ -31,7 +31,7 @@ export async function loadKmodBase(kmod: Record<string, unknown>, ctx: BaseSetti
     modules[feature] = { dirs, where };
   }
   const tarName = source.url.split('/').pop() ?? '';
-  return {
+  return Promise.resolve({
     kind: 'kernel-devel',
     version: upstream,
     versionWhere: ctx.whereSet(['kmod', 'kernel-version']),
@@ -47,5 +47,5 @@ export async function loadKmodBase(kmod: Record<string, unknown>, ctx: BaseSetti
       where: ctx.whereSet(['kmod', 'source']),
     },
     modules,
-  };
+  });
 }

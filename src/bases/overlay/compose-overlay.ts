@@ -5,7 +5,6 @@ import { writeOutputAtomically } from '../../compose/write-output.js';
 import { mergeConfig, type MergedConfig } from '../../config/merge-config.js';
 import { exitCodeForFindings } from '../../findings/exit-code.js';
 import type { Finding } from '../../findings/finding.js';
-import type { RpmArch } from '../../model/arch.js';
 import type { ConfigValue } from '../../model/types.js';
 import type { OverlayBase, Variant } from '../../model/variant.js';
 import { resolveFeatures } from '../../resolve/resolve-features.js';
@@ -149,7 +148,7 @@ export async function composeOverlay(variant: Variant<OverlayBase>, root: string
       const original = tree.files.get(c.file)!.toString('utf8');
       let text = configWithProvenance(original, variant.name, perArch, (r) => place(r, root));
       if (resolveConfig) {
-        const request = { arch: c.arch as RpmArch, file: outName(c.file), mergedText: setConfigValues(text, everyArch), baseText: original, requests: [...scope.kernelLocal, ...perArch] };
+        const request = { arch: c.arch, file: outName(c.file), mergedText: setConfigValues(text, everyArch), baseText: original, requests: [...scope.kernelLocal, ...perArch] };
         const r = await resolveConfig(request);
         findings.push(...r.findings, ...predictConfigMismatches(request, r.text));
         text = r.text;

@@ -5,7 +5,6 @@
 // eslint-disable-next-line no-control-regex
 export const LINE_BREAKING = /[\x00-\x1f\x7f\x85\u2028\u2029]/;
 
-// eslint-disable-next-line no-control-regex
 const LINE_BREAKS = /\r\n|[\r\n\x85\u2028\u2029]/g;
 // eslint-disable-next-line no-control-regex
 const OTHER_CONTROLS = /[\x00-\x08\x0b-\x1f\x7f]/g;

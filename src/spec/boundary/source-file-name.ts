@@ -40,6 +40,7 @@ export function sourceFileName(url: string, explicit: string | undefined, what =
 
 /** A source URL is one line of printable text that parses as a URL. */
 export function checkSourceUrl(url: string, what = 'source'): string {
+  // eslint-disable-next-line no-control-regex -- control characters are what this check refuses
   let ok = !/[\s\x00-\x1f\x7f\x85\u2028\u2029]/.test(url) && url.length <= 4096;
   if (ok) {
     try {
@@ -49,6 +50,7 @@ export function checkSourceUrl(url: string, what = 'source'): string {
     }
   }
   if (!ok) {
+    // eslint-disable-next-line no-control-regex -- shown with its control characters masked
     throw new RenderRefusal('E_SOURCE_URL', `the ${what} URL '${url.slice(0, 80).replace(/[\x00-\x1f\x7f]/g, '?')}' is not a valid URL of one line (no whitespace or control characters)`, 'percent-encode spaces (%20) and remove line breaks');
   }
   return url;

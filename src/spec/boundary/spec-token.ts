@@ -27,6 +27,7 @@ export function specTokenPath(value: string, what: string): string {
 
 /** A word for a shell command inside a spec scriptlet: single-quoted, `%` doubled for rpm. */
 export function specShellWord(value: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are what this check refuses
   if (/[\x00-\x1f\x7f\x85\u2028\u2029]/.test(value)) {
     throw new RenderRefusal('E_SPEC_VALUE', 'a shell word of the spec may not hold control characters or line breaks');
   }

@@ -15,7 +15,7 @@ import { KojiFault } from './koji-faults.js';
 import { KojiAnswerError } from './koji-task-info.js';
 import { taskStateWord } from './koji-task-states.js';
 import { readKojiProfile, type KojiProfile } from './read-koji-config.js';
-import { resolveCbsRequest, type CbsFlags, type CbsRequest } from './resolve-cbs-request.js';
+import { resolveCbsRequest, type CbsRequest } from './resolve-cbs-request.js';
 import { runKojiBuild } from './run-koji-build.js';
 import { taskInfoUrl, taskOutputUrl } from './task-urls.js';
 import { describeTask, listrReporter, plainLineReporter, type WatchReporter } from './watch-reporter.js';
@@ -137,7 +137,7 @@ function failureFindings(result: WatchResult, taskId: number): Finding[] {
 export async function runCbsSubmit(ctx: SubmitContext, env: CbsEnvironment = cbsEnvironmentFromProcess()): Promise<number> {
   const out = ctx.json ? process.stderr : process.stdout;
   const p: Printer = { say: (line) => void out.write(`${line}\n`) };
-  const req = resolveCbsRequest(ctx.options as CbsFlags, ctx.targets?.cbs);
+  const req = resolveCbsRequest(ctx.options, ctx.targets?.cbs);
   if (!existsSync(ctx.srpmPath)) {
     throw fail('E_CBS_SRPM_MISSING', `SRPM ${ctx.srpmPath} does not exist`);
   }
@@ -180,7 +180,7 @@ export async function runCbsSubmit(ctx: SubmitContext, env: CbsEnvironment = cbs
       if (!command) warnings.push(...noCli.findings);
       warnings.push(...certCheck.findings);
     }
-    printCbsDryRun(p.say, { ctx, req, profile, command, resume, pollIntervalMs, wait: ctx.wait ?? env.stdoutIsTTY, warnings });
+    printCbsDryRun((line) => p.say(line), { ctx, req, profile, command, resume, pollIntervalMs, wait: ctx.wait ?? env.stdoutIsTTY, warnings });
     return EXIT_OK;
   }
   profile = profile!;

@@ -29,7 +29,7 @@ export function settingsToChange(project: CoprProject, wanted: CoprProjectSettin
     // only what the project dict shows can be compared (its to_dict has no delete_after_days)
     if (k in project && JSON.stringify(project[k] ?? null) !== JSON.stringify(v)) out[k] = v;
   }
-  return out as Partial<CoprProjectSettings>;
+  return out;
 }
 
 /**

@@ -56,7 +56,8 @@ export async function gssapiLogin(coprUrl: string, opts: { timeoutMs: number; cu
     if (status !== 200) {
       let why = '';
       try {
-        why = String((JSON.parse(body) as { error?: unknown }).error ?? '');
+        const error = (JSON.parse(body) as { error?: unknown }).error ?? '';
+        why = typeof error === 'string' ? error : JSON.stringify(error);
       } catch {
         /* an Apache page */
       }
