@@ -33,9 +33,20 @@ const median = (xs) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 const list = (xs) => `[${xs.map((t) => t.toFixed(2)).join(' ')}]`;
+// CPU seconds (user + system, the command and its children) of the last run(), via bash's `time`
+let lastCpu = 0;
+const cpuOf = [];
 function run(cmd, args, opts = {}) {
-  const r = spawnSync(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], ...opts });
+  const quoted = [cmd, ...args].map((a) => `'${String(a).replace(/'/g, "'\\''")}'`).join(' ');
+  const r = spawnSync('bash', ['-c', `TIMEFORMAT='%U %S'; time ${quoted} 2>/dev/null`], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', ...opts });
   if (r.status !== 0 && r.status !== 1) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`);
+  const m = /([\d.]+) ([\d.]+)\s*$/.exec(r.stderr);
+  lastCpu = m ? Number(m[1]) + Number(m[2]) : NaN;
+  cpuOf.push(lastCpu);
+}
+function timed(fn) {
+  const wall = time(fn);
+  return { wall, cpu: lastCpu };
 }
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'kplay-bench-kconfig-'));
@@ -60,12 +71,20 @@ try {
     const conf = await buildReferenceConf(tree.root, cache);
     const confEnv = { ...referenceEnv(tree), KCONFIG_CONFIG: path.join(dir, 'conf.config') };
     const confTimes = [];
+    const confCpu = [];
     for (let i = 0; i < runs; i++) {
       writeFileSync(confEnv.KCONFIG_CONFIG, execFileSync('cat', [config]));
-      confTimes.push(time(() => run(conf, ['-s', '--olddefconfig', 'Kconfig'], { cwd: dir, env: confEnv })));
+      const t = timed(() => run(conf, ['-s', '--olddefconfig', 'Kconfig'], { cwd: dir, env: confEnv }));
+      confTimes.push(t.wall);
+      confCpu.push(t.cpu);
     }
     const warmTimes = [];
-    for (let i = 0; i < runs; i++) warmTimes.push(time(() => run('node', kplayArgs(tarball, cache))));
+    const warmCpu = [];
+    for (let i = 0; i < runs; i++) {
+      const t = timed(() => run('node', kplayArgs(tarball, cache)));
+      warmTimes.push(t.wall);
+      warmCpu.push(t.cpu);
+    }
 
     const engineScript = `
 const t0 = performance.now();
@@ -100,8 +119,10 @@ console.log(JSON.stringify({ wall: (performance.now() - t0) / 1000, load: (t1 - 
     const x = median(xzTimes);
     const k = median(coldTimes);
     console.log(`kconfig bench: Linux ${tree.kernelVersion} x86_64, Debian amd64 config (${runs} runs, ${coldRuns} cold; first kplay run ${first.toFixed(1)} s)`);
-    console.log(`  conf --olddefconfig (kernel's, built from the tree)  median ${c.toFixed(3)} s ${list(confTimes)}`);
-    console.log(`  kplay kconfig resolve --source <tarball> (warm)    median ${w.toFixed(3)} s ${list(warmTimes)}   ${(w / c).toFixed(2)}x conf (target <= 0.30x)`);
+    const cc = median(confCpu);
+    const wc = median(warmCpu);
+    console.log(`  conf --olddefconfig (kernel's, built from the tree)  median ${c.toFixed(3)} s ${list(confTimes)}, CPU ${cc.toFixed(2)} s (with its compiler probes)`);
+    console.log(`  kplay kconfig resolve --source <tarball> (warm)    median ${w.toFixed(3)} s ${list(warmTimes)}   ${(w / c).toFixed(2)}x conf (target <= 0.30x); CPU ${wc.toFixed(2)} s = ${(wc / cc).toFixed(2)}x conf's CPU`);
     console.log(`  engine alone, fresh process                        median ${ew.toFixed(3)} s (load ${median(engine.map((e) => e.load)).toFixed(3)} s, CPU ${median(engine.map((e) => e.cpu)).toFixed(3)} s)   ${(ew / c).toFixed(2)}x conf`);
     console.log(`  xz -dc -T0 <tarball>                               median ${x.toFixed(3)} s ${list(xzTimes)}`);
     console.log(`  kplay kconfig resolve --source <tarball> (cold)    median ${k.toFixed(3)} s ${list(coldTimes)}   ${(k / x).toFixed(2)}x xz (target <= 1.20x)`);

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { hasErrors, UsageError } from '../findings/finding.js';
-import { KconfigError } from '../kconfig/kconfig-error.js';
+import { asUsageError } from '../kconfig/kconfig-error.js';
 import { loadKconfigTree } from '../kconfig/load-kconfig-tree.js';
 import { readBaseConfig } from '../kconfig/read-base-config.js';
 import { requestsFromFragment } from '../kconfig/fragment-requests.js';
@@ -55,10 +55,7 @@ export function register(program: Command): void {
         try {
           tree = await loadKconfigTree({ source: opts.source, arch, ...(opts.cacheDir ? { cacheDir: opts.cacheDir } : {}) });
         } catch (err) {
-          if (err instanceof KconfigError) {
-            throw new UsageError(err.message, [{ code: err.code, severity: 'error', message: err.message.replace(/^[^:]*:\d+: /, ''), where: err.where }]);
-          }
-          throw err;
+          throw asUsageError(err);
         }
         let base;
         try {

@@ -1,7 +1,17 @@
 import type { Command } from 'commander';
 import { UsageError } from '../findings/finding.js';
 import { displayPath } from '../model/safe-path.js';
-import { runCommand } from '../findings/report.js';
+import path from 'node:path';
+import { pathExists } from '../fs/path-kind.js';
+import { printFindings, runCommand } from '../findings/report.js';
+
+/** The nearest folder at or above `dir` holding a .git, if any. */
+async function enclosingRepository(dir: string): Promise<string | undefined> {
+  for (let d = path.resolve(dir); ; d = path.dirname(d)) {
+    if (await pathExists(path.join(d, '.git'))) return d;
+    if (path.dirname(d) === d) return undefined;
+  }
+}
 
 export function register(program: Command): void {
   const keys = program.command('keys').description('signing keys for Secure Boot and module signing (docs/signing.md)');
@@ -23,6 +33,10 @@ export function register(program: Command): void {
         const { enrolmentSteps } = await import('../signing/enrolment-steps.js');
         const k = await generateSigningKey({ dir: opts.dir, name: opts.name, commonName: opts.cn, ...(opts.org ? { organization: opts.org } : {}), days });
         const files = { key: displayPath(k.keyFile), certificate: displayPath(k.certFile), der: displayPath(k.derFile) };
+        const repo = await enclosingRepository(path.dirname(k.keyFile));
+        if (repo) {
+          printFindings([{ code: 'W_KEY_IN_REPOSITORY', severity: 'warning', message: `the private key ${files.key} is inside the git repository ${displayPath(repo)}`, where: { file: files.key, line: 0, col: 0 }, hint: 'move it out of the repository (or at least list *.key.pem in .gitignore); only NAME.crt.pem belongs there' }]);
+        }
         if (opts.json) {
           process.stdout.write(`${JSON.stringify({ files, certificate: k.facts, enrol: enrolmentSteps(files.der) }, null, 2)}\n`);
         } else {

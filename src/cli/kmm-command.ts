@@ -10,8 +10,8 @@ interface KmmCliOptions {
   replace?: string[];
   noReplace?: boolean;
   namespace: string;
-  builderImage: string;
-  finalImage: string;
+  builderImage?: string;
+  finalImage?: string;
   out?: string;
   json: boolean;
 }
@@ -30,11 +30,11 @@ export function register(program: Command): void {
     .option('--replace <module>', 'in-tree module to unload first; repeat for several (default: the module itself)', collect)
     .option('--no-replace', 'unload no in-tree module')
     .option('--namespace <ns>', 'namespace of the Module CR', 'openshift-kmm')
-    .option('--builder-image <image>', 'build stage base image (needs dnf and the target kernel-devel)', 'quay.io/centos/centos:stream9')
-    .option('--final-image <image>', 'final stage base image (needs microdnf for kmod)', 'quay.io/centos/centos:stream9-minimal')
+    .option('--builder-image <image>', 'build stage base image with dnf and the target kernel-devel (default: CentOS Stream N for an elN kernel, Fedora N for fcN)')
+    .option('--final-image <image>', 'final stage base image with microdnf, for kmod (default: the matching -minimal image)')
     .option('--out <dir>', 'output folder (default out/<variant>-kmm under the repository root)')
     .option('--json', 'print the result as JSON on stdout', false)
-    .addHelpText('after', '\nExamples:\n  $ kplay kmm variants/kmod-wireguard.yml --image quay.io/example/wireguard-kmod --kernel 5.14.0-570.el9 --kernel 5.14.0-570.12.1.el9_6\n  $ kplay kmm variants/kmod-wireguard.yml --image registry.example.org:5000/kmods/wg --kernel 5.14.0-570.el9.x86_64 --role worker --role master')
+    .addHelpText('after', '\nExamples:\n  $ kplay kmm variants/kmod-wireguard.yml --image quay.io/example/wireguard-kmod --kernel 6.12.0-55.el10 --kernel 6.12.0-60.el10\n  $ kplay kmm variants/kmod-wireguard.yml --image registry.example.org:5000/kmods/wg --kernel 6.12.0-55.el10.x86_64 --role worker --role master')
     .action(async (variant: string, opts: KmmCliOptions & { replace?: string[] | boolean }) => {
       await runCommand(async () => {
         const { runKmm } = await import('../kmm/run-kmm.js');
@@ -46,8 +46,8 @@ export function register(program: Command): void {
           ...(opts.module ? { module: opts.module } : {}),
           ...(replace ? { replace } : {}),
           namespace: opts.namespace,
-          builderImage: opts.builderImage,
-          finalImage: opts.finalImage,
+          ...(opts.builderImage ? { builderImage: opts.builderImage } : {}),
+          ...(opts.finalImage ? { finalImage: opts.finalImage } : {}),
           ...(opts.out ? { out: opts.out } : {}),
         });
         if (opts.json) {

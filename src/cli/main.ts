@@ -30,6 +30,7 @@ const commandModules: Record<string, () => Promise<CommandModule>> = {
   keys: () => import('./keys-command.js'),
   sign: () => import('./sign-command.js'),
   kmm: () => import('./kmm-command.js'),
+  kabi: () => import('./kabi-command.js'),
 };
 
 /** The command named on the command line (the first word that is not an option), if known. */

@@ -55,6 +55,12 @@ export function register(program: Command): void {
         for (const f of [opts.key, opts.cert]) if ((await pathKind(f)) !== 'file') throw new UsageError(`${f} does not exist or is not a file`);
         const { readCertificateOnly } = await import('../signing/certificate-facts.js');
         await readCertificateOnly(opts.cert);
+        // fail before unpacking anything when the key and certificate are not a pair
+        const { moduleSignature } = await import('../signing/sign-module.js');
+        await moduleSignature(Buffer.from('kplay key check'), { key: path.resolve(opts.key), cert: path.resolve(opts.cert), hash: 'sha256' }).catch((err: unknown) => {
+          if (err instanceof UsageError && /does not match|mismatch/.test(err.message)) throw new UsageError(`${opts.key} is not the private key of ${opts.cert}`);
+          throw err;
+        });
         const findings: Finding[] = [];
         const results = [];
         for (const f of files) {
@@ -70,7 +76,7 @@ export function register(program: Command): void {
             const images = r.signed.filter((s) => s.kind === 'image').length;
             const modules = r.signed.filter((s) => s.kind === 'module');
             const replaced = modules.filter((m) => m.replaced).length;
-            process.stdout.write(`${displayPath(r.output)}: ${images} image(s), ${modules.length} module(s) signed${replaced ? ` (${replaced} replaced an earlier signature)` : ''}\n`);
+            process.stdout.write(`${displayPath(r.output)}: ${r.signed.length ? `${images} image(s), ${modules.length} module(s) signed${replaced ? ` (${replaced} replaced an earlier signature)` : ''}` : 'nothing to sign, copied'}\n`);
           }
         }
         return 0;

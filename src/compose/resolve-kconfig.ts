@@ -2,6 +2,7 @@ import { UsageError, type Finding } from '../findings/finding.js';
 import { pathExists } from '../fs/path-kind.js';
 import { mergedRequests, type MergedConfig } from '../config/merge-config.js';
 import { loadKconfigTree, readBaseConfig, resolveConfig, type KconfigTree, type ResolvedConfig } from '../kconfig/index.js';
+import { asUsageError } from '../kconfig/kconfig-error.js';
 import type { RpmArch } from '../model/arch.js';
 import { displayPath } from '../model/safe-path.js';
 import type { VanillaVariant } from '../model/variant.js';
@@ -51,7 +52,9 @@ export async function resolveVariantConfigs(
       skipped.push(`${m.arch} (its base config is a URL; kplay srpm fetches it)`);
       continue;
     }
-    const tree = await loadKconfigTree({ source: kernelSource, arch: m.arch });
+    const tree = await loadKconfigTree({ source: kernelSource, arch: m.arch }).catch((err: unknown) => {
+      throw asUsageError(err);
+    });
     if (!versionChecked) {
       const w = kernelSourceVersionFinding(tree, variant.base.version, variant.base.versionWhere);
       if (w) findings.push(w);

@@ -19,7 +19,11 @@ export interface ParsedConfigFile {
 
 export const CONFIG_PREFIX = 'CONFIG_';
 
-export function parseConfigFile(text: string): ParsedConfigFile {
+/**
+ * `strictNotSet`: Linux 6.11+ reads `# CONFIG_X is not set` only when nothing follows (older
+ * kernels accept any text after it); see dialect.ts.
+ */
+export function parseConfigFile(text: string, opts: { strictNotSet?: boolean } = {}): ParsedConfigFile {
   const assignments: ConfigAssignment[] = [];
   const unexpected: Array<{ line: number; text: string }> = [];
   const lines = text.split('\n');
@@ -32,6 +36,7 @@ export function parseConfigFile(text: string): ParsedConfigFile {
       const sp = rest.indexOf(' ');
       if (sp < 0) continue;
       if (!rest.startsWith('is not set', sp + 1)) continue;
+      if (opts.strictNotSet && rest.slice(sp + 11).replace(/\r$/, '') !== '') continue;
       assignments.push({ name: rest.slice(0, sp), raw: 'n', line: i + 1 });
     } else if (line.startsWith(CONFIG_PREFIX)) {
       const eq = line.indexOf('=');

@@ -11,3 +11,5 @@ export { olddefconfig, assignmentsFromConfigText } from './olddefconfig.js';
 export { requestsFromFragment, configValueFromRaw } from './fragment-requests.js';
 export { readBaseConfig } from './read-base-config.js';
 export { KconfigError } from './kconfig-error.js';
+export { detectDialect, type KconfigDialect } from './dialect.js';
+export { verifyResolved, type VerifyResult } from './verify-config.js';

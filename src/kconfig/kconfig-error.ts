@@ -1,4 +1,4 @@
-import type { SourceLocation } from '../findings/finding.js';
+import { UsageError, type SourceLocation } from '../findings/finding.js';
 
 /**
  * A Kconfig file the engine cannot use: a syntax error, a missing source file or `$(error-if,...)`
@@ -17,4 +17,10 @@ export class KconfigError extends Error {
     this.name = 'KconfigError';
     this.code = code;
   }
+}
+
+/** A KconfigError as the usage error the CLI prints (its code and file:line as a finding); other errors unchanged. */
+export function asUsageError(err: unknown): unknown {
+  if (!(err instanceof KconfigError)) return err;
+  return new UsageError(err.message, [{ code: err.code, severity: 'error', message: err.message.replace(/^[^:]*:\d+: /, ''), where: err.where }]);
 }

@@ -13,8 +13,8 @@ export interface OlddefconfigResult {
 }
 
 /** Assignments of a .config or fragment text, numbered by line. */
-export function assignmentsFromConfigText(text: string, firstSource = 0): UserAssignment[] {
-  return parseConfigFile(text).assignments.map((a, i) => ({ name: a.name, raw: a.raw, source: firstSource + i }));
+export function assignmentsFromConfigText(text: string, firstSource = 0, opts: { strictNotSet?: boolean } = {}): UserAssignment[] {
+  return parseConfigFile(text, opts).assignments.map((a, i) => ({ name: a.name, raw: a.raw, source: firstSource + i }));
 }
 
 /**

@@ -100,7 +100,9 @@ export interface ReferenceRun {
 
 /** Environment `make` gives conf for this tree: the same variables kplay's macros saw. */
 export function referenceEnv(tree: KconfigTree): Record<string, string> {
-  return { ...(process.env as Record<string, string>), ...tree.env, srctree: tree.root, LC_ALL: 'C' };
+  // the caller's KCONFIG_* settings (KCONFIG_ALLCONFIG, KCONFIG_WERROR, ...) would change conf's answer
+  const inherited = Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined && !e[0].startsWith('KCONFIG_')));
+  return { ...inherited, ...tree.env, srctree: tree.root };
 }
 
 /** Run the reference conf on the tree and return the written .config text. */

@@ -46,7 +46,7 @@ export function resolveConfig(tree: KconfigTree, input: ResolveConfigInput): Res
   const sources: ValueSource[] = [];
   const assignments: UserAssignment[] = [];
   const baseOrigin = input.baseOrigin ?? { kind: 'base', name: '' };
-  for (const a of parseConfigFile(input.base).assignments) {
+  for (const a of parseConfigFile(input.base, { strictNotSet: tree.dialect.strictNotSet }).assignments) {
     sources.push({
       kind: 'base',
       name: a.name,

@@ -11,6 +11,18 @@ export interface ContainerfileSettings {
 }
 
 /**
+ * Base images matching the kernel's distribution: CentOS Stream N for elN kernels, Fedora N for
+ * fcN kernels; CentOS Stream 9 otherwise (override with --builder-image / --final-image).
+ */
+export function defaultBaseImages(kernelVersion: string): { builder: string; final: string } {
+  const el = /\.el(\d+)/.exec(kernelVersion);
+  if (el) return { builder: `quay.io/centos/centos:stream${el[1]}`, final: `quay.io/centos/centos:stream${el[1]}-minimal` };
+  const fc = /\.fc(\d+)/.exec(kernelVersion);
+  if (fc) return { builder: `registry.fedoraproject.org/fedora:${fc[1]}`, final: `registry.fedoraproject.org/fedora-minimal:${fc[1]}` };
+  return { builder: 'quay.io/centos/centos:stream9', final: 'quay.io/centos/centos:stream9-minimal' };
+}
+
+/**
  * The driver container: a build stage that rebuilds the kmod SRPM against the target kernel-devel
  * (the spec takes --define 'kmod_kernel_version V'), and a final stage with the modules under
  * /opt/lib/modules/<uname -r>/, their modules.dep, and modprobe (KMM's image layout).
@@ -31,12 +43,13 @@ export function renderContainerfile(s: ContainerfileSettings): string {
     'RUN dnf -y install rpm-build gcc make elfutils-libelf-devel kmod cpio "kernel-devel-uname-r = ${KERNEL_FULL_VERSION}" && dnf clean all',
     `COPY ${pkg}-*.src.rpm /build/`,
     `RUN rpmbuild --rebuild --define "_topdir /build/rpmbuild" --define "kmod_kernel_version \${KERNEL_VERSION}" /build/${pkg}-*.src.rpm`,
-    `RUN mkdir -p /build/root && cd /build/root && rpm2cpio /build/rpmbuild/RPMS/*/${pkg}-*.rpm | cpio -idm --quiet`,
+    `RUN mkdir -p /build/root && cd /build/root && for r in /build/rpmbuild/RPMS/*/${pkg}-[0-9]*.rpm; do rpm2cpio "$r" | cpio -idm --quiet; done`,
     '',
     'FROM ${FINAL_IMAGE}',
     'ARG KERNEL_FULL_VERSION',
     'RUN microdnf -y install kmod && microdnf clean all',
-    `COPY --from=build /build/root/lib/modules/\${KERNEL_FULL_VERSION}/extra/${s.kmodName}/ /opt/lib/modules/\${KERNEL_FULL_VERSION}/extra/${s.kmodName}/`,
+    '# the package\'s modules as it installs them (extra/..., .ko or .ko.xz), under /opt for KMM',
+    'COPY --from=build /build/root/lib/modules/${KERNEL_FULL_VERSION}/ /opt/lib/modules/${KERNEL_FULL_VERSION}/',
     'RUN depmod -b /opt ${KERNEL_FULL_VERSION}',
     '',
   ].join('\n');

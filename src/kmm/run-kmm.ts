@@ -10,7 +10,7 @@ import type { KmodBase, Variant } from '../model/variant.js';
 import { kmodName } from '../bases/kmod/kmod-spec-context.js';
 import { resolveFeatures } from '../resolve/resolve-features.js';
 import { KPLAY_VERSION } from '../version.js';
-import { renderBuildScript, renderContainerfile } from './containerfile.js';
+import { defaultBaseImages, renderBuildScript, renderContainerfile } from './containerfile.js';
 import type { Day1Settings } from './day1-scripts.js';
 import { parseImageReference } from './image-reference.js';
 import { kernelTargets, type KernelTarget } from './kernel-targets.js';
@@ -25,8 +25,9 @@ export interface KmmOptions {
   /** In-tree modules to unload first; default: the module's own name. `[]`: none. */
   replace?: string[];
   namespace: string;
-  builderImage: string;
-  finalImage: string;
+  /** Default: from the variant's kernel (CentOS Stream N for elN, Fedora N for fcN). */
+  builderImage?: string;
+  finalImage?: string;
   out?: string;
   write?: boolean;
 }
@@ -75,7 +76,7 @@ export async function runKmm(variantFile: string, opts: KmmOptions): Promise<Kmm
   for (const m of opts.replace ?? []) if (!NAME.test(m)) findings.push(arg('--replace', `'${m}' is not a module name`));
   if (!/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(opts.namespace)) findings.push(arg('--namespace', `'${opts.namespace}' is not a namespace name`));
   for (const [flag, ref] of [['--builder-image', opts.builderImage], ['--final-image', opts.finalImage]] as const) {
-    if (!/^[A-Za-z0-9][A-Za-z0-9._/:@-]{0,254}$/.test(ref)) findings.push(arg(flag, `'${ref}' is not an image reference`));
+    if (ref !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._/:@-]{0,254}$/.test(ref)) findings.push(arg(flag, `'${ref}' is not an image reference`));
   }
   const loaded = await loadVariant(variantFile);
   findings.push(...loaded.findings);
@@ -98,7 +99,8 @@ export async function runKmm(variantFile: string, opts: KmmOptions): Promise<Kmm
   const settings: Day1Settings = { image: image.image.name, module, inTree: opts.replace ?? [module] };
   const variantDisplay = path.relative(root, path.resolve(variant.file)).split(path.sep).join('/');
   const files = new Map<string, string>();
-  files.set('Containerfile', renderContainerfile({ kmodName: name, builderImage: opts.builderImage, finalImage: opts.finalImage, variantFile: variantDisplay, kplayVersion: KPLAY_VERSION }));
+  const bases = defaultBaseImages(variant.base.kernelVersion);
+  files.set('Containerfile', renderContainerfile({ kmodName: name, builderImage: opts.builderImage ?? bases.builder, finalImage: opts.finalImage ?? bases.final, variantFile: variantDisplay, kplayVersion: KPLAY_VERSION }));
   files.set('build-images.sh', renderBuildScript(image.image.name, targets));
   const lint: string[] = [...(await lintScript('build-images.sh', files.get('build-images.sh')!))];
   for (const role of [...new Set(opts.roles)].sort()) {
@@ -122,7 +124,7 @@ export async function runKmm(variantFile: string, opts: KmmOptions): Promise<Kmm
   const outDir = path.resolve(opts.out ?? path.join(root, 'out', `${variant.name}-kmm`));
   const result = done({ files, outDir, targets });
   if (result.exitCode === 0 && opts.write !== false) {
-    await writeOutputAtomically(outDir, files);
+    await writeOutputAtomically(outDir, files, { variant: `${variant.name}-kmm`, root, variantFile: variant.file });
     result.written = true;
   }
   return result;

@@ -27,7 +27,7 @@ async function variantFiles(root: string): Promise<string[]> {
  * Validate a repository (or the given feature folders and variant files inside it): every
  * feature loads and passes the lint rules, every variant composes (nothing is written).
  */
-export async function checkRepository(root: string, only: string[] = []): Promise<CheckReport> {
+export async function checkRepository(root: string, only: string[] = [], opts: { kernelSource?: string } = {}): Promise<CheckReport> {
   const findings: Finding[] = [];
   const names = await listFeatureNames(root);
   const wanted = only.map((p) => path.resolve(p));
@@ -68,7 +68,7 @@ export async function checkRepository(root: string, only: string[] = []): Promis
       });
       continue;
     }
-    const r = await composeVariant(file, { root, write: false });
+    const r = await composeVariant(file, { root, write: false, ...(opts.kernelSource ? { kernelSource: opts.kernelSource } : {}) });
     // feature problems were reported once above; keep the variant's own findings
     const seen = new Set(findings.map((f) => `${f.code}|${f.where?.file}|${f.where?.line}|${f.message}`));
     for (const f of r.findings) if (!seen.has(`${f.code}|${f.where?.file}|${f.where?.line}|${f.message}`)) findings.push(f);

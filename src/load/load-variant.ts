@@ -9,12 +9,12 @@ import type { ConfigRequest, Targets } from '../model/types.js';
 import type { BaseConfig, ChangelogEntry, Variant, VariantBase } from '../model/variant.js';
 import { loadOverlayBase, type BaseSettingContext } from '../bases/overlay/load-overlay-base.js';
 import { loadKmodBase } from '../bases/kmod/load-kmod-base.js';
+import { loadSigning } from '../signing/load-signing.js';
 import { displayPath, isInside, realPathInside } from '../model/safe-path.js';
 import { validateAgainstSchema } from '../model/schemas.js';
 import { locate, parseYamlSource, type YamlSource } from '../model/yaml-source.js';
 import { inputReadFinding, readInputFile } from '../model/read-input-file.js';
 import { decodeUtf8 } from '../model/decode-utf8.js';
-import { loadSigning } from '../signing/load-signing.js';
 
 /** One variant file, validated, before `extends` is applied. */
 interface VariantLayer {
@@ -267,6 +267,7 @@ export async function loadVariant(variantPath: string): Promise<{ variant?: Vari
       summary: whereSet(layers, ['summary']),
       ...(merged.description !== undefined ? { description: whereSet(layers, ['description']) } : {}),
       ...(merged.buildid !== undefined ? { buildid: whereSet(layers, ['buildid']) } : {}),
+      ...(merged.changelog !== undefined ? { changelog: whereSet(layers, ['changelog']) } : {}),
     },
     ...(signing ? { signing } : {}),
   };

@@ -1,6 +1,6 @@
 import { exitCodeForFindings } from '../findings/exit-code.js';
 import type { Finding } from '../findings/finding.js';
-import type { Variant } from '../model/variant.js';
+import { isVanillaVariant, type Variant } from '../model/variant.js';
 import type { ResolvedBase } from '../releases/resolve-base.js';
 import { VARIANT_ROW, type MatrixCell } from './matrix-report.js';
 
@@ -10,7 +10,7 @@ import { VARIANT_ROW, type MatrixCell } from './matrix-report.js';
  */
 export function notApplicable(variant: Variant | undefined, base: ResolvedBase): Finding | undefined {
   if (!variant || base.error) return undefined;
-  const vanilla = variant.base.kind === 'vanilla';
+  const vanilla = isVanillaVariant(variant);
   const distributionColumn = base.kind === 'distribution';
   if (vanilla === !distributionColumn) return undefined;
   return {

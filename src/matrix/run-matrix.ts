@@ -72,7 +72,7 @@ export async function runMatrixJob(plan: MatrixPlan, job: MatrixJob): Promise<Ma
       write: false,
       kernelSource: job.base.kernelSource,
       ...(distribution
-        ? { ...(loaded?.base.kind === 'kernel-devel' && job.base.versionRelease ? { kmodKernelVersion: job.base.versionRelease } : {}), ...(job.base.kernelDevel ? { kernelDevel: job.base.kernelDevel } : {}) }
+        ? { ...(job.base.versionRelease ? { kmodKernelVersion: job.base.versionRelease } : {}), ...(job.base.kernelDevel ? { kernelDevel: job.base.kernelDevel } : {}) }
         : { baseOverride: { version: job.base.version, source: job.base.source } }),
       ...(plan.options.root ? { root: plan.options.root } : {}),
     });

@@ -105,7 +105,7 @@ export interface Variant<B extends VariantBase = VariantBase> {
   changelog: ChangelogEntry[];
   targets: Targets;
   /** Where the free-text fields were set (for findings of the rendering boundary). */
-  textWhere?: { summary?: SourceLocation; description?: SourceLocation; buildid?: SourceLocation };
+  textWhere?: { summary?: SourceLocation; description?: SourceLocation; buildid?: SourceLocation; changelog?: SourceLocation };
   /** `signing:`: the SIG certificate the kernel trusts (docs/signing.md). */
   signing?: SigningSettings;
 }

@@ -19,12 +19,14 @@ function distOf(versionRelease: string): string | undefined {
 }
 
 /**
- * The newest kernel of the same series as `current`: same upstream version (Stream keeps 5.14.0
- * or 6.12.0 for its life) and same distribution tag (el9 does not move to el10), by rpm order.
+ * The newest kernel of the same series as `current`, by rpm order: same distribution tag (el9
+ * does not move to el10, fc43 not to fc44) and, for Enterprise Linux (`.elN`), the same upstream
+ * version (Stream keeps 5.14.0 or 6.12.0 for its life; Fedora rebases within a release).
  */
 export function newestKernelLike(kernels: readonly DistributionKernel[], current: string, compare: (a: string, b: string) => number): string | undefined {
   const upstream = current.split('-')[0];
   const dist = distOf(current);
-  const same = [...new Set(kernels.map((k) => k.versionRelease))].filter((v) => v.split('-')[0] === upstream && distOf(v) === dist);
+  const fixedUpstream = dist === undefined || dist.startsWith('el');
+  const same = [...new Set(kernels.map((k) => k.versionRelease))].filter((v) => distOf(v) === dist && (!fixedUpstream || v.split('-')[0] === upstream));
   return same.sort(compare).at(-1);
 }

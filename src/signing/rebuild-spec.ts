@@ -137,6 +137,7 @@ export function rebuildSpec(h: RpmHeader, originName: string): RebuildPlan {
   const pkgTags = [
     `Summary: ${oneLine(tagString(h, 'summary') ?? name)}`,
     ...(tagString(h, 'url') ? [`URL: ${oneLine(tagString(h, 'url')!)}`] : []),
+    ...(tagString(h, 'group') && tagString(h, 'group') !== 'Unspecified' ? [`Group: ${oneLine(tagString(h, 'group')!)}`] : []),
     ...(tagString(h, 'vendor') ? [`Vendor: ${oneLine(tagString(h, 'vendor')!)}`] : []),
     ...(tagString(h, 'packager') ? [`Packager: ${oneLine(tagString(h, 'packager')!)}`] : []),
     ...(tagString(h, 'distribution') ? [`Distribution: ${oneLine(tagString(h, 'distribution')!)}`] : []),

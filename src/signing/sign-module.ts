@@ -27,7 +27,9 @@ export async function moduleSignature(body: Buffer, key: SigningKey): Promise<Bu
     const input = path.join(work, 'module');
     const output = path.join(work, 'module.p7s');
     await writeFile(input, body);
-    await runOpenssl(['cms', '-sign', '-binary', '-noattr', '-nocerts', '-nosmimecap', '-md', key.hash, '-outform', 'DER', '-in', input, '-signer', key.cert, '-inkey', key.key, '-out', output]);
+    // an encrypted key's passphrase comes from KBUILD_SIGN_PIN, as for the kernel's sign-file
+    const pin = process.env.KBUILD_SIGN_PIN !== undefined ? ['-passin', 'env:KBUILD_SIGN_PIN'] : [];
+    await runOpenssl(['cms', '-sign', '-binary', '-noattr', '-nocerts', '-nosmimecap', '-md', key.hash, '-outform', 'DER', '-in', input, '-signer', key.cert, '-inkey', key.key, ...pin, '-out', output]);
     return await readFile(output);
   } finally {
     await rm(work, { recursive: true, force: true });

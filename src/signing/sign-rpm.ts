@@ -1,4 +1,4 @@
-import { chmod, lstat, mkdir, mkdtemp, readdir, rename, rm, utimes, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, lstat, mkdir, mkdtemp, readdir, rename, rm, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -87,15 +87,24 @@ export async function signRpm(rpm: string, key: SigningKey, outDir: string, find
         signed.push({ path: p, kind: 'module', signer: r.signer.signer, sigKey: r.signer.sigKey, ...(r.replaced ? { replaced: r.replaced } : {}) });
       } else if (isKernelImagePath(p)) {
         if (!(await isPeImage(abs))) {
-          findings.push({ code: 'N_SIGN_IMAGE_NOT_PE', severity: 'note', message: `${what} is not a PE/COFF image: left unsigned (UEFI Secure Boot signs only EFI images)` });
+          findings.push({ code: 'N_SIGN_IMAGE_NOT_PE', severity: 'note', where: { file: displayPath(rpm), line: 0, col: 0 }, message: `${what} is not a PE/COFF image: left unsigned (UEFI Secure Boot signs only EFI images)` });
           continue;
         }
         await signPeImage(abs, key, what);
         signed.push({ path: p, kind: 'image' });
         if (await pathExists(path.join(path.dirname(abs), `.${path.basename(abs)}.hmac`))) {
-          findings.push({ code: 'W_SIGN_HMAC_STALE', severity: 'warning', message: `${what}: .${path.basename(p)}.hmac was made for the unsigned image; FIPS mode will reject the signed one`, hint: 'regenerate it on a trusted machine (sha512hmac) or rebuild with the key (--define kplay_sign_key)' });
+          findings.push({ code: 'W_SIGN_HMAC_STALE', severity: 'warning', where: { file: displayPath(rpm), line: 0, col: 0 }, message: `${what}: .${path.basename(p)}.hmac was made for the unsigned image; FIPS mode will reject the signed one`, hint: 'regenerate it on a trusted machine (sha512hmac) or rebuild with the key (--define kplay_sign_key)' });
         }
       }
+    }
+    if (!signed.length) {
+      // nothing to sign (kernel-devel, headers, docs): the same file, so signed/ holds the whole set
+      await mkdir(outDir, { recursive: true });
+      const output = path.join(outDir, path.basename(rpm));
+      if (path.resolve(output) === path.resolve(rpm)) throw new UsageError(`--out ${displayPath(outDir)} would overwrite the input ${displayPath(rpm)}: choose another folder`);
+      await copyFile(rpm, output);
+      findings.push({ code: 'N_SIGN_NOTHING', severity: 'note', where: { file: displayPath(rpm), line: 0, col: 0 }, message: 'no kernel image or module in this RPM: copied unchanged' });
+      return { input: rpm, output, signed, differences: [] };
     }
     // the header's mtimes, deepest first, so signing leaves no trace but the signed bytes
     for (const [p, t] of [...plan.mtimes.entries()].sort((a, b) => b[0].length - a[0].length)) {
@@ -107,10 +116,7 @@ export async function signRpm(rpm: string, key: SigningKey, outDir: string, find
     await mkdir(outDir, { recursive: true });
     const output = path.join(outDir, path.basename(rpm));
     if (path.resolve(output) === path.resolve(rpm)) throw new UsageError(`--out ${displayPath(outDir)} would overwrite the input ${displayPath(rpm)}: choose another folder`);
-    await rename(built, output).catch(async () => {
-      const { copyFile } = await import('node:fs/promises');
-      await copyFile(built, output);
-    });
+    await rename(built, output).catch(async () => copyFile(built, output));
     const differences = ['the signature header (rpmsign the result again if the input was GPG-signed)', 'file digests and sizes of the signed files', 'payload digest, archive size and header checksums'];
     differences.push('the recorded mtime of %ghost files (rpmbuild stamps them with its own clock)', 'the CONFIG sense bit of config(...) dependencies (listed explicitly, no longer generated)');
     if (!plan.sourceRpmKept) differences.push('SOURCERPM (the source package has another version-release)');

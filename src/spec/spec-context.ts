@@ -3,7 +3,6 @@ import type { SourceLocation } from '../findings/finding.js';
 import { kernelImage, kernelSrcArch, type RpmArch } from '../model/arch.js';
 import type { VanillaVariant } from '../model/variant.js';
 import type { ResolvedFeatures } from '../resolve/resolve-features.js';
-import { rpmChangelogDate } from './rpm-date.js';
 import { safeFileName } from './rpm-escape.js';
 import { SpecBoundary } from './boundary/index.js';
 import { signingSpecContext } from '../signing/load-signing.js';
@@ -79,7 +78,7 @@ export function buildSpecContext(
     variant: {
       name: b.token(variant.name, variant.arches.where, 'variant name'),
       file: b.tag(path.relative(root, path.resolve(variant.file)).split(path.sep).join('/')),
-      summary: b.tag(variant.summary),
+      summary: b.requiredTag(variant.summary, variant.textWhere?.summary, 'the summary'),
       description: b.text(variant.description ?? variant.summary, variant.description !== undefined ? variant.textWhere?.description : variant.textWhere?.summary, 'the description'),
     },
     base: {
@@ -105,8 +104,8 @@ export function buildSpecContext(
     })),
     signing: signingSpecContext(variant.signing),
     changelog: variant.changelog.map((e) => ({
-      date: rpmChangelogDate(e.date),
-      author: b.tag(e.author),
+      date: b.changelogDate(e.date, variant.textWhere?.changelog),
+      author: b.requiredTag(e.author, variant.textWhere?.changelog ?? variant.textWhere?.summary, 'a changelog author'),
       text: b.changelog(e.text),
     })),
   };

@@ -112,16 +112,20 @@ export function rewriteVariantBase(text: string, file: string, next: NewBase): s
 }
 
 /**
- * Rewrite the base of the variant file `file` in place, safely: through a symlink to its target,
- * the new text loaded and schema-checked first, written to a sibling of the target with the
- * target's mode and renamed over it. On any failure the original is untouched.
+ * Rewrite the variant file `file` in place, safely: through a symlink to its target, the new text
+ * loaded and schema-checked first (an invalid result throws a UsageError), written to a sibling of
+ * the target with the target's mode and renamed over it. On any failure the original is untouched.
  */
-export async function replaceVariantBase(file: string, next: NewBase): Promise<void> {
+export async function replaceVariantFile(file: string, rewrite: (text: string) => string): Promise<void> {
   const target = await realpath(file);
   const info = await stat(target);
   if (!info.isFile()) throw new UsageError(`${file} is not a regular file; not rewritten`);
-  const text = await readFile(target, 'utf8');
-  const updated = rewriteVariantBase(text, file, next);
+  const updated = rewrite(await readFile(target, 'utf8'));
+  const check = parseYamlSource(file, updated);
+  const schema = check.source ? validateAgainstSchema('variant', check.source, check.data) : [];
+  if (!check.source || schema.length) {
+    throw new UsageError(`${file}: the rewritten variant would not be valid (${[...check.findings, ...schema][0]?.message ?? 'unreadable'}); edit it by hand`);
+  }
   const tmp = path.join(path.dirname(target), `.${path.basename(target)}.kplay-${process.pid}.tmp`);
   const unregister = cleanupOnSignal(() => rmSync(tmp, { force: true }));
   try {
@@ -134,4 +138,9 @@ export async function replaceVariantBase(file: string, next: NewBase): Promise<v
   } finally {
     unregister();
   }
+}
+
+/** Rewrite the base of the variant file `file` in place (replaceVariantFile). */
+export async function replaceVariantBase(file: string, next: NewBase): Promise<void> {
+  await replaceVariantFile(file, (text) => rewriteVariantBase(text, file, next));
 }

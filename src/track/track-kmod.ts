@@ -1,4 +1,3 @@
-import { readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { composeVariant } from '../compose/compose-variant.js';
 import { UsageError } from '../findings/finding.js';
@@ -9,6 +8,7 @@ import { newestKernelLike, type DistributionKernelSource } from '../releases/dis
 import { compareVersionRelease } from '../releases/rpm-version-compare.js';
 import { featureChanges } from './feature-changes.js';
 import { rewriteKmodKernel } from './rewrite-kmod-kernel.js';
+import { replaceVariantFile } from './rewrite-variant-base.js';
 import { readTrackState, recordOutcome, writeTrackState, type ReleaseOutcome } from './track-state.js';
 import type { TrackResult } from './track-variant.js';
 
@@ -48,7 +48,7 @@ export async function trackKmodVariant(variantPath: string, opts: KmodTrackOptio
   const log = opts.log ?? (() => undefined);
   const loaded = await loadVariant(variantPath);
   if (!loaded.variant) throw new UsageError(`cannot load ${variantPath}`, loaded.findings);
-  if (loaded.variant.base.kind !== 'kernel-devel') throw new UsageError(`${variantPath}: --repo and --koji follow distribution kernels for kmod variants; this variant builds on a ${loaded.variant.base.kind} base`);
+  if (loaded.variant.type !== 'kmod') throw new UsageError(`${variantPath}: --repo and --koji follow distribution kernels for kmod variants; this variant builds on a ${loaded.variant.base.kind} base`);
   const variant = loaded.variant as Variant<KmodBase>;
   const current = variant.base.kernelVersion;
   const kernels = await opts.source.kernels();
@@ -75,15 +75,15 @@ export async function trackKmodVariant(variantPath: string, opts: KmodTrackOptio
   });
   const cell = classifyCell(variant.name, newest, result, Math.round(performance.now() - start));
   const outcome: ReleaseOutcome = { status: cell.status, checkedAt: new Date().toISOString(), features: Object.fromEntries(Object.entries(cell.features).map(([k, v]) => [k, { status: v.status, codes: v.codes }])) };
-  const changes = featureChanges(state.variants[variant.name]?.results[current]?.features, outcome.features);
+  // what changed per feature since the current kernel, when its outcome was recorded by an earlier run
+  const previous = state.variants[variant.name]?.results[current];
+  const changes = previous ? featureChanges(previous.features, outcome.features) : [];
   const green = result.exitCode === 0;
   let rewritten: string | undefined;
   if (green && !opts.dryRun) {
     const file = path.resolve(variant.base.versionWhere.file);
-    const updated = rewriteKmodKernel(await readFile(file, 'utf8'), file, newest);
-    const tmp = `${file}.${process.pid}.tmp`;
-    await writeFile(tmp, updated);
-    await rename(tmp, file);
+    // validated, atomic, through symlinks, mode kept (src/track/rewrite-variant-base.ts)
+    await replaceVariantFile(file, (text) => rewriteKmodKernel(text, file, newest));
     rewritten = variant.base.versionWhere.file;
   }
   recordOutcome(state, variant.name, newest, outcome, green && !opts.dryRun ? [newest] : [current, newest]);

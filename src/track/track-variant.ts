@@ -69,7 +69,7 @@ export async function trackVariant(variantPath: string, opts: TrackOptions): Pro
   const log = opts.log ?? (() => undefined);
   const loaded = await loadVariant(variantPath);
   if (!loaded.variant) throw new UsageError(`cannot load ${variantPath}`, loaded.findings);
-  if (!isVanillaVariant(loaded.variant)) throw new UsageError(`${variantPath}: kplay track follows kernel.org releases, but this variant builds on a ${loaded.variant.base.kind} base`);
+  if (!isVanillaVariant(loaded.variant)) throw new UsageError(`${variantPath}: kplay track follows kernel.org releases, but this variant builds on a ${loaded.variant.base.kind} base${loaded.variant.type === 'kmod' ? ': follow its distribution\'s kernels with --repo <repository URL> or --koji <hub> --koji-tag <tag>' : ''}`);
   const variant: VanillaVariant = loaded.variant;
   const current = variant.base.version;
   const follow = opts.follow ?? `${seriesOf(current)}.x`;

@@ -108,7 +108,7 @@ describe('user values cannot run anything through RPM', () => {
         '  kind: vanilla',
         '  version: "6.1.192"',
         '  source:',
-        `    url: "https://example.org/%(touch ${marker})/linux-6.1.192.tar.xz"`,
+        `    url: "https://example.org/%(id>${marker})/linux-6.1.192.tar.xz"`, // no space: a URL with whitespace is refused (E_SOURCE_URL)
         'arches: [x86_64]',
         'features: [f]',
         'changelog:',

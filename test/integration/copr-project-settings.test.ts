@@ -194,4 +194,28 @@ describe('Copr: project settings, chroot checks, outcomes, resume by digest, GSS
     expect(noTicket.exitCode).toBe(2);
     expect(noTicket.stderr).toMatch(/error E_COPR_AUTH: GSSAPI login to .*gssapi_login\/ was refused \(HTTP 401\); run `kinit/);
   });
+
+  it('kplay status shows the recorded build (anonymous); kplay cancel cancels it (dry run first), then 409 is a finding', async () => {
+    server.scripts.set(RAWHIDE, { outcome: 'succeeded', runningTicks: 1_000_000 });
+    expect((await submit(['--copr', `${USER}/kernel-playground`, '--chroot', RAWHIDE, '--no-wait'])).exitCode).toBe(0);
+    const id = [...server.builds.keys()][0]!;
+    const status = await kplay(['status', '--state-dir', out]);
+    expect(status.exitCode, status.stderr).toBe(0);
+    expect(status.stdout).toMatch(new RegExp(`^copr build ${id} \\(${USER}/kernel-playground\\): (pending|running)  ${server.url}/coprs/build/${id}$`, 'm'));
+    const dry = await kplay(['cancel', '--state-dir', out, '--dry-run']);
+    expect(dry.stdout).toContain(`would send PUT ${server.url}/api_3/build/cancel/${id}`);
+    expect(server.builds.get(id)!.canceled).toBe(false);
+    const cancel = await kplay(['cancel', '--state-dir', out, '--copr']);
+    expect(cancel.exitCode, cancel.stderr).toBe(0);
+    expect(server.builds.get(id)!.canceled).toBe(true);
+    const after = await kplay(['status', '--state-dir', out, '--json']);
+    expect(after.exitCode).toBe(1); // canceled: not ok
+    expect(JSON.parse(after.stdout)[0]).toMatchObject({ service: 'copr', id, state: 'canceled', finished: true, ok: false });
+    const again = await kplay(['cancel', '--state-dir', out]);
+    expect(again.exitCode).toBe(1);
+    expect(again.stderr).toMatch(new RegExp(`error E_COPR_CANCEL_FINISHED: Copr build ${id} has already ended`));
+    const nothing = await kplay(['status', '--state-dir', work]);
+    expect(nothing.exitCode).toBe(2);
+    expect(nothing.stderr).toContain('error E_SUBMIT_NOT_RECORDED');
+  });
 });

@@ -5,22 +5,39 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { embeddedScripts, machineConfigProblems } from '../../src/kmm/validate-machine-config.js';
-import { ROOT_OF_REPO } from '../support/fixture-repo.js';
+import { makeFixtureRepo, variantYaml } from '../support/fixture-repo.js';
 import { runKplay } from '../support/run-kplay.js';
 
-/** kplay kmm on the shipped kmod variant and two kernels: deterministic, schema-valid, shellcheck-clean. */
+/** kplay kmm on a kmod variant and two kernels: deterministic, schema-valid, shellcheck-clean. */
 const VARIANT = 'variants/kmod-wireguard.yml';
+const KMOD_VARIANT = `# yaml-language-server: $schema=../schemas/variant.schema.json
+name: kmod-wireguard
+type: kmod
+summary: WireGuard kernel module for CentOS Stream 9
+kmod:
+  kernel-version: "5.14.0-570.el9"
+  source:
+    url: https://sources.stream.centos.org/sources/rpms/kernel/linux-5.14.0-570.el9.tar.xz
+    topdir: linux-5.14.0-570.el9
+  modules:
+    wireguard: [drivers/net/wireguard]
+arches: [x86_64, aarch64]
+features:
+  - wireguard
+`;
 const KERNELS = ['5.14.0-570.el9', '5.14.0-570.12.1.el9_6.x86_64'];
 const IMAGE = 'quay.io/example/wireguard-kmod';
 let work: string;
+let ROOT: string;
 
 async function kmm(out: string, extra: string[] = []) {
-  return runKplay(['kmm', VARIANT, '--image', IMAGE, ...KERNELS.flatMap((k) => ['--kernel', k]), '--role', 'worker', '--role', 'master', '--out', out, ...extra], { cwd: ROOT_OF_REPO });
+  return runKplay(['kmm', VARIANT, '--image', IMAGE, ...KERNELS.flatMap((k) => ['--kernel', k]), '--role', 'worker', '--role', 'master', '--out', out, ...extra], { cwd: ROOT });
 }
 
 async function filesOf(dir: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
-  for (const f of (await readdir(dir)).sort()) out[f] = await readFile(path.join(dir, f), 'utf8');
+  // .kplay-output.json marks a folder kplay owns (src/compose/write-output.ts)
+  for (const f of (await readdir(dir)).filter((n) => !n.startsWith('.')).sort()) out[f] = await readFile(path.join(dir, f), 'utf8');
   return out;
 }
 
@@ -28,9 +45,15 @@ type Mc = { metadata: { name: string; labels: Record<string, string> }; spec: { 
 
 beforeAll(async () => {
   work = await mkdtemp(path.join(os.tmpdir(), 'kplay-kmm-'));
+  ROOT = await makeFixtureRepo({
+    'variants/kmod-wireguard.yml': KMOD_VARIANT,
+    'variants/playground.yml': variantYaml({ name: 'playground' }),
+    'features/wireguard/feature.yml': 'summary: WireGuard\nkernel: ">=5.6"\nconfig:\n  CONFIG_WIREGUARD: m\n',
+  });
 });
 afterAll(async () => {
   if (work) await rm(work, { recursive: true, force: true });
+  if (ROOT) await rm(ROOT, { recursive: true, force: true });
 });
 
 describe('kplay kmm', () => {
@@ -49,7 +72,8 @@ describe('kplay kmm', () => {
     expect(built).toEqual(tags.map((t) => `${IMAGE}:${t}`));
     expect(fa.Containerfile).toMatch(/^FROM \$\{BUILDER_IMAGE\} AS build$/m);
     expect(fa.Containerfile).toContain('"kernel-devel-uname-r = ${KERNEL_FULL_VERSION}"');
-    expect(fa.Containerfile).toContain('/opt/lib/modules/${KERNEL_FULL_VERSION}/extra/wireguard/');
+    expect(fa.Containerfile).toContain('ARG BUILDER_IMAGE=quay.io/centos/centos:stream9\nARG FINAL_IMAGE=quay.io/centos/centos:stream9-minimal\n');
+    expect(fa.Containerfile).toContain('COPY --from=build /build/root/lib/modules/${KERNEL_FULL_VERSION}/ /opt/lib/modules/${KERNEL_FULL_VERSION}/');
     expect(fa.Containerfile).toContain('RUN depmod -b /opt ${KERNEL_FULL_VERSION}');
     expect(fa.Containerfile).toMatch(/microdnf -y install kmod/);
 
@@ -102,25 +126,37 @@ describe('kplay kmm', () => {
     expect(scripts[1]!.text).toContain('podman pull --authfile /var/lib/kubelet/config.json "$image"');
   });
 
+  it('replaces the in-tree modules asked for, or none with --no-replace', async () => {
+    const none = await runKplay(['kmm', VARIANT, '--image', IMAGE, '--kernel', KERNELS[1]!, '--no-replace', '--out', path.join(work, 'none')], { cwd: ROOT });
+    expect(none.exitCode).toBe(0);
+    expect(await readFile(path.join(work, 'none', 'module-worker.yaml'), 'utf8')).not.toContain('inTreeModulesToRemove');
+    const mc = parse(await readFile(path.join(work, 'none', 'machineconfig-worker.yaml'), 'utf8')) as Mc;
+    expect(embeddedScripts(mc)[0]!.text).toContain('in_tree=()\n');
+    const two = await runKplay(['kmm', VARIANT, '--image', IMAGE, '--kernel', KERNELS[1]!, '--replace', 'ice', '--replace', 'wireguard', '--out', path.join(work, 'two')], { cwd: ROOT });
+    expect(two.exitCode).toBe(0);
+    const mc2 = parse(await readFile(path.join(work, 'two', 'machineconfig-worker.yaml'), 'utf8')) as Mc;
+    expect(embeddedScripts(mc2)[0]!.text).toContain("in_tree=('ice' 'wireguard')\n");
+  });
+
   it('names a bad image reference at the argument, with the column', async () => {
-    const r = await runKplay(['kmm', VARIANT, '--image', 'quay.io/Example/wg:latest', '--kernel', KERNELS[0]!, '--out', path.join(work, 'bad')], { cwd: ROOT_OF_REPO });
+    const r = await runKplay(['kmm', VARIANT, '--image', 'quay.io/Example/wg:latest', '--kernel', KERNELS[0]!, '--out', path.join(work, 'bad')], { cwd: ROOT });
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toMatch(/^--image:1:19: error E_KMM_IMAGE: .*carries a tag/m);
-    const noHost = await runKplay(['kmm', VARIANT, '--image', 'example/wg', '--kernel', KERNELS[0]!, '--out', path.join(work, 'bad')], { cwd: ROOT_OF_REPO });
+    const noHost = await runKplay(['kmm', VARIANT, '--image', 'example/wg', '--kernel', KERNELS[0]!, '--out', path.join(work, 'bad')], { cwd: ROOT });
     expect(noHost.stderr).toMatch(/error E_KMM_IMAGE: .*'example' is not a registry host/);
-    const upper = await runKplay(['kmm', VARIANT, '--image', 'quay.io/Example/wg', '--kernel', KERNELS[0]!, '--out', path.join(work, 'bad')], { cwd: ROOT_OF_REPO });
+    const upper = await runKplay(['kmm', VARIANT, '--image', 'quay.io/Example/wg', '--kernel', KERNELS[0]!, '--out', path.join(work, 'bad')], { cwd: ROOT });
     expect(upper.stderr).toMatch(/^--image:1:9: error E_KMM_IMAGE: .*'Example' is not a valid repository name component/m);
     expect((await readdir(work)).includes('bad')).toBe(false);
   });
 
   it('names the variant line that rules out a kernel it cannot build for', async () => {
-    const r = await runKplay(['kmm', VARIANT, '--image', IMAGE, '--kernel', '6.1.0-1.el9', '--out', path.join(work, 'bad')], { cwd: ROOT_OF_REPO });
+    const r = await runKplay(['kmm', VARIANT, '--image', IMAGE, '--kernel', '6.1.0-1.el9', '--out', path.join(work, 'bad')], { cwd: ROOT });
     expect(r.exitCode).toBeGreaterThan(0);
     expect(r.exitCode).toBeLessThan(3);
     expect(r.stderr).toMatch(/^variants\/kmod-wireguard\.yml:\d+:\d+: error E_KMM_KERNEL: the variant cannot build for kernel 6\.1\.0-1\.el9: its module sources are from 5\.14\.0/m);
-    const arch = await runKplay(['kmm', VARIANT, '--image', IMAGE, '--kernel', '5.14.0-570.el9.ppc64le', '--out', path.join(work, 'bad')], { cwd: ROOT_OF_REPO });
+    const arch = await runKplay(['kmm', VARIANT, '--image', IMAGE, '--kernel', '5.14.0-570.el9.ppc64le', '--out', path.join(work, 'bad')], { cwd: ROOT });
     expect(arch.stderr).toMatch(/^variants\/kmod-wireguard\.yml:\d+:\d+: error E_KMM_KERNEL: .*ppc64le is not one of its arches \(x86_64, aarch64\)/m);
-    const notKmod = await runKplay(['kmm', 'variants/playground.yml', '--image', IMAGE, '--kernel', KERNELS[0]!, '--out', path.join(work, 'bad')], { cwd: ROOT_OF_REPO });
+    const notKmod = await runKplay(['kmm', 'variants/playground.yml', '--image', IMAGE, '--kernel', KERNELS[0]!, '--out', path.join(work, 'bad')], { cwd: ROOT });
     expect(notKmod.exitCode).toBe(2);
     expect(notKmod.stderr).toMatch(/^variants\/playground\.yml:1:1: error E_KMM_NOT_KMOD/m);
     expect((await readdir(work)).includes('bad')).toBe(false);

@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKojiTagServer, type KojiTagServer } from '../support/distribution-repo/koji-tag-server.js';
 import { startRepoMetadataServer, startWebhookServer, type RepoMetadataServer, type RepoPackage, type WebhookServer } from '../support/distribution-repo/repo-metadata-server.js';
 import { makeFixtureRepo } from '../support/fixture-repo.js';
+import { makeCbsSandbox, type CbsSandbox } from '../support/koji/cbs-sandbox.js';
+import { startKojiHub, type RunningKojiHub } from '../support/koji/koji-hub-server.js';
 import { runKplay } from '../support/run-kplay.js';
 
 const MODULE_C = '#include <linux/module.h>\nMODULE_LICENSE("GPL");\n';
@@ -118,5 +120,48 @@ describe('kplay track follows a distribution repository for a kmod', () => {
     expect(bad.exitCode).toBe(2);
     expect(bad.stderr).toMatch(/listTagged failed: .*No such tagInfo/);
     expect(existsSync(path.join(root, 'out/kmod-hello'))).toBe(true);
+  });
+});
+
+describe('kplay track --submit: a kmod rebuilt for a new kernel goes to CBS', () => {
+  let repo: RepoMetadataServer;
+  let hub: RunningKojiHub;
+  let box: CbsSandbox;
+  let root: string;
+  beforeAll(async () => {
+    [repo, hub] = await Promise.all([startRepoMetadataServer(), startKojiHub()]);
+    box = makeCbsSandbox({ hubUrl: hub.url });
+    root = await makeFixtureRepo({
+      'features/hello/feature.yml': 'summary: hello\n',
+      'features/hello/config': 'CONFIG_KPLAY_HELLO=m\n',
+      'src/hello-1.0/drivers/misc/kplay_hello/Makefile': 'obj-$(CONFIG_KPLAY_HELLO) += kplay_hello.o\n',
+      'src/hello-1.0/drivers/misc/kplay_hello/kplay_hello.c': MODULE_C,
+    });
+    // an out-of-tree driver tarball (like wireguard-linux-compat): its digest holds for every kernel
+    await execa('mkdir', ['-p', path.join(root, 'tarballs')]);
+    const tarball = path.join(root, 'tarballs/hello-1.0.tar.xz');
+    await execa('tar', ['-C', path.join(root, 'src'), '-cJf', tarball, 'hello-1.0']);
+    const sha = createHash('sha256').update(await readFile(tarball)).digest('hex');
+    const { writeFile, mkdir } = await import('node:fs/promises');
+    await mkdir(path.join(root, 'variants'), { recursive: true });
+    await writeFile(
+      path.join(root, 'variants/kmod-hello.yml'),
+      VARIANT.replace('https://sources.example.org/linux-5.14.0-570.el9.tar.xz', `file://${tarball}`).replace(OLD_SHA, sha).replace('topdir: linux-5.14.0-570.el9', 'topdir: hello-1.0') + 'targets:\n  cbs: { target: kmods9s-packages-main-el9s, scratch: true }\n',
+    );
+    repo.publish([...kernelDevel('5.14.0-570.el9'), ...kernelDevel('5.14.0-580.el9')]);
+  });
+  afterAll(async () => {
+    await Promise.all([repo.close(), hub.close()]);
+    await rm(root, { recursive: true, force: true });
+    await rm(box.root, { recursive: true, force: true });
+  });
+
+  it('bumps, builds the SRPM for the new kernel (new Release) and submits it to the variant target', async () => {
+    const r = await runKplay(['track', 'variants/kmod-hello.yml', '--repo', repo.url, '--kernel-source', 'tarballs/hello-1.0.tar.xz', '--state', '.kplay/state.json', '--submit'], { cwd: root, env: { ...box.env(), PATH: `${box.bin}${path.delimiter}${process.env.PATH}` } });
+    expect(r.exitCode, r.stderr + r.stdout).toBe(3);
+    const run = box.cliRuns().at(-1)!;
+    expect(run.prog).toBe('cbs');
+    expect(run.argv.slice(0, 4)).toEqual(['build', '--scratch', '--nowait', 'kmods9s-packages-main-el9s']);
+    expect(path.basename(run.argv[4]!)).toBe('kmod-hello-5.14.0-1.k580.src.rpm');
   });
 });

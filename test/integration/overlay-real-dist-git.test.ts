@@ -202,6 +202,8 @@ describe.each(CASES)('overlay on real dist-git $dir as $kind', (c) => {
     expect(specText.split('\n').filter((l) => l.startsWith('ExclusiveArch:'))).toEqual(c.exclusiveArch);
     const manifest = JSON.parse(await readFile(path.join(out, 'manifest.json'), 'utf8')) as { exclusiveArch: string[] };
     expect(manifest.exclusiveArch.length).toBeGreaterThan(0);
+    // the Release kplay reads in process (no rpm run) is the one rpm expands
+    expect(`Release: ${manifest.base.release}`).toMatch(c.release);
 
     for (const f of c.executables) expect(((await stat(path.join(out, f))).mode & 0o777).toString(8), f).toBe('755');
     const distKernelLocal = path.join(REAL, c.dir, c.dir === 'c10s-hyperscale' ? 'kernel-local' : 'SOURCES/kernel-local');

@@ -84,6 +84,16 @@ describe('kplay keys new', () => {
     expect(again.exitCode).toBe(2);
     expect(again.stderr).toMatch(/already exists/);
   });
+
+  it('warns when the private key lands inside a git repository', async () => {
+    const repo = path.join(work, 'repo');
+    await mkdir(repo);
+    await execa('git', ['init', '-q'], { cwd: repo });
+    const r = await runKplay(['keys', 'new', '--dir', 'keys', '--cn', 'in repo'], { cwd: repo });
+    outputs.push(r.stdout, r.stderr);
+    expect(r.exitCode).toBe(0);
+    expect(r.stderr).toMatch(/^keys\/kplay-sig\.key\.pem: warning W_KEY_IN_REPOSITORY: /m);
+  });
 });
 
 describe('kernel image (PE/COFF) signing', () => {
@@ -166,7 +176,13 @@ Requires(posttrans): kmod
 Requires: kernel-sigtest-modules = %{version}-%{release}
 %description core
 Image, config and modules; 100%% signed afterwards.
+%package devel
+Summary: Build files
+%description devel
+Nothing to sign in here.
 %install
+mkdir -p %{buildroot}/usr/src/kernels/${KVER}
+echo 'obj-m :=' > %{buildroot}/usr/src/kernels/${KVER}/Makefile
 d=%{buildroot}/lib/modules/${KVER}
 mkdir -p $d/kernel/drivers/kplay
 install -m 0755 %{_sourcedir}/vmlinuz $d/vmlinuz
@@ -185,6 +201,8 @@ echo "100%% done" >/dev/null
 %config(noreplace) /lib/modules/${KVER}/config
 /lib/modules/${KVER}/kernel
 %ghost %attr(0600, root, root) /boot/initramfs-${KVER}.img
+%files devel
+/usr/src/kernels/${KVER}
 %changelog
 * Mon Nov 30 2026 kplay tests <kplay@example.org> - 6.1.0-1.kplay
 - built for kplay sign
@@ -210,10 +228,13 @@ describe('kplay sign <rpm>', () => {
     expect(before.exitCode).toBe(1);
     expect(before.stdout).toMatch(/a\.ko\.xz: UNSIGNED/);
 
-    const r = await kplay(['sign', '--key', 'keys/sig.key.pem', '--cert', 'keys/sig.crt.pem', '--out', 'signed', input]);
-    expect(r.stderr).toBe('');
+    const devel = path.join(work, 'rpms', 'x86_64', 'kernel-sigtest-devel-6.1.0-1.kplay.x86_64.rpm');
+    const r = await kplay(['sign', '--key', 'keys/sig.key.pem', '--cert', 'keys/sig.crt.pem', '--out', 'signed', input, devel]);
+    expect(r.stderr).toBe(`${path.relative(work, devel)}: note N_SIGN_NOTHING: no kernel image or module in this RPM: copied unchanged`);
     expect(r.exitCode).toBe(0);
-    expect(r.stdout).toContain('1 image(s), 2 module(s) signed');
+    expect(r.stdout).toContain('kernel-sigtest-core-6.1.0-1.kplay.x86_64.rpm: 1 image(s), 2 module(s) signed');
+    expect(r.stdout).toContain('kernel-sigtest-devel-6.1.0-1.kplay.x86_64.rpm: nothing to sign, copied');
+    expect((await readFile(path.join(work, 'signed', path.basename(devel)))).equals(await readFile(devel))).toBe(true);
     const output = path.join(work, 'signed', path.basename(input));
 
     const v = await kplay(['sign', '--verify', '--cert', 'keys/sig.crt.pem', '--json', output]);
@@ -263,5 +284,10 @@ describe('kplay sign <rpm>', () => {
     expect(keyAsCert.exitCode).toBe(2);
     expect(keyAsCert.stderr).toMatch(/holds a private key/);
     expect(keyAsCert.stderr).not.toMatch(/at .*\.js/);
+    await execa('openssl', ['req', '-new', '-x509', '-nodes', '-newkey', 'rsa:2048', '-days', '2', '-subj', '/CN=other', '-keyout', path.join(work, 'other.key'), '-out', path.join(work, 'other.crt')]);
+    const mismatch = await kplay(['sign', '--key', 'keys/sig.key.pem', '--cert', 'other.crt', '--out', 'mismatch', path.join('rpms', 'x86_64', 'kernel-sigtest-core-6.1.0-1.kplay.x86_64.rpm')]);
+    expect(mismatch.exitCode).toBe(2);
+    expect(mismatch.stderr).toBe('kplay: error: keys/sig.key.pem is not the private key of other.crt');
+    expect(existsSync(path.join(work, 'mismatch'))).toBe(false);
   });
 });

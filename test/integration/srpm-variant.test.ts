@@ -50,13 +50,13 @@ describe('kplay srpm from a variant', () => {
   it('fetches the verified tarball into the cache and builds the same SRPM bytes twice', async () => {
     const { root, cache } = await repoWithTarball();
     const env = { KPLAY_CACHE_DIR: cache };
-    const first = await runKplay(['srpm', 'variants/v.yml'], { cwd: root, env });
+    const first = await runKplay(['srpm', 'variants/v.yml', '--no-check'], { cwd: root, env });
     expect(first.stderr).toContain('0 errors');
     expect(first.exitCode).toBe(0);
     const srpm = path.join(root, 'out/v/kernel-v-6.1.192-1.src.rpm');
     expect(first.stdout).toContain('wrote out/v/kernel-v-6.1.192-1.src.rpm');
     const bytes1 = await readFile(srpm);
-    const second = await runKplay(['srpm', 'variants/v.yml'], { cwd: root, env });
+    const second = await runKplay(['srpm', 'variants/v.yml', '--no-check'], { cwd: root, env });
     expect(second.exitCode).toBe(0);
     expect(sha256(await readFile(srpm))).toBe(sha256(bytes1));
     const files = (await execa('rpm', ['-qlp', srpm])).stdout.split('\n');
@@ -73,7 +73,8 @@ describe('kplay srpm from a variant', () => {
     const r = await runKplay(['srpm', 'variants/v.yml'], { cwd: root, env: { KPLAY_CACHE_DIR: cache } });
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toMatch(/E_SOURCE_CHECKSUM/);
-    expect((await readdir(path.join(root, 'out/v'))).filter((n) => n.endsWith('.src.rpm'))).toEqual([]);
+    // the tarball is verified before anything is composed: no output at all
+    expect((await readdir(path.join(root, 'out/v')).catch(() => [] as string[])).filter((n) => n.endsWith('.src.rpm'))).toEqual([]);
   });
 });
 
@@ -93,14 +94,14 @@ describe('kplay submit from a variant', () => {
     const { root, cache } = await repoWithTarball();
     const home = await makeCoprHome(copr.url, 'bot', 'tok-secret-123', 'kplaybot');
     const env = { HOME: home, KPLAY_CACHE_DIR: cache, KPLAY_POLL_INTERVAL_MS: '5', KPLAY_RETRY_BASE_MS: '5' };
-    const r = await runKplay(['submit', 'variants/v.yml', '--copr', '--wait'], { cwd: root, env });
+    const r = await runKplay(['submit', 'variants/v.yml', '--copr', '--wait', '--no-check'], { cwd: root, env });
     expect(r.exitCode, r.stderr + r.stdout).toBe(0);
     expect(`${r.stdout}${r.stderr}`).not.toContain('tok-secret-123');
     const uploads = copr.requests.filter((q) => q.path === 'build/create/upload' && q.status === 200);
     expect(uploads).toHaveLength(1);
     expect(uploads[0]!.parts?.find((p) => p.name === 'pkgs')?.filename).toBe('kernel-v-6.1.192-1.src.rpm');
     // a second run resumes the recorded build instead of uploading again
-    const again = await runKplay(['submit', 'variants/v.yml', '--copr', '--wait'], { cwd: root, env });
+    const again = await runKplay(['submit', 'variants/v.yml', '--copr', '--wait', '--no-check'], { cwd: root, env });
     expect(again.exitCode, again.stderr).toBe(0);
     expect(copr.requests.filter((q) => q.path === 'build/create/upload' && q.status === 200)).toHaveLength(1);
   });
@@ -109,11 +110,11 @@ describe('kplay submit from a variant', () => {
     const { root, cache } = await repoWithTarball();
     const box = makeCbsSandbox({ hubUrl: hub.url });
     const env = box.env({ KPLAY_CACHE_DIR: cache });
-    const r = await runKplay(['submit', 'variants/v.yml', '--cbs', '--wait'], { cwd: root, env });
+    const r = await runKplay(['submit', 'variants/v.yml', '--cbs', '--wait', '--no-check'], { cwd: root, env });
     expect(r.exitCode, r.stderr + r.stdout).toBe(0);
     const srpm = path.join(root, 'out/v/kernel-v-6.1.192-1.src.rpm');
     expect(box.cliRuns()).toEqual([{ prog: 'cbs', argv: ['build', '--scratch', '--nowait', 'kmods9s-packages-main-el9s', srpm] }]);
-    const again = await runKplay(['submit', 'variants/v.yml', '--cbs', '--wait'], { cwd: root, env });
+    const again = await runKplay(['submit', 'variants/v.yml', '--cbs', '--wait', '--no-check'], { cwd: root, env });
     expect(again.exitCode, again.stderr).toBe(0);
     expect(box.cliRuns()).toHaveLength(1);
   });
@@ -128,7 +129,7 @@ describe('kplay srpm for a kernel.org release named without a digest', () => {
       server.publish([{ version: '6.1.192', moniker: 'longterm', tarball }], '6.1.192');
       const root = await makeFixtureRepo({ 'variants/v.yml': 'name: v\nsummary: t\nbase: { kind: vanilla, version: "6.1.192" }\narches: [x86_64]\nfeatures: []\n', 'features/.keep': '', '.cache/.keep': '' });
       const env = { KPLAY_CACHE_DIR: path.join(root, '.cache'), KPLAY_KERNEL_CDN: server.cdn, KPLAY_RELEASES_URL: server.releasesUrl };
-      const r = await runKplay(['srpm', 'variants/v.yml'], { cwd: root, env });
+      const r = await runKplay(['srpm', 'variants/v.yml', '--no-check'], { cwd: root, env });
       expect(r.exitCode, r.stderr).toBe(0);
       expect(server.requests).toEqual(expect.arrayContaining(['/pub/linux/kernel/v6.x/sha256sums.asc', '/pub/linux/kernel/v6.x/linux-6.1.192.tar.xz']));
       expect(await readFile(path.join(root, 'out/v/linux-6.1.192.tar.xz'))).toEqual(tarball);
@@ -145,10 +146,12 @@ describe('kplay srpm for a distribution overlay', () => {
     const os = await import('node:os');
     const out = await mkdtemp(path.join(os.tmpdir(), 'kplay-overlay-srpm-'));
     const r = await runKplay(
-      ['srpm', 'variants/fedora-playground.yml', '--dist-git', 'test/fixtures/dist-git/fedora-6.17', '--sources-dir', 'test/fixtures/dist-git/lookaside', '--out', out],
+      // the fixture lookaside tarball is not a real kernel: the checks are skipped, loudly
+      ['srpm', 'variants/fedora-playground.yml', '--dist-git', 'test/fixtures/dist-git/fedora-6.17', '--sources-dir', 'test/fixtures/dist-git/lookaside', '--out', out, '--no-check'],
       { cwd: ROOT_OF_REPO },
     );
     expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/warning W_SRPM_UNCHECKED: the Kconfig and patch checks did not run \(--no-check was given\)/);
     const srpm = path.join(out, 'kernel-6.17.7-200.playground.src.rpm');
     const files = (await execa('rpm', ['-qlp', srpm])).stdout.split('\n');
     expect(files).toEqual(expect.arrayContaining(['kernel.spec', 'kernel-local', 'linux-6.17.7.tar.xz', 'kernel-x86_64-fedora.config']));

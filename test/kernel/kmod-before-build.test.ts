@@ -187,6 +187,50 @@ describe('kmod before-build checks on a real 6.1 tree and kernel-devel', () => {
   });
 });
 
+describe('the kmods SIG spec really builds (rpmbuild -bb against the Debian kernel-devel)', () => {
+  it('builds the module, xz-compresses it under extra/drivers/<subsystem>/<folder>, pins the kernel', async () => {
+    const headers = debianHeaders();
+    const root = await makeFixtureRepo({
+      'variants/kmod-hello.yml': kmodVariant('kmod-hello', 'hello', 'drivers/misc/kplay_hello').replace('https://example.org/linux-6.1.tar.xz', 'https://example.org/linux-hello.tar.xz'),
+      'features/hello/feature.yml': 'summary: hello\n',
+      'features/hello/config': 'CONFIG_KPLAY_HELLO=m\n',
+      'src/linux-hello/drivers/misc/kplay_hello/Makefile': 'obj-$(CONFIG_KPLAY_HELLO) += kplay_hello.o\n',
+      'src/linux-hello/drivers/misc/kplay_hello/kplay_hello.c': '#include <linux/module.h>\n#include <linux/slab.h>\nstatic int __init h(void) { kfree(kmalloc(8, GFP_KERNEL)); return 0; }\nmodule_init(h);\nMODULE_LICENSE("GPL");\n',
+      // %{_usrsrc}/kernels/<kver> as on Fedora, pointing at the Debian build tree
+      'usr/kernels/6.1.0-57.x86_64': { link: headers },
+    } as Record<string, string | { link: string }>);
+    try {
+      const c = await runKplay(['compose', 'variants/kmod-hello.yml', '--out', 'out'], { cwd: root });
+      expect(c.exitCode, c.stderr).toBe(0);
+      await execa('mkdir', ['-p', path.join(root, 'top/SOURCES')]);
+      await execa('tar', ['-C', path.join(root, 'src'), '-cJf', path.join(root, 'top/SOURCES/linux-hello.tar.xz'), 'linux-hello']);
+      const b = await execa('rpmbuild', ['-bb', '--nodeps', '--define', `_topdir ${root}/top`, '--define', `_usrsrc ${root}/usr`, '--define', '_target_cpu x86_64', path.join(root, 'out/kmod-hello.spec')], { reject: false, all: true });
+      expect(b.exitCode, b.all).toBe(0);
+      const rpm = path.join(root, 'top/RPMS/x86_64/kmod-hello-6.1.0-1.k57.x86_64.rpm');
+      const files = (await execa('rpm', ['-qlp', rpm])).stdout;
+      expect(files).toContain('/lib/modules/6.1.0-57.x86_64/extra/drivers/misc/kplay_hello/kplay_hello.ko.xz');
+      const deps = (await execa('rpm', ['-qp', '--requires', '--supplements', rpm])).stdout;
+      expect(deps).toContain('(kernel = 6.1.0-57 if kernel)');
+      expect(deps).toMatch(/^kernel = 6\.1\.0-57$/m);
+      // the packaged module, checked with kplay kabi: loads into its kernel, not into one whose kfree changed
+      await execa('sh', ['-c', `rpm2cpio '${rpm}' | cpio -idm --quiet`], { cwd: root });
+      const ko = path.join(root, 'lib/modules/6.1.0-57.x86_64/extra/drivers/misc/kplay_hello/kplay_hello.ko.xz');
+      const same = await runKplay(['kabi', ko, '--symvers', path.join(headers, 'Module.symvers')], { cwd: root });
+      expect(same.exitCode, same.stderr).toBe(0);
+      expect(same.stdout).toMatch(/kplay_hello\.ko\.xz: \d+ versioned symbol\(s\) checked/);
+      const symvers = (await readFile(path.join(headers, 'Module.symvers'), 'utf8')).split('\n').map((l) => (l.split('\t')[1] === 'kfree' ? l.replace(/^0x[0-9a-f]+/, '0x0badc0de') : l));
+      await writeFile(path.join(root, 'next.symvers'), symvers.join('\n'));
+      const next = await runKplay(['kabi', ko, '--symvers', 'next.symvers', '--json'], { cwd: root });
+      expect(next.exitCode).toBe(1);
+      const report = JSON.parse(next.stdout) as { findings: Array<{ code: string; message: string }> };
+      expect(report.findings.map((f) => f.code)).toEqual(['E_KABI_CRC_CHANGED']);
+      expect(report.findings[0]!.message).toMatch(/kfree 0x[0-9a-f]{8}, but next\.symvers exports it as 0x0badc0de \(vmlinux\)/);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+});
+
 describe.runIf(process.env.KPLAY_EXHAUSTIVE === '1')('exhaustive: the real WireGuard driver of 6.1 compiled against the Debian 6.1 kernel-devel', () => {
   it('builds wireguard.ko and finds no kABI difference', async () => {
     const tree = await extractedKernelTree();

@@ -120,6 +120,24 @@ describe('kplay deletes only what it wrote (E_OUT_UNSAFE, exit 2, nothing touche
     expect((await readdir(path.join(root, 'out'))).sort()).toEqual(['v']);
   });
 
+  it('SIGINT in the middle of writing an output removes the staging folder and the lock', async () => {
+    const root = await repo();
+    const out = path.join(root, 'out/big');
+    const mod = path.join(path.dirname(KPLAY_BIN), '..', 'compose', 'write-output.js');
+    // 4000 small files: long enough to be caught while staging, small on disk
+    const child = execa('node', ['--input-type=module', '-e', `import { writeOutputAtomically } from ${JSON.stringify(mod)}; const files = new Map(Array.from({ length: 4000 }, (_, i) => ['f' + i + '.txt', 'x'])); await writeOutputAtomically(${JSON.stringify(out)}, files, { variant: 'big', root: ${JSON.stringify(root)} });`], { reject: false });
+    let staging: string[] = [];
+    for (let i = 0; i < 2000 && !staging.length; i++) {
+      staging = (await readdir(out).catch(() => [] as string[])).filter((n) => n.startsWith('.kplay-tmp-'));
+      if (!staging.length) await new Promise((r) => setTimeout(r, 5));
+    }
+    expect(staging.length, 'the staging folder was never seen').toBe(1);
+    child.kill('SIGINT');
+    const r = await child;
+    expect(r.exitCode).toBe(130);
+    expect((await readdir(out)).filter((n) => n.startsWith('.kplay-tmp') || n === '.kplay-lock')).toEqual([]);
+  });
+
   it('SIGINT and SIGTERM run the registered clean-ups and exit 128+signal', async () => {
     const root = await repo();
     for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {

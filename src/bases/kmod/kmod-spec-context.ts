@@ -2,7 +2,6 @@ import path from 'node:path';
 import type { MergedConfig } from '../../config/merge-config.js';
 import type { KmodBase, Variant } from '../../model/variant.js';
 import type { ResolvedFeatures } from '../../resolve/resolve-features.js';
-import { rpmChangelogDate } from '../../spec/rpm-date.js';
 import { SpecBoundary } from '../../spec/boundary/index.js';
 import type { OutputPatch } from '../../spec/spec-context.js';
 
@@ -35,7 +34,7 @@ export function buildKmodSpecContext(variant: Variant<KmodBase>, resolved: Resol
     kplay: { version: kplayVersion },
     variant: {
       file: b.tag(path.relative(root, path.resolve(variant.file)).split(path.sep).join('/')),
-      summary: b.tag(variant.summary),
+      summary: b.requiredTag(variant.summary, variant.textWhere?.summary, 'the summary'),
       description: b.text(variant.description ?? variant.summary, variant.description !== undefined ? variant.textWhere?.description : variant.textWhere?.summary, 'the description'),
     },
     kmod: {
@@ -58,6 +57,6 @@ export function buildKmodSpecContext(variant: Variant<KmodBase>, resolved: Resol
     arches: variant.arches.list,
     features: resolved.order.map((r) => ({ name: b.tag(r.feature.name), summary: b.tag(r.feature.summary) })),
     patches: patches.map((p) => ({ number: p.number, feature: b.tag(p.feature), origin: b.tag(p.origin), file: b.sourceFileName('', p.file, p.where) })),
-    changelog: variant.changelog.map((e) => ({ date: rpmChangelogDate(e.date), author: b.tag(e.author), text: b.changelog(e.text) })),
+    changelog: variant.changelog.map((e) => ({ date: b.changelogDate(e.date, variant.textWhere?.changelog), author: b.requiredTag(e.author, variant.textWhere?.changelog ?? variant.textWhere?.summary, 'a changelog author'), text: b.changelog(e.text) })),
   };
 }

@@ -21,7 +21,7 @@ import { predictConfigMismatches } from './resolved-config.js';
 import { setConfigValues } from './set-config-values.js';
 import { guardShortPatch } from './short-patch.js';
 import { parseSourcesFile } from './sources-file.js';
-import { readSpecVersion } from './spec-sources.js';
+import { readSpecRelease, readSpecVersion } from './spec-sources.js';
 import { chooseValueScope } from './value-scope.js';
 import { configWithProvenance } from './config-provenance.js';
 import { distributionSourceChecks } from './distribution-source-checks.js';
@@ -166,7 +166,7 @@ export async function composeOverlay(variant: Variant<OverlayBase>, root: string
     if (!opts.kernelSource && !resolveConfig) {
       findings.push({ code: 'W_OVERLAY_NOT_CHECKED', severity: 'warning', message: "the variant's config values and patches were not checked against the distribution's kernel source: a value lost to an unmet dependency or a renamed symbol, and a patch that does not apply, show only when the build runs", where: variant.base.where, hint: "pass --kernel-source with the distribution's tarball (e.g. linux-<version>.tar.xz from the lookaside cache)" });
     }
-    files.set('manifest.json', overlayManifest(variant, version, tree, spec.name, resolved.order.map((r) => r.feature.name), patches, merged, root, files, checks, arches.changes));
+    files.set('manifest.json', overlayManifest(variant, version, tree, spec.name, resolved.order.map((r) => r.feature.name), patches, merged, root, files, checks, arches.changes, readSpecRelease(arches.text.split('\n'))));
 
     const outDir = path.resolve(opts.out ?? path.join(root, 'out', variant.name));
     const result = done({ variant: withVersion, resolved, merged, patches, outDir, files, specFile });
@@ -200,13 +200,14 @@ function overlayManifest(
   files: ReadonlyMap<string, Buffer | string>,
   checks: Record<string, string>,
   exclusiveArch: readonly ExclusiveArchChange[] = [],
+  release?: string,
 ): string {
   const o = variant.base.origin;
   const origin = o.kind === 'git' ? { git: o.url, ref: o.ref, ...(tree.commit ? { commit: tree.commit } : {}) } : { [o.kind]: path.relative(root, o.path).split(path.sep).join('/') };
   const manifest = {
     kplay: KPLAY_VERSION,
     variant: { name: variant.name, files: variant.chain.map((f) => path.relative(root, path.resolve(f)).split(path.sep).join('/')) },
-    base: { kind: variant.base.kind, version, origin, spec: tree.specFile, package: name },
+    base: { kind: variant.base.kind, version, ...(release ? { release } : {}), origin, spec: tree.specFile, package: name },
     arches: variant.arches.list,
     ...(exclusiveArch.length ? { exclusiveArch: exclusiveArch.map((c) => ({ line: c.line, from: c.from, to: c.to })) } : {}),
     features,

@@ -60,3 +60,14 @@ export function readSpecVersion(lines: readonly string[]): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * The Release a spec declares, macros expanded in process (a `%{?dist}` the spec does not define
+ * belongs to the build target and expands to nothing), or undefined when kplay cannot expand it.
+ */
+export function readSpecRelease(lines: readonly string[]): string | undefined {
+  const tag = lines.find((l) => /^Release:\s*\S/.test(l));
+  if (!tag) return undefined;
+  const r = expandMacros(tag.replace(/^Release:\s*/, '').trim(), readSpecMacros(lines));
+  return r.ok ? r.text : undefined;
+}

@@ -1,5 +1,6 @@
 import type { Finding, SourceLocation } from '../../findings/finding.js';
 import { RenderRefusal } from './render-refusal.js';
+import { rpmChangelogDate } from '../rpm-date.js';
 import { specChangelogText, specTag, specText } from './spec-text.js';
 import { specShellWord, specToken, specTokenPath } from './spec-token.js';
 import { sourceFileName, sourceTagValue } from './source-file-name.js';
@@ -31,6 +32,26 @@ export class SpecBoundary {
   /** A one-line value after a tag, in a comment or a changelog header. */
   tag(value: string): string {
     return specTag(value);
+  }
+
+  /** A one-line tag value rpm requires to be non-empty (Summary:, a changelog author). */
+  requiredTag(value: string, where: SourceLocation | undefined, what: string): string {
+    return this.guard(where, 'invalid', () => {
+      const v = specTag(value);
+      if (v === '') throw new RenderRefusal('E_SPEC_VALUE', `${what} is empty once line breaks and control characters are removed; rpm refuses an empty tag`);
+      return v;
+    });
+  }
+
+  /** A changelog date (`2026-11-22`) in rpm's form; an impossible date (2026-13-45) is refused. */
+  changelogDate(isoDate: string, where: SourceLocation | undefined): string {
+    return this.guard(where, 'Thu Jan 01 1970', () => {
+      const d = new Date(`${isoDate}T00:00:00Z`);
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(isoDate) || Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== isoDate) {
+        throw new RenderRefusal('E_SPEC_VALUE', `changelog date '${isoDate.slice(0, 20)}' is not a calendar date (YYYY-MM-DD)`);
+      }
+      return rpmChangelogDate(isoDate);
+    });
   }
 
   /** A %changelog entry body. */

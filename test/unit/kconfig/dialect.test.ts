@@ -132,3 +132,14 @@ describe('Kconfig dialects', () => {
     expect(bad('choice\n\tbool "x"\nconfig A\n\tbool\nendchoice\n')).toThrow(/choice member must have a prompt/);
   });
 });
+
+describe('"is not set" lines', () => {
+  it('6.12 reads only the exact text, 6.1 anything after it', async () => {
+    const { parseConfigFile } = await import('../../../src/kconfig/config-file.js');
+    const text = '# CONFIG_A is not set # why\n# CONFIG_B is not set\r\n';
+    expect(parseConfigFile(text).assignments.map((a) => a.name)).toEqual(['A', 'B']);
+    expect(parseConfigFile(text, { strictNotSet: true }).assignments.map((a) => a.name)).toEqual(['B']);
+    const r = resolveConfig(v612(), { base: 'CONFIG_C_A=y\n# CONFIG_C_A is not set (kept)\n', requests: [] });
+    expect(r.values.get('C_A')).toBe('y');
+  });
+});

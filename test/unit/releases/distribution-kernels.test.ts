@@ -27,6 +27,9 @@ describe('distribution kernels', () => {
     expect(kernels.map((k) => `${k.versionRelease}.${k.arch}`)).toEqual(['5.14.0-570.el9.x86_64', '5.14.0-580.el9.aarch64', '6.12.0-55.el10.x86_64']);
     expect(newestKernelLike(kernels, '5.14.0-570.el9', compareVersionRelease)).toBe('5.14.0-580.el9');
     expect(newestKernelLike(kernels, '6.12.0-1.el10', compareVersionRelease)).toBe('6.12.0-55.el10');
+    // Fedora rebases within a release: a newer upstream of the same fcN counts
+    const fedora = [{ versionRelease: '6.17.7-200.fc43' }, { versionRelease: '6.17.8-200.fc43' }, { versionRelease: '6.18.1-100.fc44' }];
+    expect(newestKernelLike(fedora, '6.17.7-200.fc43', compareVersionRelease)).toBe('6.17.8-200.fc43');
     expect(() => primaryLocation('<repomd></repomd>', 'x/repomd.xml')).toThrow(/names no primary metadata/);
   });
 });
