@@ -6,7 +6,7 @@
 // Prints one JSON line per case: median ms of N runs, and for multipart whether the
 // Content-Length is known before sending and the peak RSS growth while streaming.
 import { randomBytes } from 'node:crypto';
-import { createReadStream, writeFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable, Writable } from 'node:stream';

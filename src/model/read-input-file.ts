@@ -15,8 +15,9 @@ export type InputRead =
  * FIFO, socket or device never blocks or is read, a folder is a clear answer instead of EISDIR,
  * and a path through a file is one instead of ENOTDIR.
  */
-export async function readInputFile(abs: string): Promise<InputRead> {
-  return readInputFileSync(abs);
+export function readInputFile(abs: string): Promise<InputRead> {
+  // a throw becomes a rejection, as from an async function
+  return new Promise((resolve) => resolve(readInputFileSync(abs)));
 }
 
 /**

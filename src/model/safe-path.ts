@@ -17,7 +17,12 @@ export function isSafeRelativeName(name: string): boolean {
  * Resolve symlinks and confirm the real file is still inside the real folder.
  * Returns the real path, or undefined when it escapes (or does not exist: see `exists`).
  */
-export async function realPathInside(folder: string, file: string): Promise<{ real?: string; exists: boolean }> {
+export function realPathInside(folder: string, file: string): Promise<{ real?: string; exists: boolean }> {
+  // a throw becomes a rejection, as from an async function
+  return new Promise((resolve) => resolve(realPathInsideSync(folder, file)));
+}
+
+function realPathInsideSync(folder: string, file: string): { real?: string; exists: boolean } {
   let realFolder: string;
   let realFile: string;
   try {

@@ -210,7 +210,7 @@ describe('Copr: project settings, chroot checks, outcomes, resume by digest, GSS
     expect(server.builds.get(id)!.canceled).toBe(true);
     const after = await kplay(['status', '--state-dir', out, '--json']);
     expect(after.exitCode).toBe(1); // canceled: not ok
-    expect(JSON.parse(after.stdout)[0]).toMatchObject({ service: 'copr', id, state: 'canceled', finished: true, ok: false });
+    expect((JSON.parse(after.stdout) as unknown[])[0]).toMatchObject({ service: 'copr', id, state: 'canceled', finished: true, ok: false });
     const again = await kplay(['cancel', '--state-dir', out]);
     expect(again.exitCode).toBe(1);
     expect(again.stderr).toMatch(new RegExp(`error E_COPR_CANCEL_FINISHED: Copr build ${id} has already ended`));

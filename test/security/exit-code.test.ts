@@ -18,9 +18,7 @@ describe('exit 3 means a bug in kplay, 2 always the input', () => {
     expect(stack).toBe(EXIT_INTERNAL);
     expect(lines.join('')).toMatch(/^kplay: internal error: boom\nkplay: this is a bug in kplay/);
     expect(lines.join('')).not.toMatch(/\n\s+at /);
-    await runCommand(async () => {
-      throw new Error('unexpected');
-    });
+    await runCommand(() => Promise.reject(new Error('unexpected')));
     expect(process.exitCode).toBe(3);
   });
 
@@ -32,9 +30,7 @@ describe('exit 3 means a bug in kplay, 2 always the input', () => {
   });
 
   it('a UsageError (bad input) exits 2', async () => {
-    await runCommand(async () => {
-      throw new UsageError('bad input');
-    });
+    await runCommand(() => Promise.reject(new UsageError('bad input')));
     expect(process.exitCode).toBe(2);
   });
 });
