@@ -78,7 +78,7 @@ export async function buildManifest(args: {
       kind: variant.base.kind,
       version: variant.base.version,
       source: { url: variant.base.source.url, ...(variant.base.source.sha256 ? { sha256: variant.base.source.sha256 } : {}) },
-      config: Object.fromEntries(Object.entries(variant.base.config).map(([a, c]) => [a, c!.kind === 'target' ? c!.target : c!.kind === 'file' ? rel(c!.path) : c!.url])),
+      config: Object.fromEntries(Object.entries(variant.base.config).map(([a, c]) => [a, c.kind === 'target' ? c.target : c.kind === 'file' ? rel(c.path) : c.url])),
     },
     arches: variant.arches.list,
     features: args.resolved.order.map((r) => ({

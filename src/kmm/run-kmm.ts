@@ -87,7 +87,7 @@ export async function runKmm(variantFile: string, opts: KmmOptions): Promise<Kmm
     return done();
   }
   const root = await findRepositoryRoot(variantFile);
-  const { resolved, findings: rf } = await resolveFeatures(variant, root);
+  const { findings: rf } = await resolveFeatures(variant, root);
   findings.push(...rf);
   if (exitCodeForFindings(findings) !== 0) return done();
   const { targets, findings: kf } = kernelTargets(opts.kernels, variant);

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { showConfigValue } from '../config/config-value.js';
 import type { ComposeResult } from '../compose/compose-variant.js';
+import type { MergedSymbol } from '../config/merge-config.js';
 import type { RpmArch } from '../model/arch.js';
 
 export interface ConfigDifference {
@@ -28,8 +29,8 @@ export function diffVariants(a: ComposeResult, b: ComposeResult, arches?: RpmArc
   const config: ConfigDifference[] = [];
   const archList = arches ?? [...new Set([...a.variant!.arches.list, ...b.variant!.arches.list])];
   for (const arch of archList) {
-    const ma = a.merged!.find((m) => m.arch === arch)?.symbols ?? new Map();
-    const mb = b.merged!.find((m) => m.arch === arch)?.symbols ?? new Map();
+    const ma = a.merged!.find((m) => m.arch === arch)?.symbols ?? new Map<string, MergedSymbol>();
+    const mb = b.merged!.find((m) => m.arch === arch)?.symbols ?? new Map<string, MergedSymbol>();
     for (const symbol of [...new Set([...ma.keys(), ...mb.keys()])].sort()) {
       const x = ma.get(symbol)?.request;
       const y = mb.get(symbol)?.request;

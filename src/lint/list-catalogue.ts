@@ -26,7 +26,7 @@ export interface VariantListing {
 
 /** Every variant of the repository, loaded (problems counted, not thrown). */
 export async function listVariants(root: string): Promise<VariantListing[]> {
-  let names: string[] = [];
+  let names: string[];
   try {
     names = (await readdir(path.join(root, 'variants'))).filter((n) => /\.ya?ml$/.test(n) && !n.startsWith('.')).sort();
   } catch {

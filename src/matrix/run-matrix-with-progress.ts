@@ -19,7 +19,7 @@ export async function runMatrixWithProgress(
 ): Promise<MatrixReport> {
   const start = performance.now();
   const plan = await planMatrix(variantPaths, bases, options);
-  const cells: MatrixCell[] = new Array(plan.jobs.length);
+  const cells: MatrixCell[] = new Array<MatrixCell>(plan.jobs.length);
   const list = new Listr(
     plan.jobs.map((job, i) => ({
       title: `${job.variantName} @ ${job.base.spec}`,

@@ -86,7 +86,8 @@ export function validateAgainstSchema(name: SchemaName, src: YamlSource, data: u
     // propertyNames reports twice (the name and the pattern): keep the first per path
     let path = pathOf(e.instancePath);
     if (e.keyword === 'propertyNames' || (e.keyword === 'pattern' && e.propertyName)) {
-      const name = String((e.params as Record<string, unknown>).propertyName ?? e.propertyName ?? '');
+      const raw = (e.params as Record<string, unknown>).propertyName ?? e.propertyName ?? '';
+      const name = typeof raw === 'string' ? raw : JSON.stringify(raw);
       if (name) path = [...path, name];
     }
     const id = `${path.join('/')}|${e.keyword === 'additionalProperties' ? String((e.params as Record<string, unknown>).additionalProperty) : ''}`;

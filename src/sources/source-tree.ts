@@ -40,8 +40,8 @@ export class TarballSubsetTree implements SourceTree {
   get label(): string {
     return this.tarball;
   }
-  async readFile(relPath: string): Promise<Buffer | undefined> {
-    return this.files.get(path.posix.normalize(relPath));
+  readFile(relPath: string): Promise<Buffer | undefined> {
+    return Promise.resolve(this.files.get(path.posix.normalize(relPath)));
   }
 }
 

@@ -200,7 +200,7 @@ describe.each(CASES)('overlay on real dist-git $dir as $kind', (c) => {
     expect(lines.filter((l) => l.startsWith('ExclusiveArch:'))).toEqual([c.exclusiveArch[1]]);
     const specText = await readFile(path.join(out, c.spec), 'utf8');
     expect(specText.split('\n').filter((l) => l.startsWith('ExclusiveArch:'))).toEqual(c.exclusiveArch);
-    const manifest = JSON.parse(await readFile(path.join(out, 'manifest.json'), 'utf8'));
+    const manifest = JSON.parse(await readFile(path.join(out, 'manifest.json'), 'utf8')) as { exclusiveArch: string[]; base: { release: string } };
     expect(manifest.exclusiveArch.length).toBeGreaterThan(0);
     // the Release kplay reads in process (no rpm run) is the one rpm expands
     expect(`Release: ${manifest.base.release}`).toMatch(c.release);

@@ -3,7 +3,6 @@ import { place, sha256 } from '../../compose/manifest.js';
 import type { MergedConfig } from '../../config/merge-config.js';
 import { exitCodeForFindings } from '../../findings/exit-code.js';
 import type { Finding } from '../../findings/finding.js';
-import type { RpmArch } from '../../model/arch.js';
 import type { ConfigValue } from '../../model/types.js';
 import type { OverlayBase, Variant } from '../../model/variant.js';
 import { outputPatches, type OutputPatch } from '../../spec/spec-context.js';
@@ -137,7 +136,7 @@ export async function composeOverlay(variant: Variant<OverlayBase>, root: string
       const original = tree.files.get(c.file)!.toString('utf8');
       let text = configWithProvenance(original, variant.name, perArch, (r) => place(r, root));
       if (resolveConfig) {
-        const request = { arch: c.arch as RpmArch, file: outName(c.file), mergedText: setConfigValues(text, everyArch), baseText: original, requests: [...scope.kernelLocal, ...perArch] };
+        const request = { arch: c.arch, file: outName(c.file), mergedText: setConfigValues(text, everyArch), baseText: original, requests: [...scope.kernelLocal, ...perArch] };
         const r = await resolveConfig(request);
         findings.push(...r.findings, ...predictConfigMismatches(request, r.text));
         text = r.text;

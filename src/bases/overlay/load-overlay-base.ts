@@ -50,7 +50,7 @@ export async function loadOverlayBase(base: Record<string, unknown>, ctx: BaseSe
       hint: 'e.g. dist-git: { ref: f41 }',
     });
   }
-  const version = base.version === undefined ? '' : String(base.version);
+  const version = base.version === undefined ? '' : typeof base.version === 'string' ? base.version : JSON.stringify(base.version);
   if (version && !parseKernelVersion(version)) {
     ctx.findings.push({ code: 'E_VERSION_SYNTAX', severity: 'error', message: `base version '${version}' is not a kernel release`, where: ctx.whereSet(['base', 'version']) });
   }

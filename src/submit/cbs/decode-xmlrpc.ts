@@ -111,7 +111,7 @@ export function decodeMethodResponse(xml: string): MethodResponse {
     const code = v.faultCode;
     const text = v.faultString;
     if (typeof code !== 'number') throw new XmlRpcFormatError('fault without an integer faultCode');
-    return { kind: 'fault', faultCode: code, faultString: typeof text === 'string' ? text : String(text) };
+    return { kind: 'fault', faultCode: code, faultString: typeof text === 'string' ? text : (JSON.stringify(text) ?? '') };
   }
   const params = only(root, 'params').children.filter((c) => c.name === 'param');
   if (params.length !== 1) throw new XmlRpcFormatError('a response must hold exactly one <param>');

@@ -180,7 +180,7 @@ export async function runCbsSubmit(ctx: SubmitContext, env: CbsEnvironment = cbs
       if (!command) warnings.push(...noCli.findings);
       warnings.push(...certCheck.findings);
     }
-    printCbsDryRun(p.say, { ctx, req, profile, command, resume, pollIntervalMs, wait: ctx.wait ?? env.stdoutIsTTY, warnings });
+    printCbsDryRun((line) => p.say(line), { ctx, req, profile, command, resume, pollIntervalMs, wait: ctx.wait ?? env.stdoutIsTTY, warnings });
     return EXIT_OK;
   }
   profile = profile!;

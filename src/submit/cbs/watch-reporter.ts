@@ -64,7 +64,7 @@ export function listrReporter(title: string): WatchReporter {
       {
         title,
         task: async (_ctx, task) => {
-          handle = task as unknown as ListrTaskHandle;
+          handle = task;
           if (latest) render(latest);
           const r = await ended;
           task.title = `${r.summary}${childLines(latest)}`;

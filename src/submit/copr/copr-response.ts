@@ -83,7 +83,7 @@ function parseJson(body: string): unknown {
 
 function errorMessageOf(parsed: unknown): string | undefined {
   if (parsed && typeof parsed === 'object' && 'error' in parsed) {
-    const e = (parsed as { error: unknown }).error;
+    const e = (parsed).error;
     return typeof e === 'string' ? e : JSON.stringify(e);
   }
   return undefined;

@@ -24,8 +24,8 @@ function scriptedHub(frames: Array<{ root: number; children: Array<[number, stri
       if (faults[id]) return Promise.reject(new KojiFault('getTaskResult', 1005, faults[id]));
       return Promise.resolve({});
     },
-    async getBuild() {
-      return undefined;
+    getBuild() {
+      return Promise.resolve(undefined);
     },
   };
   return hub;

@@ -58,7 +58,7 @@ describe('the distribution\'s own patches', () => {
 });
 
 describe('config Sources with provenance', () => {
-  const req = (symbol: string, v: string): ConfigRequest => ({ symbol, value: v === 'y' || v === 'm' || v === 'n' ? { type: 'tristate', value: v } : { type: 'string', value: v }, where: { file: 'features/a/feature.yml', line: 3, col: 1 }, origin: { kind: 'feature', name: 'a' } }) as ConfigRequest;
+  const req = (symbol: string, v: string): ConfigRequest => ({ symbol, value: v === 'y' || v === 'm' || v === 'n' ? { type: 'tristate', value: v } : { type: 'string', value: v }, where: { file: 'features/a/feature.yml', line: 3, col: 1 }, origin: { kind: 'feature', name: 'a' } });
   it('changes a present symbol in place, appends the rest in a marked block listing who asked, and is idempotent', () => {
     const original = '# head\nCONFIG_A=m\n# CONFIG_B is not set\nCONFIG_C=y\n';
     const once = configWithProvenance(original, 'pg', [req('A', 'y'), req('NEW', 'y'), req('C', 'n')], () => 'features/a/feature.yml:3');
