@@ -4,7 +4,7 @@ import type { RpmArch } from '../model/arch.js';
 import type { Variant, VariantBase } from '../model/variant.js';
 import type { ResolvedFeatures } from '../resolve/resolve-features.js';
 import type { CollectedSource } from '../rpm/srpm-sources.js';
-import type { OutputPatch } from '../spec/spec-context.js';
+import type { OutputPatch } from '../render/spec-context.js';
 import type { ConfigResolver } from './overlay/resolved-config.js';
 
 /** Another kernel.org release for a variant's base: what `kplay matrix` and `kplay track` compose against. */

@@ -6,7 +6,7 @@ import type { MergedConfig } from '../config/merge-config.js';
 import type { ConfigRequest } from '../model/types.js';
 import type { VanillaVariant } from '../model/variant.js';
 import type { ResolvedFeatures } from '../resolve/resolve-features.js';
-import type { OutputPatch } from '../spec/spec-context.js';
+import type { OutputPatch } from '../render/spec-context.js';
 
 export function sha256(data: Buffer | string): string {
   return createHash('sha256').update(data).digest('hex');

@@ -7,7 +7,7 @@ import { formatConfigLine } from '../config/config-value.js';
 import { FEATURE_NAME } from '../load/load-feature.js';
 import { isSafeRelativeName } from '../model/safe-path.js';
 import { parseVersionRange } from '../model/kernel-version.js';
-import { safeFileName } from '../spec/rpm-escape.js';
+import { safeFileName } from '../render/rpm-escape.js';
 import { pathExists } from '../fs/path-kind.js';
 
 export interface ScaffoldOptions {

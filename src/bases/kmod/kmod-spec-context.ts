@@ -2,8 +2,8 @@ import path from 'node:path';
 import type { MergedConfig } from '../../config/merge-config.js';
 import type { KmodBase, Variant } from '../../model/variant.js';
 import type { ResolvedFeatures } from '../../resolve/resolve-features.js';
-import { SpecBoundary } from '../../spec/boundary/index.js';
-import type { OutputPatch } from '../../spec/spec-context.js';
+import { SpecBoundary } from '../../render/boundary/index.js';
+import type { OutputPatch } from '../../render/spec-context.js';
 
 /** `kmod-wireguard` and `wireguard` both name the package kmod-wireguard. */
 export function kmodName(variant: Variant): string {

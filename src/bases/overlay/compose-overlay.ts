@@ -5,7 +5,7 @@ import { exitCodeForFindings } from '../../findings/exit-code.js';
 import type { Finding } from '../../findings/finding.js';
 import type { ConfigValue } from '../../model/types.js';
 import type { OverlayBase, Variant } from '../../model/variant.js';
-import { outputPatches, type OutputPatch } from '../../spec/spec-context.js';
+import { outputPatches, type OutputPatch } from '../../render/spec-context.js';
 import { KPLAY_VERSION } from '../../version.js';
 import type { ComposeOptions, ComposeResult } from '../base-kind.js';
 import { inputUnusable, resolveCheckMerge } from '../resolve-check-merge.js';

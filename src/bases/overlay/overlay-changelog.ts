@@ -1,6 +1,6 @@
 import type { Variant } from '../../model/variant.js';
-import { rpmChangelogDate } from '../../spec/rpm-date.js';
-import { rpmChangelogText, rpmTag } from '../../spec/rpm-escape.js';
+import { rpmChangelogDate } from '../../render/rpm-date.js';
+import { rpmChangelogText, rpmTag } from '../../render/rpm-escape.js';
 
 /**
  * The date, author and text of the %changelog entry an overlay adds: the variant's newest entry,

@@ -6,8 +6,8 @@ import { exitCodeForFindings } from '../../findings/exit-code.js';
 import type { Finding } from '../../findings/finding.js';
 import { displayPath } from '../../model/safe-path.js';
 import type { VanillaVariant } from '../../model/variant.js';
-import { buildSpecContext, outputPatches, type OutputConfig } from '../../spec/spec-context.js';
-import { SpecBoundary } from '../../spec/boundary/index.js';
+import { buildSpecContext, outputPatches, type OutputConfig } from '../../render/spec-context.js';
+import { SpecBoundary } from '../../render/boundary/index.js';
 import { inputReadFinding, readInputFile } from '../../model/read-input-file.js';
 import { KPLAY_VERSION } from '../../version.js';
 import type { ComposeOptions, ComposeResult } from '../base-kind.js';
@@ -83,7 +83,7 @@ export async function composeVanilla(
     configs.push(out);
   }
   for (const p of patches) files.set(p.file, p.text);
-  const { renderTemplate, TEMPLATE_DIR } = await import('../../spec/render-spec.js');
+  const { renderTemplate, TEMPLATE_DIR } = await import('../../render/render-spec.js');
   files.set('kplay-check-config.sh', await readFile(path.join(TEMPLATE_DIR, 'kplay-check-config.sh')));
   if (variant.signing) files.set('kplay-signing.crt.pem', variant.signing.pem); // public certificate only (docs/signing.md)
   const specFile = `kernel-${variant.name}.spec`;

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SpecContext } from './spec-context.js';
 
-/** specfile-templates/ shipped with the package (two levels above src/spec and dist/spec). */
+/** specfile-templates/ shipped with the package (two levels above src/render and dist/spec). */
 export const TEMPLATE_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'specfile-templates');
 
 let env: nunjucks.Environment | undefined;

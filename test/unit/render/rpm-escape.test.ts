@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { rpmChangelogText, rpmShellWord, rpmTag, rpmText, safeFileName } from '../../../src/spec/rpm-escape.js';
-import { rpmChangelogDate } from '../../../src/spec/rpm-date.js';
+import { rpmChangelogText, rpmShellWord, rpmTag, rpmText, safeFileName } from '../../../src/render/rpm-escape.js';
+import { rpmChangelogDate } from '../../../src/render/rpm-date.js';
 
 describe('RPM escaping', () => {
   it('doubles every % so no macro or %(shell) survives', () => {

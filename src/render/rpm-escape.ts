@@ -1,6 +1,6 @@
 /**
  * Escaping for values that came from users and end up in an RPM spec: thin names over the
- * rendering boundary (src/spec/boundary/), kept for the callers that use them.
+ * rendering boundary (src/render/boundary/), kept for the callers that use them.
  */
 import { specChangelogText, specShellWord, specTag, specText } from './boundary/index.js';
 
