@@ -38,7 +38,11 @@ let lastCpu = 0;
 const cpuOf = [];
 function run(cmd, args, opts = {}) {
   const quoted = [cmd, ...args].map((a) => `'${String(a).replace(/'/g, "'\\''")}'`).join(' ');
-  const r = spawnSync('bash', ['-c', `TIMEFORMAT='%U %S'; time ${quoted} 2>/dev/null`], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', ...opts });
+  const r = spawnSync('bash', ['-c', `TIMEFORMAT='%U %S'; time ${quoted} 2>/dev/null`], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    encoding: 'utf8',
+    ...opts,
+  });
   if (r.status !== 0 && r.status !== 1) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`);
   const m = /([\d.]+) ([\d.]+)\s*$/.exec(r.stderr);
   lastCpu = m ? Number(m[1]) + Number(m[2]) : NaN;
@@ -55,7 +59,9 @@ try {
     const tarball = `/usr/src/linux-source-${version}.tar.xz`;
     const debianXz = `/usr/src/linux-config-${version}/config.amd64_none_amd64.xz`;
     if (!existsSync(tarball) || !existsSync(debianXz)) {
-      console.log(`bench:kconfig: ${tarball} or ${debianXz} missing (Debian linux-source-${version}, linux-config-${version}); skipping ${version}`);
+      console.log(
+        `bench:kconfig: ${tarball} or ${debianXz} missing (Debian linux-source-${version}, linux-config-${version}); skipping ${version}`,
+      );
       continue;
     }
     const dir = path.join(work, version);
@@ -65,7 +71,21 @@ try {
     const cache = path.join(dir, 'cache');
 
     // kplay once (fills the caches: subset, shell results, parsed tree), then the same tree's conf
-    const kplayArgs = (source, cacheDir) => [cli, 'kconfig', 'resolve', '--source', source, '--arch', 'x86_64', '--config', config, '--out', path.join(dir, 'kplay.config'), '--cache-dir', cacheDir];
+    const kplayArgs = (source, cacheDir) => [
+      cli,
+      'kconfig',
+      'resolve',
+      '--source',
+      source,
+      '--arch',
+      'x86_64',
+      '--config',
+      config,
+      '--out',
+      path.join(dir, 'kplay.config'),
+      '--cache-dir',
+      cacheDir,
+    ];
     const first = time(() => run('node', kplayArgs(tarball, cache)));
     const tree = await loadKconfigTree({ source: tarball, arch: 'x86_64', cacheDir: cache });
     const conf = await buildReferenceConf(tree.root, cache);
@@ -98,7 +118,9 @@ const c = process.cpuUsage();
 console.log(JSON.stringify({ wall: (performance.now() - t0) / 1000, load: (t1 - t0) / 1000, cpu: (c.user + c.system) / 1e6 }));`;
     const engine = [];
     for (let i = 0; i < runs; i++) {
-      const r = spawnSync('node', ['--input-type=module', '-e', engineScript, tarball, cache, config, path.join(dir, 'engine.config')], { encoding: 'utf8' });
+      const r = spawnSync('node', ['--input-type=module', '-e', engineScript, tarball, cache, config, path.join(dir, 'engine.config')], {
+        encoding: 'utf8',
+      });
       if (r.status !== 0) throw new Error(`engine run failed: ${r.stderr}`);
       engine.push(JSON.parse(r.stdout));
     }
@@ -118,14 +140,24 @@ console.log(JSON.stringify({ wall: (performance.now() - t0) / 1000, load: (t1 - 
     const ew = median(engine.map((e) => e.wall));
     const x = median(xzTimes);
     const k = median(coldTimes);
-    console.log(`kconfig bench: Linux ${tree.kernelVersion} x86_64, Debian amd64 config (${runs} runs, ${coldRuns} cold; first kplay run ${first.toFixed(1)} s)`);
+    console.log(
+      `kconfig bench: Linux ${tree.kernelVersion} x86_64, Debian amd64 config (${runs} runs, ${coldRuns} cold; first kplay run ${first.toFixed(1)} s)`,
+    );
     const cc = median(confCpu);
     const wc = median(warmCpu);
-    console.log(`  conf --olddefconfig (kernel's, built from the tree)  median ${c.toFixed(3)} s ${list(confTimes)}, CPU ${cc.toFixed(2)} s (with its compiler probes)`);
-    console.log(`  kplay kconfig resolve --source <tarball> (warm)    median ${w.toFixed(3)} s ${list(warmTimes)}   ${(w / c).toFixed(2)}x conf (target <= 0.30x); CPU ${wc.toFixed(2)} s = ${(wc / cc).toFixed(2)}x conf's CPU`);
-    console.log(`  engine alone, fresh process                        median ${ew.toFixed(3)} s (load ${median(engine.map((e) => e.load)).toFixed(3)} s, CPU ${median(engine.map((e) => e.cpu)).toFixed(3)} s)   ${(ew / c).toFixed(2)}x conf`);
+    console.log(
+      `  conf --olddefconfig (kernel's, built from the tree)  median ${c.toFixed(3)} s ${list(confTimes)}, CPU ${cc.toFixed(2)} s (with its compiler probes)`,
+    );
+    console.log(
+      `  kplay kconfig resolve --source <tarball> (warm)    median ${w.toFixed(3)} s ${list(warmTimes)}   ${(w / c).toFixed(2)}x conf (target <= 0.30x); CPU ${wc.toFixed(2)} s = ${(wc / cc).toFixed(2)}x conf's CPU`,
+    );
+    console.log(
+      `  engine alone, fresh process                        median ${ew.toFixed(3)} s (load ${median(engine.map((e) => e.load)).toFixed(3)} s, CPU ${median(engine.map((e) => e.cpu)).toFixed(3)} s)   ${(ew / c).toFixed(2)}x conf`,
+    );
     console.log(`  xz -dc -T0 <tarball>                               median ${x.toFixed(3)} s ${list(xzTimes)}`);
-    console.log(`  kplay kconfig resolve --source <tarball> (cold)    median ${k.toFixed(3)} s ${list(coldTimes)}   ${(k / x).toFixed(2)}x xz (target <= 1.20x)`);
+    console.log(
+      `  kplay kconfig resolve --source <tarball> (cold)    median ${k.toFixed(3)} s ${list(coldTimes)}   ${(k / x).toFixed(2)}x xz (target <= 1.20x)`,
+    );
   }
 } finally {
   rmSync(work, { recursive: true, force: true });

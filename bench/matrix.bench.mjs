@@ -72,7 +72,15 @@ function run(args) {
 // warm the on-disk caches (Kconfig subsets of the tarballs, shell results) so both sides start equal
 run(['matrix', variants[0], ...bases.flatMap((b) => ['--base', `${b.version}=${b.tarball}`]), '--out', path.join(root, 'out', 'warm')]);
 
-const matrix = run(['matrix', ...variants, ...bases.flatMap((b) => ['--base', `${b.version}=${b.tarball}`]), '--concurrency', String(concurrency), '--out', path.join(root, 'out', 'matrix')]);
+const matrix = run([
+  'matrix',
+  ...variants,
+  ...bases.flatMap((b) => ['--base', `${b.version}=${b.tarball}`]),
+  '--concurrency',
+  String(concurrency),
+  '--out',
+  path.join(root, 'out', 'matrix'),
+]);
 if (matrix.status !== 0 && matrix.status !== 1) {
   console.log(matrix.stderr);
   process.exit(1);
@@ -87,11 +95,13 @@ for (let i = 0; i < naiveSamples; i++) {
 const naivePerCell = naive.reduce((s, r) => s + r.ms, 0) / naive.length;
 
 const fmt = (ms) => `${(ms / 1000).toFixed(2)} s`;
-console.log(`kplay matrix: ${variants.length} variants × ${bases.length} bases = ${cells} cells, concurrency ${concurrency}, arches x86_64 + aarch64`);
+console.log(
+  `kplay matrix: ${variants.length} variants × ${bases.length} bases = ${cells} cells, concurrency ${concurrency}, arches x86_64 + aarch64`,
+);
 console.log(`  total                 ${fmt(matrix.ms)}`);
 console.log(`  per cell              ${fmt(matrix.ms / cells)}`);
 console.log(`  peak memory (max RSS) ${(matrix.maxRssKb / 1024).toFixed(0)} MiB`);
 console.log(`one process per cell (kplay compose --kernel-source, ${naive.length} sampled cells):`);
 console.log(`  per cell              ${fmt(naivePerCell)}   (peak ${(Math.max(...naive.map((r) => r.maxRssKb)) / 1024).toFixed(0)} MiB)`);
 console.log(`  estimated total       ${fmt(naivePerCell * cells)}`);
-console.log(`speed-up from sharing per-base work: ${(naivePerCell * cells / matrix.ms).toFixed(1)}×`);
+console.log(`speed-up from sharing per-base work: ${((naivePerCell * cells) / matrix.ms).toFixed(1)}×`);

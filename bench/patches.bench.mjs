@@ -25,12 +25,31 @@ const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 3));
 const EXTRACTED = path.join(os.tmpdir(), 'kplay-test-trees', 'linux-source-6.1');
 
 const FILES = [
-  'fs/overlayfs/super.c', 'fs/overlayfs/inode.c', 'fs/overlayfs/copy_up.c', 'fs/ext4/super.c', 'fs/btrfs/super.c',
-  'drivers/usb/serial/option.c', 'drivers/hid/hid-ids.h', 'drivers/hid/hid-quirks.c', 'drivers/ata/ahci.c',
-  'drivers/net/ethernet/realtek/r8169_main.c', 'drivers/pci/quirks.c', 'include/linux/pci_ids.h',
-  'kernel/sched/core.c', 'kernel/fork.c', 'mm/page_alloc.c', 'mm/vmscan.c', 'net/ipv4/tcp.c', 'net/core/dev.c',
-  'init/Kconfig', 'arch/x86/Kconfig', 'lib/string.c', 'sound/pci/hda/patch_realtek.c', 'block/blk-core.c',
-  'security/selinux/hooks.c', 'Makefile',
+  'fs/overlayfs/super.c',
+  'fs/overlayfs/inode.c',
+  'fs/overlayfs/copy_up.c',
+  'fs/ext4/super.c',
+  'fs/btrfs/super.c',
+  'drivers/usb/serial/option.c',
+  'drivers/hid/hid-ids.h',
+  'drivers/hid/hid-quirks.c',
+  'drivers/ata/ahci.c',
+  'drivers/net/ethernet/realtek/r8169_main.c',
+  'drivers/pci/quirks.c',
+  'include/linux/pci_ids.h',
+  'kernel/sched/core.c',
+  'kernel/fork.c',
+  'mm/page_alloc.c',
+  'mm/vmscan.c',
+  'net/ipv4/tcp.c',
+  'net/core/dev.c',
+  'init/Kconfig',
+  'arch/x86/Kconfig',
+  'lib/string.c',
+  'sound/pci/hda/patch_realtek.c',
+  'block/blk-core.c',
+  'security/selinux/hooks.c',
+  'Makefile',
 ];
 
 function median(xs) {
@@ -58,7 +77,11 @@ async function writeSeries(work) {
   const files = await baseFiles();
   const src = path.join(work, 'src');
   await mkdir(src, { recursive: true });
-  const git = (...args) => execa('git', ['-c', 'user.name=Bench', '-c', 'user.email=bench@example.invalid', ...args], { cwd: src, env: { GIT_CEILING_DIRECTORIES: work } });
+  const git = (...args) =>
+    execa('git', ['-c', 'user.name=Bench', '-c', 'user.email=bench@example.invalid', ...args], {
+      cwd: src,
+      env: { GIT_CEILING_DIRECTORIES: work },
+    });
   for (const [f, content] of files) {
     await mkdir(path.dirname(path.join(src, f)), { recursive: true });
     await writeFile(path.join(src, f), content);
@@ -88,8 +111,13 @@ async function main() {
   const work = await mkdtemp(path.join(os.tmpdir(), 'kplay-bench-patches-'));
   try {
     const series = await writeSeries(work);
-    const patches = (await execa('ls', [series])).stdout.split('\n').filter(Boolean).map((f) => path.join(series, f));
-    console.log(`bench:patches: ${patches.length}-patch series over ${FILES.length} files, ${TARBALL}, ${RUNS} runs each, ${os.cpus().length} CPUs`);
+    const patches = (await execa('ls', [series])).stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((f) => path.join(series, f));
+    console.log(
+      `bench:patches: ${patches.length}-patch series over ${FILES.length} files, ${TARBALL}, ${RUNS} runs each, ${os.cpus().length} CPUs`,
+    );
     const kplay = (source, cacheArgs) =>
       execa('node', [cli, 'patches', 'check', '--json', '--source', source, ...cacheArgs, series], { reject: false, cwd: work });
     const check = (r, what) => {
@@ -139,7 +167,9 @@ async function main() {
     const inProcess = [];
     if (existsSync(path.join(EXTRACTED, 'Makefile'))) {
       const { checkPatchesForSeries } = await import(path.join(repo, 'dist/patches/check-patches-for-series.js'));
-      const seriesPatches = await Promise.all(patches.map(async (p) => ({ feature: 'bench', file: path.basename(p), text: await readFile(p) })));
+      const seriesPatches = await Promise.all(
+        patches.map(async (p) => ({ feature: 'bench', file: path.basename(p), text: await readFile(p) })),
+      );
       for (let i = 0; i < RUNS; i++) {
         const { ms, r } = await timed(() => checkPatchesForSeries(seriesPatches, EXTRACTED, { cacheDir: false }));
         if (r.results.some((x) => x.status !== 'applied')) throw new Error('in-process check: the series did not apply');

@@ -99,11 +99,16 @@ try {
     }
   }
   for (const [name, r] of Object.entries(results)) {
-    console.log(`${name.padEnd(34)} wall ${median(r.wall).toFixed(2)} s, node CPU ${median(r.cpu).toFixed(2)} s, ${r.kept} files kept (median of ${runs})`);
+    console.log(
+      `${name.padEnd(34)} wall ${median(r.wall).toFixed(2)} s, node CPU ${median(r.cpu).toFixed(2)} s, ${r.kept} files kept (median of ${runs})`,
+    );
   }
   const own = results['own parser (tar-entry-parser.ts)'];
   const ts = results['tar-stream'];
-  if (own && ts) console.log(`own parser / tar-stream: wall ${(median(own.wall) / median(ts.wall)).toFixed(2)}×, CPU ${(median(own.cpu) / median(ts.cpu)).toFixed(2)}×`);
+  if (own && ts)
+    console.log(
+      `own parser / tar-stream: wall ${(median(own.wall) / median(ts.wall)).toFixed(2)}×, CPU ${(median(own.cpu) / median(ts.cpu)).toFixed(2)}×`,
+    );
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

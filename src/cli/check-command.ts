@@ -11,9 +11,15 @@ export function register(program: Command): void {
     .description('validate feature folders and variants: schemas, fragment syntax, series, READMEs, names, and that every variant composes')
     .argument('[paths...]', 'feature folders or variant files to check (default: the whole repository)')
     .option('--root <dir>', 'repository root holding features/ and variants/ (default: found from the working directory)')
-    .option('--kernel-source <tree-or-tarball>', 'also run the Kconfig and patch checks of every variant against this kernel tree or tarball')
+    .option(
+      '--kernel-source <tree-or-tarball>',
+      'also run the Kconfig and patch checks of every variant against this kernel tree or tarball',
+    )
     .option('--json', 'print the report as JSON on stdout', false)
-    .addHelpText('after', '\nExamples:\n  $ kplay check\n  $ kplay check features/wireguard variants/playground.yml --json\n  $ kplay check variants/playground.yml --kernel-source /usr/src/linux-source-6.1.tar.xz')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ kplay check\n  $ kplay check features/wireguard variants/playground.yml --json\n  $ kplay check variants/playground.yml --kernel-source /usr/src/linux-source-6.1.tar.xz',
+    )
     .action(async (paths: string[], opts: { root?: string; kernelSource?: string; json: boolean }) => {
       await runCommand(async () => {
         const root = opts.root ? path.resolve(opts.root) : await findRepositoryRoot(path.resolve(paths[0] ?? '.', 'x'));

@@ -16,8 +16,12 @@ export function register(program: Command): void {
     .addHelpText('after', '\nExample:\n  $ kplay diff variants/playground.yml variants/playground-plus.yml --arch x86_64')
     .action(async (a: string, b: string, opts: { arch?: string; json: boolean }) => {
       await runCommand(async () => {
-        if (opts.arch && !isRpmArch(opts.arch)) throw new UsageError(`--arch ${opts.arch}: not an RPM arch (x86_64, aarch64, ppc64le, s390x, riscv64)`);
-        const [ra, rb] = [await composeVariant(a, { write: false, render: false }), await composeVariant(b, { write: false, render: false })];
+        if (opts.arch && !isRpmArch(opts.arch))
+          throw new UsageError(`--arch ${opts.arch}: not an RPM arch (x86_64, aarch64, ppc64le, s390x, riscv64)`);
+        const [ra, rb] = [
+          await composeVariant(a, { write: false, render: false }),
+          await composeVariant(b, { write: false, render: false }),
+        ];
         for (const r of [ra, rb]) {
           if (!r.resolved || !r.merged) {
             printFindings(r.findings);

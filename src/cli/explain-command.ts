@@ -11,26 +11,34 @@ import { printFindings, runCommand } from '../findings/report.js';
 export function register(program: Command): void {
   program
     .command('explain')
-    .description('explain a config symbol of a variant: its value, the dependency/select/default chain that produced it, and who set each symbol involved')
+    .description(
+      'explain a config symbol of a variant: its value, the dependency/select/default chain that produced it, and who set each symbol involved',
+    )
     .argument('<variant>', 'variant file')
     .argument('<symbol>', 'CONFIG_X (or X)')
-    .option('--arch <arch>', 'RPM arch (default: the variant\'s first)')
+    .option('--arch <arch>', "RPM arch (default: the variant's first)")
     .option('--kernel-source <tree-or-tarball>', 'the base kernel as a folder or source tarball (default: $KPLAY_KERNEL_SOURCE)')
     .option('--json', 'print the explanation as JSON on stdout', false)
-    .addHelpText('after', '\nExample:\n  $ kplay explain variants/playground.yml CONFIG_WIREGUARD --arch x86_64 --kernel-source /usr/src/linux-source-6.1.tar.xz')
+    .addHelpText(
+      'after',
+      '\nExample:\n  $ kplay explain variants/playground.yml CONFIG_WIREGUARD --arch x86_64 --kernel-source /usr/src/linux-source-6.1.tar.xz',
+    )
     .action(async (variantPath: string, symbol: string, opts: { arch?: string; kernelSource?: string; json: boolean }) => {
       await runCommand(async () => {
         const kernelSource = opts.kernelSource ?? process.env.KPLAY_KERNEL_SOURCE;
-        if (!kernelSource) throw new UsageError('explain needs the base kernel: pass --kernel-source <tree-or-tarball> (or set KPLAY_KERNEL_SOURCE)');
+        if (!kernelSource)
+          throw new UsageError('explain needs the base kernel: pass --kernel-source <tree-or-tarball> (or set KPLAY_KERNEL_SOURCE)');
         const composed = await composeVariant(variantPath, { write: false, render: false });
         if (!composed.variant || !composed.merged) {
           printFindings(composed.findings);
           throw new UsageError(`cannot explain: ${variantPath} does not load`);
         }
         const variant = kernelOrgVariant(composed.variant);
-        if (!variant) throw new UsageError(`explain works on kernel.org (vanilla) bases; ${variantPath} is a ${composed.variant.base.kind} overlay`);
+        if (!variant)
+          throw new UsageError(`explain works on kernel.org (vanilla) bases; ${variantPath} is a ${composed.variant.base.kind} overlay`);
         const arch = opts.arch ?? variant.arches.list[0]!;
-        if (!isRpmArch(arch) || !variant.arches.list.includes(arch)) throw new UsageError(`--arch ${arch}: the variant builds ${variant.arches.list.join(', ')}`);
+        if (!isRpmArch(arch) || !variant.arches.list.includes(arch))
+          throw new UsageError(`--arch ${arch}: the variant builds ${variant.arches.list.join(', ')}`);
         const merged = composed.merged.filter((m) => m.arch === arch);
         const k = await resolveVariantConfigs(variant, merged, kernelSource);
         const r = k.resolutions[0];

@@ -17,12 +17,22 @@ export function register(program: Command): void {
     .option('--from-patch <file>', 'copy a patch into patches/ and series (repeatable)', collect, [])
     .option('--config <CONFIG_X=v>', 'add a config value to the fragment (repeatable)', collect, [])
     .option('--root <dir>', 'repository root (default: found from the working directory)')
-    .addHelpText('after', '\nExample:\n  $ kplay feature new bbr --kernel ">=5.4" --config CONFIG_TCP_CONG_BBR=m --summary "TCP BBR congestion control"')
+    .addHelpText(
+      'after',
+      '\nExample:\n  $ kplay feature new bbr --kernel ">=5.4" --config CONFIG_TCP_CONG_BBR=m --summary "TCP BBR congestion control"',
+    )
     .action(async (name: string, opts: { summary?: string; kernel?: string; fromPatch: string[]; config: string[]; root?: string }) => {
       await runCommand(async () => {
         const root = opts.root ? path.resolve(opts.root) : await findRepositoryRoot(path.resolve('x'));
-        const files = await scaffoldFeature(root, name, { summary: opts.summary, kernel: opts.kernel, patches: opts.fromPatch, config: opts.config });
-        process.stdout.write(`created ${files.length} file(s):\n${files.map((f) => `  ${f}`).join('\n')}\nnext: edit features/${name}/config, then run 'kplay check features/${name}'\n`);
+        const files = await scaffoldFeature(root, name, {
+          summary: opts.summary,
+          kernel: opts.kernel,
+          patches: opts.fromPatch,
+          config: opts.config,
+        });
+        process.stdout.write(
+          `created ${files.length} file(s):\n${files.map((f) => `  ${f}`).join('\n')}\nnext: edit features/${name}/config, then run 'kplay check features/${name}'\n`,
+        );
         return 0;
       });
     });

@@ -27,11 +27,16 @@ function collect(value: string, previous: string[]): string[] {
 
 /** `kplay kconfig resolve`: the `make olddefconfig` equivalent, with explained losses. */
 export function register(program: Command): void {
-  const kconfig = program.command('kconfig').description('work with a kernel tree\'s Kconfig directly');
+  const kconfig = program.command('kconfig').description("work with a kernel tree's Kconfig directly");
   kconfig
     .command('resolve')
-    .description('resolve a config (plus fragments) against a kernel tree exactly like make olddefconfig, explaining every fragment value that did not survive')
-    .addHelpText('after', '\nExample:\n  $ kplay kconfig resolve --source /usr/src/linux-source-6.1.tar.xz --arch x86_64 --config defconfig --fragment features/wireguard/config --out /tmp/x86_64.config')
+    .description(
+      'resolve a config (plus fragments) against a kernel tree exactly like make olddefconfig, explaining every fragment value that did not survive',
+    )
+    .addHelpText(
+      'after',
+      '\nExample:\n  $ kplay kconfig resolve --source /usr/src/linux-source-6.1.tar.xz --arch x86_64 --config defconfig --fragment features/wireguard/config --out /tmp/x86_64.config',
+    )
     .requiredOption('--source <tree-or-tarball>', 'kernel source folder or tarball (.tar.xz/.tar.gz/...)')
     .requiredOption('--arch <rpm-arch>', `target architecture (${RPM_ARCHES.join(', ')})`)
     .requiredOption('--config <file-or-target>', 'base .config, or a make target such as defconfig')
@@ -40,7 +45,11 @@ export function register(program: Command): void {
     .option('--cache-dir <dir>', 'cache folder (default $KPLAY_CACHE_DIR or ~/.cache/kplay)')
     .option('--force', 'write the config even when a fragment value cannot be met', false)
     .option('--json', 'print findings as JSON on stdout', false)
-    .option('--verify', 'also run the kernel\'s own conf --olddefconfig (built from the tree\'s scripts/kconfig with gcc, flex and bison) and report any difference as an error', false)
+    .option(
+      '--verify',
+      "also run the kernel's own conf --olddefconfig (built from the tree's scripts/kconfig with gcc, flex and bison) and report any difference as an error",
+      false,
+    )
     .action(async (opts: ResolveOptions) => {
       await runCommand(async () => {
         if (!isRpmArch(opts.arch)) throw new UsageError(`unknown arch '${opts.arch}': use one of ${RPM_ARCHES.join(', ')}`);

@@ -7,7 +7,14 @@ import { runCommand } from '../findings/report.js';
 
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((r) =>
+      r
+        .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!)))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 export function register(program: Command): void {
@@ -24,11 +31,17 @@ export function register(program: Command): void {
         if (what === 'features') {
           const rows = await listFeatures(root);
           if (opts.json) process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
-          else process.stdout.write(`${table([['FEATURE', 'KERNEL', 'ARCHES', 'PATCHES', 'USED BY', 'SUMMARY'], ...rows.map((r) => [r.name + (r.problems ? ' (!)' : ''), r.kernel, r.arches, String(r.patches), r.usedBy.join(',') || '-', r.summary])])}\n`);
+          else
+            process.stdout.write(
+              `${table([['FEATURE', 'KERNEL', 'ARCHES', 'PATCHES', 'USED BY', 'SUMMARY'], ...rows.map((r) => [r.name + (r.problems ? ' (!)' : ''), r.kernel, r.arches, String(r.patches), r.usedBy.join(',') || '-', r.summary])])}\n`,
+            );
         } else if (what === 'variants') {
           const rows = await listVariants(root);
           if (opts.json) process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
-          else process.stdout.write(`${table([['VARIANT', 'FILE', 'BASE', 'ARCHES', 'FEATURES', 'SUMMARY'], ...rows.map((r) => [r.name + (r.problems ? ' (!)' : ''), r.file, r.base, r.arches.join(','), String(r.features.length), r.summary])])}\n`);
+          else
+            process.stdout.write(
+              `${table([['VARIANT', 'FILE', 'BASE', 'ARCHES', 'FEATURES', 'SUMMARY'], ...rows.map((r) => [r.name + (r.problems ? ' (!)' : ''), r.file, r.base, r.arches.join(','), String(r.features.length), r.summary])])}\n`,
+            );
         } else {
           throw new UsageError(`'${what}' is not something kplay lists: use features or variants`);
         }

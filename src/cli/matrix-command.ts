@@ -24,25 +24,40 @@ export function register(program: Command): void {
     .command('matrix')
     .description('compose and check every variant on every base release; write out/matrix/matrix.json and a static HTML grid')
     .argument('<variants...>', 'variant files, e.g. variants/*.yml')
-    .requiredOption('--base <release>', 'a base: VERSION=TREE-OR-TARBALL, a version, latest-stable, longterm, mainline or a series like 6.12.x; for kmod and overlay variants a distribution kernel dist:VERSION-RELEASE=TREE[,KERNEL-DEVEL], or the newest one of a repository or Koji tag: repo:URL=TREE[,KERNEL-DEVEL], koji:HUB#TAG=TREE[,KERNEL-DEVEL] ({kernel} stands for its version-release) (repeat for more columns)', (v: string, prev: string[] = []) => [...prev, v])
+    .requiredOption(
+      '--base <release>',
+      'a base: VERSION=TREE-OR-TARBALL, a version, latest-stable, longterm, mainline or a series like 6.12.x; for kmod and overlay variants a distribution kernel dist:VERSION-RELEASE=TREE[,KERNEL-DEVEL], or the newest one of a repository or Koji tag: repo:URL=TREE[,KERNEL-DEVEL], koji:HUB#TAG=TREE[,KERNEL-DEVEL] ({kernel} stands for its version-release) (repeat for more columns)',
+      (v: string, prev: string[] = []) => [...prev, v],
+    )
     .option('--out <dir>', 'output folder (default out/matrix under the repository root)')
     .option('--root <dir>', 'repository root holding features/ (default: found from the first variant)')
     .option('--concurrency <n>', 'cells composed at once', '2')
     .option('--releases-url <url>', "kernel.org's release list (default $KPLAY_RELEASES_URL or https://www.kernel.org/releases.json)")
     .option('--kernel-cdn <url>', 'kernel tarball tree (default $KPLAY_KERNEL_CDN or https://cdn.kernel.org/pub/linux/kernel)')
     .option('--json', 'print the matrix report as JSON on stdout', false)
-    .addHelpText('after', '\nExamples:\n  $ kplay matrix variants/*.yml --base 6.1.192=/usr/src/linux-source-6.1.tar.xz --base 6.12.117=/usr/src/linux-source-6.12.tar.xz\n  $ kplay matrix variants/*.yml --base latest-stable --base mainline\n\nExit status: 0 every cell composed without errors, 1 some cell has errors, 2 unusable input.')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ kplay matrix variants/*.yml --base 6.1.192=/usr/src/linux-source-6.1.tar.xz --base 6.12.117=/usr/src/linux-source-6.12.tar.xz\n  $ kplay matrix variants/*.yml --base latest-stable --base mainline\n\nExit status: 0 every cell composed without errors, 1 some cell has errors, 2 unusable input.',
+    )
     .action(async (variants: string[], opts: MatrixCliOptions) => {
       await runCommand(async () => {
         const concurrency = Number(opts.concurrency);
-        if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new UsageError(`--concurrency ${opts.concurrency}: give a whole number from 1 to 64`);
+        if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64)
+          throw new UsageError(`--concurrency ${opts.concurrency}: give a whole number from 1 to 64`);
         const specs = [...new Set(opts.base)];
-        const kernelOrg = new KernelOrg({ ...(opts.releasesUrl ? { releasesUrl: opts.releasesUrl } : {}), ...(opts.kernelCdn ? { cdn: opts.kernelCdn } : {}) });
+        const kernelOrg = new KernelOrg({
+          ...(opts.releasesUrl ? { releasesUrl: opts.releasesUrl } : {}),
+          ...(opts.kernelCdn ? { cdn: opts.kernelCdn } : {}),
+        });
         const bases: ResolvedBase[] = [];
         for (const spec of specs) {
           let base: ResolvedBase;
           try {
-            base = spec.startsWith('dist:') ? await resolveDistributionColumn(spec) : /^(repo|koji):/.test(spec) ? await resolveListedDistributionColumn(spec) : await resolveBase(spec, kernelOrg);
+            base = spec.startsWith('dist:')
+              ? await resolveDistributionColumn(spec)
+              : /^(repo|koji):/.test(spec)
+                ? await resolveListedDistributionColumn(spec)
+                : await resolveBase(spec, kernelOrg);
           } catch (err) {
             if (!(err instanceof UsageError)) throw err;
             // one column that cannot be fetched (kernel.org offline) fails its cells; the others still run
@@ -50,9 +65,17 @@ export function register(program: Command): void {
             process.stderr.write(`base ${spec}: cannot be used: ${err.message}\n`);
             continue;
           }
-          if (bases.some((b) => !b.error && b.version === base.version && b.kernelSource === base.kernelSource && b.versionRelease === base.versionRelease)) continue; // latest-stable may be 6.12.x too
+          if (
+            bases.some(
+              (b) =>
+                !b.error && b.version === base.version && b.kernelSource === base.kernelSource && b.versionRelease === base.versionRelease,
+            )
+          )
+            continue; // latest-stable may be 6.12.x too
           bases.push(base);
-          process.stderr.write(`base ${spec}: ${base.kind === 'distribution' ? `kernel ${base.versionRelease}` : `Linux ${base.version}`} from ${displayPath(base.kernelSource)}\n`);
+          process.stderr.write(
+            `base ${spec}: ${base.kind === 'distribution' ? `kernel ${base.versionRelease}` : `Linux ${base.version}`} from ${displayPath(base.kernelSource)}\n`,
+          );
         }
         const root = opts.root ? path.resolve(opts.root) : await findRepositoryRoot(variants[0]!);
         const terminal = Boolean(process.stderr.isTTY) && !opts.json;

@@ -28,7 +28,11 @@ function displayPath(file: string): string {
 async function patchFilesIn(dir: string, depth = 0): Promise<string[]> {
   const series = await readFile(path.join(dir, 'series'), 'utf8').catch(() => undefined);
   if (series !== undefined) {
-    return series.split('\n').map((l) => l.replace(/#.*/, '').trim()).filter(Boolean).map((f) => path.join(dir, f));
+    return series
+      .split('\n')
+      .map((l) => l.replace(/#.*/, '').trim())
+      .filter(Boolean)
+      .map((f) => path.join(dir, f));
   }
   const names = (await readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const patches = names.filter((d) => d.isFile() && /\.(patch|diff)$/.test(d.name)).map((d) => path.join(dir, d.name));
@@ -70,12 +74,28 @@ export function register(program: Command): void {
   const patches = program.command('patches').description('check feature patch series');
   patches
     .command('check')
-    .description('parse a patch series, find overlapping changes between features, and apply it to a kernel source (folder or tarball) with git apply rules')
-    .addHelpText('after', '\nExamples:\n  $ kplay patches check --source /usr/src/linux-source-6.1.tar.xz features/overlayfs features/wireguard\n  $ kplay patches check --fuzz 1 --json features/overlayfs/patches/*.patch')
-    .argument('<patch...>', 'patch files or folders, applied in the order given (a folder gives its `series` file order, its *.patch files, or the patches of the features in it)')
+    .description(
+      'parse a patch series, find overlapping changes between features, and apply it to a kernel source (folder or tarball) with git apply rules',
+    )
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ kplay patches check --source /usr/src/linux-source-6.1.tar.xz features/overlayfs features/wireguard\n  $ kplay patches check --fuzz 1 --json features/overlayfs/patches/*.patch',
+    )
+    .argument(
+      '<patch...>',
+      'patch files or folders, applied in the order given (a folder gives its `series` file order, its *.patch files, or the patches of the features in it)',
+    )
     .option('--source <tree-or-tarball>', 'kernel source to apply the series to: an extracted tree or a source tarball')
-    .option('--fuzz <n>', 'apply with `patch -p1 -F<n>` rules (older specs) instead of git apply rules: up to n context lines at each end of a hunk may differ', fuzzOption, 0)
-    .option('--cache-dir <dir>', 'where the files taken out of a source tarball are cached (default $KPLAY_CACHE_DIR, $XDG_CACHE_HOME/kplay or ~/.cache/kplay)')
+    .option(
+      '--fuzz <n>',
+      'apply with `patch -p1 -F<n>` rules (older specs) instead of git apply rules: up to n context lines at each end of a hunk may differ',
+      fuzzOption,
+      0,
+    )
+    .option(
+      '--cache-dir <dir>',
+      'where the files taken out of a source tarball are cached (default $KPLAY_CACHE_DIR, $XDG_CACHE_HOME/kplay or ~/.cache/kplay)',
+    )
     .option('--no-cache', 'stream the tarball every time; cache nothing')
     .option('--json', 'print the per-patch results and findings as JSON on stdout', false)
     .action(async (paths: string[], opts: { source?: string; fuzz: number; json: boolean; cache: boolean; cacheDir?: string }) => {
@@ -85,7 +105,9 @@ export function register(program: Command): void {
         const cacheDir = opts.cache === false ? false : opts.cacheDir ? path.join(path.resolve(opts.cacheDir), 'tree-subsets') : undefined;
         const check = await checkPatchesForSeries(series, opts.source, { fuzz: opts.fuzz, cacheDir });
         if (opts.json) {
-          process.stdout.write(`${JSON.stringify({ source: check.source, fromCache: check.fromCache, results: check.results, findings: check.findings }, null, 2)}\n`);
+          process.stdout.write(
+            `${JSON.stringify({ source: check.source, fromCache: check.fromCache, results: check.results, findings: check.findings }, null, 2)}\n`,
+          );
         } else {
           printFindings(check.findings);
         }

@@ -8,7 +8,7 @@ export function register(program: Command): void {
     .description('show the state of the Copr build(s) and CBS task that kplay submit recorded for a variant (anonymous, sends nothing)')
     .argument('[variant]', 'variant file, e.g. variants/playground.yml')
     .option('--out <dir>', 'output folder of the variant (default out/<variant>)')
-    .option('--state-dir <dir>', 'folder holding the records (for kplay submit --srpm: the SRPM\'s folder or its --out)')
+    .option('--state-dir <dir>', "folder holding the records (for kplay submit --srpm: the SRPM's folder or its --out)")
     .option('--koji-config <file>', 'koji config file to read instead of ~/.koji/config{.d}')
     .option('--json', 'print the result as JSON on stdout', false)
     .addHelpText('after', '\nExamples:\n  $ kplay status variants/playground.yml\n  $ kplay status --state-dir out/srpms --json')
@@ -22,7 +22,14 @@ export function register(program: Command): void {
           const list = await submissionStatus(stateDir, out, opts);
           if (!list.length) {
             const message = `no submission is recorded in ${stateDir}`;
-            throw new UsageError(message, [{ code: 'E_SUBMIT_NOT_RECORDED', severity: 'error', message, hint: 'kplay submit records its builds there; pass --state-dir DIR for an --srpm submission' }]);
+            throw new UsageError(message, [
+              {
+                code: 'E_SUBMIT_NOT_RECORDED',
+                severity: 'error',
+                message,
+                hint: 'kplay submit records its builds there; pass --state-dir DIR for an --srpm submission',
+              },
+            ]);
           }
           if (opts.json) out.result(JSON.stringify(list, null, 2));
           else {

@@ -47,7 +47,10 @@ async function submitService(variantPath: string, asked: string | boolean): Prom
   }
   const { variant } = await loadVariant(variantPath);
   const declared = Object.keys(variant?.targets ?? {}).filter((k) => k === 'copr' || k === 'cbs');
-  if (declared.length !== 1) throw new UsageError(`--submit: the variant declares ${declared.length ? declared.join(' and ') : 'no'} target(s); say which with --submit copr or --submit cbs`);
+  if (declared.length !== 1)
+    throw new UsageError(
+      `--submit: the variant declares ${declared.length ? declared.join(' and ') : 'no'} target(s); say which with --submit copr or --submit cbs`,
+    );
   return declared[0]!;
 }
 
@@ -56,7 +59,14 @@ async function submitQuietly(variantPath: string, service: string): Promise<numb
   try {
     const prepared = await prepareSrpm(variantPath);
     printFindings(prepared.compose.findings);
-    return await submitSrpm({ service, srpmPath: prepared.srpmPath, variantPath, variantName: prepared.variantName, targets: prepared.targets, stateDir: prepared.outDir });
+    return await submitSrpm({
+      service,
+      srpmPath: prepared.srpmPath,
+      variantPath,
+      variantName: prepared.variantName,
+      targets: prepared.targets,
+      stateDir: prepared.outDir,
+    });
   } catch (err) {
     if (err instanceof UsageError) {
       if (err.findings.length) printFindings(err.findings);
@@ -71,23 +81,44 @@ async function submitQuietly(variantPath: string, service: string): Promise<numb
 export function register(program: Command): void {
   program
     .command('track')
-    .description("follow kernel.org releases: compose and check the variant on a new release, and bump its base when nothing breaks")
+    .description('follow kernel.org releases: compose and check the variant on a new release, and bump its base when nothing breaks')
     .argument('<variant>', 'a vanilla variant file, e.g. variants/playground.yml')
-    .option('--follow <release>', "what to follow: latest-stable, longterm, mainline or a series like 6.12.x (default: the variant's own series)")
-    .option('--state <file>', 'state file remembering the last release seen per variant (default .kplay/track-state.json under the repository root)')
+    .option(
+      '--follow <release>',
+      "what to follow: latest-stable, longterm, mainline or a series like 6.12.x (default: the variant's own series)",
+    )
+    .option(
+      '--state <file>',
+      'state file remembering the last release seen per variant (default .kplay/track-state.json under the repository root)',
+    )
     .option('--root <dir>', 'repository root holding features/ (default: found from the variant)')
     .option('--submit [service]', 'after a bump, build the SRPM and submit it (copr or cbs; default the one target the variant declares)')
     .option('--dry-run', 'check and report, but do not rewrite the variant or submit', false)
     .option('--releases-url <url>', "kernel.org's release list (default $KPLAY_RELEASES_URL or https://www.kernel.org/releases.json)")
     .option('--kernel-cdn <url>', 'kernel tarball tree (default $KPLAY_KERNEL_CDN or https://cdn.kernel.org/pub/linux/kernel)')
-    .option('--repo <url>', 'kmod variants: follow the kernel-devel packages of this repository (the folder holding repodata/, e.g. a CentOS Stream BaseOS or AppStream URL)')
-    .option('--koji <hub-url>', 'kmod variants: follow the kernel builds of a Koji tag (with --koji-tag), e.g. https://cbs.centos.org/kojihub')
+    .option(
+      '--repo <url>',
+      'kmod variants: follow the kernel-devel packages of this repository (the folder holding repodata/, e.g. a CentOS Stream BaseOS or AppStream URL)',
+    )
+    .option(
+      '--koji <hub-url>',
+      'kmod variants: follow the kernel builds of a Koji tag (with --koji-tag), e.g. https://cbs.centos.org/kojihub',
+    )
     .option('--koji-tag <tag>', 'the Koji tag to list (listTagged)')
     .option('--koji-package <name>', 'the package whose builds are listed in the tag', 'kernel')
-    .option('--kernel-source <tree-or-tarball>', "kmod variants: the new kernel's source for the folder, patch and Kconfig checks; {kernel} stands for its version-release")
-    .option('--kernel-devel <tree-or-rpm>', "kmod variants: the new kernel's kernel-devel for the compile test and kABI check; {kernel} stands for its version-release")
+    .option(
+      '--kernel-source <tree-or-tarball>',
+      "kmod variants: the new kernel's source for the folder, patch and Kconfig checks; {kernel} stands for its version-release",
+    )
+    .option(
+      '--kernel-devel <tree-or-rpm>',
+      "kmod variants: the new kernel's kernel-devel for the compile test and kABI check; {kernel} stands for its version-release",
+    )
     .option('--out <dir>', 'kmod variants: where the package rebuilt for the new kernel is written (default out/<variant>)')
-    .option('--report <file>', 'when the new kernel breaks the variant: write the break report (JSON, with a ready-to-paste issue text) here')
+    .option(
+      '--report <file>',
+      'when the new kernel breaks the variant: write the break report (JSON, with a ready-to-paste issue text) here',
+    )
     .option('--webhook <url>', 'when the new kernel breaks the variant: POST the break report as JSON to this URL')
     .option('--json', 'print the result as JSON on stdout', false)
     .addHelpText(
@@ -95,7 +126,7 @@ export function register(program: Command): void {
       '\nExit status: 0 nothing new, 1 the new release breaks the variant (not bumped), 2 unusable input,\n' +
         '3 the variant was bumped to the new release (or would be, with --dry-run), 4 bumped but the submission failed.\n' +
         '\nExamples:\n  $ kplay track variants/playground.yml\n  $ kplay track variants/playground.yml --follow 6.12.x --submit\n' +
-          '  $ kplay track variants/kmod-wireguard.yml --repo https://mirror.stream.centos.org/10-stream/AppStream/x86_64/os --kernel-devel /usr/src/kernels/{kernel}.x86_64 --webhook https://chat.example.org/hooks/kmods',
+        '  $ kplay track variants/kmod-wireguard.yml --repo https://mirror.stream.centos.org/10-stream/AppStream/x86_64/os --kernel-devel /usr/src/kernels/{kernel}.x86_64 --webhook https://chat.example.org/hooks/kmods',
     )
     .action(async (variantPath: string, opts: TrackCliOptions) => {
       await runCommand(async () => {
@@ -115,7 +146,10 @@ export function register(program: Command): void {
               log: (line) => process.stderr.write(`${line}\n`),
             })
           : await trackVariant(variantPath, {
-              kernelOrg: new KernelOrg({ ...(opts.releasesUrl ? { releasesUrl: opts.releasesUrl } : {}), ...(opts.kernelCdn ? { cdn: opts.kernelCdn } : {}) }),
+              kernelOrg: new KernelOrg({
+                ...(opts.releasesUrl ? { releasesUrl: opts.releasesUrl } : {}),
+                ...(opts.kernelCdn ? { cdn: opts.kernelCdn } : {}),
+              }),
               statePath,
               ...(opts.follow ? { follow: opts.follow } : {}),
               ...(opts.root ? { root } : {}),
@@ -131,7 +165,9 @@ export function register(program: Command): void {
           if (submitted !== 0) exit = TRACK_EXIT.submitFailed;
         }
         if (opts.json) {
-          process.stdout.write(`${JSON.stringify({ ...result, exitCode: exit, ...(submitted !== undefined ? { submitExitCode: submitted } : {}), ...(notified ? { breakReport: notified } : {}) }, null, 2)}\n`);
+          process.stdout.write(
+            `${JSON.stringify({ ...result, exitCode: exit, ...(submitted !== undefined ? { submitExitCode: submitted } : {}), ...(notified ? { breakReport: notified } : {}) }, null, 2)}\n`,
+          );
         } else {
           printReport(result, statePath);
           if (notified) process.stdout.write(`\n${notified.title}\n\n${notified.text}`);
@@ -146,7 +182,8 @@ function distributionSource(opts: TrackCliOptions): DistributionKernelSource | u
   if (opts.repo && opts.koji) throw new UsageError('give --repo or --koji, not both');
   if (opts.koji && !opts.kojiTag) throw new UsageError('--koji needs --koji-tag <tag>');
   if (opts.kojiTag && !opts.koji) throw new UsageError('--koji-tag needs --koji <hub-url>');
-  if ((opts.repo || opts.koji) && opts.follow) throw new UsageError('--follow selects kernel.org releases; with --repo or --koji the newest kernel of the same series is followed');
+  if ((opts.repo || opts.koji) && opts.follow)
+    throw new UsageError('--follow selects kernel.org releases; with --repo or --koji the newest kernel of the same series is followed');
   if (opts.repo) return new RepoMetadataSource(opts.repo);
   if (opts.koji) return new KojiTagSource(opts.koji, opts.kojiTag!, opts.kojiPackage ?? 'kernel');
   return undefined;

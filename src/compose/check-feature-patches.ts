@@ -13,7 +13,10 @@ export function seriesOf(resolved: ResolvedFeatures): SeriesPatch[] {
  * The patch stage of compose: always parse the series (unsafe paths, binary and corrupt patches)
  * and look for overlaps between features; with a kernel source, apply the whole series to it.
  */
-export async function checkFeaturePatches(resolved: ResolvedFeatures, kernelSource?: string): Promise<{ findings: Finding[]; check: string }> {
+export async function checkFeaturePatches(
+  resolved: ResolvedFeatures,
+  kernelSource?: string,
+): Promise<{ findings: Finding[]; check: string }> {
   const series = seriesOf(resolved);
   if (series.length === 0) return { findings: [], check: 'no patches' };
   const r = await checkPatchesForSeries(series, kernelSource);

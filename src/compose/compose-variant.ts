@@ -18,14 +18,21 @@ export type { ComposeOptions, ComposeResult } from '../bases/base-kind.js';
 export async function composeVariant(variantPath: string, opts: ComposeOptions = {}): Promise<ComposeResult> {
   const findings: Finding[] = [];
   const checks: Record<string, string> = {};
-  const done = (extra: Partial<ComposeResult> = {}): ComposeResult => ({ findings, exitCode: exitCodeForFindings(findings), written: false, checks, ...extra });
+  const done = (extra: Partial<ComposeResult> = {}): ComposeResult => ({
+    findings,
+    exitCode: exitCodeForFindings(findings),
+    written: false,
+    checks,
+    ...extra,
+  });
 
   if (opts.kernelSource && !(await pathExists(opts.kernelSource))) {
     throw new UsageError(`kernel source ${opts.kernelSource} does not exist (give an extracted tree or a tarball)`);
   }
   const loaded = await loadVariant(variantPath);
   findings.push(...loaded.findings);
-  const variant = loaded.variant && opts.baseOverride ? baseKindOf(loaded.variant).withRelease(loaded.variant, opts.baseOverride) : loaded.variant;
+  const variant =
+    loaded.variant && opts.baseOverride ? baseKindOf(loaded.variant).withRelease(loaded.variant, opts.baseOverride) : loaded.variant;
   if (!variant) return done();
   const root = opts.root ? path.resolve(opts.root) : await findRepositoryRoot(variantPath);
   const result = await baseKindOf(variant).compose(variant, root, opts, findings);

@@ -1,7 +1,6 @@
 import path from 'node:path';
 import { isDirectory } from '../fs/path-kind.js';
 
-
 /**
  * The repository root of a variant: the nearest folder at or above the variant's that holds
  * `features/`; else the parent of a `variants/` folder; else the variant's own folder.

@@ -51,7 +51,8 @@ export async function buildManifest(args: {
     inputs.push({ path: rel(abs), sha256: sha256(await readFile(abs)) });
   }
   for (const { feature } of args.resolved.order) {
-    for (const abs of (await filesUnder(path.join(root, feature.dir))).sort()) inputs.push({ path: rel(abs), sha256: sha256(await readFile(abs)) });
+    for (const abs of (await filesUnder(path.join(root, feature.dir))).sort())
+      inputs.push({ path: rel(abs), sha256: sha256(await readFile(abs)) });
   }
   for (const [arch, c] of Object.entries(variant.base.config)) {
     if (c?.kind === 'file') inputs.push({ path: rel(c.path), sha256: sha256(await readFile(c.path)) });
@@ -66,7 +67,9 @@ export async function buildManifest(args: {
         value: showConfigValue(s.request.value),
         set_by: `${s.request.origin.kind} ${s.request.origin.name}`,
         at: place(s.request, root),
-        ...(s.overridden.length ? { overrides: s.overridden.map((o) => `${o.origin.kind} ${o.origin.name} (${showConfigValue(o.value)}) at ${place(o, root)}`) } : {}),
+        ...(s.overridden.length
+          ? { overrides: s.overridden.map((o) => `${o.origin.kind} ${o.origin.name} (${showConfigValue(o.value)}) at ${place(o, root)}`) }
+          : {}),
       };
     }
     config[m.arch] = perArch;
@@ -78,19 +81,25 @@ export async function buildManifest(args: {
       kind: variant.base.kind,
       version: variant.base.version,
       source: { url: variant.base.source.url, ...(variant.base.source.sha256 ? { sha256: variant.base.source.sha256 } : {}) },
-      config: Object.fromEntries(Object.entries(variant.base.config).map(([a, c]) => [a, c.kind === 'target' ? c.target : c.kind === 'file' ? rel(c.path) : c.url])),
+      config: Object.fromEntries(
+        Object.entries(variant.base.config).map(([a, c]) => [a, c.kind === 'target' ? c.target : c.kind === 'file' ? rel(c.path) : c.url]),
+      ),
     },
     arches: variant.arches.list,
     features: args.resolved.order.map((r) => ({
       name: r.feature.name,
       reason: r.reason.kind === 'variant' ? 'listed by the variant' : `required by ${r.reason.by}`,
       arches: r.arches,
-      patches: args.patches.filter((p) => p.feature === r.feature.name).map((p) => ({ file: p.file, from: p.origin, sha256: sha256(p.text) })),
+      patches: args.patches
+        .filter((p) => p.feature === r.feature.name)
+        .map((p) => ({ file: p.file, from: p.origin, sha256: sha256(p.text) })),
     })),
     checks: args.checks,
     inputs,
     config,
-    outputs: [...args.outputs.entries()].map(([name, content]) => ({ file: name, sha256: sha256(content) })).sort((a, b) => a.file.localeCompare(b.file)),
+    outputs: [...args.outputs.entries()]
+      .map(([name, content]) => ({ file: name, sha256: sha256(content) }))
+      .sort((a, b) => a.file.localeCompare(b.file)),
   };
   return `${JSON.stringify(manifest, null, 2)}\n`;
 }

@@ -39,7 +39,8 @@ export async function resolveVariantConfigs(
   kernelSource: string,
   opts: { verify?: boolean } = {},
 ): Promise<{ resolutions: ArchResolution[]; findings: Finding[]; skipped: string[]; verified?: string }> {
-  if (!(await pathExists(kernelSource))) throw new UsageError(`kernel source ${kernelSource} does not exist (give an extracted tree or a tarball)`);
+  if (!(await pathExists(kernelSource)))
+    throw new UsageError(`kernel source ${kernelSource} does not exist (give an extracted tree or a tarball)`);
   const findings: Finding[] = [];
   const resolutions: ArchResolution[] = [];
   const skipped: string[] = [];

@@ -26,7 +26,12 @@ export function configMapRequests(
     const where = locate(src, [...path, key], true);
     const node = pair.value;
     if (!isScalar(node) || !node.range) {
-      findings.push({ code: 'E_CONFIG_VALUE', severity: 'error', message: `${key} needs a value: y, m, n, a "string", a number or 0x-hex`, where });
+      findings.push({
+        code: 'E_CONFIG_VALUE',
+        severity: 'error',
+        message: `${key} needs a value: y, m, n, a "string", a number or 0x-hex`,
+        where,
+      });
       continue;
     }
     const text = src.text.slice(node.range[0], node.range[1]);
@@ -34,7 +39,13 @@ export function configMapRequests(
     if (node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE' || node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED') {
       const bad = describeControl(String(node.value));
       if (bad !== undefined) {
-        findings.push({ code: 'E_CONFIG_VALUE', severity: 'error', message: `${key}: the string value holds the control character ${bad}; a config value is one line of printable text`, where: locate(src, [...path, key]), hint: 'remove the line break or control character from the value' });
+        findings.push({
+          code: 'E_CONFIG_VALUE',
+          severity: 'error',
+          message: `${key}: the string value holds the control character ${bad}; a config value is one line of printable text`,
+          where: locate(src, [...path, key]),
+          hint: 'remove the line break or control character from the value',
+        });
         continue;
       }
       value = { type: 'string', value: String(node.value) };

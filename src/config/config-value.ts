@@ -16,7 +16,8 @@ export function parseConfigValue(raw: string): { value?: ConfigValue; error?: st
       } else if (c === '"') {
         if (i !== raw.length - 1) return { error: `text after the closing quote in ${raw}` };
         const bad = describeControl(out);
-        if (bad !== undefined) return { error: `the string value holds the control character ${bad}; a config value is one line of printable text` };
+        if (bad !== undefined)
+          return { error: `the string value holds the control character ${bad}; a config value is one line of printable text` };
         return { value: { type: 'string', value: out } };
       } else {
         out += c;

@@ -20,7 +20,11 @@ export interface MergedConfig {
 }
 
 function who(r: ConfigRequest): string {
-  return r.origin.kind === 'feature' ? `feature ${r.origin.name}` : r.origin.kind === 'variant' ? `variant ${r.origin.name}` : `base ${r.origin.name}`;
+  return r.origin.kind === 'feature'
+    ? `feature ${r.origin.name}`
+    : r.origin.kind === 'variant'
+      ? `variant ${r.origin.name}`
+      : `base ${r.origin.name}`;
 }
 
 /**

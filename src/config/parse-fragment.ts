@@ -48,7 +48,12 @@ export function parseFragment(
     } else {
       const parsed = parseConfigValue(set![2]!.trimEnd());
       if (!parsed.value) {
-        findings.push({ code: 'E_CONFIG_VALUE', severity: 'error', message: `CONFIG_${symbol}: ${parsed.error}`, where: { ...where, col: symbol.length + 9 } });
+        findings.push({
+          code: 'E_CONFIG_VALUE',
+          severity: 'error',
+          message: `CONFIG_${symbol}: ${parsed.error}`,
+          where: { ...where, col: symbol.length + 9 },
+        });
         return;
       }
       value = parsed.value;

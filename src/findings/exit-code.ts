@@ -33,7 +33,6 @@ export function exitStatusForFindings(findings: readonly Finding[]): 0 | 1 | 2 |
   return exitCodeForFindings(findings);
 }
 
-
 /**
  * What to print for an error that is not a finding (a bug in kplay): one line, the stack only
  * with KPLAY_DEBUG=1 (or --debug), and exit status 3, so 2 always means the input.
@@ -42,6 +41,9 @@ export function reportInternalError(err: unknown, write: (s: string) => void = (
   const e = err as Error;
   write(`kplay: internal error: ${e?.message ?? String(err)}\n`);
   if (process.env.KPLAY_DEBUG) write(`${e?.stack ?? ''}\n`);
-  else write('kplay: this is a bug in kplay, not in your input; run again with KPLAY_DEBUG=1 (or --debug) for details, and please report it\n');
+  else
+    write(
+      'kplay: this is a bug in kplay, not in your input; run again with KPLAY_DEBUG=1 (or --debug) for details, and please report it\n',
+    );
   return EXIT_INTERNAL;
 }

@@ -12,12 +12,8 @@ export function formatLocation(where: SourceLocation | undefined): string {
  * related location and the hint.
  */
 export function formatFinding(f: Finding): string {
-  const scope = [f.feature ? `feature ${f.feature}` : '', f.arch ? `arch ${f.arch}` : '']
-    .filter(Boolean)
-    .join(', ');
-  const lines = [
-    `${formatLocation(f.where)}: ${f.severity} ${f.code}: ${f.message}${scope ? ` [${scope}]` : ''}`,
-  ];
+  const scope = [f.feature ? `feature ${f.feature}` : '', f.arch ? `arch ${f.arch}` : ''].filter(Boolean).join(', ');
+  const lines = [`${formatLocation(f.where)}: ${f.severity} ${f.code}: ${f.message}${scope ? ` [${scope}]` : ''}`];
   for (const r of f.related ?? []) lines.push(`  ${formatLocation(r.where)}: note: ${r.message}`);
   if (f.hint) lines.push(`  hint: ${f.hint}`);
   return lines.join('\n');

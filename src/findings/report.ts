@@ -12,9 +12,7 @@ export function useColor(stream: NodeJS.WriteStream = process.stderr): boolean {
 }
 
 function colorize(line: string): string {
-  return line
-    .replace(/: error /, ': \u001b[31merror\u001b[0m ')
-    .replace(/: warning /, ': \u001b[33mwarning\u001b[0m ');
+  return line.replace(/: error /, ': \u001b[31merror\u001b[0m ').replace(/: warning /, ': \u001b[33mwarning\u001b[0m ');
 }
 
 /** Print findings compiler-style on stderr. */
@@ -25,7 +23,6 @@ export function printFindings(findings: readonly Finding[]): void {
     process.stderr.write(`${color ? colorize(text) : text}\n`);
   }
 }
-
 
 export function printSummary(findings: readonly Finding[], what: string): void {
   process.stderr.write(`${what}: ${summarizeFindings(findings)}\n`);

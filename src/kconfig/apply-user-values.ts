@@ -69,7 +69,7 @@ export function loadUserValues(ev: KconfigEvaluator, assignments: readonly UserA
         if (cs.userTri !== NO) report.warnings++;
         cs.userVal = sym;
       }
-      cs.userTri = (cs.userTri > sym.userTri ? cs.userTri : sym.userTri);
+      cs.userTri = cs.userTri > sym.userTri ? cs.userTri : sym.userTri;
     }
   }
 

@@ -39,9 +39,36 @@ export interface KconfigDialect {
 
 /** Every keyword this engine implements. */
 export const ENGINE_KEYWORDS: ReadonlySet<string> = new Set([
-  'bool', 'choice', 'comment', 'config', 'def_bool', 'def_tristate', 'default', 'depends', 'endchoice',
-  'endif', 'endmenu', 'help', 'hex', 'if', 'imply', 'int', 'mainmenu', 'menu', 'menuconfig', 'modules',
-  'on', 'optional', 'prompt', 'range', 'select', 'source', 'string', 'tristate', 'visible', 'option',
+  'bool',
+  'choice',
+  'comment',
+  'config',
+  'def_bool',
+  'def_tristate',
+  'default',
+  'depends',
+  'endchoice',
+  'endif',
+  'endmenu',
+  'help',
+  'hex',
+  'if',
+  'imply',
+  'int',
+  'mainmenu',
+  'menu',
+  'menuconfig',
+  'modules',
+  'on',
+  'optional',
+  'prompt',
+  'range',
+  'select',
+  'source',
+  'string',
+  'tristate',
+  'visible',
+  'option',
 ]);
 
 const OLD_KEYWORDS: ReadonlySet<string> = new Set([...ENGINE_KEYWORDS].filter((k) => k !== 'option'));
@@ -99,11 +126,12 @@ export function detectDialect(read: DialectFileReader, kernelVersion: string): K
 
   let choices: KconfigDialect['choices'];
   if (/sym_calc_choice\s*\(\s*struct menu\b/.test(symbolC) && symbolC.includes('choice_members')) choices = 'menu';
-  else if (/sym_get_choice_prop\s*\(/.test(symbolC) && /static struct symbol \*sym_calc_choice\s*\(\s*struct symbol\b/.test(symbolC)) choices = 'symbol';
+  else if (/sym_get_choice_prop\s*\(/.test(symbolC) && /static struct symbol \*sym_calc_choice\s*\(\s*struct symbol\b/.test(symbolC))
+    choices = 'symbol';
   else {
     const at = symbolC.indexOf('sym_calc_choice');
     throw new KconfigError(
-      'E_KCONFIG_DIALECT: this kernel computes choice values in a way kplay does not know (sym_calc_choice is neither the per-choice-symbol form of Linux 6.1 nor the per-member form of 6.11+); use `kplay kconfig resolve --verify` or the kernel\'s own `make olddefconfig`',
+      "E_KCONFIG_DIALECT: this kernel computes choice values in a way kplay does not know (sym_calc_choice is neither the per-choice-symbol form of Linux 6.1 nor the per-member form of 6.11+); use `kplay kconfig resolve --verify` or the kernel's own `make olddefconfig`",
       { file: `${DIR}/symbol.c`, line: at >= 0 ? lineOf(symbolC, at) : 1, col: 0 },
       'E_KCONFIG_DIALECT',
     );
@@ -149,5 +177,15 @@ function byVersion(kernelVersion: string): KconfigDialect {
 
 /** A short stable text naming the dialect's features (part of the parsed-tree cache key). */
 export function dialectKey(d: KconfigDialect): string {
-  return JSON.stringify([d.choices, d.hashSize, d.emptyNumberIsZero, d.confReadResets, d.menuVisibleSetsUser, d.strictNotSet, d.optionKeyword, [...d.keywords].sort(), [...d.unsupportedKeywords].sort()]);
+  return JSON.stringify([
+    d.choices,
+    d.hashSize,
+    d.emptyNumberIsZero,
+    d.confReadResets,
+    d.menuVisibleSetsUser,
+    d.strictNotSet,
+    d.optionKeyword,
+    [...d.keywords].sort(),
+    [...d.unsupportedKeywords].sort(),
+  ]);
 }

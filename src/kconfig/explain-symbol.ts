@@ -58,7 +58,12 @@ export interface SymbolExplanation {
  * Why a symbol has its value in a resolved config: its definitions, who requested what, its
  * dependencies, the selects and implies that apply, the defaults, and a one-line reason.
  */
-export function explainSymbol(tree: KconfigTree, resolved: ResolvedConfig, symbol: string, requests: readonly ConfigRequest[] = []): SymbolExplanation {
+export function explainSymbol(
+  tree: KconfigTree,
+  resolved: ResolvedConfig,
+  symbol: string,
+  requests: readonly ConfigRequest[] = [],
+): SymbolExplanation {
   const name = symbol.replace(/^CONFIG_/, '');
   const ev = tree.evaluator;
   if ((ev as { generation?: number }).generation !== resolved.generation) {
@@ -143,7 +148,9 @@ export function explainSymbol(tree: KconfigTree, resolved: ResolvedConfig, symbo
     value,
     definitions: sym.definitions().map((m) => ({ where: m.where, ...(m.prompt?.text ? { prompt: m.prompt.text } : {}) })),
     setBy,
-    ...(sym.dirDep ? { dependsOn: { expr: exprToString(sym.dirDep), value: tri(sym.isChoiceValue ? ev.exprValue(sym.dirDep) : sym.dirDepTri) } } : {}),
+    ...(sym.dirDep
+      ? { dependsOn: { expr: exprToString(sym.dirDep), value: tri(sym.isChoiceValue ? ev.exprValue(sym.dirDep) : sym.dirDepTri) } }
+      : {}),
     visible: tri(sym.visible),
     prompts: prompts.map(({ text: _t, ...p }) => p),
     selectedBy,
@@ -158,7 +165,11 @@ export function explainSymbol(tree: KconfigTree, resolved: ResolvedConfig, symbo
 }
 
 /** The choice a member belongs to, its selected member and (6.11+) the rule that picked it. */
-function describeChoice(tree: KconfigTree, choice: KSymbol, setterOf: (s: KSymbol) => ExplainedSetter | undefined): NonNullable<SymbolExplanation['choice']> {
+function describeChoice(
+  tree: KconfigTree,
+  choice: KSymbol,
+  setterOf: (s: KSymbol) => ExplainedSetter | undefined,
+): NonNullable<SymbolExplanation['choice']> {
   const prompt = choice.definitions()[0]?.prompt?.text ?? '<choice>';
   if (tree.dialect.choices !== 'menu') {
     return { prompt, ...(choice.curr.val && typeof choice.curr.val !== 'string' ? { selected: choice.curr.val.name ?? '' } : {}) };
@@ -190,17 +201,23 @@ function reasonFor(x: SymbolExplanation, sym: KSymbol): string {
   if (x.dependsOn && x.dependsOn.value === 'n' && v === 'n') return `n because its dependencies are not met: ${x.dependsOn.expr}`;
   if (x.choice) {
     const why = x.choice.rule ? `: ${x.choice.rule}` : '';
-    return x.choice.selected === sym.name ? `y: selected member of the choice "${x.choice.prompt}"${why}` : `${v}: the choice "${x.choice.prompt}" selects ${x.choice.selected ?? 'nothing'}${why}`;
+    return x.choice.selected === sym.name
+      ? `y: selected member of the choice "${x.choice.prompt}"${why}`
+      : `${v}: the choice "${x.choice.prompt}" selects ${x.choice.selected ?? 'nothing'}${why}`;
   }
   if (lastSet && x.visible !== 'n') {
     const wanted = lastSet.value.replace(/^"|"$/g, '');
-    return wanted === v ? `${v} as set by ${lastSet.by} (${formatLocation(lastSet.where)})` : `${v}: ${lastSet.by} asked for ${lastSet.value} but it is limited to ${x.visible} by its dependencies`;
+    return wanted === v
+      ? `${v} as set by ${lastSet.by} (${formatLocation(lastSet.where)})`
+      : `${v}: ${lastSet.by} asked for ${lastSet.value} but it is limited to ${x.visible} by its dependencies`;
   }
   if (x.visible === 'n') {
     const d = x.defaults.find((q) => q.active);
     const activeImplies = x.impliedBy.filter((s) => s.active);
     if (activeImplies.length) return `${v}: implied by ${activeImplies.map((s) => `${s.symbol}=${s.symbolValue}`).join(', ')}`;
-    return d ? `${v} from its default (${d.default}${d.expr !== 'y' ? ` if ${d.expr}` : ''}) because it has no visible prompt` : `${v}: no visible prompt and no active default`;
+    return d
+      ? `${v} from its default (${d.default}${d.expr !== 'y' ? ` if ${d.expr}` : ''}) because it has no visible prompt`
+      : `${v}: no visible prompt and no active default`;
   }
   const d = x.defaults.find((q) => q.active);
   return d ? `${v} from its default (${d.default}) as nobody set it` : `${v}: not set by anyone and no default applies`;
@@ -209,21 +226,34 @@ function reasonFor(x: SymbolExplanation, sym: KSymbol): string {
 /** Human-readable rendering of an explanation. */
 export function formatExplanation(x: SymbolExplanation): string {
   if (!x.exists) {
-    return [`CONFIG_${x.symbol}: ${x.reason}`, ...(x.suggestions.length ? [`  did you mean ${x.suggestions.map((s) => `CONFIG_${s}`).join(', ')}?`] : [])].join('\n');
+    return [
+      `CONFIG_${x.symbol}: ${x.reason}`,
+      ...(x.suggestions.length ? [`  did you mean ${x.suggestions.map((s) => `CONFIG_${s}`).join(', ')}?`] : []),
+    ].join('\n');
   }
   const lines = [`CONFIG_${x.symbol}=${x.type === 'string' ? JSON.stringify(x.value) : x.value} (${x.type})`, `  why: ${x.reason}`];
   for (const d of x.definitions) lines.push(`  defined at ${formatLocation(d.where)}${d.prompt ? `: "${d.prompt}"` : ' (no prompt)'}`);
   for (const s of x.setBy) lines.push(`  set to ${s.value} by ${s.by} at ${formatLocation(s.where)}`);
   if (x.dependsOn) lines.push(`  depends on [${x.dependsOn.value}]: ${x.dependsOn.expr}`);
   lines.push(`  prompt visible: ${x.visible}`);
-  if (x.choice) lines.push(`  member of choice "${x.choice.prompt}" (selected: ${x.choice.selected ?? 'none'}${x.choice.rule ? `; ${x.choice.rule}` : ''})`);
+  if (x.choice)
+    lines.push(
+      `  member of choice "${x.choice.prompt}" (selected: ${x.choice.selected ?? 'none'}${x.choice.rule ? `; ${x.choice.rule}` : ''})`,
+    );
   for (const s of x.selectedBy) {
-    lines.push(`  selected by [${s.active ? s.symbolValue : 'n'}]: ${s.symbol}${s.condition !== 'y' ? ` if ${s.condition}` : ''}${s.where ? ` (${formatLocation(s.where)})` : ''}${s.setBy ? `; ${s.symbol}=${s.setBy.value} set by ${s.setBy.by} at ${formatLocation(s.setBy.where)}` : ''}`);
+    lines.push(
+      `  selected by [${s.active ? s.symbolValue : 'n'}]: ${s.symbol}${s.condition !== 'y' ? ` if ${s.condition}` : ''}${s.where ? ` (${formatLocation(s.where)})` : ''}${s.setBy ? `; ${s.symbol}=${s.setBy.value} set by ${s.setBy.by} at ${formatLocation(s.setBy.where)}` : ''}`,
+    );
   }
   for (const s of x.impliedBy) {
-    lines.push(`  implied by [${s.active ? s.symbolValue : 'n'}]: ${s.symbol}${s.condition !== 'y' ? ` if ${s.condition}` : ''}${s.where ? ` (${formatLocation(s.where)})` : ''}`);
+    lines.push(
+      `  implied by [${s.active ? s.symbolValue : 'n'}]: ${s.symbol}${s.condition !== 'y' ? ` if ${s.condition}` : ''}${s.where ? ` (${formatLocation(s.where)})` : ''}`,
+    );
   }
-  for (const d of x.defaults) lines.push(`  default ${d.default}${d.expr !== 'y' ? ` if ${d.expr}` : ''} [${d.active ? 'active' : 'inactive'}]${d.where ? ` (${formatLocation(d.where)})` : ''}`);
+  for (const d of x.defaults)
+    lines.push(
+      `  default ${d.default}${d.expr !== 'y' ? ` if ${d.expr}` : ''} [${d.active ? 'active' : 'inactive'}]${d.where ? ` (${formatLocation(d.where)})` : ''}`,
+    );
   if (x.range) lines.push(`  range ${x.range.low} ${x.range.high} (${formatLocation(x.range.where)})`);
   return lines.join('\n');
 }

@@ -1,14 +1,4 @@
-import {
-  andExpr,
-  F_CHOICEVAL,
-  F_OPTIONAL,
-  orExpr,
-  symbolExpr,
-  type Expr,
-  type KSymbol,
-  type MenuNode,
-  type Property,
-} from './model.js';
+import { andExpr, F_CHOICEVAL, F_OPTIONAL, orExpr, symbolExpr, type Expr, type KSymbol, type MenuNode, type Property } from './model.js';
 import { LEGACY_DIALECT, type KconfigDialect } from './dialect.js';
 import type { SymbolTable } from './symbol-table.js';
 

@@ -1,7 +1,21 @@
 import type { ShellRunner } from './macro-preprocessor.js';
 
 /** Tools the kernel's Makefile names and exports to Kconfig (GNU toolchain defaults). */
-export const TOOL_VARIABLES = ['CC', 'LD', 'AR', 'NM', 'OBJCOPY', 'OBJDUMP', 'READELF', 'STRIP', 'PAHOLE', 'RUSTC', 'BINDGEN', 'HOSTCC', 'HOSTCXX'] as const;
+export const TOOL_VARIABLES = [
+  'CC',
+  'LD',
+  'AR',
+  'NM',
+  'OBJCOPY',
+  'OBJDUMP',
+  'READELF',
+  'STRIP',
+  'PAHOLE',
+  'RUSTC',
+  'BINDGEN',
+  'HOSTCC',
+  'HOSTCXX',
+] as const;
 
 export interface KconfigEnvInput {
   /** Absolute path of the tree top (what the Makefile exports as srctree for O= builds). */

@@ -22,5 +22,7 @@ export class KconfigError extends Error {
 /** A KconfigError as the usage error the CLI prints (its code and file:line as a finding); other errors unchanged. */
 export function asUsageError(err: unknown): unknown {
   if (!(err instanceof KconfigError)) return err;
-  return new UsageError(err.message, [{ code: err.code, severity: 'error', message: err.message.replace(/^[^:]*:\d+: /, ''), where: err.where }]);
+  return new UsageError(err.message, [
+    { code: err.code, severity: 'error', message: err.message.replace(/^[^:]*:\d+: /, ''), where: err.where },
+  ]);
 }

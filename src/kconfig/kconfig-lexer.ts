@@ -2,12 +2,53 @@ import { KconfigError } from './kconfig-error.js';
 import type { MacroPreprocessor } from './macro-preprocessor.js';
 
 export type TokenType =
-  | 'EOL' | 'WORD' | 'STRING' | 'ASSIGN_VAL' | 'EOF'
-  | 'bool' | 'choice' | 'comment' | 'config' | 'def_bool' | 'def_tristate' | 'default' | 'depends'
-  | 'endchoice' | 'endif' | 'endmenu' | 'help' | 'hex' | 'if' | 'imply' | 'int' | 'mainmenu' | 'menu'
-  | 'menuconfig' | 'modules' | 'on' | 'optional' | 'prompt' | 'range' | 'select' | 'source' | 'string'
-  | 'tristate' | 'visible'
-  | '||' | '&&' | '=' | '!=' | '<' | '<=' | '>' | '>=' | '!' | '(' | ')' | ':=' | '+=';
+  | 'EOL'
+  | 'WORD'
+  | 'STRING'
+  | 'ASSIGN_VAL'
+  | 'EOF'
+  | 'bool'
+  | 'choice'
+  | 'comment'
+  | 'config'
+  | 'def_bool'
+  | 'def_tristate'
+  | 'default'
+  | 'depends'
+  | 'endchoice'
+  | 'endif'
+  | 'endmenu'
+  | 'help'
+  | 'hex'
+  | 'if'
+  | 'imply'
+  | 'int'
+  | 'mainmenu'
+  | 'menu'
+  | 'menuconfig'
+  | 'modules'
+  | 'on'
+  | 'optional'
+  | 'prompt'
+  | 'range'
+  | 'select'
+  | 'source'
+  | 'string'
+  | 'tristate'
+  | 'visible'
+  | '||'
+  | '&&'
+  | '='
+  | '!='
+  | '<'
+  | '<='
+  | '>'
+  | '>='
+  | '!'
+  | '('
+  | ')'
+  | ':='
+  | '+=';
 
 export interface Token {
   type: TokenType;
@@ -16,17 +57,41 @@ export interface Token {
 }
 
 const KEYWORDS = new Set<string>([
-  'bool', 'choice', 'comment', 'config', 'def_bool', 'def_tristate', 'default', 'depends', 'endchoice',
-  'endif', 'endmenu', 'help', 'hex', 'if', 'imply', 'int', 'mainmenu', 'menu', 'menuconfig', 'modules',
-  'on', 'optional', 'prompt', 'range', 'select', 'source', 'string', 'tristate', 'visible',
+  'bool',
+  'choice',
+  'comment',
+  'config',
+  'def_bool',
+  'def_tristate',
+  'default',
+  'depends',
+  'endchoice',
+  'endif',
+  'endmenu',
+  'help',
+  'hex',
+  'if',
+  'imply',
+  'int',
+  'mainmenu',
+  'menu',
+  'menuconfig',
+  'modules',
+  'on',
+  'optional',
+  'prompt',
+  'range',
+  'select',
+  'source',
+  'string',
+  'tristate',
+  'visible',
 ]);
 
 const NO_WORDS: ReadonlySet<string> = new Set();
 
 function isWordChar(code: number): boolean {
-  return (
-    (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95 || code === 45
-  );
+  return (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95 || code === 45;
 }
 
 /**
@@ -65,7 +130,7 @@ export class KconfigLexer {
   next(): Token {
     for (;;) {
       const tok = this.raw();
-      if ((this.prev === 'EOL') && tok.type === 'EOL') continue;
+      if (this.prev === 'EOL' && tok.type === 'EOL') continue;
       if (this.prevPrev === 'EOL' && this.prev === 'WORD' && (tok.type === '=' || tok.type === ':=' || tok.type === '+='))
         this.assignMode = true;
       this.prevPrev = this.prev;

@@ -45,7 +45,12 @@ const COMPARE_TOKENS = new Set<TokenType>(['=', '!=', '<', '<=', '>', '>=']);
  * Parse a Kconfig tree starting at `top` (normally `Kconfig`), following `source` statements, into
  * menu nodes and symbols with their properties (before finalization).
  */
-export function parseKconfig(top: string, read: KconfigFileReader, pp: MacroPreprocessor, dialect: KconfigDialect = LEGACY_DIALECT): ParsedKconfig {
+export function parseKconfig(
+  top: string,
+  read: KconfigFileReader,
+  pp: MacroPreprocessor,
+  dialect: KconfigDialect = LEGACY_DIALECT,
+): ParsedKconfig {
   return new KconfigParser(read, pp, dialect).parseTree(top);
 }
 
@@ -261,9 +266,11 @@ class KconfigParser {
           this.parseWordStatement();
           break;
         default:
-          this.error(t.type === 'endmenu' || t.type === 'endif' || t.type === 'endchoice'
-            ? `unexpected '${t.type}'`
-            : `invalid statement (${describe(t)})`);
+          this.error(
+            t.type === 'endmenu' || t.type === 'endif' || t.type === 'endchoice'
+              ? `unexpected '${t.type}'`
+              : `invalid statement (${describe(t)})`,
+          );
       }
     }
   }
@@ -361,9 +368,11 @@ class KconfigParser {
       const type = TYPE_TOKENS[t.type];
       if (type) {
         if (choice && type !== 'bool' && type !== 'tristate') this.error(`a choice must be bool or tristate`);
-        if (choice && this.dialect.choices === 'menu' && type !== 'bool') this.error(`a choice must be bool in this kernel's Kconfig (tristate choices were removed in Linux 6.11)`);
+        if (choice && this.dialect.choices === 'menu' && type !== 'bool')
+          this.error(`a choice must be bool in this kernel's Kconfig (tristate choices were removed in Linux 6.11)`);
         this.advance();
-        if (choice && this.dialect.choices === 'menu' && this.look.type !== 'STRING') this.error(`expected a quoted prompt after 'bool' in a choice`);
+        if (choice && this.dialect.choices === 'menu' && this.look.type !== 'STRING')
+          this.error(`expected a quoted prompt after 'bool' in a choice`);
         if (this.look.type === 'STRING') {
           const text = this.advance().value;
           this.addPrompt('prompt', text, this.ifExpr());
@@ -514,7 +523,8 @@ class KconfigParser {
     this.parseStatements(new Set(['endchoice', 'endif', 'endmenu']), true);
     this.currentChoice = outer;
     this.stmtLine = this.look.line;
-    if (this.look.type !== 'endchoice') this.error(`expected 'endchoice' for the choice at line ${node.where.line}, found ${describe(this.look)}`);
+    if (this.look.type !== 'endchoice')
+      this.error(`expected 'endchoice' for the choice at line ${node.where.line}, found ${describe(this.look)}`);
     this.advance();
     this.expectEol();
     this.leaveMenu();
@@ -569,7 +579,8 @@ class KconfigParser {
     this.currentEntry = node;
     this.enterMenu();
     this.parseStatements(new Set(['endmenu', 'endif', 'endchoice']), false);
-    if (this.look.type !== 'endmenu') this.error(`expected 'endmenu' for the menu at line ${node.where.line}, found ${describe(this.look)}`);
+    if (this.look.type !== 'endmenu')
+      this.error(`expected 'endmenu' for the menu at line ${node.where.line}, found ${describe(this.look)}`);
     this.advance();
     this.expectEol();
     this.leaveMenu();

@@ -104,7 +104,10 @@ export function loadKconfigTreeSync(o: LoadKconfigTreeSyncOptions): KconfigTree 
   };
   const baseEnv: Record<string, string> = { ARCH: o.makeArch, SRCARCH: o.srcarch, CROSS_COMPILE: o.crossCompile ?? '', ...(o.tools ?? {}) };
   baseEnv.PATH = process.env.PATH ?? '';
-  const identity = toolchainIdentity({ ...baseEnv, ...toolNames(o.crossCompile ?? '', o.tools), KERNELVERSION: envInput.kernelVersion }, TOOL_VARIABLES);
+  const identity = toolchainIdentity(
+    { ...baseEnv, ...toolNames(o.crossCompile ?? '', o.tools), KERNELVERSION: envInput.kernelVersion },
+    TOOL_VARIABLES,
+  );
   const common = {
     label: o.label,
     root: o.root,

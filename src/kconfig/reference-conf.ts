@@ -76,7 +76,9 @@ export async function buildReferenceConf(treeRoot: string, cacheDir: string): Pr
     const k = path.join(work, 'kconfig');
     await run('flex', ['-o', 'lexer.lex.c', '-L', 'lexer.l'], { cwd: k });
     await run('bison', ['-o', 'parser.tab.c', '--defines=parser.tab.h', '-t', '-l', 'parser.y'], { cwd: k });
-    await run('gcc', ['-O1', '-w', '-I', k, '-I', path.join(work, 'include'), '-o', 'conf', ...SOURCES, 'lexer.lex.c', 'parser.tab.c'], { cwd: k });
+    await run('gcc', ['-O1', '-w', '-I', k, '-I', path.join(work, 'include'), '-o', 'conf', ...SOURCES, 'lexer.lex.c', 'parser.tab.c'], {
+      cwd: k,
+    });
     await mkdir(dir, { recursive: true });
     await rename(path.join(k, 'conf'), `${bin}.${process.pid}`);
     await rename(`${bin}.${process.pid}`, bin);
@@ -101,7 +103,9 @@ export interface ReferenceRun {
 /** Environment `make` gives conf for this tree: the same variables kplay's macros saw. */
 export function referenceEnv(tree: KconfigTree): Record<string, string> {
   // the caller's KCONFIG_* settings (KCONFIG_ALLCONFIG, KCONFIG_WERROR, ...) would change conf's answer
-  const inherited = Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined && !e[0].startsWith('KCONFIG_')));
+  const inherited = Object.fromEntries(
+    Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined && !e[0].startsWith('KCONFIG_')),
+  );
   return { ...inherited, ...tree.env, srctree: tree.root };
 }
 

@@ -60,7 +60,14 @@ export class RequestChecker {
     return losers;
   }
 
-  private finding(r: RequestSource, code: Finding['code'], severity: 'error' | 'warning', message: string, related: RelatedLocation[], hint?: string): Finding {
+  private finding(
+    r: RequestSource,
+    code: Finding['code'],
+    severity: 'error' | 'warning',
+    message: string,
+    related: RelatedLocation[],
+    hint?: string,
+  ): Finding {
     const origin = r.request.origin;
     return {
       code,
@@ -98,7 +105,10 @@ export class RequestChecker {
         'error',
         `${label} conflicts with CONFIG_${winner.request.symbol}=y: both are members of the choice "${choice.definitions()[0]?.prompt?.text ?? '<choice>'}" and only one can be selected (CONFIG_${winner.request.symbol} wins, requested later)`,
         [
-          { message: `CONFIG_${winner.request.symbol}=y requested by ${describeOrigin(winner.request.origin)}`, where: winner.request.where },
+          {
+            message: `CONFIG_${winner.request.symbol}=y requested by ${describeOrigin(winner.request.origin)}`,
+            where: winner.request.where,
+          },
           ...this.causes.definedAt(choice, 'choice defined here'),
         ],
       );
@@ -112,7 +122,13 @@ export class RequestChecker {
 
   private checkTristate(r: RequestSource, sym: KSymbol, label: string, wanted: string, got: string): Finding | undefined {
     if (r.request.value.type !== 'tristate' || !/^[ymn]$/.test(wanted) || (sym.type === 'bool' && wanted === 'm')) {
-      return this.finding(r, 'E_KCONFIG_TYPE', 'error', `${label}: CONFIG_${sym.name} is ${sym.type === 'bool' ? 'a bool (y or n)' : 'a tristate (y, m or n)'}`, this.causes.definedAt(sym, 'defined here'));
+      return this.finding(
+        r,
+        'E_KCONFIG_TYPE',
+        'error',
+        `${label}: CONFIG_${sym.name} is ${sym.type === 'bool' ? 'a bool (y or n)' : 'a tristate (y, m or n)'}`,
+        this.causes.definedAt(sym, 'defined here'),
+      );
     }
     if (wanted === got) return undefined;
     const want = TRI_NAMES.indexOf(wanted as 'n') as Tristate;
@@ -137,9 +153,23 @@ export class RequestChecker {
       );
     }
     if (this.ev.modulesVal === NO) {
-      return this.finding(r, 'W_KCONFIG_PROMOTED', 'warning', `${label} became y: loadable modules are disabled (CONFIG_${this.tree.modules.name}=n)`, this.causes.whoSet(this.tree.modules, `${this.tree.modules.name}=n`), hint);
+      return this.finding(
+        r,
+        'W_KCONFIG_PROMOTED',
+        'warning',
+        `${label} became y: loadable modules are disabled (CONFIG_${this.tree.modules.name}=n)`,
+        this.causes.whoSet(this.tree.modules, `${this.tree.modules.name}=n`),
+        hint,
+      );
     }
-    return this.finding(r, 'W_KCONFIG_PROMOTED', 'warning', `${label} became y (${sym.isChoiceValue ? 'it is a member of a choice set to y' : 'its prompt is not visible and its default is y'})`, this.causes.definedAt(sym, 'defined here'), hint);
+    return this.finding(
+      r,
+      'W_KCONFIG_PROMOTED',
+      'warning',
+      `${label} became y (${sym.isChoiceValue ? 'it is a member of a choice set to y' : 'its prompt is not visible and its default is y'})`,
+      this.causes.definedAt(sym, 'defined here'),
+      hint,
+    );
   }
 
   private cannotDisable(r: RequestSource, sym: KSymbol, label: string, have: Tristate): Finding {
@@ -168,9 +198,21 @@ export class RequestChecker {
       );
     }
     if (sym.visible === NO) {
-      return this.finding(r, 'E_KCONFIG_UNMET', 'error', `${label} cannot be met: CONFIG_${sym.name} has no visible prompt, so its default (${got}) applies`, [...this.causes.defaultRelated(sym), ...this.causes.impliedRelated(sym)]);
+      return this.finding(
+        r,
+        'E_KCONFIG_UNMET',
+        'error',
+        `${label} cannot be met: CONFIG_${sym.name} has no visible prompt, so its default (${got}) applies`,
+        [...this.causes.defaultRelated(sym), ...this.causes.impliedRelated(sym)],
+      );
     }
-    return this.finding(r, 'E_KCONFIG_UNMET', 'error', `${label} cannot be met: it resolved to ${got}`, this.causes.definedAt(sym, 'defined here'));
+    return this.finding(
+      r,
+      'E_KCONFIG_UNMET',
+      'error',
+      `${label} cannot be met: it resolved to ${got}`,
+      this.causes.definedAt(sym, 'defined here'),
+    );
   }
 
   private unmet(r: RequestSource, sym: KSymbol, label: string, want: Tristate, got: string): Finding {
@@ -185,11 +227,16 @@ export class RequestChecker {
       const prompts = sym.props.filter((p) => p.text !== undefined);
       if (!prompts.length) {
         reason = `CONFIG_${sym.name} has no prompt: only select or a default can enable it`;
-        const selectors = orTerms(sym.revDep).map((t) => andFactors(t)[0]).filter((e): e is Extract<Expr, { kind: 'symbol' }> => e?.kind === 'symbol');
-        if (selectors.length) hint = `enable a symbol that selects it: ${[...new Set(selectors.map((s) => `CONFIG_${s.sym.name}`))].slice(0, 5).join(', ')}`;
+        const selectors = orTerms(sym.revDep)
+          .map((t) => andFactors(t)[0])
+          .filter((e): e is Extract<Expr, { kind: 'symbol' }> => e?.kind === 'symbol');
+        if (selectors.length)
+          hint = `enable a symbol that selects it: ${[...new Set(selectors.map((s) => `CONFIG_${s.sym.name}`))].slice(0, 5).join(', ')}`;
         related.push(...this.causes.definedAt(sym, 'defined here'));
       } else {
-        const cond = prompts.map((p) => p.visibleExpr).reduce<Expr | null>((a, b) => (a && b ? { kind: 'or', left: a, right: b } : (a ?? b)), null);
+        const cond = prompts
+          .map((p) => p.visibleExpr)
+          .reduce<Expr | null>((a, b) => (a && b ? { kind: 'or', left: a, right: b } : (a ?? b)), null);
         const blockers = cond ? this.causes.blockers(cond, want) : [];
         reason = `its prompt is visible only if ${shorten(exprToString(cond))}${blockers.length ? `, and ${blockers.map((b) => `${b.name}=${this.causes.valueOf(b)}`).join(', ')}` : ''}`;
         related.push(...this.causes.rootCauses(blockers), ...prompts.map((p) => ({ message: 'prompt defined here', where: p.where })));
@@ -203,27 +250,67 @@ export class RequestChecker {
 
   private checkValue(r: RequestSource, sym: KSymbol, label: string, got: string): Finding {
     if (r.request.value.type === 'tristate') {
-      return this.finding(r, 'E_KCONFIG_TYPE', 'error', `${label}: CONFIG_${sym.name} is ${sym.type === 'int' ? 'an int' : `a ${sym.type}`}, not a tristate`, this.causes.definedAt(sym, 'defined here'));
+      return this.finding(
+        r,
+        'E_KCONFIG_TYPE',
+        'error',
+        `${label}: CONFIG_${sym.name} is ${sym.type === 'int' ? 'an int' : `a ${sym.type}`}, not a tristate`,
+        this.causes.definedAt(sym, 'defined here'),
+      );
     }
     if (!sym.hasUserValue && sym.visible !== NO && !this.ev.stringWithinRange(sym, r.request.value.value)) {
       const range = this.ev.rangeProp(sym);
       if (range) {
-        return this.finding(r, 'E_KCONFIG_UNMET', 'error', `${label} cannot be met: out of range ${range.rangeLow!.name}..${range.rangeHigh!.name} (resolved to ${got || '""'})`, [{ message: 'range defined here', where: range.where }]);
+        return this.finding(
+          r,
+          'E_KCONFIG_UNMET',
+          'error',
+          `${label} cannot be met: out of range ${range.rangeLow!.name}..${range.rangeHigh!.name} (resolved to ${got || '""'})`,
+          [{ message: 'range defined here', where: range.where }],
+        );
       }
-      return this.finding(r, 'E_KCONFIG_TYPE', 'error', `${label}: not a valid ${sym.type} value`, this.causes.definedAt(sym, 'defined here'));
+      return this.finding(
+        r,
+        'E_KCONFIG_TYPE',
+        'error',
+        `${label}: not a valid ${sym.type} value`,
+        this.causes.definedAt(sym, 'defined here'),
+      );
     }
     if (sym.visible === NO) {
       if (sym.dirDep && sym.dirDepTri === NO) {
         const blockers = this.causes.blockers(sym.dirDep, YES);
-        return this.finding(r, 'E_KCONFIG_UNMET', 'error', `${label} cannot be met: depends on ${shorten(exprToString(sym.dirDep))}${blockers.length ? `, and ${blockers.map((b) => `${b.name}=${this.causes.valueOf(b)}`).join(', ')}` : ''}`, this.causes.rootCauses(blockers));
+        return this.finding(
+          r,
+          'E_KCONFIG_UNMET',
+          'error',
+          `${label} cannot be met: depends on ${shorten(exprToString(sym.dirDep))}${blockers.length ? `, and ${blockers.map((b) => `${b.name}=${this.causes.valueOf(b)}`).join(', ')}` : ''}`,
+          this.causes.rootCauses(blockers),
+        );
       }
-      return this.finding(r, 'E_KCONFIG_UNMET', 'error', `${label} cannot be met: CONFIG_${sym.name} has no visible prompt, so its default (${got || '""'}) applies`, this.causes.defaultRelated(sym));
+      return this.finding(
+        r,
+        'E_KCONFIG_UNMET',
+        'error',
+        `${label} cannot be met: CONFIG_${sym.name} has no visible prompt, so its default (${got || '""'}) applies`,
+        this.causes.defaultRelated(sym),
+      );
     }
-    return this.finding(r, 'E_KCONFIG_UNMET', 'error', `${label} cannot be met: it resolved to ${sym.type === 'string' ? quoteConfigString(got) : got}`, this.causes.definedAt(sym, 'defined here'));
+    return this.finding(
+      r,
+      'E_KCONFIG_UNMET',
+      'error',
+      `${label} cannot be met: it resolved to ${sym.type === 'string' ? quoteConfigString(got) : got}`,
+      this.causes.definedAt(sym, 'defined here'),
+    );
   }
 }
 
 function normalizeNumber(type: string, v: string): string {
-  if (type === 'hex') return v.toLowerCase().replace(/^0x/, '').replace(/^0+(?=.)/, '');
+  if (type === 'hex')
+    return v
+      .toLowerCase()
+      .replace(/^0x/, '')
+      .replace(/^0+(?=.)/, '');
   return v;
 }

@@ -78,4 +78,3 @@ export function resolveConfig(tree: KconfigTree, input: ResolveConfigInput): Res
 }
 
 export type { SourceLocation };
-

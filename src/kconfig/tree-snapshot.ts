@@ -302,7 +302,12 @@ export function decodeTree(d: TreeSnapshot): TreeParts {
   const menus: MenuNode[] = new Array<MenuNode>(menuCount);
   for (let i = 0, j = 0; i < menuCount; i++, j += MENU_WIDTH) {
     const symId = m[j]!;
-    menus[i] = new MenuNode(symId < 0 ? null : syms[symId]!, null, { file: s[m[j + 9]!]!, line: m[j + 10]!, col: m[j + 11]! }, MENU_KINDS[m[j + 8]!]!);
+    menus[i] = new MenuNode(
+      symId < 0 ? null : syms[symId]!,
+      null,
+      { file: s[m[j + 9]!]!, line: m[j + 10]!, col: m[j + 11]! },
+      MENU_KINDS[m[j + 8]!]!,
+    );
   }
   const p = d.props;
   const propCount = p.length / PROP_WIDTH;
@@ -324,7 +329,7 @@ export function decodeTree(d: TreeSnapshot): TreeParts {
     };
   }
   const cm = d.choiceMembers;
-  for (let j = 0; j < cm.length; ) {
+  for (let j = 0; j < cm.length;) {
     const count = cm[j + 1]!;
     props[cm[j]!]!.choiceMembers = Array.from(cm.subarray(j + 2, j + 2 + count), (id) => syms[id]!);
     j += 2 + count;

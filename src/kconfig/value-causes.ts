@@ -29,21 +29,31 @@ export class ValueCauses {
     return typeof sym.curr.val === 'string' ? sym.curr.val : '';
   }
 
-
   definedAt(sym: KSymbol, message: string): RelatedLocation[] {
-    return sym.definitions().slice(0, 2).map((m) => ({ message, where: m.where }));
+    return sym
+      .definitions()
+      .slice(0, 2)
+      .map((m) => ({ message, where: m.where }));
   }
 
   defaultRelated(sym: KSymbol): RelatedLocation[] {
     for (const p of sym.props) {
-      if (p.type === 'default' && p.visibleTri !== NO) return [{ message: `default ${exprToString(p.expr)}${p.visibleExpr ? ` if ${shorten(exprToString(p.visibleExpr), 120)}` : ''}`, where: p.where }];
+      if (p.type === 'default' && p.visibleTri !== NO)
+        return [
+          {
+            message: `default ${exprToString(p.expr)}${p.visibleExpr ? ` if ${shorten(exprToString(p.visibleExpr), 120)}` : ''}`,
+            where: p.where,
+          },
+        ];
     }
     return this.definedAt(sym, 'defined here');
   }
 
   impliedRelated(sym: KSymbol): RelatedLocation[] {
     if (sym.impliedTri === NO) return [];
-    return this.activeTerms(sym.implied, sym.impliedTri).flatMap((s) => this.whoSet(s, `${s.name}=${this.valueOf(s)} implies it`, sym, 'imply'));
+    return this.activeTerms(sym.implied, sym.impliedTri).flatMap((s) =>
+      this.whoSet(s, `${s.name}=${this.valueOf(s)} implies it`, sym, 'imply'),
+    );
   }
 
   /** Symbols of the `||` terms (`SELECTOR && cond`) whose value reaches `level`. */
@@ -61,7 +71,11 @@ export class ValueCauses {
   whoSet(sym: KSymbol, what: string, target?: KSymbol, via?: 'select' | 'imply'): RelatedLocation[] {
     const out: RelatedLocation[] = [];
     const src = this.setBy(sym);
-    if (src) out.push({ message: `CONFIG_${what.replace(/ implies it$/, '')} set by ${describeOrigin(sourceOrigin(src))}`, where: sourceWhere(src) });
+    if (src)
+      out.push({
+        message: `CONFIG_${what.replace(/ implies it$/, '')} set by ${describeOrigin(sourceOrigin(src))}`,
+        where: sourceWhere(src),
+      });
     if (target && via) {
       const p = sym.props.find((q) => q.type === via && q.expr?.kind === 'symbol' && q.expr.sym === target);
       if (p) out.push({ message: `${sym.name} ${via}s ${target.name} here`, where: p.where });

@@ -23,12 +23,20 @@ export interface VerifyResult {
  * scripts/kconfig in a scratch folder (cached by source digest). A difference is an error finding
  * naming the first differing symbols. Throws `ReferenceConfError` when conf cannot be built or run.
  */
-export async function verifyResolved(tree: KconfigTree, resolved: ResolvedConfig, cacheDir: string = defaultCacheDir()): Promise<VerifyResult> {
+export async function verifyResolved(
+  tree: KconfigTree,
+  resolved: ResolvedConfig,
+  cacheDir: string = defaultCacheDir(),
+): Promise<VerifyResult> {
   const conf = await buildReferenceConf(tree.root, cacheDir);
   const referenceText = await runReferenceConf(conf, tree, { mode: 'olddefconfig', input: resolveInputText(resolved) });
   const strip = (t: string): string => t.split('\n').slice(4).join('\n');
   if (strip(referenceText) === strip(resolved.configText)) {
-    return { findings: [], referenceText, summary: `identical to the kernel's own conf --olddefconfig (Linux ${tree.kernelVersion}, ${tree.srcarch})` };
+    return {
+      findings: [],
+      referenceText,
+      summary: `identical to the kernel's own conf --olddefconfig (Linux ${tree.kernelVersion}, ${tree.srcarch})`,
+    };
   }
   const diffs = configDifferences(referenceText, resolved.configText, 5);
   const list = diffs.map((d) => `${d.symbol} (conf: ${d.reference}; kplay: ${d.kplay})`).join(', ');
@@ -39,7 +47,11 @@ export async function verifyResolved(tree: KconfigTree, resolved: ResolvedConfig
     ...(tree.arch ? { arch: tree.arch } : {}),
     hint: `the kernel's result is what the build uses; this is a kplay bug (Kconfig dialect: ${tree.dialect.label}): please report it with the base config and fragments`,
   };
-  return { findings: [finding], referenceText, summary: `differs from the kernel's own conf --olddefconfig: ${diffs.map((d) => d.symbol).join(', ')}` };
+  return {
+    findings: [finding],
+    referenceText,
+    summary: `differs from the kernel's own conf --olddefconfig: ${diffs.map((d) => d.symbol).join(', ')}`,
+  };
 }
 
 export { ReferenceConfError };

@@ -54,8 +54,15 @@ export async function lintScript(name: string, text: string): Promise<string[]> 
   const syntax = await execa('bash', ['-n'], { input: text, reject: false });
   if (syntax.exitCode !== 0) out.push(`${name}: bash -n: ${String(syntax.stderr).trim()}`);
   const sc = await execa('shellcheck', ['-s', 'bash', '-f', 'gcc', '-'], { input: text, reject: false });
-  if ((sc as { code?: string }).code === 'ENOENT' || sc.failed && sc.exitCode === undefined) out.push(`${name}: shellcheck is not installed (Debian package shellcheck)`);
-  else if (sc.exitCode !== 0) out.push(...String(sc.stdout).trim().split('\n').map((l) => `${name}: shellcheck ${l.replace(/^-:/, '')}`));
+  if ((sc as { code?: string }).code === 'ENOENT' || (sc.failed && sc.exitCode === undefined))
+    out.push(`${name}: shellcheck is not installed (Debian package shellcheck)`);
+  else if (sc.exitCode !== 0)
+    out.push(
+      ...String(sc.stdout)
+        .trim()
+        .split('\n')
+        .map((l) => `${name}: shellcheck ${l.replace(/^-:/, '')}`),
+    );
   return out;
 }
 
@@ -67,23 +74,40 @@ export async function lintScript(name: string, text: string): Promise<string[]> 
  */
 export async function runKmm(variantFile: string, opts: KmmOptions): Promise<KmmResult> {
   const findings: Finding[] = [];
-  const done = (extra: Partial<KmmResult> = {}): KmmResult => ({ findings, exitCode: exitCodeForFindings(findings), written: false, ...extra });
+  const done = (extra: Partial<KmmResult> = {}): KmmResult => ({
+    findings,
+    exitCode: exitCodeForFindings(findings),
+    written: false,
+    ...extra,
+  });
   const image = parseImageReference(opts.image);
   if (image.finding) findings.push(image.finding);
   if (!opts.kernels.length) findings.push(arg('--kernel', 'give at least one kernel version (5.14.0-570.el9)'));
-  for (const r of opts.roles) if (!ROLE.test(r)) findings.push(arg('--role', `'${r}' is not a MachineConfigPool role name (lower-case letters, digits, -)`));
+  for (const r of opts.roles)
+    if (!ROLE.test(r)) findings.push(arg('--role', `'${r}' is not a MachineConfigPool role name (lower-case letters, digits, -)`));
   if (opts.module !== undefined && !NAME.test(opts.module)) findings.push(arg('--module', `'${opts.module}' is not a module name`));
   for (const m of opts.replace ?? []) if (!NAME.test(m)) findings.push(arg('--replace', `'${m}' is not a module name`));
-  if (!/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(opts.namespace)) findings.push(arg('--namespace', `'${opts.namespace}' is not a namespace name`));
-  for (const [flag, ref] of [['--builder-image', opts.builderImage], ['--final-image', opts.finalImage]] as const) {
-    if (ref !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._/:@-]{0,254}$/.test(ref)) findings.push(arg(flag, `'${ref}' is not an image reference`));
+  if (!/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(opts.namespace))
+    findings.push(arg('--namespace', `'${opts.namespace}' is not a namespace name`));
+  for (const [flag, ref] of [
+    ['--builder-image', opts.builderImage],
+    ['--final-image', opts.finalImage],
+  ] as const) {
+    if (ref !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._/:@-]{0,254}$/.test(ref))
+      findings.push(arg(flag, `'${ref}' is not an image reference`));
   }
   const loaded = await loadVariant(variantFile);
   findings.push(...loaded.findings);
   if (!loaded.variant) return done();
   const variant = kmodVariant(loaded.variant);
   if (!variant) {
-    findings.push({ code: 'E_KMM_NOT_KMOD', severity: 'error', message: `${loaded.variant.file} is not a kmod variant: KMM loads out-of-tree modules`, where: { file: loaded.variant.file, line: 1, col: 1 }, hint: 'use a variant with type: kmod (see variants/kmod-wireguard.yml)' });
+    findings.push({
+      code: 'E_KMM_NOT_KMOD',
+      severity: 'error',
+      message: `${loaded.variant.file} is not a kmod variant: KMM loads out-of-tree modules`,
+      where: { file: loaded.variant.file, line: 1, col: 1 },
+      hint: 'use a variant with type: kmod (see variants/kmod-wireguard.yml)',
+    });
     return done();
   }
   const root = await findRepositoryRoot(variantFile);
@@ -100,19 +124,30 @@ export async function runKmm(variantFile: string, opts: KmmOptions): Promise<Kmm
   const variantDisplay = path.relative(root, path.resolve(variant.file)).split(path.sep).join('/');
   const files = new Map<string, string>();
   const bases = defaultBaseImages(variant.base.kernelVersion);
-  files.set('Containerfile', renderContainerfile({ kmodName: name, builderImage: opts.builderImage ?? bases.builder, finalImage: opts.finalImage ?? bases.final, variantFile: variantDisplay, kplayVersion: KPLAY_VERSION }));
+  files.set(
+    'Containerfile',
+    renderContainerfile({
+      kmodName: name,
+      builderImage: opts.builderImage ?? bases.builder,
+      finalImage: opts.finalImage ?? bases.final,
+      variantFile: variantDisplay,
+      kplayVersion: KPLAY_VERSION,
+    }),
+  );
   files.set('build-images.sh', renderBuildScript(image.image.name, targets));
   const lint: string[] = [...(await lintScript('build-images.sh', files.get('build-images.sh')!))];
   for (const role of [...new Set(opts.roles)].sort()) {
     const mc = day1MachineConfig(role, settings);
-    for (const p of machineConfigProblems(mc)) findings.push({ code: 'E_KMM_SCHEMA', severity: 'error', message: `machineconfig-${role}.yaml: ${p}` });
+    for (const p of machineConfigProblems(mc))
+      findings.push({ code: 'E_KMM_SCHEMA', severity: 'error', message: `machineconfig-${role}.yaml: ${p}` });
     for (const s of embeddedScripts(mc)) lint.push(...(await lintScript(`machineconfig-${role}.yaml:${s.path}`, s.text)));
     files.set(`machineconfig-${role}.yaml`, stringify(mc, { lineWidth: 0 }));
     const moduleName = opts.roles.length > 1 ? `${module.replace(/_/g, '-')}-${role}` : module.replace(/_/g, '-');
     files.set(`module-${role}.yaml`, stringify(day2Module(role, moduleName, opts.namespace, settings, targets), { lineWidth: 0 }));
   }
   for (const l of lint) {
-    if (l.endsWith('shellcheck is not installed (Debian package shellcheck)')) findings.push({ code: 'W_KMM_NO_SHELLCHECK', severity: 'warning', message: l });
+    if (l.endsWith('shellcheck is not installed (Debian package shellcheck)'))
+      findings.push({ code: 'W_KMM_NO_SHELLCHECK', severity: 'warning', message: l });
     else findings.push({ code: 'E_KMM_SCRIPT', severity: 'error', message: l });
   }
   files.set(

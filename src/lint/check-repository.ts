@@ -18,7 +18,10 @@ export interface CheckReport {
 
 async function variantFiles(root: string): Promise<string[]> {
   try {
-    return (await readdir(path.join(root, 'variants'))).filter((n) => /\.ya?ml$/.test(n) && !n.startsWith('.')).sort().map((n) => path.join(root, 'variants', n));
+    return (await readdir(path.join(root, 'variants')))
+      .filter((n) => /\.ya?ml$/.test(n) && !n.startsWith('.'))
+      .sort()
+      .map((n) => path.join(root, 'variants', n));
   } catch {
     return [];
   }
@@ -48,7 +51,10 @@ export async function checkRepository(root: string, only: string[] = [], opts: {
     findings.push(...(await checkFeatureFolder(root, f, known, provided)));
   }
   let variantCount = 0;
-  const files = [...(await variantFiles(root)), ...wanted.filter((w) => /\.ya?ml$/.test(w) && !w.includes(`${path.sep}features${path.sep}`))];
+  const files = [
+    ...(await variantFiles(root)),
+    ...wanted.filter((w) => /\.ya?ml$/.test(w) && !w.includes(`${path.sep}features${path.sep}`)),
+  ];
   for (const file of [...new Set(files)]) {
     if (!selected(file)) continue;
     try {

@@ -34,7 +34,8 @@ export function diffVariants(a: ComposeResult, b: ComposeResult, arches?: RpmArc
     for (const symbol of [...new Set([...ma.keys(), ...mb.keys()])].sort()) {
       const x = ma.get(symbol)?.request;
       const y = mb.get(symbol)?.request;
-      const show = (r: typeof x) => r && { value: showConfigValue(r.value), at: `${r.where.file}:${r.where.line}`, by: `${r.origin.kind} ${r.origin.name}` };
+      const show = (r: typeof x) =>
+        r && { value: showConfigValue(r.value), at: `${r.where.file}:${r.where.line}`, by: `${r.origin.kind} ${r.origin.name}` };
       if (x && y && showConfigValue(x.value) === showConfigValue(y.value)) continue;
       config.push({ arch, symbol: `CONFIG_${symbol}`, ...(x ? { a: show(x) } : {}), ...(y ? { b: show(y) } : {}) });
     }

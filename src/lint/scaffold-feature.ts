@@ -17,7 +17,6 @@ export interface ScaffoldOptions {
   config?: string[];
 }
 
-
 /**
  * Create features/<name>/ with a commented feature.yml (schema modeline), a config fragment,
  * patches/ + series from the given patch files, and a README stub. Built in a temporary folder
@@ -29,12 +28,14 @@ export async function scaffoldFeature(root: string, name: string, opts: Scaffold
   }
   const dir = path.join(root, 'features', name);
   if (await pathExists(dir)) throw new UsageError(`features/${name} already exists; choose another name or edit it`);
-  if (opts.kernel && !parseVersionRange(opts.kernel).range) throw new UsageError(`--kernel '${opts.kernel}': ${parseVersionRange(opts.kernel).error}`);
+  if (opts.kernel && !parseVersionRange(opts.kernel).range)
+    throw new UsageError(`--kernel '${opts.kernel}': ${parseVersionRange(opts.kernel).error}`);
   const fragmentLines: string[] = [];
   for (const c of opts.config ?? []) {
     const parsed = parseFragment(c, '--config', { kind: 'feature', name });
     const errors = parsed.findings.filter((f) => f.severity === 'error');
-    if (errors.length || parsed.requests.length !== 1) throw new UsageError(`--config '${c}': write CONFIG_X=y, CONFIG_X=m, CONFIG_X="text" or CONFIG_X=n`);
+    if (errors.length || parsed.requests.length !== 1)
+      throw new UsageError(`--config '${c}': write CONFIG_X=y, CONFIG_X=m, CONFIG_X="text" or CONFIG_X=n`);
     const r = parsed.requests[0]!;
     fragmentLines.push(formatConfigLine(r.symbol, r.value));
   }
@@ -62,7 +63,7 @@ export async function scaffoldFeature(root: string, name: string, opts: Scaffold
   ].join('\n');
   const files = new Map<string, string | Buffer>([
     ['feature.yml', yml],
-    ['config', ['# config for every arch, in the kernel\'s syntax (CONFIG_X=m, # CONFIG_X is not set)', ...fragmentLines, ''].join('\n')],
+    ['config', ["# config for every arch, in the kernel's syntax (CONFIG_X=m, # CONFIG_X is not set)", ...fragmentLines, ''].join('\n')],
     ['README.md', `# ${name}\n\nTODO: what this feature is for, where its patches come from, and how to test it.\n`],
   ]);
   if (patches.length) {

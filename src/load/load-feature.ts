@@ -31,12 +31,7 @@ function refs(src: YamlSource, key: string, names: string[] | undefined): NameRe
 }
 
 /** Read a file of the feature folder, refusing one whose real path leaves the folder. */
-async function readInside(
-  featureDir: string,
-  abs: string,
-  findings: Finding[],
-  what: string,
-): Promise<Buffer | undefined> {
+async function readInside(featureDir: string, abs: string, findings: Finding[], what: string): Promise<Buffer | undefined> {
   const { real, exists } = await realPathInside(featureDir, abs);
   if (!exists) {
     // a path through a file (features/x/config/... with config a file) is not "missing"
@@ -69,11 +64,7 @@ function textOf(bytes: Buffer, abs: string, findings: Finding[]): string | undef
   return d.text;
 }
 
-async function listPatches(
-  featureDir: string,
-  rel: (abs: string) => string,
-  findings: Finding[],
-): Promise<FeaturePatch[]> {
+async function listPatches(featureDir: string, rel: (abs: string) => string, findings: Finding[]): Promise<FeaturePatch[]> {
   const patchesDir = path.join(featureDir, 'patches');
   const seriesFile = path.join(featureDir, 'series');
   const seriesText = await readInside(featureDir, seriesFile, findings, 'series file');
@@ -82,41 +73,71 @@ async function listPatches(
   if (seriesText !== undefined && seriesString === undefined) return [];
   if (seriesString !== undefined) {
     const listed = new Map<string, { file: string; line: number; col: number }>();
-    seriesString
-      .split('\n')
-      .forEach((raw, i) => {
-        const line = raw.replace(/#.*$/, '').trim();
-        if (!line) return;
-        const name = line.split(/\s+/)[0]!;
-        const where = { file: displayPath(seriesFile), line: i + 1, col: 1 };
-        const rest = line.slice(name.length).trim();
-        const option = rest ? seriesKernelOption(rest) : undefined;
-        if (rest && !option) {
-          findings.push({ code: 'E_SERIES_SYNTAX', severity: 'error', message: `series line '${line}' has options; kplay applies patches with -p1 and takes only 'kernel: RANGE'`, where, hint: 'e.g. 6.12/0001-fix.patch kernel: >=6.12' });
-          return;
-        }
-        if (option && !option.range) {
-          findings.push({ code: 'E_VERSION_SYNTAX', severity: 'error', message: `series line '${line}': kernel range '${option.text}': ${option.error}`, where, hint: 'write comparators separated by spaces, e.g. kernel: >=6.1 <6.12' });
-          return;
-        }
-        if (!isSafeRelativeName(name)) {
-          findings.push({ code: 'E_PATH_ESCAPE', severity: 'error', message: `series entry '${name}' leaves the patches/ folder`, where, hint: 'name patches relative to patches/, without .. or a leading /' });
-          return;
-        }
-        const first = listed.get(name);
-        if (first) {
-          findings.push({ code: 'W_SERIES_DUPLICATE', severity: 'warning', message: `series lists ${name} twice; it is applied once`, where, related: [{ message: 'first listed here', where: first }], hint: 'remove the second entry' });
-          return;
-        }
-        listed.set(name, where);
-        const kernel = option?.range ? { text: option.text, range: option.range } : name.includes('/') ? folderKernelRange(name.split('/')[0]!) : undefined;
-        names.push({ name, where, ...(kernel ? { kernel } : {}) });
-      });
+    seriesString.split('\n').forEach((raw, i) => {
+      const line = raw.replace(/#.*$/, '').trim();
+      if (!line) return;
+      const name = line.split(/\s+/)[0]!;
+      const where = { file: displayPath(seriesFile), line: i + 1, col: 1 };
+      const rest = line.slice(name.length).trim();
+      const option = rest ? seriesKernelOption(rest) : undefined;
+      if (rest && !option) {
+        findings.push({
+          code: 'E_SERIES_SYNTAX',
+          severity: 'error',
+          message: `series line '${line}' has options; kplay applies patches with -p1 and takes only 'kernel: RANGE'`,
+          where,
+          hint: 'e.g. 6.12/0001-fix.patch kernel: >=6.12',
+        });
+        return;
+      }
+      if (option && !option.range) {
+        findings.push({
+          code: 'E_VERSION_SYNTAX',
+          severity: 'error',
+          message: `series line '${line}': kernel range '${option.text}': ${option.error}`,
+          where,
+          hint: 'write comparators separated by spaces, e.g. kernel: >=6.1 <6.12',
+        });
+        return;
+      }
+      if (!isSafeRelativeName(name)) {
+        findings.push({
+          code: 'E_PATH_ESCAPE',
+          severity: 'error',
+          message: `series entry '${name}' leaves the patches/ folder`,
+          where,
+          hint: 'name patches relative to patches/, without .. or a leading /',
+        });
+        return;
+      }
+      const first = listed.get(name);
+      if (first) {
+        findings.push({
+          code: 'W_SERIES_DUPLICATE',
+          severity: 'warning',
+          message: `series lists ${name} twice; it is applied once`,
+          where,
+          related: [{ message: 'first listed here', where: first }],
+          hint: 'remove the second entry',
+        });
+        return;
+      }
+      listed.set(name, where);
+      const kernel = option?.range
+        ? { text: option.text, range: option.range }
+        : name.includes('/')
+          ? folderKernelRange(name.split('/')[0]!)
+          : undefined;
+      names.push({ name, where, ...(kernel ? { kernel } : {}) });
+    });
   } else {
     let entries: Array<{ name: string; kernel?: FeaturePatch['kernel'] }> = [];
     try {
       const dirents = await readdir(patchesDir, { withFileTypes: true });
-      entries = dirents.filter((d) => d.isFile() && (d.name.endsWith('.patch') || d.name.endsWith('.diff'))).map((d) => ({ name: d.name })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      entries = dirents
+        .filter((d) => d.isFile() && (d.name.endsWith('.patch') || d.name.endsWith('.diff')))
+        .map((d) => ({ name: d.name }))
+        .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
       // patches/6.1/, patches/6.12+/: a series per kernel version, after the common patches
       for (const d of dirents.filter((x) => x.isDirectory()).sort((a, b) => (a.name < b.name ? -1 : 1))) {
         const kernel = folderKernelRange(d.name);
@@ -127,20 +148,42 @@ async function listPatches(
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ENOTDIR') {
-        findings.push({ code: 'E_INPUT_KIND', severity: 'error', message: `${displayPath(patchesDir)} is a file; patches/ must be a folder of patches`, where: { file: displayPath(patchesDir), line: 0, col: 0 } });
+        findings.push({
+          code: 'E_INPUT_KIND',
+          severity: 'error',
+          message: `${displayPath(patchesDir)} is a file; patches/ must be a folder of patches`,
+          where: { file: displayPath(patchesDir), line: 0, col: 0 },
+        });
       } else if (code !== 'ENOENT') {
-        findings.push({ code: 'E_INPUT_UNREADABLE', severity: 'error', message: `cannot list ${displayPath(patchesDir)}: ${code ?? (err as Error).message}`, where: { file: displayPath(patchesDir), line: 0, col: 0 } });
+        findings.push({
+          code: 'E_INPUT_UNREADABLE',
+          severity: 'error',
+          message: `cannot list ${displayPath(patchesDir)}: ${code ?? (err as Error).message}`,
+          where: { file: displayPath(patchesDir), line: 0, col: 0 },
+        });
       }
     }
-    for (const { name, kernel } of entries) names.push({ name, where: { file: displayPath(path.join(patchesDir, name)), line: 0, col: 0 }, ...(kernel ? { kernel } : {}) });
+    for (const { name, kernel } of entries)
+      names.push({ name, where: { file: displayPath(path.join(patchesDir, name)), line: 0, col: 0 }, ...(kernel ? { kernel } : {}) });
   }
   const patches: FeaturePatch[] = [];
   for (const { name, where, kernel } of names) {
     const abs = path.join(patchesDir, name);
     const text = await readInside(featureDir, abs, findings, 'patch');
     if (text === undefined) {
-      if (!findings.some((f) => (f.code === 'E_PATH_ESCAPE' || f.code === 'E_INPUT_KIND' || f.code === 'E_INPUT_UNREADABLE') && f.message.includes(displayPath(abs)))) {
-        findings.push({ code: 'E_PATCH_MISSING', severity: 'error', message: `series names ${name}, but patches/${name} does not exist`, where });
+      if (
+        !findings.some(
+          (f) =>
+            (f.code === 'E_PATH_ESCAPE' || f.code === 'E_INPUT_KIND' || f.code === 'E_INPUT_UNREADABLE') &&
+            f.message.includes(displayPath(abs)),
+        )
+      ) {
+        findings.push({
+          code: 'E_PATCH_MISSING',
+          severity: 'error',
+          message: `series names ${name}, but patches/${name} does not exist`,
+          where,
+        });
       }
       continue;
     }
@@ -159,7 +202,13 @@ export async function loadFeature(root: string, name: string, ref?: NameRef): Pr
   const featuresDir = path.join(root, 'features');
   const rel = (abs: string) => path.relative(root, abs).split(path.sep).join('/');
   if (!FEATURE_NAME.test(name) || !isSafeRelativeName(name)) {
-    findings.push({ code: 'E_FEATURE_NAME', severity: 'error', message: `'${name}' is not a valid feature name`, ...(ref ? { where: ref.where } : {}), hint: 'feature names are lower-case folder names under features/, like overlayfs or deprecated-drivers/megaraid_sas' });
+    findings.push({
+      code: 'E_FEATURE_NAME',
+      severity: 'error',
+      message: `'${name}' is not a valid feature name`,
+      ...(ref ? { where: ref.where } : {}),
+      hint: 'feature names are lower-case folder names under features/, like overlayfs or deprecated-drivers/megaraid_sas',
+    });
     return { findings };
   }
   const featureDir = path.join(featuresDir, name);
@@ -167,16 +216,33 @@ export async function loadFeature(root: string, name: string, ref?: NameRef): Pr
   const dirRead = await readInputFile(featureDir);
   if (!dirRead.ok && dirRead.reason !== 'directory' && dirRead.reason !== 'missing') {
     const why = dirRead.reason === 'parent-not-folder' ? 'a folder on its path is a file' : 'it is a file, not a folder';
-    findings.push({ code: 'E_INPUT_KIND', severity: 'error', message: `feature '${name}': ${displayPath(featureDir)} cannot be a feature folder: ${why}`, ...(ref ? { where: ref.where } : { where: { file: displayPath(featureDir), line: 0, col: 0 } }), hint: 'a feature is a folder features/<name>/ holding feature.yml' });
+    findings.push({
+      code: 'E_INPUT_KIND',
+      severity: 'error',
+      message: `feature '${name}': ${displayPath(featureDir)} cannot be a feature folder: ${why}`,
+      ...(ref ? { where: ref.where } : { where: { file: displayPath(featureDir), line: 0, col: 0 } }),
+      hint: 'a feature is a folder features/<name>/ holding feature.yml',
+    });
     return { findings };
   }
   if (dirRead.ok) {
-    findings.push({ code: 'E_INPUT_KIND', severity: 'error', message: `feature '${name}': ${displayPath(featureDir)} is a file, not a folder`, ...(ref ? { where: ref.where } : { where: { file: displayPath(featureDir), line: 0, col: 0 } }), hint: 'a feature is a folder features/<name>/ holding feature.yml' });
+    findings.push({
+      code: 'E_INPUT_KIND',
+      severity: 'error',
+      message: `feature '${name}': ${displayPath(featureDir)} is a file, not a folder`,
+      ...(ref ? { where: ref.where } : { where: { file: displayPath(featureDir), line: 0, col: 0 } }),
+      hint: 'a feature is a folder features/<name>/ holding feature.yml',
+    });
     return { findings };
   }
   const dirCheck = await realPathInside(featuresDir, featureDir);
   if (dirCheck.exists && !dirCheck.real) {
-    findings.push({ code: 'E_PATH_ESCAPE', severity: 'error', message: `features/${name} is a link that leads outside features/`, ...(ref ? { where: ref.where } : {}) });
+    findings.push({
+      code: 'E_PATH_ESCAPE',
+      severity: 'error',
+      message: `features/${name} is a link that leads outside features/`,
+      ...(ref ? { where: ref.where } : {}),
+    });
     return { findings };
   }
   const yml = await readInside(featureDir, file, findings, 'feature file');
@@ -200,14 +266,26 @@ export async function loadFeature(root: string, name: string, ref?: NameRef): Pr
   if (!src) return { findings };
   const data = parsed.data as FeatureYaml | null;
   if (data === null || typeof data !== 'object') {
-    findings.push({ code: 'E_SCHEMA', severity: 'error', message: 'feature.yml is empty; it needs at least a summary', where: { file: src.file, line: 1, col: 1 } });
+    findings.push({
+      code: 'E_SCHEMA',
+      severity: 'error',
+      message: 'feature.yml is empty; it needs at least a summary',
+      where: { file: src.file, line: 1, col: 1 },
+    });
     return { findings };
   }
   const schemaFindings = validateAgainstSchema('feature', src, data);
   if (schemaFindings.length) return { findings: [...findings, ...schemaFindings] };
   const self = (data.conflicts ?? []).indexOf(name);
   if (self >= 0) {
-    findings.push({ code: 'W_FEATURE_SELF_CONFLICT', severity: 'warning', message: `feature ${name} lists itself under conflicts; the entry is ignored`, where: locate(src, ['conflicts', self]), feature: name, hint: 'remove it from conflicts' });
+    findings.push({
+      code: 'W_FEATURE_SELF_CONFLICT',
+      severity: 'warning',
+      message: `feature ${name} lists itself under conflicts; the entry is ignored`,
+      where: locate(src, ['conflicts', self]),
+      feature: name,
+      hint: 'remove it from conflicts',
+    });
     data.conflicts = data.conflicts!.filter((c) => c !== name);
   }
 
@@ -215,7 +293,10 @@ export async function loadFeature(root: string, name: string, ref?: NameRef): Pr
   const inline = configMapRequests(src, ['config'], origin);
   findings.push(...inline.findings);
   const requests = [...inline.requests];
-  const fragmentFiles: Array<{ file: string; arch?: RpmArch }> = [{ file: 'config' }, ...RPM_ARCHES.map((a) => ({ file: `config.${a}`, arch: a }))];
+  const fragmentFiles: Array<{ file: string; arch?: RpmArch }> = [
+    { file: 'config' },
+    ...RPM_ARCHES.map((a) => ({ file: `config.${a}`, arch: a })),
+  ];
   for (const { file: fragName, arch } of fragmentFiles) {
     const abs = path.join(featureDir, fragName);
     const text = await readInside(featureDir, abs, findings, 'config fragment');
@@ -232,7 +313,13 @@ export async function loadFeature(root: string, name: string, ref?: NameRef): Pr
     for (const entry of await readdir(featureDir)) {
       const m = /^config\.(.+)$/.exec(entry);
       if (m && !isRpmArch(m[1]!)) {
-        findings.push({ code: 'E_FRAGMENT_ARCH', severity: 'error', message: `${entry}: '${m[1]}' is not an RPM arch`, where: { file: displayPath(path.join(featureDir, entry)), line: 0, col: 0 }, hint: `name per-arch fragments config.<arch> with one of: ${RPM_ARCHES.join(', ')}` });
+        findings.push({
+          code: 'E_FRAGMENT_ARCH',
+          severity: 'error',
+          message: `${entry}: '${m[1]}' is not an RPM arch`,
+          where: { file: displayPath(path.join(featureDir, entry)), line: 0, col: 0 },
+          hint: `name per-arch fragments config.<arch> with one of: ${RPM_ARCHES.join(', ')}`,
+        });
       }
     }
   } catch {
@@ -246,7 +333,13 @@ export async function loadFeature(root: string, name: string, ref?: NameRef): Pr
     const where = locate(src, ['kernel']);
     const range = parseVersionRange(data.kernel);
     if (!range.range) {
-      findings.push({ code: 'E_VERSION_SYNTAX', severity: 'error', message: `kernel range '${data.kernel}': ${range.error}`, where, hint: 'write comparators separated by spaces, e.g. ">=5.6 <6.9"' });
+      findings.push({
+        code: 'E_VERSION_SYNTAX',
+        severity: 'error',
+        message: `kernel range '${data.kernel}': ${range.error}`,
+        where,
+        hint: 'write comparators separated by spaces, e.g. ">=5.6 <6.9"',
+      });
     } else {
       kernel = { text: data.kernel, range: range.range, where };
     }

@@ -42,7 +42,13 @@ async function readLayer(abs: string, findings: Finding[], from?: SourceLocation
   if (!parsed.source) return undefined;
   const data = parsed.data;
   if (data === null || data === undefined || (typeof data === 'object' && !Array.isArray(data) && Object.keys(data).length === 0)) {
-    findings.push({ code: 'E_VARIANT_EMPTY', severity: 'error', message: `${file} is empty`, where: { file, line: 1, col: 1 }, hint: 'a variant needs at least summary, base and arches (or extends another variant)' });
+    findings.push({
+      code: 'E_VARIANT_EMPTY',
+      severity: 'error',
+      message: `${file} is empty`,
+      where: { file, line: 1, col: 1 },
+      hint: 'a variant needs at least summary, base and arches (or extends another variant)',
+    });
     return undefined;
   }
   const schemaFindings = validateAgainstSchema('variant', parsed.source, data);
@@ -62,7 +68,13 @@ async function readChain(abs: string, findings: Finding[]): Promise<VariantLayer
   for (;;) {
     if (seen.includes(current)) {
       const names = [...seen, current].map((p) => displayPath(p)).join(' -> ');
-      findings.push({ code: 'E_EXTENDS_CYCLE', severity: 'error', message: `extends cycle: ${names}`, ...(from ? { where: from } : {}), hint: 'a variant may not extend itself, directly or through others' });
+      findings.push({
+        code: 'E_EXTENDS_CYCLE',
+        severity: 'error',
+        message: `extends cycle: ${names}`,
+        ...(from ? { where: from } : {}),
+        hint: 'a variant may not extend itself, directly or through others',
+      });
       return [];
     }
     seen.push(current);
@@ -76,7 +88,13 @@ async function readChain(abs: string, findings: Finding[]): Promise<VariantLayer
     const next = path.resolve(folder, ext);
     const check = await realPathInside(folder, next);
     if (!isInside(folder, next) || (check.exists && !check.real)) {
-      findings.push({ code: 'E_PATH_ESCAPE', severity: 'error', message: `extends '${ext}' leaves the folder of ${layer.file}`, where: from, hint: 'extend a variant in the same folder (or below it)' });
+      findings.push({
+        code: 'E_PATH_ESCAPE',
+        severity: 'error',
+        message: `extends '${ext}' leaves the folder of ${layer.file}`,
+        where: from,
+        hint: 'extend a variant in the same folder (or below it)',
+      });
       return [];
     }
     current = next;
@@ -150,7 +168,10 @@ export async function loadVariant(variantPath: string): Promise<{ variant?: Vari
 
   let merged: Record<string, unknown> = {};
   for (const l of [...layers].reverse()) {
-    const next = mergeMaps(merged, Object.fromEntries(Object.entries(l.data).filter(([k]) => !(LIST_KEYS as readonly string[]).includes(k)))) as Record<string, unknown>;
+    const next = mergeMaps(
+      merged,
+      Object.fromEntries(Object.entries(l.data).filter(([k]) => !(LIST_KEYS as readonly string[]).includes(k))),
+    ) as Record<string, unknown>;
     for (const k of LIST_KEYS) {
       const keyFn = k === 'changelog' ? (e: unknown) => JSON.stringify(e) : (e: unknown) => String(e);
       const list = mergeLists(merged[k] as unknown[] | undefined, l.data[k] as unknown[] | undefined, keyFn);
@@ -164,11 +185,22 @@ export async function loadVariant(variantPath: string): Promise<{ variant?: Vari
   const kind = baseKindForSettings(merged);
   for (const key of kind.requiredKeys) {
     if (merged[key] === undefined) {
-      findings.push({ code: 'E_SCHEMA', severity: 'error', message: `the variant has no '${key}' (set it here or in a variant it extends)`, where: topWhere });
+      findings.push({
+        code: 'E_SCHEMA',
+        severity: 'error',
+        message: `the variant has no '${key}' (set it here or in a variant it extends)`,
+        where: topWhere,
+      });
     }
   }
   if (!/^[a-z0-9][a-z0-9_-]{0,39}$/.test(name)) {
-    findings.push({ code: 'E_SCHEMA', severity: 'error', message: `variant name '${name}' (from the file name) is not valid: use lower case letters, digits, - and _`, where: topWhere, hint: 'set name: explicitly' });
+    findings.push({
+      code: 'E_SCHEMA',
+      severity: 'error',
+      message: `variant name '${name}' (from the file name) is not valid: use lower case letters, digits, - and _`,
+      where: topWhere,
+      hint: 'set name: explicitly',
+    });
   }
   if (findings.some((f) => f.severity === 'error')) return { findings };
 
@@ -180,8 +212,14 @@ export async function loadVariant(variantPath: string): Promise<{ variant?: Vari
   const requests = requestsOf(layers, name, findings);
   const targets = merged.targets as Record<string, Record<string, unknown>> | undefined;
   const resolvedTargets: Targets = {};
-  if (targets?.copr) resolvedTargets.copr = { ...(targets.copr as unknown as Targets['copr'] & object), chroots: (targets.copr.chroots as string[] | undefined) ?? [], where: whereSet(layers, ['targets', 'copr']) };
-  if (targets?.cbs) resolvedTargets.cbs = { ...(targets.cbs as unknown as Targets['cbs'] & object), where: whereSet(layers, ['targets', 'cbs']) };
+  if (targets?.copr)
+    resolvedTargets.copr = {
+      ...(targets.copr as unknown as Targets['copr'] & object),
+      chroots: (targets.copr.chroots as string[] | undefined) ?? [],
+      where: whereSet(layers, ['targets', 'copr']),
+    };
+  if (targets?.cbs)
+    resolvedTargets.cbs = { ...(targets.cbs as unknown as Targets['cbs'] & object), where: whereSet(layers, ['targets', 'cbs']) };
   const layerOf = (keyPath: Array<string | number>) => layers.find((l) => valueAt(l.data, keyPath) !== undefined) ?? top;
   const settingContext: BaseSettingContext = {
     data: merged,
@@ -195,7 +233,13 @@ export async function loadVariant(variantPath: string): Promise<{ variant?: Vari
   // the base settings: src/bases/<kind>/
   const base = await kind.loadSettings(settingContext);
   const signing = merged.signing ? await loadSigning(merged.signing as Record<string, unknown>, settingContext) : undefined;
-  if (signing && !kind.signsInSpec) findings.push({ code: 'W_SIGNING_NOT_BUILT_IN', severity: 'warning', message: "signing: is built into vanilla kernel specs only; sign this variant's built RPMs with kplay sign", where: signing.where });
+  if (signing && !kind.signsInSpec)
+    findings.push({
+      code: 'W_SIGNING_NOT_BUILT_IN',
+      severity: 'warning',
+      message: "signing: is built into vanilla kernel specs only; sign this variant's built RPMs with kplay sign",
+      where: signing.where,
+    });
   if (!base || findings.some((f) => f.severity === 'error')) return { findings };
 
   const variant: Variant = {

@@ -52,7 +52,13 @@ export function featuresOfResult(result: ComposeResult): string[] {
  * variant row), and each row's status is its worst finding. When compose stopped before the checks
  * (unusable input), features without findings of their own are `unchecked`.
  */
-export function classifyCell(variant: string, base: string, result: ComposeResult, millis: number, knownFeatures: readonly string[] = []): MatrixCell {
+export function classifyCell(
+  variant: string,
+  base: string,
+  result: ComposeResult,
+  millis: number,
+  knownFeatures: readonly string[] = [],
+): MatrixCell {
   const features = [...new Set([...featuresOfResult(result), ...knownFeatures])];
   const rows = new Map<string, MatrixFinding[]>(features.map((f) => [f, []]));
   for (const f of result.findings) {

@@ -4,7 +4,12 @@ const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.ch
 
 /** JSON safe inside a <script> element: no `</script>`, no HTML comment openers. */
 function scriptJson(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/>/g, '\\u003e')
+    .replace(/&/g, '\\u0026')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 }
 
 const SYMBOL: Record<CellStatus, string> = { ok: '✔ ok', warning: '⚠ warning', broken: '✖ broken', unchecked: '– unchecked' };
@@ -64,10 +69,17 @@ document.querySelectorAll('td.cell').forEach((td) => {
  * findings with file:line:col.
  */
 export function renderMatrixHtml(report: MatrixReport): string {
-  const head = report.bases.map((b) => `<th class="base${b.error ? ' failed' : ''}" scope="col" title="${escapeHtml(b.error ?? b.kernelSource)}">${escapeHtml(b.spec)}${b.spec !== b.version && b.version ? `<br><small>${escapeHtml(b.version)}</small>` : ''}${b.error ? '<br><small>cannot be fetched</small>' : ''}</th>`).join('');
+  const head = report.bases
+    .map(
+      (b) =>
+        `<th class="base${b.error ? ' failed' : ''}" scope="col" title="${escapeHtml(b.error ?? b.kernelSource)}">${escapeHtml(b.spec)}${b.spec !== b.version && b.version ? `<br><small>${escapeHtml(b.version)}</small>` : ''}${b.error ? '<br><small>cannot be fetched</small>' : ''}</th>`,
+    )
+    .join('');
   const body: string[] = [];
   for (const v of report.variants) {
-    body.push(`<tr><th class="variant" colspan="${report.bases.length + 1}" scope="rowgroup">${escapeHtml(v.name)} <small>${escapeHtml(v.file)}</small></th></tr>`);
+    body.push(
+      `<tr><th class="variant" colspan="${report.bases.length + 1}" scope="rowgroup">${escapeHtml(v.name)} <small>${escapeHtml(v.file)}</small></th></tr>`,
+    );
     for (const feature of v.rows) {
       const tds = report.bases.map((b) => {
         const cell = report.cells.find((c) => c.variant === v.name && c.base === b.spec);
@@ -76,7 +88,9 @@ export function renderMatrixHtml(report: MatrixReport): string {
         const codes = fc?.codes.length ? `<span class="codes">${fc.codes.map(escapeHtml).join(' ')}</span>` : '';
         return `<td class="cell ${status}" tabindex="0" data-variant="${escapeHtml(v.name)}" data-feature="${escapeHtml(feature)}" data-base="${escapeHtml(b.spec)}" data-status="${status}">${SYMBOL[status]}${codes}</td>`;
       });
-      body.push(`<tr><th class="feature" scope="row">${feature === VARIANT_ROW ? '<em>(variant)</em>' : escapeHtml(feature)}</th>${tds.join('')}</tr>`);
+      body.push(
+        `<tr><th class="feature" scope="row">${feature === VARIANT_ROW ? '<em>(variant)</em>' : escapeHtml(feature)}</th>${tds.join('')}</tr>`,
+      );
     }
   }
   const total = report.cells.length;

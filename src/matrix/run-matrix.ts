@@ -39,7 +39,11 @@ export interface MatrixPlan {
 }
 
 /** Load every variant once (for names and arches) and lay out variants × bases. */
-export async function planMatrix(variantPaths: readonly string[], bases: readonly ResolvedBase[], options: MatrixOptions = {}): Promise<MatrixPlan> {
+export async function planMatrix(
+  variantPaths: readonly string[],
+  bases: readonly ResolvedBase[],
+  options: MatrixOptions = {},
+): Promise<MatrixPlan> {
   const variants = [];
   for (const p of variantPaths) {
     const loaded = await loadVariant(p);
@@ -62,7 +66,12 @@ export async function runMatrixJob(plan: MatrixPlan, job: MatrixJob): Promise<Ma
   const loaded = plan.variants.find((v) => v.path === job.variantPath)?.variant;
   if (job.base.error) {
     const findings = [baseUnavailableFinding(job.base, displayPath(job.variantPath))];
-    return classifyCell(job.variantName, job.base.spec, { findings, exitCode: exitCodeForFindings(findings), written: false, checks: {}, ...(loaded ? { variant: loaded } : {}) }, 0);
+    return classifyCell(
+      job.variantName,
+      job.base.spec,
+      { findings, exitCode: exitCodeForFindings(findings), written: false, checks: {}, ...(loaded ? { variant: loaded } : {}) },
+      0,
+    );
   }
   const skip = notApplicable(loaded, job.base);
   if (skip) return uncheckedCell(job.variantName, job.base.spec, loaded?.features.map((f) => f.name) ?? [], skip);
@@ -74,7 +83,10 @@ export async function runMatrixJob(plan: MatrixPlan, job: MatrixJob): Promise<Ma
       write: false,
       kernelSource: job.base.kernelSource,
       ...(distribution
-        ? { ...(job.base.versionRelease ? { kmodKernelVersion: job.base.versionRelease } : {}), ...(job.base.kernelDevel ? { kernelDevel: job.base.kernelDevel } : {}) }
+        ? {
+            ...(job.base.versionRelease ? { kmodKernelVersion: job.base.versionRelease } : {}),
+            ...(job.base.kernelDevel ? { kernelDevel: job.base.kernelDevel } : {}),
+          }
         : { baseOverride: { version: job.base.version, source: job.base.source } }),
       ...(plan.options.root ? { root: plan.options.root } : {}),
     });
@@ -88,7 +100,12 @@ export async function runMatrixJob(plan: MatrixPlan, job: MatrixJob): Promise<Ma
         where: { file: displayPath(job.variantPath), line: 0, col: 0 },
       },
     ];
-    return classifyCell(job.variantName, job.base.spec, { findings, exitCode: exitCodeForFindings(findings), written: false, checks: {} }, Math.round(performance.now() - start));
+    return classifyCell(
+      job.variantName,
+      job.base.spec,
+      { findings, exitCode: exitCodeForFindings(findings), written: false, checks: {} },
+      Math.round(performance.now() - start),
+    );
   }
 }
 
@@ -105,20 +122,41 @@ export function assembleReport(plan: MatrixPlan, cells: MatrixCell[], totalMilli
   // a feature row every cell of the variant must show, even where that base did not report it
   for (const c of cells) {
     const v = variants.find((x) => x.name === c.variant)!;
-    for (const row of v.rows) c.features[row] ??= { status: c.status === 'unchecked' || (c.exitCode === 2 && row !== VARIANT_ROW) ? 'unchecked' : 'ok', codes: [], findings: [] };
+    for (const row of v.rows)
+      c.features[row] ??= {
+        status: c.status === 'unchecked' || (c.exitCode === 2 && row !== VARIANT_ROW) ? 'unchecked' : 'ok',
+        codes: [],
+        findings: [],
+      };
   }
   return {
     kplayVersion: KPLAY_VERSION,
     generatedAt: new Date().toISOString(),
-    bases: plan.bases.map((b) => ({ spec: b.spec, version: b.version, kernelSource: b.kernelSource ? displayPath(b.kernelSource) : '', url: b.source.url, ...(b.source.sha256 ? { sha256: b.source.sha256 } : {}), ...(b.kind ? { kind: b.kind } : {}), ...(b.error ? { error: b.error } : {}) })),
+    bases: plan.bases.map((b) => ({
+      spec: b.spec,
+      version: b.version,
+      kernelSource: b.kernelSource ? displayPath(b.kernelSource) : '',
+      url: b.source.url,
+      ...(b.source.sha256 ? { sha256: b.source.sha256 } : {}),
+      ...(b.kind ? { kind: b.kind } : {}),
+      ...(b.error ? { error: b.error } : {}),
+    })),
     variants,
     cells,
-    timing: { totalMillis: Math.round(totalMillis), prepareMillis: { ...plan.preparation.millis }, concurrency: plan.options.concurrency ?? 2 },
+    timing: {
+      totalMillis: Math.round(totalMillis),
+      prepareMillis: { ...plan.preparation.millis },
+      concurrency: plan.options.concurrency ?? 2,
+    },
   };
 }
 
 /** Every variant × every base, composed and fully checked with a bounded pool (no progress display). */
-export async function runMatrix(variantPaths: readonly string[], bases: readonly ResolvedBase[], options: MatrixOptions = {}): Promise<MatrixReport> {
+export async function runMatrix(
+  variantPaths: readonly string[],
+  bases: readonly ResolvedBase[],
+  options: MatrixOptions = {},
+): Promise<MatrixReport> {
   const start = performance.now();
   const plan = await planMatrix(variantPaths, bases, options);
   const cells = await boundedPool(plan.jobs, options.concurrency ?? 2, (job) => runMatrixJob(plan, job));

@@ -41,7 +41,11 @@ function describe(e: ErrorObject, key: string): { message: string; hint?: string
   const what = key ? `'${key}'` : 'the document';
   switch (e.keyword) {
     case 'additionalProperties':
-      return { message: `unknown key '${String(p.additionalProperty)}'`, hint: 'check the spelling; the schema lists the keys allowed here', atKey: true };
+      return {
+        message: `unknown key '${String(p.additionalProperty)}'`,
+        hint: 'check the spelling; the schema lists the keys allowed here',
+        atKey: true,
+      };
     case 'required':
       return { message: `${what} is missing the required key '${String(p.missingProperty)}'` };
     case 'type':
@@ -98,9 +102,10 @@ export function validateAgainstSchema(name: SchemaName, src: YamlSource, data: u
       d.message = `invalid key '${e.propertyName}' (must match ${String((e.params as Record<string, unknown>).pattern)})`;
       d.atKey = true;
     }
-    const where = e.keyword === 'additionalProperties'
-      ? locate(src, [...path, String((e.params as Record<string, unknown>).additionalProperty)], true)
-      : locate(src, path, d.atKey);
+    const where =
+      e.keyword === 'additionalProperties'
+        ? locate(src, [...path, String((e.params as Record<string, unknown>).additionalProperty)], true)
+        : locate(src, path, d.atKey);
     findings.push({ code: 'E_SCHEMA', severity: 'error', message: d.message, where, ...(d.hint ? { hint: d.hint } : {}) });
   }
   return findings;

@@ -24,11 +24,29 @@ export const MAX_YAML_ALIASES = 100;
  */
 export function parseYamlSource(file: string, text: string): { source?: YamlSource; data?: unknown; findings: Finding[] } {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true, schema: 'core', customTags: [], merge: false, version: '1.2' });
-  const at = (e: { linePos?: [{ line: number; col: number }] | [{ line: number; col: number }, { line: number; col: number }] }) => ({ file, line: e.linePos?.[0].line ?? 0, col: e.linePos?.[0].col ?? 0 });
+  const doc = parseDocument(text, {
+    lineCounter: lines,
+    prettyErrors: true,
+    uniqueKeys: true,
+    schema: 'core',
+    customTags: [],
+    merge: false,
+    version: '1.2',
+  });
+  const at = (e: { linePos?: [{ line: number; col: number }] | [{ line: number; col: number }, { line: number; col: number }] }) => ({
+    file,
+    line: e.linePos?.[0].line ?? 0,
+    col: e.linePos?.[0].col ?? 0,
+  });
   const findings: Finding[] = doc.errors.map((e) =>
     e.code === 'MULTIPLE_DOCS'
-      ? { code: 'E_YAML_SYNTAX', severity: 'error' as const, message: 'the file holds more than one YAML document (a second --- line)', where: at(e), hint: 'keep one document per file: remove the --- separator and what follows' }
+      ? {
+          code: 'E_YAML_SYNTAX',
+          severity: 'error' as const,
+          message: 'the file holds more than one YAML document (a second --- line)',
+          where: at(e),
+          hint: 'keep one document per file: remove the --- separator and what follows',
+        }
       : {
           code: 'E_YAML_SYNTAX',
           severity: 'error' as const,
@@ -41,7 +59,10 @@ export function parseYamlSource(file: string, text: string): { source?: YamlSour
     findings.push({
       code: w.code === 'TAG_RESOLVE_FAILED' ? 'E_YAML_TAG' : 'E_YAML_SYNTAX',
       severity: 'error',
-      message: w.code === 'TAG_RESOLVE_FAILED' ? `${w.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}: kplay reads the YAML core schema only` : w.message.split('\n')[0]!,
+      message:
+        w.code === 'TAG_RESOLVE_FAILED'
+          ? `${w.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}: kplay reads the YAML core schema only`
+          : w.message.split('\n')[0]!,
       where: at(w),
       hint: 'remove the tag; write plain strings, numbers, lists and maps',
     });
@@ -120,7 +141,7 @@ export function keyNodeAt(src: YamlSource, path: YamlPath): Node | undefined {
 export function locate(src: YamlSource, path: YamlPath, preferKey = false): SourceLocation {
   for (let n = path.length; n >= 0; n--) {
     const sub = path.slice(0, n);
-    const node = preferKey && n === path.length ? keyNodeAt(src, sub) ?? nodeAt(src, sub) : nodeAt(src, sub);
+    const node = preferKey && n === path.length ? (keyNodeAt(src, sub) ?? nodeAt(src, sub)) : nodeAt(src, sub);
     if (node?.range) return locationOf(src, node.range[0]);
   }
   return { file: src.file, line: 1, col: 1 };

@@ -17,7 +17,8 @@ export function applyFilePatchWithFuzz(current: string | undefined, fp: FilePatc
   const path = (fp.oldPath ?? fp.newPath)!;
   let creating = fp.isNew === true;
   if (fp.isNew === undefined && current === undefined) creating = true;
-  if (creating && current !== undefined && current.length > 0) return { applied: false, failure: { kind: 'exists', path: fp.newPath ?? path }, hunks: [] };
+  if (creating && current !== undefined && current.length > 0)
+    return { applied: false, failure: { kind: 'exists', path: fp.newPath ?? path }, hunks: [] };
   if (!creating && current === undefined) return { applied: false, failure: { kind: 'missing', path }, hunks: [] };
   const input = splitLines(creating ? '' : current!);
   const output: string[] = [];
@@ -59,7 +60,11 @@ export function applyFilePatchWithFuzz(current: string | undefined, fp: FilePatc
     if (looksReversed) where = 0;
     if (!where) {
       hunks.push({ hunk: h, placement: { applied: false, expectedAt } });
-      return { applied: false, failure: { kind: 'hunk', hunk: h, expectedAt: Math.max(0, first - 1 + inOffset), image: FileImage.fromText(input.join('')) }, hunks };
+      return {
+        applied: false,
+        failure: { kind: 'hunk', hunk: h, expectedAt: Math.max(0, first - 1 + inOffset), image: FileImage.fromText(input.join('')) },
+        hunks,
+      };
     }
     const at = where - 1 + outOffset;
     if (!emitHunk(h, where, copyTill, output, () => lastFrozen++)) {
@@ -68,7 +73,10 @@ export function applyFilePatchWithFuzz(current: string | undefined, fp: FilePatc
     }
     outOffset += post.length - pre.length;
     const used = fuzz > 0 ? fuzz : 0;
-    hunks.push({ hunk: h, placement: { applied: true, at, expectedAt, offset: at - expectedAt, fuzz: used, removed: pre.length, inserted: post.length } });
+    hunks.push({
+      hunk: h,
+      placement: { applied: true, at, expectedAt, offset: at - expectedAt, fuzz: used, removed: pre.length, inserted: post.length },
+    });
   }
   copyTill(input.length);
   const text = joinLikePatch(output);
@@ -130,8 +138,10 @@ function locateHunk(
   }
   const minOffset = maxPosOffset < 0 ? firstGuess - maxWhere : maxNegOffset < 0 ? firstGuess - minWhere : 0;
   for (let offset = minOffset; offset <= maxOffset; offset++) {
-    if (offset <= maxPosOffset && matches(offset, prefixFuzz, suffixFuzz)) return { where: firstGuess + offset, inOffset: inOffset + offset };
-    if (offset <= maxNegOffset && matches(-offset, prefixFuzz, suffixFuzz)) return { where: firstGuess - offset, inOffset: inOffset - offset };
+    if (offset <= maxPosOffset && matches(offset, prefixFuzz, suffixFuzz))
+      return { where: firstGuess + offset, inOffset: inOffset + offset };
+    if (offset <= maxNegOffset && matches(-offset, prefixFuzz, suffixFuzz))
+      return { where: firstGuess - offset, inOffset: inOffset - offset };
   }
   return undefined;
 }

@@ -15,8 +15,7 @@ export type SectionFailure =
   | { kind: 'not-emptied'; path: string };
 
 export type SectionOutcome =
-  | { applied: true; result: string | null; hunks: HunkOutcome[] }
-  | { applied: false; failure: SectionFailure; hunks: HunkOutcome[] };
+  { applied: true; result: string | null; hunks: HunkOutcome[] } | { applied: false; failure: SectionFailure; hunks: HunkOutcome[] };
 
 /**
  * Apply one file section with `git apply`'s rules to the file's current content (`undefined`: the file does not exist).

@@ -33,7 +33,15 @@ export function hunkSides(h: Hunk): { pre: string[]; post: string[] } {
  * earlier hunk, line hashes agree, and the bytes of the preimage equal the image's bytes from
  * that line on (exactly at the end of the file when `matchEnd`).
  */
-function matchesAt(img: FileImage, offsets: number[], text: string, pre: Side, lno: number, matchBeginning: boolean, matchEnd: boolean): boolean {
+function matchesAt(
+  img: FileImage,
+  offsets: number[],
+  text: string,
+  pre: Side,
+  lno: number,
+  matchBeginning: boolean,
+  matchEnd: boolean,
+): boolean {
   const n = pre.lines.length;
   if (n + lno > img.lineCount) return false;
   if (matchEnd && n + lno !== img.lineCount) return false;

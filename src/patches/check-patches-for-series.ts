@@ -46,7 +46,8 @@ export async function checkPatchesForSeries(
   let tree: SourceTree;
   let fromCache: boolean | undefined;
   if (typeof kernelSourcePath === 'string') {
-    if (!existsSync(kernelSourcePath)) throw new UsageError(`kernel source ${kernelSourcePath} does not exist (give an extracted tree or a tarball)`);
+    if (!existsSync(kernelSourcePath))
+      throw new UsageError(`kernel source ${kernelSourcePath} does not exist (give an extracted tree or a tarball)`);
     if (await isDirectory(kernelSourcePath)) {
       tree = new DirectorySourceTree(kernelSourcePath);
     } else {

@@ -190,7 +190,12 @@ function applyPatch(
     const renamedAway = fp.isRename && source !== undefined && source !== target;
     if (renamedAway) overlay.set(source, null);
     overlay.set(target, outcome.result);
-    attempt.changes.push({ path: source ?? target, before: creating ? existing : current, hunks: applied, removed: outcome.result === null || renamedAway });
+    attempt.changes.push({
+      path: source ?? target,
+      before: creating ? existing : current,
+      hunks: applied,
+      removed: outcome.result === null || renamedAway,
+    });
     if (renamedAway) attempt.changes.push({ path: target, before: undefined, hunks: [], removed: false });
   }
   return { ...attempt, ok: true };

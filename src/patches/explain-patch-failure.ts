@@ -36,7 +36,8 @@ export function explainFailure(
       const expected = lineRange(failure.expectedAt, pre.length);
       let found: string;
       if (!mismatch) found = `its ${expected} are there but ${h.index > 1 ? 'overlap an earlier hunk' : 'cannot be matched'}`;
-      else if (mismatch.found === undefined) found = `it expects line ${mismatch.line + 1} to be ${describeLine(mismatch.expected)} but the file has only ${failure.image.lineCount} lines`;
+      else if (mismatch.found === undefined)
+        found = `it expects line ${mismatch.line + 1} to be ${describeLine(mismatch.expected)} but the file has only ${failure.image.lineCount} lines`;
       else found = `line ${mismatch.line + 1} should be ${describeLine(mismatch.expected)} but is ${describeLine(mismatch.found)}`;
       message = `${hunkTitle(h, path)} does not apply: ${found}`;
       const reverted = FileImage.fromText(failure.image.text());
@@ -69,7 +70,11 @@ export function explainFailure(
     case 'exists': {
       const made = history.get(failure.path)?.at(-1);
       message = `${entry.file} creates ${failure.path}, which already exists${made ? ` (created or changed by ${made.entry.file})` : ' in the base source'}`;
-      if (made) related.push({ message: `${made.entry.file} (feature ${made.entry.feature}) writes ${failure.path}`, where: at(made.entry.file, 0) });
+      if (made)
+        related.push({
+          message: `${made.entry.file} (feature ${made.entry.feature}) writes ${failure.path}`,
+          where: at(made.entry.file, 0),
+        });
       break;
     }
     case 'not-emptied':
@@ -83,10 +88,7 @@ export function explainFailure(
  * The latest earlier change to the file after which the hunk stopped applying: the hunk applies
  * to the file as it was before that change, but not after.
  */
-function blameEarlierChange(
-  h: Hunk,
-  changes: readonly FileChange[],
-): { change: FileChange; hunk?: Hunk; lines: string } | undefined {
+function blameEarlierChange(h: Hunk, changes: readonly FileChange[]): { change: FileChange; hunk?: Hunk; lines: string } | undefined {
   for (let i = changes.length - 1; i >= 0; i--) {
     const change = changes[i]!;
     if (change.before === undefined) continue;

@@ -1,13 +1,7 @@
 import type { Finding } from '../findings/finding.js';
 import { at } from '../findings/finding.js';
 import type { FilePatch, Hunk, HunkLine, ParsedPatch } from './patch-types.js';
-import {
-  gitHeaderDefaultName,
-  isDevNull,
-  readHeaderName,
-  unsafePathReason,
-  type HeaderName,
-} from './patch-path-names.js';
+import { gitHeaderDefaultName, isDevNull, readHeaderName, unsafePathReason, type HeaderName } from './patch-path-names.js';
 
 /**
  * Parse a patch file: a git format-patch mail, `git diff` output or a plain unified diff.
@@ -32,7 +26,9 @@ class PatchError extends Error {
 }
 
 /** `@@ -a,b +c,d @@ section` */
-function parseHunkHeader(line: string): { oldStart: number; oldLines: number; newStart: number; newLines: number; section: string } | undefined {
+function parseHunkHeader(
+  line: string,
+): { oldStart: number; oldLines: number; newStart: number; newLines: number; section: string } | undefined {
   if (!line.endsWith('\n')) return undefined;
   const m = /^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@(.*)\n$/s.exec(line);
   if (!m) return undefined;
@@ -148,7 +144,16 @@ class PatchParser {
   }
 
   private newFilePatch(patchLine: number, git: boolean): FilePatch {
-    return { isNew: git ? false : undefined, isDelete: git ? false : undefined, isRename: false, isCopy: false, binary: false, git, hunks: [], patchLine };
+    return {
+      isNew: git ? false : undefined,
+      isDelete: git ? false : undefined,
+      isRename: false,
+      isCopy: false,
+      binary: false,
+      git,
+      hunks: [],
+      patchLine,
+    };
   }
 
   private guessP(rest: string): number {
@@ -298,7 +303,14 @@ class PatchParser {
     return { fp, end: m };
   }
 
-  private verifyGitName(fp: FilePatch, current: string | undefined, rest: string, isNull: boolean, side: 'old' | 'new', m: number): string | undefined {
+  private verifyGitName(
+    fp: FilePatch,
+    current: string | undefined,
+    rest: string,
+    isNull: boolean,
+    side: 'old' | 'new',
+    m: number,
+  ): string | undefined {
     const n = readHeaderName(rest, this.p, 'git');
     if (!current && !isNull) {
       this.rememberRaw(fp, n, m + 1);
@@ -357,7 +369,10 @@ class PatchParser {
       }
     }
     if (oldLeft || newLeft) {
-      throw new PatchError(`corrupt hunk #${index}: the patch ends before the ${header.oldLines}/${header.newLines} lines its header announces`, j + 1);
+      throw new PatchError(
+        `corrupt hunk #${index}: the patch ends before the ${header.oldLines}/${header.newLines} lines its header announces`,
+        j + 1,
+      );
     }
     if (!deleted && !added) throw new PatchError(`corrupt hunk #${index}: it changes nothing`, j + 1);
     if (k < this.lines.length && this.remaining[k]! > 12 && this.lines[k]!.startsWith('\\ ')) k++;

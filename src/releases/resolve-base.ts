@@ -67,7 +67,8 @@ export class KernelOrg {
       this.sums.set(url, p);
     }
     const sha = (await p).get(`linux-${version}.tar.xz`);
-    if (!sha) throw new UsageError(`${url} lists no checksum for linux-${version}.tar.xz (mainline release candidates are not published there)`);
+    if (!sha)
+      throw new UsageError(`${url} lists no checksum for linux-${version}.tar.xz (mainline release candidates are not published there)`);
     return sha;
   }
 
@@ -75,7 +76,12 @@ export class KernelOrg {
   async release(version: string, spec = version, moniker?: string): Promise<ResolvedBase> {
     const sha256 = await this.sha256Of(version);
     const url = tarballUrl(version, this.cdn);
-    const kernelSource = await fetchSource({ url, sha256, ...(this.opts.cacheDir ? { cacheDir: this.opts.cacheDir } : {}), ...(this.opts.timeoutMs ? { timeoutMs: this.opts.timeoutMs } : {}) });
+    const kernelSource = await fetchSource({
+      url,
+      sha256,
+      ...(this.opts.cacheDir ? { cacheDir: this.opts.cacheDir } : {}),
+      ...(this.opts.timeoutMs ? { timeoutMs: this.opts.timeoutMs } : {}),
+    });
     return { spec, version, source: { url, sha256 }, kernelSource, ...(moniker ? { moniker } : {}) };
   }
 
@@ -110,4 +116,3 @@ export async function resolveBase(spec: string, kernelOrg: KernelOrg): Promise<R
   if (parseKernelVersion(spec)) return kernelOrg.release(spec);
   throw new UsageError(`--base ${spec}: expected VERSION=PATH, a version, or one of latest-stable, longterm, mainline, <major>.<minor>.x`);
 }
-

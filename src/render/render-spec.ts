@@ -23,5 +23,8 @@ export function specEnvironment(): nunjucks.Environment {
 export function renderTemplate(name: string, context: SpecContext | Record<string, unknown>): string {
   const text = specEnvironment().render(name, context);
   // no trailing blanks, exactly one final newline: stable output whatever the template's edges
-  return `${text.replace(/[ \t]+$/gm, '').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
+  return `${text
+    .replace(/[ \t]+$/gm, '')
+    .replace(/\n{3,}/g, '\n\n')
+    .trimEnd()}\n`;
 }

@@ -26,5 +26,8 @@ export function rpmShellWord(value: string): string {
 
 /** A file name kplay writes next to the spec: only characters safe in RPM, shell and URLs. */
 export function safeFileName(value: string): string {
-  return value.replace(/[^A-Za-z0-9._+-]+/g, '_').replace(/^[._]+/, '').replace(/\.\.+/g, '.');
+  return value
+    .replace(/[^A-Za-z0-9._+-]+/g, '_')
+    .replace(/^[._]+/, '')
+    .replace(/\.\.+/g, '.');
 }

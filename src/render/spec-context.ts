@@ -79,7 +79,11 @@ export function buildSpecContext(
       name: b.token(variant.name, variant.arches.where, 'variant name'),
       file: b.tag(path.relative(root, path.resolve(variant.file)).split(path.sep).join('/')),
       summary: b.requiredTag(variant.summary, variant.textWhere?.summary, 'the summary'),
-      description: b.text(variant.description ?? variant.summary, variant.description !== undefined ? variant.textWhere?.description : variant.textWhere?.summary, 'the description'),
+      description: b.text(
+        variant.description ?? variant.summary,
+        variant.description !== undefined ? variant.textWhere?.description : variant.textWhere?.summary,
+        'the description',
+      ),
     },
     base: {
       version: b.token(variant.base.version, variant.base.versionWhere, 'base version'),
@@ -90,7 +94,12 @@ export function buildSpecContext(
     release: b.token(release, variant.textWhere?.buildid ?? variant.arches.where, 'release'),
     arches: variant.arches.list,
     features: resolved.order.map((r) => ({ name: b.tag(r.feature.name), summary: b.tag(r.feature.summary) })),
-    patches: patches.map((p) => ({ number: p.number, feature: b.tag(p.feature), origin: b.tag(p.origin), file: b.sourceFileName('', p.file, p.where) })),
+    patches: patches.map((p) => ({
+      number: p.number,
+      feature: b.tag(p.feature),
+      origin: b.tag(p.origin),
+      file: b.sourceFileName('', p.file, p.where),
+    })),
     configs: configs.map((c, i) => ({
       arch: c.arch,
       srcarch: kernelSrcArch(c.arch),

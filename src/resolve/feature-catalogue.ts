@@ -24,4 +24,3 @@ async function scan(featuresDir: string): Promise<string[]> {
   await walk('', 0);
   return names.sort();
 }
-

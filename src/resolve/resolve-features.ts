@@ -83,7 +83,14 @@ export async function resolveFeatures(variant: Variant, root: string): Promise<{
       if (p) {
         await visit(p.name, req, { kind: 'required', by: name, where: req.where });
       } else {
-        findings.push({ code: 'E_REQUIRES_MISSING', severity: 'error', message: `${name} requires '${req.name}', which no feature folder is or provides`, where: req.where, feature: name, hint: `add features/${req.name}/ or a feature that lists '${req.name}' under provides` });
+        findings.push({
+          code: 'E_REQUIRES_MISSING',
+          severity: 'error',
+          message: `${name} requires '${req.name}', which no feature folder is or provides`,
+          where: req.where,
+          feature: name,
+          hint: `add features/${req.name}/ or a feature that lists '${req.name}' under provides`,
+        });
       }
     }
     stack.pop();
@@ -96,7 +103,9 @@ export async function resolveFeatures(variant: Variant, root: string): Promise<{
   checkConflicts(order, findings);
   checkVersions(variant, order, findings);
   // patches for other kernel versions (patches/6.1/, `kernel:` series options) are left out
-  for (const r of order) if (r.feature.patches.some((p) => p.kernel)) r.feature = { ...r.feature, patches: patchesForVersion(r.feature.patches, variant.base.version) };
+  for (const r of order)
+    if (r.feature.patches.some((p) => p.kernel))
+      r.feature = { ...r.feature, patches: patchesForVersion(r.feature.patches, variant.base.version) };
   for (const r of order) {
     r.arches = variant.arches.list.filter((a) => !r.feature.arches || r.feature.arches.list.includes(a));
     if (r.arches.length === 0) {
@@ -130,8 +139,14 @@ function checkConflicts(order: ResolvedFeature[], findings: Finding[]): void {
           where: declared.where,
           feature: a.feature.name,
           related: [
-            { message: `${b.feature.name} is in this variant ${b.reason.kind === 'variant' ? 'here' : `(required by ${b.reason.by})`}`, where: b.reason.where },
-            { message: `${a.feature.name} is in this variant ${a.reason.kind === 'variant' ? 'here' : `(required by ${a.reason.by})`}`, where: a.reason.where },
+            {
+              message: `${b.feature.name} is in this variant ${b.reason.kind === 'variant' ? 'here' : `(required by ${b.reason.by})`}`,
+              where: b.reason.where,
+            },
+            {
+              message: `${a.feature.name} is in this variant ${a.reason.kind === 'variant' ? 'here' : `(required by ${a.reason.by})`}`,
+              where: a.reason.where,
+            },
           ],
           hint: 'remove one of the two features from the variant',
         });

@@ -32,8 +32,6 @@ export interface PrepareSrpmOptions {
   noCheck?: boolean;
 }
 
-
-
 function unchecked(why: string, variantPath: string): Finding {
   return {
     code: 'W_SRPM_UNCHECKED',
@@ -81,7 +79,12 @@ export async function prepareSrpm(variantPath: string, opts: PrepareSrpmOptions 
     const tarball = placed.tarball;
     if (tarball) {
       const checked = await composeVariant(variantPath, { out: opts.out, kernelSource: tarball, distGit: opts.distGit, write: false });
-      if (checked.exitCode !== 0) throw new UsageError(`${variantPath} does not pass its checks against ${path.basename(tarball)}`, checked.findings, checked.exitCode === 1 ? 1 : 2);
+      if (checked.exitCode !== 0)
+        throw new UsageError(
+          `${variantPath} does not pass its checks against ${path.basename(tarball)}`,
+          checked.findings,
+          checked.exitCode === 1 ? 1 : 2,
+        );
       compose.findings.push(...checked.findings.filter((f) => !compose.findings.some((g) => g.code === f.code && g.message === f.message)));
       Object.assign(compose.checks, checked.checks);
     } else {
@@ -89,7 +92,12 @@ export async function prepareSrpm(variantPath: string, opts: PrepareSrpmOptions 
     }
   }
   compose.findings.push(...uncheckedNotes);
-  const srpmPath = await buildSrpm({ specFile: path.join(outDir, compose.specFile), sourceDir: outDir, outDir, sourceDateEpoch: sourceDateEpochOf(variant) });
+  const srpmPath = await buildSrpm({
+    specFile: path.join(outDir, compose.specFile),
+    sourceDir: outDir,
+    outDir,
+    sourceDateEpoch: sourceDateEpochOf(variant),
+  });
   if (path.dirname(path.resolve(srpmPath)) === path.resolve(outDir)) await recordOutputFiles(outDir, [path.basename(srpmPath)]);
   return { srpmPath, variantName: variant.name, targets: variant.targets, outDir: path.join(outDir, STATE_DIR), compose };
 }

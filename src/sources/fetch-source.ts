@@ -11,13 +11,7 @@ import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from '../findings/finding.js';
 import { isFile } from '../fs/path-kind.js';
-import {
-  cachedSourcePath,
-  defaultSourceCacheDir,
-  sourceCacheScratchDir,
-  sourceDigestOf,
-  type SourceDigest,
-} from './source-cache.js';
+import { cachedSourcePath, defaultSourceCacheDir, sourceCacheScratchDir, sourceDigestOf, type SourceDigest } from './source-cache.js';
 
 export interface FetchSourceOptions {
   /** `https://…`, `http://…`, `file://…` or a local path. */
@@ -66,7 +60,9 @@ export async function fetchSource(opts: FetchSourceOptions): Promise<string> {
     checkSourceFileName(fileName ?? '', 'source file name');
   } catch (err) {
     const r = err as RenderRefusal;
-    throw new UsageError(`${opts.url}: ${r.message}`, [{ code: r.code, severity: 'error', message: `${opts.url}: ${r.message}`, ...(r.hint ? { hint: r.hint } : {}) }]);
+    throw new UsageError(`${opts.url}: ${r.message}`, [
+      { code: r.code, severity: 'error', message: `${opts.url}: ${r.message}`, ...(r.hint ? { hint: r.hint } : {}) },
+    ]);
   }
   const cacheDir = path.resolve(opts.cacheDir ?? defaultSourceCacheDir());
   const target = cachedSourcePath(cacheDir, digest, fileName!);
@@ -128,7 +124,16 @@ function tooLarge(url: string, limit: number, expected: boolean, got?: number): 
     : got !== undefined && got < limit
       ? `${url}: the download ended after ${got} of the expected ${limit} bytes; nothing was cached`
       : `${url}: the download is longer than the expected ${limit} bytes; it was stopped and nothing was cached`;
-  return new UsageError(message, [{ code: 'E_SOURCE_SIZE', severity: 'error', message, hint: expected ? 'the server sends something else than the declared file' : 'raise KPLAY_MAX_DOWNLOAD_BYTES if the file really is that large' }]);
+  return new UsageError(message, [
+    {
+      code: 'E_SOURCE_SIZE',
+      severity: 'error',
+      message,
+      hint: expected
+        ? 'the server sends something else than the declared file'
+        : 'raise KPLAY_MAX_DOWNLOAD_BYTES if the file really is that large',
+    },
+  ]);
 }
 
 function isRemote(url: string): boolean {
@@ -149,9 +154,7 @@ function openSource(url: string, timeoutMs = 60_000): Readable {
 
 function fetchFailure(url: string, err: unknown): UsageError {
   if (err instanceof HTTPError) {
-    return new UsageError(
-      `${url}: download failed: HTTP ${err.response.statusCode} ${err.response.statusMessage ?? ''}`.trimEnd(),
-    );
+    return new UsageError(`${url}: download failed: HTTP ${err.response.statusCode} ${err.response.statusMessage ?? ''}`.trimEnd());
   }
   if (err instanceof RequestError) return new UsageError(`${url}: download failed: ${err.code ?? ''} ${err.message}`);
   const e = err as NodeJS.ErrnoException;
@@ -170,4 +173,3 @@ function checksumMismatch(url: string, digest: SourceDigest, actual: string): Us
     },
   ]);
 }
-

@@ -47,7 +47,12 @@ export async function damagedSubsetFiles(folder: string): Promise<string[]> {
   const bad: string[] = [];
   for (const [rel, digest] of Object.entries(manifest.files)) {
     try {
-      if (createHash('sha256').update(await readFile(path.join(folder, rel))).digest('hex') !== digest) bad.push(rel);
+      if (
+        createHash('sha256')
+          .update(await readFile(path.join(folder, rel)))
+          .digest('hex') !== digest
+      )
+        bad.push(rel);
     } catch {
       bad.push(rel);
     }
@@ -153,7 +158,11 @@ async function streamSubset(tarball: string, into: string, files: Manifest['file
   let input: Readable;
   if (decompressor) {
     const [cmd, ...rest] = decompressor as [string, ...string[]];
-    child = spawn(cmd, rest.filter((a) => a !== tarball), { stdio: ['pipe', 'pipe', 'pipe'] });
+    child = spawn(
+      cmd,
+      rest.filter((a) => a !== tarball),
+      { stdio: ['pipe', 'pipe', 'pipe'] },
+    );
     input = child.stdout!;
   } else input = file;
 

@@ -51,10 +51,7 @@ export { isDirectory } from '../fs/path-kind.js';
  * Open a tree folder, or stream a tarball keeping only the files `wanted` selects
  * (paths relative to the tree top, the tarball's first folder stripped).
  */
-export async function openSourceTree(
-  location: string,
-  wanted: (relPath: string) => boolean,
-): Promise<SourceTree> {
+export async function openSourceTree(location: string, wanted: (relPath: string) => boolean): Promise<SourceTree> {
   if (await isDirectory(location)) return new DirectorySourceTree(location);
   const files = await readTarballEntries(location, wanted);
   return new TarballSubsetTree(location, files);

@@ -26,10 +26,7 @@ export function stripTopFolder(name: string): string {
  * parsed in place by the push parser of tar-entry-parser.ts (chosen over the npm tar-stream
  * extractor: 0.47x its wall time and 0.58x its CPU on the 6.12 tarball, bench/tar-readers.bench.mjs).
  */
-export async function readTarballEntries(
-  tarball: string,
-  wanted: (relPath: string) => boolean,
-): Promise<Map<string, Buffer>> {
+export async function readTarballEntries(tarball: string, wanted: (relPath: string) => boolean): Promise<Map<string, Buffer>> {
   const files = new Map<string, Buffer>();
   const decompressor = decompressorFor(tarball);
   let input: Readable;

@@ -126,13 +126,24 @@ export async function cancelSubmission(
     exit = Math.max(
       exit,
       await withCoprFindings(async (out, settings, redactor) => {
-        const session = await connectCopr(opts.coprConfig, { ...settings, urlOverride: settings.urlOverride ?? state.coprUrl }, redactor, out);
+        const session = await connectCopr(
+          opts.coprConfig,
+          { ...settings, urlOverride: settings.urlOverride ?? state.coprUrl },
+          redactor,
+          out,
+        );
         try {
           await session.client.cancelBuild(id);
         } catch (err) {
           // Copr answers 409 "Cannot cancel build N" for a build that has ended
           if (err instanceof CoprError && err.status === 409) {
-            out.findings([{ code: 'E_COPR_CANCEL_FINISHED', severity: 'error', message: `Copr build ${id} has already ended: nothing to cancel (${err.message})` }]);
+            out.findings([
+              {
+                code: 'E_COPR_CANCEL_FINISHED',
+                severity: 'error',
+                message: `Copr build ${id} has already ended: nothing to cancel (${err.message})`,
+              },
+            ]);
             return 1;
           }
           throw err;
@@ -145,14 +156,22 @@ export async function cancelSubmission(
   if (cbs) {
     const command = kojiCliCommand(cbs.profile, opts.kojiConfig, ['cancel', String(cbs.taskId)]);
     if (opts.dryRun) opts.say(`would run: ${formatCommandLine(command ?? { program: 'cbs', args: ['cancel', String(cbs.taskId)] })}`);
-    else exit = Math.max(exit, await runKojiCli(command, `canceled CBS task ${cbs.taskId}: ${taskInfoUrl(cbs.weburl, cbs.taskId)}`, opts.say));
+    else
+      exit = Math.max(exit, await runKojiCli(command, `canceled CBS task ${cbs.taskId}: ${taskInfoUrl(cbs.weburl, cbs.taskId)}`, opts.say));
   }
   return exit;
 }
 
 function nothingRecorded(stateDir: string, service?: string): UsageError {
   const message = `no ${service ? `${service} ` : ''}submission is recorded in ${stateDir}`;
-  return new UsageError(message, [{ code: 'E_SUBMIT_NOT_RECORDED', severity: 'error', message, hint: 'kplay submit records its builds there; pass --state-dir DIR for an --srpm submission' }]);
+  return new UsageError(message, [
+    {
+      code: 'E_SUBMIT_NOT_RECORDED',
+      severity: 'error',
+      message,
+      hint: 'kplay submit records its builds there; pass --state-dir DIR for an --srpm submission',
+    },
+  ]);
 }
 
 function kojiCliCommand(profile: string, userConfig: string | undefined, args: string[]): KojiCommand | undefined {
@@ -163,7 +182,9 @@ function kojiCliCommand(profile: string, userConfig: string | undefined, args: s
 async function runKojiCli(command: KojiCommand | undefined, done: string, say: (line: string) => void): Promise<number> {
   if (!command) {
     const message = 'neither `cbs` nor `koji` is installed';
-    throw new UsageError(message, [{ code: 'E_CBS_NO_CLI', severity: 'error', message, hint: 'install the koji client: `dnf install centos-packager` (or `koji`)' }]);
+    throw new UsageError(message, [
+      { code: 'E_CBS_NO_CLI', severity: 'error', message, hint: 'install the koji client: `dnf install centos-packager` (or `koji`)' },
+    ]);
   }
   say(`running: ${formatCommandLine(command)}`);
   const r = await execa(command.executable ?? command.program, command.args, { reject: false, stdin: 'ignore', timeout: 10 * 60_000 });
@@ -173,7 +194,14 @@ async function runKojiCli(command: KojiCommand | undefined, done: string, say: (
     return 0;
   }
   const said = `${String(r.stderr)}\n${String(r.stdout)}`.trim().split('\n').filter(Boolean).pop() ?? `exit ${r.exitCode}`;
-  const finding: Finding = { code: 'E_CBS_CLI_FAILED', severity: 'error', message: `\`${command.program} ${command.args.filter((a) => !a.startsWith('-')).slice(0, 1).join(' ')}\` failed: ${said}` };
+  const finding: Finding = {
+    code: 'E_CBS_CLI_FAILED',
+    severity: 'error',
+    message: `\`${command.program} ${command.args
+      .filter((a) => !a.startsWith('-'))
+      .slice(0, 1)
+      .join(' ')}\` failed: ${said}`,
+  };
   const { printFindings } = await import('../findings/report.js');
   printFindings([finding]);
   return 1;
@@ -201,7 +229,9 @@ export async function promoteBuild(req: PromoteRequest): Promise<number> {
     if (!record) throw nothingRecorded(req.stateDir ?? '(no folder)', 'cbs');
     if (record.scratch) {
       const message = `task ${record.taskId} was a scratch build: scratch builds are never tagged, so there is nothing to promote`;
-      throw new UsageError(message, [{ code: 'E_CBS_PROMOTE_SCRATCH', severity: 'error', message, hint: 'submit a real build (--no-scratch) first' }]);
+      throw new UsageError(message, [
+        { code: 'E_CBS_PROMOTE_SCRATCH', severity: 'error', message, hint: 'submit a real build (--no-scratch) first' },
+      ]);
     }
     const identity = srpmIdentityFromFileName(record.srpm.file);
     if (!identity) throw new UsageError(`cannot tell the NVR from ${record.srpm.file}; pass --nvr NAME-VERSION-RELEASE`);
@@ -219,9 +249,10 @@ export async function promoteBuild(req: PromoteRequest): Promise<number> {
   const args = [req.untag ? 'untag-build' : 'tag-build', ...(req.untag ? [] : ['--nowait']), req.tag, nvr];
   const command = kojiCliCommand(profile, req.kojiConfig, args);
   if (req.dryRun) {
-    req.say(`dry run: would run ${formatCommandLine(command ?? { program: profile === 'cbs' ? 'cbs' : 'koji', args: profile === 'cbs' ? args : ['-p', profile, ...args] })}`);
+    req.say(
+      `dry run: would run ${formatCommandLine(command ?? { program: profile === 'cbs' ? 'cbs' : 'koji', args: profile === 'cbs' ? args : ['-p', profile, ...args] })}`,
+    );
     return 0;
   }
   return runKojiCli(command, `${req.untag ? 'untagged' : 'tagged'} ${nvr} ${req.untag ? 'from' : 'into'} ${req.tag}`, req.say);
 }
-

@@ -69,7 +69,8 @@ export function rewriteVariantBase(text: string, file: string, next: NewBase): s
   if (!version) throw new UsageError(`${file}: has no base.version to rewrite`);
   const oldVersion = String(version.value);
   const edits: Edit[] = [];
-  const replace = (node: Scalar, value: string) => edits.push({ start: node.range![0], end: node.range![1], text: renderScalar(value, node.type) });
+  const replace = (node: Scalar, value: string) =>
+    edits.push({ start: node.range![0], end: node.range![1], text: renderScalar(value, node.type) });
   replace(version, next.version);
 
   const source = doc.getIn(['base', 'source'], true);
@@ -95,7 +96,11 @@ export function rewriteVariantBase(text: string, file: string, next: NewBase): s
     if (at === undefined) throw new UsageError(`${file}: base is not a block map; add base.source by hand`);
     const indent = ' '.repeat(at - lineStart(text, at));
     const insertAt = afterLine(text, version.range![1]);
-    edits.push({ start: insertAt, end: insertAt, text: `${indent}source:${eol}${indent}  url: ${renderScalar(next.url, undefined)}${eol}${indent}  sha256: ${renderScalar(next.sha256, undefined)}${eol}` });
+    edits.push({
+      start: insertAt,
+      end: insertAt,
+      text: `${indent}source:${eol}${indent}  url: ${renderScalar(next.url, undefined)}${eol}${indent}  sha256: ${renderScalar(next.sha256, undefined)}${eol}`,
+    });
   } else {
     throw new UsageError(`${file}: base.source is not a block map; edit it by hand`);
   }
@@ -105,8 +110,16 @@ export function rewriteVariantBase(text: string, file: string, next: NewBase): s
   const check = parseYamlSource(file, out);
   const data = check.data as { base?: { version?: unknown; source?: { url?: unknown; sha256?: unknown } } } | undefined;
   const schema = check.source ? validateAgainstSchema('variant', check.source, data) : [];
-  if (!check.source || schema.length || String(data?.base?.version) !== next.version || data?.base?.source?.url !== next.url || data?.base?.source?.sha256 !== next.sha256) {
-    throw new UsageError(`${file}: rewriting base would not give a valid variant (${[...check.findings, ...schema][0]?.message ?? 'the values do not read back'}); edit it by hand`);
+  if (
+    !check.source ||
+    schema.length ||
+    String(data?.base?.version) !== next.version ||
+    data?.base?.source?.url !== next.url ||
+    data?.base?.source?.sha256 !== next.sha256
+  ) {
+    throw new UsageError(
+      `${file}: rewriting base would not give a valid variant (${[...check.findings, ...schema][0]?.message ?? 'the values do not read back'}); edit it by hand`,
+    );
   }
   return out;
 }
@@ -124,7 +137,9 @@ export async function replaceVariantFile(file: string, rewrite: (text: string) =
   const check = parseYamlSource(file, updated);
   const schema = check.source ? validateAgainstSchema('variant', check.source, check.data) : [];
   if (!check.source || schema.length) {
-    throw new UsageError(`${file}: the rewritten variant would not be valid (${[...check.findings, ...schema][0]?.message ?? 'unreadable'}); edit it by hand`);
+    throw new UsageError(
+      `${file}: the rewritten variant would not be valid (${[...check.findings, ...schema][0]?.message ?? 'unreadable'}); edit it by hand`,
+    );
   }
   const tmp = path.join(path.dirname(target), `.${path.basename(target)}.kplay-${process.pid}.tmp`);
   const unregister = cleanupOnSignal(() => rmSync(tmp, { force: true }));

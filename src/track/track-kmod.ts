@@ -49,12 +49,24 @@ export async function trackKmodVariant(variantPath: string, opts: KmodTrackOptio
   const loaded = await loadVariant(variantPath);
   if (!loaded.variant) throw new UsageError(`cannot load ${variantPath}`, loaded.findings);
   const variant = kmodVariant(loaded.variant);
-  if (!variant) throw new UsageError(`${variantPath}: --repo and --koji follow distribution kernels for kmod variants; this variant builds on a ${loaded.variant.base.kind} base`);
+  if (!variant)
+    throw new UsageError(
+      `${variantPath}: --repo and --koji follow distribution kernels for kmod variants; this variant builds on a ${loaded.variant.base.kind} base`,
+    );
   const current = variant.base.kernelVersion;
   const kernels = await opts.source.kernels();
   const newest = newestKernelLike(kernels, current, compareVersionRelease);
   const modules = Object.values(variant.base.modules).flatMap((m) => m.dirs);
-  const base: Omit<KmodTrackResult, 'outcome'> = { variant: variant.name, variantFile: variant.base.versionWhere.file, follow: opts.source.label, current, release: newest ?? current, changes: [], findings: [], modules };
+  const base: Omit<KmodTrackResult, 'outcome'> = {
+    variant: variant.name,
+    variantFile: variant.base.versionWhere.file,
+    follow: opts.source.label,
+    current,
+    release: newest ?? current,
+    changes: [],
+    findings: [],
+    modules,
+  };
   const state = await readTrackState(opts.statePath);
 
   if (!newest || compareVersionRelease(newest, current) <= 0) {
@@ -74,7 +86,11 @@ export async function trackKmodVariant(variantPath: string, opts: KmodTrackOptio
     ...(kernelDevel ? { kernelDevel } : {}),
   });
   const cell = classifyCell(variant.name, newest, result, Math.round(performance.now() - start));
-  const outcome: ReleaseOutcome = { status: cell.status, checkedAt: new Date().toISOString(), features: Object.fromEntries(Object.entries(cell.features).map(([k, v]) => [k, { status: v.status, codes: v.codes }])) };
+  const outcome: ReleaseOutcome = {
+    status: cell.status,
+    checkedAt: new Date().toISOString(),
+    features: Object.fromEntries(Object.entries(cell.features).map(([k, v]) => [k, { status: v.status, codes: v.codes }])),
+  };
   // what changed per feature since the current kernel, when its outcome was recorded by an earlier run
   const previous = state.variants[variant.name]?.results[current];
   const changes = previous ? featureChanges(previous.features, outcome.features) : [];

@@ -71,13 +71,24 @@ export async function trackVariant(variantPath: string, opts: TrackOptions): Pro
   const loaded = await loadVariant(variantPath);
   if (!loaded.variant) throw new UsageError(`cannot load ${variantPath}`, loaded.findings);
   const vanilla = kernelOrgVariant(loaded.variant);
-  if (!vanilla) throw new UsageError(`${variantPath}: kplay track follows kernel.org releases, but this variant builds on a ${loaded.variant.base.kind} base${kmodVariant(loaded.variant) ? ': follow its distribution\'s kernels with --repo <repository URL> or --koji <hub> --koji-tag <tag>' : ''}`);
+  if (!vanilla)
+    throw new UsageError(
+      `${variantPath}: kplay track follows kernel.org releases, but this variant builds on a ${loaded.variant.base.kind} base${kmodVariant(loaded.variant) ? ": follow its distribution's kernels with --repo <repository URL> or --koji <hub> --koji-tag <tag>" : ''}`,
+    );
   const variant: VanillaVariant = vanilla;
   const current = variant.base.version;
   const follow = opts.follow ?? `${seriesOf(current)}.x`;
   const { version: release } = await opts.kernelOrg.select(follow);
   const state = await readTrackState(opts.statePath);
-  const base: Omit<TrackResult, 'outcome'> = { variant: variant.name, variantFile: variant.base.versionWhere.file, follow, current, release, changes: [], findings: [] };
+  const base: Omit<TrackResult, 'outcome'> = {
+    variant: variant.name,
+    variantFile: variant.base.versionWhere.file,
+    follow,
+    current,
+    release,
+    changes: [],
+    findings: [],
+  };
 
   if (compareReleases(release, current) <= 0) {
     log(`${variant.name}: ${follow} is ${release}; the variant already builds ${current}: nothing to do`);

@@ -19,7 +19,29 @@ const tmp = mkdtempSync(path.join(os.tmpdir(), 'kplay-cbs-tls-'));
 function hubCertificate(): { key: string; cert: string; caFile: string } {
   const key = path.join(tmp, 'hub.key');
   const cert = path.join(tmp, 'hub.crt');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', cert, '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'pipe' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+      '-days',
+      '2',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+    ],
+    { stdio: 'pipe' },
+  );
   return { key: readFileSync(key, 'utf8'), cert: readFileSync(cert, 'utf8'), caFile: cert };
 }
 
@@ -35,7 +57,8 @@ function profile(box: CbsSandbox, lines: string[]): void {
   writeFileSync(path.join(box.home, '.koji', 'config'), ['[cbs]', ...lines, ''].join('\n'));
 }
 
-const submit = (box: CbsSandbox, extra: string[], env: Record<string, string> = {}) => kplay(['submit', '--srpm', box.srpm, ...extra], box.env(env));
+const submit = (box: CbsSandbox, extra: string[], env: Record<string, string> = {}) =>
+  kplay(['submit', '--srpm', box.srpm, ...extra], box.env(env));
 
 beforeAll(async () => {
   await ensureKplayBuilt();
@@ -71,13 +94,35 @@ describe('CBS: login as koji does it, certificates, hubs, build options, promote
 
     // another CA: koji gives up at once on a certificate error (no 30 retries)
     const otherCa = path.join(tmp, 'other-ca.crt');
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', path.join(tmp, 'o.key'), '-out', otherCa, '-days', '2', '-subj', '/CN=other'], { stdio: 'pipe' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-keyout',
+        path.join(tmp, 'o.key'),
+        '-out',
+        otherCa,
+        '-days',
+        '2',
+        '-subj',
+        '/CN=other',
+      ],
+      { stdio: 'pipe' },
+    );
     profile(box, [...base, `serverca = ${otherCa}`]);
     const calls = hub.calls.length;
     const started = Date.now();
     const r = await submit(box, ['--cbs', TARGET, '--scratch', '--wait'], { KPLAY_RETRY_INTERVAL_MS: '1000' });
     expect(r.exitCode).toBe(2);
-    expect(r.stderr).toMatch(/error E_CBS_HUB_CERT: the TLS certificate of the Koji hub https:\/\/127\.0\.0\.1:\d+\/kojihub could not be verified/);
+    expect(r.stderr).toMatch(
+      /error E_CBS_HUB_CERT: the TLS certificate of the Koji hub https:\/\/127\.0\.0\.1:\d+\/kojihub could not be verified/,
+    );
     expect(r.stderr).toContain('serverca');
     expect(Date.now() - started).toBeLessThan(10_000); // 30 retries 1 s apart would take far longer
     expect(hub.calls.length).toBe(calls);
@@ -93,22 +138,46 @@ describe('CBS: login as koji does it, certificates, hubs, build options, promote
     profile(box, [`server = ${other.url}`, `weburl = ${box.weburl}`, 'cert = ~/.centos.cert']);
     const r = await submit(box, ['--cbs', TARGET, '--scratch', '--wait']);
     expect(r.exitCode).toBe(2);
-    expect(r.stderr).toContain(`error E_CBS_HUB_CHANGED: task ${record.taskId} in ${path.join(box.stateDir, 'cbs-task.json')} was submitted to the hub ${hub.url}, but koji profile cbs now points at ${other.url}`);
+    expect(r.stderr).toContain(
+      `error E_CBS_HUB_CHANGED: task ${record.taskId} in ${path.join(box.stateDir, 'cbs-task.json')} was submitted to the hub ${hub.url}, but koji profile cbs now points at ${other.url}`,
+    );
     expect(other.calls).toHaveLength(0);
   });
 
   it('--arch-override (scratch), --fail-fast and --skip-tag reach the build call; the failed arch shows its log tails', async () => {
     const failLog = `${Array.from({ length: 30 }, (_, i) => `make[2]: step ${i + 1}`).join('\n')}\nerror: Bad exit status from /var/tmp/rpm-tmp.Ab12 (%build)\n`;
     const { hub, box } = await world({ failArch: 'aarch64', failLog });
-    const r = await submit(box, ['--cbs', TARGET, '--scratch', '--arch-override', 'x86_64,aarch64', '--fail-fast', '--skip-tag', '--wait'], { KPLAY_POLL_INTERVAL_MS: '5' });
+    const r = await submit(
+      box,
+      ['--cbs', TARGET, '--scratch', '--arch-override', 'x86_64,aarch64', '--fail-fast', '--skip-tag', '--wait'],
+      { KPLAY_POLL_INTERVAL_MS: '5' },
+    );
     // the sandbox's topurl is not the hub's: point it there so the logs can be fetched
-    expect(box.cliRuns()[0]!.argv).toEqual(['build', '--scratch', '--skip-tag', '--fail-fast', '--arch-override=x86_64,aarch64', '--nowait', TARGET, box.srpm]);
+    expect(box.cliRuns()[0]!.argv).toEqual([
+      'build',
+      '--scratch',
+      '--skip-tag',
+      '--fail-fast',
+      '--arch-override=x86_64,aarch64',
+      '--nowait',
+      TARGET,
+      box.srpm,
+    ]);
     const build = [...hub.builds.values()][0]!;
     expect(build.opts).toMatchObject({ scratch: true, arch_override: 'x86_64 aarch64', fail_fast: true, skip_tag: true });
     expect(r.exitCode).toBe(1);
 
     profile(box, [`server = ${hub.url}`, `weburl = ${box.weburl}`, `topurl = ${hub.topurl}`, 'cert = ~/.centos.cert']);
-    const again = await submit(box, ['--cbs', TARGET, '--scratch', '--arch-override', 'x86_64,aarch64', '--fail-fast', '--skip-tag', '--wait']);
+    const again = await submit(box, [
+      '--cbs',
+      TARGET,
+      '--scratch',
+      '--arch-override',
+      'x86_64,aarch64',
+      '--fail-fast',
+      '--skip-tag',
+      '--wait',
+    ]);
     expect(again.exitCode).toBe(1);
     expect(again.stderr).toMatch(/error E_CBS_BUILD_FAILED: buildArch aarch64 \(task \d+\) failed/);
     expect(again.stderr).toMatch(/last lines of build\.log:\n {4}make\[2\]: step 17\n/); // 15 lines: 17..30 and the error
@@ -125,7 +194,9 @@ describe('CBS: login as koji does it, certificates, hubs, build options, promote
     const { hub, box } = await world({ existingBuilds: { [nvr]: 1 } });
     const r = await submit(box, ['--cbs', TARGET, '--no-wait']);
     expect(r.exitCode, r.stderr).toBe(0);
-    expect(r.stderr).toContain(`warning W_CBS_NVR_EXISTS: the hub already has build ${nvr} (id 4242, COMPLETE): koji refuses to build the same NVR twice`);
+    expect(r.stderr).toContain(
+      `warning W_CBS_NVR_EXISTS: the hub already has build ${nvr} (id 4242, COMPLETE): koji refuses to build the same NVR twice`,
+    );
     expect(r.stderr).toContain(`warning W_CBS_KERNEL_TO_KMODS: kernel-stream-plus is a full kernel, but ${TARGET} is a kmods SIG target`);
     expect(hub.calls.find((c) => c.method === 'getBuild')?.params).toEqual([nvr]);
     // a scratch build never collides: no lookup
@@ -157,7 +228,10 @@ describe('CBS: login as koji does it, certificates, hubs, build options, promote
 
     const scratchBox = makeCbsSandbox({ hubUrl: hub.url });
     expect((await submit(scratchBox, ['--cbs', TARGET, '--scratch', '--no-wait'])).exitCode).toBe(0);
-    const refused = await kplay(['promote', '--state-dir', scratchBox.stateDir, '--cbs', 'kmods9s-packages-main-testing'], scratchBox.env());
+    const refused = await kplay(
+      ['promote', '--state-dir', scratchBox.stateDir, '--cbs', 'kmods9s-packages-main-testing'],
+      scratchBox.env(),
+    );
     expect(refused.exitCode).toBe(2);
     expect(refused.stderr).toContain('error E_CBS_PROMOTE_SCRATCH');
   });

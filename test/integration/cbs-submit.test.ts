@@ -140,7 +140,12 @@ describe('kplay submit --cbs (fake cbs CLI, local Koji hub)', () => {
 describe('kplay submit --cbs refusals (exit 2, a message saying what to do)', () => {
   it('no koji CLI installed', async () => {
     const { box } = await world({}, { clients: [] });
-    const r = await runKplay(['submit', '--srpm', box.srpm, '--cbs', TARGET], { env: { ...box.env(), PATH: box.bin }, cleanEnv: true, cwd: ROOT_OF_REPO, timeout: 60_000 });
+    const r = await runKplay(['submit', '--srpm', box.srpm, '--cbs', TARGET], {
+      env: { ...box.env(), PATH: box.bin },
+      cleanEnv: true,
+      cwd: ROOT_OF_REPO,
+      timeout: 60_000,
+    });
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toContain('error E_CBS_NO_CLI: neither `cbs` nor `koji` is installed');
     expect(r.stderr).toContain('dnf install centos-packager');
@@ -151,9 +156,7 @@ describe('kplay submit --cbs refusals (exit 2, a message saying what to do)', ()
     const missing = (await world({}, { certDays: null, profileLines: ['max_retries = 8', 'authtype = ssl'] })).box;
     let r = await submit(missing, ['--cbs', TARGET]);
     expect(r.exitCode).toBe(2);
-    expect(r.stderr).toContain(
-      `error E_CBS_CERT_MISSING: client certificate ${path.join(missing.home, '.centos.cert')} does not exist`,
-    );
+    expect(r.stderr).toContain(`error E_CBS_CERT_MISSING: client certificate ${path.join(missing.home, '.centos.cert')} does not exist`);
     expect(r.stderr).toContain('centos-cert');
     expect(missing.cliRuns()).toEqual([]);
 

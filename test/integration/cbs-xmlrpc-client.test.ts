@@ -30,7 +30,9 @@ async function scriptedServer(handlers: Array<(res: http.ServerResponse) => void
 }
 
 const ok = (res: http.ServerResponse) =>
-  res.writeHead(200, { 'content-type': 'text/xml' }).end('<?xml version="1.0"?><methodResponse><params><param><value><i8>7</i8></value></param></params></methodResponse>');
+  res
+    .writeHead(200, { 'content-type': 'text/xml' })
+    .end('<?xml version="1.0"?><methodResponse><params><param><value><i8>7</i8></value></param></params></methodResponse>');
 
 function client(url: string, retries: string[] = [], extra: { timeoutMs?: number; maxRetries?: number } = {}) {
   return createXmlRpcClient({
@@ -49,14 +51,18 @@ describe('XML-RPC client', () => {
     const k = kojiHub(client(hub.url));
     expect(await k.getTaskInfo(424242)).toBeUndefined();
     expect(await k.getTaskChildren(424242)).toEqual([]);
-    const err = await client(hub.url).call('noSuchMethod', []).catch((e: unknown) => e);
+    const err = await client(hub.url)
+      .call('noSuchMethod', [])
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(KojiFault);
     expect((err as KojiFault).message).toBe('noSuchMethod: GenericError (1000): Invalid method: noSuchMethod');
   });
 
   it('does not retry a 404 and says to check the server setting', async () => {
     const s = await scriptedServer([(res) => res.writeHead(404).end('no')]);
-    const err = await client(s.url).call('getTaskInfo', [1]).catch((e: unknown) => e);
+    const err = await client(s.url)
+      .call('getTaskInfo', [1])
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(HubUnreachableError);
     expect((err as Error).message).toContain('HTTP 404 Not Found (check `server` in the koji profile)');
     expect(s.requests()).toBe(1);
@@ -64,7 +70,10 @@ describe('XML-RPC client', () => {
 
   it('retries an HTML page answered with 200 (a proxy in front of an offline hub) and then succeeds', async () => {
     const retries: string[] = [];
-    const s = await scriptedServer([(res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>Maintenance</body></html>'), ok]);
+    const s = await scriptedServer([
+      (res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>Maintenance</body></html>'),
+      ok,
+    ]);
     expect(await client(s.url, retries).call('getTaskInfo', [1])).toBe(7);
     expect(retries).toHaveLength(1);
     expect(retries[0]).toMatch(/not XML-RPC/);
@@ -73,7 +82,9 @@ describe('XML-RPC client', () => {
   it('gives up on a hub that never answers after the configured retries', async () => {
     const retries: string[] = [];
     const s = await scriptedServer([() => undefined]);
-    const err = await client(s.url, retries, { timeoutMs: 150, maxRetries: 1 }).call('getTaskInfo', [1]).catch((e: unknown) => e);
+    const err = await client(s.url, retries, { timeoutMs: 150, maxRetries: 1 })
+      .call('getTaskInfo', [1])
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(HubUnreachableError);
     expect((err as HubUnreachableError).reason).toBe('timed out');
     expect(retries).toEqual(['timed out']);

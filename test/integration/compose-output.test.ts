@@ -34,11 +34,27 @@ describe('compose output of the shipped variants', () => {
       // rpmbuild -bs needs every Source and Patch present: the tarball is the one the spec names
       await writeFile(path.join(out, 'linux-6.1.192.tar.xz'), 'placeholder tarball for -bs');
       const top = await mkdtemp(path.join(os.tmpdir(), 'kplay-rpmtop-'));
-      await execa('rpmbuild', ['-bs', spec, '--define', `_topdir ${top}`, '--define', `_sourcedir ${out}`, '--define', `_srcrpmdir ${top}`]);
+      await execa('rpmbuild', [
+        '-bs',
+        spec,
+        '--define',
+        `_topdir ${top}`,
+        '--define',
+        `_sourcedir ${out}`,
+        '--define',
+        `_srcrpmdir ${top}`,
+      ]);
       const srpms = (await readdir(top)).filter((n) => n.endsWith('.src.rpm'));
       expect(srpms).toEqual([`kernel-${variant}-6.1.192-1.${variant === 'playground' ? 'playground' : 'plus'}.src.rpm`]);
       const listing = await execa('rpm', ['-qlp', path.join(top, srpms[0]!)]);
-      expect(listing.stdout.split('\n')).toEqual(expect.arrayContaining(['kplay-x86_64.requested.config', 'kplay-aarch64.requested.config', 'kplay-check-config.sh', `kernel-${variant}.spec`]));
+      expect(listing.stdout.split('\n')).toEqual(
+        expect.arrayContaining([
+          'kplay-x86_64.requested.config',
+          'kplay-aarch64.requested.config',
+          'kplay-check-config.sh',
+          `kernel-${variant}.spec`,
+        ]),
+      );
       expect(listing.stdout).toMatch(/0001-overlayfs-0001-ovl-log-the-compiled-in-feature-defaults-at-module-init\.patch/);
       await rm(top, { recursive: true, force: true });
     });
@@ -53,8 +69,18 @@ describe('compose output of the shipped variants', () => {
       variant: { files: string[] };
       inputs: Array<{ path: string; sha256: string }>;
     };
-    expect(manifest.features.map((f) => f.name)).toEqual(['overlayfs', 'wireguard', 'deprecated-drivers/megaraid_sas', 'deprecated-drivers/mptsas', 'deprecated-drivers/qla4xxx']);
-    expect(manifest.config.x86_64!.CONFIG_WIREGUARD).toEqual({ value: 'm', set_by: 'feature wireguard', at: 'features/wireguard/feature.yml:8' });
+    expect(manifest.features.map((f) => f.name)).toEqual([
+      'overlayfs',
+      'wireguard',
+      'deprecated-drivers/megaraid_sas',
+      'deprecated-drivers/mptsas',
+      'deprecated-drivers/qla4xxx',
+    ]);
+    expect(manifest.config.x86_64!.CONFIG_WIREGUARD).toEqual({
+      value: 'm',
+      set_by: 'feature wireguard',
+      at: 'features/wireguard/feature.yml:8',
+    });
     expect(manifest.config.aarch64!.CONFIG_SCSI_QLA_ISCSI).toBeUndefined(); // qla4xxx is x86_64 and ppc64le only
     expect(manifest.config.x86_64!.CONFIG_SCSI_LOWLEVEL!.at).toBe('variants/playground-plus.yml:12');
     expect(manifest.variant.files).toEqual(['variants/playground-plus.yml', 'variants/playground.yml']);
@@ -66,7 +92,9 @@ describe('compose output of the shipped variants', () => {
     const a = await mkdtemp(path.join(os.tmpdir(), 'kplay-det-a-'));
     const b = await mkdtemp(path.join(os.tmpdir(), 'kplay-det-b-'));
     expect((await runKplay(['compose', 'variants/playground.yml', '--out', a], { cwd: ROOT_OF_REPO })).exitCode).toBe(0);
-    expect((await runKplay(['compose', path.join(ROOT_OF_REPO, 'variants/playground.yml'), '--out', b], { cwd: os.tmpdir() })).exitCode).toBe(0);
+    expect(
+      (await runKplay(['compose', path.join(ROOT_OF_REPO, 'variants/playground.yml'), '--out', b], { cwd: os.tmpdir() })).exitCode,
+    ).toBe(0);
     expect(await readTree(b)).toEqual(await readTree(a));
   });
 

@@ -10,9 +10,34 @@ import { propertyRuns } from '../support/paths.js';
 const RUNS = propertyRuns(300);
 
 // Values a variant key may plausibly (or implausibly) hold.
-const scalar = fc.oneof(fc.string({ maxLength: 12 }), fc.integer(), fc.boolean(), fc.constant(null), fc.constantFrom('y', 'm', 'n', '0x1f', '%(id)', '../x', 'x86_64', 'overlayfs'));
-const value = fc.oneof(scalar, fc.array(scalar, { maxLength: 4 }), fc.dictionary(fc.constantFrom('CONFIG_NET', 'kind', 'version', 'url', 'x86_64', 'file', 'project'), scalar, { maxKeys: 3 }));
-const keys = ['name', 'summary', 'description', 'extends', 'base', 'arches', 'features', 'config', 'arch-config', 'release', 'buildid', 'changelog', 'targets', 'bogus'];
+const scalar = fc.oneof(
+  fc.string({ maxLength: 12 }),
+  fc.integer(),
+  fc.boolean(),
+  fc.constant(null),
+  fc.constantFrom('y', 'm', 'n', '0x1f', '%(id)', '../x', 'x86_64', 'overlayfs'),
+);
+const value = fc.oneof(
+  scalar,
+  fc.array(scalar, { maxLength: 4 }),
+  fc.dictionary(fc.constantFrom('CONFIG_NET', 'kind', 'version', 'url', 'x86_64', 'file', 'project'), scalar, { maxKeys: 3 }),
+);
+const keys = [
+  'name',
+  'summary',
+  'description',
+  'extends',
+  'base',
+  'arches',
+  'features',
+  'config',
+  'arch-config',
+  'release',
+  'buildid',
+  'changelog',
+  'targets',
+  'bogus',
+];
 const variantDoc = fc.dictionary(fc.constantFrom(...keys), value, { maxKeys: 8 });
 
 const validBase = { kind: 'vanilla', version: '6.1.192' };
@@ -27,10 +52,16 @@ const validDoc = fc.record({
 const nearlyValid = fc.record({
   name: fc.constantFrom('p', 'Bad Name', 'x'),
   summary: fc.oneof(fc.string({ maxLength: 20 }), fc.constant('%(touch /tmp/x)')),
-  base: fc.oneof(fc.constant(validBase), fc.record({ kind: fc.constantFrom('vanilla', 'fedora'), version: fc.constantFrom('6.1', '6.1.192', 'six', '6.12-rc3') })),
+  base: fc.oneof(
+    fc.constant(validBase),
+    fc.record({ kind: fc.constantFrom('vanilla', 'fedora'), version: fc.constantFrom('6.1', '6.1.192', 'six', '6.12-rc3') }),
+  ),
   arches: fc.subarray(['x86_64', 'aarch64', 'sparc'], { minLength: 0 }),
   features: fc.subarray(['overlayfs', 'wireguard', 'nosuch', 'deprecated-drivers/mptsas', '../etc'], { minLength: 0 }),
-  config: fc.dictionary(fc.constantFrom('CONFIG_NET', 'CONFIG_WIREGUARD', 'NOT_CONFIG'), fc.oneof(fc.constantFrom('y', 'm', 'n', 'yes'), fc.integer(), fc.string({ maxLength: 5 }))),
+  config: fc.dictionary(
+    fc.constantFrom('CONFIG_NET', 'CONFIG_WIREGUARD', 'NOT_CONFIG'),
+    fc.oneof(fc.constantFrom('y', 'm', 'n', 'yes'), fc.integer(), fc.string({ maxLength: 5 })),
+  ),
 });
 
 describe('the loader never crashes on random variant documents', () => {

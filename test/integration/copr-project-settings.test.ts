@@ -67,7 +67,13 @@ describe('Copr: project settings, chroot checks, outcomes, resume by digest, GSS
     await rm(home, { recursive: true, force: true });
   });
 
-  const env = (extra: Record<string, string> = {}) => ({ HOME: home, KPLAY_POLL_INTERVAL_MS: '5', KPLAY_RETRY_BASE_MS: '5', KPLAY_COPR_RETRIES: '2', ...extra });
+  const env = (extra: Record<string, string> = {}) => ({
+    HOME: home,
+    KPLAY_POLL_INTERVAL_MS: '5',
+    KPLAY_RETRY_BASE_MS: '5',
+    KPLAY_COPR_RETRIES: '2',
+    ...extra,
+  });
   async function kplay(args: string[], extra: Record<string, string> = {}): Promise<KplayRun> {
     const run = await runKplay(args, { env: env(extra), cleanEnv: true, timeout: 60_000 });
     everyOutput.push(run.stdout, run.stderr);
@@ -107,7 +113,15 @@ describe('Copr: project settings, chroot checks, outcomes, resume by digest, GSS
     const run = await kplay(['submit', variant, '--srpm', srpm, '--out', out, '--copr', '--wait']);
     expect(run.exitCode, run.stderr).toBe(0);
     const edit = server.requests.find((r) => r.method === 'PUT' && r.path === `project/edit/${USER}/kernel-settings`)!;
-    expect(Object.keys(edit.json as object).sort()).toEqual(['additional_repos', 'auto_prune', 'bootstrap', 'description', 'enable_net', 'follow_fedora_branching', 'instructions']);
+    expect(Object.keys(edit.json as object).sort()).toEqual([
+      'additional_repos',
+      'auto_prune',
+      'bootstrap',
+      'description',
+      'enable_net',
+      'follow_fedora_branching',
+      'instructions',
+    ]);
     expect((edit.json as { enable_net: boolean }).enable_net).toBe(false);
     expect(p.enable_net).toBe(false);
     expect((JSON.parse(server.uploads()[0]!.parts![1]!.text!) as { enable_net: boolean }).enable_net).toBe(false);
@@ -140,7 +154,8 @@ describe('Copr: project settings, chroot checks, outcomes, resume by digest, GSS
 
   it('a failed chroot shows the tail of its builder-live.log', async () => {
     server.scripts.set(RAWHIDE, { outcome: 'failed' });
-    const log = Array.from({ length: 40 }, (_, i) => `line ${i + 1}`).join('\n') + '\nerror: Bad exit status from /var/tmp/rpm-tmp.x (%build)\n';
+    const log =
+      Array.from({ length: 40 }, (_, i) => `line ${i + 1}`).join('\n') + '\nerror: Bad exit status from /var/tmp/rpm-tmp.x (%build)\n';
     const running = submit(['--copr', `${USER}/kernel-playground`, '--chroot', RAWHIDE, '--wait'], { KPLAY_POLL_INTERVAL_MS: '30' });
     for (let i = 0; i < 200 && server.builds.size === 0; i++) await new Promise((r) => setTimeout(r, 10));
     const id = [...server.builds.keys()][0]!;
@@ -169,7 +184,10 @@ describe('Copr: project settings, chroot checks, outcomes, resume by digest, GSS
     expect(run.exitCode, run.stderr).toBe(0);
     expect(run.stderr).toMatch(/records build \d+ of another SRPM .* submitted as a new build/);
     expect(server.uploads()).toHaveLength(2);
-    const state = JSON.parse(await readFile(path.join(out, `copr-build.${USER}.kernel-playground.json`), 'utf8')) as { version: number; srpm: { sha256: string } };
+    const state = JSON.parse(await readFile(path.join(out, `copr-build.${USER}.kernel-playground.json`), 'utf8')) as {
+      version: number;
+      srpm: { sha256: string };
+    };
     expect(state.version).toBe(2);
     expect(state.srpm.sha256).toMatch(/^[0-9a-f]{64}$/);
   });
@@ -179,9 +197,15 @@ describe('Copr: project settings, chroot checks, outcomes, resume by digest, GSS
     const bin = path.join(work, `bin-${Date.now()}`);
     await mkdir(bin, { recursive: true });
     await symlink(FAKE_CURL, path.join(bin, 'curl'));
-    await writeFile(path.join(home, '.config', 'copr'), `[copr-cli]\nusername = ${USER}\ngssapi = True\ncopr_url = ${server.url}\nencrypted = False\n`);
+    await writeFile(
+      path.join(home, '.config', 'copr'),
+      `[copr-cli]\nusername = ${USER}\ngssapi = True\ncopr_url = ${server.url}\nencrypted = False\n`,
+    );
     const PATH = `${bin}${path.delimiter}${process.env.PATH}`;
-    const run = await submit(['--copr', `${USER}/kernel-playground`, '--chroot', RAWHIDE, '--wait'], { PATH, FAKE_KRB5_TOKEN: 'a2VyYmVyb3MtdGlja2V0' });
+    const run = await submit(['--copr', `${USER}/kernel-playground`, '--chroot', RAWHIDE, '--wait'], {
+      PATH,
+      FAKE_KRB5_TOKEN: 'a2VyYmVyb3MtdGlja2V0',
+    });
     expect(run.exitCode, run.stderr).toBe(0);
     const login = server.requests.filter((r) => r.path === 'gssapi_login/');
     expect(login.map((r) => r.contentType)).toEqual([undefined, 'Negotiate']); // 401 first, then the SPNEGO token
@@ -201,7 +225,9 @@ describe('Copr: project settings, chroot checks, outcomes, resume by digest, GSS
     const id = [...server.builds.keys()][0]!;
     const status = await kplay(['status', '--state-dir', out]);
     expect(status.exitCode, status.stderr).toBe(0);
-    expect(status.stdout).toMatch(new RegExp(`^copr build ${id} \\(${USER}/kernel-playground\\): (pending|running)  ${server.url}/coprs/build/${id}$`, 'm'));
+    expect(status.stdout).toMatch(
+      new RegExp(`^copr build ${id} \\(${USER}/kernel-playground\\): (pending|running)  ${server.url}/coprs/build/${id}$`, 'm'),
+    );
     const dry = await kplay(['cancel', '--state-dir', out, '--dry-run']);
     expect(dry.stdout).toContain(`would send PUT ${server.url}/api_3/build/cancel/${id}`);
     expect(server.builds.get(id)!.canceled).toBe(false);

@@ -170,7 +170,14 @@ describe('kplay submit --copr against the contract server', () => {
 
   it('5xx with an HTML body: retried when idempotent, else a readable error instead of a JSON crash', async () => {
     server.inject({ method: 'GET', path: /^build\/\d+$/, kind: 'status', status: 502, body: 'html', times: 2 });
-    server.inject({ method: 'POST', path: 'build/check-before-build', kind: 'status', status: 500, body: 'json', message: 'database hiccup' });
+    server.inject({
+      method: 'POST',
+      path: 'build/check-before-build',
+      kind: 'status',
+      status: 500,
+      body: 'json',
+      message: 'database hiccup',
+    });
     const ok = await submit(standard);
     expect(ok.exitCode, ok.stderr).toBe(0);
     expect(server.requests.filter((r) => r.path === 'build/check-before-build')).toHaveLength(2);
@@ -184,7 +191,14 @@ describe('kplay submit --copr against the contract server', () => {
   });
 
   it('403, 404 and 409 answers become readable errors naming the request', async () => {
-    server.inject({ method: 'POST', path: /^project\/add\//, kind: 'status', status: 403, body: 'json', message: 'You do not have permission to create projects for @kernel' });
+    server.inject({
+      method: 'POST',
+      path: /^project\/add\//,
+      kind: 'status',
+      status: 403,
+      body: 'json',
+      message: 'You do not have permission to create projects for @kernel',
+    });
     const forbidden = await submit(['--copr', '@kernel/playground', '--chroot', RAWHIDE, '--wait']);
     expect(forbidden.exitCode).toBe(1);
     expect(forbidden.stderr).toContain(`POST ${server.url}/api_3/project/add/@kernel?exist_ok=True: HTTP 403`);
@@ -195,7 +209,14 @@ describe('kplay submit --copr against the contract server', () => {
     expect(missing.stderr).toContain("HTTP 404 Not Found: No such user `nobody'");
 
     server.addProject(USER, 'busy', ['fedora-41-x86_64']);
-    server.inject({ method: 'PUT', path: `project/edit/${USER}/busy`, kind: 'status', status: 409, body: 'json', message: "Can't drop chroot from project, related build(s) 7 still in progress" });
+    server.inject({
+      method: 'PUT',
+      path: `project/edit/${USER}/busy`,
+      kind: 'status',
+      status: 409,
+      body: 'json',
+      message: "Can't drop chroot from project, related build(s) 7 still in progress",
+    });
     const conflict = await submit(['--copr', `${USER}/busy`, '--chroot', RAWHIDE, '--wait']);
     expect(conflict.exitCode).toBe(1);
     expect(conflict.stderr).toContain("HTTP 409 Conflict: Can't drop chroot from project");
@@ -203,7 +224,14 @@ describe('kplay submit --copr against the contract server', () => {
   });
 
   it('a refused upload leaves no state behind, so the next run uploads again', async () => {
-    server.inject({ method: 'POST', path: 'build/create/upload', kind: 'status', status: 400, body: 'json', message: 'Bad request parameters' });
+    server.inject({
+      method: 'POST',
+      path: 'build/create/upload',
+      kind: 'status',
+      status: 400,
+      body: 'json',
+      message: 'Bad request parameters',
+    });
     const refused = await submit(standard);
     expect(refused.exitCode).toBe(1);
     expect(refused.stderr).toContain('HTTP 400 Bad Request: Bad request parameters');
@@ -295,9 +323,14 @@ describe('kplay submit --copr against the contract server', () => {
 
   it('watching is bounded: a build that never ends stops the watch with a way to resume', async () => {
     server.scripts.set(RAWHIDE, { outcome: 'succeeded', runningTicks: 1_000_000 });
-    const run = await submit(['--copr', `${USER}/kernel-playground`, '--chroot', RAWHIDE, '--wait'], { KPLAY_WATCH_MAX_MS: '300', KPLAY_POLL_INTERVAL_MS: '20' });
+    const run = await submit(['--copr', `${USER}/kernel-playground`, '--chroot', RAWHIDE, '--wait'], {
+      KPLAY_WATCH_MAX_MS: '300',
+      KPLAY_POLL_INTERVAL_MS: '20',
+    });
     expect(run.exitCode).toBe(1);
-    expect(run.stderr).toMatch(/error E_COPR_WATCH_STOPPED: stopped watching after 0 s; build \d+ goes on at .*\n {2}hint: run the same command again to resume watching/);
+    expect(run.stderr).toMatch(
+      /error E_COPR_WATCH_STOPPED: stopped watching after 0 s; build \d+ goes on at .*\n {2}hint: run the same command again to resume watching/,
+    );
   });
 
   it('a canceled build ends the watch with a non-zero exit naming the canceled chroots', async () => {

@@ -19,25 +19,105 @@ interface Rule {
 // one broken fixture per lint rule; every other file of the fixture is clean
 const rules: Rule[] = [
   { rule: 'schema: unknown key', files: { ...ok('a', 'kernal: ">=6.1"\n') }, code: 'E_SCHEMA', at: /^features\/a\/feature\.yml:2:1:/m },
-  { rule: 'fragment: spaces around =', files: { ...ok('a'), 'features/a/config': 'CONFIG_A = y\n' }, code: 'E_FRAGMENT_SYNTAX', at: /^features\/a\/config:1:1:/m },
-  { rule: 'fragment: CONFIG_X=n', files: { ...ok('a'), 'features/a/config': 'CONFIG_A=n\n' }, code: 'W_FRAGMENT_N', at: /^features\/a\/config:1:1:/m },
-  { rule: 'fragment: duplicate symbol', files: { ...ok('a'), 'features/a/config': 'CONFIG_A=y\nCONFIG_A=m\n' }, code: 'W_FRAGMENT_DUPLICATE', at: /^features\/a\/config:2:1:/m },
-  { rule: 'fragment: unknown value type', files: { ...ok('a'), 'features/a/config': 'CONFIG_A=maybe\n' }, code: 'E_CONFIG_VALUE', at: /^features\/a\/config:1:\d+:/m },
-  { rule: 'fragment: arch typo', files: { ...ok('a'), 'features/a/config.x86': 'CONFIG_A=y\n' }, code: 'E_FRAGMENT_ARCH', at: /^features\/a\/config\.x86:/m },
-  { rule: 'patch not in series', files: { ...ok('a'), 'features/a/series': 'one.patch\n', 'features/a/patches/one.patch': TINY_PATCH, 'features/a/patches/two.patch': TINY_PATCH }, code: 'W_PATCH_NOT_IN_SERIES', at: /^features\/a\/patches\/two\.patch:/m },
-  { rule: 'patch that is not a diff', files: { ...ok('a'), 'features/a/patches/one.patch': 'just some words\n' }, code: 'E_PATCH_EMPTY', at: /^features\/a\/patches\/one\.patch:/m },
-  { rule: 'patch touching ../', files: { ...ok('a'), 'features/a/patches/one.patch': TINY_PATCH.replace(/x\.c/g, '../x.c') }, code: 'E_PATCH_UNSAFE_PATH', at: /^features\/a\/patches\/one\.patch:\d+(:\d+)?:/m },
-  { rule: 'series names a missing patch', files: { ...ok('a'), 'features/a/series': 'gone.patch\n' }, code: 'E_PATCH_MISSING', at: /^features\/a\/series:1:1:/m },
-  { rule: 'README missing', files: { 'features/a/feature.yml': 'summary: a\n' }, code: 'W_FEATURE_README', at: /^features\/a\/feature\.yml:/m },
-  { rule: 'version range does not parse', files: { ...ok('a', 'kernel: ">=6.x"\n') }, code: 'E_VERSION_SYNTAX', at: /^features\/a\/feature\.yml:2:9:/m },
-  { rule: 'requires names no feature', files: { ...ok('a', 'requires: [ghost]\n') }, code: 'E_REQUIRES_MISSING', at: /^features\/a\/feature\.yml:2:12:/m },
-  { rule: 'conflicts names no feature', files: { ...ok('a', 'conflicts: [ghost]\n') }, code: 'W_CONFLICTS_UNKNOWN', at: /^features\/a\/feature\.yml:2:13:/m },
-  { rule: 'variant does not compose', files: { ...ok('a', 'kernel: "<5.0"\n'), 'variants/v.yml': variantYaml({ features: ['a'] }) }, code: 'E_VERSION_RANGE', at: /^features\/a\/feature\.yml:2:9:/m },
+  {
+    rule: 'fragment: spaces around =',
+    files: { ...ok('a'), 'features/a/config': 'CONFIG_A = y\n' },
+    code: 'E_FRAGMENT_SYNTAX',
+    at: /^features\/a\/config:1:1:/m,
+  },
+  {
+    rule: 'fragment: CONFIG_X=n',
+    files: { ...ok('a'), 'features/a/config': 'CONFIG_A=n\n' },
+    code: 'W_FRAGMENT_N',
+    at: /^features\/a\/config:1:1:/m,
+  },
+  {
+    rule: 'fragment: duplicate symbol',
+    files: { ...ok('a'), 'features/a/config': 'CONFIG_A=y\nCONFIG_A=m\n' },
+    code: 'W_FRAGMENT_DUPLICATE',
+    at: /^features\/a\/config:2:1:/m,
+  },
+  {
+    rule: 'fragment: unknown value type',
+    files: { ...ok('a'), 'features/a/config': 'CONFIG_A=maybe\n' },
+    code: 'E_CONFIG_VALUE',
+    at: /^features\/a\/config:1:\d+:/m,
+  },
+  {
+    rule: 'fragment: arch typo',
+    files: { ...ok('a'), 'features/a/config.x86': 'CONFIG_A=y\n' },
+    code: 'E_FRAGMENT_ARCH',
+    at: /^features\/a\/config\.x86:/m,
+  },
+  {
+    rule: 'patch not in series',
+    files: {
+      ...ok('a'),
+      'features/a/series': 'one.patch\n',
+      'features/a/patches/one.patch': TINY_PATCH,
+      'features/a/patches/two.patch': TINY_PATCH,
+    },
+    code: 'W_PATCH_NOT_IN_SERIES',
+    at: /^features\/a\/patches\/two\.patch:/m,
+  },
+  {
+    rule: 'patch that is not a diff',
+    files: { ...ok('a'), 'features/a/patches/one.patch': 'just some words\n' },
+    code: 'E_PATCH_EMPTY',
+    at: /^features\/a\/patches\/one\.patch:/m,
+  },
+  {
+    rule: 'patch touching ../',
+    files: { ...ok('a'), 'features/a/patches/one.patch': TINY_PATCH.replace(/x\.c/g, '../x.c') },
+    code: 'E_PATCH_UNSAFE_PATH',
+    at: /^features\/a\/patches\/one\.patch:\d+(:\d+)?:/m,
+  },
+  {
+    rule: 'series names a missing patch',
+    files: { ...ok('a'), 'features/a/series': 'gone.patch\n' },
+    code: 'E_PATCH_MISSING',
+    at: /^features\/a\/series:1:1:/m,
+  },
+  {
+    rule: 'README missing',
+    files: { 'features/a/feature.yml': 'summary: a\n' },
+    code: 'W_FEATURE_README',
+    at: /^features\/a\/feature\.yml:/m,
+  },
+  {
+    rule: 'version range does not parse',
+    files: { ...ok('a', 'kernel: ">=6.x"\n') },
+    code: 'E_VERSION_SYNTAX',
+    at: /^features\/a\/feature\.yml:2:9:/m,
+  },
+  {
+    rule: 'requires names no feature',
+    files: { ...ok('a', 'requires: [ghost]\n') },
+    code: 'E_REQUIRES_MISSING',
+    at: /^features\/a\/feature\.yml:2:12:/m,
+  },
+  {
+    rule: 'conflicts names no feature',
+    files: { ...ok('a', 'conflicts: [ghost]\n') },
+    code: 'W_CONFLICTS_UNKNOWN',
+    at: /^features\/a\/feature\.yml:2:13:/m,
+  },
+  {
+    rule: 'variant does not compose',
+    files: { ...ok('a', 'kernel: "<5.0"\n'), 'variants/v.yml': variantYaml({ features: ['a'] }) },
+    code: 'E_VERSION_RANGE',
+    at: /^features\/a\/feature\.yml:2:9:/m,
+  },
 ];
 
 describe('kplay check: one broken fixture per rule', () => {
   it('passes a clean repository with exit 0', async () => {
-    const root = await makeFixtureRepo({ ...ok('a'), ...ok('b', 'requires: [a]\n'), 'features/a/config': 'CONFIG_A=y\n', 'variants/v.yml': variantYaml({ features: ['b'] }) });
+    const root = await makeFixtureRepo({
+      ...ok('a'),
+      ...ok('b', 'requires: [a]\n'),
+      'features/a/config': 'CONFIG_A=y\n',
+      'variants/v.yml': variantYaml({ features: ['b'] }),
+    });
     const r = await runKplay(['check'], { cwd: root });
     expect(r.stderr).toContain('checked 2 feature(s) and 1 variant(s): 0 errors, 0 warnings');
     expect(r.exitCode).toBe(0);

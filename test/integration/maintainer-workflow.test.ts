@@ -6,8 +6,27 @@ import { runKplay } from '../support/run-kplay.js';
 
 describe('adding a feature: new → edit → check → compose', () => {
   it('walks through the README steps', async () => {
-    const root = await makeFixtureRepo({ 'variants/v.yml': variantYaml(), 'features/.keep': '', 'fix.patch': 'diff --git a/x b/x\n--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+b\n' });
-    const created = await runKplay(['feature', 'new', 'bbr', '--kernel', '>=5.4', '--config', 'CONFIG_TCP_CONG_BBR=m', '--from-patch', 'fix.patch', '--summary', 'TCP BBR'], { cwd: root });
+    const root = await makeFixtureRepo({
+      'variants/v.yml': variantYaml(),
+      'features/.keep': '',
+      'fix.patch': 'diff --git a/x b/x\n--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+b\n',
+    });
+    const created = await runKplay(
+      [
+        'feature',
+        'new',
+        'bbr',
+        '--kernel',
+        '>=5.4',
+        '--config',
+        'CONFIG_TCP_CONG_BBR=m',
+        '--from-patch',
+        'fix.patch',
+        '--summary',
+        'TCP BBR',
+      ],
+      { cwd: root },
+    );
     expect(created.stderr).toBe('');
     expect(created.exitCode).toBe(0);
     expect(created.stdout).toContain('features/bbr/feature.yml');
@@ -55,7 +74,9 @@ describe('list and diff on the shipped repository', () => {
   });
 
   it('diffs two variants with provenance', async () => {
-    const r = await runKplay(['diff', 'variants/playground.yml', 'variants/playground-plus.yml', '--arch', 'aarch64', '--json'], { cwd: ROOT_OF_REPO });
+    const r = await runKplay(['diff', 'variants/playground.yml', 'variants/playground-plus.yml', '--arch', 'aarch64', '--json'], {
+      cwd: ROOT_OF_REPO,
+    });
     const d = JSON.parse(r.stdout) as { featuresAdded: string[]; config: Array<{ symbol: string; b?: { by: string } }> };
     expect(d.featuresAdded).toEqual(['deprecated-drivers/megaraid_sas', 'deprecated-drivers/mptsas', 'deprecated-drivers/qla4xxx']);
     expect(d.config.find((c) => c.symbol === 'CONFIG_FUSION_SAS')?.b?.by).toBe('feature deprecated-drivers/mptsas');
@@ -65,7 +86,27 @@ describe('list and diff on the shipped repository', () => {
 
 describe('help', () => {
   it('every command lists its options with at least one example', async () => {
-    const commands = [['compose'], ['srpm'], ['submit'], ['check'], ['list'], ['diff'], ['feature', 'new'], ['explain'], ['kconfig', 'resolve'], ['patches', 'check'], ['matrix'], ['track'], ['status'], ['cancel'], ['promote'], ['keys', 'new'], ['sign'], ['kmm'], ['kabi']];
+    const commands = [
+      ['compose'],
+      ['srpm'],
+      ['submit'],
+      ['check'],
+      ['list'],
+      ['diff'],
+      ['feature', 'new'],
+      ['explain'],
+      ['kconfig', 'resolve'],
+      ['patches', 'check'],
+      ['matrix'],
+      ['track'],
+      ['status'],
+      ['cancel'],
+      ['promote'],
+      ['keys', 'new'],
+      ['sign'],
+      ['kmm'],
+      ['kabi'],
+    ];
     const top = await runKplay(['--help']);
     for (const c of commands) expect(top.stdout, c[0]).toContain(`  ${c[0]}`);
     for (const c of commands) {

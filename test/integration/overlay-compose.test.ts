@@ -13,7 +13,21 @@ const LOOKASIDE = path.join(DIST_GIT, 'lookaside');
 
 /** A patch long enough for ApplyOptionalPatch (more than 9 lines). */
 function patchFor(file: string): string {
-  return [`From: kplay test <t@example.org>`, `Subject: [PATCH] touch ${file}`, '', '---', ` ${file} | 1 +`, '', `diff --git a/${file} b/${file}`, `--- a/${file}`, `+++ b/${file}`, '@@ -1 +1,2 @@', ' x', '+y', ''].join('\n');
+  return [
+    `From: kplay test <t@example.org>`,
+    `Subject: [PATCH] touch ${file}`,
+    '',
+    '---',
+    ` ${file} | 1 +`,
+    '',
+    `diff --git a/${file} b/${file}`,
+    `--- a/${file}`,
+    `+++ b/${file}`,
+    '@@ -1 +1,2 @@',
+    ' x',
+    '+y',
+    '',
+  ].join('\n');
 }
 
 /** The fixture dist-git as a git repository with a branch, so compose exercises the clone. */
@@ -50,10 +64,28 @@ async function fixtureRepo(base: string, features: Record<string, string> = {}) 
 
 async function rpmbuildSource(out: string, spec: string): Promise<string[]> {
   const entries = parseSourcesFile(await readFile(path.join(out, 'sources'), 'utf8'), 'sources').entries;
-  const gathered = await gatherLookasideSources({ entries, targetDir: out, lookasideBase: 'https://lookaside.invalid', pkg: 'kernel', sourcesDir: LOOKASIDE, sourcesFile: 'sources' });
+  const gathered = await gatherLookasideSources({
+    entries,
+    targetDir: out,
+    lookasideBase: 'https://lookaside.invalid',
+    pkg: 'kernel',
+    sourcesDir: LOOKASIDE,
+    sourcesFile: 'sources',
+  });
   expect(gathered.findings).toEqual([]);
   const top = await mkdtemp(path.join(os.tmpdir(), 'kplay-rpmtop-'));
-  await execa('rpmbuild', ['-bs', path.join(out, spec), '--define', `_topdir ${top}`, '--define', `_sourcedir ${out}`, '--define', `_specdir ${out}`, '--define', `_srcrpmdir ${top}`]);
+  await execa('rpmbuild', [
+    '-bs',
+    path.join(out, spec),
+    '--define',
+    `_topdir ${top}`,
+    '--define',
+    `_sourcedir ${out}`,
+    '--define',
+    `_specdir ${out}`,
+    '--define',
+    `_srcrpmdir ${top}`,
+  ]);
   const srpms = (await readdir(top)).filter((n) => n.endsWith('.src.rpm'));
   await rm(top, { recursive: true, force: true });
   return srpms;
@@ -67,13 +99,20 @@ describe('Fedora dist-git overlay', () => {
     const r = await runKplay(['compose', 'variants/pg.yml'], { cwd: root });
     expect(r.stderr).toContain('0 errors');
     expect(r.exitCode).toBe(0);
-    const parsed = (await execa('rpmspec', ['-P', path.join(out, 'kernel.spec'), '--define', `_sourcedir ${out}`, '--define', 'dist .fc43'])).stdout;
+    const parsed = (
+      await execa('rpmspec', ['-P', path.join(out, 'kernel.spec'), '--define', `_sourcedir ${out}`, '--define', 'dist .fc43'])
+    ).stdout;
     expect(parsed).toMatch(/^Release: 200\.pg\.fc43$/m);
     const lines = parsed.split('\n');
     const patchLines = lines.filter((l) => /^Patch\d+: 000/.test(l));
     expect(patchLines).toEqual(['Patch1000000: 0001-alpha-0001-alpha.patch', 'Patch1000001: 0002-beta-0001-beta.patch']);
-    expect(lines.filter((l) => /^ApplyOptionalPatch 000/.test(l))).toEqual(['ApplyOptionalPatch 0001-alpha-0001-alpha.patch', 'ApplyOptionalPatch 0002-beta-0001-beta.patch']);
-    expect(lines.indexOf('ApplyOptionalPatch 0001-alpha-0001-alpha.patch')).toBeGreaterThan(lines.indexOf('ApplyOptionalPatch linux-kernel-test.patch'));
+    expect(lines.filter((l) => /^ApplyOptionalPatch 000/.test(l))).toEqual([
+      'ApplyOptionalPatch 0001-alpha-0001-alpha.patch',
+      'ApplyOptionalPatch 0002-beta-0001-beta.patch',
+    ]);
+    expect(lines.indexOf('ApplyOptionalPatch 0001-alpha-0001-alpha.patch')).toBeGreaterThan(
+      lines.indexOf('ApplyOptionalPatch linux-kernel-test.patch'),
+    );
     const local = await readFile(path.join(out, 'kernel-local'), 'utf8');
     expect(local).toMatch(/^CONFIG_OVERLAY_FS_INDEX=y$/m);
     expect(local).not.toContain('WIREGUARD');
@@ -82,7 +121,9 @@ describe('Fedora dist-git overlay', () => {
       expect(await readFile(path.join(out, `kernel-aarch64${flavour}-fedora.config`), 'utf8')).toMatch(/^# CONFIG_WIREGUARD is not set$/m);
     }
     // the RHEL configs of a Fedora dist-git are not Fedora's flavour: untouched
-    expect(await readFile(path.join(out, 'kernel-x86_64-rhel.config'), 'utf8')).toBe(await readFile(path.join(DIST_GIT, 'fedora-6.17/kernel-x86_64-rhel.config'), 'utf8'));
+    expect(await readFile(path.join(out, 'kernel-x86_64-rhel.config'), 'utf8')).toBe(
+      await readFile(path.join(DIST_GIT, 'fedora-6.17/kernel-x86_64-rhel.config'), 'utf8'),
+    );
     const manifest = JSON.parse(await readFile(path.join(out, 'manifest.json'), 'utf8')) as { base: { origin: { commit: string } } };
     expect(manifest.base.origin.commit).toMatch(/^[0-9a-f]{40}$/);
     expect(await rpmbuildSource(out, 'kernel.spec')).toEqual(['kernel-6.17.7-200.pg.src.rpm']);
@@ -92,11 +133,14 @@ describe('Fedora dist-git overlay', () => {
     const root = await fixtureRepo(`base:\n  kind: fedora\n  path: ../dist-git\n  rename: true\n  without: [debug, debuginfo]`);
     await cp(path.join(DIST_GIT, 'fedora-6.0'), path.join(root, 'dist-git'), { recursive: true });
     expect((await runKplay(['compose', 'variants/pg.yml', '--out', path.join(root, 'once')], { cwd: root })).exitCode).toBe(0);
-    const r = await runKplay(['compose', 'variants/pg.yml', '--out', path.join(root, 'twice'), '--dist-git', path.join(root, 'once')], { cwd: root });
+    const r = await runKplay(['compose', 'variants/pg.yml', '--out', path.join(root, 'twice'), '--dist-git', path.join(root, 'once')], {
+      cwd: root,
+    });
     expect(r.exitCode, r.stderr).toBe(0);
     const names = (await readdir(path.join(root, 'once'))).filter((n) => n !== 'manifest.json').sort();
     expect((await readdir(path.join(root, 'twice'))).filter((n) => n !== 'manifest.json').sort()).toEqual(names);
-    for (const n of names) expect(await readFile(path.join(root, 'twice', n), 'utf8'), n).toBe(await readFile(path.join(root, 'once', n), 'utf8'));
+    for (const n of names)
+      expect(await readFile(path.join(root, 'twice', n), 'utf8'), n).toBe(await readFile(path.join(root, 'once', n), 'utf8'));
     expect(names).toEqual(expect.arrayContaining(['kernel-pg.spec', 'kernel-pg-x86_64-debug-fedora.config']));
     const parsed = (await execa('rpmspec', ['-P', path.join(root, 'once', 'kernel-pg.spec')])).stdout;
     expect(parsed).toMatch(/^Name: kernel-pg$/m);
@@ -147,7 +191,9 @@ describe('shipped overlay and kmod variants compose offline', () => {
       ['stream-plus', 'centos-stream-9', 'kernel-plus.spec', 'kernel-plus-5.14.0-570.plus.src.rpm'],
     ] as const) {
       const out = await mkdtemp(path.join(os.tmpdir(), `kplay-${variant}-`));
-      const r = await runKplay(['compose', `variants/${variant}.yml`, '--dist-git', path.join(DIST_GIT, dir), '--out', out], { cwd: ROOT_OF_REPO });
+      const r = await runKplay(['compose', `variants/${variant}.yml`, '--dist-git', path.join(DIST_GIT, dir), '--out', out], {
+        cwd: ROOT_OF_REPO,
+      });
       expect(r.exitCode, r.stderr).toBe(0);
       await execa('rpmspec', ['-P', path.join(out, spec)]);
       expect(await rpmbuildSource(out, spec)).toEqual([srpm]);

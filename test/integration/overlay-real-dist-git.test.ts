@@ -27,7 +27,21 @@ async function temp(prefix: string): Promise<string> {
 }
 
 function patchFor(file: string): string {
-  return [`From: kplay test <t@example.org>`, `Subject: [PATCH] touch ${file}`, '', '---', ` ${file} | 1 +`, '', `diff --git a/${file} b/${file}`, `--- a/${file}`, `+++ b/${file}`, '@@ -1 +1,2 @@', ' x', '+y', ''].join('\n');
+  return [
+    `From: kplay test <t@example.org>`,
+    `Subject: [PATCH] touch ${file}`,
+    '',
+    '---',
+    ` ${file} | 1 +`,
+    '',
+    `diff --git a/${file} b/${file}`,
+    `--- a/${file}`,
+    `+++ b/${file}`,
+    '@@ -1 +1,2 @@',
+    ' x',
+    '+y',
+    '',
+  ].join('\n');
 }
 
 interface Case {
@@ -136,7 +150,17 @@ async function repoFor(c: Case, distGit: string): Promise<string> {
 
 /** The %prep lines that assemble the configs, as rpm expands them for `target`. */
 async function configAssembly(out: string, spec: string, target: string, defines: readonly string[] = []): Promise<string> {
-  const parsed = (await execa('rpmspec', ['-P', '--target', target, path.join(out, spec), '--define', `_sourcedir ${out}`, ...defines.flatMap((d) => ['--define', d])])).stdout.split('\n');
+  const parsed = (
+    await execa('rpmspec', [
+      '-P',
+      '--target',
+      target,
+      path.join(out, spec),
+      '--define',
+      `_sourcedir ${out}`,
+      ...defines.flatMap((d) => ['--define', d]),
+    ])
+  ).stdout.split('\n');
   const start = parsed.indexOf('mkdir configs');
   expect(start, `no 'mkdir configs' in the %prep of ${spec} for ${target}`).toBeGreaterThan(0);
   const end = parsed.findIndex((l, i) => i > start && /process_configs|openssl|^for i in \*\.config/.test(l));
@@ -153,7 +177,12 @@ async function configAssembly(out: string, spec: string, target: string, defines
 function usedConfigs(script: string): RegExp {
   const glob = /^for i in (\S+\.config)\s*$/m.exec(script)?.[1];
   if (!glob) return /\.config$/;
-  return new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+  return new RegExp(
+    `^${glob
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+  );
 }
 
 /** Final configs after running the spec's own assembly in a scratch folder: file → symbol → value. */
@@ -175,7 +204,7 @@ async function runAssembly(out: string, script: string): Promise<Map<string, Map
 }
 
 describe.each(CASES)('overlay on real dist-git $dir as $kind', (c) => {
-  it('composes, parses, sets the Release, wires the patches after the distribution\'s, keeps modes, and the spec\'s own %prep puts each value on exactly the arches that asked', async () => {
+  it("composes, parses, sets the Release, wires the patches after the distribution's, keeps modes, and the spec's own %prep puts each value on exactly the arches that asked", async () => {
     const work = await temp(`real-${c.dir}`);
     await cp(path.join(REAL, c.dir), path.join(work, 'dist-git'), { recursive: true });
     const root = await repoFor(c, 'dist-git');
@@ -191,8 +220,13 @@ describe.each(CASES)('overlay on real dist-git $dir as $kind', (c) => {
     const parsed = (await execa('rpmspec', ['-P', path.join(out, c.spec), ...(c.defines ?? []).flatMap((d) => ['--define', d])])).stdout;
     expect(parsed).toMatch(c.release);
     const lines = parsed.split('\n');
-    expect(lines.filter((l) => /^Patch\d+: 000/.test(l))).toEqual(['Patch1000000: 0001-alpha-0001-alpha.patch', 'Patch1000001: 0002-beta-0001-beta.patch']);
-    expect(lines.indexOf('Patch1000000: 0001-alpha-0001-alpha.patch')).toBeGreaterThan(lines.indexOf('Patch999999: linux-kernel-test.patch'));
+    expect(lines.filter((l) => /^Patch\d+: 000/.test(l))).toEqual([
+      'Patch1000000: 0001-alpha-0001-alpha.patch',
+      'Patch1000001: 0002-beta-0001-beta.patch',
+    ]);
+    expect(lines.indexOf('Patch1000000: 0001-alpha-0001-alpha.patch')).toBeGreaterThan(
+      lines.indexOf('Patch999999: linux-kernel-test.patch'),
+    );
     const applies = lines.filter((l) => /^ApplyOptionalPatch 000/.test(l));
     expect(applies).toEqual(['ApplyOptionalPatch 0001-alpha-0001-alpha.patch', 'ApplyOptionalPatch 0002-beta-0001-beta.patch']);
     expect(lines.indexOf(applies[0]!)).toBeGreaterThan(lines.indexOf(c.lastDistributionApply));
@@ -200,7 +234,10 @@ describe.each(CASES)('overlay on real dist-git $dir as $kind', (c) => {
     expect(lines.filter((l) => l.startsWith('ExclusiveArch:'))).toEqual([c.exclusiveArch[1]]);
     const specText = await readFile(path.join(out, c.spec), 'utf8');
     expect(specText.split('\n').filter((l) => l.startsWith('ExclusiveArch:'))).toEqual(c.exclusiveArch);
-    const manifest = JSON.parse(await readFile(path.join(out, 'manifest.json'), 'utf8')) as { exclusiveArch: string[]; base: { release: string } };
+    const manifest = JSON.parse(await readFile(path.join(out, 'manifest.json'), 'utf8')) as {
+      exclusiveArch: string[];
+      base: { release: string };
+    };
     expect(manifest.exclusiveArch.length).toBeGreaterThan(0);
     // the Release kplay reads in process (no rpm run) is the one rpm expands
     expect(`Release: ${manifest.base.release}`).toMatch(c.release);
@@ -240,14 +277,16 @@ describe.each(CASES)('overlay on real dist-git $dir as $kind', (c) => {
 });
 
 describe('a variant arch the RHEL 8-era spec has no config for', () => {
-  it('is an error that names the spec\'s own config naming, without guessing -rhel.config', async () => {
+  it("is an error that names the spec's own config naming, without guessing -rhel.config", async () => {
     const c = { ...CASES.find((x) => x.dir === 'c8-plus')!, arches: ['x86_64', 'aarch64'] };
     const root = await repoFor(c, 'dist-git');
     temps.push(root);
     await cp(path.join(REAL, c.dir), path.join(root, 'dist-git'), { recursive: true });
     const r = await runKplay(['compose', 'variants/pg.yml'], { cwd: root });
     expect(r.exitCode).toBe(2);
-    expect(r.stderr).toMatch(/error E_OVERLAY_ANCHOR_MISSING: the spec has no config Source for aarch64 \(no 'kernel-plus-aarch64\[-<flavour>\]\.config'; its config Sources are kernel-plus-x86_64\.config\)/);
+    expect(r.stderr).toMatch(
+      /error E_OVERLAY_ANCHOR_MISSING: the spec has no config Source for aarch64 \(no 'kernel-plus-aarch64\[-<flavour>\]\.config'; its config Sources are kernel-plus-x86_64\.config\)/,
+    );
     expect(r.stderr).not.toMatch(/rhel\.config/);
   });
 });
@@ -269,10 +308,28 @@ describe('the SRPM keeps the modes of the dist-git files', () => {
         await stat(file).catch(() => writeFile(file, ''));
       }
       const top = await temp('srpm-top');
-      await execa('rpmbuild', ['-bs', path.join(src, c.spec), '--define', `_topdir ${top}`, '--define', `_sourcedir ${src}`, '--define', `_specdir ${src}`, '--define', `_srcrpmdir ${top}`]);
-      const srpm = path.join(top, (await readdir(top)).find((n) => n.endsWith('.src.rpm'))!);
+      await execa('rpmbuild', [
+        '-bs',
+        path.join(src, c.spec),
+        '--define',
+        `_topdir ${top}`,
+        '--define',
+        `_sourcedir ${src}`,
+        '--define',
+        `_specdir ${src}`,
+        '--define',
+        `_srcrpmdir ${top}`,
+      ]);
+      const srpm = path.join(
+        top,
+        (await readdir(top)).find((n) => n.endsWith('.src.rpm'))!,
+      );
       const listing = (await execa('rpm', ['-qlvp', srpm])).stdout.split('\n');
-      for (const f of c.executables) expect(listing.find((l) => l.endsWith(` ${f}`)), f).toMatch(/^-rwxr-xr-x/);
+      for (const f of c.executables)
+        expect(
+          listing.find((l) => l.endsWith(` ${f}`)),
+          f,
+        ).toMatch(/^-rwxr-xr-x/);
       expect(listing.find((l) => l.endsWith(` ${c.spec}`))).toMatch(/^-rw-r--r--/);
       const x = await temp('srpm-x');
       await execa('sh', ['-c', 'rpm2cpio "$1" | cpio -idm --quiet', 'x', srpm], { cwd: x });

@@ -29,7 +29,7 @@ describe('buildSrpm (real rpmbuild -bs)', () => {
     expect(await readdir(out)).toEqual([path.basename(srpm)]);
   });
 
-  it('names the missing source with rpmbuild\'s own error line', async () => {
+  it("names the missing source with rpmbuild's own error line", async () => {
     const src = path.join(work, 'src');
     await execa('mkdir', ['-p', src]);
     await copyFile(path.join(fixture, 'kplay-hello.spec'), path.join(src, 'kplay-hello.spec'));
@@ -46,7 +46,9 @@ describe('buildSrpm (real rpmbuild -bs)', () => {
   it('points at the spec line of a parse error', async () => {
     const spec = path.join(work, 'bad.spec');
     await writeFile(spec, 'Name: bad\nVersion: 1\nRelease: 1\nSummary: x\nLicense: MIT\nBogusTag: 1\n%description\nx\n');
-    const err = (await buildSrpm({ specFile: spec, sourceDir: work, outDir: path.join(work, 'out') }).catch((e: unknown) => e)) as UsageError;
+    const err = (await buildSrpm({ specFile: spec, sourceDir: work, outDir: path.join(work, 'out') }).catch(
+      (e: unknown) => e,
+    )) as UsageError;
     expect(err.findings[0]!.code).toBe('E_RPMBUILD_FAILED');
     expect(err.findings[0]!.message).toMatch(/error: line 6: Unknown tag/);
     expect(err.findings[0]!.where).toEqual({ file: spec, line: 6, col: 0 });

@@ -59,7 +59,6 @@ describe('kplay srpm runs the Kconfig and patch checks against the tarball it pa
     expect(r.stderr).toMatch(/^features\/wg\/config:1:1: error E_KCONFIG_UNMET: CONFIG_WIREGUARD=y cannot be met/m);
     const out = await readdir(path.join(root, 'out', 'v')).catch(() => [] as string[]);
     expect(out.filter((n) => n.endsWith('.src.rpm'))).toEqual([]);
-
   }, 240_000);
 
   it('kplay check --kernel-source runs the same checks (without it the variant passes the static checks)', async () => {

@@ -63,7 +63,9 @@ describe('fetchSource', () => {
   it('refuses a checksum mismatch naming expected and actual, and caches nothing', async () => {
     const cacheDir = path.join(work, 'cache3');
     const wrong = 'ab'.repeat(32);
-    const err = (await fetchSource({ url: `${base}/pub/linux-6.12.tar.xz`, sha256: wrong, cacheDir }).catch((e: unknown) => e)) as UsageError;
+    const err = (await fetchSource({ url: `${base}/pub/linux-6.12.tar.xz`, sha256: wrong, cacheDir }).catch(
+      (e: unknown) => e,
+    )) as UsageError;
     expect(err).toBeInstanceOf(UsageError);
     expect(err.message).toContain(`expected ${wrong}`);
     expect(err.message).toContain(`got ${sha256}`);
@@ -73,9 +75,12 @@ describe('fetchSource', () => {
   });
 
   it('reports an HTTP error with its status', async () => {
-    const err = (await fetchSource({ url: `${base}/pub/missing.tar.xz`, sha256, cacheDir: path.join(work, 'cache4'), timeoutMs: 2000 }).catch(
-      (e: unknown) => e,
-    )) as UsageError;
+    const err = (await fetchSource({
+      url: `${base}/pub/missing.tar.xz`,
+      sha256,
+      cacheDir: path.join(work, 'cache4'),
+      timeoutMs: 2000,
+    }).catch((e: unknown) => e)) as UsageError;
     expect(err).toBeInstanceOf(UsageError);
     expect(err.message).toMatch(/HTTP 404/);
   });

@@ -64,7 +64,9 @@ describe('kplay srpm from a variant', () => {
     const buildtime = (await execa('rpm', ['-qp', '--qf', '%{buildtime}', srpm])).stdout;
     expect(Number(buildtime)).toBe(Date.parse('2026-11-20T00:00:00Z') / 1000);
     // the tarball now sits in the cache under its digest
-    expect((await readdir(path.join(cache, 'sources'), { recursive: true })).some((p) => String(p).endsWith('linux-6.1.192.tar.xz'))).toBe(true);
+    expect((await readdir(path.join(cache, 'sources'), { recursive: true })).some((p) => String(p).endsWith('linux-6.1.192.tar.xz'))).toBe(
+      true,
+    );
   });
 
   it('refuses a tarball whose digest does not match, and writes no SRPM', async () => {
@@ -121,17 +123,23 @@ describe('kplay submit from a variant', () => {
 });
 
 describe('kplay srpm for a kernel.org release named without a digest', () => {
-  it('takes the sha256 from kernel.org\'s checksum list, downloads and verifies the tarball', async () => {
+  it("takes the sha256 from kernel.org's checksum list, downloads and verifies the tarball", async () => {
     const { startReleaseServer } = await import('../support/release-server/release-server.js');
     const server = await startReleaseServer();
     try {
       const tarball = Buffer.from('a kernel.org tarball stand-in');
       server.publish([{ version: '6.1.192', moniker: 'longterm', tarball }], '6.1.192');
-      const root = await makeFixtureRepo({ 'variants/v.yml': 'name: v\nsummary: t\nbase: { kind: vanilla, version: "6.1.192" }\narches: [x86_64]\nfeatures: []\n', 'features/.keep': '', '.cache/.keep': '' });
+      const root = await makeFixtureRepo({
+        'variants/v.yml': 'name: v\nsummary: t\nbase: { kind: vanilla, version: "6.1.192" }\narches: [x86_64]\nfeatures: []\n',
+        'features/.keep': '',
+        '.cache/.keep': '',
+      });
       const env = { KPLAY_CACHE_DIR: path.join(root, '.cache'), KPLAY_KERNEL_CDN: server.cdn, KPLAY_RELEASES_URL: server.releasesUrl };
       const r = await runKplay(['srpm', 'variants/v.yml', '--no-check'], { cwd: root, env });
       expect(r.exitCode, r.stderr).toBe(0);
-      expect(server.requests).toEqual(expect.arrayContaining(['/pub/linux/kernel/v6.x/sha256sums.asc', '/pub/linux/kernel/v6.x/linux-6.1.192.tar.xz']));
+      expect(server.requests).toEqual(
+        expect.arrayContaining(['/pub/linux/kernel/v6.x/sha256sums.asc', '/pub/linux/kernel/v6.x/linux-6.1.192.tar.xz']),
+      );
       expect(await readFile(path.join(root, 'out/v/linux-6.1.192.tar.xz'))).toEqual(tarball);
     } finally {
       await server.close();
@@ -147,7 +155,17 @@ describe('kplay srpm for a distribution overlay', () => {
     const out = await mkdtemp(path.join(os.tmpdir(), 'kplay-overlay-srpm-'));
     const r = await runKplay(
       // the fixture lookaside tarball is not a real kernel: the checks are skipped, loudly
-      ['srpm', 'variants/fedora-playground.yml', '--dist-git', 'test/fixtures/dist-git/fedora-6.17', '--sources-dir', 'test/fixtures/dist-git/lookaside', '--out', out, '--no-check'],
+      [
+        'srpm',
+        'variants/fedora-playground.yml',
+        '--dist-git',
+        'test/fixtures/dist-git/fedora-6.17',
+        '--sources-dir',
+        'test/fixtures/dist-git/lookaside',
+        '--out',
+        out,
+        '--no-check',
+      ],
       { cwd: ROOT_OF_REPO },
     );
     expect(r.exitCode, r.stderr).toBe(0);

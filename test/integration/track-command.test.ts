@@ -138,7 +138,10 @@ describe('kplay track against a local kernel.org', () => {
     );
     const root = await repo();
     const out = path.join(root, 'out/matrix');
-    const r = await runKplay(['matrix', 'variants/tracked.yml', '--base', 'latest-stable', '--base', 'longterm', '--out', out], { cwd: root, env });
+    const r = await runKplay(['matrix', 'variants/tracked.yml', '--base', 'latest-stable', '--base', 'longterm', '--out', out], {
+      cwd: root,
+      env,
+    });
     expect(r.stderr).not.toMatch(/internal error/);
     expect(r.exitCode).toBe(0);
     const report = JSON.parse(await readFile(path.join(out, 'matrix.json'), 'utf8')) as {

@@ -36,7 +36,10 @@ describe('compose against the real Linux 6.1 source', () => {
   it('the shipped playground variants compose with Kconfig and patch checks and no findings', async () => {
     for (const v of ['playground', 'playground-plus']) {
       const out = await mkdtemp(path.join(os.tmpdir(), `kplay-k-${v}-`));
-      const r = await runKplay(['compose', `variants/${v}.yml`, '--kernel-source', LINUX_61_TARBALL, '--out', out, '--json'], { cwd: ROOT_OF_REPO, env: env() });
+      const r = await runKplay(['compose', `variants/${v}.yml`, '--kernel-source', LINUX_61_TARBALL, '--out', out, '--json'], {
+        cwd: ROOT_OF_REPO,
+        env: env(),
+      });
       const report = JSON.parse(r.stdout) as { exitCode: number; findings: unknown[]; checks: Record<string, string> };
       expect(report.findings).toEqual([]);
       expect(report.exitCode).toBe(0);
@@ -61,7 +64,9 @@ describe('compose against the real Linux 6.1 source', () => {
     expect(r.exitCode).toBe(1);
     const errors = r.stderr.split('\n').filter((l) => / error [A-Z_]+:/.test(l));
     expect(errors).toHaveLength(1);
-    expect(errors[0]).toMatch(/^features\/wg\/config:1:1: error E_KCONFIG_UNMET: CONFIG_WIREGUARD=m cannot be met: depends on .*NET.*, and .*NET=n/);
+    expect(errors[0]).toMatch(
+      /^features\/wg\/config:1:1: error E_KCONFIG_UNMET: CONFIG_WIREGUARD=m cannot be met: depends on .*NET.*, and .*NET=n/,
+    );
     expect(r.stderr).toMatch(/^ {2}features\/nonet\/config:2:1: note: CONFIG_NET=n set by feature nonet$/m);
   });
 
@@ -111,7 +116,23 @@ describe('compose against the real Linux 6.1 source', () => {
     const out = path.join(root, 'out/prep');
     const top = await mkdtemp(path.join(os.tmpdir(), 'kplay-bp-'));
     try {
-      const prep = await execa('rpmbuild', ['-bp', '--nodeps', path.join(out, 'kernel-prep.spec'), '--define', `_topdir ${top}`, '--define', `_sourcedir ${out}`, '--define', `_builddir ${top}/BUILD`, '--target', 'x86_64'], { all: true, reject: false });
+      const prep = await execa(
+        'rpmbuild',
+        [
+          '-bp',
+          '--nodeps',
+          path.join(out, 'kernel-prep.spec'),
+          '--define',
+          `_topdir ${top}`,
+          '--define',
+          `_sourcedir ${out}`,
+          '--define',
+          `_builddir ${top}/BUILD`,
+          '--target',
+          'x86_64',
+        ],
+        { all: true, reject: false },
+      );
       expect(prep.exitCode, String(prep.all).slice(-3000)).toBe(0);
       expect(prep.all).toContain('kplay: every requested config value survived olddefconfig');
       const tree = path.join(top, 'BUILD/linux-source-6.1');

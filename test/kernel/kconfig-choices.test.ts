@@ -30,13 +30,20 @@ describe('Linux 6.12 choices (conf --olddefconfig semantics)', () => {
     expect(resolved.findings).toEqual([]);
     expect(firstDifferences(reference, resolved.configText)).toBeUndefined();
     // the same line appended to the config itself
-    const appended = olddefconfig(tree, assignmentsFromConfigText(`${debianConfig(K612)}# CONFIG_CC_OPTIMIZE_FOR_PERFORMANCE is not set\n`)).configText;
+    const appended = olddefconfig(
+      tree,
+      assignmentsFromConfigText(`${debianConfig(K612)}# CONFIG_CC_OPTIMIZE_FOR_PERFORMANCE is not set\n`),
+    ).configText;
     expect(appended).toContain('CONFIG_CC_OPTIMIZE_FOR_SIZE=y');
     const x = explainSymbol(tree, resolved, 'CONFIG_CC_OPTIMIZE_FOR_SIZE');
     // Debian's config says "# CONFIG_CC_OPTIMIZE_FOR_SIZE is not set" too: both members are n, and
     // 6.12 keeps the one read earliest
-    expect(x.reason).toMatch(/every visible member is set to n; a choice needs one, so CC_OPTIMIZE_FOR_SIZE, the one set to n earliest \(set by base config at config.amd64:\d+\), stays y/);
-    expect(formatExplanation(x)).toMatch(/member of choice "Compiler optimization level" \(selected: CC_OPTIMIZE_FOR_SIZE; every visible member/);
+    expect(x.reason).toMatch(
+      /every visible member is set to n; a choice needs one, so CC_OPTIMIZE_FOR_SIZE, the one set to n earliest \(set by base config at config.amd64:\d+\), stays y/,
+    );
+    expect(formatExplanation(x)).toMatch(
+      /member of choice "Compiler optimization level" \(selected: CC_OPTIMIZE_FOR_SIZE; every visible member/,
+    );
   });
 
   it('every kernel compression member "is not set" except LZO, which has no line: LZO is selected', async () => {
@@ -54,7 +61,9 @@ describe('Linux 6.12 choices (conf --olddefconfig semantics)', () => {
     const fragment = ['GZIP', 'BZIP2', 'LZMA', 'XZ', 'LZO', 'LZ4', 'ZSTD'].map((m) => `# CONFIG_KERNEL_${m} is not set\n`).join('');
     const { resolved, reference } = await resolveCase('x86_64', fragment);
     expect(firstDifferences(reference, resolved.configText)).toBeUndefined();
-    const kept = [...resolved.values].filter(([k, v]) => k.startsWith('KERNEL_') && /^(GZIP|BZIP2|LZMA|XZ|LZO|LZ4|ZSTD)$/.test(k.slice(7)) && v === 'y');
+    const kept = [...resolved.values].filter(
+      ([k, v]) => k.startsWith('KERNEL_') && /^(GZIP|BZIP2|LZMA|XZ|LZO|LZ4|ZSTD)$/.test(k.slice(7)) && v === 'y',
+    );
     expect(kept).toHaveLength(1);
     const f = resolved.findings.find((x) => x.message.includes(`CONFIG_${kept[0]![0]}=n`));
     expect(f?.code).toBe('E_KCONFIG_UNMET');
@@ -62,7 +71,10 @@ describe('Linux 6.12 choices (conf --olddefconfig semantics)', () => {
   });
 
   it('arm64: a page size member "is not set" moves the page size and what depends on it', async () => {
-    const { resolved, reference } = await resolveCase('aarch64', '# CONFIG_ARM64_4K_PAGES is not set\n# CONFIG_ARM64_VA_BITS_48 is not set\n');
+    const { resolved, reference } = await resolveCase(
+      'aarch64',
+      '# CONFIG_ARM64_4K_PAGES is not set\n# CONFIG_ARM64_VA_BITS_48 is not set\n',
+    );
     expect(firstDifferences(reference, resolved.configText)).toBeUndefined();
     expect(resolved.values.get('ARM64_4K_PAGES')).toBe('n');
     expect(resolved.values.get('ARM64_16K_PAGES')).toBe('y');

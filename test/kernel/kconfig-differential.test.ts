@@ -3,7 +3,20 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { assignmentsFromConfigText, olddefconfig } from '../../src/kconfig/olddefconfig.js';
 import type { RpmArch } from '../../src/model/arch.js';
-import { ARCHES, debianConfig, MISMATCH_DIR, firstDifferences, KERNELS, kernelTree, oracle, oracleStats, perturb, pool, requireKernel, type Kernel } from './kconfig-oracle.js';
+import {
+  ARCHES,
+  debianConfig,
+  MISMATCH_DIR,
+  firstDifferences,
+  KERNELS,
+  kernelTree,
+  oracle,
+  oracleStats,
+  perturb,
+  pool,
+  requireKernel,
+  type Kernel,
+} from './kconfig-oracle.js';
 
 /**
  * Differential test: kplay's olddefconfig must equal the kernel's own `conf --olddefconfig`
@@ -54,11 +67,13 @@ function casesFor(k: Kernel, arch: RpmArch, archIndex: number): CaseKind[] {
   return sample;
 }
 
-describe('kconfig differential vs the kernel\'s own conf --olddefconfig', () => {
+describe("kconfig differential vs the kernel's own conf --olddefconfig", () => {
   for (const k of KERNELS) {
     it(`Linux ${k.version}: identical on ${EXHAUSTIVE ? 'every case' : 'a rotating sample'} for ${ARCHES.join(', ')}`, async () => {
       requireKernel(k);
-      process.stdout.write(`kconfig differential ${k.version}: run ${RUN} (replay with KPLAY_KCONFIG_DIFF_RUN=${RUN})${EXHAUSTIVE ? ', exhaustive' : ''}\n`);
+      process.stdout.write(
+        `kconfig differential ${k.version}: run ${RUN} (replay with KPLAY_KCONFIG_DIFF_RUN=${RUN})${EXHAUSTIVE ? ', exhaustive' : ''}\n`,
+      );
       const debian = new Map<string, string>();
       const failures: string[] = [];
       let total = 0;

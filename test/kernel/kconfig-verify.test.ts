@@ -18,7 +18,7 @@ const work = mkdtempSync(path.join(os.tmpdir(), 'kplay-kconfig-verify-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe('kconfig resolve --verify', () => {
-  it('reports a difference from the kernel\'s conf as E_KCONFIG_VERIFY naming the symbols', async () => {
+  it("reports a difference from the kernel's conf as E_KCONFIG_VERIFY naming the symbols", async () => {
     requireKernel(K612);
     const real = await kernelTree(K612, 'x86_64');
     const tree = path.join(work, 'tiny');
@@ -38,7 +38,10 @@ describe('kconfig resolve --verify', () => {
     expect(ok.referenceText).toContain('CONFIG_A=y');
     expect(ok.referenceText).toContain('CONFIG_N=0');
     // a wrong answer (what the 6.1 rules would give) is caught and named
-    const wrong = { ...resolved, configText: resolved.configText.replace('CONFIG_A=y', '# CONFIG_A is not set').replace('# CONFIG_B is not set', 'CONFIG_B=y') };
+    const wrong = {
+      ...resolved,
+      configText: resolved.configText.replace('CONFIG_A=y', '# CONFIG_A is not set').replace('# CONFIG_B is not set', 'CONFIG_B=y'),
+    };
     const bad = await verifyResolved(t, wrong, TIER_CACHE);
     expect(bad.findings).toHaveLength(1);
     expect(bad.findings[0]).toMatchObject({ code: 'E_KCONFIG_VERIFY', severity: 'error' });
@@ -53,7 +56,23 @@ describe('kconfig resolve --verify', () => {
     const frag = path.join(work, 'frag.config');
     writeFileSync(frag, '# CONFIG_A is not set\n');
     const out = path.join(work, 'out.config');
-    const r = await runKplay(['kconfig', 'resolve', '--source', tree, '--arch', 'x86_64', '--config', base, '--fragment', frag, '--out', out, '--cache-dir', TIER_CACHE, '--verify']);
+    const r = await runKplay([
+      'kconfig',
+      'resolve',
+      '--source',
+      tree,
+      '--arch',
+      'x86_64',
+      '--config',
+      base,
+      '--fragment',
+      frag,
+      '--out',
+      out,
+      '--cache-dir',
+      TIER_CACHE,
+      '--verify',
+    ]);
     expect(r.stderr).toMatch(/--verify: identical to the kernel's own conf --olddefconfig \(Linux 6\.12\.0, x86\)/);
     expect(r.exitCode).toBe(0);
     expect(readFileSync(out, 'utf8')).toContain('CONFIG_B=y');

@@ -25,7 +25,17 @@ describe('kplay matrix on Debian linux-source-6.1 and 6.12', () => {
     requireSystemFile(LINUX_612);
     out = await mkdtemp(path.join(os.tmpdir(), 'kplay-matrix-'));
     const r = await runKplay(
-      ['matrix', 'variants/playground.yml', 'variants/playground-plus.yml', '--base', `6.1.192=${LINUX_61}`, '--base', `6.12.117=${LINUX_612}`, '--out', out],
+      [
+        'matrix',
+        'variants/playground.yml',
+        'variants/playground-plus.yml',
+        '--base',
+        `6.1.192=${LINUX_61}`,
+        '--base',
+        `6.12.117=${LINUX_612}`,
+        '--out',
+        out,
+      ],
       { cwd: ROOT_OF_REPO, env: { KPLAY_CACHE_DIR: KERNEL_TIER_KPLAY_CACHE } },
     );
     expect(r.stderr).not.toMatch(/internal error/);
@@ -41,7 +51,15 @@ describe('kplay matrix on Debian linux-source-6.1 and 6.12', () => {
     expect(report.bases.map((b) => b.version)).toEqual(['6.1.192', '6.12.117']);
     expect(report.cells).toHaveLength(4);
     const plus = report.variants.find((v) => v.name === 'playground-plus')!;
-    expect(plus.rows).toEqual(expect.arrayContaining(['overlayfs', 'wireguard', 'deprecated-drivers/megaraid_sas', 'deprecated-drivers/mptsas', 'deprecated-drivers/qla4xxx']));
+    expect(plus.rows).toEqual(
+      expect.arrayContaining([
+        'overlayfs',
+        'wireguard',
+        'deprecated-drivers/megaraid_sas',
+        'deprecated-drivers/mptsas',
+        'deprecated-drivers/qla4xxx',
+      ]),
+    );
     for (const c of report.cells) {
       expect(c.checks.kconfig).toMatch(/resolved like make olddefconfig .*x86_64, aarch64/);
       expect(c.exitCode).toBe(c.status === 'broken' ? 1 : 0);
@@ -55,7 +73,8 @@ describe('kplay matrix on Debian linux-source-6.1 and 6.12', () => {
       for (const row of v.rows) {
         const a = cell(v.name, '6.1.192').features[row];
         const b = cell(v.name, '6.12.117').features[row];
-        if (a?.status !== b?.status || a?.codes.join() !== b?.codes.join()) differences.push(`${v.name}/${row}: ${a?.status}[${a?.codes.join()}] vs ${b?.status}[${b?.codes.join()}]`);
+        if (a?.status !== b?.status || a?.codes.join() !== b?.codes.join())
+          differences.push(`${v.name}/${row}: ${a?.status}[${a?.codes.join()}] vs ${b?.status}[${b?.codes.join()}]`);
       }
     }
     // the only difference the shipped features have is a patch: compose must check patches
@@ -92,9 +111,13 @@ describe('kplay matrix on Debian linux-source-6.1 and 6.12', () => {
       const target = report.cells
         .flatMap((c) => Object.entries(c.features).map(([feature, fc]) => ({ c, feature, fc })))
         .sort((x, y) => y.fc.findings.length - x.fc.findings.length)[0]!;
-      await page.locator(`td.cell[data-variant="${target.c.variant}"][data-base="${target.c.base}"][data-feature="${target.feature}"]`).click();
+      await page
+        .locator(`td.cell[data-variant="${target.c.variant}"][data-base="${target.c.base}"][data-feature="${target.feature}"]`)
+        .click();
       const panel = page.locator('#details');
-      await expect(panel.locator('h2').textContent()).resolves.toContain(`${target.c.variant} / ${target.feature} on ${target.c.base}: ${target.fc.status}`);
+      await expect(panel.locator('h2').textContent()).resolves.toContain(
+        `${target.c.variant} / ${target.feature} on ${target.c.base}: ${target.fc.status}`,
+      );
       const items = panel.locator('li.finding');
       expect(await items.count()).toBe(target.fc.findings.length);
       for (const [i, f] of target.fc.findings.entries()) {

@@ -21,7 +21,16 @@ const CACHE = KERNEL_TIER_KPLAY_CACHE;
 const REAL = path.join(ROOT_OF_REPO, 'test/fixtures/dist-git/real/c10s-hyperscale');
 const temps: string[] = [];
 
-const header = (subject: string) => ['From: kplay test <t@example.org>', `Subject: [PATCH] ${subject}`, '', 'A real-shaped patch for the overlay kernel-source test.', '', '---', ' init/Kconfig | 4 ++++', ''];
+const header = (subject: string) => [
+  'From: kplay test <t@example.org>',
+  `Subject: [PATCH] ${subject}`,
+  '',
+  'A real-shaped patch for the overlay kernel-source test.',
+  '',
+  '---',
+  ' init/Kconfig | 4 ++++',
+  '',
+];
 
 let distPatch = '';
 let variantPatch = '';
@@ -67,7 +76,16 @@ afterAll(async () => {
 
 async function repo(features: string[]): Promise<string> {
   const root = await makeFixtureRepo({
-    'variants/pg.yml': ['name: pg', 'summary: checked overlay', 'base:', '  kind: centos-stream', '  path: ../dist-git', 'arches: [x86_64, aarch64]', `features: [${features.join(', ')}]`, 'buildid: .pg'].join('\n'),
+    'variants/pg.yml': [
+      'name: pg',
+      'summary: checked overlay',
+      'base:',
+      '  kind: centos-stream',
+      '  path: ../dist-git',
+      'arches: [x86_64, aarch64]',
+      `features: [${features.join(', ')}]`,
+      'buildid: .pg',
+    ].join('\n'),
     'features/gamma/feature.yml': 'summary: gamma\nconfig:\n  CONFIG_KPLAY_DISTRO_FEATURE: y\n',
     'features/gamma/patches/0001-default-y.patch': variantPatch,
     'features/delta/feature.yml': 'summary: delta asks for the 5.14 name of the x32 ABI\n',
@@ -83,11 +101,24 @@ async function repo(features: string[]): Promise<string> {
 describe('overlay checked against the distribution source (Linux 6.12)', () => {
   it('unknown and unmet values are errors naming the feature; the distribution option exists because its patch is applied first', async () => {
     const root = await repo(['gamma', 'delta', 'epsilon']);
-    const r = await runKplay(['compose', 'variants/pg.yml', '--kernel-source', TARBALL, '--json'], { cwd: root, env: { KPLAY_CACHE_DIR: CACHE } });
-    const report = JSON.parse(r.stdout) as { exitCode: number; findings: Array<{ code: string; severity: string; feature?: string; arch?: string; message: string }>; checks: Record<string, string> };
-    expect(report.checks.patches).toMatch(/^2\/2 patch\(es\) apply to .*linux-source-6\.12\.tar\.xz: the distribution's 1 \(patch-6\.11-redhat\.patch\), then the variant's 1$/);
+    const r = await runKplay(['compose', 'variants/pg.yml', '--kernel-source', TARBALL, '--json'], {
+      cwd: root,
+      env: { KPLAY_CACHE_DIR: CACHE },
+    });
+    const report = JSON.parse(r.stdout) as {
+      exitCode: number;
+      findings: Array<{ code: string; severity: string; feature?: string; arch?: string; message: string }>;
+      checks: Record<string, string>;
+    };
+    expect(report.checks.patches).toMatch(
+      /^2\/2 patch\(es\) apply to .*linux-source-6\.12\.tar\.xz: the distribution's 1 \(patch-6\.11-redhat\.patch\), then the variant's 1$/,
+    );
     const errors = report.findings.filter((f) => f.severity === 'error');
-    expect(errors.map((f) => `${f.code} ${f.feature} ${f.arch}`).sort()).toEqual(['E_KCONFIG_UNKNOWN delta x86_64', 'E_KCONFIG_UNMET epsilon aarch64', 'E_KCONFIG_UNMET epsilon x86_64']);
+    expect(errors.map((f) => `${f.code} ${f.feature} ${f.arch}`).sort()).toEqual([
+      'E_KCONFIG_UNKNOWN delta x86_64',
+      'E_KCONFIG_UNMET epsilon aarch64',
+      'E_KCONFIG_UNMET epsilon x86_64',
+    ]);
     expect(errors.find((f) => f.code === 'E_KCONFIG_UNKNOWN')!.message).toMatch(/X86_X32/);
     expect(report.findings.some((f) => /KPLAY_DISTRO_FEATURE/.test(f.message))).toBe(false);
     expect(report.findings.some((f) => f.code === 'W_OVERLAY_NOT_CHECKED')).toBe(false);
@@ -99,12 +130,19 @@ describe('overlay checked against the distribution source (Linux 6.12)', () => {
     const r = await runKplay(['compose', 'variants/pg.yml', '--kernel-source', TARBALL], { cwd: root, env: { KPLAY_CACHE_DIR: CACHE } });
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stderr).not.toMatch(/ error /);
-    for (const f of ['kernel-x86_64-rhel.config', 'kernel-x86_64-debug-rhel.config', 'kernel-aarch64-rhel.config', 'kernel-aarch64-64k-debug-rhel.config']) {
+    for (const f of [
+      'kernel-x86_64-rhel.config',
+      'kernel-x86_64-debug-rhel.config',
+      'kernel-aarch64-rhel.config',
+      'kernel-aarch64-64k-debug-rhel.config',
+    ]) {
       const text = await readFile(path.join(root, 'out/pg', f), 'utf8');
       expect(text, f).toMatch(/^CONFIG_KPLAY_DISTRO_FEATURE=y$/m);
       expect(text.split('\n').length, f).toBeGreaterThan(1000); // resolved in full, not the 40-line fixture
     }
     // an arch the variant does not build keeps the distribution's config
-    expect(await readFile(path.join(root, 'out/pg/kernel-ppc64le-rhel.config'), 'utf8')).toBe(await readFile(path.join(REAL, 'kernel-ppc64le-rhel.config'), 'utf8'));
+    expect(await readFile(path.join(root, 'out/pg/kernel-ppc64le-rhel.config'), 'utf8')).toBe(
+      await readFile(path.join(REAL, 'kernel-ppc64le-rhel.config'), 'utf8'),
+    );
   });
 });

@@ -41,7 +41,14 @@ describe('kplay patches check on Linux 6.1', () => {
   });
 
   it('names both features, both patches, the file and the line when two features change the same line (from the tarball)', async () => {
-    const r = await kplay('patches', 'check', '--source', LINUX_61_TARBALL, 'conflicting/ovl-nfs-export-on', 'conflicting/ovl-nfs-export-guard');
+    const r = await kplay(
+      'patches',
+      'check',
+      '--source',
+      LINUX_61_TARBALL,
+      'conflicting/ovl-nfs-export-on',
+      'conflicting/ovl-nfs-export-guard',
+    );
     expect(r.exitCode).toBe(1);
     const apply = r.stderr.split('\n').find((l) => l.includes('E_PATCH_APPLY'));
     expect(apply).toBeDefined();
@@ -56,7 +63,15 @@ describe('kplay patches check on Linux 6.1', () => {
     expect(r.stderr).toMatch(/error E_PATCH_OVERLAP: .*both change line 47 of fs\/overlayfs\/super\.c/);
 
     // the second check takes the touched files from the subset cache and gives the same verdicts
-    const again = await kplay('patches', 'check', '--json', '--source', LINUX_61_TARBALL, 'conflicting/ovl-nfs-export-on', 'conflicting/ovl-nfs-export-guard');
+    const again = await kplay(
+      'patches',
+      'check',
+      '--json',
+      '--source',
+      LINUX_61_TARBALL,
+      'conflicting/ovl-nfs-export-on',
+      'conflicting/ovl-nfs-export-guard',
+    );
     expect(again.exitCode).toBe(1);
     const out = JSON.parse(again.stdout) as { fromCache: boolean; results: Array<{ status: string }>; findings: Array<{ code: string }> };
     expect(out.fromCache).toBe(true);

@@ -79,10 +79,15 @@ describe('patch verdicts agree with git apply on Linux 6.1', () => {
         if (gitOk) appliedByGit++;
         if (process.env.KPLAY_FIDELITY_VERBOSE) {
           const why = ours.findings.find((f) => f.where?.file === p.file && f.severity === 'error');
-          console.log(`${s.name} / ${pi + 1}: git ${gitOk ? 'applies' : 'fails'}, kplay ${ours.results[pi]!.status}${why ? ` (${why.code}: ${why.message})` : ''}`);
+          console.log(
+            `${s.name} / ${pi + 1}: git ${gitOk ? 'applies' : 'fails'}, kplay ${ours.results[pi]!.status}${why ? ` (${why.code}: ${why.message})` : ''}`,
+          );
         }
         if (gitOk === kplayOk) agree++;
-        else disagreements.push(`${s.name} / patch ${pi + 1} (${p.file}): git apply ${gitOk ? 'applies' : 'fails'}, kplay says ${ours.results[pi]!.status}`);
+        else
+          disagreements.push(
+            `${s.name} / patch ${pi + 1} (${p.file}): git apply ${gitOk ? 'applies' : 'fails'}, kplay says ${ours.results[pi]!.status}`,
+          );
       }
       for (const rel of touched) {
         const gitFile = path.join(scratch, rel);

@@ -26,7 +26,11 @@ const FUZZ = 1;
 const havePatch = execaSync('patch', ['--version'], { reject: false }).exitCode === 0;
 
 async function gnuPatch(cwd: string, patchFile: string): Promise<boolean> {
-  const r = await execa('patch', ['-p1', `-F${FUZZ}`, '-N', '-s', '--no-backup-if-mismatch', '-r', '-', '-i', patchFile], { cwd, reject: false, env: { LC_ALL: 'C' } });
+  const r = await execa('patch', ['-p1', `-F${FUZZ}`, '-N', '-s', '--no-backup-if-mismatch', '-r', '-', '-i', patchFile], {
+    cwd,
+    reject: false,
+    env: { LC_ALL: 'C' },
+  });
   return r.exitCode === 0;
 }
 
@@ -36,7 +40,10 @@ function fuzzMutations(corpus: readonly CorpusSeries[]): CorpusSeries[] {
   const written = corpus.filter((s) => s.name.startsWith('written edit of') && !/-U[01]/.test(s.name));
   for (const [i, s] of written.entries()) {
     const text = s.patches[0]!.text.toString('latin1');
-    const make = (name: string, t: string): CorpusSeries => ({ name, patches: [{ ...s.patches[0]!, feature: `fuzz${i}`, text: Buffer.from(t, 'latin1') }] });
+    const make = (name: string, t: string): CorpusSeries => ({
+      name,
+      patches: [{ ...s.patches[0]!, feature: `fuzz${i}`, text: Buffer.from(t, 'latin1') }],
+    });
     out.push(make(`first context line changed: ${s.name}`, alterContext(text, 0)));
     out.push(make(`last context line changed: ${s.name}`, alterContext(text, 99)));
     out.push(make(`second context line changed: ${s.name}`, alterContext(text, 1)));
@@ -96,7 +103,8 @@ describe('patch verdicts with fuzz agree with patch -F1 on Linux 6.1', () => {
         if (theirs) applied++;
         if (result.hunks.some((h) => h.status === 'fuzz')) fuzzed++;
         if (theirs === mine) agree++;
-        else disagreements.push(`${s.name} / patch ${pi + 1}: patch -F${FUZZ} ${theirs ? 'applies' : 'fails'}, kplay says ${result.status}`);
+        else
+          disagreements.push(`${s.name} / patch ${pi + 1}: patch -F${FUZZ} ${theirs ? 'applies' : 'fails'}, kplay says ${result.status}`);
         if (!theirs || !mine) {
           failed = true;
           break;

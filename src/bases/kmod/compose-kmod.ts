@@ -29,16 +29,36 @@ const hasErrors = (findings: readonly Finding[]) => findings.some((f) => f.sever
  * requests are resolved on the target kernel's .config, the modules compile, and their symbols
  * match the kernel's Module.symvers (kABI).
  */
-export async function composeKmod(loadedVariant: Variant<KmodBase>, root: string, opts: ComposeOptions, findings: Finding[]): Promise<ComposeResult> {
+export async function composeKmod(
+  loadedVariant: Variant<KmodBase>,
+  root: string,
+  opts: ComposeOptions,
+  findings: Finding[],
+): Promise<ComposeResult> {
   const variant = opts.kmodKernelVersion ? withKmodKernel(loadedVariant, opts.kmodKernelVersion) : loadedVariant;
   const checks: Record<string, string> = {};
-  const done = (extra: Partial<ComposeResult> = {}): ComposeResult => ({ findings, exitCode: exitCodeForFindings(findings), written: false, checks, variant, root, ...extra });
+  const done = (extra: Partial<ComposeResult> = {}): ComposeResult => ({
+    findings,
+    exitCode: exitCodeForFindings(findings),
+    written: false,
+    checks,
+    variant,
+    root,
+    ...extra,
+  });
   const stages = await resolveCheckMerge(variant, root, findings, checks, {
     ...(opts.kernelSource ? { kernelSource: opts.kernelSource } : {}),
     beforeMerge: (resolved) => {
       for (const r of resolved.order) {
         if (!variant.base.modules[r.feature.name]) {
-          findings.push({ code: 'E_KMOD_NO_MODULES', severity: 'error', message: `feature ${r.feature.name} has no module folders: a kmod package builds only what kmod.modules lists`, where: r.reason.where, feature: r.feature.name, hint: `add kmod.modules: { ${r.feature.name}: [drivers/...] }` });
+          findings.push({
+            code: 'E_KMOD_NO_MODULES',
+            severity: 'error',
+            message: `feature ${r.feature.name} has no module folders: a kmod package builds only what kmod.modules lists`,
+            where: r.reason.where,
+            feature: r.feature.name,
+            hint: `add kmod.modules: { ${r.feature.name}: [drivers/...] }`,
+          });
         }
       }
     },
@@ -48,7 +68,14 @@ export async function composeKmod(loadedVariant: Variant<KmodBase>, root: string
   const merged = stages.merged;
   findings.push(...builtinRequestFindings(merged));
   for (const a of moduleOptions(merged)) {
-    if (!a.options.length) findings.push({ code: 'W_KMOD_NO_MODULE_OPTION', severity: 'warning', message: `no feature asks for a module (=m) on ${a.arch}: the build compiles only what the folders' Makefiles build by default`, where: variant.arches.where, arch: a.arch });
+    if (!a.options.length)
+      findings.push({
+        code: 'W_KMOD_NO_MODULE_OPTION',
+        severity: 'warning',
+        message: `no feature asks for a module (=m) on ${a.arch}: the build compiles only what the folders' Makefiles build by default`,
+        where: variant.arches.where,
+        arch: a.arch,
+      });
   }
   const patches = outputPatches(resolved);
 
@@ -65,9 +92,14 @@ export async function composeKmod(loadedVariant: Variant<KmodBase>, root: string
   }
   const devel = opts.kernelDevel ? await (await import('./kernel-devel-tree.js')).openKernelDevel(opts.kernelDevel) : undefined;
   try {
-    const target = devel ? { ...devel, file: `${devel.label}/.config` } : opts.kernelConfig ? await (await import('./target-kernel-config.js')).readTargetKernelConfig(opts.kernelConfig) : undefined;
+    const target = devel
+      ? { ...devel, file: `${devel.label}/.config` }
+      : opts.kernelConfig
+        ? await (await import('./target-kernel-config.js')).readTargetKernelConfig(opts.kernelConfig)
+        : undefined;
     if (!target) {
-      checks.kconfig = "skipped: a kmod's options are checked in the target kernel's config (pass --kernel-devel <tree-or-rpm> or --kernel-config <file>)";
+      checks.kconfig =
+        "skipped: a kmod's options are checked in the target kernel's config (pass --kernel-devel <tree-or-rpm> or --kernel-config <file>)";
     } else if (opts.kernelSource && (await hasKconfig(opts.kernelSource))) {
       const { checkKmodKconfig } = await import('./check-kmod-kconfig.js');
       const k = await checkKmodKconfig(merged, target, opts.kernelSource);
@@ -85,7 +117,13 @@ export async function composeKmod(loadedVariant: Variant<KmodBase>, root: string
     } else {
       const { compileKmod } = await import('./compile-kmod.js');
       const arch = devel.arch ?? variant.arches.list[0]!;
-      const dirs = resolved.order.flatMap((r) => (variant.base.modules[r.feature.name]?.dirs ?? []).map((d) => ({ dir: d.replace(/\/+$/, ''), feature: r.feature.name, where: variant.base.modules[r.feature.name]!.where })));
+      const dirs = resolved.order.flatMap((r) =>
+        (variant.base.modules[r.feature.name]?.dirs ?? []).map((d) => ({
+          dir: d.replace(/\/+$/, ''),
+          feature: r.feature.name,
+          where: variant.base.modules[r.feature.name]!.where,
+        })),
+      );
       const c = await compileKmod({
         devel,
         files: folderFiles,
@@ -115,10 +153,17 @@ export async function composeKmod(loadedVariant: Variant<KmodBase>, root: string
   const manifest = {
     kplay: KPLAY_VERSION,
     variant: { name: variant.name, type: 'kmod' },
-    kmod: { kernelVersion: variant.base.kernelVersion, packaging: variant.base.packaging, source: variant.base.source.url, ...(variant.base.source.sha256 ? { sha256: variant.base.source.sha256 } : {}) },
+    kmod: {
+      kernelVersion: variant.base.kernelVersion,
+      packaging: variant.base.packaging,
+      source: variant.base.source.url,
+      ...(variant.base.source.sha256 ? { sha256: variant.base.source.sha256 } : {}),
+    },
     features: resolved.order.map((r) => r.feature.name),
     checks,
-    outputs: [...files.entries()].map(([file, content]) => ({ file, sha256: sha256(content) })).sort((a, b) => a.file.localeCompare(b.file)),
+    outputs: [...files.entries()]
+      .map(([file, content]) => ({ file, sha256: sha256(content) }))
+      .sort((a, b) => a.file.localeCompare(b.file)),
   };
   files.set('manifest.json', `${JSON.stringify(manifest, null, 2)}\n`);
   const outDir = path.resolve(opts.out ?? path.join(root, 'out', variant.name));

@@ -42,9 +42,22 @@ function valuesOf(requests: ReadonlyArray<{ symbol: string; value: ConfigValue }
  * kernel-local and the per-arch config Sources, and write every file of the package plus the
  * patches and a manifest. Writes nothing when any error was found.
  */
-export async function composeOverlay(variant: Variant<OverlayBase>, root: string, opts: ComposeOptions, findings: Finding[]): Promise<ComposeResult> {
+export async function composeOverlay(
+  variant: Variant<OverlayBase>,
+  root: string,
+  opts: ComposeOptions,
+  findings: Finding[],
+): Promise<ComposeResult> {
   const checks: Record<string, string> = {};
-  const done = (extra: Partial<ComposeResult> = {}): ComposeResult => ({ findings, exitCode: exitCodeForFindings(findings), written: false, checks, variant, root, ...extra });
+  const done = (extra: Partial<ComposeResult> = {}): ComposeResult => ({
+    findings,
+    exitCode: exitCodeForFindings(findings),
+    written: false,
+    checks,
+    variant,
+    root,
+    ...extra,
+  });
   const distribution = DISTRIBUTIONS[variant.base.kind];
 
   const read = await readDistGit(variant.base.origin, variant.base.package, opts.distGit);
@@ -57,11 +70,20 @@ export async function composeOverlay(variant: Variant<OverlayBase>, root: string
 
   const version = variant.base.version || readSpecVersion(specLines) || '';
   if (!version) {
-    findings.push({ code: 'W_OVERLAY_VERSION_UNKNOWN', severity: 'warning', message: 'cannot tell the kernel version from the spec (no specrpmversion, specversion or rpmversion): feature kernel ranges are not checked', where: { file: specLabel, line: 0, col: 0 }, hint: 'set base.version' });
+    findings.push({
+      code: 'W_OVERLAY_VERSION_UNKNOWN',
+      severity: 'warning',
+      message:
+        'cannot tell the kernel version from the spec (no specrpmversion, specversion or rpmversion): feature kernel ranges are not checked',
+      where: { file: specLabel, line: 0, col: 0 },
+      hint: 'set base.version',
+    });
   }
   const withVersion: Variant<OverlayBase> = { ...variant, base: { ...variant.base, version } };
   // parse the series and compare line ranges; applying needs the distribution's patched tree
-  const stages = await resolveCheckMerge(withVersion, root, findings, checks, { describePatchCheck: (check) => check.replace(/; not applied: .*/, '; not applied to the distribution source') });
+  const stages = await resolveCheckMerge(withVersion, root, findings, checks, {
+    describePatchCheck: (check) => check.replace(/; not applied: .*/, '; not applied to the distribution source'),
+  });
   const { resolved } = stages;
   if (!stages.merged) return done({ variant: withVersion, resolved });
   const merged = stages.merged;
@@ -96,25 +118,57 @@ export async function composeOverlay(variant: Variant<OverlayBase>, root: string
   // the package builds only the variant's arches (recorded in the manifest)
   const arches = restrictExclusiveArch(spec.text, variant.arches.list, macros);
   for (const arch of arches.excluded) {
-    findings.push({ code: 'W_OVERLAY_ARCH_EXCLUDED', severity: 'warning', message: `the spec's ExclusiveArch does not list ${arch}: the package will not build for it`, where: { file: specLabel, line: 0, col: 0 }, arch, hint: `remove ${arch} from the variant's arches, or check the distribution builds it` });
+    findings.push({
+      code: 'W_OVERLAY_ARCH_EXCLUDED',
+      severity: 'warning',
+      message: `the spec's ExclusiveArch does not list ${arch}: the package will not build for it`,
+      where: { file: specLabel, line: 0, col: 0 },
+      arch,
+      hint: `remove ${arch} from the variant's arches, or check the distribution builds it`,
+    });
   }
-  const scope = chooseValueScope(merged, { hasKernelLocal: Boolean(kernelLocal), configArches: [...new Set(configSources.map((c) => c.arch))] });
+  const scope = chooseValueScope(merged, {
+    hasKernelLocal: Boolean(kernelLocal),
+    configArches: [...new Set(configSources.map((c) => c.arch))],
+  });
   for (const arch of variant.arches.list) {
     if (!configSources.some((c) => c.arch === arch)) {
-      findings.push({ code: 'E_OVERLAY_ANCHOR_MISSING', severity: 'error', message: `the spec has no config Source for ${arch} (${missingConfigDescription(spec.originalName, arch, configSources, distribution.configFlavour)})`, where: { file: specLabel, line: 0, col: 0 }, arch, hint: `does the package build ${arch}? list only the arches it has configs for in the variant's arches` });
+      findings.push({
+        code: 'E_OVERLAY_ANCHOR_MISSING',
+        severity: 'error',
+        message: `the spec has no config Source for ${arch} (${missingConfigDescription(spec.originalName, arch, configSources, distribution.configFlavour)})`,
+        where: { file: specLabel, line: 0, col: 0 },
+        arch,
+        hint: `does the package build ${arch}? list only the arches it has configs for in the variant's arches`,
+      });
     }
   }
   for (const c of configSources) {
-    if (!tree.files.has(c.file)) findings.push({ code: 'E_OVERLAY_SOURCE_MISSING', severity: 'error', message: `config Source ${c.file} (Source${c.sourceNumber}) is not among the package's files`, where: { file: specLabel, line: 0, col: 0 } });
+    if (!tree.files.has(c.file))
+      findings.push({
+        code: 'E_OVERLAY_SOURCE_MISSING',
+        severity: 'error',
+        message: `config Source ${c.file} (Source${c.sourceNumber}) is not among the package's files`,
+        where: { file: specLabel, line: 0, col: 0 },
+      });
   }
-  if (tree.files.has('sources')) findings.push(...parseSourcesFile(tree.files.get('sources')!.toString('utf8'), `${tree.label}/sources`).findings);
-  if (inputUnusable(findings) || findings.some((f) => f.code.startsWith('E_OVERLAY_'))) return done({ variant: withVersion, resolved, merged, patches });
+  if (tree.files.has('sources'))
+    findings.push(...parseSourcesFile(tree.files.get('sources')!.toString('utf8'), `${tree.label}/sources`).findings);
+  if (inputUnusable(findings) || findings.some((f) => f.code.startsWith('E_OVERLAY_')))
+    return done({ variant: withVersion, resolved, merged, patches });
 
   // with the distribution's source: its patches then the variant's, and the Kconfig engine over it
   let resolveConfig = opts.resolveConfig;
   let cleanup: (() => Promise<void>) | undefined;
   if (opts.kernelSource) {
-    const checked = await distributionSourceChecks({ kernelSource: opts.kernelSource, specLines, macros, files: tree.files, specLabel, variantPatches: patches });
+    const checked = await distributionSourceChecks({
+      kernelSource: opts.kernelSource,
+      specLines,
+      macros,
+      files: tree.files,
+      specLabel,
+      variantPatches: patches,
+    });
     // the parse-only check above already reported the variant's own overlaps
     const known = new Set(findings.map((f) => `${f.code}|${f.message}|${f.where?.file}:${f.where?.line}`));
     findings.push(...checked.findings.filter((f) => !known.has(`${f.code}|${f.message}|${f.where?.file}:${f.where?.line}`)));
@@ -128,7 +182,13 @@ export async function composeOverlay(variant: Variant<OverlayBase>, root: string
     for (const [name, content] of tree.files) if (name !== tree.specFile) files.set(outName(name), content);
     const specFile = `${spec.name}.spec`;
     files.set(specFile, arches.text);
-    if (kernelLocal) files.set('kernel-local', overlayKernelLocal((tree.files.get('kernel-local') ?? Buffer.alloc(0)).toString('utf8'), variant.name, scope.kernelLocal, (r) => place(r, root)));
+    if (kernelLocal)
+      files.set(
+        'kernel-local',
+        overlayKernelLocal((tree.files.get('kernel-local') ?? Buffer.alloc(0)).toString('utf8'), variant.name, scope.kernelLocal, (r) =>
+          place(r, root),
+        ),
+      );
     const everyArch = valuesOf(scope.kernelLocal);
     for (const c of configSources) {
       const perArch = scope.perArch.get(c.arch);
@@ -136,7 +196,13 @@ export async function composeOverlay(variant: Variant<OverlayBase>, root: string
       const original = tree.files.get(c.file)!.toString('utf8');
       let text = configWithProvenance(original, variant.name, perArch, (r) => place(r, root));
       if (resolveConfig) {
-        const request = { arch: c.arch, file: outName(c.file), mergedText: setConfigValues(text, everyArch), baseText: original, requests: [...scope.kernelLocal, ...perArch] };
+        const request = {
+          arch: c.arch,
+          file: outName(c.file),
+          mergedText: setConfigValues(text, everyArch),
+          baseText: original,
+          requests: [...scope.kernelLocal, ...perArch],
+        };
         const r = await resolveConfig(request);
         findings.push(...r.findings, ...predictConfigMismatches(request, r.text));
         text = r.text;
@@ -149,12 +215,39 @@ export async function composeOverlay(variant: Variant<OverlayBase>, root: string
       : resolveConfig
         ? "resolved: every config Source of the variant's arches is written as the Kconfig engine resolved it"
         : 'skipped: no kernel source given (configs hold the requested values; lost, unknown or unmet values and patches that do not apply to the distribution show only at build time)';
-    checks.arches = arches.changes.length ? `ExclusiveArch restricted to the variant's arches: ${arches.changes.map((c) => `line ${c.line}: '${c.from}' -> '${c.to}'`).join('; ')}` : 'ExclusiveArch left as the distribution wrote it';
-    checks.values = scope.kernelLocal.length ? `${scope.kernelLocal.length} value(s) the same on every arch in kernel-local, the rest in each arch's config Sources` : "every value in the config Sources of the arches that asked for it";
+    checks.arches = arches.changes.length
+      ? `ExclusiveArch restricted to the variant's arches: ${arches.changes.map((c) => `line ${c.line}: '${c.from}' -> '${c.to}'`).join('; ')}`
+      : 'ExclusiveArch left as the distribution wrote it';
+    checks.values = scope.kernelLocal.length
+      ? `${scope.kernelLocal.length} value(s) the same on every arch in kernel-local, the rest in each arch's config Sources`
+      : 'every value in the config Sources of the arches that asked for it';
     if (!opts.kernelSource && !resolveConfig) {
-      findings.push({ code: 'W_OVERLAY_NOT_CHECKED', severity: 'warning', message: "the variant's config values and patches were not checked against the distribution's kernel source: a value lost to an unmet dependency or a renamed symbol, and a patch that does not apply, show only when the build runs", where: variant.base.where, hint: "pass --kernel-source with the distribution's tarball (e.g. linux-<version>.tar.xz from the lookaside cache)" });
+      findings.push({
+        code: 'W_OVERLAY_NOT_CHECKED',
+        severity: 'warning',
+        message:
+          "the variant's config values and patches were not checked against the distribution's kernel source: a value lost to an unmet dependency or a renamed symbol, and a patch that does not apply, show only when the build runs",
+        where: variant.base.where,
+        hint: "pass --kernel-source with the distribution's tarball (e.g. linux-<version>.tar.xz from the lookaside cache)",
+      });
     }
-    files.set('manifest.json', overlayManifest(variant, version, tree, spec.name, resolved.order.map((r) => r.feature.name), patches, merged, root, files, checks, arches.changes, readSpecRelease(arches.text.split('\n'))));
+    files.set(
+      'manifest.json',
+      overlayManifest(
+        variant,
+        version,
+        tree,
+        spec.name,
+        resolved.order.map((r) => r.feature.name),
+        patches,
+        merged,
+        root,
+        files,
+        checks,
+        arches.changes,
+        readSpecRelease(arches.text.split('\n')),
+      ),
+    );
 
     const outDir = path.resolve(opts.out ?? path.join(root, 'out', variant.name));
     return done({ variant: withVersion, resolved, merged, patches, outDir, files, specFile });
@@ -186,7 +279,10 @@ function overlayManifest(
   release?: string,
 ): string {
   const o = variant.base.origin;
-  const origin = o.kind === 'git' ? { git: o.url, ref: o.ref, ...(tree.commit ? { commit: tree.commit } : {}) } : { [o.kind]: path.relative(root, o.path).split(path.sep).join('/') };
+  const origin =
+    o.kind === 'git'
+      ? { git: o.url, ref: o.ref, ...(tree.commit ? { commit: tree.commit } : {}) }
+      : { [o.kind]: path.relative(root, o.path).split(path.sep).join('/') };
   const manifest = {
     kplay: KPLAY_VERSION,
     variant: { name: variant.name, files: variant.chain.map((f) => path.relative(root, path.resolve(f)).split(path.sep).join('/')) },
@@ -195,9 +291,16 @@ function overlayManifest(
     ...(exclusiveArch.length ? { exclusiveArch: exclusiveArch.map((c) => ({ line: c.line, from: c.from, to: c.to })) } : {}),
     features,
     patches: patches.map((p) => ({ file: p.file, feature: p.feature, from: p.origin, sha256: sha256(p.text) })),
-    config: Object.fromEntries(merged.map((m) => [m.arch, Object.fromEntries([...m.symbols.keys()].sort().map((s) => [`CONFIG_${s}`, place(m.symbols.get(s)!.request, root)]))])),
+    config: Object.fromEntries(
+      merged.map((m) => [
+        m.arch,
+        Object.fromEntries([...m.symbols.keys()].sort().map((s) => [`CONFIG_${s}`, place(m.symbols.get(s)!.request, root)])),
+      ]),
+    ),
     checks,
-    outputs: [...files.entries()].map(([file, content]) => ({ file, sha256: sha256(content) })).sort((a, b) => a.file.localeCompare(b.file)),
+    outputs: [...files.entries()]
+      .map(([file, content]) => ({ file, sha256: sha256(content) }))
+      .sort((a, b) => a.file.localeCompare(b.file)),
   };
   return `${JSON.stringify(manifest, null, 2)}\n`;
 }

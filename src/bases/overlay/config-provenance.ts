@@ -9,7 +9,12 @@ import { readConfigLines, setConfigValues } from './set-config-values.js';
  * comments, every value kplay set and who asked for it. Every other byte stays the distribution's.
  * An earlier overlay's block is removed first, so overlaying again gives the same text.
  */
-export function configWithProvenance(original: string, variantName: string, requests: readonly ConfigRequest[], place: (r: ConfigRequest) => string): string {
+export function configWithProvenance(
+  original: string,
+  variantName: string,
+  requests: readonly ConfigRequest[],
+  place: (r: ConfigRequest) => string,
+): string {
   if (!requests.length) return original;
   const trailingNewline = original.endsWith('\n') || original === '';
   const kept = stripOverlayBlocks(original.replace(/\n$/, '').split('\n')).join('\n');
@@ -18,7 +23,9 @@ export function configWithProvenance(original: string, variantName: string, requ
   const inPlace = new Map(requests.filter((r) => present.has(r.symbol)).map((r) => [r.symbol, r.value]));
   const edited = setConfigValues(base, inPlace);
   const block = overlayBlock(`options of ${variantName}`, [
-    ...requests.map((r) => `# kplay: ${formatConfigLine(r.symbol, r.value).replace(/^# /, '')} (${r.origin.kind} ${r.origin.name}: ${place(r)})`),
+    ...requests.map(
+      (r) => `# kplay: ${formatConfigLine(r.symbol, r.value).replace(/^# /, '')} (${r.origin.kind} ${r.origin.name}: ${place(r)})`,
+    ),
     ...requests.filter((r) => !present.has(r.symbol)).map((r) => formatConfigLine(r.symbol, r.value)),
   ]);
   const text = `${edited}${block.join('\n')}`;

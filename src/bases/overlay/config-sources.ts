@@ -25,7 +25,12 @@ function escapeRegExp(s: string): string {
  * such Source (RHEL 8-era, CentOS 8 Plus) names its configs `<name>-<arch>[-<flavour>].config`:
  * those are returned, with style 'plain'. Source values are read with the spec's macros expanded.
  */
-export function findConfigSources(lines: readonly string[], packageName: string, distribution: 'fedora' | 'rhel', macros?: SpecMacros): ConfigSource[] {
+export function findConfigSources(
+  lines: readonly string[],
+  packageName: string,
+  distribution: 'fedora' | 'rhel',
+  macros?: SpecMacros,
+): ConfigSource[] {
   const arches = RPM_ARCHES.map(escapeRegExp).join('|');
   const suffixed = new RegExp(`^${escapeRegExp(packageName)}-(${arches})((?:-[a-z0-9_]+)*)-${distribution}\\.config$`);
   const plain = new RegExp(`^${escapeRegExp(packageName)}-(${arches})((?:-[a-z0-9_]+)*)\\.config$`);
@@ -33,12 +38,14 @@ export function findConfigSources(lines: readonly string[], packageName: string,
   const out: ConfigSource[] = [];
   for (const { s, file } of files) {
     const m = file ? suffixed.exec(file) : null;
-    if (m && !out.some((o) => o.file === file)) out.push({ arch: m[1] as RpmArch, file: file!, flavour: m[2]!.replace(/^-/, ''), sourceNumber: s.number, style: 'distribution' });
+    if (m && !out.some((o) => o.file === file))
+      out.push({ arch: m[1] as RpmArch, file: file!, flavour: m[2]!.replace(/^-/, ''), sourceNumber: s.number, style: 'distribution' });
   }
   if (out.length) return out;
   for (const { s, file } of files) {
     const m = file ? plain.exec(file) : null;
-    if (m && !/-(fedora|rhel)$/.test(m[2]!) && !out.some((o) => o.file === file)) out.push({ arch: m[1] as RpmArch, file: file!, flavour: m[2]!.replace(/^-/, ''), sourceNumber: s.number, style: 'plain' });
+    if (m && !/-(fedora|rhel)$/.test(m[2]!) && !out.some((o) => o.file === file))
+      out.push({ arch: m[1] as RpmArch, file: file!, flavour: m[2]!.replace(/^-/, ''), sourceNumber: s.number, style: 'plain' });
   }
   return out;
 }

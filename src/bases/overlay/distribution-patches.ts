@@ -22,7 +22,12 @@ function lineCount(text: Buffer): number {
  * `linux-kernel-test.patch`). kplay's own lines (between overlay markers) are not read: the
  * caller strips them first. A name kplay cannot expand, or a file the package lacks, is a finding.
  */
-export function distributionPatches(lines: readonly string[], macros: SpecMacros, files: ReadonlyMap<string, Buffer>, specLabel: string): { patches: DistributionPatch[]; findings: Finding[] } {
+export function distributionPatches(
+  lines: readonly string[],
+  macros: SpecMacros,
+  files: ReadonlyMap<string, Buffer>,
+  specLabel: string,
+): { patches: DistributionPatch[]; findings: Finding[] } {
   const patches: DistributionPatch[] = [];
   const findings: Finding[] = [];
   lines.forEach((raw, i) => {
@@ -32,12 +37,23 @@ export function distributionPatches(lines: readonly string[], macros: SpecMacros
     const where = { file: specLabel, line: i + 1, col: 1 };
     const name = expandMacros(m[2]!, macros);
     if (!name.ok) {
-      findings.push({ code: 'E_OVERLAY_SPEC_MACRO', severity: 'error', message: `cannot tell which patch '${m[2]}' is: ${name.problem}`, where, hint: 'kplay expands %global/%define macros itself and never runs rpm on a dist-git spec' });
+      findings.push({
+        code: 'E_OVERLAY_SPEC_MACRO',
+        severity: 'error',
+        message: `cannot tell which patch '${m[2]}' is: ${name.problem}`,
+        where,
+        hint: 'kplay expands %global/%define macros itself and never runs rpm on a dist-git spec',
+      });
       return;
     }
     const text = files.get(name.text);
     if (!text) {
-      findings.push({ code: 'E_OVERLAY_SOURCE_MISSING', severity: 'error', message: `the spec applies ${name.text}, which is not among the package's files`, where });
+      findings.push({
+        code: 'E_OVERLAY_SOURCE_MISSING',
+        severity: 'error',
+        message: `the spec applies ${name.text}, which is not among the package's files`,
+        where,
+      });
       return;
     }
     if (m[1] === 'ApplyOptionalPatch' && lineCount(text) < OPTIONAL_PATCH_MIN_LINES) return;

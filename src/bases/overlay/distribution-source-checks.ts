@@ -62,7 +62,9 @@ export async function distributionSourceChecks(args: {
     const kconfigChanges = [...r.files.entries()].filter(([rel]) => isKconfigRelevant(rel));
     if (kconfigChanges.length) {
       // the Kconfig engine must see the tree as the distribution's patches leave it
-      const subset = (await isDirectory(args.kernelSource)) ? args.kernelSource : await extractKconfigSubset(path.resolve(args.kernelSource), cacheRoot());
+      const subset = (await isDirectory(args.kernelSource))
+        ? args.kernelSource
+        : await extractKconfigSubset(path.resolve(args.kernelSource), cacheRoot());
       scratch = await mkdtemp(path.join(os.tmpdir(), 'kplay-dist-kconfig-'));
       await copyKconfigFiles(subset, scratch);
       for (const [rel, content] of kconfigChanges) {
@@ -79,7 +81,12 @@ export async function distributionSourceChecks(args: {
   const seen = new Set<string>();
   const resolver: ConfigResolver = async ({ arch, file, mergedText, baseText, requests }) => {
     const tree = await loadKconfigTree({ source, arch });
-    const resolved = resolveConfig(tree, { base: baseText ?? mergedText, baseFile: file, baseOrigin: { kind: 'base', name: file }, requests: requests ?? [] });
+    const resolved = resolveConfig(tree, {
+      base: baseText ?? mergedText,
+      baseFile: file,
+      baseOrigin: { kind: 'base', name: file },
+      requests: requests ?? [],
+    });
     // one finding per request, not one per flavour (x86_64, x86_64-debug, ...) of the same arch
     const fresh = resolved.findings.filter((f) => {
       const key = `${f.code}|${arch}|${f.feature ?? ''}|${f.where?.file}:${f.where?.line}|${f.message.replace(file, '')}`;

@@ -9,17 +9,22 @@ import { fetchSource } from '../../sources/fetch-source.js';
 import { isFile } from '../../fs/path-kind.js';
 
 /** Downloads one lookaside file and returns its local path (verified, cached). */
-export type LookasideFetcher = (request: { url: string; file: string; algorithm: LookasideEntry['algorithm']; digest: string }) => Promise<string>;
+export type LookasideFetcher = (request: {
+  url: string;
+  file: string;
+  algorithm: LookasideEntry['algorithm'];
+  digest: string;
+}) => Promise<string>;
 
 /** The default: got through the digest-checked source cache (src/sources/fetch-source.ts). */
-export const fetchLookaside: LookasideFetcher = (r) => fetchSource({ url: r.url, [r.algorithm === 'sha512' ? 'sha512' : 'sha256']: r.digest, fileName: r.file });
+export const fetchLookaside: LookasideFetcher = (r) =>
+  fetchSource({ url: r.url, [r.algorithm === 'sha512' ? 'sha512' : 'sha256']: r.digest, fileName: r.file });
 
 async function digestOf(file: string, algorithm: string): Promise<string> {
   const hash = createHash(algorithm);
   await pipeline(createReadStream(file), hash);
   return hash.digest('hex');
 }
-
 
 /**
  * Put every file of the `sources` list into `targetDir` (the folder rpmbuild reads Sources from):
@@ -39,10 +44,24 @@ export async function gatherLookasideSources(args: {
   const placed: string[] = [];
   for (const e of args.entries) {
     const local = args.sourcesDir ? path.join(args.sourcesDir, e.file) : undefined;
-    const from = local && (await isFile(local)) ? local : await (args.fetch ?? fetchLookaside)({ url: lookasideUrl(args.lookasideBase, args.pkg, e), file: e.file, algorithm: e.algorithm, digest: e.digest });
+    const from =
+      local && (await isFile(local))
+        ? local
+        : await (args.fetch ?? fetchLookaside)({
+            url: lookasideUrl(args.lookasideBase, args.pkg, e),
+            file: e.file,
+            algorithm: e.algorithm,
+            digest: e.digest,
+          });
     const actual = await digestOf(from, e.algorithm);
     if (actual !== e.digest) {
-      findings.push({ code: 'E_OVERLAY_SOURCE_DIGEST', severity: 'error', message: `${from} does not match the ${e.algorithm} of ${e.file} in the sources file`, where: { file: args.sourcesFile, line: e.line, col: 1 }, hint: 'the file belongs to another release of the package' });
+      findings.push({
+        code: 'E_OVERLAY_SOURCE_DIGEST',
+        severity: 'error',
+        message: `${from} does not match the ${e.algorithm} of ${e.file} in the sources file`,
+        where: { file: args.sourcesFile, line: e.line, col: 1 },
+        hint: 'the file belongs to another release of the package',
+      });
       continue;
     }
     const target = path.join(args.targetDir, e.file);

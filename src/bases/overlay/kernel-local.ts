@@ -7,7 +7,12 @@ import { overlayBlock, stripOverlayBlocks } from './overlay-markers.js';
  * symbol, so kplay's block goes first; lines already in the file stay below it. An earlier
  * overlay's block is replaced.
  */
-export function overlayKernelLocal(original: string, variantName: string, requests: readonly ConfigRequest[], place: (r: ConfigRequest) => string): string {
+export function overlayKernelLocal(
+  original: string,
+  variantName: string,
+  requests: readonly ConfigRequest[],
+  place: (r: ConfigRequest) => string,
+): string {
   const kept = stripOverlayBlocks(original.replace(/\n$/, '').split('\n')).filter((l, i, all) => l !== '' || i < all.length - 1);
   const block = requests.length
     ? overlayBlock(

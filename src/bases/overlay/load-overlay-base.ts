@@ -17,11 +17,22 @@ async function localPath(key: 'path' | 'srpm', value: string, ctx: BaseSettingCo
   const check = await realPathInside(path.dirname(folder), abs);
   // a dist-git checkout usually sits next to the repository, so one level above variants/ is allowed
   if (!isInside(path.dirname(folder), abs) || (check.exists && !check.real)) {
-    ctx.findings.push({ code: 'E_PATH_ESCAPE', severity: 'error', message: `base ${key} '${value}' leaves the repository`, where, hint: 'keep dist-git checkouts and SRPMs inside the repository (e.g. dist-git/kernel)' });
+    ctx.findings.push({
+      code: 'E_PATH_ESCAPE',
+      severity: 'error',
+      message: `base ${key} '${value}' leaves the repository`,
+      where,
+      hint: 'keep dist-git checkouts and SRPMs inside the repository (e.g. dist-git/kernel)',
+    });
     return undefined;
   }
   if (!check.exists) {
-    ctx.findings.push({ code: 'E_OVERLAY_BASE_MISSING', severity: 'error', message: `base ${key} ${displayPath(abs)} does not exist`, where });
+    ctx.findings.push({
+      code: 'E_OVERLAY_BASE_MISSING',
+      severity: 'error',
+      message: `base ${key} ${displayPath(abs)} does not exist`,
+      where,
+    });
     return undefined;
   }
   return abs;
@@ -37,7 +48,12 @@ export async function loadOverlayBase(base: Record<string, unknown>, ctx: BaseSe
   const before = ctx.findings.length;
   for (const key of VANILLA_ONLY) {
     if (base[key] !== undefined) {
-      ctx.findings.push({ code: 'E_SCHEMA', severity: 'error', message: `base.${key} is for vanilla bases; a ${kind} base takes its sources and configs from the distribution's kernel package`, where: ctx.whereSet(['base', key]) });
+      ctx.findings.push({
+        code: 'E_SCHEMA',
+        severity: 'error',
+        message: `base.${key} is for vanilla bases; a ${kind} base takes its sources and configs from the distribution's kernel package`,
+        where: ctx.whereSet(['base', key]),
+      });
     }
   }
   const given = (['dist-git', 'path', 'srpm'] as const).filter((k) => base[k] !== undefined);
@@ -45,14 +61,21 @@ export async function loadOverlayBase(base: Record<string, unknown>, ctx: BaseSe
     ctx.findings.push({
       code: 'E_SCHEMA',
       severity: 'error',
-      message: given.length ? `base gives ${given.join(' and ')}: give only one` : `a ${kind} base needs one of dist-git (url + ref), path (a local checkout) or srpm`,
+      message: given.length
+        ? `base gives ${given.join(' and ')}: give only one`
+        : `a ${kind} base needs one of dist-git (url + ref), path (a local checkout) or srpm`,
       where,
       hint: 'e.g. dist-git: { ref: f41 }',
     });
   }
   const version = base.version === undefined ? '' : typeof base.version === 'string' ? base.version : JSON.stringify(base.version);
   if (version && !parseKernelVersion(version)) {
-    ctx.findings.push({ code: 'E_VERSION_SYNTAX', severity: 'error', message: `base version '${version}' is not a kernel release`, where: ctx.whereSet(['base', 'version']) });
+    ctx.findings.push({
+      code: 'E_VERSION_SYNTAX',
+      severity: 'error',
+      message: `base version '${version}' is not a kernel release`,
+      where: ctx.whereSet(['base', 'version']),
+    });
   }
   const pkg = (base.package as string | undefined) ?? 'kernel';
   let origin: DistGitOrigin | undefined;

@@ -9,7 +9,11 @@ import { rpmChangelogText, rpmTag } from '../../render/rpm-escape.js';
 export function overlayChangelogEntry(variant: Variant, specLines: readonly string[]): { date: string; author: string; lines: string[] } {
   const mine = variant.changelog[0];
   if (mine) {
-    return { date: rpmChangelogDate(mine.date), author: rpmTag(mine.author), lines: rpmChangelogText(mine.text).split('\n').filter(Boolean) };
+    return {
+      date: rpmChangelogDate(mine.date),
+      author: rpmTag(mine.author),
+      lines: rpmChangelogText(mine.text).split('\n').filter(Boolean),
+    };
   }
   const at = specLines.findIndex((l) => l.trim() === '%changelog');
   const newest = specLines.slice(at + 1).find((l) => l.startsWith('* '));

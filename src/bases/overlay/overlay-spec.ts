@@ -44,7 +44,13 @@ export function overlaySpec(specText: string, plan: SpecOverlayPlan, specFile: s
   const findings: Finding[] = [];
   const at = (line: number): SourceLocation => ({ file: specFile, line: line + 1, col: 1 });
   const missing = (anchor: string, hint: string) =>
-    findings.push({ code: 'E_OVERLAY_ANCHOR_MISSING', severity: 'error', message: `the spec has no ${anchor}`, where: { file: specFile, line: 0, col: 0 }, hint });
+    findings.push({
+      code: 'E_OVERLAY_ANCHOR_MISSING',
+      severity: 'error',
+      message: `the spec has no ${anchor}`,
+      where: { file: specFile, line: 0, col: 0 },
+      hint,
+    });
   const trailingNewline = specText.endsWith('\n');
   const lines = stripOverlayBlocks(specText.replace(/\n$/, '').split('\n'));
 
@@ -55,8 +61,19 @@ export function overlaySpec(specText: string, plan: SpecOverlayPlan, specFile: s
   const changelogAt = lines.findIndex((l) => l.trim() === '%changelog');
   const hasApplyFunction = lines.some((l) => /^ApplyOptionalPatch\s*\(\)/.test(l));
   if (!nameLine) missing("'Name:' line", 'is this a kernel spec?');
-  else if (nameLine.problem) findings.push({ code: 'E_OVERLAY_SPEC_MACRO', severity: 'error', message: `cannot read the package name 'Name: ${nameLine.raw}': ${nameLine.problem}`, where: at(nameLine.line), hint: 'kplay expands %global/%define macros itself and never runs rpm on a dist-git spec' });
-  if (buildidAt < 0) missing("'# define buildid .local' line", "the distribution spec sets Release from %{?buildid}; add '# define buildid .local' near the top");
+  else if (nameLine.problem)
+    findings.push({
+      code: 'E_OVERLAY_SPEC_MACRO',
+      severity: 'error',
+      message: `cannot read the package name 'Name: ${nameLine.raw}': ${nameLine.problem}`,
+      where: at(nameLine.line),
+      hint: 'kplay expands %global/%define macros itself and never runs rpm on a dist-git spec',
+    });
+  if (buildidAt < 0)
+    missing(
+      "'# define buildid .local' line",
+      "the distribution spec sets Release from %{?buildid}; add '# define buildid .local' near the top",
+    );
   if (testPatchAt < 0) missing("'Patch999999: linux-kernel-test.patch' line", 'overlay patches are declared after it');
   if (testApplyAt < 0) missing("'ApplyOptionalPatch linux-kernel-test.patch' line", 'overlay patches are applied after it in %prep');
   if (!hasApplyFunction) missing('ApplyOptionalPatch() function', 'the %prep section of Fedora and CentOS Stream specs defines it');
@@ -66,7 +83,12 @@ export function overlaySpec(specText: string, plan: SpecOverlayPlan, specFile: s
   const empty = { text: specText, name: originalName, originalName, renamedSources: new Map<string, string>(), findings };
   if (findings.length) return empty;
   if (!lines.some((l) => l.includes('%{?buildid}'))) {
-    findings.push({ code: 'W_OVERLAY_BUILDID_UNUSED', severity: 'warning', message: 'the spec never uses %{?buildid}: the Release will not show the variant', where: at(buildidAt) });
+    findings.push({
+      code: 'W_OVERLAY_BUILDID_UNUSED',
+      severity: 'warning',
+      message: 'the spec never uses %{?buildid}: the Release will not show the variant',
+      where: at(buildidAt),
+    });
   }
 
   // Replacements (the same edit applied again gives the same line).
@@ -90,7 +112,12 @@ export function overlaySpec(specText: string, plan: SpecOverlayPlan, specFile: s
     }
     for (const provide of ['kernel-uname-r', 'kernel-devel-uname-r']) {
       if (!lines.some((l) => new RegExp(`Provides:\\s*${provide}\\s`).test(l))) {
-        findings.push({ code: 'W_OVERLAY_PROVIDES', severity: 'warning', message: `the renamed package does not provide ${provide}: kmods and tools built for the distribution kernel will not accept it`, where: at(nameLine!.line) });
+        findings.push({
+          code: 'W_OVERLAY_PROVIDES',
+          severity: 'warning',
+          message: `the renamed package does not provide ${provide}: kmods and tools built for the distribution kernel will not accept it`,
+          where: at(nameLine!.line),
+        });
       }
     }
   }
@@ -101,9 +128,33 @@ export function overlaySpec(specText: string, plan: SpecOverlayPlan, specFile: s
   const inserts: Array<{ after: number; lines: string[] }> = [
     { after: changelogAt, lines: changelog },
     // after the distribution's last patch application (CentOS Plus applies its own after the test patch)
-    { after: lastDistributionApply(lines, testApplyAt), lines: plan.patches.length ? overlayBlock(`patches of ${plan.variantName}`, plan.patches.map((p) => `ApplyOptionalPatch ${p.file}`)) : [] },
-    { after: testPatchAt, lines: plan.patches.length ? overlayBlock(`patches of ${plan.variantName}`, plan.patches.flatMap((p, i) => [`# ${p.feature}`, `Patch${firstNumber + i}: ${p.file}`])) : [] },
-    { after: -1, lines: plan.without.length ? overlayBlock(`build switches of ${plan.variantName}`, plan.without.map((w) => `%global _without_${w} 1`)) : [] },
+    {
+      after: lastDistributionApply(lines, testApplyAt),
+      lines: plan.patches.length
+        ? overlayBlock(
+            `patches of ${plan.variantName}`,
+            plan.patches.map((p) => `ApplyOptionalPatch ${p.file}`),
+          )
+        : [],
+    },
+    {
+      after: testPatchAt,
+      lines: plan.patches.length
+        ? overlayBlock(
+            `patches of ${plan.variantName}`,
+            plan.patches.flatMap((p, i) => [`# ${p.feature}`, `Patch${firstNumber + i}: ${p.file}`]),
+          )
+        : [],
+    },
+    {
+      after: -1,
+      lines: plan.without.length
+        ? overlayBlock(
+            `build switches of ${plan.variantName}`,
+            plan.without.map((w) => `%global _without_${w} 1`),
+          )
+        : [],
+    },
   ];
   for (const ins of inserts.sort((a, b) => b.after - a.after)) out.splice(ins.after + 1, 0, ...ins.lines);
   return { text: `${out.join('\n')}${trailingNewline ? '\n' : ''}`, name, originalName, renamedSources, findings };

@@ -26,7 +26,11 @@ export interface DistGitTree {
 function gitFailure(err: unknown): string {
   const e = err as { stderr?: string; shortMessage?: string; code?: string };
   if (e.code === 'ENOENT') return 'git is not installed';
-  const last = String(e.stderr ?? '').trim().split('\n').filter(Boolean).pop();
+  const last = String(e.stderr ?? '')
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .pop();
   return last ?? e.shortMessage ?? String(err);
 }
 
@@ -73,14 +77,22 @@ function pickSpec(files: Map<string, Buffer>, pkg: string): string | undefined {
  * folder is a checkout, anything else a git URL cloned at the variant's ref.
  * Problems are E_OVERLAY_DIST_GIT findings (unusable input).
  */
-export async function readDistGit(origin: DistGitOrigin, pkg: string, override?: string): Promise<{ tree?: DistGitTree; findings: Finding[] }> {
+export async function readDistGit(
+  origin: DistGitOrigin,
+  pkg: string,
+  override?: string,
+): Promise<{ tree?: DistGitTree; findings: Finding[] }> {
   let source = origin;
   if (override) {
     const abs = path.resolve(override);
     if (existsSync(abs) && (await stat(abs)).isDirectory()) source = { kind: 'path', path: abs, display: override, where: origin.where };
     else source = { kind: 'git', url: override, ref: origin.kind === 'git' ? origin.ref : 'HEAD', where: origin.where };
   }
-  const fail = (message: string, hint?: string) => ({ findings: [{ code: 'E_OVERLAY_DIST_GIT' as const, severity: 'error' as const, message, where: origin.where, ...(hint ? { hint } : {}) }] });
+  const fail = (message: string, hint?: string) => ({
+    findings: [
+      { code: 'E_OVERLAY_DIST_GIT' as const, severity: 'error' as const, message, where: origin.where, ...(hint ? { hint } : {}) },
+    ],
+  });
   let files: Map<string, Buffer>;
   let layout: PackageLayout;
   let label: string;
@@ -102,8 +114,18 @@ export async function readDistGit(origin: DistGitOrigin, pkg: string, override?:
       ({ files, layout } = await readPackageFolder(scratch));
     }
   } catch (err) {
-    const what = source.kind === 'git' ? `cannot clone ${source.url} at ${source.ref}` : source.kind === 'srpm' ? `cannot unpack ${source.display}` : `cannot read ${source.display}`;
-    return fail(`${what}: ${gitFailure(err)}`, source.kind === 'git' ? 'check the URL and that the ref (branch, tag or commit) exists; pass --dist-git DIR to use a local checkout' : undefined);
+    const what =
+      source.kind === 'git'
+        ? `cannot clone ${source.url} at ${source.ref}`
+        : source.kind === 'srpm'
+          ? `cannot unpack ${source.display}`
+          : `cannot read ${source.display}`;
+    return fail(
+      `${what}: ${gitFailure(err)}`,
+      source.kind === 'git'
+        ? 'check the URL and that the ref (branch, tag or commit) exists; pass --dist-git DIR to use a local checkout'
+        : undefined,
+    );
   } finally {
     if (scratch) await rm(scratch, { recursive: true, force: true });
   }

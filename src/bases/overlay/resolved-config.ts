@@ -34,7 +34,8 @@ export function predictConfigMismatches(request: ConfigResolveRequest, resolvedT
   for (const [sym, line] of before) {
     const now = after.get(sym);
     const wasUnset = line.startsWith('#');
-    if (now === undefined ? !wasUnset : now !== line) changed.push(`CONFIG_${sym}: ${show(line)} -> ${now === undefined ? 'gone' : show(now)}`);
+    if (now === undefined ? !wasUnset : now !== line)
+      changed.push(`CONFIG_${sym}: ${show(line)} -> ${now === undefined ? 'gone' : show(now)}`);
   }
   if (!changed.length) return [];
   return [

@@ -25,7 +25,15 @@ export function guardShortPatch(
   if (mode === 'refuse') {
     return {
       text: patch.text,
-      findings: [{ code: 'E_OVERLAY_PATCH_SHORT', severity: 'error', message: `${patch.file} has ${lines} line(s); the spec's ApplyOptionalPatch skips patches of 9 lines or fewer, so it would never be applied`, ...base, hint: "set base.short-patches: pad, or give the patch a commit message" }],
+      findings: [
+        {
+          code: 'E_OVERLAY_PATCH_SHORT',
+          severity: 'error',
+          message: `${patch.file} has ${lines} line(s); the spec's ApplyOptionalPatch skips patches of 9 lines or fewer, so it would never be applied`,
+          ...base,
+          hint: 'set base.short-patches: pad, or give the patch a commit message',
+        },
+      ],
     };
   }
   const padding = Array.from({ length: OPTIONAL_PATCH_MIN_LINES - lines }, (_, i) =>
@@ -33,6 +41,13 @@ export function guardShortPatch(
   ).join('\n');
   return {
     text: Buffer.concat([Buffer.from(`${padding}\n`), patch.text]),
-    findings: [{ code: 'W_OVERLAY_PATCH_PADDED', severity: 'warning', message: `${patch.file} has ${lines} line(s), which ApplyOptionalPatch would skip; kplay put ${OPTIONAL_PATCH_MIN_LINES - lines} commentary line(s) before it`, ...base }],
+    findings: [
+      {
+        code: 'W_OVERLAY_PATCH_PADDED',
+        severity: 'warning',
+        message: `${patch.file} has ${lines} line(s), which ApplyOptionalPatch would skip; kplay put ${OPTIONAL_PATCH_MIN_LINES - lines} commentary line(s) before it`,
+        ...base,
+      },
+    ],
   };
 }

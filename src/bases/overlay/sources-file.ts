@@ -28,7 +28,13 @@ export function parseSourcesFile(text: string, file: string): { entries: Lookasi
     const name = bsd?.[2] ?? old?.[2];
     const digest = bsd?.[3] ?? old?.[1];
     if (!name || !digest || digest.length !== LENGTHS[algorithm] || name === '.' || name === '..') {
-      findings.push({ code: 'E_OVERLAY_SOURCES_LINE', severity: 'error', message: `cannot read this sources line: ${JSON.stringify(line.slice(0, 120))}`, where: { file, line: i + 1, col: 1 }, hint: 'lines look like: SHA512 (linux-6.17.tar.xz) = <128 hex digits>' });
+      findings.push({
+        code: 'E_OVERLAY_SOURCES_LINE',
+        severity: 'error',
+        message: `cannot read this sources line: ${JSON.stringify(line.slice(0, 120))}`,
+        where: { file, line: i + 1, col: 1 },
+        hint: 'lines look like: SHA512 (linux-6.17.tar.xz) = <128 hex digits>',
+      });
       return;
     }
     entries.push({ file: name, algorithm, digest, line: i + 1 });

@@ -41,7 +41,10 @@ export function readSpecMacros(lines: readonly string[], seed: Record<string, st
     const before = values.get(name);
     if (before !== undefined && before !== body) {
       values.delete(name);
-      unusable.set(name, `%${name} is defined more than once with different values (line ${i + 1}: '${body}', before: '${before}'); which one rpm uses depends on conditions kplay does not evaluate`);
+      unusable.set(
+        name,
+        `%${name} is defined more than once with different values (line ${i + 1}: '${body}', before: '${before}'); which one rpm uses depends on conditions kplay does not evaluate`,
+      );
       continue;
     }
     if (!unusable.has(name)) values.set(name, body);

@@ -39,7 +39,9 @@ export function readSpecName(lines: readonly string[]): { name: string; raw: str
     const m = /^Name:\s*(\S+)\s*$/.exec(lines[i]!);
     if (!m) continue;
     const r = expandMacros(m[1]!, readSpecMacros(lines));
-    return r.ok && /^[A-Za-z0-9_.+-]+$/.test(r.text) ? { name: r.text, raw: m[1]!, line: i } : { name: m[1]!, raw: m[1]!, line: i, problem: r.ok ? `it expands to '${r.text}'` : r.problem };
+    return r.ok && /^[A-Za-z0-9_.+-]+$/.test(r.text)
+      ? { name: r.text, raw: m[1]!, line: i }
+      : { name: m[1]!, raw: m[1]!, line: i, problem: r.ok ? `it expands to '${r.text}'` : r.problem };
   }
   return undefined;
 }

@@ -19,7 +19,10 @@ export interface ValueScope {
  * Otherwise — no kernel-local (RHEL 8-era specs), or configs of other arches — every value goes
  * into the config Sources of the arches that asked.
  */
-export function chooseValueScope(merged: readonly MergedConfig[], spec: { hasKernelLocal: boolean; configArches: readonly RpmArch[] }): ValueScope {
+export function chooseValueScope(
+  merged: readonly MergedConfig[],
+  spec: { hasKernelLocal: boolean; configArches: readonly RpmArch[] },
+): ValueScope {
   const variantArches = new Set(merged.map((m) => m.arch));
   if (spec.hasKernelLocal && spec.configArches.every((a) => variantArches.has(a))) {
     const split = splitConfigRequests(merged);

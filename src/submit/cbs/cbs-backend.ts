@@ -14,7 +14,9 @@ export const cbsBackend: SubmitBackend = {
       .addOption(
         new Option('--koji-config <file>', 'CBS: koji config file to read instead of ~/.koji/config{.d} (passed to the CLI as -c)'),
       )
-      .addOption(new Option('--arch-override <arches>', 'CBS: scratch builds only: build these arches (comma separated) instead of the tag\'s'))
+      .addOption(
+        new Option('--arch-override <arches>', "CBS: scratch builds only: build these arches (comma separated) instead of the tag's"),
+      )
       .addOption(new Option('--fail-fast', 'CBS: stop the other arches as soon as one fails'))
       .addOption(new Option('--skip-tag', 'CBS: build but do not tag the build into the destination tag'));
   },

@@ -24,7 +24,12 @@ export function isFullKernel(name: string): boolean {
  * against the distribution kernel), and, for a real build, an NVR the hub already has (koji refuses
  * a second build of a COMPLETE or BUILDING NVR: "Build already exists").
  */
-export async function cbsWarnings(input: { req: CbsRequest; profile: KojiProfile; identity?: SrpmIdentity; retryIntervalMs: number }): Promise<Finding[]> {
+export async function cbsWarnings(input: {
+  req: CbsRequest;
+  profile: KojiProfile;
+  identity?: SrpmIdentity;
+  retryIntervalMs: number;
+}): Promise<Finding[]> {
   const { req, profile, identity } = input;
   const findings: Finding[] = [];
   if (!identity) return findings;
@@ -49,7 +54,9 @@ export async function cbsWarnings(input: { req: CbsRequest; profile: KojiProfile
           code: 'W_CBS_NVR_EXISTS',
           severity: 'warning',
           message: `the hub already has build ${nvr} (id ${build.id}, ${state})${refused ? ': koji refuses to build the same NVR twice' : ''}`,
-          hint: refused ? 'bump the variant\'s release (or buildid) for a real build, or pass --scratch' : 'koji reuses the NVR of a failed or canceled build',
+          hint: refused
+            ? "bump the variant's release (or buildid) for a real build, or pass --scratch"
+            : 'koji reuses the NVR of a failed or canceled build',
         });
       }
     } catch {

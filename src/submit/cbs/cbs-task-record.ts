@@ -79,7 +79,15 @@ export async function sha256File(file: string): Promise<string> {
 /** Same SRPM, target, profile and kind: the recorded task is this submission. */
 export function recordMatches(
   r: CbsTaskRecord,
-  want: { target: string; profile: string; scratch: boolean; sha256: string; archOverride?: string[]; failFast?: boolean; skipTag?: boolean },
+  want: {
+    target: string;
+    profile: string;
+    scratch: boolean;
+    sha256: string;
+    archOverride?: string[];
+    failFast?: boolean;
+    skipTag?: boolean;
+  },
 ): boolean {
   return (
     r.target === want.target &&

@@ -50,7 +50,10 @@ export function checkClientCert(certPath: string, now: Date = new Date()): CertC
   }
   if (!Number.isNaN(validFrom.getTime()) && now.getTime() < validFrom.getTime()) {
     return {
-      ...fail('E_CBS_CERT_NOT_YET_VALID', `client certificate ${certPath} is not valid before ${validFrom.toISOString()} (check the clock)`),
+      ...fail(
+        'E_CBS_CERT_NOT_YET_VALID',
+        `client certificate ${certPath} is not valid before ${validFrom.toISOString()} (check the clock)`,
+      ),
       validTo,
     };
   }

@@ -9,9 +9,7 @@ export class XmlRpcFormatError extends Error {
   }
 }
 
-export type MethodResponse =
-  | { kind: 'value'; value: XmlRpcValue }
-  | { kind: 'fault'; faultCode: number; faultString: string };
+export type MethodResponse = { kind: 'value'; value: XmlRpcValue } | { kind: 'fault'; faultCode: number; faultString: string };
 
 export interface MethodCall {
   method: string;
@@ -124,8 +122,6 @@ export function decodeMethodCall(xml: string): MethodCall {
   if (root.name !== 'methodCall') throw new XmlRpcFormatError(`expected <methodCall>, found <${root.name}>`);
   const method = only(root, 'methodName').text.trim();
   const paramsEl = root.children.find((c) => c.name === 'params');
-  const params = (paramsEl?.children ?? [])
-    .filter((c) => c.name === 'param')
-    .map((p) => decodeValueElement(only(p, 'value')));
+  const params = (paramsEl?.children ?? []).filter((c) => c.name === 'param').map((p) => decodeValueElement(only(p, 'value')));
   return { method, params };
 }

@@ -30,7 +30,12 @@ export interface InstalledKojiClients {
 }
 
 /** `cbs ARGS` for the cbs profile when `cbs` is installed, else `koji -p PROFILE ARGS`. */
-export function kojiCommand(profile: string, userConfig: string | undefined, args: string[], installed: InstalledKojiClients): KojiCommand | undefined {
+export function kojiCommand(
+  profile: string,
+  userConfig: string | undefined,
+  args: string[],
+  installed: InstalledKojiClients,
+): KojiCommand | undefined {
   const global: string[] = userConfig ? ['-c', userConfig] : [];
   if (profile === 'cbs' && installed.cbs) return { program: 'cbs', args: [...global, ...args], executable: installed.cbs };
   if (installed.koji) return { program: 'koji', args: ['-p', profile, ...global, ...args], executable: installed.koji };

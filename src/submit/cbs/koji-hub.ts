@@ -36,7 +36,8 @@ export function kojiHub(client: XmlRpcClient): KojiHub {
       const v = await client.call('getBuild', [nvr]);
       if (v === null || v === undefined) return undefined;
       const s = v as Record<string, unknown>;
-      if (typeof s.id !== 'number' || typeof s.state !== 'number') throw new KojiAnswerError(`getBuild(${nvr}): the hub did not answer a build`);
+      if (typeof s.id !== 'number' || typeof s.state !== 'number')
+        throw new KojiAnswerError(`getBuild(${nvr}): the hub did not answer a build`);
       return { id: s.id, state: s.state };
     },
   };

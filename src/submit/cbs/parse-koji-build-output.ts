@@ -37,8 +37,7 @@ const RULES: Rule[] = [
     test: /(?:No such|Unknown) build target: (\S+)/,
     code: 'E_CBS_TARGET_UNKNOWN',
     message: (m) => `the hub has no build target "${m[1]}"`,
-    hint: (_m, o) =>
-      `list the targets with \`${o.program} list-targets\`; CBS targets look like kmods9s-packages-main-el9s`,
+    hint: (_m, o) => `list the targets with \`${o.program} list-targets\`; CBS targets look like kmods9s-packages-main-el9s`,
   },
   {
     test: /Destination tag (\S+) is locked/,

@@ -31,9 +31,7 @@ export interface CbsFlags {
 export function resolveCbsRequest(flags: CbsFlags, variantTarget: CbsTarget | undefined): CbsRequest {
   const fromFlag = typeof flags.cbs === 'string' ? flags.cbs.trim() : undefined;
   if (fromFlag !== undefined && /\.(ya?ml|src\.rpm)$/.test(fromFlag)) {
-    throw new UsageError(
-      `"${fromFlag}" was taken as the CBS target: put the variant before --cbs (kplay submit VARIANT --cbs [TARGET])`,
-    );
+    throw new UsageError(`"${fromFlag}" was taken as the CBS target: put the variant before --cbs (kplay submit VARIANT --cbs [TARGET])`);
   }
   const target = fromFlag || variantTarget?.target;
   if (!target) {
@@ -51,7 +49,8 @@ export function resolveCbsRequest(flags: CbsFlags, variantTarget: CbsTarget | un
     // koji.parse_arches: comma or space separated
     archOverride = flags.archOverride.split(/[\s,]+/).filter(Boolean);
     const bad = archOverride.find((a) => !/^[a-z0-9_]+$/.test(a));
-    if (!archOverride.length || bad !== undefined) throw new UsageError(`--arch-override: "${flags.archOverride}" is not a list of arches (e.g. x86_64,aarch64)`);
+    if (!archOverride.length || bad !== undefined)
+      throw new UsageError(`--arch-override: "${flags.archOverride}" is not a list of arches (e.g. x86_64,aarch64)`);
   }
   return {
     target,

@@ -159,7 +159,7 @@ export async function runCbsSubmit(ctx: SubmitContext, env: CbsEnvironment = cbs
     throw fail(
       'E_CBS_HUB_CHANGED',
       `task ${resume.taskId} in ${recordFile} was submitted to the hub ${resume.server}, but koji profile ${profile.name} now points at ${profile.server}`,
-      'put the profile\'s server back to resume watching, or pass --force to submit again to the new hub',
+      "put the profile's server back to resume watching, or pass --force to submit again to the new hub",
     );
   }
   const command = kojiBuildCommand(
@@ -180,7 +180,16 @@ export async function runCbsSubmit(ctx: SubmitContext, env: CbsEnvironment = cbs
       if (!command) warnings.push(...noCli.findings);
       warnings.push(...certCheck.findings);
     }
-    printCbsDryRun((line) => p.say(line), { ctx, req, profile, command, resume, pollIntervalMs, wait: ctx.wait ?? env.stdoutIsTTY, warnings });
+    printCbsDryRun((line) => p.say(line), {
+      ctx,
+      req,
+      profile,
+      command,
+      resume,
+      pollIntervalMs,
+      wait: ctx.wait ?? env.stdoutIsTTY,
+      warnings,
+    });
     return EXIT_OK;
   }
   profile = profile!;
@@ -188,7 +197,9 @@ export async function runCbsSubmit(ctx: SubmitContext, env: CbsEnvironment = cbs
   let record: CbsTaskRecord;
   if (resume) {
     record = resume;
-    p.say(`resuming task ${record.taskId} (recorded in ${recordFile}; pass --force to submit again): ${taskInfoUrl(profile.weburl, record.taskId)}`);
+    p.say(
+      `resuming task ${record.taskId} (recorded in ${recordFile}; pass --force to submit again): ${taskInfoUrl(profile.weburl, record.taskId)}`,
+    );
   } else {
     if (!command) throw noCli;
     const certErrors = certCheck.findings.filter((f) => f.severity === 'error');

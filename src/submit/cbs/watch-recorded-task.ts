@@ -40,7 +40,8 @@ export function hubClientFor(profile: KojiProfile, retryIntervalMs: number, onRe
     timeoutMs: Math.min(profile.timeoutS * 1000, MAX_REQUEST_TIMEOUT_MS),
     maxRetries: profile.maxRetries,
     retryIntervalMs,
-    onRetry: (r) => onRetry?.(`hub ${profile.server}: ${r.reason}; retry ${r.attempt}/${r.maxRetries} in ${Math.round(r.delayMs / 100) / 10} s`),
+    onRetry: (r) =>
+      onRetry?.(`hub ${profile.server}: ${r.reason}; retry ${r.attempt}/${r.maxRetries} in ${Math.round(r.delayMs / 100) / 10} s`),
   });
 }
 

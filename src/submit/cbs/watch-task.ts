@@ -41,7 +41,10 @@ export interface WatchOptions {
 
 /** The hub does not know the task id. */
 export class TaskNotFoundError extends Error {
-  constructor(readonly taskId: number, readonly hubUrl: string) {
+  constructor(
+    readonly taskId: number,
+    readonly hubUrl: string,
+  ) {
     super(`the hub ${hubUrl} has no task ${taskId}`);
     this.name = 'TaskNotFoundError';
   }

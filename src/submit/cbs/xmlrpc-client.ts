@@ -107,7 +107,7 @@ function transportReason(err: RequestError): string {
     case 'EPIPE':
       return 'connection closed while sending';
     default:
-      return err.code ? `${err.code}` : err.message.split('\n')[0] ?? 'request failed';
+      return err.code ? `${err.code}` : (err.message.split('\n')[0] ?? 'request failed');
   }
 }
 

@@ -109,7 +109,8 @@ export class ListrBuildProgress implements BuildProgress {
   }
 
   async finish(): Promise<void> {
-    for (const row of this.rows.values()) row.settle(isTerminalState(row.status.state) && row.status.state !== 'succeeded' ? new Error(chrootLabel(row.status)) : undefined);
+    for (const row of this.rows.values())
+      row.settle(isTerminalState(row.status.state) && row.status.state !== 'succeeded' ? new Error(chrootLabel(row.status)) : undefined);
     await this.running;
   }
 }

@@ -38,7 +38,9 @@ function redactFinding(f: Finding, redactor: SecretRedactor): Finding {
 }
 
 /** Run a Copr action; every failure becomes findings (E_COPR_*) printed redacted, with its exit code. */
-export async function withCoprFindings(body: (out: CoprOutput, settings: CoprSettings, redactor: SecretRedactor) => Promise<number>): Promise<number> {
+export async function withCoprFindings(
+  body: (out: CoprOutput, settings: CoprSettings, redactor: SecretRedactor) => Promise<number>,
+): Promise<number> {
   const settings = coprSettingsFromEnv();
   const redactor = new SecretRedactor();
   const out = new CoprOutput(redactor);
@@ -51,7 +53,11 @@ export async function withCoprFindings(body: (out: CoprOutput, settings: CoprSet
       return exit;
     }
     if (err instanceof UsageError) {
-      throw new UsageError(redactor.redact(err.message), err.findings.map((f) => redactFinding(f, redactor)), err.exitCode);
+      throw new UsageError(
+        redactor.redact(err.message),
+        err.findings.map((f) => redactFinding(f, redactor)),
+        err.exitCode,
+      );
     }
     const e = err as Error;
     const safe = new Error(redactor.redact(e?.message ?? String(err)));
@@ -132,7 +138,10 @@ async function submitToCopr(ctx: SubmitContext, settings: CoprSettings, redactor
 
   const buildUrl = `${creds.coprUrl}/coprs/build/${buildId}`;
   if (!wait) {
-    if (ctx.json) out.result(JSON.stringify({ backend: 'copr', coprUrl: creds.coprUrl, owner, project: plan.project, buildId, buildUrl, watched: false }));
+    if (ctx.json)
+      out.result(
+        JSON.stringify({ backend: 'copr', coprUrl: creds.coprUrl, owner, project: plan.project, buildId, buildUrl, watched: false }),
+      );
     else out.result(`build ${buildId}: ${buildUrl}\nnot waiting; run the same command again to watch it`);
     return 0;
   }

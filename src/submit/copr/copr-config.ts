@@ -57,11 +57,7 @@ function coprSection(text: string, file: string): Map<string, IniEntry> | undefi
  * continuation lines, comments, a DEFAULT section). Returns the missing keys instead of throwing,
  * so the caller can name the file. The URL override (env) wins over the file's `copr_url`.
  */
-export function credentialsFromIni(
-  text: string,
-  file: string,
-  urlOverride?: string,
-): { credentials?: CoprCredentials; missing: string[] } {
+export function credentialsFromIni(text: string, file: string, urlOverride?: string): { credentials?: CoprCredentials; missing: string[] } {
   const section = coprSection(text, file);
   if (!section) return { missing: ['[copr-cli] section'] };
   const str = (k: string) => section.get(k)?.value || undefined;
@@ -79,7 +75,9 @@ export function credentialsFromIni(
   const coprUrl = normalizeCoprUrl(urlOverride || str('copr_url') || DEFAULT_COPR_URL);
   // copr-cli refuses plain http unless the file says `encrypted = false`; the env override is for tests
   if (!urlOverride && encrypted && coprUrl.startsWith('http://')) {
-    throw new UsageError(`${file}: copr_url ${coprUrl} is plain http; get an up-to-date config from the Copr website (or set encrypted = false)`);
+    throw new UsageError(
+      `${file}: copr_url ${coprUrl} is plain http; get an up-to-date config from the Copr website (or set encrypted = false)`,
+    );
   }
   let auth: CoprLogin;
   if (token) {
@@ -118,7 +116,12 @@ export async function readCoprCredentials(file: string | undefined, urlOverride?
     const code = (err as NodeJS.ErrnoException).code;
     const message = `no Copr credentials: cannot read ${configFile} (${code ?? 'error'})`;
     throw new UsageError(`${message}; get an API token at ${apiPage} and save it there (or pass --copr-config PATH)`, [
-      { code: 'E_COPR_CONFIG', severity: 'error', message, hint: `get an API token at ${apiPage} and save it there (or pass --copr-config PATH)` },
+      {
+        code: 'E_COPR_CONFIG',
+        severity: 'error',
+        message,
+        hint: `get an API token at ${apiPage} and save it there (or pass --copr-config PATH)`,
+      },
     ]);
   }
   const { credentials, missing } = credentialsFromIni(text, configFile, urlOverride);

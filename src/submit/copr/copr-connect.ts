@@ -24,7 +24,14 @@ export class CoprSession {
   }
 }
 
-function httpFor(coprUrl: string, settings: CoprSettings, redactor: SecretRedactor, out: CoprOutput, file: string | undefined, credentials?: { login: string; token: string } | { session: string }): CoprHttp {
+function httpFor(
+  coprUrl: string,
+  settings: CoprSettings,
+  redactor: SecretRedactor,
+  out: CoprOutput,
+  file: string | undefined,
+  credentials?: { login: string; token: string } | { session: string },
+): CoprHttp {
   return new CoprHttp({
     coprUrl,
     credentials,
@@ -47,7 +54,12 @@ export function anonymousCoprClient(coprUrl: string, settings: CoprSettings, red
  * `gssapi = true` and no token, through the GSSAPI login whose `session` cookie then authenticates.
  * Every secret goes into the redactor before anything can print it.
  */
-export async function connectCopr(configFile: string | undefined, settings: CoprSettings, redactor: SecretRedactor, out: CoprOutput): Promise<CoprSession> {
+export async function connectCopr(
+  configFile: string | undefined,
+  settings: CoprSettings,
+  redactor: SecretRedactor,
+  out: CoprOutput,
+): Promise<CoprSession> {
   const creds = await readCoprCredentials(configFile, settings.urlOverride);
   if (creds.auth.kind === 'token') {
     redactor.add(creds.auth.token, creds.auth.login);

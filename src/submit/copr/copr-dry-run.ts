@@ -46,7 +46,9 @@ const BUILD_ID_PLACEHOLDER = 0;
 function shownOne(coprUrl: string, req: CoprRequest, hasCredentials: boolean, login: 'token' | 'gssapi', note?: string): ShownRequest {
   const out: ShownRequest = {
     method: req.method,
-    url: coprRequestUrl(coprUrl, req).replace(`/${BUILD_ID_PLACEHOLDER}`, '/{build_id}').replace(`build_id=${BUILD_ID_PLACEHOLDER}`, 'build_id={build_id}'),
+    url: coprRequestUrl(coprUrl, req)
+      .replace(`/${BUILD_ID_PLACEHOLDER}`, '/{build_id}')
+      .replace(`build_id=${BUILD_ID_PLACEHOLDER}`, 'build_id={build_id}'),
     purpose: req.purpose,
     headers: shownHeaders(req, hasCredentials, login),
   };
@@ -87,18 +89,30 @@ export async function plannedRequests(input: DryRunInput): Promise<ShownRequest[
   const shown = (c: string, req: CoprRequest, has: boolean, note?: string) => shownOne(c, req, has, login, note);
   const list = [
     login === 'gssapi'
-      ? { method: 'GET', url: `${coprUrl}/api_3/${GSSAPI_LOGIN_ENDPOINT}`, purpose: 'GSSAPI (Kerberos) login with curl --negotiate; its session cookie authenticates the rest', headers: { authorization: 'Negotiate (from the Kerberos ticket)' } }
+      ? {
+          method: 'GET',
+          url: `${coprUrl}/api_3/${GSSAPI_LOGIN_ENDPOINT}`,
+          purpose: 'GSSAPI (Kerberos) login with curl --negotiate; its session cookie authenticates the rest',
+          headers: { authorization: 'Negotiate (from the Kerberos ticket)' },
+        }
       : shown(coprUrl, authCheckRequest(), creds),
     shown(coprUrl, mockChrootsRequest(), creds, 'before the SRPM is built'),
     shown(coprUrl, addProjectRequest(owner, project, projectFields), creds),
-    shown(coprUrl, editProjectSettingsRequest(owner, project, input.settings), creds, 'only when the existing project has other values (just those are sent)'),
+    shown(
+      coprUrl,
+      editProjectSettingsRequest(owner, project, input.settings),
+      creds,
+      'only when the existing project has other values (just those are sent)',
+    ),
     shown(
       coprUrl,
       editProjectChrootsRequest(owner, project, input.chroots),
       creds,
-      'only when the project lacks a wanted chroot; the list sent is the union of the project\'s chroots and these',
+      "only when the project lacks a wanted chroot; the list sent is the union of the project's chroots and these",
     ),
-    ...input.chroots.filter(() => input.without.length).map((c) => shown(coprUrl, editProjectChrootRequest(owner, project, c, { without_opts: input.without }), creds)),
+    ...input.chroots
+      .filter(() => input.without.length)
+      .map((c) => shown(coprUrl, editProjectChrootRequest(owner, project, c, { without_opts: input.without }), creds)),
     shown(coprUrl, listBuildsRequest(owner, project, 1, NEWEST_BUILD_PURPOSE), creds),
     shown(coprUrl, checkBeforeBuildRequest(owner, project, buildOptions), creds),
     shown(coprUrl, createBuildFromUploadRequest(upload), creds, 'sent once; never retried after the body went out'),

@@ -91,7 +91,9 @@ export class CoprHttp {
       body = req.multipart.open();
     }
     const started = Date.now();
-    this.debug(`copr: → ${req.method} ${url} ${JSON.stringify(shownHeaders(req, Boolean(credentials), credentials && 'session' in credentials ? 'gssapi' : 'token'))}`);
+    this.debug(
+      `copr: → ${req.method} ${url} ${JSON.stringify(shownHeaders(req, Boolean(credentials), credentials && 'session' in credentials ? 'gssapi' : 'token'))}`,
+    );
     try {
       const res = await got(url, {
         method: req.method,

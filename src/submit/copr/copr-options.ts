@@ -14,6 +14,9 @@ export function addCoprOptions(cmd: Command): void {
     .option('--enable-net', 'allow network access during the Copr build (sent as enable_net: false otherwise)');
   // --timeout may already be there if another backend added it; both read the same value
   if (!cmd.options.some((o) => o.long === '--timeout')) {
-    cmd.option('--timeout <seconds>', `build timeout in seconds (Copr: default and maximum ${DEFAULT_KERNEL_BUILD_TIMEOUT} = 30 h, Copr's MAX_BUILD_TIMEOUT ${MAX_COPR_TIMEOUT})`);
+    cmd.option(
+      '--timeout <seconds>',
+      `build timeout in seconds (Copr: default and maximum ${DEFAULT_KERNEL_BUILD_TIMEOUT} = 30 h, Copr's MAX_BUILD_TIMEOUT ${MAX_COPR_TIMEOUT})`,
+    );
   }
 }

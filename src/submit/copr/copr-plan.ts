@@ -50,7 +50,9 @@ const CHROOT = /^[a-z0-9][a-z0-9._+-]*$/i;
 /** `owner/project`, `@group/project`, or a bare `project`. */
 export function parseCoprProject(value: string, where: string): { owner?: string; project: string } {
   if (/\.ya?ml$/i.test(value)) {
-    throw new UsageError(`${where}: ${JSON.stringify(value)} looks like a variant file, not a Copr project; put the variant before --copr (kplay submit VARIANT --copr)`);
+    throw new UsageError(
+      `${where}: ${JSON.stringify(value)} looks like a variant file, not a Copr project; put the variant before --copr (kplay submit VARIANT --copr)`,
+    );
   }
   const parts = value.split('/');
   const [a, b] = parts;
@@ -79,12 +81,22 @@ export function resolveCoprPlan(options: Record<string, unknown>, target: CoprTa
   if (chroots.length === 0) {
     throw new UsageError('name at least one chroot: --chroot fedora-rawhide-x86_64 (repeatable), or targets.copr.chroots in the variant');
   }
-  for (const c of chroots) if (!CHROOT.test(c)) throw new UsageError(`${JSON.stringify(c)} is not a Copr chroot name (e.g. fedora-rawhide-x86_64)`);
+  for (const c of chroots)
+    if (!CHROOT.test(c)) throw new UsageError(`${JSON.stringify(c)} is not a Copr chroot name (e.g. fedora-rawhide-x86_64)`);
   const timeout = parseTimeout(options.timeout, target?.timeout, targetWhere);
   const enableNet = options.enableNet === true ? true : (target?.enable_net ?? false);
   const settings: CoprProjectSettings = { enable_net: enableNet };
   if (target) {
-    for (const k of ['description', 'instructions', 'isolation', 'bootstrap', 'follow_fedora_branching', 'auto_prune', 'delete_after_days', 'additional_repos'] as const) {
+    for (const k of [
+      'description',
+      'instructions',
+      'isolation',
+      'bootstrap',
+      'follow_fedora_branching',
+      'auto_prune',
+      'delete_after_days',
+      'additional_repos',
+    ] as const) {
       if (target[k] !== undefined) (settings as unknown as Record<string, unknown>)[k] = target[k];
     }
   }
@@ -92,7 +104,12 @@ export function resolveCoprPlan(options: Record<string, unknown>, target: CoprTa
 }
 
 function parseTimeout(cli: unknown, fromTarget: number | undefined, targetWhere: string): number {
-  const [value, where] = cli !== undefined ? [Number(cli), '--timeout'] : fromTarget !== undefined ? [fromTarget, `${targetWhere}: timeout`] : [DEFAULT_KERNEL_BUILD_TIMEOUT, ''];
+  const [value, where] =
+    cli !== undefined
+      ? [Number(cli), '--timeout']
+      : fromTarget !== undefined
+        ? [fromTarget, `${targetWhere}: timeout`]
+        : [DEFAULT_KERNEL_BUILD_TIMEOUT, ''];
   if (!Number.isInteger(value) || value <= 0 || value > MAX_COPR_TIMEOUT) {
     throw new UsageError(`${where}: the build timeout must be a whole number of seconds from 1 to ${MAX_COPR_TIMEOUT} (Copr's maximum)`);
   }

@@ -35,11 +35,7 @@ export function authCheckRequest(): CoprRequest {
   return { method: 'GET', endpoint: 'auth-check', auth: true, idempotent: true, purpose: 'check the API token' };
 }
 
-export function addProjectRequest(
-  owner: string,
-  project: string,
-  fields: { chroots: string[] } & CoprProjectSettings,
-): CoprRequest {
+export function addProjectRequest(owner: string, project: string, fields: { chroots: string[] } & CoprProjectSettings): CoprRequest {
   return {
     method: 'POST',
     endpoint: `project/add/${segment(owner)}`,
@@ -59,7 +55,7 @@ export function editProjectChrootsRequest(owner: string, project: string, chroot
     json: { chroots },
     auth: true,
     idempotent: true,
-    purpose: 'enable the wanted chroots (the list replaces the project\'s, so it is the union)',
+    purpose: "enable the wanted chroots (the list replaces the project's, so it is the union)",
   };
 }
 
@@ -71,7 +67,7 @@ export function editProjectSettingsRequest(owner: string, project: string, setti
     json: settings,
     auth: true,
     idempotent: true,
-    purpose: 'apply the variant\'s project settings to the existing project',
+    purpose: "apply the variant's project settings to the existing project",
   };
 }
 
@@ -89,7 +85,13 @@ export function editProjectChrootRequest(owner: string, project: string, chroot:
 
 /** The chroots the instance offers (public): `{name: comment}`. */
 export function mockChrootsRequest(): CoprRequest {
-  return { method: 'GET', endpoint: 'mock-chroots/list', auth: false, idempotent: true, purpose: 'check the chroot names before building the SRPM' };
+  return {
+    method: 'GET',
+    endpoint: 'mock-chroots/list',
+    auth: false,
+    idempotent: true,
+    purpose: 'check the chroot names before building the SRPM',
+  };
 }
 
 export function cancelBuildRequest(buildId: number): CoprRequest {
@@ -135,7 +137,7 @@ export function listBuildChrootsRequest(buildId: number): CoprRequest {
     query: { build_id: buildId },
     auth: false,
     idempotent: true,
-    purpose: 'read each chroot\'s state',
+    purpose: "read each chroot's state",
   };
 }
 

@@ -3,8 +3,7 @@ import type { CoprRequest } from './copr-request.js';
 
 /** What came back for one attempt: an HTTP answer, or a transport error code. */
 export type AttemptResult =
-  | { status: number; statusMessage?: string; contentType?: string; body: string }
-  | { networkError: string; message: string };
+  { status: number; statusMessage?: string; contentType?: string; body: string } | { networkError: string; message: string };
 
 export type AttemptVerdict = { action: 'done'; value: unknown } | { action: 'retry' | 'fail'; error: CoprError };
 
@@ -31,7 +30,10 @@ export function judgeAttempt(req: CoprRequest, result: AttemptResult, ctx: Respo
     if (!req.idempotent && !notSent) {
       return {
         action: 'fail',
-        error: new CoprError(`${what}: the connection failed after the request was sent (${result.networkError}); Copr may or may not have created the build`, 'ambiguous'),
+        error: new CoprError(
+          `${what}: the connection failed after the request was sent (${result.networkError}); Copr may or may not have created the build`,
+          'ambiguous',
+        ),
       };
     }
     return { action: 'retry', error: new CoprError(`${what}: no answer from Copr (${result.networkError}: ${result.message})`, 'network') };
@@ -40,7 +42,10 @@ export function judgeAttempt(req: CoprRequest, result: AttemptResult, ctx: Respo
   const parsed = parseJson(result.body);
   if (status >= 200 && status < 300) {
     if (parsed === undefined) {
-      return { action: 'fail', error: new CoprError(`${what}: HTTP ${status} but the answer is not JSON: ${describeBody(result.body)}`, 'server', status) };
+      return {
+        action: 'fail',
+        error: new CoprError(`${what}: HTTP ${status} but the answer is not JSON: ${describeBody(result.body)}`, 'server', status),
+      };
     }
     return { action: 'done', value: parsed };
   }
@@ -57,7 +62,8 @@ export function judgeAttempt(req: CoprRequest, result: AttemptResult, ctx: Respo
     };
   }
   const detail =
-    jsonMessage ?? `the server answered with ${looksLikeHtml(result.body) ? 'an HTML page' : 'a non-JSON body'} instead of JSON: ${describeBody(result.body)}`;
+    jsonMessage ??
+    `the server answered with ${looksLikeHtml(result.body) ? 'an HTML page' : 'a non-JSON body'} instead of JSON: ${describeBody(result.body)}`;
   const statusText = `HTTP ${status}${result.statusMessage ? ` ${result.statusMessage}` : ''}`;
   if (status >= 500 || status === 408 || status === 429) {
     if (!req.idempotent && GATEWAY_STATUSES.has(status)) {
@@ -67,7 +73,10 @@ export function judgeAttempt(req: CoprRequest, result: AttemptResult, ctx: Respo
       };
     }
     const hint = jsonMessage ? '' : '; Copr or its proxy may be down or overloaded, try again later';
-    return { action: req.idempotent ? 'retry' : 'fail', error: new CoprError(`${what}: ${statusText}: ${detail}${hint}`, 'server', status) };
+    return {
+      action: req.idempotent ? 'retry' : 'fail',
+      error: new CoprError(`${what}: ${statusText}: ${detail}${hint}`, 'server', status),
+    };
   }
   return { action: 'fail', error: new CoprError(`${what}: ${statusText}: ${detail}`, 'refused', status) };
 }
@@ -83,7 +92,7 @@ function parseJson(body: string): unknown {
 
 function errorMessageOf(parsed: unknown): string | undefined {
   if (parsed && typeof parsed === 'object' && 'error' in parsed) {
-    const e = (parsed).error;
+    const e = parsed.error;
     return typeof e === 'string' ? e : JSON.stringify(e);
   }
   return undefined;
@@ -102,6 +111,9 @@ export function describeBody(body: string): string {
     const h1 = /<h1[^>]*>([\s\S]*?)<\/h1>/i.exec(body)?.[1];
     text = [title, h1].filter(Boolean).join(' – ') || body.replace(/<[^>]*>/g, ' ');
   }
-  text = text.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
+  text = text
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   return JSON.stringify(text.length > 160 ? `${text.slice(0, 157)}...` : text);
 }

@@ -58,7 +58,12 @@ export async function resumeFrom(previous: CoprSubmitState, base: SubmitBase, se
   return undefined;
 }
 
-export async function findUnconfirmedBuild(state: CoprSubmitState, session: CoprSession, lookups: number, settings: CoprSettings): Promise<number | undefined> {
+export async function findUnconfirmedBuild(
+  state: CoprSubmitState,
+  session: CoprSession,
+  lookups: number,
+  settings: CoprSettings,
+): Promise<number | undefined> {
   const me = await session.me();
   for (let i = 0; i < lookups; i++) {
     if (i > 0) await sleep(settings.pollIntervalMs);

@@ -44,7 +44,9 @@ export async function submitNew(base: SubmitBase, session: CoprSession): Promise
   };
   await writeSubmitState(stateFile, state);
   const { size } = await stat(ctx.srpmPath);
-  out.info(`uploading ${path.basename(ctx.srpmPath)} (${size >= 1048576 ? `${(size / 1048576).toFixed(1)} MiB` : `${Math.ceil(size / 1024)} KiB`}) to ${owner}/${project} for ${plan.chroots.join(', ')}`);
+  out.info(
+    `uploading ${path.basename(ctx.srpmPath)} (${size >= 1048576 ? `${(size / 1048576).toFixed(1)} MiB` : `${Math.ceil(size / 1024)} KiB`}) to ${owner}/${project} for ${plan.chroots.join(', ')}`,
+  );
   let buildId: number;
   try {
     buildId = (await client.createBuildFromUpload(ctx.srpmPath, owner, project, buildOptions)).id;

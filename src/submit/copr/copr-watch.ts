@@ -48,7 +48,11 @@ export async function watchAndReport(
   } catch (err) {
     await progress.finish();
     if (err instanceof CoprError && err.status === 404) {
-      throw new CoprError(`build ${buildId} (recorded in ${base.stateFile}) is not on Copr any more: ${err.message}; pass --force to submit a new build`, 'refused', 404);
+      throw new CoprError(
+        `build ${buildId} (recorded in ${base.stateFile}) is not on Copr any more: ${err.message}; pass --force to submit a new build`,
+        'refused',
+        404,
+      );
     }
     throw err;
   }
@@ -74,7 +78,13 @@ export async function builderLogTail(resultUrl: string, timeoutMs: number, lines
   const base = resultUrl.endsWith('/') ? resultUrl : `${resultUrl}/`;
   for (const name of ['builder-live.log.gz', 'builder-live.log']) {
     try {
-      const res = await got(`${base}${name}`, { responseType: 'buffer', throwHttpErrors: false, retry: { limit: 0 }, timeout: { request: timeoutMs }, decompress: true });
+      const res = await got(`${base}${name}`, {
+        responseType: 'buffer',
+        throwHttpErrors: false,
+        retry: { limit: 0 },
+        timeout: { request: timeoutMs },
+        decompress: true,
+      });
       if (res.statusCode !== 200) continue;
       let body = res.body;
       if (body[0] === 0x1f && body[1] === 0x8b) body = gunzipSync(body);
@@ -89,7 +99,13 @@ export async function builderLogTail(resultUrl: string, timeoutMs: number, lines
 
 async function failureFindings(snapshot: BuildSnapshot, notSucceeded: ChrootStatus[], timeoutMs: number): Promise<Finding[]> {
   if (snapshot.state === 'unknown') {
-    return [{ code: 'E_COPR_BUILD_UNKNOWN', severity: 'error', message: `build ${snapshot.id}: Copr reports an unknown state (copr-cli stops with "Unknown status." too)` }];
+    return [
+      {
+        code: 'E_COPR_BUILD_UNKNOWN',
+        severity: 'error',
+        message: `build ${snapshot.id}: Copr reports an unknown state (copr-cli stops with "Unknown status." too)`,
+      },
+    ];
   }
   if (snapshot.state === 'canceled') {
     return [{ code: 'E_COPR_BUILD_CANCELED', severity: 'error', message: `build ${snapshot.id} was canceled` }];
@@ -108,7 +124,8 @@ async function failureFindings(snapshot: BuildSnapshot, notSucceeded: ChrootStat
       ...(hint ? { hint } : {}),
     });
   }
-  if (!findings.length) findings.push({ code: 'E_COPR_BUILD_FAILED', severity: 'error', message: `build ${snapshot.id} ${snapshot.state}` });
+  if (!findings.length)
+    findings.push({ code: 'E_COPR_BUILD_FAILED', severity: 'error', message: `build ${snapshot.id} ${snapshot.state}` });
   return findings;
 }
 

@@ -40,11 +40,28 @@ export async function gssapiLogin(coprUrl: string, opts: { timeoutMs: number; cu
   try {
     const res = await execa(
       opts.curl ?? 'curl',
-      ['--negotiate', '--user', ':', '--silent', '--show-error', '--location', '--cookie-jar', jar, '--header', 'Accept: application/json', '--write-out', '\n%{http_code}', url],
+      [
+        '--negotiate',
+        '--user',
+        ':',
+        '--silent',
+        '--show-error',
+        '--location',
+        '--cookie-jar',
+        jar,
+        '--header',
+        'Accept: application/json',
+        '--write-out',
+        '\n%{http_code}',
+        url,
+      ],
       { reject: false, stdin: 'ignore', timeout: opts.timeoutMs },
     );
     if ((res as { code?: string }).code === 'ENOENT') {
-      throw new CoprError(`the Copr config asks for a GSSAPI (Kerberos) login, which kplay does with \`curl --negotiate\`, and curl is not installed`, 'auth');
+      throw new CoprError(
+        `the Copr config asks for a GSSAPI (Kerberos) login, which kplay does with \`curl --negotiate\`, and curl is not installed`,
+        'auth',
+      );
     }
     const out = String(res.stdout ?? '');
     const cut = out.lastIndexOf('\n');

@@ -83,7 +83,15 @@ const PROJECT_DEFAULTS: Record<string, unknown> = {
   auto_prune: true,
   additional_repos: [],
 };
-const PROJECT_SETTINGS = ['instructions', 'isolation', 'bootstrap', 'follow_fedora_branching', 'auto_prune', 'delete_after_days', 'additional_repos'];
+const PROJECT_SETTINGS = [
+  'instructions',
+  'isolation',
+  'bootstrap',
+  'follow_fedora_branching',
+  'auto_prune',
+  'delete_after_days',
+  'additional_repos',
+];
 
 /** The answer a handler gives by throwing it (an Error, so that only errors are ever thrown). */
 class HttpAnswer extends Error {
@@ -154,7 +162,10 @@ export class CoprContractServer {
   }
 
   /** Create a build directly (another user's, or an earlier one), in the given chroot states. */
-  addBuild(project: ServerProject, fields: { submitter?: string; pkgName?: string; pkgVersion?: string; chrootStates: Record<string, string> }): ServerBuild {
+  addBuild(
+    project: ServerProject,
+    fields: { submitter?: string; pkgName?: string; pkgVersion?: string; chrootStates: Record<string, string> },
+  ): ServerBuild {
     const b: ServerBuild = {
       id: this.nextBuildId++,
       owner: project.owner,
@@ -187,7 +198,10 @@ export class CoprContractServer {
 
   private takeFault(method: string, path: string): Fault | undefined {
     const i = this.faults.findIndex(
-      (f) => (f.method === undefined || f.method === method) && (typeof f.path === 'string' ? f.path === path : f.path.test(path)) && (f.times ?? 1) > 0,
+      (f) =>
+        (f.method === undefined || f.method === method) &&
+        (typeof f.path === 'string' ? f.path === path : f.path.test(path)) &&
+        (f.times ?? 1) > 0,
     );
     if (i < 0) return undefined;
     const f = this.faults[i]!;
@@ -233,7 +247,11 @@ export class CoprContractServer {
     let parts: ReceivedPart[] | undefined;
     if (rec.contentType?.startsWith('multipart/form-data')) {
       parts = parseMultipart(body, rec.contentType);
-      rec.parts = parts?.map(({ data, ...p }) => ({ ...p, size: data.length, ...(p.name === 'json' ? { text: data.toString('utf8') } : {}) }));
+      rec.parts = parts?.map(({ data, ...p }) => ({
+        ...p,
+        size: data.length,
+        ...(p.name === 'json' ? { text: data.toString('utf8') } : {}),
+      }));
     }
 
     const fault = this.takeFault(method, rec.path);
@@ -248,7 +266,9 @@ export class CoprContractServer {
       if (res.destroyed) return;
       if (fault.body === 'html') {
         res.writeHead(fault.status, { 'content-type': 'text/html' });
-        res.end(`<html><head><title>${fault.status} Proxy Error</title></head><body><h1>Proxy Error</h1><p>The proxy server could not handle the request</p></body></html>`);
+        res.end(
+          `<html><head><title>${fault.status} Proxy Error</title></head><body><h1>Proxy Error</h1><p>The proxy server could not handle the request</p></body></html>`,
+        );
       } else {
         res.writeHead(fault.status, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ error: fault.message ?? `injected error ${fault.status}` }));
@@ -346,7 +366,8 @@ export class CoprContractServer {
       const project = this.project(decodeURIComponent(m[1]!), decodeURIComponent(m[2]!));
       const chroot = decodeURIComponent(m[3]!);
       // apiv3_project_chroots.py EditChroot: ComplexLogic.get_copr_chroot fails for a chroot not in the project
-      if (!project.chroots.includes(chroot)) throw new HttpAnswer(404, { error: `Chroot ${chroot} does not exist in ${project.owner}/${project.name}` });
+      if (!project.chroots.includes(chroot))
+        throw new HttpAnswer(404, { error: `Chroot ${chroot} does not exist in ${project.owner}/${project.name}` });
       const data = (rec.json ?? {}) as Record<string, unknown>;
       const settings = { ...(project.chrootSettings.get(chroot) ?? {}) };
       for (const k of ['without_opts', 'with_opts', 'additional_packages', 'additional_repos']) {
@@ -366,19 +387,31 @@ export class CoprContractServer {
    * (frontend/coprs_frontend/coprs/views/apiv3_ns/apiv3_general.py GSSAPILogin).
    */
   private gssapiLogin(req: http.IncomingMessage, res: http.ServerResponse): void {
-    this.requests.push({ method: 'GET', path: 'gssapi_login/', query: {}, authorized: false, contentType: req.headers.authorization?.split(' ')[0] });
+    this.requests.push({
+      method: 'GET',
+      path: 'gssapi_login/',
+      query: {},
+      authorized: false,
+      contentType: req.headers.authorization?.split(' ')[0],
+    });
     const token = /^Negotiate (.+)$/.exec(req.headers.authorization ?? '')?.[1];
     if (!token || !this.options.negotiateToken) {
-      res.writeHead(401, { 'www-authenticate': 'Negotiate', 'content-type': 'text/html' }).end('<html><head><title>401 Unauthorized</title></head></html>');
+      res
+        .writeHead(401, { 'www-authenticate': 'Negotiate', 'content-type': 'text/html' })
+        .end('<html><head><title>401 Unauthorized</title></head></html>');
       return;
     }
     if (token !== this.options.negotiateToken) {
-      res.writeHead(403, { 'content-type': 'application/json' }).end(JSON.stringify({ error: "Can't log-in using GSSAPI: Kerberos authentication failed (no credentials provided)" }));
+      res
+        .writeHead(403, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ error: "Can't log-in using GSSAPI: Kerberos authentication failed (no credentials provided)" }));
       return;
     }
     const session = `sess-${Math.random().toString(36).slice(2)}${Date.now()}`;
     this.sessions.add(session);
-    res.writeHead(200, { 'content-type': 'application/json', 'set-cookie': `session=${session}; HttpOnly; Path=/` }).end(JSON.stringify({ id: 1, name: this.options.user }));
+    res
+      .writeHead(200, { 'content-type': 'application/json', 'set-cookie': `session=${session}; HttpOnly; Path=/` })
+      .end(JSON.stringify({ id: 1, name: this.options.user }));
   }
 
   /** Result folders: `builder-live.log.gz` of a chroot whose log was set in builderLogs. */
@@ -436,9 +469,14 @@ export class CoprContractServer {
 
   /** Settings of project/add and project/edit, checked like the frontend's forms. */
   private applySettings(p: ServerProject, data: Record<string, unknown>): void {
-    if (data.isolation !== undefined && !['default', 'simple', 'nspawn'].includes(data.isolation as string)) throw new HttpAnswer(400, { error: `Invalid request: isolation: Not a valid choice` });
-    if (data.bootstrap !== undefined && !['default', 'on', 'off', 'image'].includes(data.bootstrap as string)) throw new HttpAnswer(400, { error: `Invalid request: bootstrap: Not a valid choice` });
-    if (data.delete_after_days !== undefined && (typeof data.delete_after_days !== 'number' || data.delete_after_days < -1 || data.delete_after_days > 720)) {
+    if (data.isolation !== undefined && !['default', 'simple', 'nspawn'].includes(data.isolation as string))
+      throw new HttpAnswer(400, { error: `Invalid request: isolation: Not a valid choice` });
+    if (data.bootstrap !== undefined && !['default', 'on', 'off', 'image'].includes(data.bootstrap as string))
+      throw new HttpAnswer(400, { error: `Invalid request: bootstrap: Not a valid choice` });
+    if (
+      data.delete_after_days !== undefined &&
+      (typeof data.delete_after_days !== 'number' || data.delete_after_days < -1 || data.delete_after_days > 720)
+    ) {
       throw new HttpAnswer(400, { error: 'Invalid request: delete_after_days: Number must be between -1 and 720.' });
     }
     for (const k of PROJECT_SETTINGS) if (data[k] !== undefined) p.settings[k] = data[k];
@@ -454,7 +492,8 @@ export class CoprContractServer {
       // the list REPLACES the project's: a dropped chroot with builds in progress is refused
       const dropped = project.chroots.filter((c) => !chroots.includes(c));
       const busy = [...this.builds.values()].filter(
-        (b) => b.owner === project.owner && b.project === project.name && b.chroots.some((c) => dropped.includes(c.name) && !isFinal(c.state)),
+        (b) =>
+          b.owner === project.owner && b.project === project.name && b.chroots.some((c) => dropped.includes(c.name) && !isFinal(c.state)),
       );
       if (busy.length) {
         throw new HttpAnswer(409, {
@@ -473,7 +512,8 @@ export class CoprContractServer {
     const project = this.project(data.ownername, data.projectname);
     const chroots = this.checkChroots(data.chroots);
     const notInProject = chroots.filter((c) => !project.chroots.includes(c));
-    if (notInProject.length) throw new HttpAnswer(400, { error: `Bad request parameters: {'chroots': ['Not a valid choice: ${notInProject.join(', ')}']}` });
+    if (notInProject.length)
+      throw new HttpAnswer(400, { error: `Bad request parameters: {'chroots': ['Not a valid choice: ${notInProject.join(', ')}']}` });
     // frontend forms.py: NumberRange(min=0, max=MAX_BUILD_TIMEOUT), config.py MAX_BUILD_TIMEOUT = 108000
     if (data.timeout !== undefined && (typeof data.timeout !== 'number' || data.timeout < 0 || data.timeout > 108000)) {
       throw new HttpAnswer(400, { error: "Bad request parameters: {'timeout': ['Number must be between 0 and 108000.']}" });
@@ -563,7 +603,10 @@ export class CoprContractServer {
       // the package is known only once the SRPM is imported
       source_package: { name: imported ? b.pkgName : null, version: imported ? b.pkgVersion : null, url: null },
       submitted_on: b.submittedOn,
-      started_on: Math.min(...b.chroots.map((c) => c.started_on ?? Infinity)) === Infinity ? null : Math.min(...b.chroots.map((c) => c.started_on ?? Infinity)),
+      started_on:
+        Math.min(...b.chroots.map((c) => c.started_on ?? Infinity)) === Infinity
+          ? null
+          : Math.min(...b.chroots.map((c) => c.started_on ?? Infinity)),
       ended_on: b.chroots.every((c) => c.ended_on) && b.chroots.length ? Math.max(...b.chroots.map((c) => c.ended_on!)) : null,
       submitter: b.submitter,
       chroots: b.chroots.map((c) => c.name),

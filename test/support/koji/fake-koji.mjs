@@ -43,7 +43,17 @@ if (!['build', 'cancel', 'tag-build', 'untag-build'].includes(command)) {
   process.exit(1);
 }
 
-const known = new Set(['--scratch', '--nowait', '--wait', '--quiet', '--noprogress', '--background', '--skip-tag', '--fail-fast', '--force']);
+const known = new Set([
+  '--scratch',
+  '--nowait',
+  '--wait',
+  '--quiet',
+  '--noprogress',
+  '--background',
+  '--skip-tag',
+  '--fail-fast',
+  '--force',
+]);
 const flags = new Set();
 const positional = [];
 let archOverride;
@@ -56,7 +66,8 @@ for (; i < argv.length; i++) {
     flags.add(a);
   } else positional.push(a);
 }
-if (command === 'build' && positional.length !== 2) usageError('Exactly two arguments (a build target and a SCM URL or srpm file) are required');
+if (command === 'build' && positional.length !== 2)
+  usageError('Exactly two arguments (a build target and a SCM URL or srpm file) are required');
 if (command === 'build' && archOverride && !flags.has('--scratch')) usageError('--arch_override is only allowed for --scratch builds');
 if (flags.has('--wait')) {
   process.stderr.write('fake koji: --wait is not supported here (kplay must pass --nowait)\n');
@@ -87,7 +98,9 @@ const expand = (p) => (p && p.startsWith('~/') ? path.join(os.homedir(), p.slice
 const certFile = expand(conf.cert ?? (profile === 'cbs' ? '~/.centos.cert' : '~/.koji/client.crt'));
 const ssl = conf.authtype === 'ssl' || (!conf.authtype && existsSync(certFile));
 if (!ssl && conf.authtype !== 'noauth' && !process.env.FAKE_KRB5_TICKET) {
-  process.stderr.write('2025-01-01 00:00:00,000 [ERROR] koji: GSSAPIAuthError: unable to obtain a session (gssapi auth failed: No Kerberos credentials available (default cache: KCM:))\n');
+  process.stderr.write(
+    '2025-01-01 00:00:00,000 [ERROR] koji: GSSAPIAuthError: unable to obtain a session (gssapi auth failed: No Kerberos credentials available (default cache: KCM:))\n',
+  );
   process.exit(1);
 }
 
@@ -97,7 +110,9 @@ const val = (v) => {
   if (typeof v === 'boolean') return `<value><boolean>${v ? 1 : 0}</boolean></value>`;
   if (typeof v === 'number') return `<value><int>${v}</int></value>`;
   if (typeof v === 'string') return `<value><string>${esc(v)}</string></value>`;
-  return `<value><struct>${Object.entries(v).map(([k, x]) => `<member><name>${k}</name>${val(x)}</member>`).join('')}</struct></value>`;
+  return `<value><struct>${Object.entries(v)
+    .map(([k, x]) => `<member><name>${k}</name>${val(x)}</member>`)
+    .join('')}</struct></value>`;
 };
 // like koji (requests with verify=serverca): an https hub is checked against the profile's serverca
 function post(url, body) {
@@ -105,12 +120,16 @@ function post(url, body) {
     return fetch(url, { method: 'POST', headers: { 'content-type': 'text/xml' }, body }).then((r) => r.text());
   }
   return new Promise((resolve, reject) => {
-    const req = https.request(url, { method: 'POST', headers: { 'content-type': 'text/xml' }, ca: readFileSync(expand(conf.serverca)) }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c) => (text += c));
-      res.on('end', () => resolve(text));
-    });
+    const req = https.request(
+      url,
+      { method: 'POST', headers: { 'content-type': 'text/xml' }, ca: readFileSync(expand(conf.serverca)) },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c) => (text += c));
+        res.on('end', () => resolve(text));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -122,10 +141,15 @@ async function call(method, ...params) {
   try {
     text = await post(conf.server, body);
   } catch (err) {
-    process.stderr.write(`requests.exceptions.SSLError: HTTPSConnectionPool: Max retries exceeded (Caused by SSLError(SSLCertVerificationError(1, '[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: ${err.code}')))\n`);
+    process.stderr.write(
+      `requests.exceptions.SSLError: HTTPSConnectionPool: Max retries exceeded (Caused by SSLError(SSLCertVerificationError(1, '[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: ${err.code}')))\n`,
+    );
     process.exit(1);
   }
-  const fault = /<name>faultCode<\/name>\s*<value><(?:int|i4)>(\d+)<\/(?:int|i4)><\/value>[\s\S]*?<name>faultString<\/name>\s*<value>(?:<string>)?([\s\S]*?)(?:<\/string>)?<\/value>/.exec(text);
+  const fault =
+    /<name>faultCode<\/name>\s*<value><(?:int|i4)>(\d+)<\/(?:int|i4)><\/value>[\s\S]*?<name>faultString<\/name>\s*<value>(?:<string>)?([\s\S]*?)(?:<\/string>)?<\/value>/.exec(
+      text,
+    );
   if (fault) {
     process.stderr.write(`GenericError: ${fault[2]} (fault ${fault[1]})\n`);
     process.exit(1);
@@ -172,7 +196,11 @@ const serverdir = `cli-build/${Date.now() / 1000}.${Math.random().toString(36).s
 console.log('');
 const opts = flags.has('--scratch') ? { scratch: true, custom_user_metadata: {} } : { custom_user_metadata: {} };
 // koji_cli handle_build: arch_override = koji.parse_arches(...) (a space separated string), skip_tag, fail_fast
-if (archOverride) opts.arch_override = archOverride.split(/[\s,]+/).filter(Boolean).join(' ');
+if (archOverride)
+  opts.arch_override = archOverride
+    .split(/[\s,]+/)
+    .filter(Boolean)
+    .join(' ');
 if (flags.has('--skip-tag')) opts.skip_tag = true;
 if (flags.has('--fail-fast')) opts.fail_fast = true;
 const answer = await call('build', `${serverdir}/${path.basename(source)}`, target, opts, { priority: null, __starstar: true });

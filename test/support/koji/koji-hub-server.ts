@@ -216,12 +216,27 @@ export async function startKojiHub(opts: KojiHubOptions = {}): Promise<RunningKo
     getBuildTarget([name]) {
       const t = targets.find((x) => x.name === name || x.destTag.id === name);
       if (!t) return null;
-      return { id: 5, name: t.name, build_tag: 10, build_tag_name: `${t.name}-build`, dest_tag: t.destTag.id, dest_tag_name: t.destTag.name };
+      return {
+        id: 5,
+        name: t.name,
+        build_tag: 10,
+        build_tag_name: `${t.name}-build`,
+        dest_tag: t.destTag.id,
+        dest_tag_name: t.destTag.name,
+      };
     },
     getTag([idOrName]) {
       const t = targets.find((x) => x.destTag.id === idOrName || x.destTag.name === idOrName);
       if (!t) return null;
-      return { id: t.destTag.id, name: t.destTag.name, locked: t.destTag.locked, arches: null, perm: null, perm_id: null, maven_support: false };
+      return {
+        id: t.destTag.id,
+        name: t.destTag.name,
+        locked: t.destTag.locked,
+        arches: null,
+        perm: null,
+        perm_id: null,
+        maven_support: false,
+      };
     },
     build([src, target, buildOpts], kwargs) {
       if (typeof src !== 'string' || !src.startsWith('cli-build/') || !src.endsWith('.src.rpm')) {
@@ -234,7 +249,8 @@ export async function startKojiHub(opts: KojiHubOptions = {}): Promise<RunningKo
       if (t.destTag.locked && !scratch) throw new Fault(1004, `ActionNotAllowed: tag ${t.destTag.name} is locked`);
       if (!('priority' in kwargs)) throw new Fault(1019, 'ParameterError: priority keyword missing');
       const build: HubBuild = { root: undefined as unknown as HubTask, ticks: 0, scratch, children: [], opts: buildOpts };
-      if (buildOpts.arch_override !== undefined && !scratch) throw new Fault(1019, 'ParameterError: arch_override is only allowed for scratch builds');
+      if (buildOpts.arch_override !== undefined && !scratch)
+        throw new Fault(1019, 'ParameterError: arch_override is only allowed for scratch builds');
       build.root = newTask(build, 'build', 'noarch', null);
       builds.set(build.root.id, build);
       return build.root.id;
@@ -268,7 +284,12 @@ export async function startKojiHub(opts: KojiHubOptions = {}): Promise<RunningKo
     tagBuild([tagArg, nvrArg]) {
       const tag = str(tagArg);
       const nvr = str(nvrArg);
-      const t = targets.find((x) => x.destTag.name === tag || `${x.destTag.name.replace(/-candidate$/, '')}-testing` === tag || `${x.destTag.name.replace(/-candidate$/, '')}-release` === tag);
+      const t = targets.find(
+        (x) =>
+          x.destTag.name === tag ||
+          `${x.destTag.name.replace(/-candidate$/, '')}-testing` === tag ||
+          `${x.destTag.name.replace(/-candidate$/, '')}-release` === tag,
+      );
       if (!t) throw new Fault(1000, `No such tagInfo: '${String(tag)}'`);
       if (opts.existingBuilds?.[String(nvr)] === undefined) throw new Fault(1000, `No such build: '${String(nvr)}'`);
       const set = tagged.get(String(tag)) ?? new Set<string>();
@@ -295,11 +316,15 @@ export async function startKojiHub(opts: KojiHubOptions = {}): Promise<RunningKo
         throw new Fault(1005, `error building package (arch ${t.arch}), mock exited with status 1; see build.log for more information`);
       }
       if (t.state === FAILED) {
-        throw new Fault(1000, `Traceback (most recent call last):\n  File "/usr/lib/python3/site-packages/koji/daemon.py", line 1, in runTask\nkoji.GenericError: BuildError: error building package (arch ${opts.failArch})`);
+        throw new Fault(
+          1000,
+          `Traceback (most recent call last):\n  File "/usr/lib/python3/site-packages/koji/daemon.py", line 1, in runTask\nkoji.GenericError: BuildError: error building package (arch ${opts.failArch})`,
+        );
       }
       if (t.state === CANCELED) throw new Fault(1000, `Task ${t.id} is canceled`);
       if (t.state !== CLOSED) throw new Fault(1000, `Task ${t.id} is currently ${t.state === FREE ? 'free' : 'open'}`);
-      if (t.method === 'buildArch') return { srpms: [], rpms: [`tasks/${t.id}/kernel-1-1.${t.arch}.rpm`], logs: ['build.log', 'root.log'], brootid: 5000000000 };
+      if (t.method === 'buildArch')
+        return { srpms: [], rpms: [`tasks/${t.id}/kernel-1-1.${t.arch}.rpm`], logs: ['build.log', 'root.log'], brootid: 5000000000 };
       return null;
     },
   };
@@ -315,7 +340,10 @@ export async function startKojiHub(opts: KojiHubOptions = {}): Promise<RunningKo
         res.writeHead(404).end('not found');
         return;
       }
-      const text = file[2] === 'build' ? (opts.failLog ?? 'error: Bad exit status from /var/tmp/rpm-tmp (%build)\n') : 'DEBUG util.py:446: Child return code was: 0\nDEBUG util.py:446: root.log end\n';
+      const text =
+        file[2] === 'build'
+          ? (opts.failLog ?? 'error: Bad exit status from /var/tmp/rpm-tmp (%build)\n')
+          : 'DEBUG util.py:446: Child return code was: 0\nDEBUG util.py:446: root.log end\n';
       res.writeHead(200, { 'content-type': 'text/plain' }).end(text);
       return;
     }

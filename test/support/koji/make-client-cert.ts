@@ -14,8 +14,25 @@ export function makeClientCert(file: string, days: number): string {
     const csr = path.join(tmp, 'req.csr');
     const crt = path.join(tmp, 'crt.pem');
     const quiet = { stdio: 'pipe' as const };
-    execFileSync('openssl', ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes',
-      '-keyout', key, '-out', csr, '-subj', '/CN=kplay-test'], quiet);
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-new',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-keyout',
+        key,
+        '-out',
+        csr,
+        '-subj',
+        '/CN=kplay-test',
+      ],
+      quiet,
+    );
     execFileSync('openssl', ['x509', '-req', '-in', csr, '-signkey', key, '-days', String(days), '-out', crt], quiet);
     writeFileSync(file, readFileSync(key, 'utf8') + readFileSync(crt, 'utf8'), { mode: 0o600 });
     return file;

@@ -43,7 +43,9 @@ export async function startReleaseServer(): Promise<ReleaseServer> {
           iseol: false,
           version: r.version,
           moniker: r.moniker,
-          source: r.version.includes('-rc') ? `https://git.kernel.org/torvalds/t/linux-${r.version}.tar.gz` : `${base}/pub/linux/kernel/v${r.version.split('.')[0]}.x/linux-${r.version}.tar.xz`,
+          source: r.version.includes('-rc')
+            ? `https://git.kernel.org/torvalds/t/linux-${r.version}.tar.gz`
+            : `${base}/pub/linux/kernel/v${r.version.split('.')[0]}.x/linux-${r.version}.tar.xz`,
           pgp: null,
           released: { timestamp: 0, isodate: '2026-11-01' },
           gitweb: '',
@@ -59,7 +61,18 @@ export async function startReleaseServer(): Promise<ReleaseServer> {
       const lines = releases
         .filter((r) => r.tarball && r.version.split('.')[0] === sums[1])
         .map((r) => `${createHash('sha256').update(r.tarball!).digest('hex')}  linux-${r.version}.tar.xz`);
-      const body = ['-----BEGIN PGP SIGNED MESSAGE-----', 'Hash: SHA256', '', ...lines, '-----BEGIN PGP SIGNATURE-----', '', 'iQIzBAEBCAAdFiEEfixturefixturefixture', '=abcd', '-----END PGP SIGNATURE-----', ''].join('\n');
+      const body = [
+        '-----BEGIN PGP SIGNED MESSAGE-----',
+        'Hash: SHA256',
+        '',
+        ...lines,
+        '-----BEGIN PGP SIGNATURE-----',
+        '',
+        'iQIzBAEBCAAdFiEEfixturefixturefixture',
+        '=abcd',
+        '-----END PGP SIGNATURE-----',
+        '',
+      ].join('\n');
       return send(200, body);
     }
     const tar = /^\/pub\/linux\/kernel\/v\d+\.x\/linux-(.+)\.tar\.xz$/.exec(url.pathname);

@@ -35,14 +35,23 @@ describe('koji build command', () => {
 describe('koji build output', () => {
   const base = { program: 'cbs', target: 'kmods9s-packages-main-el9s', stderr: '' };
   it('finds the created task', () => {
-    const stdout = 'Uploading srpm: /o/kernel-1.src.rpm\n[====================================] 100% 00:00:01   1.00 MiB 912.00 KiB/sec\n\nCreated task: 123456\nTask info: https://cbs.centos.org/koji/taskinfo?taskID=123456\n';
+    const stdout =
+      'Uploading srpm: /o/kernel-1.src.rpm\n[====================================] 100% 00:00:01   1.00 MiB 912.00 KiB/sec\n\nCreated task: 123456\nTask info: https://cbs.centos.org/koji/taskinfo?taskID=123456\n';
     expect(parseKojiBuildOutput({ ...base, exitCode: 0, stdout })).toEqual({ kind: 'created', taskId: 123456 });
   });
 
   const cases: Array<[string, string, RegExp]> = [
-    ['Usage: cbs build [options] <target> <srpm path or scm url>\n\ncbs: error: No such build target: nope-el9s\n', 'E_CBS_TARGET_UNKNOWN', /cbs list-targets/],
+    [
+      'Usage: cbs build [options] <target> <srpm path or scm url>\n\ncbs: error: No such build target: nope-el9s\n',
+      'E_CBS_TARGET_UNKNOWN',
+      /cbs list-targets/,
+    ],
     ['cbs: error: Destination tag kmods9s-packages-main-candidate is locked\n', 'E_CBS_TAG_LOCKED', /--scratch/],
-    ["SSLError: HTTPSConnectionPool(host='cbs.centos.org', port=443): Max retries exceeded (Caused by SSLError(SSLError(1, '[SSL: SSLV3_ALERT_CERTIFICATE_EXPIRED] sslv3 alert certificate expired')))\n", 'E_CBS_CERT_EXPIRED', /centos-cert/],
+    [
+      "SSLError: HTTPSConnectionPool(host='cbs.centos.org', port=443): Max retries exceeded (Caused by SSLError(SSLError(1, '[SSL: SSLV3_ALERT_CERTIFICATE_EXPIRED] sslv3 alert certificate expired')))\n",
+      'E_CBS_CERT_EXPIRED',
+      /centos-cert/,
+    ],
     ['Error: Unable to log in, no authentication methods available\n', 'E_CBS_AUTH', /centos-cert/],
     ['ActionNotAllowed: policy violation (build_from_srpm)\n', 'E_CBS_NOT_ALLOWED', /--scratch/],
     // koji wraps a connection failure of ssl_login in an AuthError: not a certificate problem
@@ -51,9 +60,17 @@ describe('koji build output', () => {
       'E_CBS_HUB_UNREACHABLE',
       /network .*server/,
     ],
-    ["AuthError: unable to obtain a session (ssl auth failed: requests.exceptions.SSLError: HTTPSConnectionPool(host='cbs.centos.org', port=443): Max retries exceeded (Caused by SSLError(SSLCertVerificationError(1, '[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed certificate in certificate chain'))))\n", 'E_CBS_SERVER_CA', /serverca/],
+    [
+      "AuthError: unable to obtain a session (ssl auth failed: requests.exceptions.SSLError: HTTPSConnectionPool(host='cbs.centos.org', port=443): Max retries exceeded (Caused by SSLError(SSLCertVerificationError(1, '[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed certificate in certificate chain'))))\n",
+      'E_CBS_SERVER_CA',
+      /serverca/,
+    ],
     ["AuthError: Certificate /home/a/.centos.cert doesn't exist or is not accessible\n", 'E_CBS_CERT_MISSING', /centos-cert/],
-    ['GSSAPIAuthError: unable to obtain a session (gssapi auth failed: No Kerberos credentials available (default cache: KCM:))\n', 'E_CBS_KERBEROS', /kinit/],
+    [
+      'GSSAPIAuthError: unable to obtain a session (gssapi auth failed: No Kerberos credentials available (default cache: KCM:))\n',
+      'E_CBS_KERBEROS',
+      /kinit/,
+    ],
     ['ServerOffline: server is offline\n', 'E_CBS_HUB_OFFLINE', /later/],
   ];
   it.each(cases)('turns %j into %s', (stderr, code, hint) => {
@@ -76,6 +93,9 @@ describe('koji build output', () => {
 
   it('quotes the last line of an unknown failure', () => {
     const r = parseKojiBuildOutput({ ...base, exitCode: 1, stdout: '', stderr: 'Traceback...\nValueError: something odd\n' });
-    expect(r).toMatchObject({ kind: 'refused', finding: { code: 'E_CBS_CLI_FAILED', message: expect.stringContaining('ValueError: something odd') as string } });
+    expect(r).toMatchObject({
+      kind: 'refused',
+      finding: { code: 'E_CBS_CLI_FAILED', message: expect.stringContaining('ValueError: something odd') as string },
+    });
   });
 });

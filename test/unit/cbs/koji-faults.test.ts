@@ -24,7 +24,15 @@ describe('koji faults', () => {
 
 describe('task states and urls', () => {
   it('maps states to words and knows which end a task', () => {
-    expect([0, 1, 2, 3, 4, 5, 9].map(taskStateWord)).toEqual(['waiting', 'running', 'succeeded', 'canceled', 'assigned', 'failed', 'unknown']);
+    expect([0, 1, 2, 3, 4, 5, 9].map(taskStateWord)).toEqual([
+      'waiting',
+      'running',
+      'succeeded',
+      'canceled',
+      'assigned',
+      'failed',
+      'unknown',
+    ]);
     expect([0, 1, 2, 3, 4, 5].map(isTaskFinished)).toEqual([false, false, true, true, false, true]);
   });
 

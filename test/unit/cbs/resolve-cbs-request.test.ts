@@ -23,7 +23,9 @@ describe('CBS request', () => {
   });
 
   it('--arch-override is for scratch builds only (as koji has it); --fail-fast and --skip-tag pass through', () => {
-    expect(resolveCbsRequest({ cbs: 't', scratch: true, archOverride: 'x86_64, aarch64', failFast: true, skipTag: true }, undefined)).toMatchObject({
+    expect(
+      resolveCbsRequest({ cbs: 't', scratch: true, archOverride: 'x86_64, aarch64', failFast: true, skipTag: true }, undefined),
+    ).toMatchObject({
       archOverride: ['x86_64', 'aarch64'],
       failFast: true,
       skipTag: true,
@@ -33,8 +35,17 @@ describe('CBS request', () => {
   });
 
   it('lets flags override the variant', () => {
-    const r = resolveCbsRequest({ cbs: 'automotive9s-packages-main-el9s', scratch: false, kojiProfile: 'cbs', kojiConfig: '/k.conf' }, fromVariant);
-    expect(r).toMatchObject({ target: 'automotive9s-packages-main-el9s', profile: 'cbs', scratch: false, where: undefined, userConfig: '/k.conf' });
+    const r = resolveCbsRequest(
+      { cbs: 'automotive9s-packages-main-el9s', scratch: false, kojiProfile: 'cbs', kojiConfig: '/k.conf' },
+      fromVariant,
+    );
+    expect(r).toMatchObject({
+      target: 'automotive9s-packages-main-el9s',
+      profile: 'cbs',
+      scratch: false,
+      where: undefined,
+      userConfig: '/k.conf',
+    });
   });
 
   it('defaults to the cbs profile and a real build', () => {

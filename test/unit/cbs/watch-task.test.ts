@@ -6,7 +6,10 @@ import { plainLineReporter } from '../../../src/submit/cbs/watch-reporter.js';
 import { TaskNotFoundError, watchTask } from '../../../src/submit/cbs/watch-task.js';
 
 /** An in-memory hub whose tasks follow a list of snapshots, one per getTaskInfo call. */
-function scriptedHub(frames: Array<{ root: number; children: Array<[number, string, string, number]> }>, faults: Record<number, string> = {}): KojiHub & { polls: number } {
+function scriptedHub(
+  frames: Array<{ root: number; children: Array<[number, string, string, number]> }>,
+  faults: Record<number, string> = {},
+): KojiHub & { polls: number } {
   const hub = {
     url: 'http://hub.test/kojihub',
     polls: 0,
@@ -37,13 +40,43 @@ describe('watching a task', () => {
   it('follows the task until it closes and reports each change once', async () => {
     const hub = scriptedHub([
       { root: 0, children: [] },
-      { root: 1, children: [[101, 'buildArch', 'x86_64', 1], [102, 'buildArch', 'aarch64', 0]] },
-      { root: 1, children: [[101, 'buildArch', 'x86_64', 1], [102, 'buildArch', 'aarch64', 1]] },
-      { root: 2, children: [[101, 'buildArch', 'x86_64', 2], [102, 'buildArch', 'aarch64', 2]] },
+      {
+        root: 1,
+        children: [
+          [101, 'buildArch', 'x86_64', 1],
+          [102, 'buildArch', 'aarch64', 0],
+        ],
+      },
+      {
+        root: 1,
+        children: [
+          [101, 'buildArch', 'x86_64', 1],
+          [102, 'buildArch', 'aarch64', 1],
+        ],
+      },
+      {
+        root: 2,
+        children: [
+          [101, 'buildArch', 'x86_64', 2],
+          [102, 'buildArch', 'aarch64', 2],
+        ],
+      },
     ]);
     const lines: string[] = [];
-    const reporter = plainLineReporter((l) => lines.push(l), () => {});
-    const r = await watchTask({ hub, taskId: 100, weburl: 'https://w', topurl: 'https://t', pollIntervalMs: 1, maxPolls: 50, sleep: noSleep, onSnapshot: (s) => reporter.update(s) });
+    const reporter = plainLineReporter(
+      (l) => lines.push(l),
+      () => {},
+    );
+    const r = await watchTask({
+      hub,
+      taskId: 100,
+      weburl: 'https://w',
+      topurl: 'https://t',
+      pollIntervalMs: 1,
+      maxPolls: 50,
+      sleep: noSleep,
+      onSnapshot: (s) => reporter.update(s),
+    });
     expect(r.outcome).toBe('succeeded');
     expect(r.polls).toBe(4);
     expect(lines).toEqual([
@@ -61,12 +94,32 @@ describe('watching a task', () => {
   it('explains a failure by the failed child: its arch, fault and build.log', async () => {
     const hub = scriptedHub(
       [
-        { root: 1, children: [[101, 'buildArch', 'x86_64', 1], [102, 'buildArch', 'aarch64', 1]] },
-        { root: 5, children: [[101, 'buildArch', 'x86_64', 3], [102, 'buildArch', 'aarch64', 5]] },
+        {
+          root: 1,
+          children: [
+            [101, 'buildArch', 'x86_64', 1],
+            [102, 'buildArch', 'aarch64', 1],
+          ],
+        },
+        {
+          root: 5,
+          children: [
+            [101, 'buildArch', 'x86_64', 3],
+            [102, 'buildArch', 'aarch64', 5],
+          ],
+        },
       ],
       { 102: 'error building package (arch aarch64), mock exited with status 1; see build.log for more information' },
     );
-    const r = await watchTask({ hub, taskId: 100, weburl: 'https://w', topurl: 'https://t', pollIntervalMs: 1, maxPolls: 50, sleep: noSleep });
+    const r = await watchTask({
+      hub,
+      taskId: 100,
+      weburl: 'https://w',
+      topurl: 'https://t',
+      pollIntervalMs: 1,
+      maxPolls: 50,
+      sleep: noSleep,
+    });
     expect(r.outcome).toBe('failed');
     expect(r.failures).toHaveLength(1);
     expect(r.failures[0]!.task.arch).toBe('aarch64');
@@ -83,6 +136,8 @@ describe('watching a task', () => {
 
   it('says when the hub has no such task', async () => {
     const hub = scriptedHub([{ root: 1, children: [] }]);
-    await expect(watchTask({ hub, taskId: 7, weburl: 'https://w', pollIntervalMs: 1, maxPolls: 3, sleep: noSleep })).rejects.toBeInstanceOf(TaskNotFoundError);
+    await expect(watchTask({ hub, taskId: 7, weburl: 'https://w', pollIntervalMs: 1, maxPolls: 3, sleep: noSleep })).rejects.toBeInstanceOf(
+      TaskNotFoundError,
+    );
   });
 });

@@ -94,7 +94,16 @@ describe('XML-RPC encoding', () => {
     );
     const tree = fc.letrec((tie) => ({
       // eslint-disable-next-line no-control-regex -- as above, for struct member names
-      value: fc.oneof({ depthSize: 'small' }, leaf, fc.array(tie('value'), { maxLength: 4 }), fc.dictionary(fc.string({ minLength: 1, maxLength: 8 }).filter((k) => !/[\r\u0000-\u001f]/.test(k) && k !== '__proto__'), tie('value'), { maxKeys: 4 })),
+      value: fc.oneof(
+        { depthSize: 'small' },
+        leaf,
+        fc.array(tie('value'), { maxLength: 4 }),
+        fc.dictionary(
+          fc.string({ minLength: 1, maxLength: 8 }).filter((k) => !/[\r\u0000-\u001f]/.test(k) && k !== '__proto__'),
+          tie('value'),
+          { maxKeys: 4 },
+        ),
+      ),
     }));
     fc.assert(
       fc.property(fc.array(tree.value, { maxLength: 3 }), (params) => {

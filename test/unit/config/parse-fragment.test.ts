@@ -6,7 +6,9 @@ const origin = { kind: 'feature' as const, name: 'f' };
 
 describe('config fragments', () => {
   it('reads the kernel syntax with line numbers', () => {
-    const text = ['# comment', 'CONFIG_A=y', '# CONFIG_B is not set', '', 'CONFIG_C="hello \\"x\\""', 'CONFIG_D=0x1f', 'CONFIG_E=-3'].join('\n');
+    const text = ['# comment', 'CONFIG_A=y', '# CONFIG_B is not set', '', 'CONFIG_C="hello \\"x\\""', 'CONFIG_D=0x1f', 'CONFIG_E=-3'].join(
+      '\n',
+    );
     const { requests, findings } = parseFragment(text, 'frag', origin);
     expect(findings).toEqual([]);
     expect(requests.map((r) => [r.symbol, r.value.type, r.value.value, r.where.line])).toEqual([

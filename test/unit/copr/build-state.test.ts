@@ -28,14 +28,34 @@ describe('buildOutcome', () => {
     chroots: chroots.map(([name, s]) => ({ name, state: s, resultUrl: `https://r/${name}` })),
   });
   it('is ok only when the build and every chroot succeeded', () => {
-    expect(buildOutcome(snap('succeeded', [['a', 'succeeded'], ['b', 'succeeded']])).ok).toBe(true);
+    expect(
+      buildOutcome(
+        snap('succeeded', [
+          ['a', 'succeeded'],
+          ['b', 'succeeded'],
+        ]),
+      ).ok,
+    ).toBe(true);
     expect(buildOutcome(snap('succeeded', [])).ok).toBe(false);
-    const failed = buildOutcome(snap('failed', [['a', 'succeeded'], ['b', 'failed']]));
+    const failed = buildOutcome(
+      snap('failed', [
+        ['a', 'succeeded'],
+        ['b', 'failed'],
+      ]),
+    );
     expect(failed.ok).toBe(false);
     expect(failed.notSucceeded.map((c) => c.name)).toEqual(['b']);
     // skipped (e.g. ExclusiveArch) and forked chroots count as success, as copr-cli's watch has it
     expect(buildOutcome(snap('skipped', [['a', 'skipped']])).ok).toBe(true);
-    expect(buildOutcome(snap('succeeded', [['a', 'succeeded'], ['b', 'skipped'], ['c', 'forked']])).ok).toBe(true);
+    expect(
+      buildOutcome(
+        snap('succeeded', [
+          ['a', 'succeeded'],
+          ['b', 'skipped'],
+          ['c', 'forked'],
+        ]),
+      ).ok,
+    ).toBe(true);
     expect(buildOutcome(snap('unknown', [['a', 'unknown']])).ok).toBe(false);
   });
   it('forked and unknown end the watch (frontend FINISHED_STATES; copr-cli stops on unknown)', () => {
@@ -43,7 +63,14 @@ describe('buildOutcome', () => {
     expect(isBuildFinished(snap('unknown', [['a', 'unknown']]))).toBe(true);
   });
   it('a build is finished when its state is terminal', () => {
-    expect(isBuildFinished(snap('running', [['a', 'failed'], ['b', 'running']]))).toBe(false);
+    expect(
+      isBuildFinished(
+        snap('running', [
+          ['a', 'failed'],
+          ['b', 'running'],
+        ]),
+      ),
+    ).toBe(false);
     expect(isBuildFinished(snap('canceled', [['a', 'canceled']]))).toBe(true);
   });
 });

@@ -14,7 +14,7 @@ login = nope
 `;
 
 describe('copr config (read like copr-cli: configparser)', () => {
-  it('reads the [copr-cli] credentials, splits on the first = only, strips the URL\'s trailing slash', () => {
+  it("reads the [copr-cli] credentials, splits on the first = only, strips the URL's trailing slash", () => {
     const { credentials } = credentialsFromIni(FILE, '/home/a/.config/copr');
     expect(credentials).toEqual({
       auth: { kind: 'token', login: 'Zm9vYmFy==abc=', token: 't0k3n=with=equals' },
@@ -37,7 +37,9 @@ describe('copr config (read like copr-cli: configparser)', () => {
   });
 
   it('chooses a GSSAPI login when there is no token and gssapi is true (python-copr auth_from_config)', () => {
-    expect(credentialsFromIni('[copr-cli]\ngssapi = True\ncopr_url = https://c.example\n', 'f').credentials?.auth).toEqual({ kind: 'gssapi' });
+    expect(credentialsFromIni('[copr-cli]\ngssapi = True\ncopr_url = https://c.example\n', 'f').credentials?.auth).toEqual({
+      kind: 'gssapi',
+    });
     // a token wins over gssapi
     expect(credentialsFromIni('[copr-cli]\ngssapi = yes\nlogin = l\ntoken = t\n', 'f').credentials?.auth.kind).toBe('token');
     expect(() => credentialsFromIni('[copr-cli]\ngssapi = maybe\n', 'f')).toThrow(/not a boolean/);
@@ -45,7 +47,9 @@ describe('copr config (read like copr-cli: configparser)', () => {
 
   it('refuses a plain http copr_url unless encrypted = false, like copr-cli', () => {
     expect(() => credentialsFromIni('[copr-cli]\nlogin=a\ntoken=b\ncopr_url = http://c.example\n', 'f')).toThrow(/plain http/);
-    expect(credentialsFromIni('[copr-cli]\nlogin=a\ntoken=b\ncopr_url = http://c.example\nencrypted = False\n', 'f').credentials?.coprUrl).toBe('http://c.example');
+    expect(
+      credentialsFromIni('[copr-cli]\nlogin=a\ntoken=b\ncopr_url = http://c.example\nencrypted = False\n', 'f').credentials?.coprUrl,
+    ).toBe('http://c.example');
   });
 
   it('lets the override win over copr_url, and defaults to Fedora Copr', () => {

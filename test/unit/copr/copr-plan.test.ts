@@ -33,7 +33,10 @@ describe('resolveCoprPlan', () => {
     expect(plan.settings.enable_net).toBe(false);
   });
   it('lets CLI values win; --chroot replaces the list', () => {
-    const plan = resolveCoprPlan({ copr: 'me/other', chroot: ['fedora-41-x86_64', 'fedora-41-x86_64'], timeout: '3600', enableNet: true }, target);
+    const plan = resolveCoprPlan(
+      { copr: 'me/other', chroot: ['fedora-41-x86_64', 'fedora-41-x86_64'], timeout: '3600', enableNet: true },
+      target,
+    );
     expect(plan).toMatchObject({ owner: 'me', project: 'other', chroots: ['fedora-41-x86_64'], timeout: 3600, enableNet: true });
   });
   it('defaults the timeout for a kernel build', () => {
@@ -48,7 +51,9 @@ describe('resolveCoprPlan', () => {
     expect(() => resolveCoprPlan({ copr: 'me/p', chroot: ['bad chroot'] }, undefined)).toThrow(/not a Copr chroot/);
   });
   it('names the variant location when its timeout is wrong', () => {
-    expect(() => resolveCoprPlan({ copr: true, chroot: [] }, { ...target, timeout: 999999 })).toThrow(/variants\/playground\.yml:12:3: timeout/);
+    expect(() => resolveCoprPlan({ copr: true, chroot: [] }, { ...target, timeout: 999999 })).toThrow(
+      /variants\/playground\.yml:12:3: timeout/,
+    );
   });
 });
 

@@ -11,7 +11,10 @@ const html = '<html><head><title>502 Proxy Error</title></head><body><h1>Proxy E
 
 describe('judgeAttempt', () => {
   it('returns parsed JSON of a 2xx', () => {
-    expect(judgeAttempt(get, { status: 200, body: '{"id":1,"state":"running"}' }, ctx)).toEqual({ action: 'done', value: { id: 1, state: 'running' } });
+    expect(judgeAttempt(get, { status: 200, body: '{"id":1,"state":"running"}' }, ctx)).toEqual({
+      action: 'done',
+      value: { id: 1, state: 'running' },
+    });
   });
   it('401 fails at once and says where to renew the token', () => {
     const v = judgeAttempt(get, { status: 401, body: '{"error":"Login invalid/expired."}' }, ctx);
@@ -41,9 +44,12 @@ describe('judgeAttempt', () => {
   });
   it('an HTML error page becomes a readable message, not a parse crash', () => {
     const v = judgeAttempt(get, { status: 502, statusMessage: 'Bad Gateway', body: html }, ctx);
-    if (v.action !== 'done') expect(v.error.message).toContain('HTTP 502 Bad Gateway: the server answered with an HTML page instead of JSON: "502 Proxy Error – Proxy Error"');
+    if (v.action !== 'done')
+      expect(v.error.message).toContain(
+        'HTTP 502 Bad Gateway: the server answered with an HTML page instead of JSON: "502 Proxy Error – Proxy Error"',
+      );
   });
-  it('4xx answers are final and carry Copr\'s error text', () => {
+  it("4xx answers are final and carry Copr's error text", () => {
     const v = judgeAttempt(get, { status: 404, statusMessage: 'Not Found', body: '{"error":"Build 7 does not exist."}' }, ctx);
     expect(v.action).toBe('fail');
     if (v.action !== 'done') expect(v.error.message).toContain('HTTP 404 Not Found: Build 7 does not exist.');

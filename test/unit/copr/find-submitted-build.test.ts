@@ -28,7 +28,9 @@ describe('pickSubmittedBuild', () => {
       build(50, {}),
     ];
     expect(pickSubmittedBuild(builds, clue)).toBeUndefined();
-    expect(pickSubmittedBuild([...builds.slice(0, 3), build(55, { source_package: { name: 'kernel', version: '6.12.0-1.kplay' } })], clue)?.id).toBe(55);
+    expect(
+      pickSubmittedBuild([...builds.slice(0, 3), build(55, { source_package: { name: 'kernel', version: '6.12.0-1.kplay' } })], clue)?.id,
+    ).toBe(55);
   });
 });
 
@@ -40,7 +42,10 @@ describe('chrootUnion', () => {
 
 describe('srpmIdentityFromFileName', () => {
   it('splits name-version-release.src.rpm at the last two dashes', () => {
-    expect(srpmIdentityFromFileName('/x/kernel-playground-6.12.0-1.kplay.fc42.src.rpm')).toEqual({ name: 'kernel-playground', version: '6.12.0-1.kplay.fc42' });
+    expect(srpmIdentityFromFileName('/x/kernel-playground-6.12.0-1.kplay.fc42.src.rpm')).toEqual({
+      name: 'kernel-playground',
+      version: '6.12.0-1.kplay.fc42',
+    });
     expect(srpmIdentityFromFileName('nothing.src.rpm')).toBeUndefined();
   });
 });

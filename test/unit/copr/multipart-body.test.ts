@@ -40,7 +40,9 @@ describe('multipart upload body', () => {
   it('can be opened again (a fresh stream each time)', async () => {
     const body = multipartBody([{ name: 'a', filename: 'a', contentType: 'text/plain', source: { data: Buffer.from('x') } }], 'B');
     expect((await buffer(body.open())).toString()).toBe((await buffer(body.open())).toString());
-    expect((await buffer(body.open())).toString()).toBe('--B\r\nContent-Disposition: form-data; name="a"; filename="a"\r\nContent-Type: text/plain\r\n\r\nx\r\n--B--\r\n');
+    expect((await buffer(body.open())).toString()).toBe(
+      '--B\r\nContent-Disposition: form-data; name="a"; filename="a"\r\nContent-Type: text/plain\r\n\r\nx\r\n--B--\r\n',
+    );
   });
 
   it('fails the stream when the file changed size after the length was announced', async () => {

@@ -22,12 +22,16 @@ describe('SecretRedactor', () => {
     );
   });
 
-  it('leaves no secret even when secret and text share the marker\'s letters (property)', () => {
+  it("leaves no secret even when secret and text share the marker's letters (property)", () => {
     const letters = fc.constantFrom(...'<redacted>'.split(''));
     fc.assert(
-      fc.property(fc.string({ unit: letters, minLength: 4, maxLength: 12 }), fc.string({ unit: letters, maxLength: 60 }), (secret, text) => {
-        expect(new SecretRedactor().add(secret).redact(text).includes(secret)).toBe(false);
-      }),
+      fc.property(
+        fc.string({ unit: letters, minLength: 4, maxLength: 12 }),
+        fc.string({ unit: letters, maxLength: 60 }),
+        (secret, text) => {
+          expect(new SecretRedactor().add(secret).redact(text).includes(secret)).toBe(false);
+        },
+      ),
       { numRuns: propertyRuns(2000) },
     );
   });

@@ -2,11 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { emptyIniDocument, iniBoolean, parseIni, parseIniInto, sectionValues } from '../../../src/ini/ini.js';
 
 // Expected values are what Python 3's configparser.ConfigParser() gives for the same text.
-const values = (text: string, section: string) => Object.fromEntries([...(sectionValues(parseIni(text, 'f'), section) ?? [])].map(([k, v]) => [k, v.value]));
+const values = (text: string, section: string) =>
+  Object.fromEntries([...(sectionValues(parseIni(text, 'f'), section) ?? [])].map(([k, v]) => [k, v.value]));
 
 describe('INI reader with configparser semantics', () => {
   it('splits at the first = or :, lower-cases keys, strips blanks, keeps inline ; and #', () => {
-    expect(values('[s]\nKey = a=b:c\nOther: x = y\nc = v ; not a comment\n', 's')).toEqual({ key: 'a=b:c', other: 'x = y', c: 'v ; not a comment' });
+    expect(values('[s]\nKey = a=b:c\nOther: x = y\nc = v ; not a comment\n', 's')).toEqual({
+      key: 'a=b:c',
+      other: 'x = y',
+      c: 'v ; not a comment',
+    });
   });
 
   it('joins deeper-indented lines, keeping blank lines inside a value and dropping trailing ones', () => {
@@ -18,7 +23,11 @@ describe('INI reader with configparser semantics', () => {
   });
 
   it('inherits DEFAULT and interpolates %(key)s and %%', () => {
-    expect(values('[DEFAULT]\nbase = https://h\n[s]\nurl = %(base)s/x\npct = 100%%\n', 's')).toEqual({ base: 'https://h', url: 'https://h/x', pct: '100%' });
+    expect(values('[DEFAULT]\nbase = https://h\n[s]\nurl = %(base)s/x\npct = 100%%\n', 's')).toEqual({
+      base: 'https://h',
+      url: 'https://h/x',
+      pct: '100%',
+    });
     expect(() => values('[s]\nk = 100%\n', 's')).toThrow(/must be followed by/);
   });
 

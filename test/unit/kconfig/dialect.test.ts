@@ -40,35 +40,51 @@ function picked(tree: ReturnType<typeof v61>, input: string): string {
 }
 
 describe('Kconfig dialects', () => {
-  it('detects the choice model, hash size and keywords from the tree\'s scripts/kconfig', () => {
+  it("detects the choice model, hash size and keywords from the tree's scripts/kconfig", () => {
     const old = detectDialect(
       (p) =>
         ({
-          'scripts/kconfig/symbol.c': 'struct property *sym_get_choice_prop(struct symbol *sym)\nstatic struct symbol *sym_calc_choice(struct symbol *sym)\n',
+          'scripts/kconfig/symbol.c':
+            'struct property *sym_get_choice_prop(struct symbol *sym)\nstatic struct symbol *sym_calc_choice(struct symbol *sym)\n',
           'scripts/kconfig/expr.h': '#define SYMBOL_HASHSIZE\t\t9973\n',
           'scripts/kconfig/confdata.c': 'int conf_unsaved = 0;\nif (strncmp(p, "is not set", 10))',
           'scripts/kconfig/lexer.l': '"bool"\t\treturn T_BOOL;\n"optional"\treturn T_OPTIONAL;\n',
         })[p],
       '6.1.0',
     );
-    expect([old.choices, old.hashSize, old.confReadResets, old.strictNotSet, old.keywords.has('optional')]).toEqual(['symbol', 9973, true, false, true]);
+    expect([old.choices, old.hashSize, old.confReadResets, old.strictNotSet, old.keywords.has('optional')]).toEqual([
+      'symbol',
+      9973,
+      true,
+      false,
+      true,
+    ]);
     const neu = detectDialect(
       (p) =>
         ({
-          'scripts/kconfig/symbol.c': 'struct symbol *sym_calc_choice(struct menu *choice)\n{ list_for_each_entry(sym, &choice->choice_members, choice_link) }\nnewval.val = "0";\n',
+          'scripts/kconfig/symbol.c':
+            'struct symbol *sym_calc_choice(struct menu *choice)\n{ list_for_each_entry(sym, &choice->choice_members, choice_link) }\nnewval.val = "0";\n',
           'scripts/kconfig/internal.h': '#define SYMBOL_HASHSIZE\t\t(1U << 14)\n',
           'scripts/kconfig/confdata.c': 'if (strcmp(p, "is not set"))',
           'scripts/kconfig/lexer.l': '"bool"\t\treturn T_BOOL;\n"transitional"\treturn T_TRANSITIONAL;\n',
         })[p],
       '6.18.0',
     );
-    expect([neu.choices, neu.hashSize, neu.emptyNumberIsZero, neu.confReadResets, neu.strictNotSet]).toEqual(['menu', 16384, true, false, true]);
+    expect([neu.choices, neu.hashSize, neu.emptyNumberIsZero, neu.confReadResets, neu.strictNotSet]).toEqual([
+      'menu',
+      16384,
+      true,
+      false,
+      true,
+    ]);
     expect([...neu.unsupportedKeywords]).toEqual(['transitional']);
     // neither choice model: refuse, naming the file
-    expect(() => detectDialect((p) => (p === 'scripts/kconfig/symbol.c' ? 'int x;\nvoid sym_calc_choice(int);\n' : undefined), '7.0')).toThrow(/symbol\.c:2: .*choice values/);
+    expect(() =>
+      detectDialect((p) => (p === 'scripts/kconfig/symbol.c' ? 'int x;\nvoid sym_calc_choice(int);\n' : undefined), '7.0'),
+    ).toThrow(/symbol\.c:2: .*choice values/);
   });
 
-  it('a keyword of the tree\'s Kconfig the engine does not implement is E_KCONFIG_DIALECT at file:line', () => {
+  it("a keyword of the tree's Kconfig the engine does not implement is E_KCONFIG_DIALECT at file:line", () => {
     const files = {
       Kconfig: 'config OLD\n\tbool "old"\n\ttransitional\n',
       'scripts/kconfig/symbol.c': 'struct symbol *sym_calc_choice(struct menu *choice) { choice_members; }',
@@ -118,10 +134,17 @@ describe('Kconfig dialects', () => {
     const r = resolveConfig(t, { base: 'CONFIG_C_B=y\n', requests: [request('C_B', 'n')] });
     expect(r.findings).toEqual([]);
     expect(r.values.get('C_A')).toBe('y');
-    expect(explainSymbol(t, r, 'C_A').reason).toMatch(/the choice's default C_B is set to n, so the first visible member without a value, C_A, is taken/);
-    const all = resolveConfig(t, { base: '', requests: [request('C_A', 'n', 'f', 1), request('C_B', 'n', 'f', 2), request('C_C', 'n', 'f', 3)] });
+    expect(explainSymbol(t, r, 'C_A').reason).toMatch(
+      /the choice's default C_B is set to n, so the first visible member without a value, C_A, is taken/,
+    );
+    const all = resolveConfig(t, {
+      base: '',
+      requests: [request('C_A', 'n', 'f', 1), request('C_B', 'n', 'f', 2), request('C_C', 'n', 'f', 3)],
+    });
     expect(all.values.get('C_A')).toBe('y');
-    expect(all.findings.map((f) => f.message)).toEqual([expect.stringMatching(/CONFIG_C_A=n cannot be met: .*every visible member is set to n/)]);
+    expect(all.findings.map((f) => f.message)).toEqual([
+      expect.stringMatching(/CONFIG_C_A=n cannot be met: .*every visible member is set to n/),
+    ]);
   });
 
   it('6.12 rejects what 6.11 removed: tristate, named and optional choices', () => {

@@ -3,7 +3,11 @@ import type { KconfigTree } from '../../../src/kconfig/kconfig-tree.js';
 import type { ConfigRequest, ConfigValue } from '../../../src/model/types.js';
 
 /** A Kconfig tree from in-memory files; `shell` answers $(shell,...) without spawning. */
-export function fakeTree(files: Record<string, string>, shell: (cmd: string) => string = () => '', kernelVersion = '6.1.0'): KconfigTree & { commands: string[] } {
+export function fakeTree(
+  files: Record<string, string>,
+  shell: (cmd: string) => string = () => '',
+  kernelVersion = '6.1.0',
+): KconfigTree & { commands: string[] } {
   const commands: string[] = [];
   const tree = buildKconfigTree({
     label: 'fake',
@@ -24,7 +28,13 @@ export function fakeTree(files: Record<string, string>, shell: (cmd: string) => 
   return Object.assign(tree, { commands });
 }
 
-export function request(symbol: string, value: string | ConfigValue, feature = 'feat', line = 1, extra: Partial<ConfigRequest> = {}): ConfigRequest {
+export function request(
+  symbol: string,
+  value: string | ConfigValue,
+  feature = 'feat',
+  line = 1,
+  extra: Partial<ConfigRequest> = {},
+): ConfigRequest {
   return {
     symbol,
     value: typeof value === 'string' ? { type: 'tristate', value: value as 'y' | 'm' | 'n' } : value,

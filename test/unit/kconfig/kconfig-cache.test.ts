@@ -30,7 +30,9 @@ describe('extracted Kconfig subset cache', () => {
     mkdirSync(path.join(trees, 'partial-999999999-1'), { recursive: true });
     mkdirSync(path.join(trees, `partial-${process.pid}-${Date.now()}`), { recursive: true });
     const root = await extractKconfigSubset(tb, cache);
-    expect(readdirSync(trees).filter((n) => n.startsWith('partial-'))).toEqual([expect.stringMatching(new RegExp(`^partial-${process.pid}-`))]);
+    expect(readdirSync(trees).filter((n) => n.startsWith('partial-'))).toEqual([
+      expect.stringMatching(new RegExp(`^partial-${process.pid}-`)),
+    ]);
     expect(existsSync(path.join(root, '.manifest.json'))).toBe(true);
     expect(existsSync(path.join(root, 'skip.c'))).toBe(false);
     expect(await damagedSubsetFiles(root)).toEqual([]);

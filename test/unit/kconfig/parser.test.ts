@@ -6,7 +6,8 @@ describe('Kconfig parser', () => {
   it('parses every entry kind, sources files, and propagates dependencies', () => {
     const tree = fakeTree({
       Kconfig: 'menu "M"\n\tdepends on A\n\tvisible if B\nsource "sub/Kconfig"\nendmenu\nconfig A\n\tdef_bool y\nconfig B\n\tbool\n',
-      'sub/Kconfig': 'if A\nmenuconfig C\n\ttristate "C" if B || A\n\tselect D if A\n\timply E\n\trange 1 2\nendif\nconfig D\n\ttristate\nconfig E\n\ttristate "E"\n',
+      'sub/Kconfig':
+        'if A\nmenuconfig C\n\ttristate "C" if B || A\n\tselect D if A\n\timply E\n\trange 1 2\nendif\nconfig D\n\ttristate\nconfig E\n\ttristate "E"\n',
     });
     expect(tree.files).toEqual(['Kconfig', 'sub/Kconfig']);
     const c = tree.symbols.find('C')!;

@@ -53,7 +53,10 @@ describe('resolveConfig findings', () => {
     expect(f.where).toEqual({ file: 'features/wireguard/config', line: 7, col: 1 });
     expect(f.feature).toBe('wireguard');
     expect(f.message).toContain('depends on NET && INET');
-    expect(f.related).toContainEqual({ message: 'CONFIG_NET=n set by feature tiny', where: { file: 'features/tiny/config', line: 12, col: 1 } });
+    expect(f.related).toContainEqual({
+      message: 'CONFIG_NET=n set by feature tiny',
+      where: { file: 'features/tiny/config', line: 12, col: 1 },
+    });
     expect(r.values.get('WIREGUARD')).toBeUndefined();
   });
 
@@ -62,7 +65,10 @@ describe('resolveConfig findings', () => {
     const warned = resolveConfig(tree, { base, baseFile: 'base.config', requests: [request('CRYPTO', 'm')] });
     expect(warned.findings.map((f) => f.code)).toEqual(['W_KCONFIG_PROMOTED']);
     expect(warned.findings[0]!.message).toContain('selected by BIG=y');
-    expect(warned.findings[0]!.related).toContainEqual({ message: 'CONFIG_BIG=y set by base config', where: { file: 'base.config', line: 1, col: 0 } });
+    expect(warned.findings[0]!.related).toContainEqual({
+      message: 'CONFIG_BIG=y set by base config',
+      where: { file: 'base.config', line: 1, col: 0 },
+    });
     const accepted = resolveConfig(tree, { base, requests: [request('CRYPTO', 'm', 'feat', 1, { acceptPromotion: true })] });
     expect(accepted.findings).toEqual([]);
   });

@@ -20,7 +20,10 @@ function parse(format: string, chunk: number): TarEntry[] {
   execFileSync('tar', [`--format=${format}`, '-cf', tarball, '-C', dir, 'linux-1']);
   const data = readFileSync(tarball);
   const out: TarEntry[] = [];
-  const p = new TarEntryParser((n) => !n.endsWith('.c'), (e) => out.push(e));
+  const p = new TarEntryParser(
+    (n) => !n.endsWith('.c'),
+    (e) => out.push(e),
+  );
   for (let i = 0; i < data.length; i += chunk) p.push(data.subarray(i, i + chunk));
   p.end();
   return out.sort((a, b) => (a.name < b.name ? -1 : 1));
@@ -32,7 +35,9 @@ describe('tar entry parser', () => {
     it(`keeps the wanted regular files of a ${format} archive, any chunking`, () => {
       for (const chunk of [1, 100, 512, 4096, 1 << 20]) {
         const entries = parse(format, chunk);
-        expect(entries.map((e) => e.name)).toEqual(['linux-1/empty', 'linux-1/Kconfig', `${longDir}/Kconfig`, 'linux-1/scripts/tool.sh'].sort());
+        expect(entries.map((e) => e.name)).toEqual(
+          ['linux-1/empty', 'linux-1/Kconfig', `${longDir}/Kconfig`, 'linux-1/scripts/tool.sh'].sort(),
+        );
         expect(entries.find((e) => e.name === `${longDir}/Kconfig`)!.data.toString()).toBe('x'.repeat(1500));
         expect(entries.find((e) => e.name.endsWith('tool.sh'))!.mode & 0o111).not.toBe(0);
         expect(entries.find((e) => e.name.endsWith('empty'))!.data.length).toBe(0);
@@ -43,7 +48,10 @@ describe('tar entry parser', () => {
   it('fails on a truncated archive', () => {
     const tarball = path.join(dir, 'short.tar');
     execFileSync('tar', ['--format=gnu', '-cf', tarball, '-C', dir, 'linux-1/skip.c']);
-    const p = new TarEntryParser(() => true, () => undefined);
+    const p = new TarEntryParser(
+      () => true,
+      () => undefined,
+    );
     p.push(readFileSync(tarball).subarray(0, 700));
     expect(() => p.end()).toThrow(/unexpected end/);
   });

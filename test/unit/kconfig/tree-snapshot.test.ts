@@ -84,7 +84,11 @@ comment "c"
 	depends on !NET
 `;
 
-const INPUTS = ['', 'CONFIG_WG=m\nCONFIG_A1=m\nCONFIG_NR=0x100\n# CONFIG_NET is not set\n', 'CONFIG_HZ_100=y\nCONFIG_A2=y\nCONFIG_NAME="foo"\nCONFIG_NR=0x20\n'];
+const INPUTS = [
+  '',
+  'CONFIG_WG=m\nCONFIG_A1=m\nCONFIG_NR=0x100\n# CONFIG_NET is not set\n',
+  'CONFIG_HZ_100=y\nCONFIG_A2=y\nCONFIG_NAME="foo"\nCONFIG_NR=0x20\n',
+];
 
 function rebuilt(tree: KconfigTree, snap: TreeSnapshot): KconfigTree {
   const parts = decodeTree(deserialize(serialize(snap)) as TreeSnapshot);
@@ -123,8 +127,7 @@ describe('parsed tree cache', () => {
   writeFileSync(path.join(root, 'Makefile'), 'VERSION = 6\nPATCHLEVEL = 1\nSUBLEVEL = 0\n');
   writeFileSync(path.join(root, 'Kconfig'), 'config A\n\tbool "a"\n\tdefault y\nsource "sub/Kconfig"\nosource "sub/Kconfig.opt"\n');
   writeFileSync(path.join(root, 'sub', 'Kconfig'), 'config B\n\tbool "b"\n');
-  const load = () =>
-    loadKconfigTreeSync({ label: root, root, srcarch: 'x86', makeArch: 'x86_64', cacheDir, tools: { CC: 'true' } });
+  const load = () => loadKconfigTreeSync({ label: root, root, srcarch: 'x86', makeArch: 'x86_64', cacheDir, tools: { CC: 'true' } });
   const names = (t: KconfigTree) => [...t.symbols.names()].sort();
 
   it('stores the tree, reuses it, and notices changed and new files', () => {

@@ -5,9 +5,20 @@ import { compareReleases, parseReleaseList, selectRelease } from '../../../src/r
 const LIST = JSON.stringify({
   latest_stable: { version: '6.17.8' },
   releases: [
-    { iseol: false, version: '6.18-rc6', moniker: 'mainline', source: 'https://git.kernel.org/torvalds/t/linux-6.18-rc6.tar.gz', released: { isodate: '2026-11-16' } },
+    {
+      iseol: false,
+      version: '6.18-rc6',
+      moniker: 'mainline',
+      source: 'https://git.kernel.org/torvalds/t/linux-6.18-rc6.tar.gz',
+      released: { isodate: '2026-11-16' },
+    },
     { iseol: false, version: '6.17.8', moniker: 'stable', source: 'https://cdn.kernel.org/pub/linux/kernel/v6.x/linux-6.17.8.tar.xz' },
-    { iseol: false, version: '6.12.117', moniker: 'longterm', source: 'https://cdn.kernel.org/pub/linux/kernel/v6.x/linux-6.12.117.tar.xz' },
+    {
+      iseol: false,
+      version: '6.12.117',
+      moniker: 'longterm',
+      source: 'https://cdn.kernel.org/pub/linux/kernel/v6.x/linux-6.12.117.tar.xz',
+    },
     { iseol: false, version: '6.1.192', moniker: 'longterm', source: 'https://cdn.kernel.org/pub/linux/kernel/v6.x/linux-6.1.192.tar.xz' },
     { iseol: false, version: 'next-20261120', moniker: 'linux-next', source: null },
   ],
@@ -41,7 +52,16 @@ describe('sha256sums.asc', () => {
   it('reads the signed body and skips the armour and signature', () => {
     const a = 'a'.repeat(64);
     const b = 'B'.repeat(64);
-    const text = ['-----BEGIN PGP SIGNED MESSAGE-----', 'Hash: SHA256', '', `${a}  linux-6.12.117.tar.xz`, `${b}  linux-6.12.116.tar.gz`, '-----BEGIN PGP SIGNATURE-----', `${'c'.repeat(64)}  linux-evil.tar.xz`, '-----END PGP SIGNATURE-----'].join('\n');
+    const text = [
+      '-----BEGIN PGP SIGNED MESSAGE-----',
+      'Hash: SHA256',
+      '',
+      `${a}  linux-6.12.117.tar.xz`,
+      `${b}  linux-6.12.116.tar.gz`,
+      '-----BEGIN PGP SIGNATURE-----',
+      `${'c'.repeat(64)}  linux-evil.tar.xz`,
+      '-----END PGP SIGNATURE-----',
+    ].join('\n');
     const sums = parseChecksumList(text);
     expect(sums.get('linux-6.12.117.tar.xz')).toBe(a);
     expect(sums.get('linux-6.12.116.tar.gz')).toBe('b'.repeat(64));

@@ -7,7 +7,7 @@ import type { ConfigRequest } from '../../../src/model/types.js';
 
 const long = Buffer.from(`${Array.from({ length: 12 }, (_, i) => `line ${i}`).join('\n')}\n`);
 
-describe('the distribution\'s own patches', () => {
+describe("the distribution's own patches", () => {
   const spec = [
     '%global patchversion 6.12',
     'ApplyOptionalPatch()',
@@ -47,18 +47,34 @@ describe('the distribution\'s own patches', () => {
 
   it('a patch the package lacks is a finding at its line', () => {
     const r = distributionPatches(spec, readSpecMacros(spec), new Map([['linux-kernel-test.patch', Buffer.alloc(0)]]), 'kernel.spec');
-    expect(r.findings.map((f) => `${f.code} ${f.where?.line}`)).toEqual(['E_OVERLAY_SOURCE_MISSING 6', 'E_OVERLAY_SOURCE_MISSING 9', 'E_OVERLAY_SOURCE_MISSING 12', 'E_OVERLAY_SOURCE_MISSING 16']);
+    expect(r.findings.map((f) => `${f.code} ${f.where?.line}`)).toEqual([
+      'E_OVERLAY_SOURCE_MISSING 6',
+      'E_OVERLAY_SOURCE_MISSING 9',
+      'E_OVERLAY_SOURCE_MISSING 12',
+      'E_OVERLAY_SOURCE_MISSING 16',
+    ]);
   });
 
-  it('the variant\'s applications go after the last one before END OF PATCH APPLICATIONS, outside %if blocks', () => {
+  it("the variant's applications go after the last one before END OF PATCH APPLICATIONS, outside %if blocks", () => {
     expect(lastDistributionApply(spec, spec.indexOf('ApplyOptionalPatch linux-kernel-test.patch'))).toBe(spec.indexOf('%endif'));
-    const fedora = ['ApplyOptionalPatch linux-kernel-test.patch', '', '%{log_msg "End of patch applications"}', '# END OF PATCH APPLICATIONS', 'ApplyOptionalPatch x.patch'];
+    const fedora = [
+      'ApplyOptionalPatch linux-kernel-test.patch',
+      '',
+      '%{log_msg "End of patch applications"}',
+      '# END OF PATCH APPLICATIONS',
+      'ApplyOptionalPatch x.patch',
+    ];
     expect(lastDistributionApply(fedora, 0)).toBe(0);
   });
 });
 
 describe('config Sources with provenance', () => {
-  const req = (symbol: string, v: string): ConfigRequest => ({ symbol, value: v === 'y' || v === 'm' || v === 'n' ? { type: 'tristate', value: v } : { type: 'string', value: v }, where: { file: 'features/a/feature.yml', line: 3, col: 1 }, origin: { kind: 'feature', name: 'a' } });
+  const req = (symbol: string, v: string): ConfigRequest => ({
+    symbol,
+    value: v === 'y' || v === 'm' || v === 'n' ? { type: 'tristate', value: v } : { type: 'string', value: v },
+    where: { file: 'features/a/feature.yml', line: 3, col: 1 },
+    origin: { kind: 'feature', name: 'a' },
+  });
   it('changes a present symbol in place, appends the rest in a marked block listing who asked, and is idempotent', () => {
     const original = '# head\nCONFIG_A=m\n# CONFIG_B is not set\nCONFIG_C=y\n';
     const once = configWithProvenance(original, 'pg', [req('A', 'y'), req('NEW', 'y'), req('C', 'n')], () => 'features/a/feature.yml:3');

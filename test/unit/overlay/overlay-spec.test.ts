@@ -63,7 +63,9 @@ describe('overlaySpec', () => {
   });
 
   it('names each missing anchor', () => {
-    const broken = spec('fedora-6.17').replace('# define buildid .local\n', '').replace(/^ApplyOptionalPatch linux-kernel-test.patch$/m, '');
+    const broken = spec('fedora-6.17')
+      .replace('# define buildid .local\n', '')
+      .replace(/^ApplyOptionalPatch linux-kernel-test.patch$/m, '');
     const r = overlaySpec(broken, plan, 'kernel.spec');
     expect(r.findings.map((f) => f.code)).toEqual(['E_OVERLAY_ANCHOR_MISSING', 'E_OVERLAY_ANCHOR_MISSING']);
     expect(r.findings[0]!.message).toContain('# define buildid .local');
@@ -82,12 +84,20 @@ describe('overlaySpec', () => {
 
 describe('config Sources are found by file name, not number', () => {
   it('finds every flavour of each arch in both fixture releases', () => {
-    for (const [dir, x86] of [['fedora-6.17', [60, 61]], ['fedora-6.0', [64, 65]]] as const) {
+    for (const [dir, x86] of [
+      ['fedora-6.17', [60, 61]],
+      ['fedora-6.0', [64, 65]],
+    ] as const) {
       const found = findConfigSources(spec(dir).split('\n'), 'kernel', 'fedora');
-      expect(found.filter((c) => c.arch === 'x86_64').map((c) => [c.sourceNumber, c.flavour])).toEqual([[x86[0], ''], [x86[1], 'debug']]);
+      expect(found.filter((c) => c.arch === 'x86_64').map((c) => [c.sourceNumber, c.flavour])).toEqual([
+        [x86[0], ''],
+        [x86[1], 'debug'],
+      ]);
       expect(found.every((c) => c.file.endsWith('-fedora.config'))).toBe(true);
     }
-    expect(findConfigSources(spec('centos-stream-9').split('\n'), 'kernel', 'rhel').map((c) => c.file)).toContain('kernel-aarch64-debug-rhel.config');
+    expect(findConfigSources(spec('centos-stream-9').split('\n'), 'kernel', 'rhel').map((c) => c.file)).toContain(
+      'kernel-aarch64-debug-rhel.config',
+    );
   });
 });
 
@@ -105,10 +115,31 @@ describe('config values', () => {
   });
 
   it('puts a symbol in kernel-local only when every arch asks the same value', () => {
-    const req = (symbol: string, value: 'y' | 'm') => ({ request: { symbol, value: { type: 'tristate' as const, value }, where: { file: 'f', line: 1, col: 1 }, origin: { kind: 'feature' as const, name: 'f' } }, overridden: [] });
+    const req = (symbol: string, value: 'y' | 'm') => ({
+      request: {
+        symbol,
+        value: { type: 'tristate' as const, value },
+        where: { file: 'f', line: 1, col: 1 },
+        origin: { kind: 'feature' as const, name: 'f' },
+      },
+      overridden: [],
+    });
     const split = splitConfigRequests([
-      { arch: 'x86_64', symbols: new Map([['A', req('A', 'y')], ['B', req('B', 'm')], ['C', req('C', 'y')]]) },
-      { arch: 'aarch64', symbols: new Map([['A', req('A', 'y')], ['B', req('B', 'y')]]) },
+      {
+        arch: 'x86_64',
+        symbols: new Map([
+          ['A', req('A', 'y')],
+          ['B', req('B', 'm')],
+          ['C', req('C', 'y')],
+        ]),
+      },
+      {
+        arch: 'aarch64',
+        symbols: new Map([
+          ['A', req('A', 'y')],
+          ['B', req('B', 'y')],
+        ]),
+      },
     ]);
     expect(split.everyArch.map((r) => r.symbol)).toEqual(['A']);
     expect(split.perArch.get('x86_64')!.map((r) => `${r.symbol}=${r.value.value}`)).toEqual(['B=m', 'C=y']);

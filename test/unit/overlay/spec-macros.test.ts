@@ -18,7 +18,9 @@ describe('spec macros, expanded in process', () => {
     expect(readSpecVersion(spec)).toBe('6.11.1');
     const macros = readSpecMacros(spec);
     const configs = findConfigSources(spec, 'kernel', 'rhel', macros);
-    expect(configs.map((c) => c.file)).toEqual(expect.arrayContaining(['kernel-x86_64-rhel.config', 'kernel-x86_64-debug-rhel.config', 'kernel-aarch64-64k-rhel.config']));
+    expect(configs.map((c) => c.file)).toEqual(
+      expect.arrayContaining(['kernel-x86_64-rhel.config', 'kernel-x86_64-debug-rhel.config', 'kernel-aarch64-64k-rhel.config']),
+    );
     expect(configs.every((c) => c.style === 'distribution')).toBe(true);
     expect(findKernelLocalSource(spec, 'kernel', macros)).toBe('kernel-local');
   });
@@ -28,12 +30,24 @@ describe('spec macros, expanded in process', () => {
     expect(readSpecName(spec)).toMatchObject({ name: 'kernel-plus' });
     expect(readSpecVersion(spec)).toBe('4.18.0');
     const macros = readSpecMacros(spec);
-    expect(findConfigSources(spec, 'kernel-plus', 'rhel', macros)).toEqual([{ arch: 'x86_64', file: 'kernel-plus-x86_64.config', flavour: '', sourceNumber: 39, style: 'plain' }]);
+    expect(findConfigSources(spec, 'kernel-plus', 'rhel', macros)).toEqual([
+      { arch: 'x86_64', file: 'kernel-plus-x86_64.config', flavour: '', sourceNumber: 39, style: 'plain' },
+    ]);
     expect(findKernelLocalSource(spec, 'kernel-plus', macros)).toBeUndefined();
   });
 
   it('expands %{?x}, %{!?x:...}, %{?x:...} and %name; unsafe or unknown constructs are problems, never guesses', () => {
-    const m = readSpecMacros(['%global package_name kernel', '%define flavour -plus', '%define shell %(uname -r)', '%define lua %{lua: print("x")}', '%if 0', '%define two a', '%else', '%define two b', '%endif']);
+    const m = readSpecMacros([
+      '%global package_name kernel',
+      '%define flavour -plus',
+      '%define shell %(uname -r)',
+      '%define lua %{lua: print("x")}',
+      '%if 0',
+      '%define two a',
+      '%else',
+      '%define two b',
+      '%endif',
+    ]);
     expect(expandMacros('%{package_name}%{?flavour}%{?nothing}', m)).toEqual({ ok: true, text: 'kernel-plus' });
     expect(expandMacros('%{!?nothing:none}%{?flavour:has}%%', m)).toEqual({ ok: true, text: 'nonehas%' });
     expect(expandMacros('%package_name-x', m)).toEqual({ ok: true, text: 'kernel-x' });
@@ -53,8 +67,23 @@ describe('spec macros, expanded in process', () => {
   });
 
   it('a Name: kplay cannot expand is E_OVERLAY_SPEC_MACRO, and nothing is edited', () => {
-    const spec = ['%define shellname %(echo kernel)', 'Name: %{shellname}', '# define buildid .local', 'Patch999999: linux-kernel-test.patch', 'ApplyOptionalPatch()', '{', '}', 'ApplyOptionalPatch linux-kernel-test.patch', '%changelog', ''].join('\n');
-    const r = overlaySpec(spec, { variantName: 'pg', buildid: '.pg', patches: [], without: [], changelog: { date: 'Thu Jan 01 1970', author: 'a <a@b>', lines: [] } }, 'kernel.spec');
+    const spec = [
+      '%define shellname %(echo kernel)',
+      'Name: %{shellname}',
+      '# define buildid .local',
+      'Patch999999: linux-kernel-test.patch',
+      'ApplyOptionalPatch()',
+      '{',
+      '}',
+      'ApplyOptionalPatch linux-kernel-test.patch',
+      '%changelog',
+      '',
+    ].join('\n');
+    const r = overlaySpec(
+      spec,
+      { variantName: 'pg', buildid: '.pg', patches: [], without: [], changelog: { date: 'Thu Jan 01 1970', author: 'a <a@b>', lines: [] } },
+      'kernel.spec',
+    );
     expect(r.findings.map((f) => f.code)).toEqual(['E_OVERLAY_SPEC_MACRO']);
     expect(r.findings[0]!.message).toMatch(/cannot read the package name 'Name: %\{shellname\}': shell expansion/);
     expect(r.text).toBe(spec);
@@ -71,8 +100,18 @@ describe('spec macros, expanded in process', () => {
 
   it('keeps a macro that may hold a variant arch, and names variant arches no ExclusiveArch line lists', () => {
     const none = readSpecMacros([]);
-    expect(restrictExclusiveArch('ExclusiveArch: x86_64 %{power64} %{ix86} s390x', ['x86_64', 'ppc64le'], none)).toMatchObject({ text: 'ExclusiveArch: x86_64 %{power64}', excluded: [] });
-    expect(restrictExclusiveArch('ExclusiveArch: noarch x86_64 %{arm}', ['x86_64', 'riscv64'], none)).toMatchObject({ text: 'ExclusiveArch: noarch x86_64', excluded: ['riscv64'] });
-    expect(restrictExclusiveArch('Name: kernel', ['x86_64'], none)).toMatchObject({ changes: [], buildsOnlyVariantArches: false, excluded: [] });
+    expect(restrictExclusiveArch('ExclusiveArch: x86_64 %{power64} %{ix86} s390x', ['x86_64', 'ppc64le'], none)).toMatchObject({
+      text: 'ExclusiveArch: x86_64 %{power64}',
+      excluded: [],
+    });
+    expect(restrictExclusiveArch('ExclusiveArch: noarch x86_64 %{arm}', ['x86_64', 'riscv64'], none)).toMatchObject({
+      text: 'ExclusiveArch: noarch x86_64',
+      excluded: ['riscv64'],
+    });
+    expect(restrictExclusiveArch('Name: kernel', ['x86_64'], none)).toMatchObject({
+      changes: [],
+      buildsOnlyVariantArches: false,
+      excluded: [],
+    });
   });
 });

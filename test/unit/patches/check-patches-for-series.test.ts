@@ -3,8 +3,13 @@ import { checkPatchesForSeries } from '../../../src/patches/check-patches-for-se
 import type { SeriesPatch } from '../../../src/patches/patch-types.js';
 import { MemoryTree, numberedLines } from './memory-tree.js';
 
-const sp = (feature: string, text: string): SeriesPatch => ({ feature, file: `features/${feature}/patches/0001.patch`, text: Buffer.from(text) });
-const hunk = (from: string, to: string) => `--- a/f.c\n+++ b/f.c\n@@ -4,7 +4,7 @@\n line 4\n line 5\n line 6\n-${from}\n+${to}\n line 8\n line 9\n line 10\n`;
+const sp = (feature: string, text: string): SeriesPatch => ({
+  feature,
+  file: `features/${feature}/patches/0001.patch`,
+  text: Buffer.from(text),
+});
+const hunk = (from: string, to: string) =>
+  `--- a/f.c\n+++ b/f.c\n@@ -4,7 +4,7 @@\n line 4\n line 5\n line 6\n-${from}\n+${to}\n line 8\n line 9\n line 10\n`;
 
 describe('checkPatchesForSeries', () => {
   it('without a source, parses and finds overlaps only', async () => {

@@ -32,8 +32,16 @@ async function run(series: SeriesPatch[], files: Record<string, string> = base, 
 
 describe('checkSeries', () => {
   it('applies a series in order, reads only the touched files, and returns the results', async () => {
-    const a = sp('a', 1, replace('fs/overlayfs/super.c', 117, 'line 120', 'A 120', ['line 117', 'line 118', 'line 119'], ['line 121', 'line 122', 'line 123']));
-    const b = sp('b', 1, replace('fs/overlayfs/super.c', 147, 'line 150', 'B 150', ['line 147', 'line 148', 'line 149'], ['line 151', 'line 152', 'line 153']));
+    const a = sp(
+      'a',
+      1,
+      replace('fs/overlayfs/super.c', 117, 'line 120', 'A 120', ['line 117', 'line 118', 'line 119'], ['line 121', 'line 122', 'line 123']),
+    );
+    const b = sp(
+      'b',
+      1,
+      replace('fs/overlayfs/super.c', 147, 'line 150', 'B 150', ['line 147', 'line 148', 'line 149'], ['line 151', 'line 152', 'line 153']),
+    );
     const out = await run([a, b]);
     expect(out.findings).toEqual([]);
     expect(out.results.map((r) => r.status)).toEqual(['applied', 'applied']);
@@ -44,14 +52,24 @@ describe('checkSeries', () => {
   });
 
   it('names the earlier patch of another feature that changed the lines a hunk expects', async () => {
-    const a = sp('a', 2, replace('fs/overlayfs/super.c', 117, 'line 120', 'A 120', ['line 117', 'line 118', 'line 119'], ['line 121', 'line 122', 'line 123']));
-    const b = sp('b', 1, replace('fs/overlayfs/super.c', 118, 'line 121', 'B 121', ['line 118', 'line 119', 'line 120'], ['line 122', 'line 123', 'line 124']));
+    const a = sp(
+      'a',
+      2,
+      replace('fs/overlayfs/super.c', 117, 'line 120', 'A 120', ['line 117', 'line 118', 'line 119'], ['line 121', 'line 122', 'line 123']),
+    );
+    const b = sp(
+      'b',
+      1,
+      replace('fs/overlayfs/super.c', 118, 'line 121', 'B 121', ['line 118', 'line 119', 'line 120'], ['line 122', 'line 123', 'line 124']),
+    );
     const out = await run([a, b]);
     expect(out.results.map((r) => r.status)).toEqual(['applied', 'failed']);
     const err = out.findings.find((f) => f.code === 'E_PATCH_APPLY')!;
     expect(err.feature).toBe('b');
     expect(err.where).toEqual({ file: 'features/b/patches/0001-b.patch', line: 4, col: 0 });
-    expect(err.message).toContain('features/a/patches/0002-a.patch (feature a) changes line 120 of fs/overlayfs/super.c that features/b/patches/0001-b.patch (feature b) expects');
+    expect(err.message).toContain(
+      'features/a/patches/0002-a.patch (feature a) changes line 120 of fs/overlayfs/super.c that features/b/patches/0001-b.patch (feature b) expects',
+    );
     expect(err.message).toContain('line 120 should be "line 120" but is "A 120"');
     expect(err.related?.[0]?.where).toEqual({ file: 'features/a/patches/0002-a.patch', line: 4, col: 0 });
   });
@@ -94,9 +112,22 @@ describe('checkSeries', () => {
   });
 
   it('handles creation, rename and deletion across the series', async () => {
-    const create = sp('a', 1, 'diff --git a/new.c b/new.c\nnew file mode 100644\n--- /dev/null\n+++ b/new.c\n@@ -0,0 +1,2 @@\n+one\n+two\n');
-    const rename = sp('b', 1, 'diff --git a/new.c b/renamed.c\nsimilarity index 90%\nrename from new.c\nrename to renamed.c\n--- a/new.c\n+++ b/renamed.c\n@@ -1,2 +1,2 @@\n one\n-two\n+TWO\n');
-    const del = sp('c', 1, 'diff --git a/drivers/x.c b/drivers/x.c\ndeleted file mode 100644\n--- a/drivers/x.c\n+++ /dev/null\n@@ -1,30 +0,0 @@\n' + numberedLines(30, 'x').replace(/^/gm, '-'));
+    const create = sp(
+      'a',
+      1,
+      'diff --git a/new.c b/new.c\nnew file mode 100644\n--- /dev/null\n+++ b/new.c\n@@ -0,0 +1,2 @@\n+one\n+two\n',
+    );
+    const rename = sp(
+      'b',
+      1,
+      'diff --git a/new.c b/renamed.c\nsimilarity index 90%\nrename from new.c\nrename to renamed.c\n--- a/new.c\n+++ b/renamed.c\n@@ -1,2 +1,2 @@\n one\n-two\n+TWO\n',
+    );
+    const del = sp(
+      'c',
+      1,
+      'diff --git a/drivers/x.c b/drivers/x.c\ndeleted file mode 100644\n--- a/drivers/x.c\n+++ /dev/null\n@@ -1,30 +0,0 @@\n' +
+        numberedLines(30, 'x').replace(/^/gm, '-'),
+    );
     const editGone = sp('d', 1, replace('drivers/x.c', 2, 'x 5', 'A', ['x 2', 'x 3', 'x 4'], ['x 6', 'x 7', 'x 8']));
     const out = await run([create, rename, del, editGone]);
     expect(out.results.map((r) => r.status)).toEqual(['applied', 'applied', 'applied', 'failed']);

@@ -3,7 +3,11 @@ import { findSeriesOverlaps } from '../../../src/patches/find-series-overlaps.js
 import { parseSeries } from '../../../src/patches/parse-series.js';
 import type { SeriesPatch } from '../../../src/patches/patch-types.js';
 
-const sp = (feature: string, text: string): SeriesPatch => ({ feature, file: `features/${feature}/patches/0001.patch`, text: Buffer.from(text) });
+const sp = (feature: string, text: string): SeriesPatch => ({
+  feature,
+  file: `features/${feature}/patches/0001.patch`,
+  text: Buffer.from(text),
+});
 
 function overlaps(...series: SeriesPatch[]) {
   const { entries, findings } = parseSeries(series);
@@ -18,7 +22,12 @@ describe('findSeriesOverlaps', () => {
   it('reports two features changing the same lines, naming both patches, hunks and lines', () => {
     const found = overlaps(sp('a', edit(10, ['x', 'y'], ['X'])), sp('b', edit(10, ['x'], ['Z'])));
     expect(found).toHaveLength(1);
-    expect(found[0]).toMatchObject({ code: 'E_PATCH_OVERLAP', severity: 'error', feature: 'b', where: { file: 'features/b/patches/0001.patch', line: 3 } });
+    expect(found[0]).toMatchObject({
+      code: 'E_PATCH_OVERLAP',
+      severity: 'error',
+      feature: 'b',
+      where: { file: 'features/b/patches/0001.patch', line: 3 },
+    });
     expect(found[0]!.message).toContain('features/a/patches/0001.patch (feature a)');
     expect(found[0]!.message).toContain('line 11 of f.c');
     expect(found[0]!.related?.[0]?.where.file).toBe('features/a/patches/0001.patch');
@@ -26,7 +35,9 @@ describe('findSeriesOverlaps', () => {
 
   it('does not report changes to different lines, nor two patches of one feature', () => {
     expect(overlaps(sp('a', edit(10, ['x'], ['X'])), sp('b', edit(40, ['y'], ['Y'])))).toEqual([]);
-    expect(overlaps(sp('a', edit(10, ['x'], ['X'])), { ...sp('a', edit(10, ['X'], ['Y'])), file: 'features/a/patches/0002.patch' })).toEqual([]);
+    expect(
+      overlaps(sp('a', edit(10, ['x'], ['X'])), { ...sp('a', edit(10, ['X'], ['Y'])), file: 'features/a/patches/0002.patch' }),
+    ).toEqual([]);
   });
 
   it('follows line shifts made by earlier patches', () => {

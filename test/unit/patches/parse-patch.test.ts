@@ -34,7 +34,14 @@ describe('parsePatch', () => {
     expect(patch?.subject).toBe('ovl: turn the index on by default');
     expect(patch?.files).toHaveLength(1);
     const fp = patch!.files[0]!;
-    expect(fp).toMatchObject({ oldPath: 'fs/overlayfs/super.c', newPath: 'fs/overlayfs/super.c', isNew: false, isDelete: false, git: true, patchLine: 10 });
+    expect(fp).toMatchObject({
+      oldPath: 'fs/overlayfs/super.c',
+      newPath: 'fs/overlayfs/super.c',
+      isNew: false,
+      isDelete: false,
+      git: true,
+      patchLine: 10,
+    });
     expect(fp.hunks.map((h) => [h.patchLine, h.oldStart, h.oldLines, h.newStart, h.newLines, h.leading, h.trailing])).toEqual([
       [14, 41, 3, 41, 3, 1, 1],
       [19, 100, 1, 100, 2, 0, 0],

@@ -20,8 +20,19 @@ describe('kernel versions', () => {
   });
 
   it('orders numerically, with -rc before its release', () => {
-    const sorted = ['6.12', '6.1.12', '6.12-rc3', '6.1', '6.1.2', '6.12-rc10', '5.14.0-503.el9', '5.14.0-70.el9'].map(v).sort(compareKernelVersions);
-    expect(sorted.map((x) => x.text)).toEqual(['5.14.0-70.el9', '5.14.0-503.el9', '6.1', '6.1.2', '6.1.12', '6.12-rc3', '6.12-rc10', '6.12']);
+    const sorted = ['6.12', '6.1.12', '6.12-rc3', '6.1', '6.1.2', '6.12-rc10', '5.14.0-503.el9', '5.14.0-70.el9']
+      .map(v)
+      .sort(compareKernelVersions);
+    expect(sorted.map((x) => x.text)).toEqual([
+      '5.14.0-70.el9',
+      '5.14.0-503.el9',
+      '6.1',
+      '6.1.2',
+      '6.1.12',
+      '6.12-rc3',
+      '6.12-rc10',
+      '6.12',
+    ]);
   });
 
   it('checks ranges like a maintainer reads them', () => {

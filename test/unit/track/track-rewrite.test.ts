@@ -6,7 +6,11 @@ import { rewriteVariantBase } from '../../../src/track/rewrite-variant-base.js';
 /** The base of a variant file, as the tests below read it back. */
 const parse = (text: string) => parseYaml(text) as { base: { version: string; source: { url: string; sha256: string } } };
 
-const NEXT = { version: '6.1.193', url: 'https://cdn.kernel.org/pub/linux/kernel/v6.x/linux-6.1.193.tar.xz', sha256: '0123456789'.repeat(6) + 'abcd' };
+const NEXT = {
+  version: '6.1.193',
+  url: 'https://cdn.kernel.org/pub/linux/kernel/v6.x/linux-6.1.193.tar.xz',
+  sha256: '0123456789'.repeat(6) + 'abcd',
+};
 
 describe('rewriteVariantBase', () => {
   it('changes only the base lines of the shipped playground variant', async () => {
@@ -15,8 +19,15 @@ describe('rewriteVariantBase', () => {
     const out = rewriteVariantBase(text, 'playground.yml', NEXT);
     const before = text.split('\n');
     const after = out.split('\n');
-    expect(after.filter((l) => !before.includes(l))).toEqual(['  version: "6.1.193"', `    url: ${NEXT.url}`, `    sha256: ${NEXT.sha256}`]);
-    expect(before.filter((l) => !after.includes(l))).toEqual(['  version: "6.1.192"', '    url: https://cdn.kernel.org/pub/linux/kernel/v6.x/linux-6.1.192.tar.xz']);
+    expect(after.filter((l) => !before.includes(l))).toEqual([
+      '  version: "6.1.193"',
+      `    url: ${NEXT.url}`,
+      `    sha256: ${NEXT.sha256}`,
+    ]);
+    expect(before.filter((l) => !after.includes(l))).toEqual([
+      '  version: "6.1.192"',
+      '    url: https://cdn.kernel.org/pub/linux/kernel/v6.x/linux-6.1.192.tar.xz',
+    ]);
     const data = parse(out);
     expect(data.base.source.sha256).toBe(NEXT.sha256);
     expect(data.base.version).toBe('6.1.193');
@@ -38,9 +49,14 @@ describe('rewriteVariantBase', () => {
   });
 
   it('replaces an existing checksum and a topdir that named the old release', () => {
-    const text = 'base:\n  kind: vanilla\n  version: 6.1.192\n  source:\n    url: x\n    sha256: ' + 'f'.repeat(64) + '\n    topdir: linux-6.1.192\n';
+    const text =
+      'base:\n  kind: vanilla\n  version: 6.1.192\n  source:\n    url: x\n    sha256: ' + 'f'.repeat(64) + '\n    topdir: linux-6.1.192\n';
     const out = parse(rewriteVariantBase(text, 'v.yml', NEXT));
-    expect(out.base).toEqual({ kind: 'vanilla', version: '6.1.193', source: { url: NEXT.url, sha256: NEXT.sha256, topdir: 'linux-6.1.193' } });
+    expect(out.base).toEqual({
+      kind: 'vanilla',
+      version: '6.1.193',
+      source: { url: NEXT.url, sha256: NEXT.sha256, topdir: 'linux-6.1.193' },
+    });
   });
 });
 
