@@ -247,14 +247,14 @@ export async function loadVariant(variantPath: string): Promise<{ variant?: Vari
     file: top.file,
     chain: layers.map((l) => l.file),
     summary: String(merged.summary),
-    ...(merged.description !== undefined ? { description: String(merged.description) } : {}),
+    ...(merged.description !== undefined ? { description: scalarText(merged.description) } : {}),
     type: kind.variantType,
     base,
     arches: { list: arches, where: whereSet(layers, ['arches']) },
     features,
     requests,
     release: (merged.release as number | undefined) ?? 1,
-    ...(merged.buildid !== undefined ? { buildid: String(merged.buildid) } : {}),
+    ...(merged.buildid !== undefined ? { buildid: scalarText(merged.buildid) } : {}),
     changelog: (merged.changelog ?? []) as ChangelogEntry[],
     targets: resolvedTargets,
     textWhere: {
@@ -273,4 +273,9 @@ export async function loadVariantOrThrow(variantPath: string): Promise<{ variant
   const r = await loadVariant(variantPath);
   if (!r.variant) throw new UsageError(`cannot load ${variantPath}`, r.findings);
   return { variant: r.variant, findings: r.findings };
+}
+
+/** A schema-checked scalar (string or number) as text. */
+function scalarText(v: unknown): string {
+  return typeof v === 'string' ? v : JSON.stringify(v);
 }

@@ -93,12 +93,12 @@ describe('XML-RPC encoding', () => {
       fc.string().filter((s) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\r\ud800-\udfff\ufffe\uffff]/.test(s)),
     );
     const tree = fc.letrec((tie) => ({
-      // eslint-disable-next-line no-control-regex -- as above, for struct member names
       value: fc.oneof(
         { depthSize: 'small' },
         leaf,
         fc.array(tie('value'), { maxLength: 4 }),
         fc.dictionary(
+          // eslint-disable-next-line no-control-regex -- as above, for struct member names
           fc.string({ minLength: 1, maxLength: 8 }).filter((k) => !/[\r\u0000-\u001f]/.test(k) && k !== '__proto__'),
           tie('value'),
           { maxKeys: 4 },
