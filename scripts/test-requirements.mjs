@@ -56,6 +56,9 @@ export const REQUIREMENTS = [
   { apt: 'kmod', dnf: 'kmod', bins: ['modinfo', 'depmod'], tiers: ALL, why: 'inspecting built kernel modules' },
   { apt: 'sbsigntool', dnf: 'sbsigntools', bins: ['sbsign', 'sbverify'], tiers: ALL, why: 'Secure Boot signing of kernel images' },
   { apt: 'pesign', dnf: 'pesign', bins: ['pesign'], tiers: ALL, why: 'PE signing as Fedora/RHEL kernel specs do it' },
+  { apt: 'rpm2cpio', dnf: 'rpm', bins: ['rpm2cpio'], tiers: ALL, why: 'unpacking built RPMs (kplay sign, kmod packages)' },
+  { apt: 'cpio', dnf: 'cpio', bins: ['cpio'], tiers: ALL, why: 'unpacking built RPMs (kplay sign, kmod packages)' },
+  { apt: 'curl', dnf: 'curl', bins: ['curl'], tiers: ALL, why: 'Copr GSSAPI login goes through curl --negotiate' },
   { apt: 'shellcheck', dnf: 'ShellCheck', bins: ['shellcheck'], tiers: ALL, why: 'shell lines of composed specs' },
   {
     apt: 'systemd-boot-efi',
