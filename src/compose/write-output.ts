@@ -58,7 +58,8 @@ export async function writeOutputAtomically(
   const stage = path.join(abs, `${STAGE_PREFIX}${process.pid}-${randomBytes(4).toString('hex')}`);
   // a signal from here on: the staging folder and this run's lock go (the lock is ours now)
   const unregister = cleanupOnSignal(() => {
-    rmSync(stage, { recursive: true, force: true });
+    // retries: a write already handed to the thread pool may add a file while the folder goes
+    rmSync(stage, { recursive: true, force: true, maxRetries: 5, retryDelay: 10 });
     rmSync(path.join(abs, OUTPUT_LOCK), { force: true });
   });
   try {
@@ -69,7 +70,8 @@ export async function writeOutputAtomically(
     const names = [...files.keys()].sort();
     for (const name of names) {
       const target = path.join(stage, name);
-      await mkdir(path.dirname(target), { recursive: true });
+      // never `mkdir -p` through the stage itself: after a signal removed it, that would bring it back
+      await mkdirBelow(stage, path.dirname(name));
       // the mode a file carries (dist-git's merge.pl is 0755), else 0755 for *.sh: src/fs/file-mode.ts
       const content = files.get(name)!;
       await writeFile(target, content, { mode: outputFileMode(name, content) });
@@ -93,5 +95,17 @@ export async function writeOutputAtomically(
     await rm(stage, { recursive: true, force: true });
     unregister();
     await unlock();
+  }
+}
+
+/** Create `rel` (and its parents) inside `top`, one level at a time: fails, instead of re-creating `top`, once `top` is gone. */
+async function mkdirBelow(top: string, rel: string): Promise<void> {
+  if (rel === '.' || rel === '') return;
+  let dir = top;
+  for (const part of rel.split('/')) {
+    dir = path.join(dir, part);
+    await mkdir(dir).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EEXIST') throw err;
+    });
   }
 }

@@ -20,12 +20,12 @@ describe('rewriteVariantBase', () => {
     const before = text.split('\n');
     const after = out.split('\n');
     expect(after.filter((l) => !before.includes(l))).toEqual([
-      '  version: "6.1.193"',
+      "  version: '6.1.193'",
       `    url: ${NEXT.url}`,
       `    sha256: ${NEXT.sha256}`,
     ]);
     expect(before.filter((l) => !after.includes(l))).toEqual([
-      '  version: "6.1.192"',
+      "  version: '6.1.192'",
       '    url: https://cdn.kernel.org/pub/linux/kernel/v6.x/linux-6.1.192.tar.xz',
     ]);
     const data = parse(out);
