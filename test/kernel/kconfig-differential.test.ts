@@ -71,8 +71,9 @@ describe("kconfig differential vs the kernel's own conf --olddefconfig", () => {
   for (const k of KERNELS) {
     it(`Linux ${k.version}: identical on ${EXHAUSTIVE ? 'every case' : 'a rotating sample'} for ${ARCHES.join(', ')}`, async () => {
       requireKernel(k);
-      process.stdout.write(
-        `kconfig differential ${k.version}: run ${RUN} (replay with KPLAY_KCONFIG_DIFF_RUN=${RUN})${EXHAUSTIVE ? ', exhaustive' : ''}\n`,
+      // console.log: vitest shows it in the run's output (a worker's process.stdout is not)
+      console.log(
+        `kconfig differential ${k.version}: run ${RUN} (replay with KPLAY_KCONFIG_DIFF_RUN=${RUN})${EXHAUSTIVE ? ', exhaustive' : ''}`,
       );
       const debian = new Map<string, string>();
       const failures: string[] = [];
@@ -114,10 +115,10 @@ describe("kconfig differential vs the kernel's own conf --olddefconfig", () => {
           },
         );
       }
-      process.stdout.write(
-        `kconfig differential: ${total - failures.length}/${total} identical (Linux ${k.version}; ${((Date.now() - start) / 1000).toFixed(0)} s; conf runs ${oracleStats.ran}, cached ${oracleStats.cached})\n`,
+      console.log(
+        `kconfig differential: ${total - failures.length}/${total} identical (Linux ${k.version}; ${((Date.now() - start) / 1000).toFixed(0)} s; conf runs ${oracleStats.ran}, cached ${oracleStats.cached})`,
       );
-      for (const f of failures) process.stdout.write(`  differs: ${f}\n`);
+      for (const f of failures) console.log(`  differs: ${f}`);
       expect(total).toBe(jobs.length);
       expect(failures).toEqual([]);
     });
