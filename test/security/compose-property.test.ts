@@ -1,7 +1,7 @@
 import { execa } from 'execa';
 import fc from 'fast-check';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -123,8 +123,13 @@ async function checkBatch(specs: string[], baseline: string[]): Promise<string[]
   const bad: string[] = [];
   for (const s of specs) {
     const one = await execa('rpmspec', ['-P', s], { reject: false, maxBuffer: 1 << 28 });
-    if (one.exitCode !== 0) bad.push(`${s}: rpmspec -P failed: ${String(one.stderr).slice(0, 300)}`);
-    else if (JSON.stringify(skeletonOf(String(one.stdout))) !== JSON.stringify(baseline))
+    if (one.exitCode !== 0) {
+      // the lines rpm names, so a failure can be read (and replayed) without the removed temp folder
+      const lines = (await readFile(s, 'utf8')).split('\n');
+      const near = [...String(one.stderr).matchAll(/line (\d+)/g)].map((m) => Number(m[1]));
+      const shown = near.flatMap((n) => lines.slice(Math.max(0, n - 3), n + 1).map((l, i) => `${Math.max(1, n - 2) + i}: ${l}`));
+      bad.push(`${s}: rpmspec -P failed: ${String(one.stderr).slice(0, 300)}\n${shown.join('\n')}`);
+    } else if (JSON.stringify(skeletonOf(String(one.stdout))) !== JSON.stringify(baseline))
       bad.push(`${s}: skeleton ${JSON.stringify(skeletonOf(String(one.stdout)))}`);
   }
   return bad;

@@ -103,25 +103,26 @@ describe('the rendering boundary, checked against the real rpmspec', () => {
         '%[1]',
         '%{expand:%%post}',
         'tail \\',
+        '\\%(x)',
       ].sort(),
     );
+    // one-line values refuse only a backslash before '%' (next test); every other hostile line stays text
+    const oneLine = HOSTILE_LINES.filter((l) => !l.includes('\\%'));
     const spec = path.join(dir, 'text.spec');
-    await writeFile(
-      spec,
-      specWith(specText(accepted.join('\n')), specTag(HOSTILE_LINES.join('\n')), specChangelogText(HOSTILE_LINES.join('\n'))),
-    );
+    await writeFile(spec, specWith(specText(accepted.join('\n')), specTag(oneLine.join('\n')), specChangelogText(oneLine.join('\n'))));
     const scripts = await execa('rpmspec', ['-q', '--qf', '%{name}|%{POSTIN}|%{PREIN}\n', spec], { reject: false });
     expect(scripts.exitCode, String(scripts.stderr)).toBe(0);
     expect(String(scripts.stdout).trim().split('\n')).toEqual(['t|(none)|(none)', 't-core|(none)|(none)']);
     const q = await execa('rpmspec', ['-q', '--srpm', '--qf', '%{summary}\n@@\n%{description}\n@@\n[%{changelogtext}\n]', spec]);
     const [summary, description, changelog] = String(q.stdout).split('\n@@\n');
     expect(summary).toBe(
-      HOSTILE_LINES.join(' ')
+      oneLine
+        .join(' ')
         .replace(/\t/g, ' ')
         .replace(/[\s\\]+$/, ''),
     );
     expect(description).toBe(accepted.join('\n'));
-    for (const l of HOSTILE_LINES)
+    for (const l of oneLine)
       expect(changelog).toContain(
         `- ${l
           .trim()
@@ -129,6 +130,24 @@ describe('the rendering boundary, checked against the real rpmspec', () => {
           .replace(/^- /, '')}`,
       );
     expect(canaryFired(canary)).toBe(false);
+  });
+
+  it("a backslash before '%' is refused everywhere: rpm's line reader would join the next spec line (found by the property test)", async () => {
+    // what doubling alone would give: rpm cannot read the spec any more (and a later line is swallowed)
+    const raw = path.join(dir, 'backslash.spec');
+    await writeFile(raw, specWith('\\%%[$(id)', 'summary', '- entry'));
+    const broken = await execa('rpmspec', ['-P', raw], { reject: false });
+    expect(broken.exitCode).not.toBe(0);
+    expect(String(broken.stderr)).toMatch(/unclosed macro or bad line continuation/);
+    for (const text of ['\\%[$(id)', 'a \\%{lua: x}', 'x\\%(id)'])
+      for (const render of [specText, specTag, specChangelogText, (v: string) => specShellWord(v)])
+        expect(
+          refusal(() => render(text)),
+          text,
+        ).toBe('E_SPEC_TEXT');
+    expect(specText('a \\ %x')).toBe('a \\ %%x');
+    // rpm refuses '..' in Release ("Illegal sequence"): a bare token never holds it
+    expect(refusal(() => specToken('1..', 'release'))).toBe('E_SPEC_VALUE');
   });
 
   it('bare tokens, shell words, file names and config strings', () => {

@@ -67,7 +67,10 @@ export function buildKmodSpecContext(
     },
     release: b.token(`${variant.release}${variant.buildid ?? ''}`, variant.textWhere?.buildid ?? variant.arches.where, 'release'),
     arches: variant.arches.list,
-    features: resolved.order.map((r) => ({ name: b.tag(r.feature.name), summary: b.tag(r.feature.summary) })),
+    features: resolved.order.map((r) => ({
+      name: b.tag(r.feature.name, r.feature.where),
+      summary: b.tag(r.feature.summary, r.feature.where),
+    })),
     patches: patches.map((p) => ({
       number: p.number,
       feature: b.tag(p.feature),
@@ -77,7 +80,7 @@ export function buildKmodSpecContext(
     changelog: variant.changelog.map((e) => ({
       date: b.changelogDate(e.date, variant.textWhere?.changelog),
       author: b.requiredTag(e.author, variant.textWhere?.changelog ?? variant.textWhere?.summary, 'a changelog author'),
-      text: b.changelog(e.text),
+      text: b.changelog(e.text, variant.textWhere?.changelog),
     })),
   };
 }

@@ -13,6 +13,7 @@ import { findConfigSources, findKernelLocalSource, type ConfigSource } from './c
 import { DISTRIBUTIONS } from './distribution-defaults.js';
 import { overlayKernelLocal } from './kernel-local.js';
 import { overlayChangelogEntry } from './overlay-changelog.js';
+import { SpecBoundary } from '../../render/boundary/index.js';
 import { overlaySpec } from './overlay-spec.js';
 import { readDistGit } from './read-dist-git.js';
 import { predictConfigMismatches } from './resolved-config.js';
@@ -97,6 +98,11 @@ export async function composeOverlay(
     return { ...p, text: guarded.text };
   });
 
+  // the variant's own changelog entry reaches the spec through the rendering boundary
+  const boundary = new SpecBoundary();
+  const changelog = overlayChangelogEntry(variant, specLines, boundary);
+  findings.push(...boundary.findings);
+  if (boundary.findings.length) return done({ variant: withVersion, resolved, merged, patches });
   const spec = overlaySpec(
     specText,
     {
@@ -105,7 +111,7 @@ export async function composeOverlay(
       patches: patches.map((p) => ({ file: p.file, feature: p.feature })),
       ...(variant.base.rename ? { rename: variant.base.rename } : {}),
       without: variant.base.without,
-      changelog: overlayChangelogEntry(variant, specLines),
+      changelog,
     },
     specLabel,
   );

@@ -1,18 +1,21 @@
 import type { Variant } from '../../model/variant.js';
-import { rpmChangelogDate } from '../../render/rpm-date.js';
-import { rpmChangelogText, rpmTag } from '../../render/rpm-escape.js';
+import type { SpecBoundary } from '../../render/boundary/index.js';
 
 /**
  * The date, author and text of the %changelog entry an overlay adds: the variant's newest entry,
  * else the date of the spec's newest entry (so the output does not depend on the day of the compose).
  */
-export function overlayChangelogEntry(variant: Variant, specLines: readonly string[]): { date: string; author: string; lines: string[] } {
+export function overlayChangelogEntry(
+  variant: Variant,
+  specLines: readonly string[],
+  b: SpecBoundary,
+): { date: string; author: string; lines: string[] } {
   const mine = variant.changelog[0];
   if (mine) {
     return {
-      date: rpmChangelogDate(mine.date),
-      author: rpmTag(mine.author),
-      lines: rpmChangelogText(mine.text).split('\n').filter(Boolean),
+      date: b.changelogDate(mine.date, variant.textWhere?.changelog),
+      author: b.requiredTag(mine.author, variant.textWhere?.changelog, 'a changelog author'),
+      lines: b.changelog(mine.text, variant.textWhere?.changelog).split('\n').filter(Boolean),
     };
   }
   const at = specLines.findIndex((l) => l.trim() === '%changelog');

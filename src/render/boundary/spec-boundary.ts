@@ -36,8 +36,8 @@ export class SpecBoundary {
   }
 
   /** A one-line value after a tag, in a comment or a changelog header. */
-  tag(value: string): string {
-    return specTag(value);
+  tag(value: string, where?: SourceLocation): string {
+    return this.guard(where, 'invalid', () => specTag(value));
   }
 
   /** A one-line tag value rpm requires to be non-empty (Summary:, a changelog author). */
@@ -65,8 +65,8 @@ export class SpecBoundary {
   }
 
   /** A %changelog entry body. */
-  changelog(value: string): string {
-    return specChangelogText(value);
+  changelog(value: string, where?: SourceLocation): string {
+    return this.guard(where, '- invalid', () => specChangelogText(value));
   }
 
   /** A bare token: macro body, unquoted shell word, make target. */

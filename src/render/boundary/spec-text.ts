@@ -12,8 +12,20 @@ import { RenderRefusal } from './render-refusal.js';
  * backslash joins the next template line, so no rendered line may end with one.
  */
 
-/** `%` → `%%`: the one escape rpm's macro expander knows. */
+/**
+ * `%` → `%%`: the one escape rpm's macro expander knows. rpm's line reader, which runs before the
+ * expander, treats a backslash as escaping the next character: after `\` the first `%` of `%%`
+ * is skipped and the second one, with a following `{`, `(` or `[`, counts as an open macro, so
+ * the reader joins the next spec line to this one. A backslash before `%` is therefore refused.
+ */
 export function doublePercent(value: string): string {
+  if (value.includes('\\%')) {
+    throw new RenderRefusal(
+      'E_SPEC_TEXT',
+      "a value has a backslash right before '%': rpm's line reader would take the escaped '%%' for an open macro and join the next spec line",
+      "put a space between the backslash and '%', or drop the backslash",
+    );
+  }
   return value.replace(/%/g, '%%');
 }
 

@@ -1,4 +1,5 @@
 import { RenderRefusal } from './render-refusal.js';
+import { doublePercent } from './spec-text.js';
 
 /**
  * Values rendered bare: into a macro body (`%global krelease 1.x`, which rpm expands again at every
@@ -12,10 +13,11 @@ export const TOKEN = /^[A-Za-z0-9_][A-Za-z0-9._+~^-]*$/;
 export const TOKEN_PATH = /^[A-Za-z0-9_][A-Za-z0-9._+~^-]*(\/[A-Za-z0-9_][A-Za-z0-9._+~^-]*)*$/;
 
 export function specToken(value: string, what: string): string {
-  if (!TOKEN.test(value) || value.length > 255) {
+  // rpm refuses '..' in Name, Version and Release ("Illegal sequence")
+  if (!TOKEN.test(value) || value.includes('..') || value.length > 255) {
     throw new RenderRefusal(
       'E_SPEC_VALUE',
-      `${what} '${value.slice(0, 60)}' may hold only letters, digits and . _ + ~ ^ - (it is rendered bare into the spec)`,
+      `${what} '${value.slice(0, 60)}' may hold only letters, digits and . _ + ~ ^ - and no '..' (it is rendered bare into the spec)`,
     );
   }
   return value;
@@ -37,5 +39,5 @@ export function specShellWord(value: string): string {
   if (/[\x00-\x1f\x7f\x85\u2028\u2029]/.test(value)) {
     throw new RenderRefusal('E_SPEC_VALUE', 'a shell word of the spec may not hold control characters or line breaks');
   }
-  return `'${value.replace(/'/g, `'\\''`).replace(/%/g, '%%')}'`;
+  return `'${doublePercent(value.replace(/'/g, `'\\''`))}'`;
 }
