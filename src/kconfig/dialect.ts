@@ -1,4 +1,5 @@
 import { KconfigError } from './kconfig-error.js';
+import { KEYWORDS } from './kconfig-lexer.js';
 
 /**
  * The Kconfig dialect a kernel tree speaks: which upstream behaviour of `scripts/kconfig` the
@@ -38,38 +39,7 @@ export interface KconfigDialect {
 }
 
 /** Every keyword this engine implements. */
-export const ENGINE_KEYWORDS: ReadonlySet<string> = new Set([
-  'bool',
-  'choice',
-  'comment',
-  'config',
-  'def_bool',
-  'def_tristate',
-  'default',
-  'depends',
-  'endchoice',
-  'endif',
-  'endmenu',
-  'help',
-  'hex',
-  'if',
-  'imply',
-  'int',
-  'mainmenu',
-  'menu',
-  'menuconfig',
-  'modules',
-  'on',
-  'optional',
-  'prompt',
-  'range',
-  'select',
-  'source',
-  'string',
-  'tristate',
-  'visible',
-  'option',
-]);
+export const ENGINE_KEYWORDS: ReadonlySet<string> = new Set([...KEYWORDS, 'option']);
 
 const OLD_KEYWORDS: ReadonlySet<string> = new Set([...ENGINE_KEYWORDS].filter((k) => k !== 'option'));
 const NEW_KEYWORDS: ReadonlySet<string> = new Set([...OLD_KEYWORDS].filter((k) => k !== 'optional'));

@@ -56,7 +56,8 @@ export interface Token {
   line: number;
 }
 
-const KEYWORDS = new Set<string>([
+/** The keywords the lexer knows by default (a tree's dialect may narrow them: src/kconfig/dialect.ts). */
+export const KEYWORDS: ReadonlySet<string> = new Set<string>([
   'bool',
   'choice',
   'comment',
