@@ -1,4 +1,3 @@
-import path from 'node:path';
 import type { SourceLocation } from '../findings/finding.js';
 import { kernelImage, kernelSrcArch, type RpmArch } from '../model/arch.js';
 import type { VanillaVariant } from '../model/variant.js';
@@ -6,6 +5,7 @@ import type { ResolvedFeatures } from '../resolve/resolve-features.js';
 import { safeFileName } from './rpm-escape.js';
 import { SpecBoundary } from './boundary/index.js';
 import { signingSpecContext } from '../signing/load-signing.js';
+import { sharedSpecContext } from './shared-spec-context.js';
 
 /** A patch as it is written next to the spec: numbered, renamed to a safe unique file name. */
 export interface OutputPatch {
@@ -70,39 +70,18 @@ export function buildSpecContext(
   boundary: SpecBoundary = new SpecBoundary(),
 ) {
   const b = boundary;
-  const release = `${variant.release}${variant.buildid ?? ''}`;
   const src = variant.base.source;
   const sourceFile = b.sourceFileName(src.url, src.fileName, src.where, 'base source');
+  const shared = sharedSpecContext(variant, resolved, patches, kplayVersion, root, b);
   return {
-    kplay: { version: kplayVersion },
-    variant: {
-      name: b.token(variant.name, variant.arches.where, 'variant name'),
-      file: b.tag(path.relative(root, path.resolve(variant.file)).split(path.sep).join('/')),
-      summary: b.requiredTag(variant.summary, variant.textWhere?.summary, 'the summary'),
-      description: b.text(
-        variant.description ?? variant.summary,
-        variant.description !== undefined ? variant.textWhere?.description : variant.textWhere?.summary,
-        'the description',
-      ),
-    },
+    ...shared,
+    variant: { name: b.token(variant.name, variant.arches.where, 'variant name'), ...shared.variant },
     base: {
       version: b.token(variant.base.version, variant.base.versionWhere, 'base version'),
       rpmVersion: b.token(rpmVersionOf(variant.base.version), variant.base.versionWhere, 'base version'),
       sourceUrl: b.sourceTag(src.url, sourceFile, src.where),
       topdir: b.token(src.topdir, src.where, 'base source topdir'),
     },
-    release: b.token(release, variant.textWhere?.buildid ?? variant.arches.where, 'release'),
-    arches: variant.arches.list,
-    features: resolved.order.map((r) => ({
-      name: b.tag(r.feature.name, r.feature.where),
-      summary: b.tag(r.feature.summary, r.feature.where),
-    })),
-    patches: patches.map((p) => ({
-      number: p.number,
-      feature: b.tag(p.feature),
-      origin: b.tag(p.origin),
-      file: b.sourceFileName('', p.file, p.where),
-    })),
     configs: configs.map((c, i) => ({
       arch: c.arch,
       srcarch: kernelSrcArch(c.arch),
@@ -115,11 +94,6 @@ export function buildSpecContext(
       baseTarget: b.token(c.baseTarget, c.where, 'base config target'),
     })),
     signing: signingSpecContext(variant.signing),
-    changelog: variant.changelog.map((e) => ({
-      date: b.changelogDate(e.date, variant.textWhere?.changelog),
-      author: b.requiredTag(e.author, variant.textWhere?.changelog ?? variant.textWhere?.summary, 'a changelog author'),
-      text: b.changelog(e.text, variant.textWhere?.changelog),
-    })),
   };
 }
 

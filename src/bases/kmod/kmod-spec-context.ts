@@ -1,9 +1,9 @@
-import path from 'node:path';
 import type { MergedConfig } from '../../config/merge-config.js';
 import type { KmodBase, Variant } from '../../model/variant.js';
 import type { ResolvedFeatures } from '../../resolve/resolve-features.js';
 import { SpecBoundary } from '../../render/boundary/index.js';
 import type { OutputPatch } from '../../render/spec-context.js';
+import { sharedSpecContext } from '../../render/shared-spec-context.js';
 
 /** `kmod-wireguard` and `wireguard` both name the package kmod-wireguard. */
 export function kmodName(variant: Variant): string {
@@ -39,16 +39,7 @@ export function buildKmodSpecContext(
   const dirs = [...new Set(resolved.order.flatMap((r) => base.modules[r.feature.name]?.dirs ?? []))].map((d) => d.replace(/\/+$/, ''));
   const name = b.token(kmodName(variant), variant.arches.where, 'kmod name');
   return {
-    kplay: { version: kplayVersion },
-    variant: {
-      file: b.tag(path.relative(root, path.resolve(variant.file)).split(path.sep).join('/')),
-      summary: b.requiredTag(variant.summary, variant.textWhere?.summary, 'the summary'),
-      description: b.text(
-        variant.description ?? variant.summary,
-        variant.description !== undefined ? variant.textWhere?.description : variant.textWhere?.summary,
-        'the description',
-      ),
-    },
+    ...sharedSpecContext(variant, resolved, patches, kplayVersion, root, b),
     kmod: {
       name,
       kernelVersion: b.token(base.kernelVersion, base.versionWhere, 'kmod kernel-version'),
@@ -65,22 +56,5 @@ export function buildKmodSpecContext(
       }),
       archOptions: moduleOptions(merged),
     },
-    release: b.token(`${variant.release}${variant.buildid ?? ''}`, variant.textWhere?.buildid ?? variant.arches.where, 'release'),
-    arches: variant.arches.list,
-    features: resolved.order.map((r) => ({
-      name: b.tag(r.feature.name, r.feature.where),
-      summary: b.tag(r.feature.summary, r.feature.where),
-    })),
-    patches: patches.map((p) => ({
-      number: p.number,
-      feature: b.tag(p.feature),
-      origin: b.tag(p.origin),
-      file: b.sourceFileName('', p.file, p.where),
-    })),
-    changelog: variant.changelog.map((e) => ({
-      date: b.changelogDate(e.date, variant.textWhere?.changelog),
-      author: b.requiredTag(e.author, variant.textWhere?.changelog ?? variant.textWhere?.summary, 'a changelog author'),
-      text: b.changelog(e.text, variant.textWhere?.changelog),
-    })),
   };
 }
