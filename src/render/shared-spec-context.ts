@@ -2,7 +2,16 @@ import path from 'node:path';
 import type { Variant } from '../model/variant.js';
 import type { ResolvedFeatures } from '../resolve/resolve-features.js';
 import type { SpecBoundary } from './boundary/index.js';
-import type { OutputPatch } from './spec-context.js';
+import type { SourceLocation } from '../findings/finding.js';
+
+/** What the spec says of a patch (an OutputPatch of spec-context.ts, without importing it back). */
+interface PatchLine {
+  number: number;
+  feature: string;
+  origin: string;
+  file: string;
+  where?: SourceLocation;
+}
 
 /**
  * The part of a spec template's context every base kind renders the same way: the variant's texts,
@@ -11,7 +20,7 @@ import type { OutputPatch } from './spec-context.js';
 export function sharedSpecContext(
   variant: Variant,
   resolved: ResolvedFeatures,
-  patches: readonly OutputPatch[],
+  patches: readonly PatchLine[],
   kplayVersion: string,
   root: string,
   b: SpecBoundary,
