@@ -21,6 +21,10 @@ export interface BuildKconfigTreeInput {
   top?: string;
   /** The tree's Kconfig dialect (default: detected from the tree's scripts/kconfig, else its version). */
   dialect?: KconfigDialect;
+  /** How the tree's files are read later on (default `read`); see KconfigTree. */
+  readSource?: (rel: string) => string | undefined;
+  /** Make the tree's files real files under `root` (default: they already are). */
+  ensureOnDisk?: () => void;
 }
 
 /** Parse and finalize a Kconfig tree from any file reader (folders, tarball subsets, test fixtures). */
@@ -33,6 +37,8 @@ export function buildKconfigTree(i: BuildKconfigTreeInput): KconfigTree {
   return {
     label: i.label,
     root: i.root,
+    readSource: i.readSource ?? i.read,
+    ensureOnDisk: i.ensureOnDisk ?? (() => {}),
     arch: i.arch,
     srcarch: i.srcarch,
     makeArch: i.makeArch,

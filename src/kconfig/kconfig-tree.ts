@@ -9,8 +9,15 @@ import type { SymbolTable } from './symbol-table.js';
 export interface KconfigTree {
   /** Tree folder or tarball the user named. */
   readonly label: string;
-  /** Folder the Kconfig files were read from (the tarball cache for tarballs). */
+  /**
+   * Folder the Kconfig files were read from (the tarball cache for tarballs). For a tarball it
+   * holds only the scripts until `ensureOnDisk()`: read tree files with `readSource`.
+   */
   readonly root: string;
+  /** A file of the tree as latin1 text (Kconfig files, defconfigs, scripts), or undefined. */
+  readonly readSource: (rel: string) => string | undefined;
+  /** Make every file of the tree a real file under `root` (for tools run in it: the kernel's conf). */
+  readonly ensureOnDisk: () => void;
   readonly arch: RpmArch | undefined;
   readonly srcarch: string;
   readonly makeArch: string;

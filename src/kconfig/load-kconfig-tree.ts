@@ -1,7 +1,8 @@
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { kernelMakeArch, kernelSrcArch, type RpmArch } from '../model/arch.js';
-import { damagedSubsetFiles, extractKconfigSubset } from '../sources/kconfig-cache.js';
+import { damagedSubsetFiles, extractKconfigSubset, materializeSubset, subsetPack } from '../sources/kconfig-cache.js';
+import type { FilePack } from '../sources/file-pack.js';
 import { KconfigError } from './kconfig-error.js';
 import { buildKconfigTree } from './build-kconfig-tree.js';
 import { prepareMenuChoices } from './choice-menus.js';
@@ -54,12 +55,20 @@ export async function loadKconfigTree(opts: LoadKconfigTreeOptions): Promise<Kco
   if (hit) return hit;
   let tree: KconfigTree;
   try {
-    tree = loadKconfigTreeSync({ ...opts, label: opts.source, root, srcarch, makeArch, cacheDir });
+    tree = loadKconfigTreeSync({
+      ...opts,
+      label: opts.source,
+      root,
+      srcarch,
+      makeArch,
+      cacheDir,
+      pack: fromTarball ? subsetPack(root) : undefined,
+    });
   } catch (err) {
     // a damaged extraction must not be blamed on the kernel: check it, extract again once, retry
     if (!fromTarball || !(err instanceof KconfigError) || (await damagedSubsetFiles(root)).length === 0) throw err;
     root = await extractKconfigSubset(path.resolve(opts.source), subsetCache, { refresh: true });
-    tree = loadKconfigTreeSync({ ...opts, label: opts.source, root, srcarch, makeArch, cacheDir });
+    tree = loadKconfigTreeSync({ ...opts, label: opts.source, root, srcarch, makeArch, cacheDir, pack: subsetPack(root) });
   }
   loaded.set(key, tree);
   return tree;
@@ -74,6 +83,12 @@ export interface LoadKconfigTreeSyncOptions {
   cacheDir: string | undefined;
   crossCompile?: string;
   tools?: KconfigEnvInput['tools'];
+  /**
+   * The files of an extracted tarball subset (src/sources/kconfig-cache.ts): read from it instead
+   * of the folder. Its folder is named by the tarball's digest, so a stored parse needs no check
+   * of the files it read.
+   */
+  pack?: FilePack | undefined;
 }
 
 /**
@@ -82,16 +97,23 @@ export interface LoadKconfigTreeSyncOptions {
  * engine are unchanged (see parsed-tree-cache.ts).
  */
 export function loadKconfigTreeSync(o: LoadKconfigTreeSyncOptions): KconfigTree {
-  const recorder = new ReadRecorder(o.root);
-  const read = (rel: string): string | undefined => {
-    let text: string | undefined;
+  const recorder = o.pack ? undefined : new ReadRecorder(o.root);
+  const readSource = (rel: string): string | undefined => {
+    if (o.pack) return o.pack.text(rel);
     try {
-      text = readFileSync(path.join(o.root, rel), 'latin1');
+      return readFileSync(path.join(o.root, rel), 'latin1');
     } catch {
-      text = undefined;
+      return undefined;
     }
-    recorder.record(rel, text);
+  };
+  const read = (rel: string): string | undefined => {
+    const text = readSource(rel);
+    recorder?.record(rel, text);
     return text;
+  };
+  const pack = o.pack;
+  const ensureOnDisk = (): void => {
+    if (pack) materializeSubset(o.root);
   };
   const makefile = read('Makefile') ?? '';
   const envInput: KconfigEnvInput = {
@@ -115,6 +137,8 @@ export function loadKconfigTreeSync(o: LoadKconfigTreeSyncOptions): KconfigTree 
     srcarch: o.srcarch,
     makeArch: o.makeArch,
     kernelVersion: envInput.kernelVersion,
+    readSource,
+    ensureOnDisk,
   };
   const dialect = detectDialect(read, envInput.kernelVersion);
   const treeFile = o.cacheDir ? parsedTreeFile(o.cacheDir, [o.root, o.srcarch, o.makeArch, identity, dialectKey(dialect)]) : undefined;
@@ -144,7 +168,7 @@ export function loadKconfigTreeSync(o: LoadKconfigTreeSyncOptions): KconfigTree 
   try {
     const tree = buildKconfigTree({ ...common, arch: o.arch, read, shell, env, dialect });
     if (treeFile) {
-      writeParsedTree(treeFile, { snapshot: encodeTree(tree), reads: recorder.list(), env, kernelVersion: envInput.kernelVersion });
+      writeParsedTree(treeFile, { snapshot: encodeTree(tree), reads: recorder?.list() ?? [], env, kernelVersion: envInput.kernelVersion });
     }
     return { ...tree, spawnedCommands: shell.spawned };
   } finally {

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import path from 'node:path';
+import { UsageError } from '../findings/finding.js';
 import type { RpmArch } from '../model/arch.js';
 import { defconfigFiles, isDefconfigTarget } from './defconfig-path.js';
 import type { KconfigTree } from './kconfig-tree.js';
@@ -12,7 +12,15 @@ import type { KconfigTree } from './kconfig-tree.js';
 export async function readBaseConfig(tree: KconfigTree, base: string, arch: RpmArch): Promise<{ text: string; file: string }> {
   if (isDefconfigTarget(base) && !base.includes('/')) {
     const files = defconfigFiles(arch, base);
-    const texts = await Promise.all(files.map((f) => readFile(path.join(tree.root, f), 'latin1')));
+    const texts = files.map((f) => {
+      const text = tree.readSource(f);
+      if (text === undefined) {
+        throw new UsageError(
+          `${tree.label}: this kernel tree has no ${f} for the base config target ${base}; name a target it has (arch/${tree.srcarch}/configs/) or a config file`,
+        );
+      }
+      return text;
+    });
     return { text: texts.join('\n'), file: files[0]! };
   }
   return { text: await readFile(base, 'latin1'), file: base };

@@ -100,8 +100,12 @@ export interface ReferenceRun {
   seed?: number;
 }
 
-/** Environment `make` gives conf for this tree: the same variables kplay's macros saw. */
+/**
+ * Environment `make` gives conf for this tree: the same variables kplay's macros saw, and
+ * `srctree` pointing at the tree (whose files are made real files first: see KconfigTree.ensureOnDisk).
+ */
 export function referenceEnv(tree: KconfigTree): Record<string, string> {
+  tree.ensureOnDisk();
   // the caller's KCONFIG_* settings (KCONFIG_ALLCONFIG, KCONFIG_WERROR, ...) would change conf's answer
   const inherited = Object.fromEntries(
     Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined && !e[0].startsWith('KCONFIG_')),

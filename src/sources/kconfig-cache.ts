@@ -1,9 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
+import { encodePack, FilePack, type PackEntry } from './file-pack.js';
 import { TarEntryParser } from './tar-entry-parser.js';
 import { UsageError } from '../findings/finding.js';
 
@@ -23,19 +24,37 @@ export function isKconfigRelevant(rel: string): boolean {
   return false;
 }
 
-/** Bumped whenever the kept subset changes (v2: scripts/kconfig and scripts/include for the dialect and --verify). */
-const SUBSET_VERSION = 'v2';
-/** Written last into an extracted subset: every file with its sha256. */
+/**
+ * Kept on disk as files, besides the pack: what shell commands in Kconfig macros run
+ * (scripts/*.sh, arch/<arch>/tools/*) and what building the tree's own conf reads. Kconfig files
+ * and defconfigs, nine tenths of the subset, live only in the pack until something needs a folder.
+ */
+function isLooseFile(rel: string): boolean {
+  return !rel.slice(rel.lastIndexOf('/') + 1).startsWith('Kconfig') && !/^arch\/[^/]+\/configs\//.test(rel);
+}
+
+/** Bumped whenever the kept subset or its layout changes (v3: one pack file plus the loose scripts). */
+const SUBSET_VERSION = 'v3';
+/** Written last into an extracted subset: the pack's and every loose file's sha256. */
 const MANIFEST = '.manifest.json';
+/** Every kept file, Kconfig files and defconfigs included (file-pack.ts). */
+const PACK = 'kconfig.pack';
+/** Written once the pack's files were also written out as files (materializeSubset). */
+const MATERIALIZED = '.materialized';
 
 interface Manifest {
   tarball: string;
+  pack: string;
+  /** Loose files with their sha256. */
   files: Record<string, string>;
 }
 
+const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
+
 /**
  * Files of an extracted subset that no longer match its manifest (changed, missing, or no
- * manifest at all: `['.manifest.json']`). Empty when the folder is intact.
+ * manifest at all: `['.manifest.json']`): loose files, files inside the pack, and files
+ * written out by materializeSubset. Empty when the folder is intact.
  */
 export async function damagedSubsetFiles(folder: string): Promise<string[]> {
   let manifest: Manifest;
@@ -45,24 +64,87 @@ export async function damagedSubsetFiles(folder: string): Promise<string[]> {
     return [MANIFEST];
   }
   const bad: string[] = [];
-  for (const [rel, digest] of Object.entries(manifest.files)) {
+  let pack: FilePack | undefined;
+  try {
+    const bytes = await readFile(path.join(folder, PACK));
+    pack = new FilePack(bytes);
+    bad.push(...pack.damaged());
+    if (!bad.length && sha256(bytes) !== manifest.pack) bad.push(PACK);
+  } catch {
+    bad.push(PACK);
+  }
+  const check = async (rel: string, digest: string | undefined): Promise<void> => {
     try {
-      if (
-        createHash('sha256')
-          .update(await readFile(path.join(folder, rel)))
-          .digest('hex') !== digest
-      )
-        bad.push(rel);
+      if (sha256(await readFile(path.join(folder, rel))) !== digest) bad.push(rel);
     } catch {
       bad.push(rel);
     }
+  };
+  for (const [rel, digest] of Object.entries(manifest.files)) await check(rel, digest);
+  if (pack && existsSync(path.join(folder, MATERIALIZED))) {
+    for (const rel of pack.paths()) if (!(rel in manifest.files)) await check(rel, sha256(pack.data(rel)!));
   }
-  return bad;
+  return [...new Set(bad)];
 }
 
-/** Whether a folder is an extracted subset this module made (it has a manifest). */
-export function isExtractedSubset(folder: string): boolean {
-  return existsSync(path.join(folder, MANIFEST)) && path.basename(path.dirname(folder)) === 'kconfig-trees';
+const openPacks = new Map<string, { stamp: string; pack: FilePack }>();
+
+/**
+ * The pack of an extracted subset folder, or undefined for a plain folder. Read once per process
+ * while the file stays the same (size, mtime and inode: a re-extraction replaces it).
+ */
+export function subsetPack(folder: string): FilePack | undefined {
+  const file = path.join(folder, PACK);
+  let stamp: string;
+  try {
+    const st = statSync(file);
+    stamp = `${st.size}|${st.mtimeMs}|${st.ino}`;
+  } catch {
+    return undefined;
+  }
+  const hit = openPacks.get(folder);
+  if (hit?.stamp === stamp) return hit.pack;
+  const pack = FilePack.read(file);
+  openPacks.set(folder, { stamp, pack });
+  return pack;
+}
+
+/** One file of a kernel tree folder or an extracted subset (from its pack), or undefined. */
+export async function readSubsetFile(folder: string, rel: string): Promise<Buffer | undefined> {
+  const fromPack = subsetPack(folder)?.data(rel);
+  if (fromPack) return fromPack;
+  try {
+    return await readFile(path.join(folder, rel));
+  } catch {
+    return undefined;
+  }
+}
+
+function writeFileAtomically(file: string, data: Buffer, mode: number, madeDirs: Set<string>): void {
+  const dir = path.dirname(file);
+  if (!madeDirs.has(dir)) {
+    mkdirSync(dir, { recursive: true });
+    madeDirs.add(dir);
+  }
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, data, { mode: mode & 0o777 });
+  renameSync(tmp, file);
+}
+
+/**
+ * Write the pack's files out into the subset folder itself, for what needs a real tree: the
+ * kernel's own conf (`--verify`), copies of the tree. Done once per folder; concurrent runs
+ * write the same bytes through renames, so a reader never sees half a file.
+ */
+export function materializeSubset(folder: string): void {
+  const pack = subsetPack(folder);
+  if (!pack || existsSync(path.join(folder, MATERIALIZED))) return;
+  const madeDirs = new Set<string>();
+  for (const rel of pack.paths()) {
+    if (existsSync(path.join(folder, rel))) continue;
+    writeFileAtomically(path.join(folder, rel), pack.data(rel)!, pack.mode(rel) ?? 0o644, madeDirs);
+  }
+  writeFileSync(path.join(folder, MATERIALIZED), '');
 }
 
 /** Remove `partial-<pid>-<ms>` folders of runs that died (their process is gone, or older than a day). */
@@ -102,7 +184,8 @@ async function readIndex(file: string): Promise<DigestIndex> {
 
 /**
  * The Kconfig-relevant subset of a source tarball, extracted once into
- * `<cacheDir>/kconfig-trees/<sha256>/` and reused: the tarball is streamed a single time (hashing
+ * `<cacheDir>/kconfig-trees/<sha256>-v3/` (a pack of every kept file, the loose scripts, and a
+ * manifest written last) and reused: the tarball is streamed a single time (hashing
  * the compressed bytes while decompressing), later calls only stat it.
  * Returns the folder holding the subset.
  */
@@ -121,10 +204,19 @@ export async function extractKconfigSubset(tarball: string, cacheDir: string, op
   await mkdir(partial, { recursive: true });
   let digest: string;
   try {
+    const entries: PackEntry[] = [];
+    digest = `${await streamSubset(tarball, entries)}-${SUBSET_VERSION}`;
+    const pack = encodePack(entries);
+    await writeFile(path.join(partial, PACK), pack);
     const files: Manifest['files'] = {};
-    digest = `${await streamSubset(tarball, partial, files)}-${SUBSET_VERSION}`;
+    const madeDirs = new Set<string>();
+    for (const e of entries) {
+      if (!isLooseFile(e.path)) continue;
+      writeFileAtomically(path.join(partial, e.path), e.data, e.mode, madeDirs);
+      files[e.path] = sha256(e.data);
+    }
     // the manifest is written last: a folder without it is incomplete
-    const manifest: Manifest = { tarball, files };
+    const manifest: Manifest = { tarball, pack: sha256(pack), files };
     await writeFile(path.join(partial, MANIFEST), JSON.stringify(manifest));
     const target = path.join(trees, digest);
     if (!opts.refresh && existsSync(path.join(target, MANIFEST))) await rm(partial, { recursive: true, force: true });
@@ -147,9 +239,9 @@ export async function extractKconfigSubset(tarball: string, cacheDir: string, op
 /**
  * Stream the tarball once: the compressed bytes are hashed as they go to the decompressor (its
  * own process, so decompression and tar parsing run on separate cores), the tar stream is
- * parsed in place, and only the Kconfig-relevant files are copied out and written.
+ * parsed in place, and only the Kconfig-relevant files are kept (in memory, for the pack).
  */
-async function streamSubset(tarball: string, into: string, files: Manifest['files']): Promise<string> {
+async function streamSubset(tarball: string, entries: PackEntry[]): Promise<string> {
   const { decompressorFor, stripTopFolder } = await import('./tarball-entries.js');
   const hash = createHash('sha256');
   const decompressor = decompressorFor(tarball);
@@ -166,24 +258,12 @@ async function streamSubset(tarball: string, into: string, files: Manifest['file
     input = child.stdout!;
   } else input = file;
 
-  // ~2000 small files: synchronous writes cost less CPU than a promise chain per file, and the
-  // decompressor keeps running in its own process meanwhile
-  const madeDirs = new Set<string>();
   const parser = new TarEntryParser(
     (name) => {
       const rel = stripTopFolder(name);
       return rel !== '' && !rel.includes('..') && isKconfigRelevant(rel);
     },
-    (entry) => {
-      const dest = path.join(into, stripTopFolder(entry.name));
-      const dir = path.dirname(dest);
-      if (!madeDirs.has(dir)) {
-        mkdirSync(dir, { recursive: true });
-        madeDirs.add(dir);
-      }
-      writeFileSync(dest, entry.data, { mode: entry.mode & 0o777 });
-      files[stripTopFolder(entry.name)] = createHash('sha256').update(entry.data).digest('hex');
-    },
+    (entry) => entries.push({ path: stripTopFolder(entry.name), mode: entry.mode, data: entry.data }),
   );
 
   const stderr: Buffer[] = [];

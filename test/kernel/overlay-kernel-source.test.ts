@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { cp, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { extractKconfigSubset } from '../../src/sources/kconfig-cache.js';
+import { extractKconfigSubset, readSubsetFile } from '../../src/sources/kconfig-cache.js';
 import { makeFixtureRepo, ROOT_OF_REPO } from '../support/fixture-repo.js';
 import { KERNEL_TIER_KPLAY_CACHE } from '../support/kernel-tree.js';
 import { runKplay } from '../support/run-kplay.js';
@@ -38,7 +38,7 @@ let variantPatch = '';
 beforeAll(async () => {
   expect(existsSync(TARBALL), `${TARBALL} is missing: apt-get install linux-source-6.12`).toBe(true);
   const subset = await extractKconfigSubset(TARBALL, CACHE);
-  const first = (await readFile(path.join(subset, 'init/Kconfig'), 'utf8')).split('\n').slice(0, 3);
+  const first = (await readSubsetFile(subset, 'init/Kconfig'))!.toString('utf8').split('\n').slice(0, 3);
   distPatch = [
     ...header('redhat: an option only the distribution has'),
     'diff --git a/init/Kconfig b/init/Kconfig',

@@ -5,7 +5,7 @@ import type { Finding } from '../../findings/finding.js';
 import { loadKconfigTree, resolveConfig } from '../../kconfig/index.js';
 import { displayPath } from '../../model/safe-path.js';
 import { checkPatchesForSeries } from '../../patches/check-patches-for-series.js';
-import { extractKconfigSubset, isKconfigRelevant } from '../../sources/kconfig-cache.js';
+import { extractKconfigSubset, isKconfigRelevant, materializeSubset } from '../../sources/kconfig-cache.js';
 import { isDirectory } from '../../sources/source-tree.js';
 import { distributionPatches } from './distribution-patches.js';
 import { stripOverlayBlocks } from './overlay-markers.js';
@@ -62,9 +62,11 @@ export async function distributionSourceChecks(args: {
     const kconfigChanges = [...r.files.entries()].filter(([rel]) => isKconfigRelevant(rel));
     if (kconfigChanges.length) {
       // the Kconfig engine must see the tree as the distribution's patches leave it
-      const subset = (await isDirectory(args.kernelSource))
-        ? args.kernelSource
-        : await extractKconfigSubset(path.resolve(args.kernelSource), cacheRoot());
+      let subset = args.kernelSource;
+      if (!(await isDirectory(subset))) {
+        subset = await extractKconfigSubset(path.resolve(subset), cacheRoot());
+        materializeSubset(subset);
+      }
       scratch = await mkdtemp(path.join(os.tmpdir(), 'kplay-dist-kconfig-'));
       await copyKconfigFiles(subset, scratch);
       for (const [rel, content] of kconfigChanges) {

@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadKconfigTree } from '../../../src/kconfig/load-kconfig-tree.js';
-import { damagedSubsetFiles, extractKconfigSubset } from '../../../src/sources/kconfig-cache.js';
+import { damagedSubsetFiles, extractKconfigSubset, readSubsetFile } from '../../../src/sources/kconfig-cache.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'kplay-kcache-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -22,7 +22,7 @@ function tarball(): string {
 }
 
 describe('extracted Kconfig subset cache', () => {
-  it('writes a digest manifest last, finds damage, and re-extracts once instead of blaming the kernel', async () => {
+  it('keeps Kconfig files in one pack, writes a digest manifest last, finds damage, and re-extracts once instead of blaming the kernel', async () => {
     const tb = tarball();
     const cache = path.join(dir, 'cache');
     const trees = path.join(cache, 'kconfig-trees');
@@ -35,15 +35,32 @@ describe('extracted Kconfig subset cache', () => {
     ]);
     expect(existsSync(path.join(root, '.manifest.json'))).toBe(true);
     expect(existsSync(path.join(root, 'skip.c'))).toBe(false);
+    // Kconfig files live in the pack only; the Makefile (not a Kconfig file) is a real file too
+    expect(existsSync(path.join(root, 'arch', 'x86', 'Kconfig'))).toBe(false);
+    expect(existsSync(path.join(root, 'Makefile'))).toBe(true);
+    expect((await readSubsetFile(root, 'arch/x86/Kconfig'))?.toString()).toBe('config X86\n\tdef_bool y\n');
     expect(await damagedSubsetFiles(root)).toEqual([]);
 
-    // damage the cached copy: a parse error that is not the kernel's
-    writeFileSync(path.join(root, 'arch', 'x86', 'Kconfig'), 'config X86\n\tbogus line\n');
+    // damage the cached pack: a parse error that is not the kernel's
+    const packFile = path.join(root, 'kconfig.pack');
+    const bytes = readFileSync(packFile);
+    const at = bytes.indexOf('def_bool y');
+    expect(at).toBeGreaterThan(0);
+    bytes.write('bogus line', at, 'latin1');
+    writeFileSync(packFile, bytes);
     expect(await damagedSubsetFiles(root)).toEqual(['arch/x86/Kconfig']);
     const tree = await loadKconfigTree({ source: tb, arch: 'x86_64', cacheDir: cache });
     expect(tree.symbols.find('X86')?.type).toBe('bool');
     expect(tree.dialect.choices).toBe('menu'); // 6.12 by version: the fixture has no scripts/kconfig
     expect(await damagedSubsetFiles(root)).toEqual([]);
+    expect(tree.readSource('arch/x86/Kconfig')).toBe('config X86\n\tdef_bool y\n');
+
+    // a tool that needs a real tree gets one; a file changed after that is damage too
+    tree.ensureOnDisk();
+    expect(readFileSync(path.join(root, 'arch', 'x86', 'Kconfig'), 'latin1')).toBe('config X86\n\tdef_bool y\n');
+    expect(await damagedSubsetFiles(root)).toEqual([]);
+    writeFileSync(path.join(root, 'Kconfig'), 'mainmenu "changed"\n');
+    expect(await damagedSubsetFiles(root)).toEqual(['Kconfig']);
 
     // a folder without its manifest (killed before the end) is not used
     rmSync(path.join(root, '.manifest.json'));
