@@ -123,7 +123,10 @@ if (!step('setup', () => ensureRequirements(tiers, { log: (s) => console.log(s) 
 const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
 if (
   !step('build', () =>
-    buildIsStale() ? run(process.execPath, [tsc, '-p', 'tsconfig.build.json']) : { ok: true, note: 'dist/ is newer than src/' },
+    buildIsStale()
+      ? run(process.execPath, [tsc, '-p', 'tsconfig.build.json']) &&
+        run(process.execPath, [path.join(root, 'scripts', 'build-validators.mjs')])
+      : { ok: true, note: 'dist/ is newer than src/' },
   )
 ) {
   console.error('npm test: the build failed (see above)');

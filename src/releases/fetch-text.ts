@@ -1,8 +1,9 @@
-import got, { HTTPError, RequestError } from 'got';
 import { UsageError } from '../findings/finding.js';
 
 /** GET a small text document (release list, checksum list); failures become UsageErrors naming the URL. */
 export async function fetchText(url: string, timeoutMs = 30_000): Promise<string> {
+  // loaded here, not at start: got's import costs every command ~100 ms
+  const { default: got, HTTPError, RequestError } = await import('got');
   try {
     return await got(url, {
       timeout: { request: timeoutMs },

@@ -1,5 +1,4 @@
 import { execa } from 'execa';
-import got, { HTTPError, RequestError } from 'got';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
@@ -14,6 +13,8 @@ async function fetchBytes(url: string, timeoutMs: number): Promise<Buffer> {
       throw new UsageError(`${url}: ${(err as Error).message}`);
     }
   }
+  // loaded here, not at start: got's import costs every command ~100 ms
+  const { default: got, HTTPError, RequestError } = await import('got');
   try {
     return await got(url, {
       timeout: { request: timeoutMs },

@@ -1,4 +1,3 @@
-import got, { HTTPError, RequestError } from 'got';
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { rmSync } from 'node:fs';
@@ -92,8 +91,10 @@ export async function fetchSource(opts: FetchSourceOptions): Promise<string> {
         done(null, chunk);
       },
     });
-    await pipeline(openSource(opts.url, opts.timeoutMs), capped, hashing, createWriteStream(partial)).catch((err: unknown) => {
-      throw err instanceof UsageError ? err : fetchFailure(opts.url, err);
+    // got is loaded for downloads only: its import costs every other command ~100 ms
+    const http = isRemote(opts.url) ? await import('got') : undefined;
+    await pipeline(openSource(opts.url, opts.timeoutMs, http), capped, hashing, createWriteStream(partial)).catch((err: unknown) => {
+      throw err instanceof UsageError ? err : fetchFailure(opts.url, err, http);
     });
     if (opts.size !== undefined && received !== opts.size) throw tooLarge(opts.url, opts.size, true, received);
     const actual = hash.digest('hex');
@@ -140,9 +141,11 @@ function isRemote(url: string): boolean {
   return /^https?:\/\//i.test(url);
 }
 
-function openSource(url: string, timeoutMs = 60_000): Readable {
-  if (isRemote(url)) {
-    return got.stream(url, {
+type Got = typeof import('got');
+
+function openSource(url: string, timeoutMs = 60_000, http?: Got): Readable {
+  if (isRemote(url) && http) {
+    return http.default.stream(url, {
       timeout: { lookup: timeoutMs, connect: timeoutMs, response: timeoutMs, socket: timeoutMs },
       retry: { limit: 2, methods: ['GET'] },
       headers: { 'user-agent': 'kplay' },
@@ -152,11 +155,11 @@ function openSource(url: string, timeoutMs = 60_000): Readable {
   return createReadStream(file);
 }
 
-function fetchFailure(url: string, err: unknown): UsageError {
-  if (err instanceof HTTPError) {
+function fetchFailure(url: string, err: unknown, http?: Got): UsageError {
+  if (http && err instanceof http.HTTPError) {
     return new UsageError(`${url}: download failed: HTTP ${err.response.statusCode} ${err.response.statusMessage ?? ''}`.trimEnd());
   }
-  if (err instanceof RequestError) return new UsageError(`${url}: download failed: ${err.code ?? ''} ${err.message}`);
+  if (http && err instanceof http.RequestError) return new UsageError(`${url}: download failed: ${err.code ?? ''} ${err.message}`);
   const e = err as NodeJS.ErrnoException;
   if (e?.code === 'ENOENT') return new UsageError(`${url}: no such file`);
   return new UsageError(`${url}: cannot read the source: ${e?.message ?? String(err)}`);
