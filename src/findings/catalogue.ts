@@ -208,6 +208,13 @@ export const FINDING_CODES = {
     group: 'config',
     description: "the tree's Kconfig uses syntax or semantics kplay does not implement (file:line of the use)",
   },
+  E_KCONFIG_SHELL: {
+    severity: 'error',
+    exit: 'input',
+    group: 'config',
+    description:
+      'a Kconfig file changed by patches runs a macro command (`$(shell,...)`, `$(cc-option,...)`, ...) the unpatched source does not: kplay does not run it (file:line)',
+  },
   E_KCONFIG_VERIFY: {
     severity: 'error',
     exit: 'internal',

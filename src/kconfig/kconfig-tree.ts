@@ -3,6 +3,7 @@ import { KconfigEvaluator } from './evaluator.js';
 import type { MacroMessage } from './macro-preprocessor.js';
 import type { KconfigDialect } from './dialect.js';
 import type { KSymbol, MenuNode } from './model.js';
+import type { RecordedShellCommands } from './recorded-shell.js';
 import type { SymbolTable } from './symbol-table.js';
 
 /** A parsed, finalized Kconfig tree for one architecture, ready to resolve configs against. */
@@ -35,4 +36,9 @@ export interface KconfigTree {
   readonly env: Readonly<Record<string, string>>;
   /** Shell commands really spawned while loading (0 when every answer came from the cache). */
   readonly spawnedCommands: number;
+  /**
+   * The macro commands this tree's parse issued, with their outputs (see recorded-shell.ts):
+   * what a copy of the tree changed by patches may ask for. Absent on trees built in memory.
+   */
+  readonly shellCommands?: RecordedShellCommands;
 }

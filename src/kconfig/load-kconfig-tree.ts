@@ -12,6 +12,7 @@ import type { KconfigTree } from './kconfig-tree.js';
 import { KconfigEvaluator } from './evaluator.js';
 import { defaultCacheDir, MemoisedShell, toolchainIdentity } from './memoised-shell.js';
 import { parsedTreeFile, readParsedTree, ReadRecorder, writeParsedTree } from './parsed-tree-cache.js';
+import { recordShellCommands, RecordedShell, type RecordedShellCommands } from './recorded-shell.js';
 import { decodeTree, encodeTree } from './tree-snapshot.js';
 
 export interface LoadKconfigTreeOptions {
@@ -25,6 +26,12 @@ export interface LoadKconfigTreeOptions {
   cacheDir?: string | false;
   crossCompile?: string;
   tools?: KconfigEnvInput['tools'];
+  /**
+   * Run no macro command: answer only these (another tree's `shellCommands`, parsed with the same
+   * toolchain) and refuse any other with E_KCONFIG_SHELL. For trees changed by untrusted patches;
+   * such a parse is not cached.
+   */
+  onlyCommands?: RecordedShellCommands;
 }
 
 const loaded = new Map<string, KconfigTree>();
@@ -51,7 +58,7 @@ export async function loadKconfigTree(opts: LoadKconfigTreeOptions): Promise<Kco
   const subsetCache = cacheDir ?? defaultCacheDir();
   let root = fromTarball ? await extractKconfigSubset(path.resolve(opts.source), subsetCache) : path.resolve(opts.source);
   const key = JSON.stringify([root, srcarch, makeArch, opts.crossCompile ?? '', opts.tools ?? {}, cacheDir ?? '']);
-  const hit = loaded.get(key);
+  const hit = opts.onlyCommands ? undefined : loaded.get(key);
   if (hit) return hit;
   let tree: KconfigTree;
   try {
@@ -70,7 +77,7 @@ export async function loadKconfigTree(opts: LoadKconfigTreeOptions): Promise<Kco
     root = await extractKconfigSubset(path.resolve(opts.source), subsetCache, { refresh: true });
     tree = loadKconfigTreeSync({ ...opts, label: opts.source, root, srcarch, makeArch, cacheDir, pack: subsetPack(root) });
   }
-  loaded.set(key, tree);
+  if (!opts.onlyCommands) loaded.set(key, tree);
   return tree;
 }
 
@@ -89,6 +96,8 @@ export interface LoadKconfigTreeSyncOptions {
    * of the files it read.
    */
   pack?: FilePack | undefined;
+  /** See LoadKconfigTreeOptions.onlyCommands. */
+  onlyCommands?: RecordedShellCommands;
 }
 
 /**
@@ -141,7 +150,8 @@ export function loadKconfigTreeSync(o: LoadKconfigTreeSyncOptions): KconfigTree 
     ensureOnDisk,
   };
   const dialect = detectDialect(read, envInput.kernelVersion);
-  const treeFile = o.cacheDir ? parsedTreeFile(o.cacheDir, [o.root, o.srcarch, o.makeArch, identity, dialectKey(dialect)]) : undefined;
+  const treeFile =
+    o.cacheDir && !o.onlyCommands ? parsedTreeFile(o.cacheDir, [o.root, o.srcarch, o.makeArch, identity, dialectKey(dialect)]) : undefined;
   const stored = treeFile ? readParsedTree(treeFile, o.root) : undefined;
   if (stored && stored.kernelVersion === envInput.kernelVersion) {
     const parts = decodeTree(stored.snapshot);
@@ -159,18 +169,31 @@ export function loadKconfigTreeSync(o: LoadKconfigTreeSyncOptions): KconfigTree 
       macroMessages: parts.macroMessages,
       env: stored.env,
       spawnedCommands: 0,
+      shellCommands: stored.commands,
     };
   }
 
+  if (o.onlyCommands) {
+    const shell = new RecordedShell(o.onlyCommands, o.root);
+    const env = kconfigEnvironment(envInput, shell);
+    return buildKconfigTree({ ...common, arch: o.arch, read, shell, env, dialect });
+  }
   const shell = new MemoisedShell(o.cacheDir ? path.join(o.cacheDir, 'kconfig-shell', `${identity}.json`) : undefined);
   const env = kconfigEnvironment(envInput, shell);
   shell.useEnv(env);
   try {
     const tree = buildKconfigTree({ ...common, arch: o.arch, read, shell, env, dialect });
+    const commands = recordShellCommands(shell.issued, o.root);
     if (treeFile) {
-      writeParsedTree(treeFile, { snapshot: encodeTree(tree), reads: recorder?.list() ?? [], env, kernelVersion: envInput.kernelVersion });
+      writeParsedTree(treeFile, {
+        snapshot: encodeTree(tree),
+        reads: recorder?.list() ?? [],
+        env,
+        kernelVersion: envInput.kernelVersion,
+        commands,
+      });
     }
-    return { ...tree, spawnedCommands: shell.spawned };
+    return { ...tree, spawnedCommands: shell.spawned, shellCommands: commands };
   } finally {
     shell.save();
   }

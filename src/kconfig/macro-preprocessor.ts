@@ -1,4 +1,5 @@
 import { KconfigError } from './kconfig-error.js';
+import { ShellCommandRefused } from './shell-command-refused.js';
 
 /** Runs `$(shell,...)` commands: returns stdout (as the reference tool post-processes it). */
 export interface ShellRunner {
@@ -21,6 +22,17 @@ export interface MacroMessage {
 }
 
 const MAX_ARGS = 16;
+
+/** A command as a message shows it: control characters escaped (\xNN), long ones cut. */
+function shownCommand(command: string): string {
+  const cut = command.length > 300 ? `${command.slice(0, 300)}...` : command;
+  let shown = '';
+  for (const c of cut) {
+    const n = c.charCodeAt(0);
+    shown += n < 0x20 || (n >= 0x7f && n <= 0x9f) ? `\\x${n.toString(16).padStart(2, '0')}` : c;
+  }
+  return `'${shown}'`;
+}
 
 function isTokenChar(c: string): boolean {
   return /[A-Za-z0-9_-]/.test(c);
@@ -167,6 +179,20 @@ export class MacroPreprocessor {
     return '';
   }
 
+  private runShell(command: string): string {
+    try {
+      return this.shell.run(command);
+    } catch (err) {
+      if (!(err instanceof ShellCommandRefused)) throw err;
+      throw new KconfigError(
+        `$(shell,...) not run: the unpatched tree does not run the command ${shownCommand(command)}`,
+        { file: this.file, line: this.line, col: 0 },
+        'E_KCONFIG_SHELL',
+        'kplay does not run commands that patches add to Kconfig files (the kernel build will): review the command; to check the rest of the variant, remove the macro from the patch or compose without --kernel-source',
+      );
+    }
+  }
+
   private callBuiltin(name: string, args: string[]): string | undefined {
     const arity: Record<string, [number, number]> = {
       'error-if': [2, 2],
@@ -192,7 +218,7 @@ export class MacroPreprocessor {
       case 'lineno':
         return String(this.line);
       case 'shell':
-        return this.shell.run(args[0]!);
+        return this.runShell(args[0]!);
       case 'warning-if':
         if (args[0] === 'y') this.messages.push({ kind: 'warning', text: args[1]!, file: this.file, line: this.line });
         return '';

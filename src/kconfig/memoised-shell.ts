@@ -72,6 +72,8 @@ export class MemoisedShell implements ShellRunner {
   private dirty = false;
   private workDir: string | undefined;
   spawned = 0;
+  /** Every command asked for (memoised or run) with its output: what this tree's parse issued. */
+  readonly issued = new Map<string, string>();
 
   private env: Readonly<Record<string, string>> = {};
 
@@ -103,7 +105,10 @@ export class MemoisedShell implements ShellRunner {
   run(command: string): string {
     const key = this.key(command);
     const hit = this.results[key];
-    if (hit !== undefined) return hit;
+    if (hit !== undefined) {
+      this.issued.set(command, hit);
+      return hit;
+    }
     this.workDir ??= mkdtempSync(path.join(os.tmpdir(), 'kplay-kconfig-'));
     const r = spawnSync('/bin/sh', ['-c', command], {
       cwd: this.workDir,
@@ -115,6 +120,7 @@ export class MemoisedShell implements ShellRunner {
     const out = normalizeShellOutput(r.stdout ?? Buffer.alloc(0));
     if (process.env.KPLAY_DEBUG_SHELL) process.stderr.write(`shell: ${command} => ${JSON.stringify(out)}\n`);
     this.results[key] = out;
+    this.issued.set(command, out);
     this.dirty = true;
     return out;
   }

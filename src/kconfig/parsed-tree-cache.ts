@@ -26,6 +26,8 @@ export interface StoredTree {
   reads: ReadRecord[];
   env: Record<string, string>;
   kernelVersion: string;
+  /** The macro commands the parse issued, with their outputs (KconfigTree.shellCommands). */
+  commands: Record<string, string>;
 }
 
 let stamp: string | undefined;
@@ -107,6 +109,10 @@ function stillValid(root: string, r: ReadRecord): boolean {
   }
 }
 
+function isRecord(v: unknown): v is Record<string, string> {
+  return typeof v === 'object' && v !== null;
+}
+
 /** The stored tree when present and every file it was parsed from is unchanged. */
 export function readParsedTree(file: string, root: string): StoredTree | undefined {
   let stored: StoredTree;
@@ -115,7 +121,8 @@ export function readParsedTree(file: string, root: string): StoredTree | undefin
   } catch {
     return undefined;
   }
-  if (!stored || stored.snapshot?.format !== SNAPSHOT_FORMAT || !Array.isArray(stored.reads)) return undefined;
+  if (!stored || stored.snapshot?.format !== SNAPSHOT_FORMAT || !Array.isArray(stored.reads) || !isRecord(stored.commands))
+    return undefined;
   for (const r of stored.reads) if (!stillValid(root, r)) return undefined;
   return stored;
 }
