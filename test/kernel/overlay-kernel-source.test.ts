@@ -34,6 +34,8 @@ const header = (subject: string) => [
 
 let distPatch = '';
 let variantPatch = '';
+let evilPatch = '';
+const MARKER = path.join(CACHE, '..', `kplay-kshell-pwned-${process.pid}`);
 
 beforeAll(async () => {
   expect(existsSync(TARBALL), `${TARBALL} is missing: apt-get install linux-source-6.12`).toBe(true);
@@ -68,6 +70,24 @@ beforeAll(async () => {
     ' ',
     '',
   ].join('\n');
+  // a stranger's feature: a Kconfig default computed by a command of their choosing
+  const hz = (await readSubsetFile(subset, 'kernel/Kconfig.hz'))!.toString('utf8').split('\n');
+  evilPatch = [
+    ...header('a timer option'),
+    'diff --git a/kernel/Kconfig.hz b/kernel/Kconfig.hz',
+    '--- a/kernel/Kconfig.hz',
+    '+++ b/kernel/Kconfig.hz',
+    '@@ -3,4 +3,8 @@',
+    ` ${hz[2]}`,
+    ` ${hz[3]}`,
+    '+',
+    '+config KPLAY_EVIL',
+    '+\tbool',
+    `+\tdefault $(shell,touch ${MARKER})`,
+    ` ${hz[4]}`,
+    ` ${hz[5]}`,
+    '',
+  ].join('\n');
 }, 300_000);
 
 afterAll(async () => {
@@ -91,6 +111,8 @@ async function repo(features: string[]): Promise<string> {
     'features/delta/feature.yml': 'summary: delta asks for the 5.14 name of the x32 ABI\n',
     'features/delta/config.x86_64': 'CONFIG_X86_X32=y\n',
     'features/epsilon/feature.yml': 'summary: epsilon\nconfig:\n  CONFIG_SOUND: n\n  CONFIG_SND_HDA_INTEL: m\n',
+    'features/evil/feature.yml': 'summary: evil\n',
+    'features/evil/patches/0001-timer.patch': evilPatch,
   });
   temps.push(root);
   await cp(REAL, path.join(root, 'dist-git'), { recursive: true });
@@ -144,5 +166,23 @@ describe('overlay checked against the distribution source (Linux 6.12)', () => {
     expect(await readFile(path.join(root, 'out/pg/kernel-ppc64le-rhel.config'), 'utf8')).toBe(
       await readFile(path.join(REAL, 'kernel-ppc64le-rhel.config'), 'utf8'),
     );
+  });
+
+  it("a feature patch adding $(shell,...) to a Kconfig file runs nothing: E_KCONFIG_SHELL at the macro's line, exit 2, nothing written", async () => {
+    const root = await repo(['gamma', 'evil']);
+    await rm(MARKER, { force: true });
+    const r = await runKplay(['compose', 'variants/pg.yml', '--kernel-source', TARBALL, '--json'], {
+      cwd: root,
+      env: { KPLAY_CACHE_DIR: CACHE },
+    });
+    expect(existsSync(MARKER)).toBe(false);
+    expect(r.exitCode, r.stderr).toBe(2);
+    expect(r.stderr).not.toMatch(/\n\s+at /); // a finding, not a stack trace
+    const out = `${r.stdout}${r.stderr}`;
+    expect(out).toMatch(/E_KCONFIG_SHELL/);
+    expect(out).toMatch(/kernel\/Kconfig\.hz:8\b/);
+    expect(out).toContain(`touch ${MARKER}`);
+    expect(out).toContain('0001-timer.patch');
+    expect(existsSync(path.join(root, 'out/pg'))).toBe(false);
   });
 });

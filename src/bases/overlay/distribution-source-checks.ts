@@ -2,13 +2,16 @@ import { cp, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Finding } from '../../findings/finding.js';
-import { loadKconfigTree, resolveConfig } from '../../kconfig/index.js';
+import { loadKconfigTree, resolveConfig, type KconfigTree } from '../../kconfig/index.js';
+import type { RpmArch } from '../../model/arch.js';
+import type { PatchReport } from '../../patches/check-series.js';
 import { displayPath } from '../../model/safe-path.js';
 import { checkPatchesForSeries } from '../../patches/check-patches-for-series.js';
 import { extractKconfigSubset, isKconfigRelevant, materializeSubset } from '../../sources/kconfig-cache.js';
 import { isDirectory } from '../../sources/source-tree.js';
 import { distributionPatches } from './distribution-patches.js';
 import { stripOverlayBlocks } from './overlay-markers.js';
+import { loadPatchedKconfigTree } from './patched-kconfig-tree.js';
 import type { ConfigResolver } from './resolved-config.js';
 import type { SpecMacros } from './spec-macros.js';
 
@@ -35,7 +38,8 @@ async function copyKconfigFiles(from: string, to: string, rel = ''): Promise<voi
  * What `--kernel-source` checks on a distribution overlay, like a vanilla compose: the patches
  * the distribution's %prep applies, then the variant's, applied in that order to the source (in
  * process); and a config resolver over the source as patched (when the patches change Kconfig
- * files, over a scratch copy of the Kconfig files with those changes). Release `cleanup` after use.
+ * files, over a scratch copy of the Kconfig files with those changes, whose macros run no command
+ * the unpatched source does not run). Release `cleanup` after use.
  */
 export async function distributionSourceChecks(args: {
   kernelSource: string;
@@ -53,10 +57,12 @@ export async function distributionSourceChecks(args: {
   ];
   let source = args.kernelSource;
   let scratch: string | undefined;
+  let patchReports: PatchReport[] = [];
   let check = 'no patches';
   if (series.length) {
     const r = await checkPatchesForSeries(series, args.kernelSource);
     findings.push(...r.findings);
+    patchReports = r.results;
     const applied = r.results.filter((x) => x.status === 'applied').length;
     check = `${applied}/${series.length} patch(es) apply to ${displayPath(args.kernelSource)}: the distribution's ${dist.patches.length} (${dist.patches.map((p) => p.file).join(', ') || 'none non-empty'}), then the variant's ${args.variantPatches.length}`;
     const kconfigChanges = [...r.files.entries()].filter(([rel]) => isKconfigRelevant(rel));
@@ -80,9 +86,28 @@ export async function distributionSourceChecks(args: {
       source = scratch;
     }
   }
+  // a tree changed by patches runs no command the patches added (see patched-kconfig-tree.ts);
+  // it is parsed once per arch, not once per config Source (flavour)
+  const patchedTrees = new Map<RpmArch, Promise<KconfigTree>>();
+  const treeOf = (arch: RpmArch): Promise<KconfigTree> => {
+    if (!scratch) return loadKconfigTree({ source, arch });
+    const patchedCopy = scratch;
+    let tree = patchedTrees.get(arch);
+    if (!tree) {
+      tree = loadPatchedKconfigTree({
+        kernelSource: args.kernelSource,
+        patchedCopy,
+        arch,
+        patches: patchReports,
+        distributionSeries: DISTRIBUTION_SERIES,
+      });
+      patchedTrees.set(arch, tree);
+    }
+    return tree;
+  };
   const seen = new Set<string>();
   const resolver: ConfigResolver = async ({ arch, file, mergedText, baseText, requests }) => {
-    const tree = await loadKconfigTree({ source, arch });
+    const tree = await treeOf(arch);
     const resolved = resolveConfig(tree, {
       base: baseText ?? mergedText,
       baseFile: file,

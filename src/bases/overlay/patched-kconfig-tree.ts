@@ -1,0 +1,59 @@
+import { UsageError, type RelatedLocation } from '../../findings/finding.js';
+import { asUsageError, KconfigError, loadKconfigTree, type KconfigTree } from '../../kconfig/index.js';
+import type { RpmArch } from '../../model/arch.js';
+import { displayPath } from '../../model/safe-path.js';
+import type { PatchReport } from '../../patches/check-series.js';
+
+/**
+ * The Kconfig tree of a kernel source as patches (the distribution's, the variant's) leave it,
+ * parsed from `patchedCopy`, a scratch copy of its Kconfig files with the patches' changes.
+ *
+ * The patches are untrusted, so the parse runs no macro command: the unpatched source is parsed
+ * first with the same toolchain, and the copy's `$(shell,...)` (and `$(success,...)`,
+ * `$(cc-option,...)`, ... built on it) gets only the commands that parse issued, with the outputs
+ * it recorded. Any other command is an E_KCONFIG_SHELL error at the macro's file:line, naming the
+ * patches that changed that file.
+ */
+export async function loadPatchedKconfigTree(args: {
+  kernelSource: string;
+  patchedCopy: string;
+  arch: RpmArch;
+  patches: readonly PatchReport[];
+  /** The `feature` the distribution's own patches carry. */
+  distributionSeries: string;
+}): Promise<KconfigTree> {
+  const unpatched = await loadKconfigTree({ source: args.kernelSource, arch: args.arch }).catch((err: unknown) => {
+    throw asUsageError(err);
+  });
+  try {
+    return await loadKconfigTree({ source: args.patchedCopy, arch: args.arch, onlyCommands: unpatched.shellCommands ?? {} });
+  } catch (err) {
+    if (!(err instanceof KconfigError)) throw err;
+    throw withPatchesOf(asUsageError(err) as UsageError, args);
+  }
+}
+
+/** The error's findings, each at its Kconfig file as patched, with the patches that changed that file. */
+function withPatchesOf(
+  err: UsageError,
+  { kernelSource, patches, distributionSeries }: { kernelSource: string; patches: readonly PatchReport[]; distributionSeries: string },
+): UsageError {
+  const findings = err.findings.map((f) => {
+    const file = f.where?.file;
+    if (!file) return f;
+    const changedBy = patches.filter((p) => p.status === 'applied' && p.hunks.some((h) => h.path === file));
+    const related: RelatedLocation[] = changedBy.map((p) => ({
+      message: `${file} is changed by this patch (${p.feature === distributionSeries ? "the distribution's" : `feature ${p.feature}`})`,
+      where: { file: p.patch, line: p.hunks.find((h) => h.path === file)?.patchLine ?? 0, col: 0 },
+    }));
+    const by = changedBy.length ? `, changed by ${changedBy.map((p) => p.patch).join(', ')}` : '';
+    const feature = [...changedBy].reverse().find((p) => p.feature !== distributionSeries)?.feature;
+    return {
+      ...f,
+      message: `${f.message} (${file} of ${displayPath(kernelSource)} as patched${by})`,
+      ...(related.length ? { related: [...(f.related ?? []), ...related] } : {}),
+      ...(feature && !f.feature ? { feature } : {}),
+    };
+  });
+  return new UsageError(err.message, findings, err.exitCode);
+}

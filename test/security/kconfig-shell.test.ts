@@ -1,0 +1,231 @@
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { distributionSourceChecks } from '../../src/bases/overlay/distribution-source-checks.js';
+import { readSpecMacros } from '../../src/bases/overlay/spec-macros.js';
+import { UsageError, type Finding } from '../../src/findings/finding.js';
+import { loadKconfigTree } from '../../src/kconfig/index.js';
+
+/**
+ * Issue: `kplay compose <overlay> --kernel-source` parses the Kconfig files as the distribution's
+ * and the features' patches leave them, and a patch adding `default $(shell,touch /tmp/pwned)` ran
+ * that command on the maintainer's machine. Now the patched tree's macros get only the commands
+ * the unpatched tree runs (answered from that parse, never run again); any other is E_KCONFIG_SHELL
+ * at the macro's file:line.
+ */
+const dir = mkdtempSync(path.join(os.tmpdir(), 'kplay-kshell-'));
+const savedCache = process.env.KPLAY_CACHE_DIR;
+const marker = path.join(dir, 'pwned');
+const tree = path.join(dir, 'linux');
+
+const INIT_KCONFIG = [
+  'config CC_HAS_PROBE',
+  '\tdef_bool $(cc-option,-fprobe)',
+  '',
+  'config PROBE_TEXT',
+  '\tstring',
+  '\tdefault "$(shell,$(srctree)/scripts/probe.sh)"',
+  '',
+  'config ALPHA',
+  '\tbool "alpha"',
+  '\tdefault n',
+  '',
+  'config BETA',
+  '\tbool "beta"',
+  '\tdepends on ALPHA',
+  '\tdefault y',
+  '',
+];
+
+beforeAll(() => {
+  process.env.KPLAY_CACHE_DIR = path.join(dir, 'cache');
+  const files: Record<string, string> = {
+    Makefile: 'VERSION = 6\nPATCHLEVEL = 12\nSUBLEVEL = 1\nEXTRAVERSION =\n',
+    Kconfig: 'mainmenu "Linux"\nsource "scripts/Kconfig.include"\nsource "init/Kconfig"\n',
+    // the kernel's own helpers, with a stand-in for the compiler probe
+    'scripts/Kconfig.include': [
+      'if-success = $(shell,{ $(1); } >/dev/null 2>&1 && echo "$(2)" || echo "$(3)")',
+      'success = $(if-success,$(1),y,n)',
+      'failure = $(if-success,$(1),n,y)',
+      'cc-option = $(success,true $(1))',
+      '',
+    ].join('\n'),
+    'scripts/probe.sh': '#!/bin/sh\necho probed\n',
+    'init/Kconfig': INIT_KCONFIG.join('\n'),
+  };
+  for (const [rel, text] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(tree, rel)), { recursive: true });
+    writeFileSync(path.join(tree, rel), text, { mode: rel.endsWith('.sh') ? 0o755 : 0o644 });
+  }
+});
+
+afterAll(() => {
+  if (savedCache === undefined) delete process.env.KPLAY_CACHE_DIR;
+  else process.env.KPLAY_CACHE_DIR = savedCache;
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** A patch inserting `added` after line `after` (1-based) of `file` (`lines` joined by newlines), with context on both sides. */
+function insertPatch(file: string, lines: readonly string[], after: number, added: readonly string[]): string {
+  const real = lines.at(-1) === '' ? lines.slice(0, -1) : lines;
+  const n = Math.min(2, after, real.length - after);
+  const before = real.slice(after - n, after);
+  const following = real.slice(after, after + n);
+  const start = after - n + 1;
+  return [
+    'From: stranger <s@example.org>',
+    'Subject: [PATCH] a feature',
+    '',
+    '---',
+    `diff --git a/${file} b/${file}`,
+    `--- a/${file}`,
+    `+++ b/${file}`,
+    `@@ -${start},${2 * n} +${start},${2 * n + added.length} @@`,
+    ...before.map((l) => ` ${l}`),
+    ...added.map((l) => `+${l}`),
+    ...following.map((l) => ` ${l}`),
+    '',
+  ].join('\n');
+}
+
+async function resolveWith(patchText: string): Promise<{ text: string; findings: Finding[] } | UsageError> {
+  const checks = await distributionSourceChecks({
+    kernelSource: tree,
+    specLines: [],
+    macros: readSpecMacros([]),
+    files: new Map(),
+    specLabel: 'kernel.spec',
+    variantPatches: [{ file: 'features/evil/patches/0001-evil.patch', feature: 'evil', text: Buffer.from(patchText) }],
+  });
+  try {
+    expect(checks.findings.filter((f) => f.severity === 'error')).toEqual([]);
+    return await checks.resolver({ arch: 'x86_64', file: 'kernel-x86_64.config', mergedText: 'CONFIG_ALPHA=y\n' });
+  } catch (err) {
+    if (err instanceof UsageError) return err;
+    throw err;
+  } finally {
+    await checks.cleanup();
+  }
+}
+
+function refusal(r: { text: string; findings: Finding[] } | UsageError): Finding {
+  expect(r).toBeInstanceOf(UsageError);
+  const err = r as UsageError;
+  expect(err.findings).toHaveLength(1);
+  return err.findings[0]!;
+}
+
+describe('Kconfig macros added by patches run nothing', () => {
+  it('a feature patch adding default $(shell,touch ...) is E_KCONFIG_SHELL at its file:line, and nothing ran', async () => {
+    const r = await resolveWith(insertPatch('init/Kconfig', INIT_KCONFIG, 10, [`\tdefault $(shell,touch ${marker})`]));
+    const f = refusal(r);
+    expect(f.code).toBe('E_KCONFIG_SHELL');
+    expect(f.where).toEqual({ file: 'init/Kconfig', line: 11, col: 0 });
+    expect(f.message).toContain(`touch ${marker}`);
+    expect(f.message).toContain('features/evil/patches/0001-evil.patch');
+    expect(f.feature).toBe('evil');
+    expect(f.related?.[0]?.where.file).toBe('features/evil/patches/0001-evil.patch');
+    expect(f.hint).toMatch(/does not run commands that patches add/);
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  it("commands reached through the tree's own helpers ($(success), $(failure), $(cc-option)) are refused too", async () => {
+    for (const macro of [
+      `$(success,touch ${marker})`,
+      `$(failure,touch ${marker})`,
+      `$(cc-option,-fx; touch ${marker})`,
+      `$(if-success,touch ${marker},y,n)`,
+    ]) {
+      const f = refusal(await resolveWith(insertPatch('init/Kconfig', INIT_KCONFIG, 2, ['', 'config EVIL', `\tdef_bool ${macro}`])));
+      expect(f.code, macro).toBe('E_KCONFIG_SHELL');
+      expect(f.where?.line, macro).toBe(5);
+    }
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  it('a command another tree ran with the same toolchain (in the memo file) is still refused', async () => {
+    const other = path.join(dir, 'other');
+    mkdirSync(other, { recursive: true });
+    writeFileSync(path.join(other, 'Makefile'), 'VERSION = 6\nPATCHLEVEL = 12\nSUBLEVEL = 1\nEXTRAVERSION =\n');
+    writeFileSync(path.join(other, 'Kconfig'), 'config OTHER\n\tstring\n\tdefault "$(shell,echo other-tree)"\n');
+    expect((await loadKconfigTree({ source: other, arch: 'x86_64' })).symbols.find('OTHER')).toBeDefined();
+    const f = refusal(await resolveWith(insertPatch('init/Kconfig', INIT_KCONFIG, 10, ['\tdefault "$(shell,echo other-tree)"'])));
+    expect(f.code).toBe('E_KCONFIG_SHELL');
+  });
+
+  it('a patched helper script the unpatched tree runs is not run: the probe keeps the unpatched answer', async () => {
+    const script = ['#!/bin/sh', 'echo probed', ''];
+    const r = await resolveWith(insertPatch('scripts/probe.sh', script, 1, [`touch ${marker}`]));
+    expect(r).not.toBeInstanceOf(UsageError);
+    expect((r as { text: string }).text).toMatch(/^CONFIG_PROBE_TEXT="probed"$/m);
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  it('a patch changing only defaults and dependencies resolves as before, the tree probes answered from its own parse', async () => {
+    const r = await resolveWith(insertPatch('init/Kconfig', INIT_KCONFIG, 10, ['\tdefault y if CC_HAS_PROBE']));
+    expect(r).not.toBeInstanceOf(UsageError);
+    const text = (r as { text: string; findings: Finding[] }).text;
+    expect(text).toMatch(/^CONFIG_CC_HAS_PROBE=y$/m);
+    expect(text).toMatch(/^CONFIG_PROBE_TEXT="probed"$/m);
+    expect(text).toMatch(/^CONFIG_ALPHA=y$/m);
+    expect(text).toMatch(/^CONFIG_BETA=y$/m);
+    // the same probes, as the tree's own parse answers them
+    const added = insertPatch('init/Kconfig', INIT_KCONFIG, 2, ['', 'config CC_HAS_PROBE_TOO', '\tdef_bool $(cc-option,-fprobe)']);
+    const again = await resolveWith(added);
+    expect(again).not.toBeInstanceOf(UsageError);
+    expect((again as { text: string }).text).toMatch(/^CONFIG_CC_HAS_PROBE_TOO=y$/m);
+  });
+
+  it('hostile macro strings in patched Kconfig lines never run anything and never crash (property)', async () => {
+    const canary = path.join(dir, 'canary');
+    const pieces = fc.constantFrom(
+      `touch ${canary}`,
+      `$(shell,touch ${canary})`,
+      `$(success,touch ${canary})`,
+      `$(failure,touch ${canary})`,
+      `$(cc-option,-x;touch ${canary})`,
+      `$(if-success,touch ${canary},y,n)`,
+      '$(shell,$(srctree)/scripts/probe.sh)',
+      '$(cc-option,-fprobe)',
+      '$(shell,',
+      '$(',
+      ')',
+      ',',
+      '$$',
+      '"',
+      "'",
+      '`',
+      ';',
+      '\\',
+      '$(info,x)',
+      '$(warning-if,y,w)',
+      '$(error-if,y,e)',
+      '$(srctree)',
+      '$(CC)',
+      'x := $(shell,touch CANARY)',
+      'y',
+      'n',
+      ' ',
+    );
+    const line = fc
+      .tuple(
+        fc.constantFrom('\tdefault ', '\tdef_bool ', 'x := ', 'source "', '\tdepends on '),
+        fc.array(pieces, { minLength: 1, maxLength: 6 }),
+      )
+      .map(([head, parts]) => `${head}${parts.join('').replace('CANARY', canary)}`);
+    await fc.assert(
+      fc.asyncProperty(fc.array(line, { minLength: 1, maxLength: 3 }), async (added) => {
+        const r = await resolveWith(insertPatch('init/Kconfig', INIT_KCONFIG, 10, added));
+        if (r instanceof UsageError) {
+          expect(r.findings.length).toBeGreaterThan(0);
+          for (const f of r.findings) expect(['E_KCONFIG_SHELL', 'E_KCONFIG_PARSE', 'E_KCONFIG_DIALECT']).toContain(f.code);
+        }
+        expect(existsSync(canary)).toBe(false);
+        expect(readdirSync(dir).filter((n) => n === 'canary')).toEqual([]);
+      }),
+      { numRuns: 150 },
+    );
+  }, 120_000);
+});
