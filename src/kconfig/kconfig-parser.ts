@@ -313,7 +313,7 @@ class KconfigParser {
 
   private parseSourceArgs(kind: string): void {
     const line = this.stmtLine;
-    let name = this.expect('STRING', 'a quoted file name').value;
+    let name = this.pp.concrete(this.expect('STRING', 'a quoted file name').value);
     this.expectEol();
     if (kind === 'rsource' || kind === 'orsource') {
       const dir = this.lexer.file.includes('/') ? this.lexer.file.slice(0, this.lexer.file.lastIndexOf('/')) : '';

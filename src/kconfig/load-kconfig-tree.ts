@@ -13,6 +13,7 @@ import { KconfigEvaluator } from './evaluator.js';
 import { defaultCacheDir, MemoisedShell, toolchainIdentity } from './memoised-shell.js';
 import { parsedTreeFile, readParsedTree, ReadRecorder, writeParsedTree } from './parsed-tree-cache.js';
 import { recordShellCommands, RecordedShell, type RecordedShellCommands } from './recorded-shell.js';
+import { prefetchShellResults } from './shell-prefetch.js';
 import { decodeTree, encodeTree } from './tree-snapshot.js';
 
 export interface LoadKconfigTreeOptions {
@@ -62,7 +63,7 @@ export async function loadKconfigTree(opts: LoadKconfigTreeOptions): Promise<Kco
   if (hit) return hit;
   let tree: KconfigTree;
   try {
-    tree = loadKconfigTreeSync({
+    tree = await loadKconfigTreePrefetching({
       ...opts,
       label: opts.source,
       root,
@@ -75,7 +76,7 @@ export async function loadKconfigTree(opts: LoadKconfigTreeOptions): Promise<Kco
     // a damaged extraction must not be blamed on the kernel: check it, extract again once, retry
     if (!fromTarball || !(err instanceof KconfigError) || (await damagedSubsetFiles(root)).length === 0) throw err;
     root = await extractKconfigSubset(path.resolve(opts.source), subsetCache, { refresh: true });
-    tree = loadKconfigTreeSync({ ...opts, label: opts.source, root, srcarch, makeArch, cacheDir, pack: subsetPack(root) });
+    tree = await loadKconfigTreePrefetching({ ...opts, label: opts.source, root, srcarch, makeArch, cacheDir, pack: subsetPack(root) });
   }
   if (!opts.onlyCommands) loaded.set(key, tree);
   return tree;
@@ -106,6 +107,25 @@ export interface LoadKconfigTreeSyncOptions {
  * engine are unchanged (see parsed-tree-cache.ts).
  */
 export function loadKconfigTreeSync(o: LoadKconfigTreeSyncOptions): KconfigTree {
+  const plan = planLoad(o);
+  return 'done' in plan ? plan.done : plan.parse();
+}
+
+/**
+ * Like loadKconfigTreeSync; when the toolchain's shell results are not memoised yet, a first
+ * pass finds the tree's `$(shell,...)` commands and runs them side by side (shell-prefetch.ts)
+ * before the real parse, which then finds them memoised. The kernel's conf runs them one by one.
+ */
+async function loadKconfigTreePrefetching(o: LoadKconfigTreeSyncOptions): Promise<KconfigTree> {
+  const plan = planLoad(o);
+  if ('done' in plan) return plan.done;
+  await plan.prefetch();
+  return plan.parse();
+}
+
+type LoadPlan = { done: KconfigTree } | { prefetch: () => Promise<void>; parse: () => KconfigTree };
+
+function planLoad(o: LoadKconfigTreeSyncOptions): LoadPlan {
   const recorder = o.pack ? undefined : new ReadRecorder(o.root);
   const readSource = (rel: string): string | undefined => {
     if (o.pack) return o.pack.text(rel);
@@ -157,7 +177,7 @@ export function loadKconfigTreeSync(o: LoadKconfigTreeSyncOptions): KconfigTree 
     const parts = decodeTree(stored.snapshot);
     parts.symbols.hashSize = dialect.hashSize;
     if (dialect.choices === 'menu') prepareMenuChoices(parts.rootMenu, parts.symbols);
-    return {
+    const done: KconfigTree = {
       ...common,
       dialect,
       symbols: parts.symbols,
@@ -171,30 +191,51 @@ export function loadKconfigTreeSync(o: LoadKconfigTreeSyncOptions): KconfigTree 
       spawnedCommands: 0,
       shellCommands: stored.commands,
     };
+    return { done };
   }
 
   if (o.onlyCommands) {
+    // nothing to prefetch: this shell runs nothing
     const shell = new RecordedShell(o.onlyCommands, o.root);
     const env = kconfigEnvironment(envInput, shell);
-    return buildKconfigTree({ ...common, arch: o.arch, read, shell, env, dialect });
+    return { done: buildKconfigTree({ ...common, arch: o.arch, read, shell, env, dialect }) };
   }
   const shell = new MemoisedShell(o.cacheDir ? path.join(o.cacheDir, 'kconfig-shell', `${identity}.json`) : undefined);
   const env = kconfigEnvironment(envInput, shell);
   shell.useEnv(env);
-  try {
-    const tree = buildKconfigTree({ ...common, arch: o.arch, read, shell, env, dialect });
-    const commands = recordShellCommands(shell.issued, o.root);
-    if (treeFile) {
-      writeParsedTree(treeFile, {
-        snapshot: encodeTree(tree),
-        reads: recorder?.list() ?? [],
-        env,
-        kernelVersion: envInput.kernelVersion,
-        commands,
-      });
-    }
-    return { ...tree, spawnedCommands: shell.spawned, shellCommands: commands };
-  } finally {
-    shell.save();
-  }
+  return {
+    prefetch: async () => {
+      if (shell.size >= PREFETCH_BELOW) return;
+      try {
+        await prefetchShellResults({ read: readSource, env, shell, dialect });
+      } catch (err) {
+        shell.save();
+        throw err;
+      }
+    },
+    parse: () => {
+      try {
+        const tree = buildKconfigTree({ ...common, arch: o.arch, read, shell, env, dialect });
+        const commands = recordShellCommands(shell.issued, o.root);
+        if (treeFile) {
+          writeParsedTree(treeFile, {
+            snapshot: encodeTree(tree),
+            reads: recorder?.list() ?? [],
+            env,
+            kernelVersion: envInput.kernelVersion,
+            commands,
+          });
+        }
+        return { ...tree, spawnedCommands: shell.spawned, shellCommands: commands };
+      } finally {
+        shell.save();
+      }
+    },
+  };
 }
+
+/**
+ * Prefetch only for a toolchain with (almost) nothing memoised: with its results known, a new
+ * tree misses just the few commands naming the tree's own scripts, not worth a second pass.
+ */
+const PREFETCH_BELOW = 20;

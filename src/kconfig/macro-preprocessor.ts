@@ -4,6 +4,12 @@ import { ShellCommandRefused } from './shell-command-refused.js';
 /** Runs `$(shell,...)` commands: returns stdout (as the reference tool post-processes it). */
 export interface ShellRunner {
   run(command: string): string;
+  /**
+   * A value that decides what happens next (a variable or function name, an error-if/warning-if
+   * condition, a sourced file name) with any placeholder `run` returned replaced by the real
+   * result. Only the prefetching runner (shell-prefetch.ts) returns placeholders.
+   */
+  concrete?(value: string): string;
 }
 
 export type VariableFlavor = 'recursive' | 'simple' | 'append';
@@ -61,7 +67,13 @@ export class MacroPreprocessor {
     throw new KconfigError(message, { file: this.file, line: this.line, col: 0 });
   }
 
-  addVariable(name: string, value: string, flavor: VariableFlavor): void {
+  /** See ShellRunner.concrete: the identity unless the runner hands out placeholders. */
+  concrete(value: string): string {
+    return this.shell.concrete ? this.shell.concrete(value) : value;
+  }
+
+  addVariable(rawName: string, value: string, flavor: VariableFlavor): void {
+    const name = this.concrete(rawName);
     const existing = this.variables.get(name);
     let append = false;
     let kind: 'recursive' | 'simple';
@@ -153,7 +165,7 @@ export class MacroPreprocessor {
     }
     if (parts.length >= MAX_ARGS) this.fail('too many function arguments');
     parts.push(clause.slice(prev));
-    const name = this.expandString(parts[0]!, args);
+    const name = this.concrete(this.expandString(parts[0]!, args));
     const callArgs = parts.slice(1).map((a) => this.expandString(a, args));
 
     const v = this.variables.get(name);
@@ -208,7 +220,7 @@ export class MacroPreprocessor {
     if (args.length > range[1]) this.fail(`too many function arguments passed to '${name}'`);
     switch (name) {
       case 'error-if':
-        if (args[0] === 'y') this.fail(args[1]!);
+        if (this.concrete(args[0]!) === 'y') this.fail(args[1]!);
         return '';
       case 'filename':
         return this.file;
@@ -220,7 +232,7 @@ export class MacroPreprocessor {
       case 'shell':
         return this.runShell(args[0]!);
       case 'warning-if':
-        if (args[0] === 'y') this.messages.push({ kind: 'warning', text: args[1]!, file: this.file, line: this.line });
+        if (this.concrete(args[0]!) === 'y') this.messages.push({ kind: 'warning', text: args[1]!, file: this.file, line: this.line });
         return '';
     }
     return undefined;

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -63,6 +63,9 @@ export function toolchainIdentity(env: Readonly<Record<string, string>>, tools: 
   return h.digest('hex').slice(0, 32);
 }
 
+/** Background commands at once (prefetch): enough to keep a few cores busy with compiler probes. */
+const PARALLEL = Math.min(16, Math.max(2, os.availableParallelism() * 2));
+
 /**
  * `$(shell,...)` through /bin/sh, memoised per toolchain in a JSON file so a second resolve with
  * the same toolchain spawns nothing. `spawned` counts real executions.
@@ -123,6 +126,72 @@ export class MemoisedShell implements ShellRunner {
     this.issued.set(command, out);
     this.dirty = true;
     return out;
+  }
+
+  /** How many results are memoised. */
+  get size(): number {
+    return Object.keys(this.results).length;
+  }
+
+  /** The memoised result of a command, without running anything. */
+  peek(command: string): string | undefined {
+    return this.results[this.key(command)];
+  }
+
+  private readonly queue: string[] = [];
+  private readonly queued = new Set<string>();
+  private readonly idleSlots: string[] = [];
+  private slotCount = 0;
+  private running = 0;
+  private settled: Array<() => void> = [];
+
+  /**
+   * Run a command in the background; its result is memoised when it ends (see settle). At most
+   * PARALLEL run at once, each in its own scratch folder, as `make -j` would run probes.
+   */
+  prefetch(command: string): void {
+    const key = this.key(command);
+    if (this.results[key] !== undefined || this.queued.has(key)) return;
+    this.queued.add(key);
+    this.queue.push(command);
+    this.pump();
+  }
+
+  /** Resolves when every prefetched command has ended. */
+  settle(): Promise<void> {
+    if (this.running === 0 && this.queue.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.settled.push(resolve));
+  }
+
+  private pump(): void {
+    while (this.running < PARALLEL && this.queue.length) {
+      const command = this.queue.shift()!;
+      this.workDir ??= mkdtempSync(path.join(os.tmpdir(), 'kplay-kconfig-'));
+      let slot = this.idleSlots.pop();
+      if (!slot) {
+        slot = path.join(this.workDir, `p${this.slotCount++}`);
+        mkdirSync(slot);
+      }
+      const cwd = slot;
+      this.running++;
+      this.spawned++;
+      const out: Buffer[] = [];
+      const child = spawn('/bin/sh', ['-c', command], { cwd, env: { ...process.env, ...this.env }, stdio: ['ignore', 'pipe', 'ignore'] });
+      child.stdout.on('data', (b: Buffer) => out.push(b));
+      const finish = (ok: boolean): void => {
+        this.running--;
+        this.idleSlots.push(cwd);
+        // a command that could not be started is left to the real parse to run (and report)
+        if (ok && this.results[this.key(command)] === undefined) {
+          this.results[this.key(command)] = normalizeShellOutput(Buffer.concat(out));
+          this.dirty = true;
+        }
+        this.pump();
+        if (this.running === 0 && this.queue.length === 0) for (const done of this.settled.splice(0)) done();
+      };
+      child.on('error', () => finish(false));
+      child.on('close', () => finish(true));
+    }
   }
 
   /** Persist new results (atomically) and remove the scratch folder. */
