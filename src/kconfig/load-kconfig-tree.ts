@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { lstatSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { kernelMakeArch, kernelSrcArch, type RpmArch } from '../model/arch.js';
 import { damagedSubsetFiles, extractKconfigSubset, materializeSubset, subsetPack } from '../sources/kconfig-cache.js';
@@ -29,8 +29,8 @@ export interface LoadKconfigTreeOptions {
   tools?: KconfigEnvInput['tools'];
   /**
    * Run no macro command: answer only these (another tree's `shellCommands`, parsed with the same
-   * toolchain) and refuse any other with E_KCONFIG_SHELL. For trees changed by untrusted patches;
-   * such a parse is not cached.
+   * toolchain) and refuse any other with E_KCONFIG_SHELL; read only regular files inside the tree.
+   * For trees changed by untrusted patches; such a parse is not cached.
    */
   onlyCommands?: RecordedShellCommands;
 }
@@ -123,12 +123,26 @@ async function loadKconfigTreePrefetching(o: LoadKconfigTreeSyncOptions): Promis
   return plan.parse();
 }
 
+/**
+ * What a tree changed by untrusted patches may read: regular files inside its folder, so a
+ * `source "../../dev/zero"` (or a FIFO) is a missing file, not a read outside the tree or a hang.
+ */
+function isPlainFileInside(root: string, rel: string): boolean {
+  if (path.isAbsolute(rel) || rel.split('/').includes('..')) return false;
+  try {
+    return lstatSync(path.join(root, rel)).isFile();
+  } catch {
+    return false;
+  }
+}
+
 type LoadPlan = { done: KconfigTree } | { prefetch: () => Promise<void>; parse: () => KconfigTree };
 
 function planLoad(o: LoadKconfigTreeSyncOptions): LoadPlan {
   const recorder = o.pack ? undefined : new ReadRecorder(o.root);
   const readSource = (rel: string): string | undefined => {
     if (o.pack) return o.pack.text(rel);
+    if (o.onlyCommands && !isPlainFileInside(o.root, rel)) return undefined;
     try {
       return readFileSync(path.join(o.root, rel), 'latin1');
     } catch {

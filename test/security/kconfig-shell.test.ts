@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -176,6 +177,27 @@ describe('Kconfig macros added by patches run nothing', () => {
     const again = await resolveWith(added);
     expect(again).not.toBeInstanceOf(UsageError);
     expect((again as { text: string }).text).toMatch(/^CONFIG_CC_HAS_PROBE_TOO=y$/m);
+  });
+
+  it('a patched Kconfig file cannot source a file outside the tree (or a FIFO): a missing file, nothing read', async () => {
+    const outside = path.join(dir, 'outside');
+    mkdirSync(outside, { recursive: true });
+    writeFileSync(path.join(outside, 'Kconfig.leak'), 'config LEAKED\n\tdef_bool y\n');
+    execFileSync('mkfifo', [path.join(tree, 'init', 'Kconfig.fifo')]);
+    try {
+      // the scratch copy and this test's folder are both in the temporary folder
+      for (const name of [`../${path.basename(dir)}/outside/Kconfig.leak`, 'init/../../../../../../../../dev/zero']) {
+        const f = refusal(await resolveWith(insertPatch('init/Kconfig', INIT_KCONFIG, 11, [`source "${name}"`, ''])));
+        expect(f.code, name).toBe('E_KCONFIG_PARSE');
+        expect(f.message, name).toMatch(/can't open file/);
+        expect(f.where, name).toEqual({ file: 'init/Kconfig', line: 12, col: 0 });
+      }
+      // a FIFO the unpatched tree has is not copied; one a patch names is not there
+      const f = refusal(await resolveWith(insertPatch('init/Kconfig', INIT_KCONFIG, 11, ['source "init/Kconfig.fifo"', ''])));
+      expect(f.code).toBe('E_KCONFIG_PARSE');
+    } finally {
+      rmSync(path.join(tree, 'init', 'Kconfig.fifo'));
+    }
   });
 
   it('hostile macro strings in patched Kconfig lines never run anything and never crash (property)', async () => {
