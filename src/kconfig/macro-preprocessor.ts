@@ -200,7 +200,7 @@ export class MacroPreprocessor {
         `$(shell,...) not run: the unpatched tree does not run the command ${shownCommand(command)}`,
         { file: this.file, line: this.line, col: 0 },
         'E_KCONFIG_SHELL',
-        'kplay does not run commands that patches add to Kconfig files (the kernel build will): review the command; to check the rest of the variant, remove the macro from the patch or compose without --kernel-source',
+        'kplay does not run commands that patches add to Kconfig files (the kernel build will)',
       );
     }
   }

@@ -51,6 +51,11 @@ function withPatchesOf(
     return {
       ...f,
       message: `${f.message} (${file} of ${displayPath(kernelSource)} as patched${by})`,
+      ...(f.code === 'E_KCONFIG_SHELL'
+        ? {
+            hint: `kplay does not run commands that patches add to Kconfig files (the kernel build will): review the command; to check the rest of the variant, take the macro out of ${changedBy.at(-1)?.patch ?? 'the patch'}, or skip the checks (no --kernel-source; kplay srpm --no-check)`,
+          }
+        : {}),
       ...(related.length ? { related: [...(f.related ?? []), ...related] } : {}),
       ...(feature && !f.feature ? { feature } : {}),
     };
