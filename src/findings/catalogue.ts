@@ -531,7 +531,8 @@ export const FINDING_CODES = {
     severity: 'warning',
     exit: 'none',
     group: 'sources',
-    description: 'the SRPM was built without the Kconfig and patch checks (`--no-check`, or no kernel tarball to check against)',
+    description:
+      'the SRPM was built without the Kconfig and patch checks (`--no-check`, no kernel tarball to check against, or a base tarball from outside kernel.org whose Kconfig macros kplay does not run)',
   },
   E_COPR_CONFIG: {
     severity: 'error',

@@ -8,7 +8,7 @@ import { loadVariant } from '../load/load-variant.js';
 import type { Targets } from '../model/types.js';
 import type { Variant } from '../model/variant.js';
 import { buildSrpm } from './build-srpm.js';
-import type { CollectedSource } from './srpm-sources.js';
+import { isTrustedKernelOrigin, type CollectedSource } from './srpm-sources.js';
 
 export interface PreparedSrpm {
   srpmPath: string;
@@ -61,7 +61,18 @@ export async function prepareSrpm(variantPath: string, opts: PrepareSrpmOptions 
   const early = loaded.variant;
   if (early) {
     collected = await baseKindOf(early).collectSrpmSources(early, sourcesDir);
-    if (!opts.noCheck && !kernelSource) kernelSource = collected?.find((s) => s.base)?.from;
+    const base = collected?.find((s) => s.base);
+    if (!opts.noCheck && !kernelSource && base) {
+      if (isTrustedKernelOrigin(base.url)) kernelSource = base.from;
+      else {
+        uncheckedNotes.push(
+          unchecked(
+            `the base tarball comes from ${base.url}, not from kernel.org, and kplay does not run the Kconfig macros (shell commands) of a tarball a variant names; pass --kernel-source with a copy you trust`,
+            variantPath,
+          ),
+        );
+      }
+    }
   }
   if (opts.noCheck) {
     kernelSource = undefined;

@@ -23,8 +23,22 @@ export interface UrlSource {
 export interface CollectedSource {
   file: string;
   from: string;
+  /** Where the variant says the file comes from (its URL). */
+  url: string;
   /** The base kernel tarball (the one the checks run against). */
   base: boolean;
+}
+
+/** kernel.org's release folders: tarballs from there are the kernel's own code, whatever a variant says. */
+const KERNEL_ORG = /^https:\/\/(?:cdn|www|mirrors\.edge)\.kernel\.org\/pub\/linux\/kernel\/[^?#]*$/;
+
+/**
+ * Whether kplay may run a tarball's Kconfig macros (`$(shell,...)`, the compiler probes) on this
+ * machine: only for kernel.org's releases. A variant (from a pull request) can name any URL with a
+ * matching digest, and those macros are shell commands.
+ */
+export function isTrustedKernelOrigin(url: string): boolean {
+  return KERNEL_ORG.test(url) && !url.includes('/../') && !url.includes('/./');
 }
 
 /**
@@ -42,7 +56,7 @@ export async function collectUrlSources(wanted: UrlSource[], sourcesDir: string 
     if (local && (await isFile(local))) {
       // a local file is verified when the variant gives a digest, by fetching it through the cache
       const from = w.sha256 ? await fetchSource({ url: path.resolve(local), sha256: w.sha256, fileName: file }) : local;
-      collected.push({ file, from, base: Boolean(w.base) });
+      collected.push({ file, from, url: w.url, base: Boolean(w.base) });
       continue;
     }
     if (!w.sha256 && w.published) {
@@ -71,7 +85,7 @@ export async function collectUrlSources(wanted: UrlSource[], sourcesDir: string 
         },
       ]);
     }
-    collected.push({ file, from: await fetchSource({ url: w.url, sha256: w.sha256, fileName: file }), base: Boolean(w.base) });
+    collected.push({ file, from: await fetchSource({ url: w.url, sha256: w.sha256, fileName: file }), url: w.url, base: Boolean(w.base) });
   }
   return collected;
 }
