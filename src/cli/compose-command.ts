@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import path from 'node:path';
 import { exitStatusForFindings } from '../findings/exit-code.js';
+import { UsageError } from '../findings/finding.js';
 import { composeVariant } from '../compose/compose-variant.js';
 import { displayPath } from '../model/safe-path.js';
 import { printFindings, printSummary, runCommand } from '../findings/report.js';
@@ -61,6 +62,11 @@ export function register(program: Command): void {
         },
       ) => {
         await runCommand(async () => {
+          if (opts.verifyKconfig && !opts.kernelSource) {
+            throw new UsageError(
+              '--verify-kconfig needs --kernel-source: the kernel tree whose own conf cross-checks the resolved configs',
+            );
+          }
           const result = await composeVariant(variant, {
             out: opts.out,
             root: opts.root,

@@ -221,6 +221,13 @@ export const FINDING_CODES = {
     group: 'config',
     description: "`--verify-kconfig`: the kernel's own `conf --olddefconfig` wrote a different .config (the first differing symbols)",
   },
+  W_KCONFIG_NOT_VERIFIED: {
+    severity: 'warning',
+    exit: 'none',
+    group: 'config',
+    description:
+      "`--verify-kconfig` could not run for this variant: patches change Kconfig files (the kernel's conf would run the macros they add), or a kmod variant (checked against the target kernel's config, not resolved)",
+  },
   // Patches
   E_SERIES_SYNTAX: { severity: 'error', exit: 'input', group: 'patches', description: 'a `series` line carries options' },
   E_PATCH_MISSING: { severity: 'error', exit: 'input', group: 'patches', description: '`series` names a patch that does not exist' },

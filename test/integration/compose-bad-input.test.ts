@@ -204,7 +204,10 @@ describe('a bad --kernel-source is one clear error, not a crash', () => {
     const c = await runKplay(['compose', 'variants/v.yml', '--kernel-source', 'missing'], { cwd: root });
     expect(c.stderr).toMatch(/^kplay: error: .*missing.*does not exist/m);
     expect(c.exitCode).toBe(2);
-    for (const r of [a, b, c]) {
+    const d = await runKplay(['compose', 'variants/v.yml', '--verify-kconfig'], { cwd: root });
+    expect(d.stderr).toMatch(/^kplay: error: --verify-kconfig needs --kernel-source/m);
+    expect(d.exitCode).toBe(2);
+    for (const r of [a, b, c, d]) {
       expect(r.stderr).not.toContain('internal error');
       expect(existsSync(path.join(root, 'out'))).toBe(false);
     }

@@ -94,7 +94,7 @@ afterAll(async () => {
   for (const t of temps) await rm(t, { recursive: true, force: true });
 });
 
-async function repo(features: string[]): Promise<string> {
+async function repo(features: string[], opts: { distPatch?: boolean } = {}): Promise<string> {
   const root = await makeFixtureRepo({
     'variants/pg.yml': [
       'name: pg',
@@ -116,7 +116,7 @@ async function repo(features: string[]): Promise<string> {
   });
   temps.push(root);
   await cp(REAL, path.join(root, 'dist-git'), { recursive: true });
-  await writeFile(path.join(root, 'dist-git/patch-6.11-redhat.patch'), distPatch);
+  await writeFile(path.join(root, 'dist-git/patch-6.11-redhat.patch'), opts.distPatch === false ? '' : distPatch);
   return root;
 }
 
@@ -185,4 +185,26 @@ describe('overlay checked against the distribution source (Linux 6.12)', () => {
     expect(out).toContain('0001-timer.patch');
     expect(existsSync(path.join(root, 'out/pg'))).toBe(false);
   });
+
+  it("--verify-kconfig cross-checks every config Source with the kernel's own conf, and says so when patches change Kconfig files", async () => {
+    const plain = await repo([], { distPatch: false });
+    const r = await runKplay(['compose', 'variants/pg.yml', '--kernel-source', TARBALL, '--verify-kconfig', '--json'], {
+      cwd: plain,
+      env: { KPLAY_CACHE_DIR: CACHE },
+    });
+    const report = JSON.parse(r.stdout) as { exitCode: number; findings: Array<{ code: string }>; checks: Record<string, string> };
+    expect(report.findings.map((f) => f.code)).not.toContain('E_KCONFIG_VERIFY');
+    for (const f of ['kernel-x86_64-rhel', 'kernel-x86_64-debug-rhel', 'kernel-aarch64-rhel', 'kernel-aarch64-64k-debug-rhel'])
+      expect(report.checks.kconfig).toMatch(new RegExp(`--verify-kconfig: .*\\b${f}\\.config identical`));
+    expect(report.checks.kconfig).not.toMatch(/differs/);
+
+    const patched = await repo(['gamma']);
+    const p = await runKplay(['compose', 'variants/pg.yml', '--kernel-source', TARBALL, '--verify-kconfig', '--json'], {
+      cwd: patched,
+      env: { KPLAY_CACHE_DIR: CACHE },
+    });
+    const pr = JSON.parse(p.stdout) as { findings: Array<{ code: string; message: string }>; checks: Record<string, string> };
+    expect(pr.findings.filter((f) => f.code === 'W_KCONFIG_NOT_VERIFIED')).toHaveLength(1);
+    expect(pr.checks.kconfig).toMatch(/--verify-kconfig: not run \(patches change Kconfig files\)/);
+  }, 300_000);
 });

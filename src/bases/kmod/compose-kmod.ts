@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { sha256 } from '../../compose/manifest.js';
 import { exitCodeForFindings } from '../../findings/exit-code.js';
-import type { Finding } from '../../findings/finding.js';
+import { finding, type Finding } from '../../findings/finding.js';
 import { isDirectory, pathExists } from '../../fs/path-kind.js';
 import type { KmodBase, Variant } from '../../model/variant.js';
 import { renderTemplate } from '../../render/render-spec.js';
@@ -66,6 +66,14 @@ export async function composeKmod(
   const { resolved } = stages;
   if (!stages.merged) return done({ resolved });
   const merged = stages.merged;
+  if (opts.verifyKconfig) {
+    findings.push(
+      finding(
+        'W_KCONFIG_NOT_VERIFIED',
+        "--verify-kconfig: not run for a kmod variant: its options are checked against the target kernel's own config, nothing is resolved like make olddefconfig",
+      ),
+    );
+  }
   findings.push(...builtinRequestFindings(merged));
   for (const a of moduleOptions(merged)) {
     if (!a.options.length)

@@ -166,6 +166,7 @@ export async function composeOverlay(
   // with the distribution's source: its patches then the variant's, and the Kconfig engine over it
   let resolveConfig = opts.resolveConfig;
   let cleanup: (() => Promise<void>) | undefined;
+  let verified: () => string | undefined = () => undefined;
   if (opts.kernelSource) {
     const checked = await distributionSourceChecks({
       kernelSource: opts.kernelSource,
@@ -174,12 +175,14 @@ export async function composeOverlay(
       files: tree.files,
       specLabel,
       variantPatches: patches,
+      ...(opts.verifyKconfig ? { verify: true } : {}),
     });
     // the parse-only check above already reported the variant's own overlaps
     const known = new Set(findings.map((f) => `${f.code}|${f.message}|${f.where?.file}:${f.where?.line}`));
     findings.push(...checked.findings.filter((f) => !known.has(`${f.code}|${f.message}|${f.where?.file}:${f.where?.line}`)));
     checks.patches = checked.check;
     resolveConfig = checked.resolver;
+    verified = checked.verified;
     cleanup = checked.cleanup;
   }
   try {
@@ -217,7 +220,7 @@ export async function composeOverlay(
     }
     for (const p of patches) files.set(p.file, p.text);
     checks.kconfig = opts.kernelSource
-      ? `resolved like make olddefconfig on ${displayPath(opts.kernelSource)} with the distribution's patches applied: every config Source of the variant's arches (${variant.arches.list.join(', ')}) is written resolved`
+      ? `resolved like make olddefconfig on ${displayPath(opts.kernelSource)} with the distribution's patches applied: every config Source of the variant's arches (${variant.arches.list.join(', ')}) is written resolved${verified() ? `; --verify-kconfig: ${verified()}` : ''}`
       : resolveConfig
         ? "resolved: every config Source of the variant's arches is written as the Kconfig engine resolved it"
         : 'skipped: no kernel source given (configs hold the requested values; lost, unknown or unmet values and patches that do not apply to the distribution show only at build time)';

@@ -1,8 +1,15 @@
 import { cp, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { Finding } from '../../findings/finding.js';
-import { loadKconfigTree, resolveConfig, type KconfigTree } from '../../kconfig/index.js';
+import { finding, UsageError, type Finding } from '../../findings/finding.js';
+import {
+  loadKconfigTree,
+  ReferenceConfError,
+  resolveConfig,
+  verifyResolved,
+  type KconfigTree,
+  type ResolvedConfig,
+} from '../../kconfig/index.js';
 import type { RpmArch } from '../../model/arch.js';
 import type { PatchReport } from '../../patches/check-series.js';
 import { displayPath } from '../../model/safe-path.js';
@@ -48,7 +55,16 @@ export async function distributionSourceChecks(args: {
   files: ReadonlyMap<string, Buffer>;
   specLabel: string;
   variantPatches: ReadonlyArray<{ file: string; feature: string; text: Buffer }>;
-}): Promise<{ findings: Finding[]; check: string; resolver: ConfigResolver; cleanup: () => Promise<void> }> {
+  /** `--verify-kconfig`: cross-check every resolve with the kernel's own conf (unpatched Kconfig only). */
+  verify?: boolean;
+}): Promise<{
+  findings: Finding[];
+  check: string;
+  resolver: ConfigResolver;
+  /** With `verify`: one line for the report (what was cross-checked and how it went). */
+  verified: () => string | undefined;
+  cleanup: () => Promise<void>;
+}> {
   const dist = distributionPatches(stripOverlayBlocks(args.specLines), args.macros, args.files, args.specLabel);
   const findings = [...dist.findings];
   const series = [
@@ -121,7 +137,39 @@ export async function distributionSourceChecks(args: {
       seen.add(key);
       return true;
     });
-    return { text: resolved.configText, findings: fresh.map((f) => ({ ...f, arch: f.arch ?? arch })) };
+    const out: Finding[] = fresh.map((f) => ({ ...f, arch: f.arch ?? arch }));
+    if (args.verify) out.push(...(await verifyOne(tree, resolved, arch, file)));
+    return { text: resolved.configText, findings: out };
   };
-  return { findings, check, resolver, cleanup: async () => (scratch ? rm(scratch, { recursive: true, force: true }) : undefined) };
+  const verifiedLines: string[] = [];
+  let notVerifiedSaid = false;
+  const verifyOne = async (tree: KconfigTree, resolved: ResolvedConfig, arch: RpmArch, file: string): Promise<Finding[]> => {
+    if (scratch) {
+      if (notVerifiedSaid) return [];
+      notVerifiedSaid = true;
+      return [
+        finding(
+          'W_KCONFIG_NOT_VERIFIED',
+          "--verify-kconfig: not run: the distribution's or the variant's patches change Kconfig files, and the kernel's conf would run the shell commands of their macros",
+          { hint: 'verify against the tree the patches leave, in a sandbox: kplay kconfig resolve --verify --source <patched tree>' },
+        ),
+      ];
+    }
+    try {
+      const v = await verifyResolved(tree, resolved);
+      verifiedLines.push(`${file} ${v.findings.length ? 'differs' : 'identical'}`);
+      return v.findings.map((f) => ({ ...f, arch, message: `${file}: ${f.message}` }));
+    } catch (err) {
+      if (err instanceof ReferenceConfError) throw new UsageError(`--verify-kconfig: ${err.message}${err.hint ? ` (${err.hint})` : ''}`);
+      throw err;
+    }
+  };
+  return {
+    findings,
+    check,
+    resolver,
+    verified: () =>
+      args.verify ? (scratch ? 'not run (patches change Kconfig files)' : verifiedLines.join(', ') || 'no config Source') : undefined,
+    cleanup: async () => (scratch ? rm(scratch, { recursive: true, force: true }) : undefined),
+  };
 }
