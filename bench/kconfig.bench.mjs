@@ -5,10 +5,18 @@
 //         parsed tree, shell results) vs conf built from the same tree's scripts/kconfig
 //         (which spawns the compiler probes), plus the engine alone in a fresh node process
 //   cold: kplay from a tarball never seen before vs plain `xz -dc -T0` of that tarball
+//   tree: the tarball extracted once (not timed); kplay on that folder with an empty cache dir
+//         (shell probes run, parse from scratch) vs `make ARCH=x86_64 olddefconfig` in a fresh
+//         `cp -al` copy of the folder (scripts/kconfig not built yet: it builds conf too)
+//   compose: `kplay compose variants/playground.yml --kernel-source <tarball>` warm (caches
+//         filled by one run first), next to Node start-up plus the import of the compose command
+//   explain: `kplay explain` warm for a choice member (CC_OPTIMIZE_FOR_SIZE) of a bench variant on
+//         Debian's config, and CONFIG_WIREGUARD of variants/playground.yml
 // KPLAY_BENCH_RUNS (default 5), KPLAY_BENCH_COLD_RUNS (default 1), KPLAY_BENCH_KERNELS (6.1,6.12),
-// KPLAY_BENCH_COLD_SHELL=1 for a cold run without shell results.
+// KPLAY_BENCH_PARTS (default warm,cold,tree,compose,explain; any subset), KPLAY_BENCH_COLD_SHELL=1
+// for a cold run without shell results.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +27,10 @@ const cli = path.join(dist, 'cli', 'main.js');
 const runs = Number(process.env.KPLAY_BENCH_RUNS ?? 5);
 const coldRuns = Number(process.env.KPLAY_BENCH_COLD_RUNS ?? 1);
 const kernels = (process.env.KPLAY_BENCH_KERNELS ?? '6.1,6.12').split(',');
+const allParts = ['warm', 'cold', 'tree', 'compose', 'explain'];
+const parts = new Set((process.env.KPLAY_BENCH_PARTS ?? allParts.join(',')).split(',').map((p) => p.trim()));
+for (const p of parts) if (!allParts.includes(p)) throw new Error(`KPLAY_BENCH_PARTS: unknown part ${p} (known: ${allParts.join(',')})`);
+const repo = path.join(here, '..');
 
 const { loadKconfigTree } = await import(path.join(dist, 'kconfig', 'load-kconfig-tree.js'));
 const { buildReferenceConf, referenceEnv } = await import(path.join(dist, 'kconfig', 'reference-conf.js'));
@@ -71,7 +83,7 @@ try {
     const cache = path.join(dir, 'cache');
 
     // kplay once (fills the caches: subset, shell results, parsed tree), then the same tree's conf
-    const kplayArgs = (source, cacheDir) => [
+    const kplayArgs = (source, cacheDir, out = path.join(dir, 'kplay.config')) => [
       cli,
       'kconfig',
       'resolve',
@@ -82,31 +94,35 @@ try {
       '--config',
       config,
       '--out',
-      path.join(dir, 'kplay.config'),
+      out,
       '--cache-dir',
       cacheDir,
     ];
     const first = time(() => run('node', kplayArgs(tarball, cache)));
     const tree = await loadKconfigTree({ source: tarball, arch: 'x86_64', cacheDir: cache });
-    const conf = await buildReferenceConf(tree.root, cache);
-    const confEnv = { ...referenceEnv(tree), KCONFIG_CONFIG: path.join(dir, 'conf.config') };
-    const confTimes = [];
-    const confCpu = [];
-    for (let i = 0; i < runs; i++) {
-      writeFileSync(confEnv.KCONFIG_CONFIG, execFileSync('cat', [config]));
-      const t = timed(() => run(conf, ['-s', '--olddefconfig', 'Kconfig'], { cwd: dir, env: confEnv }));
-      confTimes.push(t.wall);
-      confCpu.push(t.cpu);
-    }
-    const warmTimes = [];
-    const warmCpu = [];
-    for (let i = 0; i < runs; i++) {
-      const t = timed(() => run('node', kplayArgs(tarball, cache)));
-      warmTimes.push(t.wall);
-      warmCpu.push(t.cpu);
-    }
+    const lines = [];
+    const out = (line) => lines.push(line);
 
-    const engineScript = `
+    if (parts.has('warm')) {
+      const conf = await buildReferenceConf(tree.root, cache);
+      const confEnv = { ...referenceEnv(tree), KCONFIG_CONFIG: path.join(dir, 'conf.config') };
+      const confTimes = [];
+      const confCpu = [];
+      for (let i = 0; i < runs; i++) {
+        writeFileSync(confEnv.KCONFIG_CONFIG, execFileSync('cat', [config]));
+        const t = timed(() => run(conf, ['-s', '--olddefconfig', 'Kconfig'], { cwd: dir, env: confEnv }));
+        confTimes.push(t.wall);
+        confCpu.push(t.cpu);
+      }
+      const warmTimes = [];
+      const warmCpu = [];
+      for (let i = 0; i < runs; i++) {
+        const t = timed(() => run('node', kplayArgs(tarball, cache)));
+        warmTimes.push(t.wall);
+        warmCpu.push(t.cpu);
+      }
+
+      const engineScript = `
 const t0 = performance.now();
 const k = await import(${JSON.stringify(path.join(dist, 'kconfig', 'index.js'))});
 const fs = await import('node:fs');
@@ -116,48 +132,193 @@ const r = k.resolveConfig(tree, { base: fs.readFileSync(process.argv[3], 'latin1
 fs.writeFileSync(process.argv[4], r.configText);
 const c = process.cpuUsage();
 console.log(JSON.stringify({ wall: (performance.now() - t0) / 1000, load: (t1 - t0) / 1000, cpu: (c.user + c.system) / 1e6 }));`;
-    const engine = [];
-    for (let i = 0; i < runs; i++) {
-      const r = spawnSync('node', ['--input-type=module', '-e', engineScript, tarball, cache, config, path.join(dir, 'engine.config')], {
-        encoding: 'utf8',
-      });
-      if (r.status !== 0) throw new Error(`engine run failed: ${r.stderr}`);
-      engine.push(JSON.parse(r.stdout));
+      const engine = [];
+      for (let i = 0; i < runs; i++) {
+        const r = spawnSync('node', ['--input-type=module', '-e', engineScript, tarball, cache, config, path.join(dir, 'engine.config')], {
+          encoding: 'utf8',
+        });
+        if (r.status !== 0) throw new Error(`engine run failed: ${r.stderr}`);
+        engine.push(JSON.parse(r.stdout));
+      }
+      const c = median(confTimes);
+      const w = median(warmTimes);
+      const ew = median(engine.map((e) => e.wall));
+      const cc = median(confCpu);
+      const wc = median(warmCpu);
+      out(
+        `  conf --olddefconfig (kernel's, built from the tree)  median ${c.toFixed(3)} s ${list(confTimes)}, CPU ${cc.toFixed(2)} s (with its compiler probes)`,
+      );
+      out(
+        `  kplay kconfig resolve --source <tarball> (warm)    median ${w.toFixed(3)} s ${list(warmTimes)}   ${(w / c).toFixed(2)}x conf (target <= 0.30x); CPU ${wc.toFixed(2)} s = ${(wc / cc).toFixed(2)}x conf's CPU`,
+      );
+      out(
+        `  engine alone, fresh process                        median ${ew.toFixed(3)} s (load ${median(engine.map((e) => e.load)).toFixed(3)} s, CPU ${median(engine.map((e) => e.cpu)).toFixed(3)} s)   ${(ew / c).toFixed(2)}x conf`,
+      );
     }
 
-    const xzTimes = [];
-    const coldTimes = [];
-    for (let i = 0; i < coldRuns; i++) {
-      xzTimes.push(time(() => run('sh', ['-c', `xz -dc -T0 ${tarball} > /dev/null`])));
-      const coldCache = path.join(dir, `cold-${i}`);
-      mkdirSync(coldCache);
-      if (!process.env.KPLAY_BENCH_COLD_SHELL) execFileSync('cp', ['-r', path.join(cache, 'kconfig-shell'), coldCache]);
-      coldTimes.push(time(() => run('node', kplayArgs(tarball, coldCache))));
+    if (parts.has('cold')) {
+      const xzTimes = [];
+      const coldTimes = [];
+      for (let i = 0; i < coldRuns; i++) {
+        xzTimes.push(time(() => run('sh', ['-c', `xz -dc -T0 ${tarball} > /dev/null`])));
+        const coldCache = path.join(dir, `cold-${i}`);
+        mkdirSync(coldCache);
+        if (!process.env.KPLAY_BENCH_COLD_SHELL) execFileSync('cp', ['-r', path.join(cache, 'kconfig-shell'), coldCache]);
+        coldTimes.push(time(() => run('node', kplayArgs(tarball, coldCache))));
+        rmSync(coldCache, { recursive: true, force: true });
+      }
+      const x = median(xzTimes);
+      const k = median(coldTimes);
+      out(`  xz -dc -T0 <tarball>                               median ${x.toFixed(3)} s ${list(xzTimes)}`);
+      out(
+        `  kplay kconfig resolve --source <tarball> (cold)    median ${k.toFixed(3)} s ${list(coldTimes)}   ${(k / x).toFixed(2)}x xz (target <= 1.20x)`,
+      );
     }
 
-    const c = median(confTimes);
-    const w = median(warmTimes);
-    const ew = median(engine.map((e) => e.wall));
-    const x = median(xzTimes);
-    const k = median(coldTimes);
+    if (parts.has('tree')) {
+      // the tarball extracted once (not timed); each timed run gets a fresh empty cache dir (kplay)
+      // or a fresh hard-linked copy of the folder without scripts/kconfig built (make)
+      const extractDir = path.join(dir, 'extracted');
+      mkdirSync(extractDir);
+      const extractTime = time(() => run('tar', ['-xf', tarball, '-C', extractDir]));
+      const tops = readdirSync(extractDir);
+      const src = tops.length === 1 ? path.join(extractDir, tops[0]) : extractDir;
+      const makeTimes = [];
+      const makeCpu = [];
+      const kplayTimes = [];
+      const kplayCpu = [];
+      let identical = true;
+      for (let i = 0; i < coldRuns; i++) {
+        const copy = path.join(dir, `make-${i}`);
+        execFileSync('cp', ['-al', src, copy]);
+        copyFileSync(config, path.join(copy, '.config'));
+        const m = timed(() => run('make', ['-s', 'ARCH=x86_64', 'olddefconfig'], { cwd: copy }));
+        makeTimes.push(m.wall);
+        makeCpu.push(m.cpu);
+        const fresh = path.join(dir, `tree-cache-${i}`);
+        mkdirSync(fresh);
+        const kplayOut = path.join(dir, `tree-kplay-${i}.config`);
+        const k = timed(() => run('node', kplayArgs(src, fresh, kplayOut)));
+        kplayTimes.push(k.wall);
+        kplayCpu.push(k.cpu);
+        identical &&= readFileSync(kplayOut, 'latin1') === readFileSync(path.join(copy, '.config'), 'latin1');
+        rmSync(copy, { recursive: true, force: true });
+        rmSync(fresh, { recursive: true, force: true });
+      }
+      const mk = median(makeTimes);
+      const kp = median(kplayTimes);
+      out(
+        `  make ARCH=x86_64 olddefconfig (cold, builds conf) median ${mk.toFixed(3)} s ${list(makeTimes)}, CPU ${median(makeCpu).toFixed(2)} s (tree extracted once in ${extractTime.toFixed(1)} s, not timed)`,
+      );
+      out(
+        `  kplay kconfig resolve --source <dir> (empty cache) median ${kp.toFixed(3)} s ${list(kplayTimes)}   ${(kp / mk).toFixed(2)}x make (target <= 0.50x); CPU ${median(kplayCpu).toFixed(2)} s; configs ${identical ? 'identical' : 'DIFFER'}`,
+      );
+      rmSync(extractDir, { recursive: true, force: true });
+    }
+
+    const kplayEnv = { env: { ...process.env, KPLAY_CACHE_DIR: cache }, cwd: repo };
+    if (parts.has('compose') || parts.has('explain')) {
+      // Node start-up plus the command's own module graph, nothing run: the floor of any warm command
+      const floor = (mod) => {
+        const ts = [];
+        for (let i = 0; i < runs; i++)
+          ts.push(time(() => run('node', ['--input-type=module', '-e', `await import(${JSON.stringify(mod)})`])));
+        return ts;
+      };
+      const nodeOnly = [];
+      for (let i = 0; i < runs; i++) nodeOnly.push(time(() => run('node', ['-e', '0'])));
+      const mods = [];
+      if (parts.has('compose')) mods.push('compose');
+      if (parts.has('explain')) mods.push('explain');
+      const floors = mods.map(
+        (m) => `import of cli/${m}-command.js ${median(floor(path.join(dist, 'cli', `${m}-command.js`))).toFixed(3)} s`,
+      );
+      out(`  floor: node -e 0 median ${median(nodeOnly).toFixed(3)} s; node + ${floors.join(', node + ')}`);
+    }
+
+    if (parts.has('compose')) {
+      const variant = path.join(repo, 'variants', 'playground.yml');
+      const composeOut = path.join(dir, 'compose-out');
+      const composeArgs = [cli, 'compose', variant, '--kernel-source', tarball, '--out', composeOut];
+      // once to fill the caches (tree subset, parsed trees for both arches, shell results)
+      const r0 = spawnSync('node', composeArgs, { ...kplayEnv, encoding: 'utf8' });
+      const ts = [];
+      const cpu = [];
+      for (let i = 0; i < runs; i++) {
+        const t = timed(() => run('node', composeArgs, kplayEnv));
+        ts.push(t.wall);
+        cpu.push(t.cpu);
+      }
+      const m = median(ts);
+      if (r0.status === 0) {
+        out(
+          `  kplay compose variants/playground.yml --kernel-source <tarball> (warm, x86_64 + aarch64)  median ${m.toFixed(3)} s ${list(ts)}, CPU ${median(cpu).toFixed(2)} s (target <= 1.0 s)`,
+        );
+      } else {
+        const err = (r0.stderr.split('\n').find((l) => / error /.test(l)) ?? r0.stderr.trim().split('\n').pop()).slice(0, 160);
+        out(
+          `  kplay compose variants/playground.yml does not compose against Linux ${tree.kernelVersion} (exit ${r0.status}: ${err}); not a target measurement, the failing run (same work up to the patch check) takes median ${m.toFixed(3)} s ${list(ts)}`,
+        );
+      }
+    }
+
+    if (parts.has('explain')) {
+      // a variant on Debian's config (no features), next to a copy of that config, in the work folder
+      const vdir = path.join(dir, 'variant');
+      mkdirSync(vdir);
+      copyFileSync(config, path.join(vdir, 'debian.config'));
+      const variantFile = path.join(vdir, 'bench-debian.yml');
+      writeFileSync(
+        variantFile,
+        [
+          'name: bench-debian',
+          "summary: bench variant on Debian's amd64 config",
+          'base:',
+          '  kind: vanilla',
+          `  version: '${tree.kernelVersion}'`,
+          '  source:',
+          `    url: https://cdn.kernel.org/pub/linux/kernel/v${tree.kernelVersion.split('.')[0]}.x/linux-${tree.kernelVersion}.tar.xz`,
+          '  config:',
+          '    x86_64: { file: debian.config }',
+          'arches: [x86_64]',
+          'features: []',
+          'release: 1',
+          'changelog:',
+          "  - date: '2026-11-22'",
+          '    author: kplay bench <bench@example.org>',
+          '    text: bench',
+          '',
+        ].join('\n'),
+      );
+      const cases = [
+        ['Debian config (bench variant) CONFIG_CC_OPTIMIZE_FOR_SIZE', [cli, 'explain', variantFile, 'CONFIG_CC_OPTIMIZE_FOR_SIZE']],
+        ['variants/playground.yml CONFIG_WIREGUARD', [cli, 'explain', path.join(repo, 'variants', 'playground.yml'), 'CONFIG_WIREGUARD']],
+      ];
+      for (const [label, args] of cases) {
+        const full = [...args, '--arch', 'x86_64', '--kernel-source', tarball];
+        const r0 = spawnSync('node', full, { ...kplayEnv, encoding: 'utf8' });
+        if (r0.status !== 0) {
+          out(`  kplay explain ${label}: exit ${r0.status}: ${r0.stderr.trim().split('\n')[0]}`);
+          continue;
+        }
+        const ts = [];
+        const cpu = [];
+        for (let i = 0; i < runs; i++) {
+          const t = timed(() => run('node', full, kplayEnv));
+          ts.push(t.wall);
+          cpu.push(t.cpu);
+        }
+        const answer = r0.stdout.split('\n')[0];
+        out(
+          `  kplay explain ${label} (warm)  median ${median(ts).toFixed(3)} s ${list(ts)}, CPU ${median(cpu).toFixed(2)} s (target <= 0.5 s) -> ${answer}`,
+        );
+      }
+    }
+
     console.log(
       `kconfig bench: Linux ${tree.kernelVersion} x86_64, Debian amd64 config (${runs} runs, ${coldRuns} cold; first kplay run ${first.toFixed(1)} s)`,
     );
-    const cc = median(confCpu);
-    const wc = median(warmCpu);
-    console.log(
-      `  conf --olddefconfig (kernel's, built from the tree)  median ${c.toFixed(3)} s ${list(confTimes)}, CPU ${cc.toFixed(2)} s (with its compiler probes)`,
-    );
-    console.log(
-      `  kplay kconfig resolve --source <tarball> (warm)    median ${w.toFixed(3)} s ${list(warmTimes)}   ${(w / c).toFixed(2)}x conf (target <= 0.30x); CPU ${wc.toFixed(2)} s = ${(wc / cc).toFixed(2)}x conf's CPU`,
-    );
-    console.log(
-      `  engine alone, fresh process                        median ${ew.toFixed(3)} s (load ${median(engine.map((e) => e.load)).toFixed(3)} s, CPU ${median(engine.map((e) => e.cpu)).toFixed(3)} s)   ${(ew / c).toFixed(2)}x conf`,
-    );
-    console.log(`  xz -dc -T0 <tarball>                               median ${x.toFixed(3)} s ${list(xzTimes)}`);
-    console.log(
-      `  kplay kconfig resolve --source <tarball> (cold)    median ${k.toFixed(3)} s ${list(coldTimes)}   ${(k / x).toFixed(2)}x xz (target <= 1.20x)`,
-    );
+    for (const line of lines) console.log(line);
   }
 } finally {
   rmSync(work, { recursive: true, force: true });
