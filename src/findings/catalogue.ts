@@ -226,7 +226,7 @@ export const FINDING_CODES = {
     exit: 'none',
     group: 'config',
     description:
-      "`--verify-kconfig` could not run for this variant: patches change Kconfig files (the kernel's conf would run the macros they add), or a kmod variant (checked against the target kernel's config, not resolved)",
+      '`--verify-kconfig` did not run: patches change Kconfig files (conf would run their macros), or a kmod variant (nothing resolved)',
   },
   // Patches
   E_SERIES_SYNTAX: { severity: 'error', exit: 'input', group: 'patches', description: 'a `series` line carries options' },
