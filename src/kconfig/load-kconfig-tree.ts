@@ -2,7 +2,7 @@ import { lstatSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { kernelMakeArch, kernelSrcArch, type RpmArch } from '../model/arch.js';
 import { damagedSubsetFiles, extractKconfigSubset, materializeSubset, subsetPack } from '../sources/kconfig-cache.js';
-import type { FilePack } from '../sources/file-pack.js';
+import { DamagedPackError, type FilePack } from '../sources/file-pack.js';
 import { KconfigError } from './kconfig-error.js';
 import { buildKconfigTree } from './build-kconfig-tree.js';
 import { prepareMenuChoices } from './choice-menus.js';
@@ -74,7 +74,8 @@ export async function loadKconfigTree(opts: LoadKconfigTreeOptions): Promise<Kco
     });
   } catch (err) {
     // a damaged extraction must not be blamed on the kernel: check it, extract again once, retry
-    if (!fromTarball || !(err instanceof KconfigError) || (await damagedSubsetFiles(root)).length === 0) throw err;
+    if (!fromTarball || !(err instanceof KconfigError || err instanceof DamagedPackError) || (await damagedSubsetFiles(root)).length === 0)
+      throw err;
     root = await extractKconfigSubset(path.resolve(opts.source), subsetCache, { refresh: true });
     tree = await loadKconfigTreePrefetching({ ...opts, label: opts.source, root, srcarch, makeArch, cacheDir, pack: subsetPack(root) });
   }

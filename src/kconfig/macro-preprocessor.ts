@@ -195,7 +195,8 @@ export class MacroPreprocessor {
     try {
       return this.shell.run(command);
     } catch (err) {
-      if (!(err instanceof ShellCommandRefused)) throw err;
+      if (err instanceof KconfigError) throw err;
+      if (!(err instanceof ShellCommandRefused)) this.fail(`$(shell,...): ${(err as Error).message}`);
       throw new KconfigError(
         `$(shell,...) not run: the unpatched tree does not run the command ${shownCommand(command)}`,
         { file: this.file, line: this.line, col: 0 },

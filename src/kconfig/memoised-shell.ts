@@ -63,6 +63,9 @@ export function toolchainIdentity(env: Readonly<Record<string, string>>, tools: 
   return h.digest('hex').slice(0, 32);
 }
 
+/** A macro's command could not be run at all (not: it ran and failed, which is a result). */
+export class ShellCommandError extends Error {}
+
 /** Background commands at once (prefetch): enough to keep a few cores busy with compiler probes. */
 const PARALLEL = Math.min(16, Math.max(2, os.availableParallelism() * 2));
 
@@ -113,14 +116,20 @@ export class MemoisedShell implements ShellRunner {
       return hit;
     }
     this.workDir ??= mkdtempSync(path.join(os.tmpdir(), 'kplay-kconfig-'));
-    const r = spawnSync('/bin/sh', ['-c', command], {
-      cwd: this.workDir,
-      env: { ...process.env, ...this.env },
-      stdio: ['ignore', 'pipe', 'ignore'],
-      maxBuffer: 100 * 1024 * 1024,
-    });
+    let r: ReturnType<typeof spawnSync>;
+    try {
+      r = spawnSync('/bin/sh', ['-c', command], {
+        cwd: this.workDir,
+        env: { ...process.env, ...this.env },
+        stdio: ['ignore', 'pipe', 'ignore'],
+        maxBuffer: 100 * 1024 * 1024,
+      });
+    } catch (err) {
+      throw new ShellCommandError(`cannot run the command: ${(err as Error).message.split('\n')[0]}`);
+    }
     this.spawned++;
-    const out = normalizeShellOutput(r.stdout ?? Buffer.alloc(0));
+    if (r.error) throw new ShellCommandError(`cannot run the command: ${r.error.message}`);
+    const out = normalizeShellOutput((r.stdout as Buffer | null) ?? Buffer.alloc(0));
     if (process.env.KPLAY_DEBUG_SHELL) process.stderr.write(`shell: ${command} => ${JSON.stringify(out)}\n`);
     this.results[key] = out;
     this.issued.set(command, out);
@@ -176,21 +185,30 @@ export class MemoisedShell implements ShellRunner {
       this.running++;
       this.spawned++;
       const out: Buffer[] = [];
-      const child = spawn('/bin/sh', ['-c', command], { cwd, env: { ...process.env, ...this.env }, stdio: ['ignore', 'pipe', 'ignore'] });
-      child.stdout.on('data', (b: Buffer) => out.push(b));
-      const finish = (ok: boolean): void => {
+      let ended = false;
+      // a command that could not be started, or did not end normally, is left to the real parse
+      // to run (and report): only a normal exit is memoised
+      const finish = (exitCode: number | null): void => {
+        if (ended) return;
+        ended = true;
         this.running--;
         this.idleSlots.push(cwd);
-        // a command that could not be started is left to the real parse to run (and report)
-        if (ok && this.results[this.key(command)] === undefined) {
+        if (exitCode !== null && this.results[this.key(command)] === undefined) {
           this.results[this.key(command)] = normalizeShellOutput(Buffer.concat(out));
           this.dirty = true;
         }
         this.pump();
         if (this.running === 0 && this.queue.length === 0) for (const done of this.settled.splice(0)) done();
       };
-      child.on('error', () => finish(false));
-      child.on('close', () => finish(true));
+      try {
+        const child = spawn('/bin/sh', ['-c', command], { cwd, env: { ...process.env, ...this.env }, stdio: ['ignore', 'pipe', 'ignore'] });
+        child.stdout.on('data', (b: Buffer) => out.push(b));
+        child.on('error', () => finish(null));
+        child.on('close', (code) => finish(code));
+      } catch {
+        // e.g. a NUL byte in the command: spawn refuses it at once
+        queueMicrotask(() => finish(null));
+      }
     }
   }
 

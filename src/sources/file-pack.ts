@@ -38,20 +38,43 @@ export function encodePack(entries: readonly PackEntry[]): Buffer {
   return Buffer.concat([MAGIC, length, index, ...[...byPath.values()].map((e) => e.data)]);
 }
 
+/** A pack whose header or index is unreadable (cut short, overwritten): extract it again. */
+export class DamagedPackError extends Error {}
+
+const isCount = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 0;
+
 /** A pack read into memory. */
 export class FilePack {
   private readonly rows = new Map<string, IndexRow>();
   private readonly dataStart: number;
 
   constructor(private readonly bytes: Buffer) {
-    if (bytes.length < MAGIC.length + 4 || !bytes.subarray(0, MAGIC.length).equals(MAGIC)) throw new Error('not a kplay file pack');
+    if (bytes.length < MAGIC.length + 4 || !bytes.subarray(0, MAGIC.length).equals(MAGIC))
+      throw new DamagedPackError('not a kplay file pack');
     const indexLength = bytes.readUInt32LE(MAGIC.length);
     const indexStart = MAGIC.length + 4;
     this.dataStart = indexStart + indexLength;
-    const rows = JSON.parse(bytes.toString('utf8', indexStart, this.dataStart)) as IndexRow[];
-    for (const row of rows) {
-      if (row[2] < 0 || this.dataStart + row[2] + row[3] > bytes.length) throw new Error(`file pack: ${row[0]} lies past its end`);
-      this.rows.set(row[0], row);
+    if (this.dataStart > bytes.length) throw new DamagedPackError('file pack: the index lies past its end');
+    let rows: unknown;
+    try {
+      rows = JSON.parse(bytes.toString('utf8', indexStart, this.dataStart));
+    } catch {
+      throw new DamagedPackError('file pack: unreadable index');
+    }
+    if (!Array.isArray(rows)) throw new DamagedPackError('file pack: unreadable index');
+    for (const row of rows as unknown[]) {
+      if (
+        !Array.isArray(row) ||
+        typeof row[0] !== 'string' ||
+        !isCount(row[1]) ||
+        !isCount(row[2]) ||
+        !isCount(row[3]) ||
+        typeof row[4] !== 'string'
+      )
+        throw new DamagedPackError('file pack: unreadable index entry');
+      const r = row as IndexRow;
+      if (this.dataStart + r[2] + r[3] > bytes.length) throw new DamagedPackError(`file pack: ${r[0]} lies past its end`);
+      this.rows.set(r[0], r);
     }
   }
 

@@ -62,6 +62,14 @@ describe('extracted Kconfig subset cache', () => {
     writeFileSync(path.join(root, 'Kconfig'), 'mainmenu "changed"\n');
     expect(await damagedSubsetFiles(root)).toEqual(['Kconfig']);
 
+    // a pack cut short (its index now points past the end) is damage too, not an internal error
+    const whole = readFileSync(packFile);
+    writeFileSync(packFile, whole.subarray(0, whole.length - 20));
+    expect(await damagedSubsetFiles(root)).toContain('kconfig.pack');
+    const again = await loadKconfigTree({ source: tb, arch: 'x86_64', cacheDir: cache, crossCompile: 'other-' }); // not the tree kept in memory
+    expect(again.readSource('arch/x86/Kconfig')).toBe('config X86\n\tdef_bool y\n');
+    expect(readFileSync(packFile).length).toBe(whole.length);
+
     // a folder without its manifest (killed before the end) is not used
     rmSync(path.join(root, '.manifest.json'));
     expect(await damagedSubsetFiles(root)).toEqual(['.manifest.json']);

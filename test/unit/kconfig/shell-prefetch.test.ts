@@ -92,4 +92,16 @@ describe('shell prefetch (a first pass starts the tree’s commands side by side
     expect((fast.error as Error).message).toContain('the guard fired');
     expect(new Set(fast.log)).toEqual(new Set(['flag', 'guard']));
   });
+
+  it('a command that cannot be started (a NUL byte) is a located error either way, never a hang', async () => {
+    const root = path.join(dir, 'nul');
+    mkdirSync(root, { recursive: true });
+    writeFileSync(path.join(root, 'Makefile'), 'VERSION = 6\nPATCHLEVEL = 12\nSUBLEVEL = 0\n');
+    writeFileSync(path.join(root, 'Kconfig'), 'config A\n\tdef_bool $(shell,echo a\u0000b)\n', 'latin1');
+    for (const prefetch of [true, false]) {
+      const r = await load(root, prefetch, `nul-${prefetch}`);
+      expect(r.error).toBeInstanceOf(KconfigError);
+      expect((r.error as KconfigError).message).toMatch(/^Kconfig:2: .*cannot run the command/);
+    }
+  });
 });
