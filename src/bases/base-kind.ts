@@ -120,14 +120,16 @@ export interface BaseKind<B extends VariantBase = VariantBase> {
   collectSrpmSources(variant: Variant<B>, sourcesDir: string | undefined): Promise<CollectedSource[] | undefined>;
   /**
    * Put every source the composed spec names into outDir (`collected` from collectSrpmSources).
-   * Returns the kernel tarball among them when it became known only now, for a late check.
+   * Returns the kernel tarball among them when it became known only now, for a late check, and
+   * whether its bytes came from a source kplay may run Kconfig macros of (the distribution's own
+   * lookaside cache, downloaded by digest; not a file from the variant's folders).
    */
   placeSrpmSources(
     variant: Variant<B>,
     outDir: string,
     sourcesDir: string | undefined,
     collected: CollectedSource[] | undefined,
-  ): Promise<{ tarball?: string }>;
+  ): Promise<{ tarball?: string; tarballTrusted?: boolean }>;
   /** Module signing (`signing:`) is built into this kind's spec; otherwise the built RPMs are signed with `kplay sign`. */
   readonly signsInSpec: boolean;
   /** A note when `kplay check` loads the variant but cannot compose it (e.g. a remote dist-git), else undefined. */

@@ -539,7 +539,7 @@ export const FINDING_CODES = {
     exit: 'none',
     group: 'sources',
     description:
-      'the SRPM was built without the Kconfig and patch checks (`--no-check`, no kernel tarball to check against, or a base tarball from outside kernel.org whose Kconfig macros kplay does not run)',
+      'the SRPM was built without the Kconfig and patch checks (`--no-check`, no kernel tarball, or one not downloaded from kernel.org or the lookaside)',
   },
   E_COPR_CONFIG: {
     severity: 'error',

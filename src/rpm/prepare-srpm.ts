@@ -63,11 +63,11 @@ export async function prepareSrpm(variantPath: string, opts: PrepareSrpmOptions 
     collected = await baseKindOf(early).collectSrpmSources(early, sourcesDir);
     const base = collected?.find((s) => s.base);
     if (!opts.noCheck && !kernelSource && base) {
-      if (isTrustedKernelOrigin(base.url)) kernelSource = base.from;
+      if (isTrustedKernelOrigin(base.origin)) kernelSource = base.from;
       else {
         uncheckedNotes.push(
           unchecked(
-            `the base tarball comes from ${base.url}, not from kernel.org, and kplay does not run the Kconfig macros (shell commands) of a tarball a variant names; pass --kernel-source with a copy you trust`,
+            `the base tarball ${base.file} was not downloaded from a kernel.org release folder (it came from ${base.origin || 'an unrecorded source'}), and kplay does not run the Kconfig macros (shell commands) of a tarball a variant names; pass --kernel-source with a copy you trust`,
             variantPath,
           ),
         );
@@ -88,7 +88,14 @@ export async function prepareSrpm(variantPath: string, opts: PrepareSrpmOptions 
   if (!collected && !opts.noCheck && !kernelSource) {
     // the kernel tarball arrived with the sources (a distribution's lookaside): check against it now
     const tarball = placed.tarball;
-    if (tarball) {
+    if (tarball && !placed.tarballTrusted) {
+      uncheckedNotes.push(
+        unchecked(
+          `${path.basename(tarball)} was not downloaded from the distribution's lookaside cache (it came with the package folder or --sources-dir), and kplay does not run the Kconfig macros (shell commands) of a tarball a variant supplies; pass --kernel-source with a copy you trust`,
+          variantPath,
+        ),
+      );
+    } else if (tarball) {
       const checked = await composeVariant(variantPath, { out: opts.out, kernelSource: tarball, distGit: opts.distGit, write: false });
       if (checked.exitCode !== 0)
         throw new UsageError(

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { UsageError, type Finding } from '../findings/finding.js';
 import { recordOutputFiles } from '../compose/output-marker.js';
 import { isFile } from '../fs/path-kind.js';
-import { fetchSource } from '../sources/fetch-source.js';
+import { fetchSource, sourceOrigin } from '../sources/fetch-source.js';
 import { SpecBoundary, checkSourceFileName } from '../render/boundary/index.js';
 
 /** One source a spec names by URL: verified by its digest, or by a digest published beside it. */
@@ -25,20 +25,42 @@ export interface CollectedSource {
   from: string;
   /** Where the variant says the file comes from (its URL). */
   url: string;
+  /**
+   * Where these bytes really came from: the URL (or local path) of the download that put them in
+   * the source cache, or the local file given with --sources-dir. Not the variant's word.
+   */
+  origin: string;
   /** The base kernel tarball (the one the checks run against). */
   base: boolean;
 }
 
-/** kernel.org's release folders: tarballs from there are the kernel's own code, whatever a variant says. */
-const KERNEL_ORG = /^https:\/\/(?:cdn|www|mirrors\.edge)\.kernel\.org\/pub\/linux\/kernel\/[^?#]*$/;
+const KERNEL_ORG_HOSTS = new Set(['cdn.kernel.org', 'www.kernel.org', 'mirrors.edge.kernel.org']);
+/** A release tarball in kernel.org's version folders (`people/` uploads are anyone's). */
+const KERNEL_ORG_RELEASE = /^\/pub\/linux\/kernel\/v\d+\.x\/(?:testing\/)?linux-\d+(?:\.\d+)*(?:-rc\d+)?\.tar\.(?:xz|gz|bz2|zst)$/;
 
 /**
  * Whether kplay may run a tarball's Kconfig macros (`$(shell,...)`, the compiler probes) on this
- * machine: only for kernel.org's releases. A variant (from a pull request) can name any URL with a
- * matching digest, and those macros are shell commands.
+ * machine: only for bytes downloaded from kernel.org's release folders. A variant (from a pull
+ * request) can name any URL with a matching digest, and those macros are shell commands.
  */
 export function isTrustedKernelOrigin(url: string): boolean {
-  return KERNEL_ORG.test(url) && !url.includes('/../') && !url.includes('/./');
+  if (url.includes('%') || url.includes('\\')) return false;
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return false;
+  }
+  return (
+    u.protocol === 'https:' &&
+    !u.username &&
+    !u.password &&
+    !u.port &&
+    !u.search &&
+    !u.hash &&
+    KERNEL_ORG_HOSTS.has(u.hostname) &&
+    KERNEL_ORG_RELEASE.test(u.pathname)
+  );
 }
 
 /**
@@ -56,7 +78,9 @@ export async function collectUrlSources(wanted: UrlSource[], sourcesDir: string 
     if (local && (await isFile(local))) {
       // a local file is verified when the variant gives a digest, by fetching it through the cache
       const from = w.sha256 ? await fetchSource({ url: path.resolve(local), sha256: w.sha256, fileName: file }) : local;
-      collected.push({ file, from, url: w.url, base: Boolean(w.base) });
+      // a cache entry says where its bytes came from; a file outside the cache is only itself
+      const origin = w.sha256 ? ((await sourceOrigin(from)) ?? path.resolve(local)) : path.resolve(local);
+      collected.push({ file, from, url: w.url, origin, base: Boolean(w.base) });
       continue;
     }
     if (!w.sha256 && w.published) {
@@ -85,7 +109,8 @@ export async function collectUrlSources(wanted: UrlSource[], sourcesDir: string 
         },
       ]);
     }
-    collected.push({ file, from: await fetchSource({ url: w.url, sha256: w.sha256, fileName: file }), url: w.url, base: Boolean(w.base) });
+    const from = await fetchSource({ url: w.url, sha256: w.sha256, fileName: file });
+    collected.push({ file, from, url: w.url, origin: (await sourceOrigin(from)) ?? '', base: Boolean(w.base) });
   }
   return collected;
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { rmSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rename, rm, rmdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import { cleanupOnSignal, processAlive } from '../fs/cleanup-on-signal.js';
 import { checkSourceFileName, type RenderRefusal } from '../render/boundary/index.js';
 import path from 'node:path';
@@ -49,6 +49,21 @@ async function removeStaleScratch(scratchRoot: string): Promise<void> {
  * Downloads stream to a scratch file that is renamed into the cache only once its digest matched,
  * so the cache never holds an unverified or partial file.
  */
+const ORIGIN_SUFFIX = '.origin';
+
+/**
+ * Where a cached source's bytes were downloaded from (the URL or local path of the fetch that put
+ * them in the cache), or undefined for a file that is not a cache entry with a record. A cache hit
+ * for another URL with the same digest does not vouch for that URL: only this does.
+ */
+export async function sourceOrigin(cachedPath: string): Promise<string | undefined> {
+  try {
+    return await readFile(`${cachedPath}${ORIGIN_SUFFIX}`, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
 export async function fetchSource(opts: FetchSourceOptions): Promise<string> {
   const digest = sourceDigestOf(opts);
   if (!digest) {
@@ -100,6 +115,8 @@ export async function fetchSource(opts: FetchSourceOptions): Promise<string> {
     const actual = hash.digest('hex');
     if (actual !== digest.hex) throw checksumMismatch(opts.url, digest, actual);
     await mkdir(path.dirname(target), { recursive: true });
+    // where these bytes came from, first (a later hit with another URL does not change it)
+    await writeFile(`${target}${ORIGIN_SUFFIX}`, opts.url);
     await rename(partial, target);
     return target;
   } finally {

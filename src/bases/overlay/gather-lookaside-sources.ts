@@ -5,7 +5,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Finding } from '../../findings/finding.js';
 import { lookasideUrl, type LookasideEntry } from './sources-file.js';
-import { fetchSource } from '../../sources/fetch-source.js';
+import { fetchSource, sourceOrigin } from '../../sources/fetch-source.js';
 import { isFile } from '../../fs/path-kind.js';
 
 /** Downloads one lookaside file and returns its local path (verified, cached). */
@@ -39,20 +39,22 @@ export async function gatherLookasideSources(args: {
   sourcesDir?: string;
   fetch?: LookasideFetcher;
   sourcesFile: string;
-}): Promise<{ placed: string[]; findings: Finding[] }> {
+}): Promise<{ placed: string[]; findings: Finding[]; origins: Map<string, string> }> {
   const findings: Finding[] = [];
   const placed: string[] = [];
+  /** Where each placed file's bytes came from: the download that filled the cache, or the local file. */
+  const origins = new Map<string, string>();
   for (const e of args.entries) {
     const local = args.sourcesDir ? path.join(args.sourcesDir, e.file) : undefined;
-    const from =
-      local && (await isFile(local))
-        ? local
-        : await (args.fetch ?? fetchLookaside)({
-            url: lookasideUrl(args.lookasideBase, args.pkg, e),
-            file: e.file,
-            algorithm: e.algorithm,
-            digest: e.digest,
-          });
+    const isLocal = Boolean(local && (await isFile(local)));
+    const from = isLocal
+      ? local!
+      : await (args.fetch ?? fetchLookaside)({
+          url: lookasideUrl(args.lookasideBase, args.pkg, e),
+          file: e.file,
+          algorithm: e.algorithm,
+          digest: e.digest,
+        });
     const actual = await digestOf(from, e.algorithm);
     if (actual !== e.digest) {
       findings.push({
@@ -67,6 +69,7 @@ export async function gatherLookasideSources(args: {
     const target = path.join(args.targetDir, e.file);
     if (path.resolve(from) !== path.resolve(target)) await copyFile(from, target);
     placed.push(e.file);
+    origins.set(e.file, isLocal ? path.resolve(from) : ((await sourceOrigin(from)) ?? path.resolve(from)));
   }
-  return { placed, findings };
+  return { placed, findings, origins };
 }

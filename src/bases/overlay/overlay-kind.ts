@@ -11,13 +11,17 @@ import { loadOverlayBase } from './load-overlay-base.js';
 import { parseSourcesFile } from './sources-file.js';
 
 /** The distribution's lookaside tarballs named by the dist-git `sources` file of an overlay output. */
-async function gatherOverlaySources(variant: Variant<OverlayBase>, outDir: string, sourcesDir: string | undefined): Promise<void> {
+async function gatherOverlaySources(
+  variant: Variant<OverlayBase>,
+  outDir: string,
+  sourcesDir: string | undefined,
+): Promise<Map<string, string> | undefined> {
   const sourcesFile = path.join(outDir, 'sources');
   let text: string;
   try {
     text = await readFile(sourcesFile, 'utf8');
   } catch {
-    return; // a dist-git without lookaside files
+    return undefined; // a dist-git without lookaside files
   }
   const entries = parseSourcesFile(text, sourcesFile).entries;
   const gathered = await gatherLookasideSources({
@@ -33,6 +37,7 @@ async function gatherOverlaySources(variant: Variant<OverlayBase>, outDir: strin
     outDir,
     entries.map((e) => e.file).filter((f) => !f.includes('/')),
   );
+  return gathered.origins;
 }
 
 /** `base.kind: fedora | centos-stream`: an overlay on the distribution's own kernel package (dist-git, checkout or SRPM). */
@@ -59,10 +64,15 @@ export const overlayKind: BaseKind<OverlayBase> = {
   // the lookaside sources are named by the composed dist-git's `sources` file
   collectSrpmSources: () => Promise.resolve(undefined),
   async placeSrpmSources(variant, outDir, sourcesDir) {
-    await gatherOverlaySources(variant, outDir, sourcesDir);
-    // the distribution's tarball arrived with the lookaside sources: what a late check runs against
+    const origins = await gatherOverlaySources(variant, outDir, sourcesDir);
+    // the distribution's tarball arrived with the lookaside sources: what a late check runs
+    // against, when its bytes were downloaded from the distribution's lookaside (a tarball in the
+    // package folder, or in --sources-dir, is whatever the variant's author put there)
     const tarball = await distributionTarball(outDir);
-    return tarball ? { tarball } : {};
+    if (!tarball) return {};
+    const origin = origins?.get(path.basename(tarball));
+    const lookaside = `${DISTRIBUTIONS[variant.base.kind].lookasideBase}/`;
+    return { tarball, tarballTrusted: Boolean(origin?.startsWith(lookaside)) && !origin!.includes('%') };
   },
   signsInSpec: false,
   notComposedByCheck(variant, file) {
