@@ -11,7 +11,10 @@ import type { MemoisedShell } from './memoised-shell.js';
  * value decides what happens next (the text of another command, a variable or function name, an
  * error-if/warning-if condition, a sourced file) the placeholders in it are replaced by the real
  * results first (MacroPreprocessor.concrete: those commands run at once, as in the real parse),
- * so every command started is one the real parse runs, with the same text. Kconfig's macro
+ * so every command started is one the real parse runs, with the same text, up to where the real
+ * parse stops: a placeholder is never empty, so where a real result is empty and that makes the
+ * real parse fail (a word the lexer would drop), this pass goes on and starts later commands of
+ * the same tree (only trees kplay runs macros of anyway: a patched tree never gets here). Kconfig's macro
  * language has no other way from a result to a command: it only substitutes text. Results that
  * only end up in symbol properties (`depends on $(cc-option,...)`, most of them) stay
  * placeholders and are waited for all together.

@@ -33,9 +33,13 @@ const AJV_OPTIONS = { allErrors: true, strict: true, allowUnionTypes: true } as 
 /** Folder of the validators generated at build time (scripts/build-validators.mjs): dist/model/validators. */
 export const VALIDATOR_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'validators');
 
-/** The first line of a generated validator: which schema text it was generated from. */
+/** The first line of a generated validator: which schema text, ajv version and options it was generated with. */
 function stampLine(schemaText: string): string {
-  return `// kplay validator for schema sha256 ${createHash('sha256').update(schemaText).digest('hex')}`;
+  const ajvVersion = (requireCjs('ajv/package.json') as { version: string }).version;
+  const h = createHash('sha256')
+    .update(`ajv ${ajvVersion} ${JSON.stringify(AJV_OPTIONS)}\n`)
+    .update(schemaText);
+  return `// kplay validator for schema sha256 ${h.digest('hex')}`;
 }
 
 /**
