@@ -236,7 +236,7 @@ describe('Kconfig macros added by patches run nothing', () => {
         fc.constantFrom('\tdefault ', '\tdef_bool ', 'x := ', 'source "', '\tdepends on '),
         fc.array(pieces, { minLength: 1, maxLength: 6 }),
       )
-      .map(([head, parts]) => `${head}${parts.join('').replace('CANARY', canary)}`);
+      .map(([head, parts]) => `${head}${parts.join('').replaceAll('CANARY', canary)}`);
     await fc.assert(
       fc.asyncProperty(fc.array(line, { minLength: 1, maxLength: 3 }), async (added) => {
         const r = await resolveWith(insertPatch('init/Kconfig', INIT_KCONFIG, 10, added));
