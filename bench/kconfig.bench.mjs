@@ -266,6 +266,50 @@ console.log(JSON.stringify({ wall: (performance.now() - t0) / 1000, load: (t1 - 
         out(
           `  kplay compose variants/playground.yml does not compose against Linux ${tree.kernelVersion} (exit ${r0.status}: ${err}); not a target measurement, the failing run (same work up to the patch check) takes median ${m.toFixed(3)} s ${list(ts)}`,
         );
+        // the same shape on this kernel: the repository's features that apply to it (wireguard), both arches
+        const vdir = path.join(dir, 'compose-variant');
+        mkdirSync(vdir, { recursive: true });
+        const vfile = path.join(vdir, `bench-${tree.kernelVersion}.yml`);
+        writeFileSync(
+          vfile,
+          [
+            'name: bench-compose',
+            'summary: bench variant on the tarball kernel',
+            'base:',
+            '  kind: vanilla',
+            `  version: '${tree.kernelVersion}'`,
+            '  source:',
+            `    url: https://cdn.kernel.org/pub/linux/kernel/v${tree.kernelVersion.split('.')[0]}.x/linux-${tree.kernelVersion}.tar.xz`,
+            '  config:',
+            '    x86_64: defconfig',
+            '    aarch64: defconfig',
+            'arches: [x86_64, aarch64]',
+            'features: [wireguard]',
+            'config:',
+            '  CONFIG_IKCONFIG: y',
+            'release: 1',
+            'changelog:',
+            "  - date: '2026-11-22'",
+            '    author: kplay bench <bench@example.org>',
+            '    text: bench',
+            '',
+          ].join('\n'),
+        );
+        const args = [cli, 'compose', vfile, '--root', repo, '--kernel-source', tarball, '--out', path.join(dir, 'compose-out-2')];
+        const v0 = spawnSync('node', args, { ...kplayEnv, encoding: 'utf8' });
+        if (v0.status !== 0) out(`  bench variant on ${tree.kernelVersion}: exit ${v0.status}: ${v0.stderr.trim().split('\n')[0]}`);
+        else {
+          const vt = [];
+          const vc = [];
+          for (let i = 0; i < runs; i++) {
+            const t = timed(() => run('node', args, kplayEnv));
+            vt.push(t.wall);
+            vc.push(t.cpu);
+          }
+          out(
+            `  kplay compose <bench variant: ${tree.kernelVersion}, wireguard> --kernel-source <tarball> (warm, x86_64 + aarch64)  median ${median(vt).toFixed(3)} s ${list(vt)}, CPU ${median(vc).toFixed(2)} s (target <= 1.0 s)`,
+          );
+        }
       }
     }
 
