@@ -58,8 +58,8 @@ export async function standaloneValidatorSource(name: SchemaName): Promise<strin
 }
 
 /** The generated validator when it exists and was made from this schema text, else undefined. */
-function generatedValidator(name: SchemaName, schemaText: string): ValidateFunction | undefined {
-  const file = path.join(VALIDATOR_DIR, `${name}.cjs`);
+export function generatedValidator(name: SchemaName, schemaText: string, dir: string = VALIDATOR_DIR): ValidateFunction | undefined {
+  const file = path.join(dir, `${name}.cjs`);
   if (!existsSync(file)) return undefined;
   const text = readFileSync(file, 'utf8');
   if (!text.startsWith(`${stampLine(schemaText)}\n`)) return undefined;

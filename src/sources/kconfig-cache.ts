@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
@@ -133,18 +133,35 @@ function writeFileAtomically(file: string, data: Buffer, mode: number, madeDirs:
 
 /**
  * Write the pack's files out into the subset folder itself, for what needs a real tree: the
- * kernel's own conf (`--verify`), copies of the tree. Done once per folder; concurrent runs
- * write the same bytes through renames, so a reader never sees half a file.
+ * kernel's own conf (`--verify`), copies of the tree. The first call in a process checks every
+ * file against the pack and rewrites what differs (a changed copy is repaired before conf reads
+ * it); concurrent
+ * runs write the same bytes through renames, so a reader never sees half a file.
  */
 export function materializeSubset(folder: string): void {
   const pack = subsetPack(folder);
-  if (!pack || existsSync(path.join(folder, MATERIALIZED))) return;
+  if (!pack || materialized.has(pack)) return;
   const madeDirs = new Set<string>();
   for (const rel of pack.paths()) {
-    if (existsSync(path.join(folder, rel))) continue;
-    writeFileAtomically(path.join(folder, rel), pack.data(rel)!, pack.mode(rel) ?? 0o644, madeDirs);
+    const file = path.join(folder, rel);
+    const data = pack.data(rel)!;
+    // a file written out earlier and changed since is written again: the pack is the truth
+    if (sameBytes(file, data)) continue;
+    writeFileAtomically(file, data, pack.mode(rel) ?? 0o644, madeDirs);
   }
-  writeFileSync(path.join(folder, MATERIALIZED), '');
+  if (!existsSync(path.join(folder, MATERIALIZED))) writeFileSync(path.join(folder, MATERIALIZED), '');
+  materialized.add(pack);
+}
+
+/** Packs this process has written out and checked (once per process: conf runs many times). */
+const materialized = new WeakSet<FilePack>();
+
+function sameBytes(file: string, data: Buffer): boolean {
+  try {
+    return readFileSync(file).equals(data);
+  } catch {
+    return false;
+  }
 }
 
 /** Remove `partial-<pid>-<ms>` folders of runs that died (their process is gone, or older than a day). */

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -61,6 +61,11 @@ describe('extracted Kconfig subset cache', () => {
     expect(await damagedSubsetFiles(root)).toEqual([]);
     writeFileSync(path.join(root, 'Kconfig'), 'mainmenu "changed"\n');
     expect(await damagedSubsetFiles(root)).toEqual(['Kconfig']);
+    // a later run (the pack read afresh) checks what conf is about to read against the pack, and repairs it
+    utimesSync(packFile, new Date(), new Date(Date.now() + 2000));
+    tree.ensureOnDisk();
+    expect(readFileSync(path.join(root, 'Kconfig'), 'latin1')).toContain('mainmenu "Linux"');
+    expect(await damagedSubsetFiles(root)).toEqual([]);
 
     // a pack cut short (its index now points past the end) is damage too, not an internal error
     const whole = readFileSync(packFile);

@@ -1,12 +1,12 @@
 import AjvModule from 'ajv';
 import fc from 'fast-check';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { schemaPath, SCHEMA_NAMES, standaloneValidatorSource, type SchemaName } from '../../../src/model/schemas.js';
+import { generatedValidator, schemaPath, SCHEMA_NAMES, standaloneValidatorSource, type SchemaName } from '../../../src/model/schemas.js';
 
 const repo = path.resolve(import.meta.dirname, '..', '..', '..');
 const dir = mkdtempSync(path.join(os.tmpdir(), 'kplay-validators-'));
@@ -101,11 +101,23 @@ describe('validators generated ahead of time (ajv standalone code)', () => {
     });
   }
 
-  it('a generated validator is used only for the schema text it was made from', async () => {
+  it('a generated validator is used only for the schema text (and ajv, options) it was made from', async () => {
     const source = await standaloneValidatorSource('feature');
     const stamp = source.split('\n', 1)[0]!;
     expect(stamp).toMatch(/^\/\/ kplay validator for schema sha256 [0-9a-f]{64}$/);
     expect(source).not.toContain(path.join(repo, 'schemas'));
+    const schemaText = readFileSync(schemaPath('feature'), 'utf8');
+    const good = path.join(dir, 'good');
+    mkdirSync(good, { recursive: true });
+    writeFileSync(path.join(good, 'feature.cjs'), source);
+    expect(typeof generatedValidator('feature', schemaText, good)).toBe('function');
+    // the same code under another schema text (an edited schema, a stale build) is not used
+    expect(generatedValidator('feature', `${schemaText}\n`, good)).toBeUndefined();
+    const stale = path.join(dir, 'stale');
+    mkdirSync(stale, { recursive: true });
+    writeFileSync(path.join(stale, 'feature.cjs'), source.replace(/sha256 [0-9a-f]{8}/, 'sha256 00000000'));
+    expect(generatedValidator('feature', schemaText, stale)).toBeUndefined();
+    expect(generatedValidator('feature', schemaText, path.join(dir, 'missing'))).toBeUndefined();
   });
 
   it('the build wrote them for the current schemas (npm test builds first), so the CLI does not compile at start', async () => {
