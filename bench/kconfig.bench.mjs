@@ -72,6 +72,28 @@ function timed(fn) {
   return { wall, cpu: lastCpu };
 }
 
+/** A vanilla variant on the tarball's own kernel version (bench-only, written to the work folder). */
+function benchVariant(version, v) {
+  return [
+    `name: ${v.name}`,
+    `summary: ${JSON.stringify(v.summary)}`,
+    'base:',
+    '  kind: vanilla',
+    `  version: '${version}'`,
+    '  source:',
+    `    url: https://cdn.kernel.org/pub/linux/kernel/v${version.split('.')[0]}.x/linux-${version}.tar.xz`,
+    '  config:',
+    ...v.config,
+    ...v.rest,
+    'release: 1',
+    'changelog:',
+    "  - date: '2026-11-22'",
+    '    author: kplay bench <bench@example.org>',
+    '    text: bench',
+    '',
+  ].join('\n');
+}
+
 const work = mkdtempSync(path.join(os.tmpdir(), 'kplay-bench-kconfig-'));
 try {
   for (const version of kernels) {
@@ -272,28 +294,12 @@ console.log(JSON.stringify({ wall: (performance.now() - t0) / 1000, load: (t1 - 
         const vfile = path.join(vdir, `bench-${tree.kernelVersion}.yml`);
         writeFileSync(
           vfile,
-          [
-            'name: bench-compose',
-            'summary: bench variant on the tarball kernel',
-            'base:',
-            '  kind: vanilla',
-            `  version: '${tree.kernelVersion}'`,
-            '  source:',
-            `    url: https://cdn.kernel.org/pub/linux/kernel/v${tree.kernelVersion.split('.')[0]}.x/linux-${tree.kernelVersion}.tar.xz`,
-            '  config:',
-            '    x86_64: defconfig',
-            '    aarch64: defconfig',
-            'arches: [x86_64, aarch64]',
-            'features: [wireguard]',
-            'config:',
-            '  CONFIG_IKCONFIG: y',
-            'release: 1',
-            'changelog:',
-            "  - date: '2026-11-22'",
-            '    author: kplay bench <bench@example.org>',
-            '    text: bench',
-            '',
-          ].join('\n'),
+          benchVariant(tree.kernelVersion, {
+            name: 'bench-compose',
+            summary: 'bench variant on the tarball kernel',
+            config: ['    x86_64: defconfig', '    aarch64: defconfig'],
+            rest: ['arches: [x86_64, aarch64]', 'features: [wireguard]', 'config:', '  CONFIG_IKCONFIG: y'],
+          }),
         );
         const args = [cli, 'compose', vfile, '--root', repo, '--kernel-source', tarball, '--out', path.join(dir, 'compose-out-2')];
         const v0 = spawnSync('node', args, { ...kplayEnv, encoding: 'utf8' });
@@ -321,25 +327,12 @@ console.log(JSON.stringify({ wall: (performance.now() - t0) / 1000, load: (t1 - 
       const variantFile = path.join(vdir, 'bench-debian.yml');
       writeFileSync(
         variantFile,
-        [
-          'name: bench-debian',
-          "summary: bench variant on Debian's amd64 config",
-          'base:',
-          '  kind: vanilla',
-          `  version: '${tree.kernelVersion}'`,
-          '  source:',
-          `    url: https://cdn.kernel.org/pub/linux/kernel/v${tree.kernelVersion.split('.')[0]}.x/linux-${tree.kernelVersion}.tar.xz`,
-          '  config:',
-          '    x86_64: { file: debian.config }',
-          'arches: [x86_64]',
-          'features: []',
-          'release: 1',
-          'changelog:',
-          "  - date: '2026-11-22'",
-          '    author: kplay bench <bench@example.org>',
-          '    text: bench',
-          '',
-        ].join('\n'),
+        benchVariant(tree.kernelVersion, {
+          name: 'bench-debian',
+          summary: "bench variant on Debian's amd64 config",
+          config: ['    x86_64: { file: debian.config }'],
+          rest: ['arches: [x86_64]', 'features: []'],
+        }),
       );
       const cases = [
         ['Debian config (bench variant) CONFIG_CC_OPTIMIZE_FOR_SIZE', [cli, 'explain', variantFile, 'CONFIG_CC_OPTIMIZE_FOR_SIZE']],
