@@ -1,13 +1,13 @@
 import path from 'node:path';
 import { baseKindOf } from '../bases/index.js';
 import type { ComposeOptions, ComposeResult } from '../bases/base-kind.js';
-import { exitCodeForFindings } from '../findings/exit-code.js';
 import { UsageError, type Finding } from '../findings/finding.js';
 import { pathExists } from '../fs/path-kind.js';
 import { loadVariant } from '../load/load-variant.js';
 import { displayPath } from '../model/safe-path.js';
 import { findRepositoryRoot } from './find-root.js';
 import { writeOutputAtomically } from './write-output.js';
+import { composeResultSoFar } from '../bases/compose-result.js';
 
 export type { ComposeOptions, ComposeResult } from '../bases/base-kind.js';
 
@@ -18,13 +18,7 @@ export type { ComposeOptions, ComposeResult } from '../bases/base-kind.js';
 export async function composeVariant(variantPath: string, opts: ComposeOptions = {}): Promise<ComposeResult> {
   const findings: Finding[] = [];
   const checks: Record<string, string> = {};
-  const done = (extra: Partial<ComposeResult> = {}): ComposeResult => ({
-    findings,
-    exitCode: exitCodeForFindings(findings),
-    written: false,
-    checks,
-    ...extra,
-  });
+  const done = composeResultSoFar(findings, checks);
 
   if (opts.kernelSource && !(await pathExists(opts.kernelSource))) {
     throw new UsageError(`kernel source ${opts.kernelSource} does not exist (give an extracted tree or a tarball)`);

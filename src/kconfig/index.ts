@@ -13,3 +13,4 @@ export { readBaseConfig } from './read-base-config.js';
 export { KconfigError, asUsageError } from './kconfig-error.js';
 export { detectDialect, type KconfigDialect } from './dialect.js';
 export { verifyResolved, ReferenceConfError, type VerifyResult } from './verify-config.js';
+export { defaultCacheDir } from './memoised-shell.js';

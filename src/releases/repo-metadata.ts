@@ -4,8 +4,10 @@ import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { UsageError } from '../findings/finding.js';
 import type { DistributionKernel, DistributionKernelSource } from './distribution-kernels.js';
+import { fetchBytes } from './fetch-text.js';
 
-async function fetchBytes(url: string, timeoutMs: number): Promise<Buffer> {
+/** A repository file: file:// (tests, local mirrors) or over HTTP. */
+async function fetchRepoFile(url: string, timeoutMs: number): Promise<Buffer> {
   if (url.startsWith('file://')) {
     try {
       return await readFile(fileURLToPath(url));
@@ -13,19 +15,7 @@ async function fetchBytes(url: string, timeoutMs: number): Promise<Buffer> {
       throw new UsageError(`${url}: ${(err as Error).message}`);
     }
   }
-  // loaded here, not at start: got's import costs every command ~100 ms
-  const { default: got, HTTPError, RequestError } = await import('got');
-  try {
-    return await got(url, {
-      timeout: { request: timeoutMs },
-      retry: { limit: 2, methods: ['GET'] },
-      headers: { 'user-agent': 'kplay' },
-    }).buffer();
-  } catch (err) {
-    if (err instanceof HTTPError) throw new UsageError(`${url}: HTTP ${err.response.statusCode}`);
-    if (err instanceof RequestError) throw new UsageError(`${url}: ${err.code ?? ''} ${err.message}`.trim());
-    throw err;
-  }
+  return fetchBytes(url, timeoutMs);
 }
 
 /** `repodata/…-primary.xml.gz` as repomd.xml names it (the `<data type="primary">` entry). */
@@ -99,9 +89,9 @@ export class RepoMetadataSource implements DistributionKernelSource {
   async kernels(): Promise<DistributionKernel[]> {
     const base = this.baseUrl.replace(/\/+$/, '');
     const repomdUrl = `${base}/repodata/repomd.xml`;
-    const repomd = (await fetchBytes(repomdUrl, this.timeoutMs)).toString('utf8');
+    const repomd = (await fetchRepoFile(repomdUrl, this.timeoutMs)).toString('utf8');
     const href = primaryLocation(repomd, repomdUrl);
-    const primary = await decompress(await fetchBytes(`${base}/${href.replace(/^\/+/, '')}`, this.timeoutMs), href);
+    const primary = await decompress(await fetchRepoFile(`${base}/${href.replace(/^\/+/, '')}`, this.timeoutMs), href);
     return packagesNamed(primary, this.pkg);
   }
 }

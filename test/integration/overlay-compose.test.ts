@@ -7,28 +7,10 @@ import { gatherLookasideSources } from '../../src/bases/overlay/gather-lookaside
 import { parseSourcesFile } from '../../src/bases/overlay/sources-file.js';
 import { makeFixtureRepo, ROOT_OF_REPO } from '../support/fixture-repo.js';
 import { runKplay } from '../support/run-kplay.js';
+import { patchFor } from '../support/test-files.js';
 
 const DIST_GIT = path.join(ROOT_OF_REPO, 'test/fixtures/dist-git');
 const LOOKASIDE = path.join(DIST_GIT, 'lookaside');
-
-/** A patch long enough for ApplyOptionalPatch (more than 9 lines). */
-function patchFor(file: string): string {
-  return [
-    `From: kplay test <t@example.org>`,
-    `Subject: [PATCH] touch ${file}`,
-    '',
-    '---',
-    ` ${file} | 1 +`,
-    '',
-    `diff --git a/${file} b/${file}`,
-    `--- a/${file}`,
-    `+++ b/${file}`,
-    '@@ -1 +1,2 @@',
-    ' x',
-    '+y',
-    '',
-  ].join('\n');
-}
 
 /** The fixture dist-git as a git repository with a branch, so compose exercises the clone. */
 async function gitDistGit(dir: string): Promise<string> {

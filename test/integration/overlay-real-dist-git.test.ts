@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeFixtureRepo, ROOT_OF_REPO } from '../support/fixture-repo.js';
 import { runKplay } from '../support/run-kplay.js';
+import { patchFor } from '../support/test-files.js';
 
 /**
  * Overlays on REAL dist-git packaging (test/fixtures/dist-git/real, see ORIGIN.md there): a
@@ -24,24 +25,6 @@ async function temp(prefix: string): Promise<string> {
   const d = await mkdtemp(path.join(os.tmpdir(), `kplay-${prefix}-`));
   temps.push(d);
   return d;
-}
-
-function patchFor(file: string): string {
-  return [
-    `From: kplay test <t@example.org>`,
-    `Subject: [PATCH] touch ${file}`,
-    '',
-    '---',
-    ` ${file} | 1 +`,
-    '',
-    `diff --git a/${file} b/${file}`,
-    `--- a/${file}`,
-    `+++ b/${file}`,
-    '@@ -1 +1,2 @@',
-    ' x',
-    '+y',
-    '',
-  ].join('\n');
 }
 
 interface Case {

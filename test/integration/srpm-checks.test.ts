@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { createReadStream, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,12 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeFixtureRepo } from '../support/fixture-repo.js';
 import { extractedKernelTree, LINUX_61_TARBALL } from '../support/kernel-tree.js';
 import { runKplay } from '../support/run-kplay.js';
-
-async function sha256File(file: string): Promise<string> {
-  const h = createHash('sha256');
-  for await (const chunk of createReadStream(file)) h.update(chunk as Buffer);
-  return h.digest('hex');
-}
+import { sha256File } from '../support/test-files.js';
 
 /**
  * `kplay srpm` checks the variant against the kernel tarball the SRPM carries (or --kernel-source),

@@ -1,6 +1,4 @@
 import { execa } from 'execa';
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { cp, mkdtemp, readFile, writeFile, mkdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,6 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { makeFixtureRepo, ROOT_OF_REPO, variantYaml } from '../support/fixture-repo.js';
 import { KERNEL_TIER_KPLAY_CACHE, LINUX_61_TARBALL, requireSystemFile } from '../support/kernel-tree.js';
 import { runKplay } from '../support/run-kplay.js';
+import { sha256File } from '../support/test-files.js';
 
 const PATCHES = path.join(ROOT_OF_REPO, 'test/fixtures/patches');
 
@@ -15,12 +14,6 @@ async function featureFrom(root: string, name: string, fixture: string): Promise
   await mkdir(path.join(root, 'features', name), { recursive: true });
   await cp(path.join(PATCHES, fixture, 'patches'), path.join(root, 'features', name, 'patches'), { recursive: true });
   await writeFile(path.join(root, 'features', name, 'feature.yml'), `summary: ${name}\n`);
-}
-
-async function sha256File(file: string): Promise<string> {
-  const h = createHash('sha256');
-  for await (const chunk of createReadStream(file)) h.update(chunk as Buffer);
-  return h.digest('hex');
 }
 
 describe('compose against the real Linux 6.1 source', () => {

@@ -13,6 +13,7 @@ import { resolveCheckMerge } from '../resolve-check-merge.js';
 import { builtinRequestFindings } from './check-kmod-requests.js';
 import { buildKmodSpecContext, kmodName, moduleOptions } from './kmod-spec-context.js';
 import { withKmodKernel } from './kmod-kernel-override.js';
+import { composeResultSoFar } from '../compose-result.js';
 
 /** A tarball, or a tree folder with a top-level Kconfig (a folder of module sources alone has none). */
 async function hasKconfig(kernelSource: string): Promise<boolean> {
@@ -37,15 +38,7 @@ export async function composeKmod(
 ): Promise<ComposeResult> {
   const variant = opts.kmodKernelVersion ? withKmodKernel(loadedVariant, opts.kmodKernelVersion) : loadedVariant;
   const checks: Record<string, string> = {};
-  const done = (extra: Partial<ComposeResult> = {}): ComposeResult => ({
-    findings,
-    exitCode: exitCodeForFindings(findings),
-    written: false,
-    checks,
-    variant,
-    root,
-    ...extra,
-  });
+  const done = composeResultSoFar(findings, checks, { variant, root });
   const stages = await resolveCheckMerge(variant, root, findings, checks, {
     ...(opts.kernelSource ? { kernelSource: opts.kernelSource } : {}),
     beforeMerge: (resolved) => {

@@ -1,7 +1,6 @@
 import path from 'node:path';
 import { place, sha256 } from '../../compose/manifest.js';
 import type { MergedConfig } from '../../config/merge-config.js';
-import { exitCodeForFindings } from '../../findings/exit-code.js';
 import type { Finding } from '../../findings/finding.js';
 import type { ConfigValue } from '../../model/types.js';
 import type { OverlayBase, Variant } from '../../model/variant.js';
@@ -27,6 +26,7 @@ import { distributionSourceChecks } from './distribution-source-checks.js';
 import { restrictExclusiveArch, type ExclusiveArchChange } from './exclusive-arch.js';
 import { readSpecMacros } from './spec-macros.js';
 import { displayPath } from '../../model/safe-path.js';
+import { composeResultSoFar } from '../compose-result.js';
 
 /** `.fedora-playground` is not a valid Release part (no `-`): `.fedora_playground`. */
 export function overlayBuildid(variant: Variant): string {
@@ -50,15 +50,7 @@ export async function composeOverlay(
   findings: Finding[],
 ): Promise<ComposeResult> {
   const checks: Record<string, string> = {};
-  const done = (extra: Partial<ComposeResult> = {}): ComposeResult => ({
-    findings,
-    exitCode: exitCodeForFindings(findings),
-    written: false,
-    checks,
-    variant,
-    root,
-    ...extra,
-  });
+  const done = composeResultSoFar(findings, checks, { variant, root });
   const distribution = DISTRIBUTIONS[variant.base.kind];
 
   const read = await readDistGit(variant.base.origin, variant.base.package, opts.distGit);

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { finding, UsageError, type Finding } from '../../findings/finding.js';
 import {
+  defaultCacheDir,
   loadKconfigTree,
   ReferenceConfError,
   resolveConfig,
@@ -24,10 +25,6 @@ import type { SpecMacros } from './spec-macros.js';
 
 /** The label distribution patches carry in findings (where a feature's name would be). */
 export const DISTRIBUTION_SERIES = 'distribution';
-
-function cacheRoot(): string {
-  return process.env.KPLAY_CACHE_DIR || path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'kplay');
-}
 
 async function copyKconfigFiles(from: string, to: string, rel = ''): Promise<void> {
   for (const e of await readdir(path.join(from, rel), { withFileTypes: true })) {
@@ -86,7 +83,7 @@ export async function distributionSourceChecks(args: {
       // the Kconfig engine must see the tree as the distribution's patches leave it
       let subset = args.kernelSource;
       if (!(await isDirectory(subset))) {
-        subset = await extractKconfigSubset(path.resolve(subset), cacheRoot());
+        subset = await extractKconfigSubset(path.resolve(subset), defaultCacheDir());
         materializeSubset(subset);
       }
       scratch = await mkdtemp(path.join(os.tmpdir(), 'kplay-dist-kconfig-'));

@@ -2,7 +2,6 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { buildManifest, place } from '../../compose/manifest.js';
 import { renderFragment } from '../../config/merge-config.js';
-import { exitCodeForFindings } from '../../findings/exit-code.js';
 import type { Finding } from '../../findings/finding.js';
 import { displayPath } from '../../model/safe-path.js';
 import type { VanillaVariant } from '../../model/variant.js';
@@ -12,6 +11,7 @@ import { inputReadFinding, readInputFile } from '../../model/read-input-file.js'
 import { KPLAY_VERSION } from '../../version.js';
 import type { ComposeOptions, ComposeResult } from '../base-kind.js';
 import { inputUnusable, resolveCheckMerge } from '../resolve-check-merge.js';
+import { composeResultSoFar } from '../compose-result.js';
 
 /**
  * A kernel.org base: resolve → check → merge, then (with a kernel source) resolve each arch's
@@ -24,13 +24,7 @@ export async function composeVanilla(
   findings: Finding[],
 ): Promise<ComposeResult> {
   const checks: Record<string, string> = {};
-  const done = (extra: Partial<ComposeResult> = {}): ComposeResult => ({
-    findings,
-    exitCode: exitCodeForFindings(findings),
-    written: false,
-    checks,
-    ...extra,
-  });
+  const done = composeResultSoFar(findings, checks);
 
   const stages = await resolveCheckMerge(variant, root, findings, checks, opts.kernelSource ? { kernelSource: opts.kernelSource } : {});
   if (stages.stoppedAt === 'resolve') return done({ variant, root });
