@@ -61,23 +61,25 @@ export async function loadKconfigTree(opts: LoadKconfigTreeOptions): Promise<Kco
   const key = JSON.stringify([root, srcarch, makeArch, opts.crossCompile ?? '', opts.tools ?? {}, cacheDir ?? '']);
   const hit = opts.onlyCommands ? undefined : loaded.get(key);
   if (hit) return hit;
-  let tree: KconfigTree;
-  try {
-    tree = await loadKconfigTreePrefetching({
+  const load = (from: string): Promise<KconfigTree> =>
+    loadKconfigTreePrefetching({
       ...opts,
       label: opts.source,
-      root,
+      root: from,
       srcarch,
       makeArch,
       cacheDir,
-      pack: fromTarball ? subsetPack(root) : undefined,
+      pack: fromTarball ? subsetPack(from) : undefined,
     });
+  let tree: KconfigTree;
+  try {
+    tree = await load(root);
   } catch (err) {
     // a damaged extraction must not be blamed on the kernel: check it, extract again once, retry
     if (!fromTarball || !(err instanceof KconfigError || err instanceof DamagedPackError) || (await damagedSubsetFiles(root)).length === 0)
       throw err;
     root = await extractKconfigSubset(path.resolve(opts.source), subsetCache, { refresh: true });
-    tree = await loadKconfigTreePrefetching({ ...opts, label: opts.source, root, srcarch, makeArch, cacheDir, pack: subsetPack(root) });
+    tree = await load(root);
   }
   if (!opts.onlyCommands) loaded.set(key, tree);
   return tree;
