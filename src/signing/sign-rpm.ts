@@ -47,7 +47,9 @@ async function rpmbuildRebuild(specText: string, work: string, payload: string, 
     '_build_name_fmt %%{NAME}-%%{VERSION}-%%{RELEASE}.%%{ARCH}.rpm',
     '--define',
     `kplay_payload ${payload}`,
-    ...(plan.buildTime ? ['--define', 'use_source_date_epoch_as_buildtime 1', '--define', 'clamp_mtime_to_source_date_epoch 1'] : []),
+    // BUILDTIME comes back from SOURCE_DATE_EPOCH; mtimes are restored from the header, so they
+    // must not be clamped to it (files written after the build's first second are later than it)
+    ...(plan.buildTime ? ['--define', 'use_source_date_epoch_as_buildtime 1', '--define', 'clamp_mtime_to_source_date_epoch 0'] : []),
     ...(plan.buildHost ? ['--define', `_buildhost ${plan.buildHost}`] : []),
     spec,
   ];

@@ -1,8 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll } from 'vitest';
 import { makeClientCert } from './make-client-cert.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -52,8 +53,15 @@ export function buildProbeSrpm(outDir: string): string {
   return path.join(outDir, srpm);
 }
 
+/** Every sandbox this test file made; removed when the file's tests end. */
+const made: string[] = [];
+afterAll(() => {
+  for (const root of made.splice(0)) rmSync(root, { recursive: true, force: true });
+});
+
 export function makeCbsSandbox(opts: SandboxOptions): CbsSandbox {
   const root = mkdtempSync(path.join(os.tmpdir(), 'kplay-cbs-'));
+  made.push(root);
   const home = path.join(root, 'home');
   const bin = path.join(root, 'bin');
   const etc = path.join(root, 'etc');
