@@ -107,8 +107,13 @@ function depLines(h: RpmHeader, kind: string, tag: string, pkgName: string, evr:
     }
     const op = (f & SENSE.LESS ? '<' : '') + (f & SENSE.GREATER ? '>' : '') + (f & SENSE.EQUAL ? '=' : '');
     const what = `${tag} '${foldToOneLine(name.slice(0, 60))}'`;
-    const rich = !['provide', 'obsolete'].includes(kind);
-    const n = boundary(() => specDependencyName(name, `${tag}`, { rich, packageName: kind === 'obsolete' }));
+    const rich = ['provide', 'obsolete'].includes(kind)
+      ? undefined
+      : ['conflict', 'supplement', 'enhance'].includes(kind)
+        ? ('conflicts' as const)
+        : ('requires' as const);
+    const n = boundary(() => specDependencyName(name, `${tag}`, { ...(rich ? { rich } : {}), packageName: kind === 'obsolete' }));
+    if (Boolean(op) !== Boolean(v)) throw new RebuildRefused(`${what} has ${op ? 'a comparison without a version' : 'a version without a comparison'}`);
     if (op && v && name.startsWith('/')) throw new RebuildRefused(`${what} is a file name with a version, which rpm refuses`);
     if (op && v && name.startsWith('(')) throw new RebuildRefused(`${what} is a rich dependency with a version outside it`);
     const ver = op && v ? ` ${op} ${boundary(() => specDependencyVersion(v, `the version of ${what}`))}` : '';
@@ -252,7 +257,7 @@ export function rebuildSpec(h: RpmHeader, originName: string): RebuildPlan {
   const license = tag(tagString(h, 'license') ?? 'unknown', 'LICENSE');
   const optional = (t: string, label: string, singleToken = false): string[] => {
     const v = tagString(h, t);
-    return v ? [`${label}: ${tag(v, t.toUpperCase(), singleToken)}`] : [];
+    return v !== undefined ? [`${label}: ${tag(v, t.toUpperCase(), singleToken)}`] : [];
   };
   const pkgTags = [
     `Summary: ${summary}`,
@@ -350,7 +355,8 @@ export function rebuildSpec(h: RpmHeader, originName: string): RebuildPlan {
   const mt = tagList(h, 'filemtimes').map(Number);
   return {
     mtimes: new Map(paths.map((p, i) => [p, mt[i] ?? 0])),
-    spec: `${lines.join('\n').trimEnd()}\n`,
+    // not trimmed: the blank line after the last changelog entry ends a trailing backslash's continuation
+    spec: `${lines.join('\n')}\n`,
     name,
     arch,
     sourceRpmKept,

@@ -1,5 +1,6 @@
 import { describeControl, foldToOneLine } from './control-characters.js';
 import { RenderRefusal } from './render-refusal.js';
+import { parseRichDependency } from './spec-rich-dependency.js';
 import { verbatimPercent } from './spec-verbatim.js';
 
 /**
@@ -7,29 +8,20 @@ import { verbatimPercent } from './spec-verbatim.js';
  * (build/parseReqs.c) splits the value at blanks and commas into NAME [OP EVR] triples, takes a
  * token starting with `(` as a rich dependency up to its matching `)`, and checks that a name
  * starts with a letter, digit, `_` or `/` and an EVR holds only letters, digits and `._+%{}~^-:`.
- * A name or EVR that would split, start another dependency or fail those checks is refused.
+ * A name or EVR that would split, start another dependency or fail those checks is refused; a
+ * rich dependency must parse as exactly one expression already in rpm's normal form.
  */
 
 function refuse(what: string, value: string, problem: string): never {
   throw new RenderRefusal('E_SPEC_VALUE', `${what} '${foldToOneLine(value.slice(0, 80))}' ${problem}`);
 }
 
-/** A rich dependency is one parenthesised expression: its first `(` closes at its last character. */
-function isOneRichExpression(name: string): boolean {
-  if (!name.startsWith('(') || !name.endsWith(')')) return false;
-  let depth = 0;
-  for (let i = 0; i < name.length; i++) {
-    if (name[i] === '(') depth++;
-    else if (name[i] === ')') depth--;
-    if (depth === 0 && i < name.length - 1) return false;
-    if (depth < 0) return false;
-  }
-  return depth === 0;
-}
-
 export interface DependencyKind {
-  /** Requires, Conflicts, Recommends, Suggests, Supplements, Enhances take rich dependencies. */
-  rich: boolean;
+  /**
+   * Requires, Recommends, Suggests (`requires`) and Conflicts, Supplements, Enhances (`conflicts`,
+   * where rpm checks the expression as an `or` context) take rich dependencies.
+   */
+  rich?: 'requires' | 'conflicts';
   /** Obsoletes names packages only (rpm checks them like a Name:). */
   packageName?: boolean;
 }
@@ -39,7 +31,15 @@ export function specDependencyName(name: string, what: string, kind: DependencyK
   if (bad !== undefined) refuse(what, name, `holds the control character ${bad}`);
   if (name.startsWith('(')) {
     if (!kind.rich) refuse(what, name, 'is a rich dependency, which this kind of dependency cannot hold');
-    if (!isOneRichExpression(name)) refuse(what, name, 'is not one parenthesised rich dependency');
+    const rich = parseRichDependency(name, kind.rich);
+    if ('problem' in rich) refuse(what, name, rich.problem);
+    for (const d of rich.simple) {
+      specDependencyName(d.name, `${what}: the dependency`, {});
+      if (d.evr !== undefined) {
+        if (d.name.startsWith('/')) refuse(what, name, 'gives a version to a file name, which rpm refuses');
+        specDependencyVersion(d.evr, `${what}: the version`);
+      }
+    }
     return verbatimPercent(name);
   }
   if (!/^[A-Za-z0-9_/][^\s,]*$/.test(name))

@@ -12,6 +12,7 @@ import { verbatimPercent } from './spec-verbatim.js';
  */
 export function specScriptBody(body: string, what: string): string {
   if (body.includes('\0')) throw new RenderRefusal('E_SPEC_TEXT', `${what} holds a NUL byte`);
+  if (body === '') throw new RenderRefusal('E_SPEC_TEXT', `${what} has an empty body, which rpm would not store`);
   if (/\s$/.test(body))
     throw new RenderRefusal('E_SPEC_TEXT', `${what} ends with a blank or an empty line, which rpm would drop from the rebuilt scriptlet`);
   body.split('\n').forEach((line, i) => {
