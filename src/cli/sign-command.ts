@@ -79,7 +79,8 @@ export function register(program: Command): void {
             throw new UsageError(`${opts.key} is not the private key of ${opts.cert}`);
           throw err;
         });
-        for (const f of files) if (!f.endsWith('.rpm') || f.endsWith('.src.rpm')) throw new UsageError(`${f}: kplay sign takes binary RPMs`);
+        for (const f of files)
+          if (!f.endsWith('.rpm') || f.endsWith('.src.rpm')) throw new UsageError(`${f}: kplay sign takes binary RPMs`);
         // every header must be representable before anything is signed or written (E_SIGN_HEADER)
         for (const f of files) await planRebuild(f);
         const findings: Finding[] = [];

@@ -71,12 +71,12 @@ function boundary<T>(fn: () => T): T {
 }
 
 const token = (value: string, what: string): string => boundary(() => specToken(value, what));
-const tag = (value: string, what: string, singleToken = false): string =>
-  boundary(() => specVerbatimTag(value, what, { singleToken }));
+const tag = (value: string, what: string, singleToken = false): string => boundary(() => specVerbatimTag(value, what, { singleToken }));
 
 /** One value per language (i18n strings) cannot be reproduced: only the default one is written. */
 function oneLanguage(h: RpmHeader, t: string): void {
-  if (tagList(h, t).length > 1) throw new RebuildRefused(`${t.toUpperCase()} is translated into several languages, which kplay sign does not reproduce`);
+  if (tagList(h, t).length > 1)
+    throw new RebuildRefused(`${t.toUpperCase()} is translated into several languages, which kplay sign does not reproduce`);
 }
 
 function depLines(h: RpmHeader, kind: string, tag: string, pkgName: string, evr: string): string[] {
@@ -113,7 +113,8 @@ function depLines(h: RpmHeader, kind: string, tag: string, pkgName: string, evr:
         ? ('conflicts' as const)
         : ('requires' as const);
     const n = boundary(() => specDependencyName(name, `${tag}`, { ...(rich ? { rich } : {}), packageName: kind === 'obsolete' }));
-    if (Boolean(op) !== Boolean(v)) throw new RebuildRefused(`${what} has ${op ? 'a comparison without a version' : 'a version without a comparison'}`);
+    if (Boolean(op) !== Boolean(v))
+      throw new RebuildRefused(`${what} has ${op ? 'a comparison without a version' : 'a version without a comparison'}`);
     if (op && v && name.startsWith('/')) throw new RebuildRefused(`${what} is a file name with a version, which rpm refuses`);
     if (op && v && name.startsWith('(')) throw new RebuildRefused(`${what} is a rich dependency with a version outside it`);
     const ver = op && v ? ` ${op} ${boundary(() => specDependencyVersion(v, `the version of ${what}`))}` : '';
@@ -239,7 +240,8 @@ export function rebuildSpec(h: RpmHeader, originName: string): RebuildPlan {
   const version = token(tagString(h, 'version') ?? '', 'VERSION');
   const release = token(tagString(h, 'release') ?? '', 'RELEASE');
   const epoch = tagString(h, 'epoch');
-  if (epoch !== undefined && !/^\d{1,10}$/.test(epoch)) throw new RebuildRefused(`EPOCH '${foldToOneLine(epoch.slice(0, 20))}' is not a number`);
+  if (epoch !== undefined && !/^\d{1,10}$/.test(epoch))
+    throw new RebuildRefused(`EPOCH '${foldToOneLine(epoch.slice(0, 20))}' is not a number`);
   const arch = token(tagString(h, 'arch') ?? '', 'ARCH');
   const evr = `${epoch ? `${epoch}:` : ''}${version}-${release}`;
   const sourceRpm = tagString(h, 'sourcerpm') ?? '';

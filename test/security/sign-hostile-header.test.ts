@@ -167,10 +167,19 @@ let craft: string;
 
 beforeAll(async () => {
   for (const tool of ['/usr/bin/rpmbuild', '/usr/bin/rpm2cpio'])
-    if (!existsSync(tool)) throw new Error(`${tool} is missing: apt-get install ${path.basename(tool) === 'rpm2cpio' ? 'rpm2cpio' : 'rpm'}`);
+    if (!existsSync(tool))
+      throw new Error(`${tool} is missing: apt-get install ${path.basename(tool) === 'rpm2cpio' ? 'rpm2cpio' : 'rpm'}`);
   work = await mkdtemp(path.join(os.tmpdir(), 'kplay-sign-header-'));
   await mkdir(path.join(work, 'rpms'));
-  await execa('openssl', ['req', '-new', '-x509', '-nodes', '-newkey', 'rsa:2048', '-days', '2', '-subj', '/CN=kplay hostile header'].concat(['-keyout', path.join(work, 'k.pem'), '-out', path.join(work, 'c.pem')]));
+  await execa(
+    'openssl',
+    ['req', '-new', '-x509', '-nodes', '-newkey', 'rsa:2048', '-days', '2', '-subj', '/CN=kplay hostile header'].concat([
+      '-keyout',
+      path.join(work, 'k.pem'),
+      '-out',
+      path.join(work, 'c.pem'),
+    ]),
+  );
   carried = await rpmbuild(CARRIED, 'carried');
   buildhost = await rpmbuild(BUILDHOST_SPEC, 'buildhost', [`_buildhost %%(${touch})`]);
   caps = await rpmbuild(CAPS_SPEC, 'caps');
@@ -202,27 +211,31 @@ describe('kplay sign on RPMs with hostile headers', () => {
     expect(canaryFired(canary)).toBe(false);
   });
 
-  const REFUSED: Array<[string, () => Promise<string>, RegExp]> = [
-    ['a BUILDHOST holding %(...) (rpmbuild would expand it)', async () => buildhost, /BUILDHOST '%\(touch /],
+  const REFUSED: Array<[string, () => string | Promise<string>, RegExp]> = [
+    ['a BUILDHOST holding %(...) (rpmbuild would expand it)', () => buildhost, /BUILDHOST '%\(touch /],
     [
       'a file named with %caps(...) (the file list would give /x/tool a capability)',
-      async () => caps,
+      () => caps,
       /file '\/x\/tool%caps\(cap_sys_admin=ep\)' holds '%'/,
     ],
     [
       'a description line %post (a root scriptlet)',
-      async () => patched(craft, 'Qpost', '%post', 'desc'),
+      () => patched(craft, 'Qpost', '%post', 'desc'),
       /DESCRIPTION line 2 \('%post'\) starts with '%'/,
     ],
-    ['a summary with a line break', async () => patched(craft, ' 100% ', '\n%post', 'summary'), /SUMMARY '.*' holds the control character U\+000A/],
+    [
+      'a summary with a line break',
+      () => patched(craft, ' 100% ', '\n%post', 'summary'),
+      /SUMMARY '.*' holds the control character U\+000A/,
+    ],
     [
       'a scriptlet line %files (the rest of the script would become the file list)',
-      async () => patched(craft, 'Qfiles', '%files', 'script'),
+      () => patched(craft, 'Qfiles', '%files', 'script'),
       /the %post scriptlet line 2 \('%files'\) starts with '%'/,
     ],
     [
       'a changelog line %description',
-      async () => patched(craft, 'Qdescription x', '%description x', 'changelog'),
+      () => patched(craft, 'Qdescription x', '%description x', 'changelog'),
       /changelog entry 1 line 2 \('%description x'\) starts with '%'/,
     ],
   ];

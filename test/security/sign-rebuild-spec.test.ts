@@ -82,9 +82,12 @@ const { richExpr } = fc.letrec<{ richTerm: string; richExpr: string }>((tie) => 
   richTerm: fc.oneof({ depthSize: 'small' }, richLeaf, tie('richExpr')),
   richExpr: fc
     .tuple(
-      fc.array(fc.tuple(tie('richTerm'), richBlank, fc.constantFrom('and', 'or', 'if', 'unless', 'else', 'with', 'without', 'xor'), richBlank), {
-        maxLength: 3,
-      }),
+      fc.array(
+        fc.tuple(tie('richTerm'), richBlank, fc.constantFrom('and', 'or', 'if', 'unless', 'else', 'with', 'without', 'xor'), richBlank),
+        {
+          maxLength: 3,
+        },
+      ),
       tie('richTerm'),
       fc.constantFrom('', '', '', ' '),
     )
@@ -198,7 +201,10 @@ function values(part: string): Array<string | number> {
 
 async function rpmspecQuery(spec: string, qf: string, srpm = false): Promise<Array<Array<string | number>>> {
   const r = await execa('rpmspec', ['-q', ...(srpm ? ['--srpm'] : []), '--qf', `${qf}\n`, spec], { reject: false });
-  expect(r.exitCode, `rpmspec -q failed:\n${String(r.stderr)}\n--- spec ---\n${await import('node:fs').then((f) => f.readFileSync(spec, 'utf8'))}`).toBe(0);
+  expect(
+    r.exitCode,
+    `rpmspec -q failed:\n${String(r.stderr)}\n--- spec ---\n${await import('node:fs').then((f) => f.readFileSync(spec, 'utf8'))}`,
+  ).toBe(0);
   return String(r.stdout).split(SEP).map(values);
 }
 
@@ -214,9 +220,9 @@ let specNo = 0;
 
 describe('kplay sign: the rebuild spec of a hostile RPM header, read back by rpm 4.18', () => {
   it('every value comes back exactly from rpmspec, or the field is refused by name; no macro runs', async () => {
-    const sample = fc.record(
-      Object.fromEntries(Object.keys(FIELDS).map((f) => [f, ['requirename', 'conflictname'].includes(f) ? dependency : hostile])) as Record<string, fc.Arbitrary<string>>,
-    );
+    const arbitraries: Record<string, fc.Arbitrary<string>> = {};
+    for (const f of Object.keys(FIELDS)) arbitraries[f] = ['requirename', 'conflictname'].includes(f) ? dependency : hostile;
+    const sample = fc.record(arbitraries);
     const postinFlags = fc.constantFrom(0, 1, 2, 3);
     // 1990-01-01 UTC (rpm refuses earlier years) .. the largest 32-bit unsigned time the header holds
     const time = fc.integer({ min: 631152000, max: 2 ** 32 - 1 });
@@ -285,7 +291,12 @@ describe('kplay sign: the rebuild spec of a hostile RPM header, read back by rpm
       .oneof(rpmish, hostileString(canary))
       .map((s) => s.replace(/[/\0]/g, '_').slice(0, 60))
       .filter((s) => s !== '' && s !== '.' && s !== '..');
-    const entry = fc.record({ base: segment, ghost: fc.boolean(), config: fc.boolean(), lang: fc.constantFrom('', 'de', 'pt_BR|sr@latin', 'x)%(y') });
+    const entry = fc.record({
+      base: segment,
+      ghost: fc.boolean(),
+      config: fc.boolean(),
+      lang: fc.constantFrom('', 'de', 'pt_BR|sr@latin', 'x)%(y'),
+    });
     let run = 0;
     await fc.assert(
       fc.asyncProperty(fc.uniqueArray(entry, { minLength: 1, maxLength: 8, selector: (e) => e.base }), async (entries) => {
@@ -326,7 +337,12 @@ describe('kplay sign: the rebuild spec of a hostile RPM header, read back by rpm
           { reject: false },
         );
         expect(b.exitCode, `${String(b.stderr)}\n${plan.spec}`).toBe(0);
-        const q = await execa('rpm', ['-qp', '--qf', '[%{FILENAMES:xml}%{FILEFLAGS:xml}%{FILELANGS:xml}]', path.join(work, 'rpms/out.rpm')]);
+        const q = await execa('rpm', [
+          '-qp',
+          '--qf',
+          '[%{FILENAMES:xml}%{FILEFLAGS:xml}%{FILELANGS:xml}]',
+          path.join(work, 'rpms/out.rpm'),
+        ]);
         const got = values(String(q.stdout));
         const rows: string[] = [];
         for (let i = 0; i < got.length; i += 3) rows.push(`${got[i]}|${got[i + 1]}|${got[i + 2]}`);
@@ -345,7 +361,10 @@ describe('kplay sign: the rebuild spec of a hostile RPM header, read back by rpm
 function fileHeader(entries: Array<{ base: string; ghost: boolean; config: boolean; lang: string }>): RpmHeader {
   const h = baseHeader();
   const n = entries.length;
-  h.set('basenames', entries.map((e) => e.base));
+  h.set(
+    'basenames',
+    entries.map((e) => e.base),
+  );
   h.set('dirnames', ['/usr/share/k/']);
   h.set('dirindexes', Array<number>(n).fill(0));
   h.set('filemodes', Array<number>(n).fill(0o100644));
@@ -355,6 +374,9 @@ function fileHeader(entries: Array<{ base: string; ghost: boolean; config: boole
     'fileflags',
     entries.map((e) => (e.ghost ? 64 : 0) | (e.config ? 1 : 0)),
   );
-  h.set('filelangs', entries.map((e) => e.lang));
+  h.set(
+    'filelangs',
+    entries.map((e) => e.lang),
+  );
   return h;
 }

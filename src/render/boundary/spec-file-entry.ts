@@ -18,7 +18,13 @@ export function specFilePath(path: string): string {
     if (!path.startsWith('/')) return 'is not absolute';
     const c = /[%"\\*?[\]{}]/.exec(path);
     if (c) return `holds '${c[0]}', which a spec file list reads as a directive, quote, escape or glob`;
-    if (path !== '/' && path.slice(1).split('/').some((s) => s === '' || s === '.' || s === '..'))
+    if (
+      path !== '/' &&
+      path
+        .slice(1)
+        .split('/')
+        .some((s) => s === '' || s === '.' || s === '..')
+    )
       return 'is not canonical (an empty, . or .. segment, or a trailing /)';
     return undefined;
   })();
