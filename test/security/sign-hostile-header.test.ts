@@ -125,12 +125,13 @@ const CRAFT_SPEC = `${PREAMBLE('craft')}%description
 text
 Qpost
 %install
-mkdir -p %{buildroot}/m; echo module > %{buildroot}/m/m.ko
+mkdir -p %{buildroot}/m; echo module > %{buildroot}/m/m.ko; echo x > %{buildroot}/m/lineQbreak
 %post
 echo before
 Qfiles
 %files
 /m/m.ko
+/m/lineQbreak
 %changelog
 * Mon Nov 30 2026 Eve <e@example.org> - 1.0-1
 - entry
@@ -217,6 +218,12 @@ describe('kplay sign on RPMs with hostile headers', () => {
       'a file named with %caps(...) (the file list would give /x/tool a capability)',
       () => caps,
       /file '\/x\/tool%caps\(cap_sys_admin=ep\)' holds '%'/,
+    ],
+    // rpmbuild itself refuses a line break in a file name ("Illegal character (0xa) in filename")
+    [
+      'a file name with a line break',
+      () => patched(craft, 'lineQbreak', 'line\nbreak', 'filename'),
+      /file '\/m\/line break' holds the control character U\+000A/,
     ],
     [
       'a description line %post (a root scriptlet)',
