@@ -73,7 +73,7 @@ function boundary<T>(fn: () => T): T {
 const token = (value: string, what: string): string => boundary(() => specToken(value, what));
 const tag = (value: string, what: string, singleToken = false): string => boundary(() => specVerbatimTag(value, what, { singleToken }));
 
-/** One value per language (i18n strings) cannot be reproduced: only the default one is written. */
+/** Translations (one string per language) are not reproduced: refused rather than silently dropped. */
 function oneLanguage(h: RpmHeader, t: string): void {
   if (tagList(h, t).length > 1)
     throw new RebuildRefused(`${t.toUpperCase()} is translated into several languages, which kplay sign does not reproduce`);
