@@ -158,6 +158,23 @@ function scriptSections(h: RpmHeader, sub: string): string[] {
   return out;
 }
 
+/**
+ * A listed file below a symbolic link would be read by rpmbuild THROUGH the link, from outside the
+ * package (a link `/k -> /home/signer/keys` and a file `/k/sig.key.pem` would pack the signing
+ * key). Returns the refusal for the first such file, or undefined.
+ */
+export function firstUnderLink(paths: Iterable<string>, links: Set<string>): string | undefined {
+  if (!links.size) return undefined;
+  for (const p of paths) {
+    for (let i = p.indexOf('/', 1); i > 0; i = p.indexOf('/', i + 1)) {
+      const prefix = p.slice(0, i);
+      if (links.has(prefix))
+        return `file '${foldToOneLine(p.slice(0, 80))}' lies below the symbolic link '${foldToOneLine(prefix.slice(0, 80))}': rpmbuild would read it from wherever the link points`;
+    }
+  }
+  return undefined;
+}
+
 export function filePaths(h: RpmHeader): string[] {
   const base = tagList(h, 'basenames').map(String);
   const dirs = tagList(h, 'dirnames').map(String);
@@ -297,6 +314,9 @@ export function rebuildSpec(h: RpmHeader, originName: string): RebuildPlan {
   const verify = tagList(h, 'fileverifyflags').map(Number);
   const caps = tagList(h, 'filecaps').map(String);
   const langs = tagList(h, 'filelangs').map(String);
+  const links = new Set(paths.filter((_, i) => ((modes[i] ?? 0) & 0o170000) === 0o120000));
+  const underLink = firstUnderLink(paths, links);
+  if (underLink) throw new RebuildRefused(underLink);
   const files = paths.map((p, i) => {
     return fileLine(
       p,

@@ -7,8 +7,8 @@ import { displayPath } from '../model/safe-path.js';
 import { pathExists } from '../fs/path-kind.js';
 import { inspectPeImage, isPeImage, signPeImage } from './pe-image.js';
 import { readRpmHeader } from './rpm-header.js';
-import { extractPayload, isKernelImagePath, isModulePath, payloadFiles } from './rpm-payload.js';
-import { RebuildRefused, rebuildSpec, type RebuildPlan } from './rebuild-spec.js';
+import { extractPayload, isKernelImagePath, isModulePath, payloadFiles, payloadLinks } from './rpm-payload.js';
+import { firstUnderLink, RebuildRefused, rebuildSpec, type RebuildPlan } from './rebuild-spec.js';
 import { inspectModule, signModuleFile, type SigningKey } from './sign-module.js';
 import type { Pkcs7Signer } from './pkcs7-signer.js';
 
@@ -83,11 +83,15 @@ export async function planRebuild(rpm: string): Promise<RebuildPlan> {
     return rebuildSpec(header, path.basename(rpm));
   } catch (err) {
     if (!(err instanceof RebuildRefused)) throw err;
-    const message = `${err.message}; kplay sign cannot rebuild this RPM with the same header, so it signs nothing`;
-    throw new UsageError(`${displayPath(rpm)}: ${message}`, [
-      { code: 'E_SIGN_HEADER', severity: 'error', where: { file: displayPath(rpm), line: 0, col: 0 }, message },
-    ]);
+    throw headerRefusal(rpm, err.message);
   }
+}
+
+function headerRefusal(rpm: string, problem: string): UsageError {
+  const message = `${problem}; kplay sign cannot rebuild this RPM with the same header, so it signs nothing`;
+  return new UsageError(`${displayPath(rpm)}: ${message}`, [
+    { code: 'E_SIGN_HEADER', severity: 'error', where: { file: displayPath(rpm), line: 0, col: 0 }, message },
+  ]);
 }
 
 /**
@@ -104,6 +108,9 @@ export async function signRpm(rpm: string, key: SigningKey, outDir: string, find
     const payload = path.join(work, 'payload');
     await mkdir(payload);
     await extractPayload(rpm, payload);
+    // the payload may hold links the header does not admit to: check what rpmbuild will read
+    const underLink = firstUnderLink(plan.mtimes.keys(), await payloadLinks(payload));
+    if (underLink) throw headerRefusal(rpm, underLink);
     const signed: SignedFile[] = [];
     for (const p of await payloadFiles(payload)) {
       const abs = path.join(payload, p);

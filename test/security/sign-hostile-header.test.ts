@@ -1,9 +1,11 @@
 import { execa } from 'execa';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { firstUnderLink } from '../../src/signing/rebuild-spec.js';
+import { payloadLinks } from '../../src/signing/rpm-payload.js';
 import { canaryFired, canaryPath } from './support/hostile-repo.js';
 import { runKplay } from '../support/run-kplay.js';
 
@@ -121,6 +123,16 @@ touch '%{buildroot}/x/tool%%caps(cap_sys_admin=ep)'
 /x/tool
 %ghost /x/tool?caps*
 `;
+/** A link to a folder of the signing machine, and a file the header will be patched to list below it. */
+const LINK_SPEC = (target: string) => `${PREAMBLE('link')}%description
+d
+%install
+mkdir -p %{buildroot}/m; echo module > %{buildroot}/m/m.ko; ln -s ${target} %{buildroot}/ka
+%files
+/m/m.ko
+/ka
+%ghost /kb/sig.key.pem
+`;
 const CRAFT_SPEC = `${PREAMBLE('craft')}%description
 text
 Qpost
@@ -165,6 +177,7 @@ let carried: string;
 let buildhost: string;
 let caps: string;
 let craft: string;
+let link: string;
 
 beforeAll(async () => {
   for (const tool of ['/usr/bin/rpmbuild', '/usr/bin/rpm2cpio'])
@@ -185,6 +198,9 @@ beforeAll(async () => {
   buildhost = await rpmbuild(BUILDHOST_SPEC, 'buildhost', [`_buildhost %%(${touch})`]);
   caps = await rpmbuild(CAPS_SPEC, 'caps');
   craft = await rpmbuild(CRAFT_SPEC, 'craft');
+  await mkdir(path.join(work, 'keys'));
+  await writeFile(path.join(work, 'keys', 'sig.key.pem'), 'SIGNER-PRIVATE-KEY');
+  link = await rpmbuild(LINK_SPEC(path.join(work, 'keys')), 'link');
   expect(canaryFired(canary)).toBe(false);
 }, 60_000);
 
@@ -226,6 +242,11 @@ describe('kplay sign on RPMs with hostile headers', () => {
       /file '\/m\/line break' holds the control character U\+000A/,
     ],
     [
+      "a file listed below a symbolic link (rpmbuild would pack the signer's own file through it)",
+      () => patched(link, '/kb/', '/ka/', 'below-link'),
+      /file '\/ka\/sig\.key\.pem' lies below the symbolic link '\/ka'/,
+    ],
+    [
       'a description line %post (a root scriptlet)',
       () => patched(craft, 'Qpost', '%post', 'desc'),
       /DESCRIPTION line 2 \('%post'\) starts with '%'/,
@@ -261,6 +282,16 @@ describe('kplay sign on RPMs with hostile headers', () => {
       expect(canaryFired(canary)).toBe(false);
     });
   }
+
+  it('finds a link in the payload that the header does not admit to, before rpmbuild reads through it', async () => {
+    const payload = path.join(work, 'payload-with-link');
+    await mkdir(path.join(payload, 'usr'), { recursive: true });
+    await symlink(path.join(work, 'keys'), path.join(payload, 'usr', 'k'));
+    const links = await payloadLinks(payload);
+    expect([...links]).toEqual(['/usr/k']);
+    expect(firstUnderLink(['/usr', '/usr/k', '/usr/k/sig.key.pem'], links)).toMatch(/^file '\/usr\/k\/sig\.key\.pem' lies below/);
+    expect(firstUnderLink(['/usr', '/usr/k', '/usr/kk/x'], links)).toBeUndefined();
+  });
 
   it('checks every RPM before signing any: one refused header leaves --out untouched', async () => {
     const r = await sign('mixed', 'rpms/carried.rpm', 'rpms/buildhost.rpm');
