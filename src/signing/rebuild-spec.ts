@@ -253,6 +253,10 @@ export function rebuildSpec(h: RpmHeader, originName: string): RebuildPlan {
     throw new RebuildRefused('the package has triggers, which kplay sign does not reproduce');
   }
   for (const t of ['summary', 'description', 'group']) oneLanguage(h, t);
+  // rpm -qp --xml prints raw bytes; what is not UTF-8 reaches kplay as U+FFFD and could not be written back
+  for (const [t, values] of h)
+    if (values.some((v) => typeof v === 'string' && v.includes('\uFFFD')))
+      throw new RebuildRefused(`${t.toUpperCase()} holds bytes that are not UTF-8, which kplay sign cannot write back unchanged`);
   const name = token(tagString(h, 'name') ?? '', 'NAME');
   const version = token(tagString(h, 'version') ?? '', 'VERSION');
   const release = token(tagString(h, 'release') ?? '', 'RELEASE');
