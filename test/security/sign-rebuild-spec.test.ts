@@ -8,6 +8,7 @@ import { RebuildRefused, rebuildSpec } from '../../src/signing/rebuild-spec.js';
 import type { RpmHeader } from '../../src/signing/rpm-header.js';
 import { canaryFired, canaryPath } from './support/hostile-repo.js';
 import { hostileString } from './support/hostile-strings.js';
+import { rpmspecParse, skeletonOf } from './support/spec-skeleton.js';
 
 /**
  * `kplay sign` regenerates a spec from an RPM header that anyone's spec may have filled. Property:
@@ -251,6 +252,16 @@ describe('kplay sign: the rebuild spec of a hostile RPM header, read back by rpm
         const plan = rebuildSpec(h, `x-${'%(touch '}${canary}).rpm`);
         const spec = path.join(dir, `p${specNo++}.spec`);
         await writeFile(spec, plan.spec);
+        // the same sections, scriptlets and conditionals (none) as a spec made of benign values
+        const benign = baseHeader();
+        for (const [f] of kept) FIELDS[f]!.set(benign, f === 'provideversion' ? '1' : f === 'changelogtext' ? '- b' : 'b');
+        benign.set('changelogtime', [changelogTime]);
+        if (kept.some(([f]) => f === 'postin')) benign.set('postinflags', [flags]);
+        const benignSpec = path.join(dir, `b${specNo}.spec`);
+        await writeFile(benignSpec, rebuildSpec(benign, 'x.rpm').spec);
+        const [parsed, expected] = await Promise.all([rpmspecParse(spec), rpmspecParse(benignSpec)]);
+        expect(parsed.ok, parsed.stderr).toBe(true);
+        expect(skeletonOf(parsed.stdout)).toEqual(skeletonOf(expected.stdout));
         const got = await rpmspecQuery(spec, BINARY_QF);
         const want = (t: string) => h.get(t) ?? [];
         // one package, and only the scriptlets the header has
