@@ -108,9 +108,6 @@ export async function signRpm(rpm: string, key: SigningKey, outDir: string, find
     const payload = path.join(work, 'payload');
     await mkdir(payload);
     await extractPayload(rpm, payload);
-    // the payload may hold links the header does not admit to: check what rpmbuild will read
-    const underLink = firstUnderLink(plan.mtimes.keys(), await payloadLinks(payload));
-    if (underLink) throw headerRefusal(rpm, underLink);
     const signed: SignedFile[] = [];
     for (const p of await payloadFiles(payload)) {
       const abs = path.join(payload, p);
@@ -162,6 +159,10 @@ export async function signRpm(rpm: string, key: SigningKey, outDir: string, find
       });
       return { input: rpm, output, signed, differences: [] };
     }
+    // the payload may hold links the header does not admit to: a listed file below one would be
+    // stamped (utimes) and read (rpmbuild) through it, outside the package
+    const underLink = firstUnderLink(plan.mtimes.keys(), await payloadLinks(payload));
+    if (underLink) throw headerRefusal(rpm, underLink);
     // the header's mtimes, deepest first, so signing leaves no trace but the signed bytes
     for (const [p, t] of [...plan.mtimes.entries()].sort((a, b) => b[0].length - a[0].length)) {
       const abs = path.join(payload, p);

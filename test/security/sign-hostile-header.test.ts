@@ -21,29 +21,54 @@ const touch = `touch ${canary}`;
 
 async function rpmbuild(spec: string, name: string, defines: string[] = []): Promise<string> {
   await writeFile(path.join(work, `${name}.spec`), spec);
-  await execa('rpmbuild', [
-    '-bb',
-    '--quiet',
-    '--define',
-    `_topdir ${work}/top`,
-    '--define',
-    `_rpmdir ${work}/rpms`,
-    '--define',
-    '_build_name_fmt %%{NAME}.rpm',
-    ...defines.flatMap((d) => ['--define', d]),
-    path.join(work, `${name}.spec`),
-  ]);
+  await execa(
+    'rpmbuild',
+    [
+      '-bb',
+      '--quiet',
+      '--define',
+      `_topdir ${work}/top`,
+      '--define',
+      `_rpmdir ${work}/rpms`,
+      '--define',
+      '_build_name_fmt %%{NAME}.rpm',
+      ...defines.flatMap((d) => ['--define', d]),
+      path.join(work, `${name}.spec`),
+    ],
+    { env: { SOURCE_DATE_EPOCH: '1796040000' } },
+  );
   return path.join(work, 'rpms', `${name}.rpm`);
 }
 
-/** The same RPM with `from` replaced by `to` (same length) in its header: rpmbuild would not write `to`. */
-async function patched(rpm: string, from: string, to: string, name: string): Promise<string> {
-  expect(Buffer.byteLength(to)).toBe(Buffer.byteLength(from));
+/** Times fixed, so that the integers of a header to patch are the same on every run. */
+const REPRODUCIBLE = ['use_source_date_epoch_as_buildtime 1', 'clamp_mtime_to_source_date_epoch 1', '_buildhost kplay.test'];
+
+/** Where the main header of an RPM file lies: after the 96-byte lead and the 8-aligned signature header. */
+function headerRegion(bytes: Buffer): [number, number] {
+  const sized = (at: number) => 16 + bytes.readUInt32BE(at + 8) * 16 + bytes.readUInt32BE(at + 12);
+  const start = 96 + Math.ceil(sized(96) / 8) * 8;
+  return [start, start + sized(start)];
+}
+
+/**
+ * The same RPM with each `from` replaced by its `to` (same length, once in the main header): a
+ * value rpmbuild would not write. kplay reads headers without checking digests, as it must (the
+ * signature header is rebuilt anyway); an attacker would simply write a consistent header.
+ */
+async function patched(rpm: string, name: string, ...edits: Array<[string | Buffer, string | Buffer]>): Promise<string> {
   const bytes = await readFile(rpm);
-  const at = bytes.indexOf(from);
-  expect(at, from).toBeGreaterThan(0);
-  expect(bytes.indexOf(from, at + 1), `${from} is unique`).toBe(-1);
-  bytes.write(to, at);
+  const [start, end] = headerRegion(bytes);
+  for (const [from, to] of edits) {
+    const f = Buffer.from(from);
+    const t = Buffer.from(to);
+    expect(t.length).toBe(f.length);
+    const at = bytes.indexOf(f, start);
+    expect(at, String(from)).toBeGreaterThan(0);
+    expect(at + f.length, String(from)).toBeLessThanOrEqual(end);
+    const again = bytes.indexOf(f, at + 1);
+    expect(again === -1 || again >= end, `${String(from)} is unique in the header`).toBe(true);
+    t.copy(bytes, at);
+  }
   const out = path.join(work, `${name}.rpm`);
   await writeFile(out, bytes);
   return out;
@@ -200,7 +225,7 @@ beforeAll(async () => {
   craft = await rpmbuild(CRAFT_SPEC, 'craft');
   await mkdir(path.join(work, 'keys'));
   await writeFile(path.join(work, 'keys', 'sig.key.pem'), 'SIGNER-PRIVATE-KEY');
-  link = await rpmbuild(LINK_SPEC(path.join(work, 'keys')), 'link');
+  link = await rpmbuild(LINK_SPEC(path.join(work, 'keys')), 'link', REPRODUCIBLE);
   expect(canaryFired(canary)).toBe(false);
 }, 60_000);
 
@@ -238,32 +263,43 @@ describe('kplay sign on RPMs with hostile headers', () => {
     // rpmbuild itself refuses a line break in a file name ("Illegal character (0xa) in filename")
     [
       'a file name with a line break',
-      () => patched(craft, 'lineQbreak', 'line\nbreak', 'filename'),
+      () => patched(craft, 'filename', ['lineQbreak', 'line\nbreak']),
       /file '\/m\/line break' holds the control character U\+000A/,
     ],
     [
       "a file listed below a symbolic link (rpmbuild would pack the signer's own file through it)",
-      () => patched(link, '/kb/', '/ka/', 'below-link'),
+      () => patched(link, 'below-link', ['/kb/', '/ka/']),
+      /file '\/ka\/sig\.key\.pem' lies below the symbolic link '\/ka'/,
+    ],
+    [
+      'a link in the payload that the header calls a folder, with a file below it',
+      () =>
+        patched(
+          link,
+          'payload-link',
+          ['/kb/', '/ka/'],
+          [Buffer.from([0o120777 >> 8, 0o120777 & 0xff]), Buffer.from([0o40755 >> 8, 0o40755 & 0xff])],
+        ),
       /file '\/ka\/sig\.key\.pem' lies below the symbolic link '\/ka'/,
     ],
     [
       'a description line %post (a root scriptlet)',
-      () => patched(craft, 'Qpost', '%post', 'desc'),
+      () => patched(craft, 'desc', ['Qpost', '%post']),
       /DESCRIPTION line 2 \('%post'\) starts with '%'/,
     ],
     [
       'a summary with a line break',
-      () => patched(craft, ' 100% ', '\n%post', 'summary'),
+      () => patched(craft, 'summary', [' 100% ', '\n%post']),
       /SUMMARY '.*' holds the control character U\+000A/,
     ],
     [
       'a scriptlet line %files (the rest of the script would become the file list)',
-      () => patched(craft, 'Qfiles', '%files', 'script'),
+      () => patched(craft, 'script', ['Qfiles', '%files']),
       /the %post scriptlet line 2 \('%files'\) starts with '%'/,
     ],
     [
       'a changelog line %description',
-      () => patched(craft, 'Qdescription x', '%description x', 'changelog'),
+      () => patched(craft, 'changelog', ['Qdescription x', '%description x']),
       /changelog entry 1 line 2 \('%description x'\) starts with '%'/,
     ],
   ];
