@@ -5,10 +5,12 @@
  * - TMPDIR (so os.tmpdir(), mktemp, rpmbuild's and Chromium's temp files) becomes
  *   `<repo>/.test-tmp/run-<pid>/`; KPLAY_CACHE_DIR (kplay's own cache, else ~/.cache/kplay)
  *   becomes a folder inside it. Workers inherit both: they start after this runs.
- * - At the end, whatever a test left there is listed on one line and removed, with the folder.
+ * - At the end, whatever a test left there is listed on one line, grouped by name with counts
+ *   (`kplay-cert-* ×12, …`, test/support/leftovers.ts), and removed with the folder.
  */
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { describeLeftovers } from './leftovers.js';
 import { TEST_TMP_ROOT } from './paths.js';
 import { ensureKplayBuilt } from './run-kplay.js';
 
@@ -24,8 +26,7 @@ export default async function setup(): Promise<() => void> {
   return () => {
     const left = readdirSync(runDir).filter((n) => n !== 'kplay-cache');
     if (left.length > 0) {
-      const shown = left.slice(0, 8).join(', ') + (left.length > 8 ? `, … (${left.length} in all)` : '');
-      console.warn(`test hygiene: tests left ${left.length} entries in ${runDir} (now removed): ${shown}`);
+      console.warn(`test hygiene: tests left ${left.length} entries in ${runDir} (now removed): ${describeLeftovers(left)}`);
     }
     rmSync(runDir, { recursive: true, force: true });
     try {
