@@ -1,13 +1,13 @@
-import { mkdir, mkdtemp, writeFile, symlink } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdir, writeFile, symlink } from 'node:fs/promises';
 import path from 'node:path';
+import { tempDir } from './temp-dir.js';
 
 /** Files of a fixture repository: path → content, or { link: target } for a symlink. */
 export type FixtureFiles = Record<string, string | Buffer | { link: string }>;
 
-/** Write a throwaway repository (features/, variants/ ...) into a fresh temp folder. */
+/** Write a throwaway repository (features/, variants/ ...) into a fresh temp folder, removed after the test file. */
 export async function makeFixtureRepo(files: FixtureFiles): Promise<string> {
-  const root = await mkdtemp(path.join(os.tmpdir(), 'kplay-fixture-'));
+  const root = await tempDir('kplay-fixture-');
   for (const [rel, content] of Object.entries(files)) {
     const abs = path.join(root, rel);
     await mkdir(path.dirname(abs), { recursive: true });
