@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildSrpm } from '../../src/rpm/build-srpm.js';
 import { startCoprServer, type CoprContractServer } from '../support/copr-server/copr-contract-server.js';
-import { buildHelloSrpm, HELLO_FIXTURE, makeCoprHome } from '../support/copr-server/kplay-cli.js';
+import { buildHelloSrpm, HELLO_FIXTURE, makeCoprHome, whileRunning } from '../support/copr-server/kplay-cli.js';
 import { runKplay, type KplayRun } from '../support/run-kplay.js';
 
 const LOGIN = 'kplaybot=login==';
@@ -157,7 +157,8 @@ describe('Copr: project settings, chroot checks, outcomes, resume by digest, GSS
     const log =
       Array.from({ length: 40 }, (_, i) => `line ${i + 1}`).join('\n') + '\nerror: Bad exit status from /var/tmp/rpm-tmp.x (%build)\n';
     const running = submit(['--copr', `${USER}/kernel-playground`, '--chroot', RAWHIDE, '--wait'], { KPLAY_POLL_INTERVAL_MS: '30' });
-    for (let i = 0; i < 200 && server.builds.size === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    // the log is in place before kplay can see the chroot fail (its third poll, 60 ms after the upload at least)
+    expect(await whileRunning(running, () => server.builds.size > 0), 'kplay ended before it uploaded').toBe(true);
     const id = [...server.builds.keys()][0]!;
     server.builderLogs.set(`${id}/${RAWHIDE}`, log);
     const run = await running;
