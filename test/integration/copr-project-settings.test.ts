@@ -4,8 +4,9 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildSrpm } from '../../src/rpm/build-srpm.js';
 import { startCoprServer, type CoprContractServer } from '../support/copr-server/copr-contract-server.js';
-import { buildHelloSrpm, HELLO_FIXTURE, makeCoprHome, whileRunning } from '../support/copr-server/kplay-cli.js';
+import { buildHelloSrpm, HELLO_FIXTURE, makeCoprHome } from '../support/copr-server/kplay-cli.js';
 import { runKplay, type KplayRun } from '../support/run-kplay.js';
+import { whileRunning } from '../support/while-running.js';
 
 const LOGIN = 'kplaybot=login==';
 const TOKEN = 'tkn-5e1d0c9b8a7f6e5d4c3b2a1f0e9d8c7b';

@@ -4,8 +4,9 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { cancel } from '../support/copr-server/build-machine.js';
 import { startCoprServer, type CoprContractServer } from '../support/copr-server/copr-contract-server.js';
-import { buildHelloSrpm, makeCoprHome, whileRunning } from '../support/copr-server/kplay-cli.js';
+import { buildHelloSrpm, makeCoprHome } from '../support/copr-server/kplay-cli.js';
 import { runKplay, type KplayRun } from '../support/run-kplay.js';
+import { whileRunning } from '../support/while-running.js';
 
 // A login with `=` in it (as Copr's are) and a token that must never be shown anywhere.
 const LOGIN = 'kplaybot=login==';

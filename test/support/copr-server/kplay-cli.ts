@@ -26,21 +26,3 @@ export async function makeCoprHome(coprUrl: string, login: string, token: string
 export function buildHelloSrpm(outDir: string): Promise<string> {
   return buildSrpm({ specFile: path.join(HELLO_FIXTURE, 'kplay-hello.spec'), sourceDir: HELLO_FIXTURE, outDir });
 }
-
-/**
- * Wait until `ready()` holds (checked every 10 ms) while `run`, a kplay started in the background,
- * is still going; false when kplay ended first. No time limit of its own: the test's timeout
- * bounds it, so a kplay that starts slowly on a loaded machine is waited for, not failed.
- */
-export async function whileRunning(run: Promise<unknown>, ready: () => boolean): Promise<boolean> {
-  let ended = false;
-  void run.then(
-    () => (ended = true),
-    () => (ended = true),
-  );
-  while (!ready()) {
-    if (ended) return false;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  return true;
-}
