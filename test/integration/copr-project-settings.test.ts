@@ -52,6 +52,8 @@ describe('Copr: project settings, chroot checks, outcomes, resume by digest, GSS
     srpm = await buildHelloSrpm(path.join(work, 'srpm'));
     variant = path.join(work, 'hello.yml');
     await writeFile(variant, VARIANT);
+    // its own repository root: without a features/ folder kplay would take the checkout above TMPDIR
+    await mkdir(path.join(work, 'features'));
   });
   afterAll(async () => {
     expect(everyOutput.join('\n')).not.toContain(TOKEN);
