@@ -11,7 +11,7 @@ import { KSymbol, MenuNode, type CompareOp, type Expr, type Property, type Prope
 import { SymbolTable } from './symbol-table.js';
 
 /** Bump when the encoding changes. */
-export const SNAPSHOT_FORMAT = 3;
+export const SNAPSHOT_FORMAT = 4;
 
 export interface TreeParts {
   symbols: SymbolTable;
@@ -37,6 +37,8 @@ export interface TreeSnapshot {
   symProps: Int32Array;
   /** The table's iteration order (`SymbolTable.all()`), as indices into its creation order. */
   symOrder: Int32Array;
+  /** The hash size that order was computed with (the dialect's; see dialect.ts). */
+  hashSize: number;
   /** Expressions, children first: kind, a, b, op (4 per expression). */
   exprs: Int32Array;
   /** Per property: type, expr, visibleExpr, menu, text string id (-1 none), rangeLow, rangeHigh, where file, line, col. */
@@ -249,6 +251,7 @@ export function encodeTree(t: TreeParts): TreeSnapshot {
     symPropStart,
     symProps: symProps.done(),
     symOrder,
+    hashSize: t.symbols.hashSize,
     exprs: exprs.done(),
     props: props.done(),
     choiceMembers: choiceMembers.done(),
@@ -273,6 +276,9 @@ export function decodeTree(d: TreeSnapshot): TreeParts {
     sym.type = TYPES[d.symType[i]!]!;
     syms.push(sym);
   }
+  // the order is only valid for the hash size it was computed with; setting that size after the
+  // order would throw it away and re-sort every symbol (~60 ms on 6.12, whose size is not the default)
+  table.hashSize = d.hashSize;
   table.restoreOrder(d.symOrder);
   const ex = d.exprs;
   const exprs: Expr[] = new Array<Expr>(ex.length / 4);

@@ -1,4 +1,4 @@
-import { execa } from 'execa';
+import type { ResultPromise } from 'execa';
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { TarEntryParser } from './tar-entry-parser.js';
@@ -30,9 +30,11 @@ export async function readTarballEntries(tarball: string, wanted: (relPath: stri
   const files = new Map<string, Buffer>();
   const decompressor = decompressorFor(tarball);
   let input: Readable;
-  let child: ReturnType<typeof execa> | undefined;
+  let child: ResultPromise | undefined;
   if (decompressor) {
     const [cmd, ...args] = decompressor as [string, ...string[]];
+    // imported here: execa is ~130 modules, and warm commands that never extract a tarball import this file
+    const { execa } = await import('execa');
     child = execa(cmd, [...args, tarball], { stdout: 'pipe', stderr: 'pipe', buffer: { stdout: false } });
     input = child.stdout as Readable;
   } else {

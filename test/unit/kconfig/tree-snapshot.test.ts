@@ -116,6 +116,17 @@ describe('tree snapshot', () => {
     expect(copy.symbols.find('NAMED')).toBeUndefined();
     expect(copy.symbols.find('CRC')?.revDep).not.toBeNull();
   });
+
+  it("keeps the stored order with the 6.11+ hash size: the loader's setting it again sorts nothing", () => {
+    const wide = fakeTree({ Kconfig: KCONFIG });
+    wide.symbols.hashSize = 16384;
+    const expected = wide.symbols.all().map((s) => s.serial);
+    const parts = decodeTree(deserialize(serialize(encodeTree(wide))) as TreeSnapshot);
+    const order = parts.symbols.all();
+    expect(order.map((s) => s.serial)).toEqual(expected);
+    parts.symbols.hashSize = 16384; // what load-kconfig-tree.ts does with the dialect's size
+    expect(parts.symbols.all()).toBe(order);
+  });
 });
 
 describe('parsed tree cache', () => {
