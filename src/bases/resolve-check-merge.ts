@@ -4,6 +4,7 @@ import { exitCodeForFindings } from '../findings/exit-code.js';
 import type { Finding } from '../findings/finding.js';
 import type { Variant } from '../model/variant.js';
 import { resolveFeatures, type ResolvedFeatures } from '../resolve/resolve-features.js';
+import type { AppliedSeries } from './patched-kconfig-source.js';
 
 /** The one gate of compose: a stage whose input is unusable (any exit-2 finding) stops there. */
 export function inputUnusable(findings: readonly Finding[]): boolean {
@@ -16,6 +17,8 @@ export interface FeatureStages {
   merged?: MergedConfig[];
   /** The stage that found the input unusable, if any. */
   stoppedAt?: 'resolve' | 'check';
+  /** With a kernel source: the features' series as applied to it. */
+  applied?: AppliedSeries;
 }
 
 export interface FeatureStageOptions {
@@ -45,7 +48,8 @@ export async function resolveCheckMerge(
   const patchCheck = await checkFeaturePatches(resolved, opts.kernelSource);
   findings.push(...patchCheck.findings);
   checks.patches = opts.describePatchCheck ? opts.describePatchCheck(patchCheck.check) : patchCheck.check;
-  if (inputUnusable(findings)) return { resolved, stoppedAt: 'check' };
+  const applied = patchCheck.applied ? { applied: patchCheck.applied } : {};
+  if (inputUnusable(findings)) return { resolved, stoppedAt: 'check', ...applied };
   opts.beforeMerge?.(resolved);
   const merged: MergedConfig[] = [];
   for (const arch of variant.arches.list) {
@@ -53,5 +57,5 @@ export async function resolveCheckMerge(
     findings.push(...m.findings);
     merged.push(m.merged);
   }
-  return { resolved, merged };
+  return { resolved, merged, ...applied };
 }

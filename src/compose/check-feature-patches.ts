@@ -3,6 +3,7 @@ import { displayPath } from '../model/safe-path.js';
 import { checkPatchesForSeries } from '../patches/check-patches-for-series.js';
 import type { SeriesPatch } from '../patches/patch-types.js';
 import type { ResolvedFeatures } from '../resolve/resolve-features.js';
+import type { AppliedSeries } from '../bases/patched-kconfig-source.js';
 
 /** The resolved series: every feature's patches, features in resolved order. */
 export function seriesOf(resolved: ResolvedFeatures): SeriesPatch[] {
@@ -11,12 +12,13 @@ export function seriesOf(resolved: ResolvedFeatures): SeriesPatch[] {
 
 /**
  * The patch stage of compose: always parse the series (unsafe paths, binary and corrupt patches)
- * and look for overlaps between features; with a kernel source, apply the whole series to it.
+ * and look for overlaps between features; with a kernel source, apply the whole series to it
+ * (`applied`: what the series leaves, for the Kconfig engine).
  */
 export async function checkFeaturePatches(
   resolved: ResolvedFeatures,
   kernelSource?: string,
-): Promise<{ findings: Finding[]; check: string }> {
+): Promise<{ findings: Finding[]; check: string; applied?: AppliedSeries }> {
   const series = seriesOf(resolved);
   if (series.length === 0) return { findings: [], check: 'no patches' };
   const r = await checkPatchesForSeries(series, kernelSource);
@@ -24,5 +26,5 @@ export async function checkFeaturePatches(
   const check = kernelSource
     ? `${applied}/${series.length} patch(es) apply to ${displayPath(kernelSource)}${r.fromCache ? ' (files from the subset cache)' : ''}`
     : `parsed ${series.length} patch(es) and compared their line ranges; not applied: no kernel source given (pass --kernel-source <tree-or-tarball>)`;
-  return { findings: r.findings, check };
+  return { findings: r.findings, check, ...(kernelSource ? { applied: r } : {}) };
 }

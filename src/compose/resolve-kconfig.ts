@@ -1,4 +1,4 @@
-import { UsageError, type Finding } from '../findings/finding.js';
+import { finding, UsageError, type Finding } from '../findings/finding.js';
 import { pathExists } from '../fs/path-kind.js';
 import { mergedRequests, type MergedConfig } from '../config/merge-config.js';
 import { asUsageError, loadKconfigTree, readBaseConfig, resolveConfig, type KconfigTree, type ResolvedConfig } from '../kconfig/index.js';
@@ -7,6 +7,7 @@ import { displayPath } from '../model/safe-path.js';
 import type { VanillaVariant } from '../model/variant.js';
 import type { ConfigResolver } from '../bases/overlay/resolved-config.js';
 import { compareKernelVersions, parseKernelVersion } from '../model/kernel-version.js';
+import { patchedKconfigSource, type AppliedSeries } from '../bases/patched-kconfig-source.js';
 
 export interface ArchResolution {
   arch: RpmArch;
@@ -37,10 +38,16 @@ export async function resolveVariantConfigs(
   variant: VanillaVariant,
   merged: readonly MergedConfig[],
   kernelSource: string,
-  opts: { verify?: boolean } = {},
+  opts: {
+    verify?: boolean;
+    /** The features' patch series as applied to `kernelSource`: Kconfig is resolved as it leaves the tree. */
+    applied?: AppliedSeries;
+  } = {},
 ): Promise<{ resolutions: ArchResolution[]; findings: Finding[]; skipped: string[]; verified?: string }> {
   if (!(await pathExists(kernelSource)))
     throw new UsageError(`kernel source ${kernelSource} does not exist (give an extracted tree or a tarball)`);
+  const kconfig = patchedKconfigSource(kernelSource, opts.applied);
+  const verify = opts.verify === true;
   const findings: Finding[] = [];
   const resolutions: ArchResolution[] = [];
   const skipped: string[] = [];
@@ -52,7 +59,7 @@ export async function resolveVariantConfigs(
       skipped.push(`${m.arch} (its base config is a URL; kplay srpm fetches it)`);
       continue;
     }
-    const tree = await loadKconfigTree({ source: kernelSource, arch: m.arch }).catch((err: unknown) => {
+    const tree = await kconfig.treeOf(m.arch).catch((err: unknown) => {
       throw asUsageError(err);
     });
     if (!versionChecked) {
@@ -69,7 +76,11 @@ export async function resolveVariantConfigs(
     });
     findings.push(...resolved.findings.map((f) => ({ ...f, arch: f.arch ?? m.arch })));
     resolutions.push({ arch: m.arch, tree, resolved });
-    if (opts.verify) {
+    if (verify && kconfig.patched) {
+      // the kernel's conf would run whatever the features' patches put in Kconfig macros
+      if (!verified.length) findings.push(notVerifiedFinding());
+      verified.push(`${m.arch} not run (patches change Kconfig files)`);
+    } else if (verify) {
       const { verifyResolved, ReferenceConfError } = await import('../kconfig/index.js');
       try {
         const v = await verifyResolved(tree, resolved);
@@ -81,7 +92,7 @@ export async function resolveVariantConfigs(
       }
     }
   }
-  return { resolutions, findings, skipped, ...(opts.verify ? { verified: verified.join(', ') || 'no arch' } : {}) };
+  return { resolutions, findings, skipped, ...(verify ? { verified: verified.join(', ') || 'no arch' } : {}) };
 }
 
 /** The overlay's config resolver over a kernel tree: a distribution config Source resolved like olddefconfig. */
@@ -92,4 +103,12 @@ export function overlayConfigResolver(kernelSource: string): ConfigResolver {
     // the distribution's own lines are not the user's requests: only report the tree's problems
     return { text: resolved.configText, findings: resolved.findings.filter((f) => f.code === 'E_KCONFIG_PARSE') };
   };
+}
+
+function notVerifiedFinding(): Finding {
+  return finding(
+    'W_KCONFIG_NOT_VERIFIED',
+    "--verify-kconfig: not run: the features' patches change Kconfig files, and the kernel's conf would run the shell commands of their macros",
+    { hint: 'verify against the tree the patches leave, in a sandbox: kplay kconfig resolve --verify --source <patched tree>' },
+  );
 }

@@ -30,9 +30,23 @@ export interface LoadKconfigTreeOptions {
   /**
    * Run no macro command: answer only these (another tree's `shellCommands`, parsed with the same
    * toolchain) and refuse any other with E_KCONFIG_SHELL; read only regular files inside the tree.
-   * For trees changed by untrusted patches; such a parse is not cached.
+   * For trees changed by untrusted patches. A function is called only when the tree is not in
+   * the parsed-tree cache (getting another tree's commands may mean loading that tree).
    */
-  onlyCommands?: RecordedShellCommands;
+  onlyCommands?: OnlyCommands;
+  /**
+   * The files a patch series changed (path in the tree → bytes; null = deleted), read instead of
+   * the source's own; `digest` names their content (it keys the parsed-tree cache). Such a tree
+   * has no folder of its own: `ensureOnDisk` throws (nothing may run the kernel's conf on it).
+   */
+  patched?: PatchedFiles;
+}
+
+export type OnlyCommands = RecordedShellCommands | (() => Promise<RecordedShellCommands>);
+
+export interface PatchedFiles {
+  files: ReadonlyMap<string, Buffer | null>;
+  digest: string;
 }
 
 const loaded = new Map<string, KconfigTree>();
@@ -58,7 +72,15 @@ export async function loadKconfigTree(opts: LoadKconfigTreeOptions): Promise<Kco
   const fromTarball = !isDirectory(opts.source);
   const subsetCache = cacheDir ?? defaultCacheDir();
   let root = fromTarball ? await extractKconfigSubset(path.resolve(opts.source), subsetCache) : path.resolve(opts.source);
-  const key = JSON.stringify([root, srcarch, makeArch, opts.crossCompile ?? '', opts.tools ?? {}, cacheDir ?? '']);
+  const key = JSON.stringify([
+    root,
+    srcarch,
+    makeArch,
+    opts.crossCompile ?? '',
+    opts.tools ?? {},
+    cacheDir ?? '',
+    opts.patched?.digest ?? '',
+  ]);
   const hit = opts.onlyCommands ? undefined : loaded.get(key);
   if (hit) return hit;
   const load = (from: string): Promise<KconfigTree> =>
@@ -100,8 +122,10 @@ export interface LoadKconfigTreeSyncOptions {
    * of the files it read.
    */
   pack?: FilePack | undefined;
-  /** See LoadKconfigTreeOptions.onlyCommands. */
-  onlyCommands?: RecordedShellCommands;
+  /** See LoadKconfigTreeOptions.onlyCommands (the function form only with the async loader). */
+  onlyCommands?: OnlyCommands;
+  /** See LoadKconfigTreeOptions.patched. */
+  patched?: PatchedFiles;
 }
 
 /**
@@ -141,9 +165,20 @@ function isPlainFileInside(root: string, rel: string): boolean {
 
 type LoadPlan = { done: KconfigTree } | { prefetch: () => Promise<void>; parse: () => KconfigTree };
 
+/** A patched file's text, `null` when the series did not change `rel` (read the source's). */
+function patchedText(patched: PatchedFiles | undefined, rel: string): string | undefined | null {
+  if (!patched) return null;
+  const key = path.posix.normalize(rel);
+  if (!patched.files.has(key)) return null;
+  const bytes = patched.files.get(key);
+  return bytes ? bytes.toString('latin1') : undefined;
+}
+
 function planLoad(o: LoadKconfigTreeSyncOptions): LoadPlan {
   const recorder = o.pack ? undefined : new ReadRecorder(o.root);
   const readSource = (rel: string): string | undefined => {
+    const changed = patchedText(o.patched, rel);
+    if (changed !== null) return changed;
     if (o.pack) return o.pack.text(rel);
     if (o.onlyCommands && !isPlainFileInside(o.root, rel)) return undefined;
     try {
@@ -154,11 +189,13 @@ function planLoad(o: LoadKconfigTreeSyncOptions): LoadPlan {
   };
   const read = (rel: string): string | undefined => {
     const text = readSource(rel);
-    recorder?.record(rel, text);
+    // a patched file is part of the cache key (its digest), not a file of the folder to re-check
+    if (patchedText(o.patched, rel) === null) recorder?.record(rel, text);
     return text;
   };
   const pack = o.pack;
   const ensureOnDisk = (): void => {
+    if (o.patched) throw new Error(`${o.label}: a tree as patches leave it has no folder of its own`);
     if (pack) materializeSubset(o.root);
   };
   const makefile = read('Makefile') ?? '';
@@ -187,8 +224,18 @@ function planLoad(o: LoadKconfigTreeSyncOptions): LoadPlan {
     ensureOnDisk,
   };
   const dialect = detectDialect(read, envInput.kernelVersion);
+  // a tree whose commands are only answered is cached only when its content is named (patched)
   const treeFile =
-    o.cacheDir && !o.onlyCommands ? parsedTreeFile(o.cacheDir, [o.root, o.srcarch, o.makeArch, identity, dialectKey(dialect)]) : undefined;
+    o.cacheDir && (!o.onlyCommands || o.patched)
+      ? parsedTreeFile(o.cacheDir, [
+          o.root,
+          o.srcarch,
+          o.makeArch,
+          identity,
+          dialectKey(dialect),
+          ...(o.patched ? ['patched', o.patched.digest] : []),
+        ])
+      : undefined;
   const stored = treeFile ? readParsedTree(treeFile, o.root) : undefined;
   if (stored && stored.kernelVersion === envInput.kernelVersion) {
     const parts = decodeTree(stored.snapshot);
@@ -211,11 +258,33 @@ function planLoad(o: LoadKconfigTreeSyncOptions): LoadPlan {
     return { done };
   }
 
-  if (o.onlyCommands) {
-    // nothing to prefetch: this shell runs nothing
-    const shell = new RecordedShell(o.onlyCommands, o.root);
-    const env = kconfigEnvironment(envInput, shell);
-    return { done: buildKconfigTree({ ...common, arch: o.arch, read, shell, env, dialect }) };
+  const store = (tree: KconfigTree, env: Record<string, string>, commands: RecordedShellCommands): void => {
+    if (treeFile)
+      writeParsedTree(treeFile, {
+        snapshot: encodeTree(tree),
+        reads: recorder?.list() ?? [],
+        env,
+        kernelVersion: envInput.kernelVersion,
+        commands,
+      });
+  };
+  const only = o.onlyCommands;
+  if (only) {
+    // nothing to prefetch: this shell runs nothing; the answers are fetched only now (not cached)
+    let commands = typeof only === 'function' ? undefined : only;
+    return {
+      prefetch: async () => {
+        if (typeof only === 'function') commands ??= await only();
+      },
+      parse: () => {
+        if (!commands) throw new Error('loadKconfigTreeSync: onlyCommands as a function needs the async loader');
+        const shell = new RecordedShell(commands, o.root);
+        const env = kconfigEnvironment(envInput, shell);
+        const tree = buildKconfigTree({ ...common, arch: o.arch, read, shell, env, dialect });
+        store(tree, env, { ...commands });
+        return tree;
+      },
+    };
   }
   const shell = new MemoisedShell(o.cacheDir ? path.join(o.cacheDir, 'kconfig-shell', `${identity}.json`) : undefined);
   const env = kconfigEnvironment(envInput, shell);
@@ -234,15 +303,7 @@ function planLoad(o: LoadKconfigTreeSyncOptions): LoadPlan {
       try {
         const tree = buildKconfigTree({ ...common, arch: o.arch, read, shell, env, dialect });
         const commands = recordShellCommands(shell.issued, o.root);
-        if (treeFile) {
-          writeParsedTree(treeFile, {
-            snapshot: encodeTree(tree),
-            reads: recorder?.list() ?? [],
-            env,
-            kernelVersion: envInput.kernelVersion,
-            commands,
-          });
-        }
+        store(tree, env, commands);
         return { ...tree, spawnedCommands: shell.spawned, shellCommands: commands };
       } finally {
         shell.save();

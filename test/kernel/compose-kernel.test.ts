@@ -64,6 +64,73 @@ describe('compose against the real Linux 6.1 source', () => {
     expect(r.stderr).toMatch(/^ {2}features\/nonet\/config:2:1: note: CONFIG_NET=n set by feature nonet$/m);
   });
 
+  it('a feature whose patch adds a Kconfig symbol (kdbus-style): resolved, explained and re-resolved when the patch changes', async () => {
+    // init/Kconfig of 6.1 begins with the SPDX line and `config CC_VERSION_TEXT` / `string`
+    const kdbusPatch = (depends: string) =>
+      [
+        'From: kplay tests <kplay@example.org>',
+        'Subject: [PATCH] kdbus: Kconfig entry',
+        '',
+        '---',
+        'diff --git a/init/Kconfig b/init/Kconfig',
+        '--- a/init/Kconfig',
+        '+++ b/init/Kconfig',
+        '@@ -1,3 +1,9 @@',
+        ' # SPDX-License-Identifier: GPL-2.0-only',
+        '+config KDBUS',
+        '+\ttristate "kdbus interprocess communication"',
+        `+\tdepends on ${depends}`,
+        '+\thelp',
+        '+\t  A message bus in the kernel.',
+        '+',
+        ' config CC_VERSION_TEXT',
+        ' \tstring',
+        '',
+      ].join('\n');
+    const root = await makeFixtureRepo({
+      'variants/v.yml': variantYaml({ features: ['kdbus'] }),
+      'features/kdbus/feature.yml': 'summary: kdbus\n',
+      'features/kdbus/series': '0001-kdbus-kconfig.patch\n',
+      'features/kdbus/patches/0001-kdbus-kconfig.patch': kdbusPatch('TMPFS'),
+      'features/kdbus/config': 'CONFIG_KDBUS=m\n',
+    });
+    try {
+      const out = path.join(root, 'out');
+      const r = await runKplay(['compose', 'variants/v.yml', '--kernel-source', LINUX_61_TARBALL, '--out', out], { cwd: root, env: env() });
+      expect(r.exitCode, r.stderr).toBe(0);
+      expect(await readFile(path.join(out, 'kplay-x86_64.config'), 'utf8')).toMatch(/^CONFIG_KDBUS=m$/m);
+
+      const x = await runKplay(['explain', 'variants/v.yml', 'CONFIG_KDBUS', '--kernel-source', LINUX_61_TARBALL], {
+        cwd: root,
+        env: env(),
+      });
+      expect(x.exitCode, x.stderr).toBe(0);
+      expect(x.stdout).toMatch(/^CONFIG_KDBUS=m \(tristate\)$/m);
+      expect(x.stdout).toMatch(/defined at init\/Kconfig:2: "kdbus interprocess communication"/);
+      expect(x.stdout).toMatch(/depends on \[y\]: TMPFS/);
+
+      const v = await runKplay(
+        ['compose', 'variants/v.yml', '--kernel-source', LINUX_61_TARBALL, '--out', path.join(root, 'out-v'), '--verify-kconfig'],
+        {
+          cwd: root,
+          env: env(),
+        },
+      );
+      expect(v.exitCode, v.stderr).toBe(0);
+      expect(v.stderr).toMatch(/warning W_KCONFIG_NOT_VERIFIED: --verify-kconfig: not run: the features' patches change Kconfig files/);
+
+      // the same cache, the patch changed: the stored patched tree is not reused
+      await writeFile(path.join(root, 'features/kdbus/patches/0001-kdbus-kconfig.patch'), kdbusPatch('TMPFS && BROKEN'));
+      const broken = await runKplay(['compose', 'variants/v.yml', '--kernel-source', LINUX_61_TARBALL], { cwd: root, env: env() });
+      expect(broken.exitCode).toBe(1);
+      expect(broken.stderr).toMatch(
+        /^features\/kdbus\/config:1:1: error E_KCONFIG_UNMET: CONFIG_KDBUS=m cannot be met: depends on TMPFS && BROKEN/m,
+      );
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+
   it('two features changing the same lines: E_PATCH_APPLY names both features, patches, file and lines, exit 1', async () => {
     const root = await makeFixtureRepo({ 'variants/v.yml': variantYaml({ features: ['nfs-export-on', 'nfs-export-guard'] }) });
     await featureFrom(root, 'nfs-export-on', 'conflicting/ovl-nfs-export-on');

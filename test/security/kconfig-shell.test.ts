@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
@@ -8,6 +8,8 @@ import { distributionSourceChecks } from '../../src/bases/overlay/distribution-s
 import { readSpecMacros } from '../../src/bases/overlay/spec-macros.js';
 import { UsageError, type Finding } from '../../src/findings/finding.js';
 import { loadKconfigTree } from '../../src/kconfig/index.js';
+import { makeFixtureRepo } from '../support/fixture-repo.js';
+import { runKplay } from '../support/run-kplay.js';
 
 /**
  * Issue: `kplay compose <overlay> --kernel-source` parses the Kconfig files as the distribution's
@@ -106,8 +108,6 @@ async function resolveWith(patchText: string): Promise<{ text: string; findings:
   } catch (err) {
     if (err instanceof UsageError) return err;
     throw err;
-  } finally {
-    await checks.cleanup();
   }
 }
 
@@ -250,4 +250,64 @@ describe('Kconfig macros added by patches run nothing', () => {
       { numRuns: 150 },
     );
   }, 120_000);
+});
+
+describe('vanilla compose parses the Kconfig its features patch, and runs none of their macros', () => {
+  /** A vanilla variant on the fake tree, with one feature whose patch adds `added` to init/Kconfig. */
+  async function composeWithPatch(added: readonly string[], config: string, extraArgs: string[] = []) {
+    const root = await makeFixtureRepo({
+      'variants/v.yml': [
+        'name: v',
+        'summary: test kernel',
+        'base:',
+        '  kind: vanilla',
+        '  version: "6.12.1"',
+        '  config:',
+        '    x86_64: { file: base.config }',
+        'arches: [x86_64]',
+        'features: [f]',
+        '',
+      ].join('\n'),
+      'variants/base.config': 'CONFIG_ALPHA=y\n',
+      'features/f/feature.yml': 'summary: a stranger feature\n',
+      'features/f/series': '0001-f.patch\n',
+      'features/f/patches/0001-f.patch': insertPatch('init/Kconfig', INIT_KCONFIG, 2, added),
+      'features/f/config': config,
+    });
+    const out = path.join(root, 'out-v');
+    const r = await runKplay(['compose', 'variants/v.yml', '--kernel-source', tree, '--out', out, ...extraArgs], {
+      cwd: root,
+      env: { KPLAY_CACHE_DIR: path.join(dir, 'cache') },
+    });
+    return { r, out, root };
+  }
+
+  it('a feature patch adding def_bool $(shell,touch ...) is E_KCONFIG_SHELL at the patched line, naming the patch; nothing ran or was written', async () => {
+    const { r, out, root } = await composeWithPatch(['', 'config EVIL', `\tdef_bool $(shell,touch ${marker})`], 'CONFIG_EVIL=y\n');
+    try {
+      expect(r.exitCode, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(/^init\/Kconfig:5: error E_KCONFIG_SHELL: .*touch /m);
+      expect(r.stderr).toContain('features/f/patches/0001-f.patch');
+      expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+      expect(existsSync(marker)).toBe(false);
+      expect(existsSync(out)).toBe(false);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it("a symbol the feature's own patch adds is resolved with its dependencies (not E_KCONFIG_UNKNOWN)", async () => {
+    const met = await composeWithPatch(['', 'config ADDED', '\tbool "added"', '\tdepends on ALPHA'], 'CONFIG_ADDED=y\n');
+    const unmet = await composeWithPatch(['', 'config ADDED', '\tbool "added"', '\tdepends on BETA && !ALPHA'], 'CONFIG_ADDED=y\n');
+    try {
+      expect(met.r.exitCode, met.r.stderr).toBe(0);
+      expect(readFileSync(path.join(met.out, 'kplay-x86_64.config'), 'utf8')).toMatch(/^CONFIG_ADDED=y$/m);
+      expect(unmet.r.exitCode, unmet.r.stderr).toBe(1);
+      expect(unmet.r.stderr).toMatch(
+        /features\/f\/config:1:1: error E_KCONFIG_UNMET: CONFIG_ADDED=y cannot be met: depends on BETA && !ALPHA/,
+      );
+    } finally {
+      for (const x of [met, unmet]) rmSync(x.root, { recursive: true, force: true });
+    }
+  });
 });

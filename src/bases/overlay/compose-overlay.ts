@@ -157,7 +157,6 @@ export async function composeOverlay(
 
   // with the distribution's source: its patches then the variant's, and the Kconfig engine over it
   let resolveConfig = opts.resolveConfig;
-  let cleanup: (() => Promise<void>) | undefined;
   let verified: () => string | undefined = () => undefined;
   if (opts.kernelSource) {
     const checked = await distributionSourceChecks({
@@ -175,86 +174,81 @@ export async function composeOverlay(
     checks.patches = checked.check;
     resolveConfig = checked.resolver;
     verified = checked.verified;
-    cleanup = checked.cleanup;
   }
-  try {
-    const outName = (file: string) => spec.renamedSources.get(file) ?? file;
-    const files = new Map<string, Buffer | string>();
-    for (const [name, content] of tree.files) if (name !== tree.specFile) files.set(outName(name), content);
-    const specFile = `${spec.name}.spec`;
-    files.set(specFile, arches.text);
-    if (kernelLocal)
-      files.set(
-        'kernel-local',
-        overlayKernelLocal((tree.files.get('kernel-local') ?? Buffer.alloc(0)).toString('utf8'), variant.name, scope.kernelLocal, (r) =>
-          place(r, root),
-        ),
-      );
-    const everyArch = valuesOf(scope.kernelLocal);
-    for (const c of configSources) {
-      const perArch = scope.perArch.get(c.arch);
-      if (!perArch) continue; // an arch the variant does not build keeps the distribution's config
-      const original = tree.files.get(c.file)!.toString('utf8');
-      let text = configWithProvenance(original, variant.name, perArch, (r) => place(r, root));
-      if (resolveConfig) {
-        const request = {
-          arch: c.arch,
-          file: outName(c.file),
-          mergedText: setConfigValues(text, everyArch),
-          baseText: original,
-          requests: [...scope.kernelLocal, ...perArch],
-        };
-        const r = await resolveConfig(request);
-        findings.push(...r.findings, ...predictConfigMismatches(request, r.text));
-        text = r.text;
-      }
-      files.set(outName(c.file), text);
-    }
-    for (const p of patches) files.set(p.file, p.text);
-    checks.kconfig = opts.kernelSource
-      ? `resolved like make olddefconfig on ${displayPath(opts.kernelSource)} with the distribution's patches applied: every config Source of the variant's arches (${variant.arches.list.join(', ')}) is written resolved${verified() ? `; --verify-kconfig: ${verified()}` : ''}`
-      : resolveConfig
-        ? "resolved: every config Source of the variant's arches is written as the Kconfig engine resolved it"
-        : 'skipped: no kernel source given (configs hold the requested values; lost, unknown or unmet values and patches that do not apply to the distribution show only at build time)';
-    checks.arches = arches.changes.length
-      ? `ExclusiveArch restricted to the variant's arches: ${arches.changes.map((c) => `line ${c.line}: '${c.from}' -> '${c.to}'`).join('; ')}`
-      : 'ExclusiveArch left as the distribution wrote it';
-    checks.values = scope.kernelLocal.length
-      ? `${scope.kernelLocal.length} value(s) the same on every arch in kernel-local, the rest in each arch's config Sources`
-      : 'every value in the config Sources of the arches that asked for it';
-    if (!opts.kernelSource && !resolveConfig) {
-      findings.push({
-        code: 'W_OVERLAY_NOT_CHECKED',
-        severity: 'warning',
-        message:
-          "the variant's config values and patches were not checked against the distribution's kernel source: a value lost to an unmet dependency or a renamed symbol, and a patch that does not apply, show only when the build runs",
-        where: variant.base.where,
-        hint: "pass --kernel-source with the distribution's tarball (e.g. linux-<version>.tar.xz from the lookaside cache)",
-      });
-    }
+  const outName = (file: string) => spec.renamedSources.get(file) ?? file;
+  const files = new Map<string, Buffer | string>();
+  for (const [name, content] of tree.files) if (name !== tree.specFile) files.set(outName(name), content);
+  const specFile = `${spec.name}.spec`;
+  files.set(specFile, arches.text);
+  if (kernelLocal)
     files.set(
-      'manifest.json',
-      overlayManifest(
-        variant,
-        version,
-        tree,
-        spec.name,
-        resolved.order.map((r) => r.feature.name),
-        patches,
-        merged,
-        root,
-        files,
-        checks,
-        arches.changes,
-        readSpecRelease(arches.text.split('\n')),
+      'kernel-local',
+      overlayKernelLocal((tree.files.get('kernel-local') ?? Buffer.alloc(0)).toString('utf8'), variant.name, scope.kernelLocal, (r) =>
+        place(r, root),
       ),
     );
-
-    const outDir = path.resolve(opts.out ?? path.join(root, 'out', variant.name));
-    return done({ variant: withVersion, resolved, merged, patches, outDir, files, specFile });
-  } finally {
-    await cleanup?.();
+  const everyArch = valuesOf(scope.kernelLocal);
+  for (const c of configSources) {
+    const perArch = scope.perArch.get(c.arch);
+    if (!perArch) continue; // an arch the variant does not build keeps the distribution's config
+    const original = tree.files.get(c.file)!.toString('utf8');
+    let text = configWithProvenance(original, variant.name, perArch, (r) => place(r, root));
+    if (resolveConfig) {
+      const request = {
+        arch: c.arch,
+        file: outName(c.file),
+        mergedText: setConfigValues(text, everyArch),
+        baseText: original,
+        requests: [...scope.kernelLocal, ...perArch],
+      };
+      const r = await resolveConfig(request);
+      findings.push(...r.findings, ...predictConfigMismatches(request, r.text));
+      text = r.text;
+    }
+    files.set(outName(c.file), text);
   }
+  for (const p of patches) files.set(p.file, p.text);
+  checks.kconfig = opts.kernelSource
+    ? `resolved like make olddefconfig on ${displayPath(opts.kernelSource)} with the distribution's patches applied: every config Source of the variant's arches (${variant.arches.list.join(', ')}) is written resolved${verified() ? `; --verify-kconfig: ${verified()}` : ''}`
+    : resolveConfig
+      ? "resolved: every config Source of the variant's arches is written as the Kconfig engine resolved it"
+      : 'skipped: no kernel source given (configs hold the requested values; lost, unknown or unmet values and patches that do not apply to the distribution show only at build time)';
+  checks.arches = arches.changes.length
+    ? `ExclusiveArch restricted to the variant's arches: ${arches.changes.map((c) => `line ${c.line}: '${c.from}' -> '${c.to}'`).join('; ')}`
+    : 'ExclusiveArch left as the distribution wrote it';
+  checks.values = scope.kernelLocal.length
+    ? `${scope.kernelLocal.length} value(s) the same on every arch in kernel-local, the rest in each arch's config Sources`
+    : 'every value in the config Sources of the arches that asked for it';
+  if (!opts.kernelSource && !resolveConfig) {
+    findings.push({
+      code: 'W_OVERLAY_NOT_CHECKED',
+      severity: 'warning',
+      message:
+        "the variant's config values and patches were not checked against the distribution's kernel source: a value lost to an unmet dependency or a renamed symbol, and a patch that does not apply, show only when the build runs",
+      where: variant.base.where,
+      hint: "pass --kernel-source with the distribution's tarball (e.g. linux-<version>.tar.xz from the lookaside cache)",
+    });
+  }
+  files.set(
+    'manifest.json',
+    overlayManifest(
+      variant,
+      version,
+      tree,
+      spec.name,
+      resolved.order.map((r) => r.feature.name),
+      patches,
+      merged,
+      root,
+      files,
+      checks,
+      arches.changes,
+      readSpecRelease(arches.text.split('\n')),
+    ),
+  );
+
+  const outDir = path.resolve(opts.out ?? path.join(root, 'out', variant.name));
+  return done({ variant: withVersion, resolved, merged, patches, outDir, files, specFile });
 }
 
 /** What kplay looked for, in the naming the spec itself uses (a RHEL 8-era spec is not told about `-rhel.config`). */

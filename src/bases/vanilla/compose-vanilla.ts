@@ -36,7 +36,10 @@ export async function composeVanilla(
   const resolvedConfigs = new Map<string, string>();
   if (opts.kernelSource && !inputUnusable(findings)) {
     const { resolveVariantConfigs } = await import('../../compose/resolve-kconfig.js');
-    const k = await resolveVariantConfigs(variant, merged, opts.kernelSource, { verify: opts.verifyKconfig });
+    const k = await resolveVariantConfigs(variant, merged, opts.kernelSource, {
+      verify: opts.verifyKconfig,
+      ...(stages.applied ? { applied: stages.applied } : {}),
+    });
     findings.push(...k.findings);
     for (const r of k.resolutions) resolvedConfigs.set(r.arch, r.resolved.configText);
     checks.kconfig = `resolved like make olddefconfig on ${displayPath(opts.kernelSource)}: ${k.resolutions.map((r) => r.arch).join(', ') || 'no arch'}${k.skipped.length ? `; skipped ${k.skipped.join(', ')}` : ''}${k.verified ? `; --verify-kconfig: ${k.verified}` : ''}`;

@@ -1,32 +1,36 @@
-import { UsageError, type RelatedLocation } from '../../findings/finding.js';
-import { asUsageError, KconfigError, loadKconfigTree, type KconfigTree } from '../../kconfig/index.js';
-import type { RpmArch } from '../../model/arch.js';
-import { displayPath } from '../../model/safe-path.js';
-import type { PatchReport } from '../../patches/check-series.js';
+import { UsageError, type RelatedLocation } from '../findings/finding.js';
+import { asUsageError, KconfigError, loadKconfigTree, type KconfigTree, type PatchedFiles } from '../kconfig/index.js';
+import type { RpmArch } from '../model/arch.js';
+import { displayPath } from '../model/safe-path.js';
+import type { PatchReport } from '../patches/check-series.js';
 
 /**
- * The Kconfig tree of a kernel source as patches (the distribution's, the variant's) leave it,
- * parsed from `patchedCopy`, a scratch copy of its Kconfig files with the patches' changes.
+ * The Kconfig tree of a kernel source as patches (the distribution's, the variant's) leave it:
+ * the source's files, with the ones the patches changed read from `patched` instead.
  *
  * The patches are untrusted, so the parse runs no macro command: the unpatched source is parsed
- * first with the same toolchain, and the copy's `$(shell,...)` (and `$(success,...)`,
+ * first with the same toolchain, and the patched tree's `$(shell,...)` (and `$(success,...)`,
  * `$(cc-option,...)`, ... built on it) gets only the commands that parse issued, with the outputs
  * it recorded. Any other command is an E_KCONFIG_SHELL error at the macro's file:line, naming the
  * patches that changed that file.
  */
 export async function loadPatchedKconfigTree(args: {
   kernelSource: string;
-  patchedCopy: string;
+  patched: PatchedFiles;
   arch: RpmArch;
   patches: readonly PatchReport[];
   /** The `feature` the distribution's own patches carry. */
   distributionSeries: string;
 }): Promise<KconfigTree> {
-  const unpatched = await loadKconfigTree({ source: args.kernelSource, arch: args.arch }).catch((err: unknown) => {
-    throw asUsageError(err);
-  });
+  // the unpatched source's own commands, needed only when the patched tree is not cached yet
+  const unpatchedCommands = async () => {
+    const unpatched = await loadKconfigTree({ source: args.kernelSource, arch: args.arch }).catch((err: unknown) => {
+      throw asUsageError(err);
+    });
+    return unpatched.shellCommands ?? {};
+  };
   try {
-    return await loadKconfigTree({ source: args.patchedCopy, arch: args.arch, onlyCommands: unpatched.shellCommands ?? {} });
+    return await loadKconfigTree({ source: args.kernelSource, arch: args.arch, onlyCommands: unpatchedCommands, patched: args.patched });
   } catch (err) {
     if (!(err instanceof KconfigError)) throw err;
     throw withPatchesOf(asUsageError(err) as UsageError, args);
