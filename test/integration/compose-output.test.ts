@@ -98,6 +98,33 @@ describe('compose output of the shipped variants', () => {
     expect(await readTree(b)).toEqual(await readTree(a));
   });
 
+  it("is the same under any locale: names are ordered by code point, not by the builder's LANG (da_DK sorts aa after z)", async () => {
+    const root = await makeFixtureRepo({
+      'variants/v.yml': variantYaml({ features: ['aa', 'ab', 'zz'] }),
+      ...Object.fromEntries(
+        ['aa', 'ab', 'zz'].flatMap((f) => [
+          [`features/${f}/feature.yml`, `summary: ${f}\n`],
+          [`features/${f}/config`, `CONFIG_${f.toUpperCase()}=y\n`],
+          [
+            `features/${f}/patches/0001-${f}.patch`,
+            `From: t <t@example.org>\nSubject: [PATCH] ${f}\n\n---\ndiff --git a/${f}.c b/${f}.c\n--- a/${f}.c\n+++ b/${f}.c\n@@ -1 +1 @@\n-a\n+b\n`,
+          ],
+        ]),
+      ),
+    });
+    const outs: Array<Record<string, string>> = [];
+    for (const lang of ['en_US.UTF-8', 'da_DK.UTF-8', 'sv_SE.UTF-8']) {
+      const out = path.join(root, `out-${lang}`);
+      const r = await runKplay(['compose', 'variants/v.yml', '--out', out], { cwd: root, env: { LANG: lang, LC_ALL: lang } });
+      expect(r.exitCode, r.stderr).toBe(0);
+      outs.push(await readTree(out));
+    }
+    const files = (JSON.parse(outs[0]!['manifest.json']!) as { outputs: Array<{ file: string }> }).outputs.map((o) => o.file);
+    expect(files.findIndex((f) => f.includes('aa'))).toBeLessThan(files.findIndex((f) => f.includes('zz')));
+    expect(outs[1]).toEqual(outs[0]);
+    expect(outs[2]).toEqual(outs[0]);
+  });
+
   it('leaves an earlier output untouched when a later compose finds errors', async () => {
     const root = await makeFixtureRepo({
       'variants/v.yml': variantYaml({ features: ['a'] }),

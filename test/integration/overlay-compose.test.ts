@@ -110,6 +110,24 @@ describe('Fedora dist-git overlay', () => {
     expect(await rpmbuildSource(out, 'kernel.spec')).toEqual(['kernel-6.17.7-200.pg.src.rpm']);
   });
 
+  it('gives the same bytes under any locale (da_DK sorts aa after z: aarch64 configs, CONFIG_AA* values)', async () => {
+    const root = await fixtureRepo(`base:\n  kind: fedora\n  path: ../dist-git`, {
+      'features/alpha/feature.yml': 'summary: alpha\nconfig:\n  CONFIG_AAA_LOCALE: y\n  CONFIG_ZZZ_LOCALE: y\n  CONFIG_ABA_LOCALE: m\n',
+    });
+    await cp(path.join(DIST_GIT, 'fedora-6.0'), path.join(root, 'dist-git'), { recursive: true });
+    const trees: Array<Record<string, string>> = [];
+    for (const lang of ['en_US.UTF-8', 'da_DK.UTF-8']) {
+      const out = path.join(root, `out-${lang}`);
+      const r = await runKplay(['compose', 'variants/pg.yml', '--out', out], { cwd: root, env: { LANG: lang, LC_ALL: lang } });
+      expect(r.exitCode, r.stderr).toBe(0);
+      const files: Record<string, string> = {};
+      for (const n of (await readdir(out)).sort()) files[n] = await readFile(path.join(out, n), 'latin1');
+      trees.push(files);
+    }
+    expect(Object.keys(trees[1]!)).toEqual(Object.keys(trees[0]!));
+    for (const n of Object.keys(trees[0]!)) expect(trees[1]![n], n).toBe(trees[0]![n]);
+  });
+
   it('is idempotent: overlaying the composed output again gives the same files', async () => {
     const root = await fixtureRepo(`base:\n  kind: fedora\n  path: ../dist-git\n  rename: true\n  without: [debug, debuginfo]`);
     await cp(path.join(DIST_GIT, 'fedora-6.0'), path.join(root, 'dist-git'), { recursive: true });
