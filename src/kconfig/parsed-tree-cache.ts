@@ -65,6 +65,9 @@ export function contentDigest(text: string): string {
 }
 
 /** Records reads through `read`, for storing with the parsed tree. */
+/** A file modified this recently before the parse read it is checked by digest, not by mtime. */
+const RACY_MS = 3000;
+
 export class ReadRecorder {
   private readonly records = new Map<string, ReadRecord>();
   constructor(private readonly root: string) {}
@@ -80,7 +83,9 @@ export class ReadRecorder {
     try {
       const st = statSync(path.join(this.root, rel));
       size = st.size;
-      mtimeMs = st.mtimeMs;
+      // "racily clean" (git's term): a file changed within the file system's timestamp tick of
+      // this read could change again with the same size and mtime; its digest decides instead
+      mtimeMs = Date.now() - st.mtimeMs < RACY_MS ? -1 : st.mtimeMs;
     } catch {
       // raced away: the digest still decides
     }

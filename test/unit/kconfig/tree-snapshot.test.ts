@@ -161,6 +161,18 @@ describe('parsed tree cache', () => {
     expect(names(load())).toEqual(['A', 'C', 'D']);
   });
 
+  it('notices an edit that keeps the size and the mtime of a file changed just before the parse', () => {
+    const sub = path.join(root, 'sub', 'Kconfig');
+    const tick = Math.floor(Date.now() / 1000); // a whole second: utimes keeps it exactly
+    writeFileSync(sub, 'config P\n\tbool "p"\n');
+    utimesSync(sub, tick, tick);
+    expect(names(load())).toContain('P');
+    writeFileSync(sub, 'config Q\n\tbool "q"\n'); // same size
+    utimesSync(sub, tick, tick); // and, as within one timestamp tick, the same mtime
+    expect(names(load())).toContain('Q');
+    writeFileSync(sub, 'config C\n\tbool "c"\n');
+  });
+
   it('keeps at most KEEP_TREES parsed trees: the least recently used go, the one just read stays', () => {
     const parsed = path.join(cacheDir, 'kconfig-parsed');
     const [own] = readdirSync(parsed);
