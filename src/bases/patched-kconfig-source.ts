@@ -4,6 +4,7 @@ import type { RpmArch } from '../model/arch.js';
 import type { PatchReport } from '../patches/check-series.js';
 import { isKconfigRelevant } from '../sources/kconfig-cache.js';
 import { loadPatchedKconfigTree } from './patched-kconfig-tree.js';
+import { codePointOrder } from '../model/code-point-order.js';
 
 /** What applying a patch series to the kernel source gave (checkPatchesForSeries). */
 export interface AppliedSeries {
@@ -26,7 +27,7 @@ export interface PatchedKconfigSource {
 
 /** The Kconfig-relevant files of a series' result, named by a digest of their paths and bytes. */
 export function patchedKconfigFiles(applied: AppliedSeries): PatchedFiles | undefined {
-  const changed = [...applied.files.entries()].filter(([rel]) => isKconfigRelevant(rel)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const changed = [...applied.files.entries()].filter(([rel]) => isKconfigRelevant(rel)).sort(([a], [b]) => codePointOrder(a, b));
   if (!changed.length) return undefined;
   const h = createHash('sha256');
   for (const [rel, bytes] of changed) {

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { kernelOrgVariant } from '../bases/index.js';
 import { composeVariant } from '../compose/compose-variant.js';
 import { resolveVariantConfigs } from '../compose/resolve-kconfig.js';
-import { checkFeaturePatches } from '../compose/check-feature-patches.js';
+import { checkFeaturePatches, seriesChangesKconfig } from '../compose/check-feature-patches.js';
 import { mergedRequests } from '../config/merge-config.js';
 import { UsageError } from '../findings/finding.js';
 import { explainSymbol, formatExplanation } from '../kconfig/index.js';
@@ -42,7 +42,10 @@ export function register(program: Command): void {
           throw new UsageError(`--arch ${arch}: the variant builds ${variant.arches.list.join(', ')}`);
         const merged = composed.merged.filter((m) => m.arch === arch);
         // the features' patches may add or change the symbol: explain it as they leave the tree
-        const applied = composed.resolved ? (await checkFeaturePatches(composed.resolved, kernelSource)).applied : undefined;
+        const applied =
+          composed.resolved && seriesChangesKconfig(composed.resolved)
+            ? (await checkFeaturePatches(composed.resolved, kernelSource)).applied
+            : undefined;
         const k = await resolveVariantConfigs(variant, merged, kernelSource, applied ? { applied } : {});
         const r = k.resolutions[0];
         if (!r) throw new UsageError(`cannot resolve ${arch}: ${k.skipped.join('; ')}`);

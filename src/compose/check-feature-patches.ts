@@ -1,6 +1,8 @@
 import type { Finding } from '../findings/finding.js';
 import { displayPath } from '../model/safe-path.js';
 import { checkPatchesForSeries } from '../patches/check-patches-for-series.js';
+import { parseSeries, pathsTouchedBySeries } from '../patches/parse-series.js';
+import { isKconfigRelevant } from '../sources/kconfig-cache.js';
 import type { SeriesPatch } from '../patches/patch-types.js';
 import type { ResolvedFeatures } from '../resolve/resolve-features.js';
 import type { AppliedSeries } from '../bases/patched-kconfig-source.js';
@@ -8,6 +10,13 @@ import type { AppliedSeries } from '../bases/patched-kconfig-source.js';
 /** The resolved series: every feature's patches, features in resolved order. */
 export function seriesOf(resolved: ResolvedFeatures): SeriesPatch[] {
   return resolved.order.flatMap((r) => r.feature.patches.map((p) => ({ feature: r.feature.name, file: p.display, text: p.text })));
+}
+
+/** Whether the resolved features' patches change any file the Kconfig engine reads. */
+export function seriesChangesKconfig(resolved: ResolvedFeatures): boolean {
+  const series = seriesOf(resolved);
+  if (series.length === 0) return false;
+  return [...pathsTouchedBySeries(parseSeries(series).entries)].some(isKconfigRelevant);
 }
 
 /**

@@ -7,6 +7,7 @@ import type { ConfigRequest } from '../model/types.js';
 import type { VanillaVariant } from '../model/variant.js';
 import type { ResolvedFeatures } from '../resolve/resolve-features.js';
 import type { OutputPatch } from '../render/spec-context.js';
+import { codePointOrder } from '../model/code-point-order.js';
 
 export function sha256(data: Buffer | string): string {
   return createHash('sha256').update(data).digest('hex');
@@ -99,7 +100,7 @@ export async function buildManifest(args: {
     config,
     outputs: [...args.outputs.entries()]
       .map(([name, content]) => ({ file: name, sha256: sha256(content) }))
-      .sort((a, b) => a.file.localeCompare(b.file)),
+      .sort((a, b) => codePointOrder(a.file, b.file)),
   };
   return `${JSON.stringify(manifest, null, 2)}\n`;
 }

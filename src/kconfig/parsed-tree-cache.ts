@@ -6,7 +6,7 @@
  * size and mtime, or else the same digest) and every missing one is still missing.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deserialize, serialize } from 'node:v8';
@@ -65,6 +65,9 @@ export function contentDigest(text: string): string {
 }
 
 /** Records reads through `read`, for storing with the parsed tree. */
+/** A file modified this recently before the parse read it is checked by digest, not by mtime. */
+const RACY_MS = 3000;
+
 export class ReadRecorder {
   private readonly records = new Map<string, ReadRecord>();
   constructor(private readonly root: string) {}
@@ -80,7 +83,9 @@ export class ReadRecorder {
     try {
       const st = statSync(path.join(this.root, rel));
       size = st.size;
-      mtimeMs = st.mtimeMs;
+      // "racily clean" (git's term): a file changed within the file system's timestamp tick of
+      // this read could change again with the same size and mtime; its digest decides instead
+      mtimeMs = Date.now() - st.mtimeMs < RACY_MS ? -1 : st.mtimeMs;
     } catch {
       // raced away: the digest still decides
     }
@@ -124,7 +129,38 @@ export function readParsedTree(file: string, root: string): StoredTree | undefin
   if (!stored || stored.snapshot?.format !== SNAPSHOT_FORMAT || !Array.isArray(stored.reads) || !isRecord(stored.commands))
     return undefined;
   for (const r of stored.reads) if (!stillValid(root, r)) return undefined;
+  try {
+    // the mtime is the last use: writeParsedTree removes the least recently used beyond KEEP_TREES
+    const now = new Date();
+    utimesSync(file, now, now);
+  } catch {
+    // read-only cache
+  }
   return stored;
+}
+
+/**
+ * Parsed trees kept in `kconfig-parsed/`: each kernel tree × arch, each revision of a patch
+ * series that changes Kconfig, and each engine build (its stamp is in the key) writes one
+ * (8–12 MB; a full test run uses about 20); beyond this many, the least recently used are removed.
+ */
+export const KEEP_TREES = 48;
+
+function removeLeastRecentlyUsed(dir: string, written: string): void {
+  let trees: Array<{ file: string; used: number }>;
+  try {
+    trees = readdirSync(dir)
+      .filter((n) => n.endsWith('.bin'))
+      .map((n) => {
+        const file = path.join(dir, n);
+        return { file, used: file === written ? Infinity : statSync(file).mtimeMs };
+      });
+  } catch {
+    return; // raced with another run's removal: the next write tries again
+  }
+  if (trees.length <= KEEP_TREES) return;
+  trees.sort((a, b) => b.used - a.used);
+  for (const t of trees.slice(KEEP_TREES)) rmSync(t.file, { force: true });
 }
 
 /** Store a parsed tree (atomically; a failure to write only costs the next run a parse). */
@@ -134,6 +170,7 @@ export function writeParsedTree(file: string, stored: StoredTree): void {
     const tmp = `${file}.${process.pid}.tmp`;
     writeFileSync(tmp, serialize(stored));
     renameSync(tmp, file);
+    removeLeastRecentlyUsed(path.dirname(file), file);
   } catch {
     // read-only cache: keep going without it
   }

@@ -1,3 +1,5 @@
+import { codePointOrder } from '../model/code-point-order.js';
+
 /** Edit distance with an early exit once every cell of a row exceeds `max`. */
 export function editDistance(a: string, b: string, max: number): number {
   if (Math.abs(a.length - b.length) > max) return max + 1;
@@ -31,6 +33,6 @@ export function suggestSymbolNames(name: string, candidates: Iterable<string>, l
       scored.push({ n: c, d: max + 1 + Math.abs(c.length - name.length) / 100 });
     }
   }
-  scored.sort((a, b) => a.d - b.d || a.n.localeCompare(b.n));
+  scored.sort((a, b) => a.d - b.d || codePointOrder(a.n, b.n));
   return scored.slice(0, limit).map((s) => s.n);
 }

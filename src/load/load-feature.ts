@@ -12,6 +12,7 @@ import { locate, parseYamlSource, type YamlSource } from '../model/yaml-source.j
 import { inputReadFinding, readInputFile } from '../model/read-input-file.js';
 import { decodeUtf8 } from '../model/decode-utf8.js';
 import { folderKernelRange, seriesKernelOption } from '../resolve/patch-kernel-range.js';
+import { codePointOrder } from '../model/code-point-order.js';
 
 export const FEATURE_NAME = /^[a-z0-9][a-z0-9._+-]*(\/[a-z0-9][a-z0-9._+-]*)*$/;
 
@@ -139,7 +140,7 @@ async function listPatches(featureDir: string, rel: (abs: string) => string, fin
         .map((d) => ({ name: d.name }))
         .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
       // patches/6.1/, patches/6.12+/: a series per kernel version, after the common patches
-      for (const d of dirents.filter((x) => x.isDirectory()).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      for (const d of dirents.filter((x) => x.isDirectory()).sort((a, b) => codePointOrder(a.name, b.name))) {
         const kernel = folderKernelRange(d.name);
         if (!kernel) continue;
         const inner = (await readdir(path.join(patchesDir, d.name))).filter((n) => n.endsWith('.patch') || n.endsWith('.diff')).sort();

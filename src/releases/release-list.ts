@@ -1,5 +1,6 @@
 import { UsageError } from '../findings/finding.js';
 import { parseKernelVersion } from '../model/kernel-version.js';
+import { codePointOrder } from '../model/code-point-order.js';
 
 /** One row of kernel.org's release list (releases.json). */
 export interface KernelRelease {
@@ -88,7 +89,7 @@ export function seriesOf(version: string): string | undefined {
 export function compareReleases(a: string, b: string): number {
   const x = parseKernelVersion(a);
   const y = parseKernelVersion(b);
-  if (!x || !y) return a.localeCompare(b);
+  if (!x || !y) return codePointOrder(a, b);
   for (let i = 0; i < 3; i++) if (x.numbers[i] !== y.numbers[i]) return x.numbers[i]! - y.numbers[i]!;
   if (x.rc === y.rc) return 0;
   return x.rc === undefined ? 1 : y.rc === undefined ? -1 : x.rc - y.rc;

@@ -1,11 +1,12 @@
 import { execa } from 'execa';
-import { mkdtemp, readdir, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
+import { readdir, readFile, writeFile, mkdir } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeFixtureRepo, ROOT_OF_REPO, variantYaml } from '../support/fixture-repo.js';
 import { runKplay } from '../support/run-kplay.js';
+import { tempDir } from '../support/temp-dir.js';
 
 async function readTree(dir: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
@@ -19,7 +20,7 @@ async function readTree(dir: string): Promise<Record<string, string>> {
 describe('compose output of the shipped variants', () => {
   for (const variant of ['playground', 'playground-plus']) {
     it(`${variant}: composes offline, the spec passes rpmspec -P and rpmbuild -bs makes an SRPM`, async () => {
-      const out = await mkdtemp(path.join(os.tmpdir(), `kplay-${variant}-`));
+      const out = await tempDir(`kplay-${variant}-`);
       const r = await runKplay(['compose', `variants/${variant}.yml`, '--out', out], { cwd: ROOT_OF_REPO });
       expect(r.stderr).toContain('0 errors');
       expect(r.exitCode).toBe(0);
@@ -33,7 +34,7 @@ describe('compose output of the shipped variants', () => {
       expect(parsed.stdout).not.toMatch(/\|\| :/);
       // rpmbuild -bs needs every Source and Patch present: the tarball is the one the spec names
       await writeFile(path.join(out, 'linux-6.1.192.tar.xz'), 'placeholder tarball for -bs');
-      const top = await mkdtemp(path.join(os.tmpdir(), 'kplay-rpmtop-'));
+      const top = await tempDir('kplay-rpmtop-');
       await execa('rpmbuild', [
         '-bs',
         spec,
@@ -56,12 +57,11 @@ describe('compose output of the shipped variants', () => {
         ]),
       );
       expect(listing.stdout).toMatch(/0001-overlayfs-0001-ovl-log-the-compiled-in-feature-defaults-at-module-init\.patch/);
-      await rm(top, { recursive: true, force: true });
     });
   }
 
   it('records provenance and inputs in manifest.json', async () => {
-    const out = await mkdtemp(path.join(os.tmpdir(), 'kplay-manifest-'));
+    const out = await tempDir('kplay-manifest-');
     expect((await runKplay(['compose', 'variants/playground-plus.yml', '--out', out], { cwd: ROOT_OF_REPO })).exitCode).toBe(0);
     const manifest = JSON.parse(await readFile(path.join(out, 'manifest.json'), 'utf8')) as {
       features: Array<{ name: string }>;
@@ -89,13 +89,40 @@ describe('compose output of the shipped variants', () => {
   });
 
   it('is deterministic: two composes from different folders give identical bytes', async () => {
-    const a = await mkdtemp(path.join(os.tmpdir(), 'kplay-det-a-'));
-    const b = await mkdtemp(path.join(os.tmpdir(), 'kplay-det-b-'));
+    const a = await tempDir('kplay-det-a-');
+    const b = await tempDir('kplay-det-b-');
     expect((await runKplay(['compose', 'variants/playground.yml', '--out', a], { cwd: ROOT_OF_REPO })).exitCode).toBe(0);
     expect(
       (await runKplay(['compose', path.join(ROOT_OF_REPO, 'variants/playground.yml'), '--out', b], { cwd: os.tmpdir() })).exitCode,
     ).toBe(0);
     expect(await readTree(b)).toEqual(await readTree(a));
+  });
+
+  it("is the same under any locale: names are ordered by code point, not by the builder's LANG (da_DK sorts aa after z)", async () => {
+    const root = await makeFixtureRepo({
+      'variants/v.yml': variantYaml({ features: ['aa', 'ab', 'zz'] }),
+      ...Object.fromEntries(
+        ['aa', 'ab', 'zz'].flatMap((f) => [
+          [`features/${f}/feature.yml`, `summary: ${f}\n`],
+          [`features/${f}/config`, `CONFIG_${f.toUpperCase()}=y\n`],
+          [
+            `features/${f}/patches/0001-${f}.patch`,
+            `From: t <t@example.org>\nSubject: [PATCH] ${f}\n\n---\ndiff --git a/${f}.c b/${f}.c\n--- a/${f}.c\n+++ b/${f}.c\n@@ -1 +1 @@\n-a\n+b\n`,
+          ],
+        ]),
+      ),
+    });
+    const outs: Array<Record<string, string>> = [];
+    for (const lang of ['en_US.UTF-8', 'da_DK.UTF-8', 'sv_SE.UTF-8']) {
+      const out = path.join(root, `out-${lang}`);
+      const r = await runKplay(['compose', 'variants/v.yml', '--out', out], { cwd: root, env: { LANG: lang, LC_ALL: lang } });
+      expect(r.exitCode, r.stderr).toBe(0);
+      outs.push(await readTree(out));
+    }
+    const files = (JSON.parse(outs[0]!['manifest.json']!) as { outputs: Array<{ file: string }> }).outputs.map((o) => o.file);
+    expect(files.findIndex((f) => f.includes('aa'))).toBeLessThan(files.findIndex((f) => f.includes('zz')));
+    expect(outs[1]).toEqual(outs[0]);
+    expect(outs[2]).toEqual(outs[0]);
   });
 
   it('leaves an earlier output untouched when a later compose finds errors', async () => {

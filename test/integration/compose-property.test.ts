@@ -1,11 +1,12 @@
 import fc from 'fast-check';
-import { writeFile, rm } from 'node:fs/promises';
+import { cp, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { stringify } from 'yaml';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { composeVariant } from '../../src/compose/compose-variant.js';
 import { ROOT_OF_REPO } from '../support/fixture-repo.js';
 import { propertyRuns } from '../support/paths.js';
+import { tempDir } from '../support/temp-dir.js';
 
 const RUNS = propertyRuns(300);
 
@@ -65,23 +66,28 @@ const nearlyValid = fc.record({
 });
 
 describe('the loader never crashes on random variant documents', () => {
+  // a copy of the shipped features and variants (what `extends` may name) under os.tmpdir():
+  // the documents are written next to them, never into the repository, where other tests
+  // running at the same time (the schema test reads every variants/*.yml) would see them
+  let root: string;
+  beforeAll(async () => {
+    root = await tempDir('kplay-compose-property-');
+    for (const d of ['features', 'variants']) await cp(path.join(ROOT_OF_REPO, d), path.join(root, d), { recursive: true });
+  });
+
   it('every document composes or yields findings', async () => {
     let n = 0;
     let composed = 0;
     await fc.assert(
       fc.asyncProperty(fc.oneof(variantDoc, nearlyValid, validDoc), fc.boolean(), async (doc, asText) => {
-        const file = path.join(ROOT_OF_REPO, 'variants', `.prop-${process.pid}.yml`);
+        const file = path.join(root, 'variants', '.prop.yml');
         const text = asText ? stringify(doc) : JSON.stringify(doc);
         await writeFile(file, text);
-        try {
-          const result = await composeVariant(file, { root: ROOT_OF_REPO, write: false });
-          n++;
-          if (result.exitCode === 0) composed++;
-          else expect(result.findings.some((f) => f.severity === 'error' && f.where)).toBe(true);
-          for (const f of result.findings) expect(typeof f.message).toBe('string');
-        } finally {
-          await rm(file, { force: true });
-        }
+        const result = await composeVariant(file, { root, write: false });
+        n++;
+        if (result.exitCode === 0) composed++;
+        else expect(result.findings.some((f) => f.severity === 'error' && f.where)).toBe(true);
+        for (const f of result.findings) expect(typeof f.message).toBe('string');
       }),
       { numRuns: RUNS },
     );

@@ -6,6 +6,7 @@ import { buildSrpm } from '../../src/rpm/build-srpm.js';
 import { startCoprServer, type CoprContractServer } from '../support/copr-server/copr-contract-server.js';
 import { buildHelloSrpm, HELLO_FIXTURE, makeCoprHome } from '../support/copr-server/kplay-cli.js';
 import { runKplay, type KplayRun } from '../support/run-kplay.js';
+import { whileRunning } from '../support/while-running.js';
 
 const LOGIN = 'kplaybot=login==';
 const TOKEN = 'tkn-5e1d0c9b8a7f6e5d4c3b2a1f0e9d8c7b';
@@ -51,6 +52,8 @@ describe('Copr: project settings, chroot checks, outcomes, resume by digest, GSS
     srpm = await buildHelloSrpm(path.join(work, 'srpm'));
     variant = path.join(work, 'hello.yml');
     await writeFile(variant, VARIANT);
+    // its own repository root: without a features/ folder kplay would take the checkout above TMPDIR
+    await mkdir(path.join(work, 'features'));
   });
   afterAll(async () => {
     expect(everyOutput.join('\n')).not.toContain(TOKEN);
@@ -157,7 +160,8 @@ describe('Copr: project settings, chroot checks, outcomes, resume by digest, GSS
     const log =
       Array.from({ length: 40 }, (_, i) => `line ${i + 1}`).join('\n') + '\nerror: Bad exit status from /var/tmp/rpm-tmp.x (%build)\n';
     const running = submit(['--copr', `${USER}/kernel-playground`, '--chroot', RAWHIDE, '--wait'], { KPLAY_POLL_INTERVAL_MS: '30' });
-    for (let i = 0; i < 200 && server.builds.size === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    // the log is in place before kplay can see the chroot fail (its third poll, 60 ms after the upload at least)
+    expect(await whileRunning(running, () => server.builds.size > 0), 'kplay ended before it uploaded').toBe(true);
     const id = [...server.builds.keys()][0]!;
     server.builderLogs.set(`${id}/${RAWHIDE}`, log);
     const run = await running;

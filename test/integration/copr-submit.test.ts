@@ -2,11 +2,11 @@ import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { cancel } from '../support/copr-server/build-machine.js';
 import { startCoprServer, type CoprContractServer } from '../support/copr-server/copr-contract-server.js';
 import { buildHelloSrpm, makeCoprHome } from '../support/copr-server/kplay-cli.js';
 import { runKplay, type KplayRun } from '../support/run-kplay.js';
+import { whileRunning } from '../support/while-running.js';
 
 // A login with `=` in it (as Copr's are) and a token that must never be shown anywhere.
 const LOGIN = 'kplaybot=login==';
@@ -336,7 +336,8 @@ describe('kplay submit --copr against the contract server', () => {
   it('a canceled build ends the watch with a non-zero exit naming the canceled chroots', async () => {
     server.scripts.set(RAWHIDE, { outcome: 'succeeded', runningTicks: 1_000_000 });
     const running = submit(['--copr', `${USER}/kernel-playground`, '--chroot', RAWHIDE, '--wait'], { KPLAY_POLL_INTERVAL_MS: '20' });
-    for (let i = 0; i < 500 && ![...server.builds.values()].some((b) => b.chroots[0]?.state === 'running'); i++) await sleep(20);
+    const isRunning = () => [...server.builds.values()].some((b) => b.chroots[0]?.state === 'running');
+    expect(await whileRunning(running, isRunning), 'kplay ended before the build ran').toBe(true);
     cancel([...server.builds.values()][0]!);
     const run = await running;
     expect(run.exitCode).toBe(1);

@@ -1,12 +1,12 @@
 import { execa } from 'execa';
-import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { cp, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { gatherLookasideSources } from '../../src/bases/overlay/gather-lookaside-sources.js';
 import { parseSourcesFile } from '../../src/bases/overlay/sources-file.js';
 import { makeFixtureRepo, ROOT_OF_REPO } from '../support/fixture-repo.js';
 import { runKplay } from '../support/run-kplay.js';
+import { tempDir } from '../support/temp-dir.js';
 import { patchFor } from '../support/test-files.js';
 
 const DIST_GIT = path.join(ROOT_OF_REPO, 'test/fixtures/dist-git');
@@ -14,7 +14,7 @@ const LOOKASIDE = path.join(DIST_GIT, 'lookaside');
 
 /** The fixture dist-git as a git repository with a branch, so compose exercises the clone. */
 async function gitDistGit(dir: string): Promise<string> {
-  const repo = await mkdtemp(path.join(os.tmpdir(), 'kplay-distgit-repo-'));
+  const repo = await tempDir('kplay-distgit-repo-');
   await cp(path.join(DIST_GIT, dir), repo, { recursive: true });
   const git = (...args: string[]) => execa('git', ['-C', repo, '-c', 'user.name=t', '-c', 'user.email=t@example.org', ...args]);
   await git('init', '--quiet', '-b', 'f43');
@@ -55,7 +55,7 @@ async function rpmbuildSource(out: string, spec: string): Promise<string[]> {
     sourcesFile: 'sources',
   });
   expect(gathered.findings).toEqual([]);
-  const top = await mkdtemp(path.join(os.tmpdir(), 'kplay-rpmtop-'));
+  const top = await tempDir('kplay-rpmtop-');
   await execa('rpmbuild', [
     '-bs',
     path.join(out, spec),
@@ -69,7 +69,6 @@ async function rpmbuildSource(out: string, spec: string): Promise<string[]> {
     `_srcrpmdir ${top}`,
   ]);
   const srpms = (await readdir(top)).filter((n) => n.endsWith('.src.rpm'));
-  await rm(top, { recursive: true, force: true });
   return srpms;
 }
 
@@ -109,6 +108,24 @@ describe('Fedora dist-git overlay', () => {
     const manifest = JSON.parse(await readFile(path.join(out, 'manifest.json'), 'utf8')) as { base: { origin: { commit: string } } };
     expect(manifest.base.origin.commit).toMatch(/^[0-9a-f]{40}$/);
     expect(await rpmbuildSource(out, 'kernel.spec')).toEqual(['kernel-6.17.7-200.pg.src.rpm']);
+  });
+
+  it('gives the same bytes under any locale (da_DK sorts aa after z: aarch64 configs, CONFIG_AA* values)', async () => {
+    const root = await fixtureRepo(`base:\n  kind: fedora\n  path: ../dist-git`, {
+      'features/alpha/feature.yml': 'summary: alpha\nconfig:\n  CONFIG_AAA_LOCALE: y\n  CONFIG_ZZZ_LOCALE: y\n  CONFIG_ABA_LOCALE: m\n',
+    });
+    await cp(path.join(DIST_GIT, 'fedora-6.0'), path.join(root, 'dist-git'), { recursive: true });
+    const trees: Array<Record<string, string>> = [];
+    for (const lang of ['en_US.UTF-8', 'da_DK.UTF-8']) {
+      const out = path.join(root, `out-${lang}`);
+      const r = await runKplay(['compose', 'variants/pg.yml', '--out', out], { cwd: root, env: { LANG: lang, LC_ALL: lang } });
+      expect(r.exitCode, r.stderr).toBe(0);
+      const files: Record<string, string> = {};
+      for (const n of (await readdir(out)).sort()) files[n] = await readFile(path.join(out, n), 'latin1');
+      trees.push(files);
+    }
+    expect(Object.keys(trees[1]!)).toEqual(Object.keys(trees[0]!));
+    for (const n of Object.keys(trees[0]!)) expect(trees[1]![n], n).toBe(trees[0]![n]);
   });
 
   it('is idempotent: overlaying the composed output again gives the same files', async () => {
@@ -172,7 +189,7 @@ describe('shipped overlay and kmod variants compose offline', () => {
       ['fedora-playground', 'fedora-6.17', 'kernel.spec', 'kernel-6.17.7-200.playground.src.rpm'],
       ['stream-plus', 'centos-stream-9', 'kernel-plus.spec', 'kernel-plus-5.14.0-570.plus.src.rpm'],
     ] as const) {
-      const out = await mkdtemp(path.join(os.tmpdir(), `kplay-${variant}-`));
+      const out = await tempDir(`kplay-${variant}-`);
       const r = await runKplay(['compose', `variants/${variant}.yml`, '--dist-git', path.join(DIST_GIT, dir), '--out', out], {
         cwd: ROOT_OF_REPO,
       });

@@ -9,6 +9,7 @@ import { startKojiHub, type RunningKojiHub } from '../support/koji/koji-hub-serv
 import { makeCbsSandbox } from '../support/koji/cbs-sandbox.js';
 import { makeFixtureRepo } from '../support/fixture-repo.js';
 import { runKplay } from '../support/run-kplay.js';
+import { tempDir } from '../support/temp-dir.js';
 
 const sha256 = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
 
@@ -150,9 +151,7 @@ describe('kplay srpm for a kernel.org release named without a digest', () => {
 describe('kplay srpm for a distribution overlay', () => {
   it('gathers the dist-git lookaside files from --sources-dir (digest-checked) and builds the SRPM', async () => {
     const { ROOT_OF_REPO } = await import('../support/fixture-repo.js');
-    const { mkdtemp } = await import('node:fs/promises');
-    const os = await import('node:os');
-    const out = await mkdtemp(path.join(os.tmpdir(), 'kplay-overlay-srpm-'));
+    const out = await tempDir('kplay-overlay-srpm-');
     const r = await runKplay(
       // the fixture lookaside tarball is not a real kernel: the checks are skipped, loudly
       [

@@ -1,12 +1,11 @@
 import { readFile } from 'node:fs/promises';
-import { mkdtemp } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeFixtureRepo } from '../support/fixture-repo.js';
 import { fakeKernelTarball, WIREGUARD_SYMBOL } from '../support/release-server/fake-kernel-tarball.js';
 import { startReleaseServer, type ReleaseServer } from '../support/release-server/release-server.js';
 import { runKplay } from '../support/run-kplay.js';
+import { tempDir } from '../support/temp-dir.js';
 
 const VARIANT = `# yaml-language-server: $schema=../schemas/variant.schema.json
 # A tracked variant: comments like this one must survive a bump.
@@ -35,7 +34,7 @@ beforeAll(async () => {
     '6.6.12': await fakeKernelTarball('6.6.12', { WIREGUARD: WIREGUARD_SYMBOL }),
     '6.7.5': await fakeKernelTarball('6.7.5', { WIREGUARD: WIREGUARD_SYMBOL }),
   };
-  const cache = await mkdtemp(path.join(os.tmpdir(), 'kplay-track-cache-'));
+  const cache = await tempDir('kplay-track-cache-');
   env = { KPLAY_RELEASES_URL: server.releasesUrl, KPLAY_KERNEL_CDN: server.cdn, KPLAY_CACHE_DIR: cache };
 });
 afterAll(async () => server?.close());

@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { makeFixtureRepo, ROOT_OF_REPO, variantYaml } from '../support/fixture-repo.js';
 import { KERNEL_TIER_KPLAY_CACHE, LINUX_61_TARBALL, requireSystemFile } from '../support/kernel-tree.js';
 import { runKplay } from '../support/run-kplay.js';
+import { tempDir } from '../support/temp-dir.js';
 import { sha256File } from '../support/test-files.js';
 
 const PATCHES = path.join(ROOT_OF_REPO, 'test/fixtures/patches');
@@ -28,7 +29,7 @@ describe('compose against the real Linux 6.1 source', () => {
 
   it('the shipped playground variants compose with Kconfig and patch checks and no findings', async () => {
     for (const v of ['playground', 'playground-plus']) {
-      const out = await mkdtemp(path.join(os.tmpdir(), `kplay-k-${v}-`));
+      const out = await tempDir(`kplay-k-${v}-`);
       const r = await runKplay(['compose', `variants/${v}.yml`, '--kernel-source', LINUX_61_TARBALL, '--out', out, '--json'], {
         cwd: ROOT_OF_REPO,
         env: env(),

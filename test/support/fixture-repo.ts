@@ -1,19 +1,26 @@
-import { mkdir, mkdtemp, writeFile, symlink } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdir, writeFile, symlink } from 'node:fs/promises';
 import path from 'node:path';
+import { tempDir } from './temp-dir.js';
 
 /** Files of a fixture repository: path → content, or { link: target } for a symlink. */
 export type FixtureFiles = Record<string, string | Buffer | { link: string }>;
 
-/** Write a throwaway repository (features/, variants/ ...) into a fresh temp folder. */
+/**
+ * Write a throwaway repository (features/, variants/ ...) into a fresh temp folder, removed after
+ * the test file. It has a features/ folder unless `files` makes `features` something else: kplay
+ * takes the nearest folder above a variant that holds one as the repository root, and the run's
+ * TMPDIR lies inside this repository (test/support/global-setup.ts), so without it kplay would
+ * read this repository's features and write to its out/.
+ */
 export async function makeFixtureRepo(files: FixtureFiles): Promise<string> {
-  const root = await mkdtemp(path.join(os.tmpdir(), 'kplay-fixture-'));
+  const root = await tempDir('kplay-fixture-');
   for (const [rel, content] of Object.entries(files)) {
     const abs = path.join(root, rel);
     await mkdir(path.dirname(abs), { recursive: true });
     if (typeof content === 'object' && !Buffer.isBuffer(content)) await symlink(content.link, abs);
     else await writeFile(abs, content);
   }
+  if (!('features' in files)) await mkdir(path.join(root, 'features'), { recursive: true });
   return root;
 }
 

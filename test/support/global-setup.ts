@@ -5,11 +5,15 @@
  * - TMPDIR (so os.tmpdir(), mktemp, rpmbuild's and Chromium's temp files) becomes
  *   `<repo>/.test-tmp/run-<pid>/`; KPLAY_CACHE_DIR (kplay's own cache, else ~/.cache/kplay)
  *   becomes a folder inside it. Workers inherit both: they start after this runs.
- * - At the end, whatever a test left there is listed on one line and removed, with the folder.
+ * - At the end, whatever a test left there is listed on one line, grouped by name with counts
+ *   (`kplay-cert-* ×12, …`, test/support/leftovers.ts), and removed with the folder; what appeared
+ *   in the repository's top folder, out/, variants/ or features/ is named too (tests write under
+ *   os.tmpdir()).
  */
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { TEST_TMP_ROOT } from './paths.js';
+import { describeLeftovers, repositoryEntries, writtenIntoRepository } from './leftovers.js';
+import { ROOT_OF_REPO, TEST_TMP_ROOT } from './paths.js';
 import { ensureKplayBuilt } from './run-kplay.js';
 
 export default async function setup(): Promise<() => void> {
@@ -20,12 +24,14 @@ export default async function setup(): Promise<() => void> {
   process.env.KPLAY_CACHE_DIR ??= path.join(runDir, 'kplay-cache');
   removeRunsOfDeadProcesses();
   await ensureKplayBuilt();
+  const inRepository = repositoryEntries(ROOT_OF_REPO);
 
   return () => {
+    const written = writtenIntoRepository(inRepository, repositoryEntries(ROOT_OF_REPO));
+    if (written.length > 0) console.warn(`test hygiene: tests wrote into the repository (left in place): ${written.join(', ')}`);
     const left = readdirSync(runDir).filter((n) => n !== 'kplay-cache');
     if (left.length > 0) {
-      const shown = left.slice(0, 8).join(', ') + (left.length > 8 ? `, … (${left.length} in all)` : '');
-      console.warn(`test hygiene: tests left ${left.length} entries in ${runDir} (now removed): ${shown}`);
+      console.warn(`test hygiene: tests left ${left.length} entries in ${runDir} (now removed): ${describeLeftovers(left)}`);
     }
     rmSync(runDir, { recursive: true, force: true });
     try {

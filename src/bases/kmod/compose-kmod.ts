@@ -14,6 +14,7 @@ import { builtinRequestFindings } from './check-kmod-requests.js';
 import { buildKmodSpecContext, kmodName, moduleOptions } from './kmod-spec-context.js';
 import { withKmodKernel } from './kmod-kernel-override.js';
 import { composeResultSoFar } from '../compose-result.js';
+import { codePointOrder } from '../../model/code-point-order.js';
 
 /** A tarball, or a tree folder with a top-level Kconfig (a folder of module sources alone has none). */
 async function hasKconfig(kernelSource: string): Promise<boolean> {
@@ -164,7 +165,7 @@ export async function composeKmod(
     checks,
     outputs: [...files.entries()]
       .map(([file, content]) => ({ file, sha256: sha256(content) }))
-      .sort((a, b) => a.file.localeCompare(b.file)),
+      .sort((a, b) => codePointOrder(a.file, b.file)),
   };
   files.set('manifest.json', `${JSON.stringify(manifest, null, 2)}\n`);
   const outDir = path.resolve(opts.out ?? path.join(root, 'out', variant.name));

@@ -27,6 +27,7 @@ import { restrictExclusiveArch, type ExclusiveArchChange } from './exclusive-arc
 import { readSpecMacros } from './spec-macros.js';
 import { displayPath } from '../../model/safe-path.js';
 import { composeResultSoFar } from '../compose-result.js';
+import { codePointOrder } from '../../model/code-point-order.js';
 
 /** `.fedora-playground` is not a valid Release part (no `-`): `.fedora_playground`. */
 export function overlayBuildid(variant: Variant): string {
@@ -295,7 +296,7 @@ function overlayManifest(
     checks,
     outputs: [...files.entries()]
       .map(([file, content]) => ({ file, sha256: sha256(content) }))
-      .sort((a, b) => a.file.localeCompare(b.file)),
+      .sort((a, b) => codePointOrder(a.file, b.file)),
   };
   return `${JSON.stringify(manifest, null, 2)}\n`;
 }

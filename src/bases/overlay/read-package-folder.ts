@@ -1,6 +1,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { withFileMode } from '../../fs/file-mode.js';
+import { codePointOrder } from '../../model/code-point-order.js';
 
 /** How a distribution's package folder is laid out. */
 export type PackageLayout = 'flat' | 'SPECS+SOURCES';
@@ -16,7 +17,7 @@ async function isDir(p: string): Promise<boolean> {
 }
 
 async function readFilesOf(dir: string, into: Map<string, Buffer>): Promise<void> {
-  for (const e of (await readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
+  for (const e of (await readdir(dir, { withFileTypes: true })).sort((a, b) => codePointOrder(a.name, b.name))) {
     if (SKIPPED.has(e.name) || !e.isFile()) continue;
     const file = path.join(dir, e.name);
     into.set(e.name, withFileMode(await readFile(file), (await stat(file)).mode));

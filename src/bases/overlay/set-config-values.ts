@@ -1,5 +1,6 @@
 import { formatConfigLine } from '../../config/config-value.js';
 import type { ConfigValue } from '../../model/types.js';
+import { codePointOrder } from '../../model/code-point-order.js';
 
 const SET_LINE = /^CONFIG_([A-Za-z0-9_]+)=/;
 const UNSET_LINE = /^# CONFIG_([A-Za-z0-9_]+) is not set$/;
@@ -30,7 +31,7 @@ export function setConfigValues(text: string, values: ReadonlyMap<string, Config
       out.push(line);
     }
   }
-  for (const [sym, value] of [...values.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+  for (const [sym, value] of [...values.entries()].sort(([a], [b]) => codePointOrder(a, b))) {
     if (!done.has(sym)) out.push(formatConfigLine(sym, value));
   }
   return `${out.join('\n')}${trailingNewline ? '\n' : ''}`;

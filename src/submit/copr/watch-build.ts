@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { isBuildFinished, type BuildSnapshot } from './build-state.js';
 import type { CoprClient } from './copr-client.js';
 import { CoprError } from './copr-error.js';
+import { codePointOrder } from '../../model/code-point-order.js';
 
 /** One look at a build: its derived state from `build/{id}` and each chroot from `build-chroot/list`. */
 export async function fetchBuildSnapshot(client: CoprClient, buildId: number): Promise<BuildSnapshot> {
@@ -13,7 +14,7 @@ export async function fetchBuildSnapshot(client: CoprClient, buildId: number): P
     state: build.state,
     chroots: chroots
       .map((c) => ({ name: c.name, state: c.state, resultUrl: c.result_url ?? undefined }))
-      .sort((a, b) => a.name.localeCompare(b.name)),
+      .sort((a, b) => codePointOrder(a.name, b.name)),
   };
 }
 

@@ -1,8 +1,8 @@
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { buildSrpm } from '../../../src/rpm/build-srpm.js';
 import { ROOT_OF_REPO } from '../paths.js';
+import { tempDir } from '../temp-dir.js';
 
 /** The Copr fixture package (a tiny spec and its source). */
 export const HELLO_FIXTURE = path.join(ROOT_OF_REPO, 'test', 'fixtures', 'copr', 'hello');
@@ -10,9 +10,10 @@ export const HELLO_FIXTURE = path.join(ROOT_OF_REPO, 'test', 'fixtures', 'copr',
 /**
  * A temporary HOME whose ~/.config/copr points at `coprUrl` with these credentials. The test
  * server speaks plain http, which copr-cli (and kplay) refuse unless `encrypted = False`.
+ * Removed after the test file.
  */
 export async function makeCoprHome(coprUrl: string, login: string, token: string, user: string): Promise<string> {
-  const home = await mkdtemp(path.join(os.tmpdir(), 'kplay-copr-home-'));
+  const home = await tempDir('kplay-copr-home-');
   await mkdir(path.join(home, '.config'), { recursive: true });
   await writeFile(
     path.join(home, '.config', 'copr'),

@@ -1,13 +1,13 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkClientCert } from '../../../src/submit/cbs/check-client-cert.js';
 import { makeClientCert } from '../../support/koji/make-client-cert.js';
+import { tempDirSync } from '../../support/temp-dir.js';
 
 describe('client certificate check', () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'kplay-cert-'));
+  const dir = tempDirSync('kplay-cert-');
 
   it('accepts a valid certificate+key file and reports its expiry', () => {
     const file = makeClientCert(path.join(dir, 'valid.cert'), 30);

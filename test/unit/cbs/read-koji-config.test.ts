@@ -1,12 +1,12 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../../src/findings/finding.js';
 import { kojiConfigFiles, readKojiProfile } from '../../../src/submit/cbs/read-koji-config.js';
+import { tempDirSync } from '../../support/temp-dir.js';
 
 function layout() {
-  const root = mkdtempSync(path.join(os.tmpdir(), 'kplay-kojiconf-'));
+  const root = tempDirSync('kplay-kojiconf-');
   const etc = path.join(root, 'etc');
   const home = path.join(root, 'home');
   mkdirSync(path.join(etc, 'koji.conf.d'), { recursive: true });

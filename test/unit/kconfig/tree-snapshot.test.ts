@@ -8,6 +8,7 @@ import type { KconfigTree } from '../../../src/kconfig/kconfig-tree.js';
 import { loadKconfigTreeSync } from '../../../src/kconfig/load-kconfig-tree.js';
 import { assignmentsFromConfigText, olddefconfig } from '../../../src/kconfig/olddefconfig.js';
 import { decodeTree, encodeTree, type TreeSnapshot } from '../../../src/kconfig/tree-snapshot.js';
+import { KEEP_TREES } from '../../../src/kconfig/parsed-tree-cache.js';
 import { fakeTree } from './fake-tree.js';
 
 const KCONFIG = `
@@ -158,5 +159,44 @@ describe('parsed tree cache', () => {
     // same content, new mtime: still valid (digest), same answer
     utimesSync(path.join(root, 'Kconfig'), new Date(), new Date(Date.now() + 5000));
     expect(names(load())).toEqual(['A', 'C', 'D']);
+  });
+
+  it('notices an edit that keeps the size and the mtime of a file changed just before the parse', () => {
+    const sub = path.join(root, 'sub', 'Kconfig');
+    const tick = Math.floor(Date.now() / 1000); // a whole second: utimes keeps it exactly
+    writeFileSync(sub, 'config P\n\tbool "p"\n');
+    utimesSync(sub, tick, tick);
+    expect(names(load())).toContain('P');
+    writeFileSync(sub, 'config Q\n\tbool "q"\n'); // same size
+    utimesSync(sub, tick, tick); // and, as within one timestamp tick, the same mtime
+    expect(names(load())).toContain('Q');
+    writeFileSync(sub, 'config C\n\tbool "c"\n');
+  });
+
+  it('keeps at most KEEP_TREES parsed trees: the least recently used go, the one just read stays', () => {
+    const parsed = path.join(cacheDir, 'kconfig-parsed');
+    const [own] = readdirSync(parsed);
+    // older entries of other trees (and engine builds), used a day ago and earlier
+    for (let i = 0; i < KEEP_TREES + 5; i++) {
+      const f = path.join(parsed, `old-${String(i).padStart(2, '0')}.bin`);
+      writeFileSync(f, 'x');
+      const t = new Date(Date.now() - (i + 1) * 86_400_000);
+      utimesSync(f, t, t);
+    }
+    utimesSync(path.join(parsed, own!), new Date(0), new Date(0)); // oldest of all, until read
+    expect(names(load())).toEqual(['A', 'C', 'D']); // a hit: marks it used
+    // another tree parsed: written, then the cache trimmed
+    const other = path.join(dir, 'other');
+    mkdirSync(other);
+    writeFileSync(path.join(other, 'Makefile'), 'VERSION = 6\nPATCHLEVEL = 1\nSUBLEVEL = 0\n');
+    writeFileSync(path.join(other, 'Kconfig'), 'config Z\n\tbool "z"\n');
+    loadKconfigTreeSync({ label: other, root: other, srcarch: 'x86', makeArch: 'x86_64', cacheDir, tools: { CC: 'true' } });
+    const left = readdirSync(parsed).filter((n) => n.endsWith('.bin'));
+    expect(left).toHaveLength(KEEP_TREES);
+    expect(left).toContain(own);
+    expect(left.filter((n) => !n.startsWith('old-') && n !== own)).toHaveLength(1);
+    // the most recently used old entries stay, the oldest went
+    expect(left).toContain('old-00.bin');
+    expect(left).not.toContain(`old-${String(KEEP_TREES + 4).padStart(2, '0')}.bin`);
   });
 });
