@@ -683,7 +683,7 @@ export const FINDING_CODES = {
     exit: 'input',
     group: 'signing',
     description:
-      '`kplay sign`: a value of the RPM header cannot be carried exactly into the rebuild spec (rpm would read it as spec syntax or change it); nothing is written',
+      '`kplay sign`: a value of the RPM header cannot be carried exactly into the rebuild spec (rpm would read it as spec syntax or change it), or a listed file lies below a symbolic link; nothing is written',
   },
   N_SIGN_IMAGE_NOT_PE: {
     severity: 'note',
