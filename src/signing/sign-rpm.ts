@@ -7,7 +7,7 @@ import { displayPath } from '../model/safe-path.js';
 import { pathExists } from '../fs/path-kind.js';
 import { inspectPeImage, isPeImage, signPeImage } from './pe-image.js';
 import { readRpmHeader } from './rpm-header.js';
-import { extractPayload, isKernelImagePath, isModulePath, payloadFiles, payloadLinks } from './rpm-payload.js';
+import { extractPayload, isKernelImagePath, isModulePath, PayloadRefused, payloadFiles, payloadLinks } from './rpm-payload.js';
 import { firstUnderLink, RebuildRefused, rebuildSpec, type RebuildPlan } from './rebuild-spec.js';
 import { inspectModule, signModuleFile, type SigningKey } from './sign-module.js';
 import type { Pkcs7Signer } from './pkcs7-signer.js';
@@ -107,7 +107,9 @@ export async function signRpm(rpm: string, key: SigningKey, outDir: string, find
     await chmod(work, 0o700);
     const payload = path.join(work, 'payload');
     await mkdir(payload);
-    await extractPayload(rpm, payload);
+    await extractPayload(rpm, payload).catch((err: unknown) => {
+      throw err instanceof PayloadRefused ? headerRefusal(rpm, err.message) : err;
+    });
     const signed: SignedFile[] = [];
     for (const p of await payloadFiles(payload)) {
       const abs = path.join(payload, p);
@@ -228,7 +230,9 @@ export async function verifyRpm(rpm: string, cert?: string): Promise<VerifyEntry
     let root = work;
     let files: string[];
     if (rpm.endsWith('.rpm')) {
-      await extractPayload(rpm, work);
+      await extractPayload(rpm, work).catch((err: unknown) => {
+        throw err instanceof PayloadRefused ? new UsageError(`${displayPath(rpm)}: ${err.message}`) : err;
+      });
       files = await payloadFiles(work);
     } else {
       root = path.dirname(path.resolve(rpm));

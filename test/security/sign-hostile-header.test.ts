@@ -158,6 +158,20 @@ mkdir -p %{buildroot}/m; echo module > %{buildroot}/m/m.ko; ln -s ${target} %{bu
 /ka
 %ghost /kb/sig.key.pem
 `;
+/**
+ * A payload that writes through its own link: `/a` links to a folder of the signing machine and
+ * `/a/planted` is a file of the payload (rpmbuild read it through the link on the attacker's
+ * side). GNU cpio 2.13 (Debian 12) extracts `./a/planted` through `./a`, outside the work folder.
+ */
+const ESCAPE_SPEC = (target: string) => `${PREAMBLE('escape')}%description
+d
+%install
+mkdir -p %{buildroot}/m; echo module > %{buildroot}/m/m.ko; ln -s ${target} %{buildroot}/a
+%files
+/m/m.ko
+/a
+/a/planted
+`;
 const CRAFT_SPEC = `${PREAMBLE('craft')}%description
 text
 Qpost
@@ -203,6 +217,8 @@ let buildhost: string;
 let caps: string;
 let craft: string;
 let link: string;
+let escape: string;
+let outside: string;
 
 beforeAll(async () => {
   for (const tool of ['/usr/bin/rpmbuild', '/usr/bin/rpm2cpio'])
@@ -226,6 +242,11 @@ beforeAll(async () => {
   await mkdir(path.join(work, 'keys'));
   await writeFile(path.join(work, 'keys', 'sig.key.pem'), 'SIGNER-PRIVATE-KEY');
   link = await rpmbuild(LINK_SPEC(path.join(work, 'keys')), 'link', REPRODUCIBLE);
+  outside = path.join(work, 'outside');
+  await mkdir(outside);
+  await writeFile(path.join(outside, 'planted'), 'PLANTED BY THE PAYLOAD');
+  escape = await rpmbuild(ESCAPE_SPEC(outside), 'escape', REPRODUCIBLE);
+  await rm(path.join(outside, 'planted'));
   expect(canaryFired(canary)).toBe(false);
 }, 60_000);
 
@@ -327,6 +348,29 @@ describe('kplay sign on RPMs with hostile headers', () => {
     expect([...links]).toEqual(['/usr/k']);
     expect(firstUnderLink(['/usr', '/usr/k', '/usr/k/sig.key.pem'], links)).toMatch(/^file '\/usr\/k\/sig\.key\.pem' lies below/);
     expect(firstUnderLink(['/usr', '/usr/k', '/usr/kk/x'], links)).toBeUndefined();
+  });
+
+  it('never unpacks a payload file through a link of the payload (kplay sign --verify)', async () => {
+    await rm(path.join(outside, 'planted'), { force: true });
+    const r = await runKplay(['sign', '--verify', 'rpms/escape.rpm'], { cwd: work });
+    expect(existsSync(path.join(outside, 'planted')), 'cpio wrote outside the work folder').toBe(false);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/^kplay: error: rpms\/escape\.rpm: the payload entry '\.\/a\/planted' lies below its symbolic link '\.\/a'/);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('never unpacks a payload file through a link of the payload (kplay sign, header calls the link a folder)', async () => {
+    await rm(path.join(outside, 'planted'), { force: true });
+    const rpm = path.relative(
+      work,
+      await patched(escape, 'escape-dir', [Buffer.from([0o120777 >> 8, 0o120777 & 0xff]), Buffer.from([0o40755 >> 8, 0o40755 & 0xff])]),
+    );
+    const r = await sign('refused', rpm);
+    expect(existsSync(path.join(outside, 'planted')), 'cpio wrote outside the work folder').toBe(false);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/^escape-dir\.rpm: error E_SIGN_HEADER: the payload entry '\.\/a\/planted' lies below its symbolic link/);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(existsSync(path.join(work, 'refused'))).toBe(false);
   });
 
   it('checks every RPM before signing any: one refused header leaves --out untouched', async () => {
