@@ -223,6 +223,11 @@ export interface RebuildPlan {
   arch: string;
   /** Payload path → mtime from the header, restored after signing. */
   mtimes: Map<string, number>;
+  /**
+   * What the payload must hold: every file of the header but the `%ghost` ones (path → file type,
+   * `mode & 0o170000`). A payload holding anything else would be signed and packed unseen.
+   */
+  payload: Map<string, number>;
   /** SOURCERPM is kept when the source package's version-release equals the binary's. */
   sourceRpmKept: boolean;
   buildTime?: number;
@@ -381,6 +386,9 @@ export function rebuildSpec(h: RpmHeader, originName: string): RebuildPlan {
   const mt = tagList(h, 'filemtimes').map(Number);
   return {
     mtimes: new Map(paths.map((p, i) => [p, mt[i] ?? 0])),
+    payload: new Map(
+      paths.flatMap((p, i): Array<[string, number]> => ((fflags[i] ?? 0) & FILE.GHOST ? [] : [[p, (modes[i] ?? 0) & 0o170000]])),
+    ),
     // not trimmed: the blank line after the last changelog entry ends a trailing backslash's continuation
     spec: `${lines.join('\n')}\n`,
     name,

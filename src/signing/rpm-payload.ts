@@ -9,7 +9,7 @@ import { foldToOneLine } from '../render/boundary/index.js';
 /** The payload would put a file somewhere other than below the folder it is unpacked into. */
 export class PayloadRefused extends Error {}
 
-interface CpioEntry {
+export interface CpioEntry {
   /** The name as the archive holds it (`./lib/modules/...`). */
   name: string;
   mode: number;
@@ -83,24 +83,62 @@ export function unsafeCpioEntry(entries: CpioEntry[]): string | undefined {
   return undefined;
 }
 
+const KINDS: Record<number, string> = {
+  [0o100000]: 'a regular file',
+  [S_IFDIR]: 'a folder',
+  [S_IFLNK]: 'a symbolic link',
+  [0o020000]: 'a character device',
+  [0o060000]: 'a block device',
+  [0o010000]: 'a FIFO',
+  [0o140000]: 'a socket',
+};
+const kind = (mode: number): string => KINDS[mode & S_IFMT] ?? `of type ${(mode & S_IFMT).toString(8)}`;
+
+/**
+ * Why the payload is not exactly the files its header lists (`expected`: path → file type, the
+ * `%ghost` files left out), or undefined. The header is what a signer inspects (`rpm -qlp`) and
+ * what the rebuild spec lists; a payload entry it does not list (a module inside a "file" that is
+ * a folder in the payload) would be signed and, through the folder, packed into the result.
+ */
+export function payloadMismatch(entries: CpioEntry[], expected: Map<string, number>): string | undefined {
+  const seen = new Set<string>();
+  for (const e of entries) {
+    const p = `/${e.name
+      .split('/')
+      .filter((s) => s !== '' && s !== '.')
+      .join('/')}`;
+    const shown = `'${foldToOneLine(p.slice(0, 80))}'`;
+    const want = expected.get(p);
+    if (want === undefined) return `the payload holds ${shown}, which the header does not list`;
+    if (want !== (e.mode & S_IFMT)) return `the payload's ${shown} is ${kind(e.mode)}, the header lists ${kind(want)}`;
+    if (seen.has(p)) return `the payload holds ${shown} twice`;
+    seen.add(p);
+  }
+  for (const p of expected.keys())
+    if (!seen.has(p)) return `the header lists '${foldToOneLine(p.slice(0, 80))}', which the payload does not hold`;
+  return undefined;
+}
+
 /**
  * Unpack an RPM's payload into `dir` (rpm2cpio, then cpio), keeping modes and mtimes. The
  * archive is written to a file and checked entry by entry first (unsafeCpioEntry); the same
  * bytes are then unpacked, so what cpio reads is what was checked.
  */
-export async function extractPayload(rpm: string, dir: string): Promise<void> {
+export async function extractPayload(rpm: string, dir: string): Promise<CpioEntry[]> {
   const scratch = await mkdtemp(path.join(os.tmpdir(), 'kplay-cpio-'));
   try {
     const archive = path.join(scratch, 'payload.cpio');
     try {
       await execa('sh', ['-c', 'rpm2cpio "$1" > "$2"', 'kplay-extract', path.resolve(rpm), archive]);
     } catch (err) {
-      const e = err as { stderr?: string };
-      throw new UsageError(
-        `cannot unpack ${displayPath(rpm)} (rpm2cpio, Debian package rpm2cpio): ${(e.stderr ?? '').trim().split('\n').pop() ?? ''}`,
-      );
+      const e = err as { stderr?: string; exitCode?: number };
+      // rpm2cpio exits 1 without a word when the payload does not match the header's size or digest
+      const why =
+        (e.stderr ?? '').trim().split('\n').pop() || `exit ${e.exitCode ?? '?'}: the payload is damaged or does not match its header`;
+      throw new UsageError(`cannot unpack ${displayPath(rpm)} (rpm2cpio, Debian package rpm2cpio): ${why}`);
     }
-    const unsafe = unsafeCpioEntry(await cpioEntries(archive));
+    const entries = await cpioEntries(archive);
+    const unsafe = unsafeCpioEntry(entries);
     if (unsafe) throw new PayloadRefused(unsafe);
     try {
       await execa('cpio', ['-idmu', '--quiet', '--no-absolute-filenames'], { cwd: dir, inputFile: archive });
@@ -109,6 +147,7 @@ export async function extractPayload(rpm: string, dir: string): Promise<void> {
       if (e.code === 'ENOENT') throw new UsageError('cpio is not installed (Debian package cpio)');
       throw new UsageError(`cannot unpack ${displayPath(rpm)} (cpio): ${(e.stderr ?? '').trim().split('\n').pop() ?? ''}`);
     }
+    return entries;
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }

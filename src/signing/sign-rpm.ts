@@ -7,7 +7,15 @@ import { displayPath } from '../model/safe-path.js';
 import { pathExists } from '../fs/path-kind.js';
 import { inspectPeImage, isPeImage, signPeImage } from './pe-image.js';
 import { readRpmHeader } from './rpm-header.js';
-import { extractPayload, isKernelImagePath, isModulePath, PayloadRefused, payloadFiles, payloadLinks } from './rpm-payload.js';
+import {
+  extractPayload,
+  isKernelImagePath,
+  isModulePath,
+  PayloadRefused,
+  payloadFiles,
+  payloadLinks,
+  payloadMismatch,
+} from './rpm-payload.js';
 import { firstUnderLink, RebuildRefused, rebuildSpec, type RebuildPlan } from './rebuild-spec.js';
 import { inspectModule, signModuleFile, type SigningKey } from './sign-module.js';
 import type { Pkcs7Signer } from './pkcs7-signer.js';
@@ -107,9 +115,12 @@ export async function signRpm(rpm: string, key: SigningKey, outDir: string, find
     await chmod(work, 0o700);
     const payload = path.join(work, 'payload');
     await mkdir(payload);
-    await extractPayload(rpm, payload).catch((err: unknown) => {
+    const entries = await extractPayload(rpm, payload).catch((err: unknown) => {
       throw err instanceof PayloadRefused ? headerRefusal(rpm, err.message) : err;
     });
+    // what is signed and packed is exactly what the header lists (and the signer saw)
+    const mismatch = payloadMismatch(entries, plan.payload);
+    if (mismatch) throw headerRefusal(rpm, mismatch);
     const signed: SignedFile[] = [];
     for (const p of await payloadFiles(payload)) {
       const abs = path.join(payload, p);

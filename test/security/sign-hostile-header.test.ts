@@ -74,6 +74,35 @@ async function patched(rpm: string, name: string, ...edits: Array<[string | Buff
   return out;
 }
 
+/**
+ * The header of `headerRpm` with the payload of `payloadRpm`, made consistent the way rpm2cpio
+ * checks it (the payload digest in the header, the archive size in the signature header): a
+ * payload that is not what the header lists.
+ */
+async function spliced(headerRpm: string, payloadRpm: string, name: string): Promise<string> {
+  const [h, p] = await Promise.all([readFile(headerRpm), readFile(payloadRpm)]);
+  const [start, end] = headerRegion(h);
+  const q = async (rpm: string, tag: string) => (await query(rpm, ['--qf', `%{${tag}}`])).trim();
+  const swap = async (region: Buffer, tag: string, encode: (v: string) => Buffer) => {
+    const from = encode(await q(headerRpm, tag));
+    const at = region.indexOf(from);
+    expect(at, tag).toBeGreaterThanOrEqual(0);
+    expect(region.indexOf(from, at + 1), `${tag} is unique`).toBe(-1);
+    encode(await q(payloadRpm, tag)).copy(region, at);
+  };
+  const sig = h.subarray(96, start);
+  const header = h.subarray(start, end);
+  await swap(header, 'PAYLOADDIGEST', (v) => Buffer.from(v));
+  await swap(sig, 'LONGARCHIVESIZE', (v) => {
+    const b = Buffer.alloc(4);
+    b.writeUInt32BE(Number(v));
+    return b;
+  });
+  const out = path.join(work, `${name}.rpm`);
+  await writeFile(out, Buffer.concat([h.subarray(0, end), p.subarray(headerRegion(p)[1])]));
+  return out;
+}
+
 const PREAMBLE = (name: string) => `Name: ${name}
 Version: 1.0
 Release: 1
@@ -172,6 +201,16 @@ mkdir -p %{buildroot}/m; echo module > %{buildroot}/m/m.ko; ln -s ${target} %{bu
 /a
 /a/planted
 `;
+/** The same package with `/x` a file, or a folder holding a module the first header does not list. */
+const SPLICE_SPEC = (name: string, folder: boolean) => `${PREAMBLE(name)}%description
+d
+%install
+mkdir -p %{buildroot}/m; echo module > %{buildroot}/m/m.ko
+${folder ? 'mkdir %{buildroot}/x; echo hidden module > %{buildroot}/x/hidden.ko' : 'echo file > %{buildroot}/x'}
+%files
+/m/m.ko
+/x
+`;
 const CRAFT_SPEC = `${PREAMBLE('craft')}%description
 text
 Qpost
@@ -218,6 +257,8 @@ let caps: string;
 let craft: string;
 let link: string;
 let escape: string;
+let spliceFile: string;
+let spliceFolder: string;
 let outside: string;
 
 beforeAll(async () => {
@@ -247,6 +288,8 @@ beforeAll(async () => {
   await writeFile(path.join(outside, 'planted'), 'PLANTED BY THE PAYLOAD');
   escape = await rpmbuild(ESCAPE_SPEC(outside), 'escape', REPRODUCIBLE);
   await rm(path.join(outside, 'planted'));
+  spliceFile = await rpmbuild(SPLICE_SPEC('splice-file', false), 'splice-file', REPRODUCIBLE);
+  spliceFolder = await rpmbuild(SPLICE_SPEC('splice-folder', true), 'splice-folder', REPRODUCIBLE);
   expect(canaryFired(canary)).toBe(false);
 }, 60_000);
 
@@ -301,7 +344,12 @@ describe('kplay sign on RPMs with hostile headers', () => {
           ['/kb/', '/ka/'],
           [Buffer.from([0o120777 >> 8, 0o120777 & 0xff]), Buffer.from([0o40755 >> 8, 0o40755 & 0xff])],
         ),
-      /file '\/ka\/sig\.key\.pem' lies below the symbolic link '\/ka'/,
+      /the payload's '\/ka' is a symbolic link, the header lists a folder/,
+    ],
+    [
+      "a payload that is not what the header lists (a module inside a 'file' that is a folder)",
+      () => spliced(spliceFile, spliceFolder, 'spliced'),
+      /the payload's '\/x' is a folder, the header lists a regular file/,
     ],
     [
       'a description line %post (a root scriptlet)',
