@@ -1,4 +1,4 @@
-import { chmod, copyFile, lstat, mkdir, mkdtemp, readdir, rename, rm, utimes, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, lstat, lutimes, mkdir, mkdtemp, readdir, rename, rm, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -180,7 +180,8 @@ export async function signRpm(rpm: string, key: SigningKey, outDir: string, find
     for (const [p, t] of [...plan.mtimes.entries()].sort((a, b) => b[0].length - a[0].length)) {
       const abs = path.join(payload, p);
       const kind = await lstat(abs).catch(() => undefined);
-      if (kind && !kind.isSymbolicLink()) await utimes(abs, t, t);
+      // a link's own time (cp -a and rpmbuild keep it); utimes would stamp where it points
+      if (kind) await (kind.isSymbolicLink() ? lutimes : utimes)(abs, t, t);
     }
     const built = await rpmbuildRebuild(plan.spec, work, payload, plan);
     await mkdir(outDir, { recursive: true });
