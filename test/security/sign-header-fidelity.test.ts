@@ -86,13 +86,13 @@ async function signAndCompare(rpm: string): Promise<string[]> {
   return diffs;
 }
 
-const PREAMBLE = (name: string) => `Name: ${name}
+const PREAMBLE = (name: string, tags = '') => `Name: ${name}
 Version: 1.0
 Release: 1
 Summary: fidelity
 License: MIT
 BuildArch: noarch
-%global debug_package %{nil}
+${tags}%global debug_package %{nil}
 %global __os_install_post %{nil}
 %description
 d
@@ -136,6 +136,34 @@ touch -h -d @1700000000 %{buildroot}/m/l.ko
 /m
 `,
     );
+    expect(await signAndCompare(rpm)).toEqual([]);
+  });
+
+  it('BugURL, DistTag, VCS, ModularityLabel and Prefix (a relocatable package) are carried', async () => {
+    const rpm = await rpmbuild(
+      'tags',
+      `${PREAMBLE(
+        'tags',
+        `BugURL: https://bugz.example.org/kernel
+DistTag: example:1
+VCS: git+https://example.org/kernel.git#abc
+ModularityLabel: kernel:6.1:1:x
+Prefix: /usr
+Prefix: /etc
+`,
+      )}%install
+mkdir -p %{buildroot}/usr/m %{buildroot}/etc; echo module > %{buildroot}/usr/m/m.ko; echo c > %{buildroot}/etc/c
+%files
+/usr/m
+/etc/c
+`,
+    );
+    const h = await header(path.join(work, rpm));
+    expect([h.get('Bugurl'), h.get('Prefixes'), h.get('Modularitylabel')]).toEqual([
+      ['https://bugz.example.org/kernel'],
+      ['/usr', '/etc'],
+      ['kernel:6.1:1:x'],
+    ]);
     expect(await signAndCompare(rpm)).toEqual([]);
   });
 });
