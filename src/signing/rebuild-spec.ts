@@ -43,6 +43,7 @@ const SENSE = {
   VERIFY: 8192,
   RPMLIB: 1 << 24,
   CONFIG: 1 << 28,
+  META: 1 << 29,
 } as const;
 const FILE = { CONFIG: 1, DOC: 2, MISSINGOK: 8, NOREPLACE: 16, GHOST: 64, LICENSE: 128, README: 256 } as const;
 const VERIFY_BITS: Array<[number, string]> = [
@@ -111,10 +112,11 @@ function depLines(h: RpmHeader, kind: string, tag: string, pkgName: string, evr:
       if (f & SENSE.PRETRANS) q.push('pretrans');
       if (f & SENSE.POSTTRANS) q.push('posttrans');
       if (f & SENSE.VERIFY) q.push('verify');
+      if (f & SENSE.META) q.push('meta');
     }
     const op = (f & SENSE.LESS ? '<' : '') + (f & SENSE.GREATER ? '>' : '') + (f & SENSE.EQUAL ? '=' : '');
     const what = `${tag} '${foldToOneLine(name.slice(0, 60))}'`;
-    const rich = ['provide', 'obsolete'].includes(kind)
+    const rich = ['provide', 'obsolete', 'order'].includes(kind)
       ? undefined
       : ['conflict', 'supplement', 'enhance'].includes(kind)
         ? ('conflicts' as const)
@@ -308,19 +310,21 @@ export function rebuildSpec(h: RpmHeader, originName: string): RebuildPlan {
     ...optional('distribution', 'Distribution'),
     `License: ${license}`,
     'AutoReqProv: no',
-    ...(['require', 'provide', 'conflict', 'obsolete', 'recommend', 'suggest', 'supplement', 'enhance'] as const).flatMap((k) =>
+    ...(['require', 'provide', 'conflict', 'obsolete', 'recommend', 'suggest', 'supplement', 'enhance', 'order'] as const).flatMap((k) =>
       depLines(
         h,
         k,
         k === 'require'
           ? 'Requires'
-          : k === 'provide'
-            ? 'Provides'
-            : k === 'conflict'
-              ? 'Conflicts'
-              : k === 'obsolete'
-                ? 'Obsoletes'
-                : `${k[0]!.toUpperCase()}${k.slice(1)}s`,
+          : k === 'order'
+            ? 'OrderWithRequires'
+            : k === 'provide'
+              ? 'Provides'
+              : k === 'conflict'
+                ? 'Conflicts'
+                : k === 'obsolete'
+                  ? 'Obsoletes'
+                  : `${k[0]!.toUpperCase()}${k.slice(1)}s`,
         name,
         evr,
       ),

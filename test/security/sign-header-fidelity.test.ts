@@ -166,4 +166,24 @@ mkdir -p %{buildroot}/usr/m %{buildroot}/etc; echo module > %{buildroot}/usr/m/m
     ]);
     expect(await signAndCompare(rpm)).toEqual([]);
   });
+
+  it('Requires(meta) keeps its qualifier and OrderWithRequires is carried', async () => {
+    const rpm = await rpmbuild(
+      'deps',
+      `${PREAMBLE(
+        'deps',
+        `Requires(meta): meta-thing >= 1
+Requires(pre,meta): both
+OrderWithRequires: grubby >= 8
+OrderWithRequires: systemd
+`,
+      )}%install
+mkdir -p %{buildroot}/m; echo module > %{buildroot}/m/m.ko
+%files
+/m/m.ko
+`,
+    );
+    expect((await header(path.join(work, rpm))).get('Ordername')).toEqual(['grubby', 'systemd']);
+    expect(await signAndCompare(rpm)).toEqual([]);
+  });
 });
