@@ -196,7 +196,8 @@ export async function signRpm(rpm: string, key: SigningKey, outDir: string, find
     ];
     differences.push(
       'the recorded mtime of %ghost files (rpmbuild stamps them with its own clock)',
-      'the CONFIG sense bit of config(...) dependencies (listed explicitly, no longer generated)',
+      'the CONFIG, FIND_REQUIRES and FIND_PROVIDES sense bits and the per-file index of generated dependencies (listed explicitly, no longer generated)',
+      'file classes (libmagic) and the tags naming the rebuilding rpm (RPMVERSION, PLATFORM, OPTFLAGS)',
     );
     if (!plan.sourceRpmKept) differences.push('SOURCERPM (the source package has another version-release)');
     return { input: rpm, output, signed, differences };

@@ -38,6 +38,14 @@ const DOCUMENTED = new Set([
   'Fileinodes',
   'Fileclass',
   'Classdict',
+  // generated dependencies become explicit ones: their per-file index (their sense bits: GENERATED)
+  'Filedependsx',
+  'Filedependsn',
+  'Dependsdict',
+  // the rebuilding rpm
+  'Rpmversion',
+  'Platform',
+  'Optflags',
 ]);
 
 async function rpmbuild(name: string, spec: string): Promise<string> {
@@ -60,14 +68,21 @@ async function rpmbuild(name: string, spec: string): Promise<string> {
   return path.join('rpms', `${name}.rpm`);
 }
 
-/** tag → values of `rpm -qp --xml`, raw. */
+/** The sense bits rpmbuild gives generated dependencies: FIND_REQUIRES, FIND_PROVIDES, CONFIG (documented). */
+const GENERATED = (1 << 14) | (1 << 15) | (1 << 28);
+
+/** tag → values of `rpm -qp --xml`, raw but for the GENERATED bits of dependency flags. */
 async function header(rpm: string): Promise<Map<string, string[]>> {
   const xml = String((await execa('rpm', ['-qp', '--xml', '--nosignature', '--nodigest', rpm], { cwd: work })).stdout);
   const out = new Map<string, string[]>();
   for (const m of xml.matchAll(/<rpmTag name="([^"]+)">([\s\S]*?)<\/rpmTag>/g))
     out.set(
       m[1]!,
-      [...m[2]!.matchAll(/<(string|integer|base64)\s*\/>|<(string|integer|base64)>([\s\S]*?)<\/\2>/g)].map((v) => v[3] ?? ''),
+      [...m[2]!.matchAll(/<(string|integer|base64)\s*\/>|<(string|integer|base64)>([\s\S]*?)<\/\2>/g)].map((v) =>
+        /^(Require|Provide|Conflict|Obsolete|Recommend|Suggest|Supplement|Enhance|Order)flags$/.test(m[1]!)
+          ? String(Number(v[3]) & ~GENERATED)
+          : (v[3] ?? ''),
+      ),
     );
   return out;
 }
@@ -184,6 +199,21 @@ mkdir -p %{buildroot}/m; echo module > %{buildroot}/m/m.ko
 `,
     );
     expect((await header(path.join(work, rpm))).get('Ordername')).toEqual(['grubby', 'systemd']);
+    expect(await signAndCompare(rpm)).toEqual([]);
+  });
+
+  it('an RPM with generated dependencies (AutoReqProv) differs only as documented', async () => {
+    const rpm = await rpmbuild(
+      'auto',
+      `${PREAMBLE('auto', 'AutoReqProv: yes\n')}%install
+mkdir -p %{buildroot}/m %{buildroot}/usr/bin; echo module > %{buildroot}/m/m.ko
+printf '#!/bin/sh\\necho\\n' > %{buildroot}/usr/bin/s; chmod 755 %{buildroot}/usr/bin/s
+%files
+/m/m.ko
+/usr/bin/s
+`,
+    );
+    expect((await header(path.join(work, rpm))).get('Requirename')).toContain('/bin/sh');
     expect(await signAndCompare(rpm)).toEqual([]);
   });
 });
