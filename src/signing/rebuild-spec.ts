@@ -266,6 +266,8 @@ export function rebuildSpec(h: RpmHeader, originName: string): RebuildPlan {
   if (tagList(h, 'triggerscripts').length || tagList(h, 'filetriggerscripts').length || tagList(h, 'transfiletriggerscripts').length) {
     throw new RebuildRefused('the package has triggers, which kplay sign does not reproduce');
   }
+  if (['preuntrans', 'postuntrans', 'preuntransprog', 'postuntransprog'].some((t) => h.has(t)))
+    throw new RebuildRefused('the package has %preuntrans or %postuntrans scriptlets (rpm 4.19), which kplay sign does not reproduce');
   for (const t of ['summary', 'description', 'group']) oneLanguage(h, t);
   // rpm -qp --xml prints raw bytes; what is not UTF-8 reaches kplay as U+FFFD and could not be written back
   for (const [t, values] of h)

@@ -1,6 +1,6 @@
 import { execa } from 'execa';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -99,6 +99,28 @@ async function signAndCompare(rpm: string): Promise<string[]> {
     if (!DOCUMENTED.has(t) && JSON.stringify(a.get(t)) !== JSON.stringify(b.get(t)))
       diffs.push(`${t}: ${JSON.stringify(a.get(t) ?? null)} → ${JSON.stringify(b.get(t) ?? null)}`);
   return diffs;
+}
+
+/**
+ * The RPM with the main header's index entries of tag `from` renumbered to `to` (same type and
+ * data): how a header written by a newer rpm looks to this one.
+ */
+async function retagged(rpm: string, name: string, renumber: Record<number, number>): Promise<string> {
+  const bytes = await readFile(path.join(work, rpm));
+  const sized = (at: number) => 16 + bytes.readUInt32BE(at + 8) * 16 + bytes.readUInt32BE(at + 12);
+  const start = 96 + Math.ceil(sized(96) / 8) * 8;
+  let changed = 0;
+  for (let i = 0; i < bytes.readUInt32BE(start + 8); i++) {
+    const at = start + 16 + i * 16;
+    const to = renumber[bytes.readUInt32BE(at)];
+    if (to !== undefined) {
+      bytes.writeUInt32BE(to, at);
+      changed++;
+    }
+  }
+  expect(changed).toBe(Object.keys(renumber).length);
+  await writeFile(path.join(work, 'rpms', `${name}.rpm`), bytes);
+  return path.join('rpms', `${name}.rpm`);
 }
 
 const PREAMBLE = (name: string, tags = '') => `Name: ${name}
@@ -215,5 +237,25 @@ printf '#!/bin/sh\\necho\\n' > %{buildroot}/usr/bin/s; chmod 755 %{buildroot}/us
     );
     expect((await header(path.join(work, rpm))).get('Requirename')).toContain('/bin/sh');
     expect(await signAndCompare(rpm)).toEqual([]);
+  });
+
+  it('refuses a %preuntrans scriptlet (rpm 4.19; rpm 4.18 calls the tag unknown and would drop it)', async () => {
+    const built = await rpmbuild(
+      'untrans',
+      `${PREAMBLE('untrans')}%install
+mkdir -p %{buildroot}/m; echo module > %{buildroot}/m/m.ko
+%pretrans
+echo before the transaction removes me
+%files
+/m/m.ko
+`,
+    );
+    // RPMTAG_PRETRANS 1151 and PRETRANSPROG 1153 become RPMTAG_PREUNTRANS 5103 and PREUNTRANSPROG 5105
+    const rpm = await retagged(built, 'untrans-4.19', { 1151: 5103, 1153: 5105 });
+    const r = await runKplay(['sign', '--key', 'k.pem', '--cert', 'c.pem', '--out', 'refused', rpm], { cwd: work });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/^rpms\/untrans-4\.19\.rpm: error E_SIGN_HEADER: the package has %preuntrans or %postuntrans scriptlets/);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(existsSync(path.join(work, 'refused'))).toBe(false);
   });
 });
