@@ -237,6 +237,14 @@ export interface RebuildPlan {
    * `mode & 0o170000`). A payload holding anything else would be signed and packed unseen.
    */
   payload: Map<string, number>;
+  /**
+   * What the payload's files must hold before signing: regular file → its header digest (hex, in
+   * `digestAlgorithm`), link → its header target. A payload that contradicts its header is not
+   * installable as it is; rebuilt, it would carry contents the header never described.
+   */
+  contents: Map<string, { digest?: string; linkTo?: string }>;
+  /** RPMTAG_FILEDIGESTALGO (1 md5, 2 sha1, 8 sha256, 9 sha384, 10 sha512, 11 sha224); rpm's default is md5. */
+  digestAlgorithm: number;
   /** SOURCERPM is kept when the source package's version-release equals the binary's. */
   sourceRpmKept: boolean;
   buildTime?: number;
@@ -402,11 +410,23 @@ export function rebuildSpec(h: RpmHeader, originName: string): RebuildPlan {
   ];
   const buildTime = Number(tagString(h, 'buildtime'));
   const mt = tagList(h, 'filemtimes').map(Number);
+  const digests = tagList(h, 'filedigests');
+  const linkTos = tagList(h, 'filelinktos');
   return {
     mtimes: new Map(paths.map((p, i) => [p, mt[i] ?? 0])),
     payload: new Map(
       paths.flatMap((p, i): Array<[string, number]> => ((fflags[i] ?? 0) & FILE.GHOST ? [] : [[p, (modes[i] ?? 0) & 0o170000]])),
     ),
+    contents: new Map(
+      paths.flatMap((p, i): Array<[string, { digest?: string; linkTo?: string }]> => {
+        if ((fflags[i] ?? 0) & FILE.GHOST) return [];
+        const type = (modes[i] ?? 0) & 0o170000;
+        if (type === 0o100000) return [[p, { digest: String(digests[i] ?? '') }]];
+        if (type === 0o120000) return [[p, { linkTo: String(linkTos[i] ?? '') }]];
+        return [];
+      }),
+    ),
+    digestAlgorithm: /^\d+$/.test(digestAlgo ?? '') ? Number(digestAlgo) : 1,
     // not trimmed: the blank line after the last changelog entry ends a trailing backslash's continuation
     spec: `${lines.join('\n')}\n`,
     name,

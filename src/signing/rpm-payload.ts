@@ -1,4 +1,6 @@
-import { mkdtemp, open, readdir, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { lstat, mkdtemp, open, readdir, readlink, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -116,6 +118,40 @@ export function payloadMismatch(entries: CpioEntry[], expected: Map<string, numb
   }
   for (const p of expected.keys())
     if (!seen.has(p)) return `the header lists '${foldToOneLine(p.slice(0, 80))}', which the payload does not hold`;
+  return undefined;
+}
+
+const DIGESTS: Record<number, string> = { 1: 'md5', 2: 'sha1', 8: 'sha256', 9: 'sha384', 10: 'sha512', 11: 'sha224' };
+
+async function fileDigest(file: string, algorithm: string): Promise<string> {
+  const hash = createHash(algorithm);
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/**
+ * Why the unpacked payload under `dir` does not hold what the header says (a regular file's
+ * digest, a link's target), or undefined. Run before anything is signed.
+ */
+export async function payloadContentMismatch(
+  dir: string,
+  contents: Map<string, { digest?: string; linkTo?: string }>,
+  digestAlgorithm: number,
+): Promise<string | undefined> {
+  const algorithm = DIGESTS[digestAlgorithm];
+  if (!algorithm) return `the header's file digest algorithm ${digestAlgorithm} is not one rpm writes`;
+  for (const [p, want] of contents) {
+    const abs = path.join(dir, p);
+    const shown = `'${foldToOneLine(p.slice(0, 80))}'`;
+    const st = await lstat(abs);
+    if (want.linkTo !== undefined) {
+      if (!st.isSymbolicLink() || (await readlink(abs)) !== want.linkTo)
+        return `the payload's link ${shown} does not point where the header says`;
+    } else if (want.digest !== undefined) {
+      if (!st.isFile() || (await fileDigest(abs, algorithm)) !== want.digest)
+        return `the payload's ${shown} is not the file the header describes (its digest differs)`;
+    }
+  }
   return undefined;
 }
 

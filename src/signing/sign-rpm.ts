@@ -12,6 +12,7 @@ import {
   isKernelImagePath,
   isModulePath,
   PayloadRefused,
+  payloadContentMismatch,
   payloadFiles,
   payloadLinks,
   payloadMismatch,
@@ -119,7 +120,7 @@ export async function signRpm(rpm: string, key: SigningKey, outDir: string, find
       throw err instanceof PayloadRefused ? headerRefusal(rpm, err.message) : err;
     });
     // what is signed and packed is exactly what the header lists (and the signer saw)
-    const mismatch = payloadMismatch(entries, plan.payload);
+    const mismatch = payloadMismatch(entries, plan.payload) ?? (await payloadContentMismatch(payload, plan.contents, plan.digestAlgorithm));
     if (mismatch) throw headerRefusal(rpm, mismatch);
     const signed: SignedFile[] = [];
     for (const p of await payloadFiles(payload)) {

@@ -211,6 +211,15 @@ ${folder ? 'mkdir %{buildroot}/x; echo hidden module > %{buildroot}/x/hidden.ko'
 /m/m.ko
 /x
 `;
+/** The same files with other contents: a module's bytes, a link's target. */
+const CONTENT_SPEC = (name: string, module: string, target: string) => `${PREAMBLE(name)}%description
+d
+%install
+mkdir -p %{buildroot}/m; echo '${module}' > %{buildroot}/m/m.ko; ln -s ${target} %{buildroot}/m/l
+%files
+/m/m.ko
+/m/l
+`;
 const CRAFT_SPEC = `${PREAMBLE('craft')}%description
 text
 Qpost
@@ -259,6 +268,9 @@ let link: string;
 let escape: string;
 let spliceFile: string;
 let spliceFolder: string;
+let contentSeen: string;
+let contentOther: string;
+let linkOther: string;
 let outside: string;
 
 beforeAll(async () => {
@@ -290,6 +302,9 @@ beforeAll(async () => {
   await rm(path.join(outside, 'planted'));
   spliceFile = await rpmbuild(SPLICE_SPEC('splice-file', false), 'splice-file', REPRODUCIBLE);
   spliceFolder = await rpmbuild(SPLICE_SPEC('splice-folder', true), 'splice-folder', REPRODUCIBLE);
+  contentSeen = await rpmbuild(CONTENT_SPEC('content-seen', 'the module the header describes', 'm.ko'), 'content-seen', REPRODUCIBLE);
+  contentOther = await rpmbuild(CONTENT_SPEC('content-other', 'another module, same length!!!', 'm.ko'), 'content-other', REPRODUCIBLE);
+  linkOther = await rpmbuild(CONTENT_SPEC('link-other', 'the module the header describes', '/etc'), 'link-other', REPRODUCIBLE);
   expect(canaryFired(canary)).toBe(false);
 }, 60_000);
 
@@ -352,6 +367,16 @@ describe('kplay sign on RPMs with hostile headers', () => {
       /the payload's '\/x' is a folder, the header lists a regular file/,
     ],
     [
+      'a payload whose module is not the one the header describes (another digest)',
+      () => spliced(contentSeen, contentOther, 'content'),
+      /the payload's '\/m\/m\.ko' is not the file the header describes/,
+    ],
+    [
+      'a payload whose link points elsewhere than the header says',
+      () => spliced(contentSeen, linkOther, 'link-target'),
+      /the payload's link '\/m\/l' does not point where the header says/,
+    ],
+    [
       'a description line %post (a root scriptlet)',
       () => patched(craft, 'desc', ['Qpost', '%post']),
       /DESCRIPTION line 2 \('%post'\) starts with '%'/,
@@ -373,17 +398,18 @@ describe('kplay sign on RPMs with hostile headers', () => {
     ],
   ];
 
-  for (const [what, make, field] of REFUSED) {
+  for (const [i, [what, make, field]] of REFUSED.entries()) {
     it(`refuses ${what}: one line naming the RPM and the field, exit 2, nothing written`, async () => {
       const rpm = path.relative(work, await make());
-      const r = await sign('refused', rpm);
+      // an --out of its own, so that one case's output does not fail the next
+      const r = await sign(`refused-${i}`, rpm);
       expect(r.exitCode).toBe(2);
       const lines = r.stderr.split('\n');
       expect(lines).toHaveLength(1);
       expect(lines[0]).toMatch(new RegExp(`^${rpm.replace(/[.]/g, '\\.')}: error E_SIGN_HEADER: `));
       expect(lines[0]).toMatch(field);
       expect(r.stderr).not.toMatch(/\n\s+at |\.js:\d+/);
-      expect(existsSync(path.join(work, 'refused'))).toBe(false);
+      expect(existsSync(path.join(work, `refused-${i}`))).toBe(false);
       expect(canaryFired(canary)).toBe(false);
     });
   }
