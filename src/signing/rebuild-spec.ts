@@ -296,7 +296,8 @@ export function rebuildSpec(h: RpmHeader, originName: string): RebuildPlan {
   const sub = sourceRpmKept ? ` -n ${name}` : '';
   const compressor = tagString(h, 'payloadcompressor') ?? 'gzip';
   const level = tagString(h, 'payloadflags') ?? '';
-  const io = PAYLOAD_IO[compressor];
+  // own keys only: a header naming "constructor" would otherwise write Object's source into the spec
+  const io = Object.hasOwn(PAYLOAD_IO, compressor) ? PAYLOAD_IO[compressor] : undefined;
   const digestAlgo = tagString(h, 'filedigestalgo');
   const buildHost = tagString(h, 'buildhost');
 

@@ -102,6 +102,15 @@ describe('rebuild spec from an RPM header', () => {
       /DESCRIPTION holds bytes that are not UTF-8/,
     );
   });
+
+  it('takes the payload compressor only from its own table (a header naming constructor or __proto__ gets the default)', () => {
+    for (const name of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+      const xml = XML.replace('</rpmHeader>', `<rpmTag name="Payloadcompressor">\n\t<string>${name}</string>\n  </rpmTag></rpmHeader>`);
+      expect(rebuildSpec(parseRpmXml(xml), 'x.rpm').spec, name).not.toMatch(/_binary_payload/);
+    }
+    const zstd = XML.replace('</rpmHeader>', '<rpmTag name="Payloadcompressor">\n\t<string>zstd</string>\n  </rpmTag></rpmHeader>');
+    expect(rebuildSpec(parseRpmXml(zstd), 'x.rpm').spec).toContain('%global _binary_payload w9.zstdio\n');
+  });
 });
 
 describe('KMM image references and shell quoting', () => {
