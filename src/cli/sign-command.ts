@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { copyFile, mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { UsageError, type Finding } from '../findings/finding.js';
 import { displayPath } from '../model/safe-path.js';
@@ -81,19 +83,35 @@ export function register(program: Command): void {
         });
         for (const f of files)
           if (!f.endsWith('.rpm') || f.endsWith('.src.rpm')) throw new UsageError(`${f}: kplay sign takes binary RPMs`);
+        const out = path.resolve(opts.out);
+        for (const f of files)
+          if (path.resolve(f) === path.join(out, path.basename(f)))
+            throw new UsageError(`--out ${displayPath(opts.out)} would overwrite the input ${displayPath(f)}: choose another folder`);
         // every header must be representable before anything is signed or written (E_SIGN_HEADER)
         for (const f of files) await planRebuild(f);
         const findings: Finding[] = [];
         const results = [];
-        for (const f of files) {
-          results.push(
-            await signRpm(
-              f,
-              { key: path.resolve(opts.key), cert: path.resolve(opts.cert), hash: opts.hash as 'sha256' },
-              path.resolve(opts.out),
-              findings,
-            ),
-          );
+        // what only a payload shows is found while signing: the RPMs reach --out only when all are done
+        const staging = await mkdtemp(path.join(os.tmpdir(), 'kplay-signed-'));
+        try {
+          for (const f of files) {
+            results.push(
+              await signRpm(
+                f,
+                { key: path.resolve(opts.key), cert: path.resolve(opts.cert), hash: opts.hash as 'sha256' },
+                staging,
+                findings,
+              ),
+            );
+          }
+          await mkdir(out, { recursive: true });
+          for (const r of results) {
+            const final = path.join(out, path.basename(r.output));
+            await rename(r.output, final).catch(async () => copyFile(r.output, final));
+            r.output = final;
+          }
+        } finally {
+          await rm(staging, { recursive: true, force: true });
         }
         if (opts.rpmsign)
           await rpmsignFiles(

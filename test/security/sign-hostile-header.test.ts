@@ -1,6 +1,6 @@
 import { execa } from 'execa';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -445,6 +445,15 @@ describe('kplay sign on RPMs with hostile headers', () => {
     expect(r.stderr).toMatch(/^escape-dir\.rpm: error E_SIGN_HEADER: the payload entry '\.\/a\/planted' lies below its symbolic link/);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(existsSync(path.join(work, 'refused'))).toBe(false);
+  });
+
+  it('writes nothing to --out when a later RPM is refused only once its payload is unpacked', async () => {
+    const bad = path.relative(work, await spliced(contentSeen, contentOther, 'content-late'));
+    const r = await sign('mixed-late', 'rpms/carried.rpm', bad);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/^content-late\.rpm: error E_SIGN_HEADER: the payload's '\/m\/m\.ko' is not the file/);
+    expect(existsSync(path.join(work, 'mixed-late')), 'carried.rpm was written before the refusal').toBe(false);
+    expect((await readdir(work)).filter((f) => f.startsWith('.kplay'))).toEqual([]);
   });
 
   it('checks every RPM before signing any: one refused header leaves --out untouched', async () => {
