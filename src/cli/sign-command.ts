@@ -84,6 +84,15 @@ export function register(program: Command): void {
         for (const f of files)
           if (!f.endsWith('.rpm') || f.endsWith('.src.rpm')) throw new UsageError(`${f}: kplay sign takes binary RPMs`);
         const out = path.resolve(opts.out);
+        const seen = new Map<string, string>();
+        for (const f of files) {
+          const earlier = seen.get(path.basename(f));
+          if (earlier !== undefined && path.resolve(earlier) !== path.resolve(f))
+            throw new UsageError(
+              `${displayPath(f)} and ${displayPath(earlier)} have the same file name: --out would keep only one of them`,
+            );
+          seen.set(path.basename(f), f);
+        }
         for (const f of files)
           if (path.resolve(f) === path.join(out, path.basename(f)))
             throw new UsageError(`--out ${displayPath(opts.out)} would overwrite the input ${displayPath(f)}: choose another folder`);

@@ -456,6 +456,15 @@ describe('kplay sign on RPMs with hostile headers', () => {
     expect((await readdir(work)).filter((f) => f.startsWith('.kplay'))).toEqual([]);
   });
 
+  it('refuses two inputs of the same file name (--out would keep only one of them)', async () => {
+    await mkdir(path.join(work, 'again'), { recursive: true });
+    await writeFile(path.join(work, 'again', 'carried.rpm'), await readFile(carried));
+    const r = await sign('twice', 'rpms/carried.rpm', 'again/carried.rpm');
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/again\/carried\.rpm and rpms\/carried\.rpm have the same file name/);
+    expect(existsSync(path.join(work, 'twice'))).toBe(false);
+  });
+
   it('checks every RPM before signing any: one refused header leaves --out untouched', async () => {
     const r = await sign('mixed', 'rpms/carried.rpm', 'rpms/buildhost.rpm');
     expect(r.exitCode).toBe(2);
