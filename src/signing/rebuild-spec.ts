@@ -45,7 +45,9 @@ const SENSE = {
   CONFIG: 1 << 28,
   META: 1 << 29,
 } as const;
-const FILE = { CONFIG: 1, DOC: 2, MISSINGOK: 8, NOREPLACE: 16, GHOST: 64, LICENSE: 128, README: 256 } as const;
+const FILE = { CONFIG: 1, DOC: 2, MISSINGOK: 8, NOREPLACE: 16, GHOST: 64, LICENSE: 128, README: 256, ARTIFACT: 4096 } as const;
+/** The file flags a `%files` line can set (RPMFILE_*, lib/rpmfiles.h); MISSINGOK and NOREPLACE only with CONFIG. */
+const FILE_FLAGS = FILE.CONFIG | FILE.DOC | FILE.MISSINGOK | FILE.NOREPLACE | FILE.GHOST | FILE.LICENSE | FILE.README | FILE.ARTIFACT;
 const VERIFY_BITS: Array<[number, string]> = [
   [1, 'md5'],
   [2, 'size'],
@@ -217,6 +219,9 @@ function fileLine(
   if (flags & FILE.DOC) parts.push('%doc');
   if (flags & FILE.LICENSE) parts.push('%license');
   if (flags & FILE.README) parts.push('%readme');
+  if (flags & FILE.ARTIFACT) parts.push('%artifact');
+  if (flags & ~FILE_FLAGS || (flags & (FILE.MISSINGOK | FILE.NOREPLACE) && !(flags & FILE.CONFIG)))
+    throw new RebuildRefused(`${what} has file flags ${flags} that a spec file list cannot set`);
   if (lang) parts.push(`%lang(${boundary(() => specFileLang(lang, what))})`);
   if (caps) parts.push(`%caps(${boundary(() => specFileCaps(caps, what))})`);
   const missing = VERIFY_BITS.filter(([bit]) => !((verify >>> 0) & bit)).map(([, n]) => n);

@@ -258,4 +258,18 @@ echo before the transaction removes me
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(existsSync(path.join(work, 'refused'))).toBe(false);
   });
+
+  it('%artifact files keep their flag', async () => {
+    const rpm = await rpmbuild(
+      'artifact',
+      `${PREAMBLE('artifact')}%install
+mkdir -p %{buildroot}/m; echo module > %{buildroot}/m/m.ko; echo id > %{buildroot}/m/build-id
+%files
+/m/m.ko
+%artifact /m/build-id
+`,
+    );
+    expect((await header(path.join(work, rpm))).get('Fileflags')).toContain(String(1 << 12));
+    expect(await signAndCompare(rpm)).toEqual([]);
+  });
 });

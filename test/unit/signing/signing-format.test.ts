@@ -97,6 +97,11 @@ describe('rebuild spec from an RPM header', () => {
       ),
     ).toThrow(/triggers/);
     expect(() => rebuildSpec(parseRpmXml(XML.replace('a b.ko', 'a*.ko')), 'x.rpm')).toThrow(/cannot be listed/);
+    // %pubkey (2048) or noreplace (16) without %config: no %files line sets them, so they would vanish
+    for (const flags of ['2048', '16'])
+      expect(() => rebuildSpec(parseRpmXml(XML.replace('<integer>17</integer>', `<integer>${flags}</integer>`)), 'x.rpm')).toThrow(
+        /file flags/,
+      );
     // rpm -qp --xml prints raw bytes: a Latin-1 description arrives as U+FFFD and could not be written back
     expect(() => rebuildSpec(parseRpmXml(XML.replace('Core &amp; more', 'Caf\uFFFD')), 'x.rpm')).toThrow(
       /DESCRIPTION holds bytes that are not UTF-8/,
