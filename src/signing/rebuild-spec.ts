@@ -390,7 +390,7 @@ export function rebuildSpec(h: RpmHeader, originName: string): RebuildPlan {
     // every changelog entry of the header, however old (Fedora's rpm config trims to two years)
     '%global _changelog_trimage 0',
     '%global _changelog_trimtime 0',
-    ...(io ? [`%global _binary_payload w${/^\d+$/.test(level) ? level : '9'}.${io}`] : []),
+    ...(io ? [`%global _binary_payload w${/^\d{1,2}(T\d{0,4})?$/.test(level) ? level : '9'}.${io}`] : []),
     ...(digestAlgo && /^\d+$/.test(digestAlgo) ? [`%global _binary_filedigest_algorithm ${digestAlgo}`] : []),
     '',
     `Name: ${mainName}`,

@@ -48,7 +48,7 @@ const DOCUMENTED = new Set([
   'Optflags',
 ]);
 
-async function rpmbuild(name: string, spec: string): Promise<string> {
+async function rpmbuild(name: string, spec: string, defines: string[] = []): Promise<string> {
   await writeFile(path.join(work, `${name}.spec`), spec);
   await execa(
     'rpmbuild',
@@ -61,6 +61,7 @@ async function rpmbuild(name: string, spec: string): Promise<string> {
       `_rpmdir ${work}/rpms`,
       '--define',
       '_build_name_fmt %%{NAME}.rpm',
+      ...defines.flatMap((d) => ['--define', d]),
       path.join(work, `${name}.spec`),
     ],
     { env: { SOURCE_DATE_EPOCH: '1796040000' } },
@@ -270,6 +271,20 @@ mkdir -p %{buildroot}/m; echo module > %{buildroot}/m/m.ko; echo id > %{buildroo
 `,
     );
     expect((await header(path.join(work, rpm))).get('Fileflags')).toContain(String(1 << 12));
+    expect(await signAndCompare(rpm)).toEqual([]);
+  });
+
+  it('an xz payload with threads (w3T2.xzdio) keeps its level and threads', async () => {
+    const rpm = await rpmbuild(
+      'threads',
+      `${PREAMBLE('threads')}%install
+mkdir -p %{buildroot}/m; echo module > %{buildroot}/m/m.ko
+%files
+/m/m.ko
+`,
+      ['_binary_payload w3T2.xzdio'],
+    );
+    expect((await header(path.join(work, rpm))).get('Payloadflags')).toEqual(['3T2']);
     expect(await signAndCompare(rpm)).toEqual([]);
   });
 });
