@@ -40,7 +40,14 @@ describe('macro preprocessor', () => {
 
   it('stops a variable that doubles itself at its line, with a KconfigError (untrusted patches reach this)', () => {
     // recursive flavor: 2^40 references, hours of work without a bound
-    const lazy = ['B0 = x', ...Array.from({ length: 40 }, (_, i) => `B${i + 1} = $(B${i})$(B${i})`), 'config X', '\tstring', '\tdefault "$(B40)"', ''];
+    const lazy = [
+      'B0 = x',
+      ...Array.from({ length: 40 }, (_, i) => `B${i + 1} = $(B${i})$(B${i})`),
+      'config X',
+      '\tstring',
+      '\tdefault "$(B40)"',
+      '',
+    ];
     const started = Date.now();
     expect(() => fakeTree({ Kconfig: lazy.join('\n') })).toThrow(/Kconfig:44: more than 1000000 macro references expanded/);
     expect(Date.now() - started).toBeLessThan(10_000);
