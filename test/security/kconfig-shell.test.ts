@@ -254,7 +254,7 @@ describe('Kconfig macros added by patches run nothing', () => {
 
 describe('vanilla compose parses the Kconfig its features patch, and runs none of their macros', () => {
   /** A vanilla variant on the fake tree, with one feature whose patch adds `added` to init/Kconfig. */
-  async function composeWithPatch(added: readonly string[], config: string, extraArgs: string[] = []) {
+  async function composeWithPatch(added: readonly string[], config: string, extraArgs: string[] = [], patchPath = 'init/Kconfig') {
     const root = await makeFixtureRepo({
       'variants/v.yml': [
         'name: v',
@@ -271,7 +271,7 @@ describe('vanilla compose parses the Kconfig its features patch, and runs none o
       'variants/base.config': 'CONFIG_ALPHA=y\n',
       'features/f/feature.yml': 'summary: a stranger feature\n',
       'features/f/series': '0001-f.patch\n',
-      'features/f/patches/0001-f.patch': insertPatch('init/Kconfig', INIT_KCONFIG, 2, added),
+      'features/f/patches/0001-f.patch': insertPatch(patchPath, INIT_KCONFIG, 2, added),
       'features/f/config': config,
     });
     const out = path.join(root, 'out-v');
@@ -310,4 +310,24 @@ describe('vanilla compose parses the Kconfig its features patch, and runs none o
       for (const x of [met, unmet]) rmSync(x.root, { recursive: true, force: true });
     }
   });
+
+  it('a patched variable that doubles itself 40 times is an error at its line in seconds, not a hang', async () => {
+    const doubling = [
+      'B0 = x',
+      ...Array.from({ length: 40 }, (_, i) => `B${i + 1} = $(B${i})$(B${i})`),
+      'config HUGE',
+      '\tstring',
+      '\tdefault "$(B40)"',
+    ];
+    const started = Date.now();
+    const r = await composeWithPatch(['', ...doubling], '');
+    try {
+      expect(r.r.exitCode, r.r.stderr).toBe(2);
+      expect(r.r.stderr).toMatch(/^init\/Kconfig:47: error E_KCONFIG_PARSE: more than 1000000 macro references expanded/m);
+      expect(r.r.stderr).toContain('features/f/patches/0001-f.patch');
+      expect(Date.now() - started).toBeLessThan(60_000);
+    } finally {
+      rmSync(r.root, { recursive: true, force: true });
+    }
+  }, 90_000);
 });
