@@ -311,6 +311,17 @@ describe('vanilla compose parses the Kconfig its features patch, and runs none o
     }
   });
 
+  it('a patch naming a/./init/Kconfig changes init/Kconfig for the Kconfig engine, as patch -p1 (%autopatch) does', async () => {
+    const r = await composeWithPatch(['', 'config ADDED', '\tbool "added"'], 'CONFIG_ADDED=y\n', [], './init/Kconfig');
+    try {
+      expect(r.r.stdout + r.r.stderr).not.toContain('E_KCONFIG_UNKNOWN');
+      expect(r.r.exitCode, r.r.stderr).toBe(0);
+      expect(readFileSync(path.join(r.out, 'kplay-x86_64.config'), 'utf8')).toMatch(/^CONFIG_ADDED=y$/m);
+    } finally {
+      rmSync(r.root, { recursive: true, force: true });
+    }
+  });
+
   it('a patched variable that doubles itself 40 times is an error at its line in seconds, not a hang', async () => {
     const doubling = [
       'B0 = x',
