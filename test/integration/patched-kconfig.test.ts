@@ -10,7 +10,8 @@ async function fakeTree(): Promise<string> {
   const tree = await tempDir('kplay-explain-tree-');
   const files: Record<string, string> = {
     Makefile: 'VERSION = 6\nPATCHLEVEL = 12\nSUBLEVEL = 1\nEXTRAVERSION =\n',
-    Kconfig: 'mainmenu "Linux"\nsource "init/Kconfig"\n',
+    Kconfig: 'mainmenu "Linux"\nsource "init/Kconfig"\nsource "init/Kconfig.extra"\n',
+    'init/Kconfig.extra': 'config EXTRA\n\tbool "extra"\n',
     'init/Kconfig': 'config ALPHA\n\tbool "alpha"\n\tdefault y\n',
   };
   for (const [rel, text] of Object.entries(files)) {
@@ -74,5 +75,45 @@ describe('explain with a feature patch that changes Kconfig', () => {
     expect(stale.stdout).toMatch(/CONFIG_ADDED does not exist/);
     expect(stale.stderr).toMatch(/^features\/f\/patches\/0001-f\.patch:\d+: error E_PATCH_APPLY: .*init\/Kconfig/m);
     expect(stale.exitCode).toBe(1);
+  });
+});
+
+describe('compose with a feature patch that deletes a Kconfig file', () => {
+  it('the sourcing file cannot open it: the error names the patch that deleted it and its feature', async () => {
+    const tree = await fakeTree();
+    const cache = await tempDir('kplay-deleted-cache-');
+    const root = await makeFixtureRepo({
+      'variants/v.yml':
+        'name: v\nsummary: t\nbase:\n  kind: vanilla\n  version: "6.12.1"\n  config:\n    x86_64: { file: base.config }\narches: [x86_64]\nfeatures: [gone]\n',
+      'variants/base.config': 'CONFIG_ALPHA=y\n',
+      'features/gone/feature.yml': 'summary: gone\n',
+      'features/gone/series': '0001-gone.patch\n',
+      'features/gone/patches/0001-gone.patch': [
+        'From: x <x@example.org>',
+        'Subject: [PATCH] drop extra',
+        '',
+        '---',
+        'diff --git a/init/Kconfig.extra b/init/Kconfig.extra',
+        'deleted file mode 100644',
+        '--- a/init/Kconfig.extra',
+        '+++ /dev/null',
+        '@@ -1,2 +0,0 @@',
+        '-config EXTRA',
+        '-\tbool "extra"',
+        '',
+      ].join('\n'),
+      'features/gone/config': '',
+    });
+    const r = await runKplay(['compose', 'variants/v.yml', '--kernel-source', tree, '--out', path.join(root, 'out')], {
+      cwd: root,
+      env: { KPLAY_CACHE_DIR: cache },
+    });
+    expect(r.exitCode, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(
+      /^Kconfig:3: error E_KCONFIG_PARSE: can't open file "init\/Kconfig.extra" \(Kconfig of .* as patched, init\/Kconfig.extra deleted by features\/gone\/patches\/0001-gone.patch\) \[feature gone\]$/m,
+    );
+    expect(r.stderr).toMatch(
+      /^ {2}features\/gone\/patches\/0001-gone.patch:\d+: note: init\/Kconfig.extra is deleted by this patch \(feature gone\)$/m,
+    );
   });
 });
