@@ -341,4 +341,25 @@ describe('vanilla compose parses the Kconfig its features patch, and runs none o
       rmSync(r.root, { recursive: true, force: true });
     }
   }, 90_000);
+
+  it('Kconfig nested tens of thousands deep (parentheses, a select chain) is E_KCONFIG_PARSE naming the patch, exit 2, not an internal error', async () => {
+    const parens = ['', 'config DEEP', '\tbool "deep"', `\tdepends on ${'('.repeat(100_000)}ALPHA${')'.repeat(100_000)}`];
+    const chain = Array.from({ length: 20_000 }, (_, i) => [
+      '',
+      `config C${i}`,
+      `\tbool "c${i}"`,
+      '\tdefault y',
+      `\tselect C${i + 1}`,
+    ]).flat();
+    for (const added of [parens, [...chain, '', 'config C20000', '\tbool']]) {
+      const r = await composeWithPatch(added, '');
+      try {
+        expect(r.r.stderr).not.toContain('internal error');
+        expect(r.r.exitCode, r.r.stderr).toBe(2);
+        expect(r.r.stderr).toMatch(/^features\/f\/patches\/0001-f\.patch:\d+: error E_KCONFIG_PARSE: .*nest too deep.* \[feature f\]$/m);
+      } finally {
+        rmSync(r.root, { recursive: true, force: true });
+      }
+    }
+  }, 90_000);
 });
