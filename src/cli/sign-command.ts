@@ -34,7 +34,7 @@ export function register(program: Command): void {
     )
     .action(async (files: string[], opts: SignOptions) => {
       await runCommand(async () => {
-        const { verifyRpm, signRpm, rpmsignFiles } = await import('../signing/sign-rpm.js');
+        const { verifyRpm, signRpm, rpmsignFiles, planRebuild } = await import('../signing/sign-rpm.js');
         const { pathKind } = await import('../fs/path-kind.js');
         for (const f of files) if ((await pathKind(f)) !== 'file') throw new UsageError(`${f} does not exist or is not a file`);
         if (opts.verify) {
@@ -79,10 +79,13 @@ export function register(program: Command): void {
             throw new UsageError(`${opts.key} is not the private key of ${opts.cert}`);
           throw err;
         });
+        for (const f of files)
+          if (!f.endsWith('.rpm') || f.endsWith('.src.rpm')) throw new UsageError(`${f}: kplay sign takes binary RPMs`);
+        // every header must be representable before anything is signed or written (E_SIGN_HEADER)
+        for (const f of files) await planRebuild(f);
         const findings: Finding[] = [];
         const results = [];
         for (const f of files) {
-          if (!f.endsWith('.rpm') || f.endsWith('.src.rpm')) throw new UsageError(`${f}: kplay sign takes binary RPMs`);
           results.push(
             await signRpm(
               f,

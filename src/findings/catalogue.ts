@@ -678,6 +678,13 @@ export const FINDING_CODES = {
     group: 'signing',
     description: '`signing:` on an overlay or kmod variant: sign its built RPMs with `kplay sign`',
   },
+  E_SIGN_HEADER: {
+    severity: 'error',
+    exit: 'input',
+    group: 'signing',
+    description:
+      '`kplay sign`: a value of the RPM header cannot be carried exactly into the rebuild spec (rpm would read it as spec syntax or change it), or a listed file lies below a symbolic link; nothing is written',
+  },
   N_SIGN_IMAGE_NOT_PE: {
     severity: 'note',
     exit: 'none',

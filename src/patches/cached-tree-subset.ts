@@ -46,6 +46,18 @@ function storedPath(dir: string, rel: string): string | undefined {
   return path.join(dir, 'files', ...normalized.split('/'));
 }
 
+/** The `want` files, read in the pass that extracts the tarball's Kconfig subset; undefined when that subset was cached. */
+async function alongKconfigSubset(
+  tarball: string,
+  want: ReadonlySet<string>,
+  kconfigCacheDir: string,
+): Promise<Map<string, Buffer> | undefined> {
+  const { extractKconfigSubset } = await import('../sources/kconfig-cache.js');
+  const along = { wanted: (p: string) => want.has(p), files: new Map<string, Buffer>(), streamed: false };
+  await extractKconfigSubset(path.resolve(tarball), kconfigCacheDir, { along });
+  return along.streamed ? along.files : undefined;
+}
+
 /**
  * A tree holding the `wanted` files of a tarball, served from the cache when every wanted path is
  * known there (present or absent); otherwise the tarball is streamed once for the missing paths
@@ -55,6 +67,11 @@ export async function openTarballSubset(
   tarball: string,
   wanted: ReadonlySet<string>,
   cacheDir: string | undefined,
+  /**
+   * kplay's cache folder: when the tarball must be streamed and its Kconfig subset is not cached
+   * yet, one pass extracts both (a cold compose decompressed the tarball twice: patches, then Kconfig).
+   */
+  kconfigCacheDir?: string,
 ): Promise<{ tree: SourceTree; fromCache: boolean }> {
   if (!cacheDir) {
     return { tree: new TarballSubsetTree(tarball, await readTarballEntries(tarball, (p) => wanted.has(p))), fromCache: false };
@@ -67,7 +84,9 @@ export async function openTarballSubset(
   const files = new Map<string, Buffer>();
   if (missing.length) {
     const want = new Set(missing);
-    const fresh = await readTarballEntries(tarball, (p) => want.has(p));
+    const fresh =
+      (kconfigCacheDir && (await alongKconfigSubset(tarball, want, kconfigCacheDir))) ||
+      (await readTarballEntries(tarball, (p) => want.has(p)));
     for (const p of missing) {
       const content = fresh.get(p);
       const target = storedPath(dir, p);

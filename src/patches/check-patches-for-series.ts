@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import path from 'node:path';
 import type { Finding } from '../findings/finding.js';
 import { UsageError } from '../findings/finding.js';
 import { DirectorySourceTree, isDirectory, type SourceTree } from '../sources/source-tree.js';
@@ -52,7 +53,9 @@ export async function checkPatchesForSeries(
       tree = new DirectorySourceTree(kernelSourcePath);
     } else {
       const cacheDir = options.cacheDir === false ? undefined : (options.cacheDir ?? defaultSubsetCacheDir());
-      ({ tree, fromCache } = await openTarballSubset(kernelSourcePath, pathsTouchedBySeries(entries), cacheDir));
+      // with kplay's own cache, the same pass also extracts the Kconfig subset the next stage reads
+      const kconfigCacheDir = options.cacheDir === undefined ? path.dirname(defaultSubsetCacheDir()) : undefined;
+      ({ tree, fromCache } = await openTarballSubset(kernelSourcePath, pathsTouchedBySeries(entries), cacheDir, kconfigCacheDir));
     }
   } else {
     tree = kernelSourcePath;

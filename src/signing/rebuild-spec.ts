@@ -1,3 +1,20 @@
+import {
+  foldToOneLine,
+  RenderRefusal,
+  specDependencyName,
+  specDependencyVersion,
+  specFileCaps,
+  specFileLang,
+  specFileOwner,
+  specFilePath,
+  specScriptBody,
+  specScriptInterpreter,
+  specToken,
+  specVerbatimChangelog,
+  specVerbatimTag,
+  specVerbatimText,
+  verbatimPercent,
+} from '../render/boundary/index.js';
 import { tagList, tagString, type RpmHeader } from './rpm-header.js';
 
 /**
@@ -5,8 +22,11 @@ import { tagList, tagString, type RpmHeader } from './rpm-header.js';
  * data: name, EVR, summary, description, license, URL, vendor, every dependency of every kind
  * with its flags (AutoReqProv off, so nothing is added or dropped), the scriptlets with their
  * interpreters, the file list with modes, owners, config/doc/ghost flags, verify flags and
- * capabilities, and the changelog. Values are copied from the header, which already holds
- * expanded text: every `%` is doubled so RPM does not expand it again.
+ * capabilities, and the changelog. The header may come from anyone's spec, so every value passes
+ * the rendering boundary (src/render/boundary/: the verbatim forms of spec-verbatim.ts,
+ * spec-scriptlet.ts, spec-dependency.ts, spec-file-entry.ts and spec-token.ts), which gives rpm
+ * back exactly the header's value or refuses it: the rebuilt header equals the input's or
+ * kplay sign stops before anything is built (E_SIGN_HEADER).
  */
 
 const SENSE = {
@@ -37,10 +57,27 @@ const VERIFY_BITS: Array<[number, string]> = [
   [256, 'caps'],
 ];
 
+/** The header holds something the rebuilt RPM could not carry exactly (the message names the field). */
 export class RebuildRefused extends Error {}
 
-const esc = (s: string): string => s.replace(/%/g, '%%');
-const oneLine = (s: string): string => esc(s.replace(/[\r\n]+/g, ' ').trim());
+/** Run a boundary function; its refusal becomes the plan's refusal. */
+function boundary<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof RenderRefusal) throw new RebuildRefused(err.message);
+    throw err;
+  }
+}
+
+const token = (value: string, what: string): string => boundary(() => specToken(value, what));
+const tag = (value: string, what: string, singleToken = false): string => boundary(() => specVerbatimTag(value, what, { singleToken }));
+
+/** Translations (one string per language) are not reproduced: refused rather than silently dropped. */
+function oneLanguage(h: RpmHeader, t: string): void {
+  if (tagList(h, t).length > 1)
+    throw new RebuildRefused(`${t.toUpperCase()} is translated into several languages, which kplay sign does not reproduce`);
+}
 
 function depLines(h: RpmHeader, kind: string, tag: string, pkgName: string, evr: string): string[] {
   const names = tagList(h, `${kind}name`).map(String);
@@ -69,7 +106,19 @@ function depLines(h: RpmHeader, kind: string, tag: string, pkgName: string, evr:
       if (f & SENSE.VERIFY) q.push('verify');
     }
     const op = (f & SENSE.LESS ? '<' : '') + (f & SENSE.GREATER ? '>' : '') + (f & SENSE.EQUAL ? '=' : '');
-    out.push(`${tag}${q.length ? `(${q.join(',')})` : ''}: ${esc(name)}${op && v ? ` ${op} ${esc(v)}` : ''}`);
+    const what = `${tag} '${foldToOneLine(name.slice(0, 60))}'`;
+    const rich = ['provide', 'obsolete'].includes(kind)
+      ? undefined
+      : ['conflict', 'supplement', 'enhance'].includes(kind)
+        ? ('conflicts' as const)
+        : ('requires' as const);
+    const n = boundary(() => specDependencyName(name, `${tag}`, { ...(rich ? { rich } : {}), packageName: kind === 'obsolete' }));
+    if (Boolean(op) !== Boolean(v))
+      throw new RebuildRefused(`${what} has ${op ? 'a comparison without a version' : 'a version without a comparison'}`);
+    if (op && v && name.startsWith('/')) throw new RebuildRefused(`${what} is a file name with a version, which rpm refuses`);
+    if (op && v && name.startsWith('(')) throw new RebuildRefused(`${what} is a rich dependency with a version outside it`);
+    const ver = op && v ? ` ${op} ${boundary(() => specDependencyVersion(v, `the version of ${what}`))}` : '';
+    out.push(`${tag}${q.length ? `(${q.join(',')})` : ''}: ${n}${ver}`);
   });
   return out;
 }
@@ -83,21 +132,47 @@ const SCRIPTS: Array<[string, string]> = [
   ['posttrans', 'posttrans'],
   ['verifyscript', 'verifyscript'],
 ];
+/** RPMSCRIPT_FLAG_EXPAND (`-e`) and RPMSCRIPT_FLAG_QFORMAT (`-q`), lib/rpmscript.h. */
+const SCRIPT_FLAGS: Array<[number, string]> = [
+  [1, '-e'],
+  [2, '-q'],
+];
 
 function scriptSections(h: RpmHeader, sub: string): string[] {
   const out: string[] = [];
   for (const [tag, section] of SCRIPTS) {
     const body = tagString(h, tag);
     const prog = tagList(h, `${tag}prog`).map(String);
+    const flags = Number(tagString(h, `${tag}flags`) ?? 0);
     if (body === undefined && !prog.length) continue;
+    const what = `the %${section} scriptlet`;
     if (prog.length > 1)
-      throw new RebuildRefused(`the %${section} scriptlet runs '${prog.join(' ')}': interpreter arguments cannot be reproduced`);
-    const interp = prog[0] ?? '/bin/sh';
-    out.push(`%${section}${sub}${interp === '/bin/sh' ? '' : ` -p ${interp}`}`);
-    if (body !== undefined) out.push(esc(body));
+      throw new RebuildRefused(`${what} runs '${foldToOneLine(prog.join(' ').slice(0, 80))}': interpreter arguments cannot be reproduced`);
+    if (flags & ~3) throw new RebuildRefused(`${what} has flags ${flags} that a spec cannot set`);
+    const interp = boundary(() => specScriptInterpreter(prog[0] ?? '/bin/sh', what));
+    const opts = [...SCRIPT_FLAGS.filter(([bit]) => flags & bit).map(([, o]) => ` ${o}`), interp === '/bin/sh' ? '' : ` -p ${interp}`];
+    out.push(`%${section}${sub}${opts.join('')}`);
+    if (body !== undefined) out.push(boundary(() => specScriptBody(body, what)));
     out.push('');
   }
   return out;
+}
+
+/**
+ * A listed file below a symbolic link would be read by rpmbuild THROUGH the link, from outside the
+ * package (a link `/k -> /home/signer/keys` and a file `/k/sig.key.pem` would pack the signing
+ * key). Returns the refusal for the first such file, or undefined.
+ */
+export function firstUnderLink(paths: Iterable<string>, links: Set<string>): string | undefined {
+  if (!links.size) return undefined;
+  for (const p of paths) {
+    for (let i = p.indexOf('/', 1); i > 0; i = p.indexOf('/', i + 1)) {
+      const prefix = p.slice(0, i);
+      if (links.has(prefix))
+        return `file '${foldToOneLine(p.slice(0, 80))}' lies below the symbolic link '${foldToOneLine(prefix.slice(0, 80))}': rpmbuild would read it from wherever the link points`;
+    }
+  }
+  return undefined;
 }
 
 export function filePaths(h: RpmHeader): string[] {
@@ -117,10 +192,13 @@ function fileLine(
   caps: string,
   lang: string,
 ): string {
-  if (/["\n\\*?[\]{}]/.test(path)) throw new RebuildRefused(`file name ${JSON.stringify(path)} cannot be listed in a spec file list`);
+  const p = boundary(() => specFilePath(path));
+  const what = `file ${p}`;
   const parts: string[] = [];
   const isDir = (mode & 0o170000) === 0o040000;
-  parts.push(`%attr(${(mode & 0o7777).toString(8).padStart(4, '0')},${user},${group})`);
+  const owner = boundary(() => specFileOwner(user, `the owner of ${what}`));
+  const grp = boundary(() => specFileOwner(group, `the group of ${what}`));
+  parts.push(`%attr(${(mode & 0o7777).toString(8).padStart(4, '0')},${owner},${grp})`);
   if (isDir) parts.push('%dir');
   if (flags & FILE.GHOST) parts.push('%ghost');
   if (flags & FILE.CONFIG) {
@@ -130,12 +208,11 @@ function fileLine(
   if (flags & FILE.DOC) parts.push('%doc');
   if (flags & FILE.LICENSE) parts.push('%license');
   if (flags & FILE.README) parts.push('%readme');
-  if (lang) parts.push(`%lang(${lang})`);
-  if (caps) parts.push(`%caps(${caps})`);
+  if (lang) parts.push(`%lang(${boundary(() => specFileLang(lang, what))})`);
+  if (caps) parts.push(`%caps(${boundary(() => specFileCaps(caps, what))})`);
   const missing = VERIFY_BITS.filter(([bit]) => !((verify >>> 0) & bit)).map(([, n]) => n);
   if (missing.length && verify >>> 0 !== 0xffffffff) parts.push(`%verify(not ${missing.join(' ')})`);
-  const p = esc(path);
-  parts.push(/\s/.test(p) ? `"${p}"` : p);
+  parts.push(p);
   return parts.join(' ');
 }
 
@@ -149,14 +226,24 @@ export interface RebuildPlan {
   /** SOURCERPM is kept when the source package's version-release equals the binary's. */
   sourceRpmKept: boolean;
   buildTime?: number;
+  /** BUILDHOST, a plain token (it reaches rpmbuild as `--define '_buildhost …'`, which rpm expands). */
   buildHost?: string;
 }
 
+const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/**
+ * A changelog date rpm turns back into `seconds`: `Mon Nov 30 2026` is noon UTC; any other time
+ * needs the extended form `Mon Nov 30 09:05:00 UTC 2026` (build/parseChangelog.c, years 1990-2999).
+ */
 function changelogDate(seconds: number): string {
   const d = new Date(seconds * 1000);
-  const day = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'][d.getUTCDay()];
-  const mon = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'][d.getUTCMonth()];
-  return `${day} ${mon} ${String(d.getUTCDate()).padStart(2, '0')} ${d.getUTCFullYear()}`;
+  if (!Number.isInteger(seconds) || d.getUTCFullYear() < 1990 || d.getUTCFullYear() > 2999)
+    throw new RebuildRefused(`a changelog entry's time ${seconds} is outside the years 1990-2999 rpm accepts`);
+  const day = `${DAYS[d.getUTCDay()]} ${MONTHS[d.getUTCMonth()]} ${String(d.getUTCDate()).padStart(2, '0')}`;
+  if (seconds % 86400 === 43200) return `${day} ${d.getUTCFullYear()}`;
+  return `${day} ${d.toISOString().slice(11, 19)} UTC ${d.getUTCFullYear()}`;
 }
 
 const PAYLOAD_IO: Record<string, string> = { zstd: 'zstdio', xz: 'xzdio', lzma: 'lzdio', gzip: 'gzdio', bzip2: 'bzdio' };
@@ -165,30 +252,44 @@ export function rebuildSpec(h: RpmHeader, originName: string): RebuildPlan {
   if (tagList(h, 'triggerscripts').length || tagList(h, 'filetriggerscripts').length || tagList(h, 'transfiletriggerscripts').length) {
     throw new RebuildRefused('the package has triggers, which kplay sign does not reproduce');
   }
-  const name = tagString(h, 'name')!;
-  const version = tagString(h, 'version')!;
-  const release = tagString(h, 'release')!;
+  for (const t of ['summary', 'description', 'group']) oneLanguage(h, t);
+  // rpm -qp --xml prints raw bytes; what is not UTF-8 reaches kplay as U+FFFD and could not be written back
+  for (const [t, values] of h)
+    if (values.some((v) => typeof v === 'string' && v.includes('\uFFFD')))
+      throw new RebuildRefused(`${t.toUpperCase()} holds bytes that are not UTF-8, which kplay sign cannot write back unchanged`);
+  const name = token(tagString(h, 'name') ?? '', 'NAME');
+  const version = token(tagString(h, 'version') ?? '', 'VERSION');
+  const release = token(tagString(h, 'release') ?? '', 'RELEASE');
   const epoch = tagString(h, 'epoch');
-  const arch = tagString(h, 'arch')!;
+  if (epoch !== undefined && !/^\d{1,10}$/.test(epoch))
+    throw new RebuildRefused(`EPOCH '${foldToOneLine(epoch.slice(0, 20))}' is not a number`);
+  const arch = token(tagString(h, 'arch') ?? '', 'ARCH');
   const evr = `${epoch ? `${epoch}:` : ''}${version}-${release}`;
   const sourceRpm = tagString(h, 'sourcerpm') ?? '';
   const src = /^(.+)-([^-]+)-([^-]+)\.src\.rpm$/.exec(sourceRpm);
   const sourceRpmKept = Boolean(src && src[2] === version && src[3] === release && src[1] !== name);
-  const mainName = sourceRpmKept ? src![1]! : name;
+  const mainName = sourceRpmKept ? token(src![1]!, 'the source package name in SOURCERPM') : name;
   const sub = sourceRpmKept ? ` -n ${name}` : '';
   const compressor = tagString(h, 'payloadcompressor') ?? 'gzip';
   const level = tagString(h, 'payloadflags') ?? '';
   const io = PAYLOAD_IO[compressor];
   const digestAlgo = tagString(h, 'filedigestalgo');
+  const buildHost = tagString(h, 'buildhost');
 
+  const summary = tag(tagString(h, 'summary') ?? name, 'SUMMARY');
+  const license = tag(tagString(h, 'license') ?? 'unknown', 'LICENSE');
+  const optional = (t: string, label: string, singleToken = false): string[] => {
+    const v = tagString(h, t);
+    return v !== undefined ? [`${label}: ${tag(v, t.toUpperCase(), singleToken)}`] : [];
+  };
   const pkgTags = [
-    `Summary: ${oneLine(tagString(h, 'summary') ?? name)}`,
-    ...(tagString(h, 'url') ? [`URL: ${oneLine(tagString(h, 'url')!)}`] : []),
-    ...(tagString(h, 'group') && tagString(h, 'group') !== 'Unspecified' ? [`Group: ${oneLine(tagString(h, 'group')!)}`] : []),
-    ...(tagString(h, 'vendor') ? [`Vendor: ${oneLine(tagString(h, 'vendor')!)}`] : []),
-    ...(tagString(h, 'packager') ? [`Packager: ${oneLine(tagString(h, 'packager')!)}`] : []),
-    ...(tagString(h, 'distribution') ? [`Distribution: ${oneLine(tagString(h, 'distribution')!)}`] : []),
-    `License: ${oneLine(tagString(h, 'license') ?? 'unknown')}`,
+    `Summary: ${summary}`,
+    ...optional('url', 'URL', true),
+    ...(tagString(h, 'group') !== 'Unspecified' ? optional('group', 'Group') : []),
+    ...optional('vendor', 'Vendor'),
+    ...optional('packager', 'Packager'),
+    ...optional('distribution', 'Distribution'),
+    `License: ${license}`,
     'AutoReqProv: no',
     ...(['require', 'provide', 'conflict', 'obsolete', 'recommend', 'suggest', 'supplement', 'enhance'] as const).flatMap((k) =>
       depLines(
@@ -208,7 +309,7 @@ export function rebuildSpec(h: RpmHeader, originName: string): RebuildPlan {
       ),
     ),
   ];
-  const description = esc(tagString(h, 'description') ?? '');
+  const description = boundary(() => specVerbatimText(tagString(h, 'description') ?? '', 'DESCRIPTION'));
   const paths = filePaths(h);
   const modes = tagList(h, 'filemodes').map(Number);
   const users = tagList(h, 'fileusername').map(String);
@@ -217,6 +318,9 @@ export function rebuildSpec(h: RpmHeader, originName: string): RebuildPlan {
   const verify = tagList(h, 'fileverifyflags').map(Number);
   const caps = tagList(h, 'filecaps').map(String);
   const langs = tagList(h, 'filelangs').map(String);
+  const links = new Set(paths.filter((_, i) => ((modes[i] ?? 0) & 0o170000) === 0o120000));
+  const underLink = firstUnderLink(paths, links);
+  if (underLink) throw new RebuildRefused(underLink);
   const files = paths.map((p, i) => {
     return fileLine(
       p,
@@ -232,31 +336,37 @@ export function rebuildSpec(h: RpmHeader, originName: string): RebuildPlan {
   const times = tagList(h, 'changelogtime').map(Number);
   const cnames = tagList(h, 'changelogname').map(String);
   const ctexts = tagList(h, 'changelogtext').map(String);
+  const changelog = times.flatMap((t, i) => [
+    `* ${changelogDate(t)} ${tag(cnames[i] ?? '', `the author of changelog entry ${i + 1}`)}`,
+    boundary(() => specVerbatimChangelog(ctexts[i] ?? '', `changelog entry ${i + 1}`)),
+    '',
+  ]);
 
   const lines = [
-    `# Regenerated by kplay sign from ${esc(originName)}: the same header data, scriptlets and files, with a signed payload.`,
+    `# Regenerated by kplay sign from ${verbatimPercent(foldToOneLine(originName))}: the same header data, scriptlets and files, with a signed payload.`,
     '%global debug_package %{nil}',
     '%global __os_install_post %{nil}',
     '%global __arch_install_post %{nil}',
     '%global __spec_install_post %{nil}',
     '%global _build_id_links none',
     '%undefine _missing_build_ids_terminate_build',
+    // every changelog entry of the header, however old (Fedora's rpm config trims to two years)
+    '%global _changelog_trimage 0',
+    '%global _changelog_trimtime 0',
     ...(io ? [`%global _binary_payload w${/^\d+$/.test(level) ? level : '9'}.${io}`] : []),
     ...(digestAlgo && /^\d+$/.test(digestAlgo) ? [`%global _binary_filedigest_algorithm ${digestAlgo}`] : []),
     '',
-    `Name: ${esc(mainName)}`,
+    `Name: ${mainName}`,
     ...(epoch ? [`Epoch: ${epoch}`] : []),
-    `Version: ${esc(version)}`,
-    `Release: ${esc(release)}`,
+    `Version: ${version}`,
+    `Release: ${release}`,
     ...(arch === 'noarch' ? ['BuildArch: noarch'] : []),
-    ...(sourceRpmKept
-      ? [`Summary: ${oneLine(tagString(h, 'summary') ?? name)}`, `License: ${oneLine(tagString(h, 'license') ?? 'unknown')}`]
-      : pkgTags),
+    ...(sourceRpmKept ? [`Summary: ${summary}`, `License: ${license}`] : pkgTags),
     '',
     '%description',
     description,
     '',
-    ...(sourceRpmKept ? [`%package -n ${esc(name)}`, ...pkgTags, '', `%description -n ${esc(name)}`, description, ''] : []),
+    ...(sourceRpmKept ? [`%package -n ${name}`, ...pkgTags, '', `%description -n ${name}`, description, ''] : []),
     '%install',
     'cp -a %{kplay_payload}/. %{buildroot}/',
     '',
@@ -265,17 +375,18 @@ export function rebuildSpec(h: RpmHeader, originName: string): RebuildPlan {
     ...files,
     '',
     '%changelog',
-    ...times.flatMap((t, i) => [`* ${changelogDate(t)} ${oneLine(cnames[i] ?? '')}`, esc(ctexts[i] ?? ''), '']),
+    ...changelog,
   ];
   const buildTime = Number(tagString(h, 'buildtime'));
   const mt = tagList(h, 'filemtimes').map(Number);
   return {
     mtimes: new Map(paths.map((p, i) => [p, mt[i] ?? 0])),
-    spec: `${lines.join('\n').trimEnd()}\n`,
+    // not trimmed: the blank line after the last changelog entry ends a trailing backslash's continuation
+    spec: `${lines.join('\n')}\n`,
     name,
     arch,
     sourceRpmKept,
     ...(Number.isFinite(buildTime) ? { buildTime } : {}),
-    ...(tagString(h, 'buildhost') ? { buildHost: tagString(h, 'buildhost')! } : {}),
+    ...(buildHost ? { buildHost: token(buildHost, 'BUILDHOST') } : {}),
   };
 }

@@ -27,6 +27,15 @@ export async function payloadFiles(dir: string): Promise<string[]> {
   return out.sort();
 }
 
+/** Every symbolic link under `dir`, as payload paths (readdir does not follow them). */
+export async function payloadLinks(dir: string): Promise<Set<string>> {
+  const out = new Set<string>();
+  for (const e of await readdir(dir, { recursive: true, withFileTypes: true })) {
+    if (e.isSymbolicLink()) out.add(`/${path.relative(dir, path.join(e.parentPath, e.name)).split(path.sep).join('/')}`);
+  }
+  return out;
+}
+
 /** Kernel images kplay signs: vmlinuz*, and the EFI application form some arches ship. */
 export function isKernelImagePath(p: string): boolean {
   return /(^|\/)vmlinuz[^/]*$/.test(p) && !p.endsWith('.hmac');

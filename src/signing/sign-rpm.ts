@@ -7,8 +7,8 @@ import { displayPath } from '../model/safe-path.js';
 import { pathExists } from '../fs/path-kind.js';
 import { inspectPeImage, isPeImage, signPeImage } from './pe-image.js';
 import { readRpmHeader } from './rpm-header.js';
-import { extractPayload, isKernelImagePath, isModulePath, payloadFiles } from './rpm-payload.js';
-import { RebuildRefused, rebuildSpec } from './rebuild-spec.js';
+import { extractPayload, isKernelImagePath, isModulePath, payloadFiles, payloadLinks } from './rpm-payload.js';
+import { firstUnderLink, RebuildRefused, rebuildSpec, type RebuildPlan } from './rebuild-spec.js';
 import { inspectModule, signModuleFile, type SigningKey } from './sign-module.js';
 import type { Pkcs7Signer } from './pkcs7-signer.js';
 
@@ -29,7 +29,7 @@ export interface SignRpmResult {
   differences: string[];
 }
 
-async function rpmbuildRebuild(specText: string, work: string, payload: string, plan: ReturnType<typeof rebuildSpec>): Promise<string> {
+async function rpmbuildRebuild(specText: string, work: string, payload: string, plan: RebuildPlan): Promise<string> {
   const spec = path.join(work, 'rebuild.spec');
   await writeFile(spec, specText);
   const rpmdir = path.join(work, 'rpms');
@@ -73,20 +73,35 @@ async function rpmbuildRebuild(specText: string, work: string, payload: string, 
 }
 
 /**
+ * The rebuild spec of an RPM, from its header; a header value the spec cannot carry exactly
+ * (E_SIGN_HEADER) stops kplay sign with one finding naming the RPM and the field. `kplay sign`
+ * plans every RPM before it signs any, so a refused one leaves --out untouched.
+ */
+export async function planRebuild(rpm: string): Promise<RebuildPlan> {
+  const header = await readRpmHeader(rpm);
+  try {
+    return rebuildSpec(header, path.basename(rpm));
+  } catch (err) {
+    if (!(err instanceof RebuildRefused)) throw err;
+    throw headerRefusal(rpm, err.message);
+  }
+}
+
+function headerRefusal(rpm: string, problem: string): UsageError {
+  const message = `${problem}; kplay sign cannot rebuild this RPM with the same header, so it signs nothing`;
+  return new UsageError(`${displayPath(rpm)}: ${message}`, [
+    { code: 'E_SIGN_HEADER', severity: 'error', where: { file: displayPath(rpm), line: 0, col: 0 }, message },
+  ]);
+}
+
+/**
  * Re-sign a binary RPM built elsewhere (Copr, CBS): unpack its payload, sign every kernel image
  * (sbsign) and every module (sign-file's format; compressed again afterwards), and build the RPM
  * again from a spec generated out of its header, so names, versions, dependencies, scriptlets,
  * file attributes and changelog stay as they were.
  */
 export async function signRpm(rpm: string, key: SigningKey, outDir: string, findings: Finding[]): Promise<SignRpmResult> {
-  const header = await readRpmHeader(rpm);
-  let plan;
-  try {
-    plan = rebuildSpec(header, path.basename(rpm));
-  } catch (err) {
-    if (err instanceof RebuildRefused) throw new UsageError(`${displayPath(rpm)}: ${err.message}`);
-    throw err;
-  }
+  const plan = await planRebuild(rpm);
   const work = await mkdtemp(path.join(os.tmpdir(), 'kplay-sign-'));
   try {
     await chmod(work, 0o700);
@@ -144,6 +159,10 @@ export async function signRpm(rpm: string, key: SigningKey, outDir: string, find
       });
       return { input: rpm, output, signed, differences: [] };
     }
+    // the payload may hold links the header does not admit to: a listed file below one would be
+    // stamped (utimes) and read (rpmbuild) through it, outside the package
+    const underLink = firstUnderLink(plan.mtimes.keys(), await payloadLinks(payload));
+    if (underLink) throw headerRefusal(rpm, underLink);
     // the header's mtimes, deepest first, so signing leaves no trace but the signed bytes
     for (const [p, t] of [...plan.mtimes.entries()].sort((a, b) => b[0].length - a[0].length)) {
       const abs = path.join(payload, p);

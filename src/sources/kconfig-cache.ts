@@ -199,6 +199,15 @@ async function readIndex(file: string): Promise<DigestIndex> {
   }
 }
 
+/** Other files to keep from the same pass over the tarball (a patch check's files: one decompression, not two). */
+export interface FilesAlong {
+  wanted: (rel: string) => boolean;
+  /** Filled with each wanted file found, by its path in the tree. */
+  files: Map<string, Buffer>;
+  /** Set when the tarball was streamed (false: the subset was cached and `files` is empty). */
+  streamed?: boolean;
+}
+
 /**
  * The Kconfig-relevant subset of a source tarball, extracted once into
  * `<cacheDir>/kconfig-trees/<sha256>-v3/` (a pack of every kept file, the loose scripts, and a
@@ -206,7 +215,15 @@ async function readIndex(file: string): Promise<DigestIndex> {
  * the compressed bytes while decompressing), later calls only stat it.
  * Returns the folder holding the subset.
  */
-export async function extractKconfigSubset(tarball: string, cacheDir: string, opts: { refresh?: boolean } = {}): Promise<string> {
+export async function extractKconfigSubset(
+  tarball: string,
+  cacheDir: string,
+  opts: {
+    refresh?: boolean;
+    /** Also keep these files when the tarball is streamed (not when the subset was cached). */
+    along?: FilesAlong;
+  } = {},
+): Promise<string> {
   const trees = path.join(cacheDir, 'kconfig-trees');
   const indexFile = path.join(trees, 'index.json');
   const st = await stat(tarball);
@@ -222,7 +239,8 @@ export async function extractKconfigSubset(tarball: string, cacheDir: string, op
   let digest: string;
   try {
     const entries: PackEntry[] = [];
-    digest = `${await streamSubset(tarball, entries)}-${SUBSET_VERSION}`;
+    digest = `${await streamSubset(tarball, entries, opts.along)}-${SUBSET_VERSION}`;
+    if (opts.along) opts.along.streamed = true;
     const pack = encodePack(entries);
     await writeFile(path.join(partial, PACK), pack);
     const files: Manifest['files'] = {};
@@ -258,7 +276,7 @@ export async function extractKconfigSubset(tarball: string, cacheDir: string, op
  * own process, so decompression and tar parsing run on separate cores), the tar stream is
  * parsed in place, and only the Kconfig-relevant files are kept (in memory, for the pack).
  */
-async function streamSubset(tarball: string, entries: PackEntry[]): Promise<string> {
+async function streamSubset(tarball: string, entries: PackEntry[], along?: FilesAlong): Promise<string> {
   const { decompressorFor, stripTopFolder } = await import('./tarball-entries.js');
   const hash = createHash('sha256');
   const decompressor = decompressorFor(tarball);
@@ -278,9 +296,13 @@ async function streamSubset(tarball: string, entries: PackEntry[]): Promise<stri
   const parser = new TarEntryParser(
     (name) => {
       const rel = stripTopFolder(name);
-      return rel !== '' && !rel.includes('..') && isKconfigRelevant(rel);
+      return rel !== '' && !rel.includes('..') && (isKconfigRelevant(rel) || along?.wanted(rel) === true);
     },
-    (entry) => entries.push({ path: stripTopFolder(entry.name), mode: entry.mode, data: entry.data }),
+    (entry) => {
+      const rel = stripTopFolder(entry.name);
+      if (isKconfigRelevant(rel)) entries.push({ path: rel, mode: entry.mode, data: entry.data });
+      if (along?.wanted(rel)) along.files.set(rel, entry.data);
+    },
   );
 
   const stderr: Buffer[] = [];

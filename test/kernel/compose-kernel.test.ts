@@ -8,6 +8,7 @@ import { KERNEL_TIER_KPLAY_CACHE, LINUX_61_TARBALL, requireSystemFile } from '..
 import { runKplay } from '../support/run-kplay.js';
 import { tempDir } from '../support/temp-dir.js';
 import { sha256File } from '../support/test-files.js';
+import { loadKconfigTree } from '../../src/kconfig/load-kconfig-tree.js';
 
 const PATCHES = path.join(ROOT_OF_REPO, 'test/fixtures/patches');
 
@@ -126,6 +127,85 @@ describe('compose against the real Linux 6.1 source', () => {
       expect(broken.stderr).toMatch(
         /^features\/kdbus\/config:1:1: error E_KCONFIG_UNMET: CONFIG_KDBUS=m cannot be met: depends on TMPFS && BROKEN/m,
       );
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+
+  it("a feature patch changing Kconfig and a defconfig: compose's resolved config equals conf's on the really patched tree", async () => {
+    const patch = [
+      'From: kplay tests <kplay@example.org>',
+      'Subject: [PATCH] kdbus: Kconfig entry, on in the defconfig',
+      '',
+      '---',
+      'diff --git a/arch/x86/configs/x86_64_defconfig b/arch/x86/configs/x86_64_defconfig',
+      '--- a/arch/x86/configs/x86_64_defconfig',
+      '+++ b/arch/x86/configs/x86_64_defconfig',
+      '@@ -1,3 +1,4 @@',
+      ' CONFIG_WERROR=y',
+      '+CONFIG_IKCONFIG=y',
+      ' CONFIG_SYSVIPC=y',
+      ' CONFIG_POSIX_MQUEUE=y',
+      'diff --git a/init/Kconfig b/init/Kconfig',
+      '--- a/init/Kconfig',
+      '+++ b/init/Kconfig',
+      '@@ -1,3 +1,10 @@',
+      ' # SPDX-License-Identifier: GPL-2.0-only',
+      '+config KDBUS',
+      '+\ttristate "kdbus interprocess communication"',
+      '+\tdepends on TMPFS',
+      '+\tselect TMPFS_XATTR',
+      '+\thelp',
+      '+\t  A message bus in the kernel.',
+      '+',
+      ' config CC_VERSION_TEXT',
+      ' \tstring',
+      '',
+    ].join('\n');
+    const root = await makeFixtureRepo({
+      'variants/v.yml': variantYaml({ features: ['kdbus'] }),
+      'features/kdbus/feature.yml': 'summary: kdbus\n',
+      'features/kdbus/series': '0001-kdbus.patch\n',
+      'features/kdbus/patches/0001-kdbus.patch': patch,
+      'features/kdbus/config': 'CONFIG_KDBUS=m\n',
+    });
+    try {
+      const out = path.join(root, 'out');
+      const r = await runKplay(['compose', 'variants/v.yml', '--kernel-source', LINUX_61_TARBALL, '--out', out], { cwd: root, env: env() });
+      expect(r.exitCode, r.stderr).toBe(0);
+      const composed = await readFile(path.join(out, 'kplay-x86_64.config'), 'latin1');
+      expect(composed).toMatch(/^CONFIG_KDBUS=m$/m);
+      expect(composed).toMatch(/^CONFIG_TMPFS_XATTR=y$/m);
+      expect(composed).toMatch(/^CONFIG_IKCONFIG=y$/m);
+
+      // the tarball's Kconfig files, patched for real, resolved by kplay and cross-checked by conf
+      const patched = path.join(root, 'linux-patched');
+      const subset = await loadKconfigTree({ source: LINUX_61_TARBALL, arch: 'x86_64', cacheDir: cache });
+      subset.ensureOnDisk();
+      await cp(subset.root, patched, { recursive: true });
+      await execa('patch', ['-p1', '-s', '-d', patched, '-i', path.join(root, 'features/kdbus/patches/0001-kdbus.patch')]);
+      const resolvedOut = path.join(root, 'resolved.config');
+      const v = await runKplay(
+        [
+          'kconfig',
+          'resolve',
+          '--source',
+          patched,
+          '--arch',
+          'x86_64',
+          '--config',
+          'defconfig',
+          '--fragment',
+          path.join(root, 'features/kdbus/config'),
+          '--verify',
+          '--out',
+          resolvedOut,
+        ],
+        { env: env() },
+      );
+      expect(v.exitCode, v.stderr).toBe(0);
+      expect(v.stderr).toMatch(/identical to the kernel's own conf --olddefconfig/);
+      expect(composed).toBe(await readFile(resolvedOut, 'latin1'));
     } finally {
       await rm(root, { recursive: true, force: true });
     }

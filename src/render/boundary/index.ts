@@ -12,3 +12,7 @@ export {
 } from './source-file-name.js';
 export { checkConfigString } from './config-string.js';
 export { describeControl, foldToOneLine, LINE_BREAKING, normaliseLines } from './control-characters.js';
+export { specVerbatimChangelog, specVerbatimTag, specVerbatimText, verbatimPercent } from './spec-verbatim.js';
+export { specScriptBody, specScriptInterpreter } from './spec-scriptlet.js';
+export { specDependencyName, specDependencyVersion, type DependencyKind } from './spec-dependency.js';
+export { specFileCaps, specFileLang, specFileOwner, specFilePath } from './spec-file-entry.js';

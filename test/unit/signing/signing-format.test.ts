@@ -97,6 +97,10 @@ describe('rebuild spec from an RPM header', () => {
       ),
     ).toThrow(/triggers/);
     expect(() => rebuildSpec(parseRpmXml(XML.replace('a b.ko', 'a*.ko')), 'x.rpm')).toThrow(/cannot be listed/);
+    // rpm -qp --xml prints raw bytes: a Latin-1 description arrives as U+FFFD and could not be written back
+    expect(() => rebuildSpec(parseRpmXml(XML.replace('Core &amp; more', 'Caf\uFFFD')), 'x.rpm')).toThrow(
+      /DESCRIPTION holds bytes that are not UTF-8/,
+    );
   });
 });
 

@@ -1,0 +1,339 @@
+import { execa } from 'execa';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { firstUnderLink } from '../../src/signing/rebuild-spec.js';
+import { payloadLinks } from '../../src/signing/rpm-payload.js';
+import { canaryFired, canaryPath } from './support/hostile-repo.js';
+import { runKplay } from '../support/run-kplay.js';
+
+/**
+ * `kplay sign <rpm>` on RPMs whose headers carry hostile values (built here with the real
+ * rpmbuild, some then patched byte for byte where rpmbuild itself would not write the value):
+ * no macro or command ever runs, and the re-signed RPM has the same header, or kplay refuses
+ * with one E_SIGN_HEADER line naming the RPM and the field, exit 2, and writes nothing.
+ */
+let work: string;
+const canary = canaryPath('sign-header');
+const touch = `touch ${canary}`;
+
+async function rpmbuild(spec: string, name: string, defines: string[] = []): Promise<string> {
+  await writeFile(path.join(work, `${name}.spec`), spec);
+  await execa(
+    'rpmbuild',
+    [
+      '-bb',
+      '--quiet',
+      '--define',
+      `_topdir ${work}/top`,
+      '--define',
+      `_rpmdir ${work}/rpms`,
+      '--define',
+      '_build_name_fmt %%{NAME}.rpm',
+      ...defines.flatMap((d) => ['--define', d]),
+      path.join(work, `${name}.spec`),
+    ],
+    { env: { SOURCE_DATE_EPOCH: '1796040000' } },
+  );
+  return path.join(work, 'rpms', `${name}.rpm`);
+}
+
+/** Times fixed, so that the integers of a header to patch are the same on every run. */
+const REPRODUCIBLE = ['use_source_date_epoch_as_buildtime 1', 'clamp_mtime_to_source_date_epoch 1', '_buildhost kplay.test'];
+
+/** Where the main header of an RPM file lies: after the 96-byte lead and the 8-aligned signature header. */
+function headerRegion(bytes: Buffer): [number, number] {
+  const sized = (at: number) => 16 + bytes.readUInt32BE(at + 8) * 16 + bytes.readUInt32BE(at + 12);
+  const start = 96 + Math.ceil(sized(96) / 8) * 8;
+  return [start, start + sized(start)];
+}
+
+/**
+ * The same RPM with each `from` replaced by its `to` (same length, once in the main header): a
+ * value rpmbuild would not write. kplay reads headers without checking digests, as it must (the
+ * signature header is rebuilt anyway); an attacker would simply write a consistent header.
+ */
+async function patched(rpm: string, name: string, ...edits: Array<[string | Buffer, string | Buffer]>): Promise<string> {
+  const bytes = await readFile(rpm);
+  const [start, end] = headerRegion(bytes);
+  for (const [from, to] of edits) {
+    const f = Buffer.from(from);
+    const t = Buffer.from(to);
+    expect(t.length).toBe(f.length);
+    const at = bytes.indexOf(f, start);
+    expect(at, String(from)).toBeGreaterThan(0);
+    expect(at + f.length, String(from)).toBeLessThanOrEqual(end);
+    const again = bytes.indexOf(f, at + 1);
+    expect(again === -1 || again >= end, `${String(from)} is unique in the header`).toBe(true);
+    t.copy(bytes, at);
+  }
+  const out = path.join(work, `${name}.rpm`);
+  await writeFile(out, bytes);
+  return out;
+}
+
+const PREAMBLE = (name: string) => `Name: ${name}
+Version: 1.0
+Release: 1
+Summary: %%{lua:os.execute("${touch}")} 100%% $(${touch})
+License: MIT and %%(${touch})
+URL: https://example.org/%%{lua:x}
+Vendor: Vendor %%post \\%%{y}
+Packager: P <p@example.org> %%{expand:%%%%files}
+BuildArch: noarch
+%global debug_package %{nil}
+%global __os_install_post %{nil}
+`;
+
+/** Hostile values rpmbuild writes into a header and a spec can carry back exactly. */
+const CARRIED = `${PREAMBLE('carried')}Requires: weird(%%{lua:x}) >= 1.0%%{x}
+Requires: (a or b(%%c))
+Requires(post): coreutils
+Provides: p%%(x) = 1
+Conflicts: c >= 2
+%description
+text %%(${touch}) and %%{lua:os.execute("${touch}")}
+ word %%%%post, 100%% \\%%{x} and a backslash at the end \\
+next line; "quotes" 'single' $(${touch}) \`${touch}\`
+%install
+d=%{buildroot}/usr/share/h
+mkdir -p $d %{buildroot}/etc %{buildroot}/var
+echo module > $d/m.ko
+echo x > "$d/with space"
+echo x > "$d/quote'\\$(id);"
+echo x > %{buildroot}/etc/h.conf
+%post
+echo "%%(${touch})" >/dev/null
+# %%{lua:os.execute("${touch}")}
+: %%files
+printf '%%s\\n' a \\
+  b
+%{lua: print("echo " .. string.char(92,37,123) .. " done")}
+%preun -e
+echo %%{_bindir}
+%posttrans -p <lua>
+print("%%(${touch}) 100%%")
+%files
+/usr/share/h/m.ko
+"/usr/share/h/with space"
+/usr/share/h/quote*
+%config(noreplace) /etc/h.conf
+%ghost /var/h.log
+%changelog
+* Mon Nov 30 09:05:00 UTC 2026 Eve %%(${touch}) <e@example.org> - 1.0-1
+- %%description in the middle, 100%% \\%%{y}
+  and %%{lua:os.execute("${touch}")}
+
+* Sun Nov 29 2026 Old <o@example.org> - 0.9-1
+- older
+`;
+
+/** rpmbuild writes these too; the first two cannot be carried, the base of the crafted ones can. */
+const BUILDHOST_SPEC = `${PREAMBLE('buildhost')}%description
+d
+%install
+mkdir -p %{buildroot}/m; echo module > %{buildroot}/m/m.ko
+%files
+/m/m.ko
+`;
+const CAPS_SPEC = `${PREAMBLE('caps')}%description
+d
+%install
+mkdir -p %{buildroot}/x; echo module > %{buildroot}/x/m.ko; echo tool > %{buildroot}/x/tool
+touch '%{buildroot}/x/tool%%caps(cap_sys_admin=ep)'
+%files
+/x/m.ko
+/x/tool
+%ghost /x/tool?caps*
+`;
+/** A link to a folder of the signing machine, and a file the header will be patched to list below it. */
+const LINK_SPEC = (target: string) => `${PREAMBLE('link')}%description
+d
+%install
+mkdir -p %{buildroot}/m; echo module > %{buildroot}/m/m.ko; ln -s ${target} %{buildroot}/ka
+%files
+/m/m.ko
+/ka
+%ghost /kb/sig.key.pem
+`;
+const CRAFT_SPEC = `${PREAMBLE('craft')}%description
+text
+Qpost
+%install
+mkdir -p %{buildroot}/m; echo module > %{buildroot}/m/m.ko; echo x > %{buildroot}/m/lineQbreak
+%post
+echo before
+Qfiles
+%files
+/m/m.ko
+/m/lineQbreak
+%changelog
+* Mon Nov 30 2026 Eve <e@example.org> - 1.0-1
+- entry
+Qdescription x
+`;
+
+const QUERIES: string[][] = [
+  ['--scripts'],
+  ['--requires'],
+  ['--provides'],
+  ['--conflicts'],
+  ['--changelog'],
+  [
+    '--qf',
+    '%{NAME} %{EPOCH} %{VERSION} %{RELEASE} %{ARCH} %{SUMMARY} %{LICENSE} %{URL} %{VENDOR} %{PACKAGER} %{SOURCERPM} %{BUILDTIME} %{BUILDHOST}\n%{DESCRIPTION}\n',
+  ],
+  ['--qf', '%{PREINFLAGS} %{POSTINFLAGS} %{PREUNFLAGS} %{POSTTRANSFLAGS} %{POSTTRANSPROG}\n[%{CHANGELOGTIME} %{CHANGELOGNAME}\n]'],
+  ['--qf', '[%{REQUIRENAME} %{REQUIREFLAGS} %{REQUIREVERSION}\n]'],
+  ['--qf', '[%{FILEMODES:perms} %{FILEUSERNAME} %{FILEGROUPNAME} %{FILEFLAGS:fflags} %{FILECAPS} %{FILENAMES}\n]'],
+];
+
+async function query(rpm: string, args: string[]): Promise<string> {
+  return String((await execa('rpm', ['-qp', '--nosignature', '--nodigest', ...args, rpm])).stdout);
+}
+
+async function sign(out: string, ...rpms: string[]) {
+  return runKplay(['sign', '--key', 'k.pem', '--cert', 'c.pem', '--out', out, ...rpms], { cwd: work });
+}
+
+let carried: string;
+let buildhost: string;
+let caps: string;
+let craft: string;
+let link: string;
+
+beforeAll(async () => {
+  for (const tool of ['/usr/bin/rpmbuild', '/usr/bin/rpm2cpio'])
+    if (!existsSync(tool))
+      throw new Error(`${tool} is missing: apt-get install ${path.basename(tool) === 'rpm2cpio' ? 'rpm2cpio' : 'rpm'}`);
+  work = await mkdtemp(path.join(os.tmpdir(), 'kplay-sign-header-'));
+  await mkdir(path.join(work, 'rpms'));
+  await execa(
+    'openssl',
+    ['req', '-new', '-x509', '-nodes', '-newkey', 'rsa:2048', '-days', '2', '-subj', '/CN=kplay hostile header'].concat([
+      '-keyout',
+      path.join(work, 'k.pem'),
+      '-out',
+      path.join(work, 'c.pem'),
+    ]),
+  );
+  carried = await rpmbuild(CARRIED, 'carried');
+  buildhost = await rpmbuild(BUILDHOST_SPEC, 'buildhost', [`_buildhost %%(${touch})`]);
+  caps = await rpmbuild(CAPS_SPEC, 'caps');
+  craft = await rpmbuild(CRAFT_SPEC, 'craft');
+  await mkdir(path.join(work, 'keys'));
+  await writeFile(path.join(work, 'keys', 'sig.key.pem'), 'SIGNER-PRIVATE-KEY');
+  link = await rpmbuild(LINK_SPEC(path.join(work, 'keys')), 'link', REPRODUCIBLE);
+  expect(canaryFired(canary)).toBe(false);
+}, 60_000);
+
+afterAll(async () => {
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+describe('kplay sign on RPMs with hostile headers', () => {
+  it('carries hostile but representable values exactly: same header, nothing runs', async () => {
+    // the input really holds them
+    expect(await query(carried, ['--qf', '%{SUMMARY}|%{BUILDHOST}'])).toMatch(/^%\{lua:os\.execute\(".*"\)\} 100% \$\(touch /);
+    expect(await query(carried, ['--scripts'])).toContain('echo \\%{ done');
+    const r = await sign('signed', 'rpms/carried.rpm');
+    expect(r.stderr).toBe('');
+    expect(r.exitCode).toBe(0);
+    const output = path.join(work, 'signed', 'carried.rpm');
+    for (const q of QUERIES) {
+      // the documented differences (docs/signing.md): a %ghost file's mtime, the CONFIG sense bit of config(...)
+      const documented = (t: string) =>
+        t
+          .replace(/ \d+ \/var\/h\.log$/m, ' <ghost> /var/h.log')
+          .replace(/^(config\(carried\)) (\d+)/m, (_, n: string, f: string) => `${n} ${Number(f) & ~(1 << 28)}`);
+      expect(documented(await query(output, q)), q.join(' ')).toBe(documented(await query(carried, q)));
+    }
+    expect(canaryFired(canary)).toBe(false);
+  });
+
+  const REFUSED: Array<[string, () => string | Promise<string>, RegExp]> = [
+    ['a BUILDHOST holding %(...) (rpmbuild would expand it)', () => buildhost, /BUILDHOST '%\(touch /],
+    [
+      'a file named with %caps(...) (the file list would give /x/tool a capability)',
+      () => caps,
+      /file '\/x\/tool%caps\(cap_sys_admin=ep\)' holds '%'/,
+    ],
+    // rpmbuild itself refuses a line break in a file name ("Illegal character (0xa) in filename")
+    [
+      'a file name with a line break',
+      () => patched(craft, 'filename', ['lineQbreak', 'line\nbreak']),
+      /file '\/m\/line break' holds the control character U\+000A/,
+    ],
+    [
+      "a file listed below a symbolic link (rpmbuild would pack the signer's own file through it)",
+      () => patched(link, 'below-link', ['/kb/', '/ka/']),
+      /file '\/ka\/sig\.key\.pem' lies below the symbolic link '\/ka'/,
+    ],
+    [
+      'a link in the payload that the header calls a folder, with a file below it',
+      () =>
+        patched(
+          link,
+          'payload-link',
+          ['/kb/', '/ka/'],
+          [Buffer.from([0o120777 >> 8, 0o120777 & 0xff]), Buffer.from([0o40755 >> 8, 0o40755 & 0xff])],
+        ),
+      /file '\/ka\/sig\.key\.pem' lies below the symbolic link '\/ka'/,
+    ],
+    [
+      'a description line %post (a root scriptlet)',
+      () => patched(craft, 'desc', ['Qpost', '%post']),
+      /DESCRIPTION line 2 \('%post'\) starts with '%'/,
+    ],
+    [
+      'a summary with a line break',
+      () => patched(craft, 'summary', [' 100% ', '\n%post']),
+      /SUMMARY '.*' holds the control character U\+000A/,
+    ],
+    [
+      'a scriptlet line %files (the rest of the script would become the file list)',
+      () => patched(craft, 'script', ['Qfiles', '%files']),
+      /the %post scriptlet line 2 \('%files'\) starts with '%'/,
+    ],
+    [
+      'a changelog line %description',
+      () => patched(craft, 'changelog', ['Qdescription x', '%description x']),
+      /changelog entry 1 line 2 \('%description x'\) starts with '%'/,
+    ],
+  ];
+
+  for (const [what, make, field] of REFUSED) {
+    it(`refuses ${what}: one line naming the RPM and the field, exit 2, nothing written`, async () => {
+      const rpm = path.relative(work, await make());
+      const r = await sign('refused', rpm);
+      expect(r.exitCode).toBe(2);
+      const lines = r.stderr.split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(new RegExp(`^${rpm.replace(/[.]/g, '\\.')}: error E_SIGN_HEADER: `));
+      expect(lines[0]).toMatch(field);
+      expect(r.stderr).not.toMatch(/\n\s+at |\.js:\d+/);
+      expect(existsSync(path.join(work, 'refused'))).toBe(false);
+      expect(canaryFired(canary)).toBe(false);
+    });
+  }
+
+  it('finds a link in the payload that the header does not admit to, before rpmbuild reads through it', async () => {
+    const payload = path.join(work, 'payload-with-link');
+    await mkdir(path.join(payload, 'usr'), { recursive: true });
+    await symlink(path.join(work, 'keys'), path.join(payload, 'usr', 'k'));
+    const links = await payloadLinks(payload);
+    expect([...links]).toEqual(['/usr/k']);
+    expect(firstUnderLink(['/usr', '/usr/k', '/usr/k/sig.key.pem'], links)).toMatch(/^file '\/usr\/k\/sig\.key\.pem' lies below/);
+    expect(firstUnderLink(['/usr', '/usr/k', '/usr/kk/x'], links)).toBeUndefined();
+  });
+
+  it('checks every RPM before signing any: one refused header leaves --out untouched', async () => {
+    const r = await sign('mixed', 'rpms/carried.rpm', 'rpms/buildhost.rpm');
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/^rpms\/buildhost\.rpm: error E_SIGN_HEADER: BUILDHOST/);
+    expect(existsSync(path.join(work, 'mixed'))).toBe(false);
+    expect(canaryFired(canary)).toBe(false);
+  });
+});
