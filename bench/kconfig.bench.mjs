@@ -8,8 +8,9 @@
 //   tree: the tarball extracted once (not timed); kplay on that folder with an empty cache dir
 //         (shell probes run, parse from scratch) vs `make ARCH=x86_64 olddefconfig` in a fresh
 //         `cp -al` copy of the folder (scripts/kconfig not built yet: it builds conf too)
-//   compose: `kplay compose variants/playground.yml --kernel-source <tarball>` warm (caches
-//         filled by one run first), next to Node start-up plus the import of the compose command
+//   compose: `kplay compose variants/playground.yml --kernel-source <tarball>` cold (empty cache but
+//         shell results, vs xz -dc) and warm (caches filled by one run first), next to Node
+//         start-up plus the import of the compose command
 //   explain: `kplay explain` warm for a choice member (CC_OPTIMIZE_FOR_SIZE) of a bench variant on
 //         Debian's config, and CONFIG_WIREGUARD of variants/playground.yml
 // KPLAY_BENCH_RUNS (default 5), KPLAY_BENCH_COLD_RUNS (default 1), KPLAY_BENCH_KERNELS (6.1,6.12),
@@ -269,6 +270,22 @@ console.log(JSON.stringify({ wall: (performance.now() - t0) / 1000, load: (t1 - 
       const variant = path.join(repo, 'variants', 'playground.yml');
       const composeOut = path.join(dir, 'compose-out');
       const composeArgs = [cli, 'compose', variant, '--kernel-source', tarball, '--out', composeOut];
+      // cold: nothing cached but the toolchain's shell results (the tarball read once for the
+      // patch check and the Kconfig subset together, both arches parsed), next to xz alone
+      const coldCache = path.join(dir, 'compose-cold-cache');
+      mkdirSync(coldCache);
+      execFileSync('cp', ['-r', path.join(cache, 'kconfig-shell'), coldCache]);
+      const xzOnce = time(() => run('sh', ['-c', `xz -dc -T0 ${tarball} > /dev/null`]));
+      const coldCompose = time(() =>
+        run('node', [...composeArgs.slice(0, -1), path.join(dir, 'compose-cold-out')], {
+          env: { ...process.env, KPLAY_CACHE_DIR: coldCache },
+          cwd: repo,
+        }),
+      );
+      rmSync(coldCache, { recursive: true, force: true });
+      out(
+        `  kplay compose variants/playground.yml --kernel-source <tarball> (cold: empty cache but shell results) ${coldCompose.toFixed(3)} s = ${(coldCompose / xzOnce).toFixed(2)}x xz -dc -T0 (${xzOnce.toFixed(3)} s); one decompression for patches and Kconfig`,
+      );
       // once to fill the caches (tree subset, parsed trees for both arches, shell results)
       const r0 = spawnSync('node', composeArgs, { ...kplayEnv, encoding: 'utf8' });
       const ts = [];

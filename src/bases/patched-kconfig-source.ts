@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { at, finding, UsageError } from '../findings/finding.js';
 import { loadKconfigTree, type KconfigTree, type PatchedFiles } from '../kconfig/index.js';
 import type { RpmArch } from '../model/arch.js';
 import type { PatchReport } from '../patches/check-series.js';
@@ -23,6 +24,36 @@ export interface PatchedKconfigSource {
   /** Whether the series changes Kconfig files (the trees are then the patched ones). */
   readonly patched: boolean;
   treeOf(arch: RpmArch): Promise<KconfigTree>;
+  /**
+   * Run `work` (a resolve over a tree of this source); on a patched tree, a JavaScript stack
+   * overflow (a Kconfig expression, `if` block or select chain tens of thousands deep, which only
+   * a patch can bring) is E_KCONFIG_PARSE naming the patches, not an internal error.
+   */
+  guard<T>(work: () => T): T;
+}
+
+function isStackOverflow(err: unknown): boolean {
+  return err instanceof RangeError && /call stack size/i.test(err.message);
+}
+
+/** E_KCONFIG_PARSE for a patched tree too deep to parse or resolve, at the last patch that changed a Kconfig file. */
+function tooDeep(applied: AppliedSeries, patched: PatchedFiles, distributionSeries: string): UsageError {
+  const changing = applied.results.filter((r) => r.status === 'applied' && r.hunks.some((h) => patched.files.has(h.path)));
+  const last = changing.at(-1);
+  const lineOf = (r: PatchReport) => r.hunks.find((h) => patched.files.has(h.path))?.patchLine ?? 0;
+  const feature = [...changing].reverse().find((r) => r.feature !== distributionSeries)?.feature;
+  return new UsageError('the Kconfig files as patched nest too deep', [
+    finding(
+      'E_KCONFIG_PARSE',
+      `the Kconfig files as these patches leave them nest too deep for kplay to parse or resolve (an expression, if block or select/depends chain thousands of levels deep): ${[...patched.files.keys()].join(', ')}`,
+      {
+        ...(last ? { where: at(last.patch, lineOf(last)) } : {}),
+        ...(feature ? { feature } : {}),
+        related: changing.slice(0, -1).map((r) => ({ message: 'this patch also changes Kconfig files', where: at(r.patch, lineOf(r)) })),
+        hint: 'review the Kconfig lines the patch adds; kernel trees nest a few levels deep',
+      },
+    ),
+  ]);
 }
 
 /** The Kconfig-relevant files of a series' result, named by a digest of their paths and bytes. */
@@ -44,17 +75,30 @@ export function patchedKconfigSource(
   distributionSeries = 'distribution',
 ): PatchedKconfigSource {
   const patched = applied && patchedKconfigFiles(applied);
-  if (!applied || !patched) return { patched: false, treeOf: (arch) => loadKconfigTree({ source: kernelSource, arch }) };
+  if (!applied || !patched)
+    return { patched: false, treeOf: (arch) => loadKconfigTree({ source: kernelSource, arch }), guard: (work) => work() };
   const trees = new Map<RpmArch, Promise<KconfigTree>>();
+  const rethrow = (err: unknown): never => {
+    throw isStackOverflow(err) ? tooDeep(applied, patched, distributionSeries) : err;
+  };
+  const guard = <T>(work: () => T): T => {
+    try {
+      const result = work();
+      return (result instanceof Promise ? result.catch(rethrow) : result) as T;
+    } catch (err) {
+      return rethrow(err);
+    }
+  };
   return {
     patched: true,
     treeOf: (arch) => {
       let tree = trees.get(arch);
       if (!tree) {
-        tree = loadPatchedKconfigTree({ kernelSource, patched, arch, patches: applied.results, distributionSeries });
+        tree = guard(() => loadPatchedKconfigTree({ kernelSource, patched, arch, patches: applied.results, distributionSeries }));
         trees.set(arch, tree);
       }
       return tree;
     },
+    guard,
   };
 }

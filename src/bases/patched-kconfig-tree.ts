@@ -3,6 +3,7 @@ import { asUsageError, KconfigError, loadKconfigTree, type KconfigTree, type Pat
 import type { RpmArch } from '../model/arch.js';
 import { displayPath } from '../model/safe-path.js';
 import type { PatchReport } from '../patches/check-series.js';
+import path from 'node:path';
 
 /**
  * The Kconfig tree of a kernel source as patches (the distribution's, the variant's) leave it:
@@ -40,17 +41,39 @@ export async function loadPatchedKconfigTree(args: {
 /** The error's findings, each at its Kconfig file as patched, with the patches that changed that file. */
 function withPatchesOf(
   err: UsageError,
-  { kernelSource, patches, distributionSeries }: { kernelSource: string; patches: readonly PatchReport[]; distributionSeries: string },
+  {
+    kernelSource,
+    patches,
+    distributionSeries,
+    patched,
+  }: { kernelSource: string; patches: readonly PatchReport[]; distributionSeries: string; patched: PatchedFiles },
 ): UsageError {
+  const touching = (rel: string) => patches.filter((p) => p.status === 'applied' && p.hunks.some((h) => h.path === rel));
   const findings = err.findings.map((f) => {
     const file = f.where?.file;
     if (!file) return f;
-    const changedBy = patches.filter((p) => p.status === 'applied' && p.hunks.some((h) => h.path === file));
-    const related: RelatedLocation[] = changedBy.map((p) => ({
-      message: `${file} is changed by this patch (${p.feature === distributionSeries ? "the distribution's" : `feature ${p.feature}`})`,
-      where: { file: p.patch, line: p.hunks.find((h) => h.path === file)?.patchLine ?? 0, col: 0 },
+    // a file the message names (`can't open file "fs/overlayfs/Kconfig"`) that a patch deleted
+    const deleted = [...f.message.matchAll(/"([^"]+)"/g)]
+      .map((m) => path.posix.normalize(m[1]!))
+      .filter((rel) => rel !== file && patched.files.has(rel) && patched.files.get(rel) === null);
+    const changes = [
+      ...touching(file).map((p) => ({ p, rel: file, what: 'changed' })),
+      ...deleted.flatMap((rel) => touching(rel).map((p) => ({ p, rel, what: 'deleted' }))),
+    ];
+    const changedBy = changes.map((c) => c.p);
+    const related: RelatedLocation[] = changes.map(({ p, rel, what }) => ({
+      message: `${rel} is ${what} by this patch (${p.feature === distributionSeries ? "the distribution's" : `feature ${p.feature}`})`,
+      where: { file: p.patch, line: p.hunks.find((h) => h.path === rel)?.patchLine ?? 0, col: 0 },
     }));
-    const by = changedBy.length ? `, changed by ${changedBy.map((p) => p.patch).join(', ')}` : '';
+    const byList = (rel: string) =>
+      touching(rel)
+        .map((p) => p.patch)
+        .join(', ');
+    const said = [
+      ...(touching(file).length ? [`changed by ${byList(file)}`] : []),
+      ...deleted.filter((rel) => touching(rel).length).map((rel) => `${rel} deleted by ${byList(rel)}`),
+    ];
+    const by = said.length ? `, ${said.join('; ')}` : '';
     const feature = [...changedBy].reverse().find((p) => p.feature !== distributionSeries)?.feature;
     return {
       ...f,

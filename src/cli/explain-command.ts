@@ -4,7 +4,9 @@ import { composeVariant } from '../compose/compose-variant.js';
 import { resolveVariantConfigs } from '../compose/resolve-kconfig.js';
 import { checkFeaturePatches, seriesChangesKconfig } from '../compose/check-feature-patches.js';
 import { mergedRequests } from '../config/merge-config.js';
-import { UsageError } from '../findings/finding.js';
+import { UsageError, type Finding } from '../findings/finding.js';
+import { exitCodeForFindings } from '../findings/exit-code.js';
+import type { AppliedSeries } from '../bases/patched-kconfig-source.js';
 import { explainSymbol, formatExplanation } from '../kconfig/index.js';
 import { isRpmArch } from '../model/arch.js';
 import { printFindings, runCommand } from '../findings/report.js';
@@ -42,17 +44,23 @@ export function register(program: Command): void {
           throw new UsageError(`--arch ${arch}: the variant builds ${variant.arches.list.join(', ')}`);
         const merged = composed.merged.filter((m) => m.arch === arch);
         // the features' patches may add or change the symbol: explain it as they leave the tree
-        const applied =
-          composed.resolved && seriesChangesKconfig(composed.resolved)
-            ? (await checkFeaturePatches(composed.resolved, kernelSource)).applied
-            : undefined;
+        let applied: AppliedSeries | undefined;
+        let patchErrors: Finding[] = [];
+        if (composed.resolved && seriesChangesKconfig(composed.resolved)) {
+          const check = await checkFeaturePatches(composed.resolved, kernelSource);
+          applied = check.applied;
+          // a patch that does not apply leaves its Kconfig changes out of the explanation: say so
+          patchErrors = check.findings.filter((f) => f.severity === 'error');
+        }
         const k = await resolveVariantConfigs(variant, merged, kernelSource, applied ? { applied } : {});
         const r = k.resolutions[0];
         if (!r) throw new UsageError(`cannot resolve ${arch}: ${k.skipped.join('; ')}`);
         const x = explainSymbol(r.tree, r.resolved, symbol.replace(/^CONFIG_/, ''), mergedRequests(merged[0]!));
         if (opts.json) process.stdout.write(`${JSON.stringify(x, null, 2)}\n`);
         else process.stdout.write(`${formatExplanation(x)}\n`);
-        return 0;
+        if (patchErrors.length === 0) return 0;
+        printFindings(patchErrors);
+        return exitCodeForFindings(patchErrors);
       });
     });
 }

@@ -67,13 +67,15 @@ export async function resolveVariantConfigs(
       if (w) findings.push(w);
       versionChecked = true;
     }
-    const baseText = await readBaseConfig(tree, base.kind === 'target' ? base.target : base.path, m.arch);
-    const resolved = resolveConfig(tree, {
-      base: baseText.text,
-      baseFile: base.kind === 'file' ? base.display : `${displayPath(kernelSource)}:${baseText.file}`,
-      baseOrigin: { kind: 'base', name: base.kind === 'target' ? base.target : base.display },
-      requests: mergedRequests(m),
-    });
+    const baseText = await kconfig.guard(() => readBaseConfig(tree, base.kind === 'target' ? base.target : base.path, m.arch));
+    const resolved = kconfig.guard(() =>
+      resolveConfig(tree, {
+        base: baseText.text,
+        baseFile: base.kind === 'file' ? base.display : `${displayPath(kernelSource)}:${baseText.file}`,
+        baseOrigin: { kind: 'base', name: base.kind === 'target' ? base.target : base.display },
+        requests: mergedRequests(m),
+      }),
+    );
     findings.push(...resolved.findings.map((f) => ({ ...f, arch: f.arch ?? m.arch })));
     resolutions.push({ arch: m.arch, tree, resolved });
     if (verify && kconfig.patched) {

@@ -28,6 +28,14 @@ export interface MacroMessage {
 }
 
 const MAX_ARGS = 16;
+/**
+ * Bounds on macro expansion, far above what kernel trees need (6.1 and 6.12 expand ~2,000
+ * references and no value over a few KB) but low enough that a Kconfig file from an untrusted
+ * patch that doubles a variable 40 times (`B1 = $(B0)$(B0)` ...) fails at its line in about a
+ * second, instead of running for hours or ending in V8's "Invalid string length" (exit 3).
+ */
+export const MAX_MACRO_EXPANSIONS = 1_000_000;
+export const MAX_MACRO_VALUE = 16 * 1024 * 1024;
 
 /** A command as a message shows it: control characters escaped (\xNN), long ones cut. */
 function shownCommand(command: string): string {
@@ -54,6 +62,8 @@ export class MacroPreprocessor {
   /** Environment variables the tree actually referenced, with their values. */
   readonly usedEnv = new Map<string, string>();
   readonly messages: MacroMessage[] = [];
+  /** References expanded so far (MAX_MACRO_EXPANSIONS). */
+  private expansions = 0;
   /** Where expansion happens, for $(filename), $(lineno) and errors. */
   file = '';
   line = 0;
@@ -135,6 +145,8 @@ export class MacroPreprocessor {
       if (c === '$') {
         out += input.slice(from, p);
         const r = this.expandDollar(input, p + 1, args);
+        if (out.length + r.value.length > MAX_MACRO_VALUE)
+          this.fail(`macro expansion longer than ${MAX_MACRO_VALUE} characters (a variable that doubles itself?)`);
         out += r.value;
         p = from = r.end;
         continue;
@@ -147,6 +159,8 @@ export class MacroPreprocessor {
   }
 
   private evalClause(clause: string, args: readonly string[]): string {
+    if (++this.expansions > MAX_MACRO_EXPANSIONS)
+      this.fail(`more than ${MAX_MACRO_EXPANSIONS} macro references expanded (a variable that doubles itself?)`);
     if (/^[0-9]+$/.test(clause)) {
       const n = Number(clause);
       if (n > 0 && n <= args.length) return args[n - 1]!;

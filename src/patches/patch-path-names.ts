@@ -90,9 +90,18 @@ export function readHeaderName(rest: string, p: number, kind: 'git' | 'tradition
   return { raw, name: maybe(stripComponents(squashSlashes(raw), p)) };
 }
 
-/** Names are read byte for byte (latin1) and handed out as the UTF-8 strings file systems use. */
+/**
+ * Names are read byte for byte (latin1) and handed out as the UTF-8 strings file systems use,
+ * without `.` components: `patch -p1` (the spec's %autopatch) writes `a/./init/Kconfig` to
+ * init/Kconfig, so the checks, the overlap search and the Kconfig engine must see that name too.
+ */
 function maybe(name: string | undefined): string | undefined {
-  return name ? Buffer.from(squashSlashes(name), 'latin1').toString('utf8') : undefined;
+  if (!name) return undefined;
+  const plain = squashSlashes(name)
+    .split('/')
+    .filter((c) => c !== '.')
+    .join('/');
+  return plain ? Buffer.from(plain, 'latin1').toString('utf8') : undefined;
 }
 
 /**

@@ -254,7 +254,7 @@ describe('Kconfig macros added by patches run nothing', () => {
 
 describe('vanilla compose parses the Kconfig its features patch, and runs none of their macros', () => {
   /** A vanilla variant on the fake tree, with one feature whose patch adds `added` to init/Kconfig. */
-  async function composeWithPatch(added: readonly string[], config: string, extraArgs: string[] = []) {
+  async function composeWithPatch(added: readonly string[], config: string, extraArgs: string[] = [], patchPath = 'init/Kconfig') {
     const root = await makeFixtureRepo({
       'variants/v.yml': [
         'name: v',
@@ -271,7 +271,7 @@ describe('vanilla compose parses the Kconfig its features patch, and runs none o
       'variants/base.config': 'CONFIG_ALPHA=y\n',
       'features/f/feature.yml': 'summary: a stranger feature\n',
       'features/f/series': '0001-f.patch\n',
-      'features/f/patches/0001-f.patch': insertPatch('init/Kconfig', INIT_KCONFIG, 2, added),
+      'features/f/patches/0001-f.patch': insertPatch(patchPath, INIT_KCONFIG, 2, added),
       'features/f/config': config,
     });
     const out = path.join(root, 'out-v');
@@ -310,4 +310,56 @@ describe('vanilla compose parses the Kconfig its features patch, and runs none o
       for (const x of [met, unmet]) rmSync(x.root, { recursive: true, force: true });
     }
   });
+
+  it('a patch naming a/./init/Kconfig changes init/Kconfig for the Kconfig engine, as patch -p1 (%autopatch) does', async () => {
+    const r = await composeWithPatch(['', 'config ADDED', '\tbool "added"'], 'CONFIG_ADDED=y\n', [], './init/Kconfig');
+    try {
+      expect(r.r.stdout + r.r.stderr).not.toContain('E_KCONFIG_UNKNOWN');
+      expect(r.r.exitCode, r.r.stderr).toBe(0);
+      expect(readFileSync(path.join(r.out, 'kplay-x86_64.config'), 'utf8')).toMatch(/^CONFIG_ADDED=y$/m);
+    } finally {
+      rmSync(r.root, { recursive: true, force: true });
+    }
+  });
+
+  it('a patched variable that doubles itself 40 times is an error at its line in seconds, not a hang', async () => {
+    const doubling = [
+      'B0 = x',
+      ...Array.from({ length: 40 }, (_, i) => `B${i + 1} = $(B${i})$(B${i})`),
+      'config HUGE',
+      '\tstring',
+      '\tdefault "$(B40)"',
+    ];
+    const started = Date.now();
+    const r = await composeWithPatch(['', ...doubling], '');
+    try {
+      expect(r.r.exitCode, r.r.stderr).toBe(2);
+      expect(r.r.stderr).toMatch(/^init\/Kconfig:47: error E_KCONFIG_PARSE: more than 1000000 macro references expanded/m);
+      expect(r.r.stderr).toContain('features/f/patches/0001-f.patch');
+      expect(Date.now() - started).toBeLessThan(60_000);
+    } finally {
+      rmSync(r.root, { recursive: true, force: true });
+    }
+  }, 90_000);
+
+  it('Kconfig nested tens of thousands deep (parentheses, a select chain) is E_KCONFIG_PARSE naming the patch, exit 2, not an internal error', async () => {
+    const parens = ['', 'config DEEP', '\tbool "deep"', `\tdepends on ${'('.repeat(100_000)}ALPHA${')'.repeat(100_000)}`];
+    const chain = Array.from({ length: 20_000 }, (_, i) => [
+      '',
+      `config C${i}`,
+      `\tbool "c${i}"`,
+      '\tdefault y',
+      `\tselect C${i + 1}`,
+    ]).flat();
+    for (const added of [parens, [...chain, '', 'config C20000', '\tbool']]) {
+      const r = await composeWithPatch(added, '');
+      try {
+        expect(r.r.stderr).not.toContain('internal error');
+        expect(r.r.exitCode, r.r.stderr).toBe(2);
+        expect(r.r.stderr).toMatch(/^features\/f\/patches\/0001-f\.patch:\d+: error E_KCONFIG_PARSE: .*nest too deep.* \[feature f\]$/m);
+      } finally {
+        rmSync(r.root, { recursive: true, force: true });
+      }
+    }
+  }, 90_000);
 });

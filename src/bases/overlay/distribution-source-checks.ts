@@ -55,12 +55,14 @@ export async function distributionSourceChecks(args: {
   const seen = new Set<string>();
   const resolver: ConfigResolver = async ({ arch, file, mergedText, baseText, requests }) => {
     const tree = await kconfig.treeOf(arch);
-    const resolved = resolveConfig(tree, {
-      base: baseText ?? mergedText,
-      baseFile: file,
-      baseOrigin: { kind: 'base', name: file },
-      requests: requests ?? [],
-    });
+    const resolved = kconfig.guard(() =>
+      resolveConfig(tree, {
+        base: baseText ?? mergedText,
+        baseFile: file,
+        baseOrigin: { kind: 'base', name: file },
+        requests: requests ?? [],
+      }),
+    );
     // one finding per request, not one per flavour (x86_64, x86_64-debug, ...) of the same arch
     const fresh = resolved.findings.filter((f) => {
       const key = `${f.code}|${arch}|${f.feature ?? ''}|${f.where?.file}:${f.where?.line}|${f.message.replace(file, '')}`;

@@ -37,4 +37,22 @@ describe('macro preprocessor', () => {
     expect(normalizeShellOutput(Buffer.from('a\nb\n\n'))).toBe('a b');
     expect(normalizeShellOutput(Buffer.alloc(5000, 0x61)).length).toBe(4095);
   });
+
+  it('stops a variable that doubles itself at its line, with a KconfigError (untrusted patches reach this)', () => {
+    // recursive flavor: 2^40 references, hours of work without a bound
+    const lazy = [
+      'B0 = x',
+      ...Array.from({ length: 40 }, (_, i) => `B${i + 1} = $(B${i})$(B${i})`),
+      'config X',
+      '\tstring',
+      '\tdefault "$(B40)"',
+      '',
+    ];
+    const started = Date.now();
+    expect(() => fakeTree({ Kconfig: lazy.join('\n') })).toThrow(/Kconfig:44: more than 1000000 macro references expanded/);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    // simple flavor: 30 expansions, but a 32 GiB value (V8: RangeError "Invalid string length", kplay exit 3)
+    const eager = ['A0 := ' + 'x'.repeat(32), ...Array.from({ length: 30 }, (_, i) => `A${i + 1} := $(A${i})$(A${i})`), ''];
+    expect(() => fakeTree({ Kconfig: eager.join('\n') })).toThrow(/Kconfig:21: macro expansion longer than 16777216 characters/);
+  });
 });
