@@ -297,6 +297,18 @@ describe('kplay sign: the rebuild spec of a hostile RPM header, read back by rpm
     expect(refused).toBeGreaterThan(50);
   });
 
+  it('a description of 50,000 lines ending in a backslash is read back in seconds (rpm rescans joined lines: quadratic)', async () => {
+    const h = baseHeader();
+    const text = Array.from({ length: 50_000 }, (_, i) => `line ${i} 100% \\`).join('\n');
+    h.set('description', [text]);
+    const spec = path.join(dir, 'backslashes.spec');
+    await writeFile(spec, rebuildSpec(h, 'x.rpm').spec);
+    const started = Date.now();
+    const r = await execa('rpmspec', ['-q', '--qf', '%{DESCRIPTION}', spec], { timeout: 60_000, maxBuffer: 1 << 26 });
+    expect(String(r.stdout)).toBe(text);
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
   it('file names: the rebuilt RPM lists exactly the accepted names with their flags (rpmbuild -bb), or the file is refused', async () => {
     const segment = fc
       .oneof(rpmish, hostileString(canary))

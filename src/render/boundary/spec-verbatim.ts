@@ -23,10 +23,16 @@ import { RenderRefusal } from './render-refusal.js';
  * `%` → `%%`, so the expander gives back each `%` once. A `%` right after a backslash would let
  * the reader skip the first `%` of `%%` and count the second as an open macro (joining the next
  * spec line), so there an empty `%{nil}` is put between the backslash and `%%`: the reader
- * then sees a closed macro, the expander drops it. The expansion equals `value` exactly.
+ * then sees a closed macro, the expander drops it. A backslash ending a line gets the same
+ * `%{nil}` after it: the reader would otherwise join the next line to it, and it rescans the
+ * whole joined buffer for every line it adds (100,000 such lines took rpmspec 89 s). The
+ * expansion equals `value` exactly.
  */
 export function verbatimPercent(value: string): string {
-  return value.replace(/%/g, '%%').replace(/\\%%/g, '\\%{nil}%%');
+  return value
+    .replace(/%/g, '%%')
+    .replace(/\\%%/g, '\\%{nil}%%')
+    .replace(/\\(?=\n|$)/g, '\\%{nil}');
 }
 
 function shown(value: string): string {

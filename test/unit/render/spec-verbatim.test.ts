@@ -31,12 +31,17 @@ describe('verbatim spec forms', () => {
     expect(verbatimPercent('\\\\%x')).toBe('\\\\%{nil}%%x');
   });
 
+  it("ends a line's trailing backslash with %{nil}, so rpm's reader joins no lines (it rescans the joined buffer for every line)", () => {
+    expect(verbatimPercent('a \\\nb \\')).toBe('a \\%{nil}\nb \\%{nil}');
+    expect(verbatimPercent('a \\\\\n\\\r')).toBe('a \\\\%{nil}\n\\\r');
+  });
+
   it('carries tags and texts exactly or refuses what rpm would read as syntax or change', () => {
     expect(specVerbatimTag('%{lua:os.exit()} 100%', 'SUMMARY')).toBe('%%{lua:os.exit()} 100%%');
     expect(refusal(() => specVerbatimTag('a\n%post', 'SUMMARY'))).toMatch(/^SUMMARY .* control character U\+000A/);
     expect(refusal(() => specVerbatimTag(' padded', 'SUMMARY'))).toMatch(/trim/);
     expect(refusal(() => specVerbatimTag('a b', 'URL', { singleToken: true }))).toMatch(/single token/);
-    expect(specVerbatimText('text %(id)\n word %%post \\\nnext', 'DESCRIPTION')).toBe('text %%(id)\n word %%%%post \\\nnext');
+    expect(specVerbatimText('text %(id)\n word %%post \\\nnext', 'DESCRIPTION')).toBe('text %%(id)\n word %%%%post \\%{nil}\nnext');
     for (const line of ['%post', ' %if 1', '%%files', '# comment'])
       expect(
         refusal(() => specVerbatimText(`ok\n${line}`, 'DESCRIPTION')),
@@ -49,7 +54,7 @@ describe('verbatim spec forms', () => {
 
   it('keeps every byte of a scriptlet but refuses a line starting with %', () => {
     expect(specScriptBody('echo "%(id)"\n# %{lua:x}\nprintf a \\\n  b', 'the %post scriptlet')).toBe(
-      'echo "%%(id)"\n# %%{lua:x}\nprintf a \\\n  b',
+      'echo "%%(id)"\n# %%{lua:x}\nprintf a \\%{nil}\n  b',
     );
     expect(refusal(() => specScriptBody('echo\n  %files', 'the %post scriptlet'))).toMatch(/line 2 .*starts with '%'/);
     expect(refusal(() => specScriptBody('echo \n', 'the %post scriptlet'))).toMatch(/ends with a blank/);
