@@ -50,7 +50,9 @@ export async function cpioEntries(file: string): Promise<CpioEntry[]> {
         throw new PayloadRefused('the payload ends inside a cpio header');
       // cpio takes the name up to its first NUL
       const end = nameBytes.indexOf(0);
-      const name = nameBytes.toString('latin1', 0, end < 0 ? nameSize : end);
+      // UTF-8, as the header's names: latin1 turned 'modulé' into 'modulÃ©', not the name the header lists
+      // (bytes that are not UTF-8 become U+FFFD and so never match the header, which kplay refuses then)
+      const name = nameBytes.toString('utf8', 0, end < 0 ? nameSize : end);
       at = Math.ceil((at + 110 + nameSize) / 4) * 4;
       if (name === 'TRAILER!!!') return entries;
       entries.push({ name, mode });

@@ -287,4 +287,16 @@ mkdir -p %{buildroot}/m; echo module > %{buildroot}/m/m.ko
     expect((await header(path.join(work, rpm))).get('Payloadflags')).toEqual(['3T2']);
     expect(await signAndCompare(rpm)).toEqual([]);
   });
+
+  it('file names outside ASCII (UTF-8) are carried', async () => {
+    const rpm = await rpmbuild(
+      'utf8',
+      `${PREAMBLE('utf8')}%install
+mkdir -p %{buildroot}/m/modulé; echo module > %{buildroot}/m/modulé/m.ko; echo ü > %{buildroot}/m/Grüße
+%files
+/m
+`,
+    );
+    expect(await signAndCompare(rpm)).toEqual([]);
+  });
 });
