@@ -48,11 +48,13 @@ export async function cpioEntries(file: string): Promise<CpioEntry[]> {
       const nameBytes = Buffer.alloc(nameSize);
       if ((await fh.read(nameBytes, 0, nameSize, at + 110)).bytesRead !== nameSize)
         throw new PayloadRefused('the payload ends inside a cpio header');
+      // a name must end in its NUL: without it, where cpio's name ends is cpio's guess, not what was checked
+      if (nameBytes[nameSize - 1] !== 0) throw new PayloadRefused(`the cpio entry at byte ${at} has a name without its NUL`);
       // cpio takes the name up to its first NUL
       const end = nameBytes.indexOf(0);
       // UTF-8, as the header's names: latin1 turned 'modulé' into 'modulÃ©', not the name the header lists
       // (bytes that are not UTF-8 become U+FFFD and so never match the header, which kplay refuses then)
-      const name = nameBytes.toString('utf8', 0, end < 0 ? nameSize : end);
+      const name = nameBytes.toString('utf8', 0, end);
       at = Math.ceil((at + 110 + nameSize) / 4) * 4;
       if (name === 'TRAILER!!!') return entries;
       entries.push({ name, mode });
