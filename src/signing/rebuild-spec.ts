@@ -73,6 +73,13 @@ function boundary<T>(fn: () => T): T {
 const token = (value: string, what: string): string => boundary(() => specToken(value, what));
 const tag = (value: string, what: string, singleToken = false): string => boundary(() => specVerbatimTag(value, what, { singleToken }));
 
+/** A `Prefix:` of a relocatable package: an absolute path of plain segments, no trailing `/`. */
+function prefix(value: string): string {
+  if (!/^(\/[A-Za-z0-9_+~^-][A-Za-z0-9._+~^-]*)+$/.test(value) || value.split('/').includes('..') || value.length > 4096)
+    throw new RebuildRefused(`PREFIXES '${foldToOneLine(value.slice(0, 60))}' is not an absolute path of letters, digits and . _ + ~ ^ -`);
+  return value;
+}
+
 /** Translations (one string per language) are not reproduced: refused rather than silently dropped. */
 function oneLanguage(h: RpmHeader, t: string): void {
   if (tagList(h, t).length > 1)
@@ -223,6 +230,11 @@ export interface RebuildPlan {
   arch: string;
   /** Payload path → mtime from the header, restored after signing. */
   mtimes: Map<string, number>;
+  /**
+   * What the payload must hold: every file of the header but the `%ghost` ones (path → file type,
+   * `mode & 0o170000`). A payload holding anything else would be signed and packed unseen.
+   */
+  payload: Map<string, number>;
   /** SOURCERPM is kept when the source package's version-release equals the binary's. */
   sourceRpmKept: boolean;
   buildTime?: number;
@@ -285,6 +297,11 @@ export function rebuildSpec(h: RpmHeader, originName: string): RebuildPlan {
   const pkgTags = [
     `Summary: ${summary}`,
     ...optional('url', 'URL', true),
+    ...optional('bugurl', 'BugURL', true),
+    ...optional('vcs', 'VCS', true),
+    ...optional('disttag', 'DistTag', true),
+    ...optional('modularitylabel', 'ModularityLabel'),
+    ...tagList(h, 'prefixes').map((p) => `Prefix: ${prefix(String(p))}`),
     ...(tagString(h, 'group') !== 'Unspecified' ? optional('group', 'Group') : []),
     ...optional('vendor', 'Vendor'),
     ...optional('packager', 'Packager'),
@@ -381,6 +398,9 @@ export function rebuildSpec(h: RpmHeader, originName: string): RebuildPlan {
   const mt = tagList(h, 'filemtimes').map(Number);
   return {
     mtimes: new Map(paths.map((p, i) => [p, mt[i] ?? 0])),
+    payload: new Map(
+      paths.flatMap((p, i): Array<[string, number]> => ((fflags[i] ?? 0) & FILE.GHOST ? [] : [[p, (modes[i] ?? 0) & 0o170000]])),
+    ),
     // not trimmed: the blank line after the last changelog entry ends a trailing backslash's continuation
     spec: `${lines.join('\n')}\n`,
     name,

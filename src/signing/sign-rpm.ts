@@ -1,4 +1,4 @@
-import { chmod, copyFile, lstat, mkdir, mkdtemp, readdir, rename, rm, utimes, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, lstat, lutimes, mkdir, mkdtemp, readdir, rename, rm, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -7,7 +7,15 @@ import { displayPath } from '../model/safe-path.js';
 import { pathExists } from '../fs/path-kind.js';
 import { inspectPeImage, isPeImage, signPeImage } from './pe-image.js';
 import { readRpmHeader } from './rpm-header.js';
-import { extractPayload, isKernelImagePath, isModulePath, payloadFiles, payloadLinks } from './rpm-payload.js';
+import {
+  extractPayload,
+  isKernelImagePath,
+  isModulePath,
+  PayloadRefused,
+  payloadFiles,
+  payloadLinks,
+  payloadMismatch,
+} from './rpm-payload.js';
 import { firstUnderLink, RebuildRefused, rebuildSpec, type RebuildPlan } from './rebuild-spec.js';
 import { inspectModule, signModuleFile, type SigningKey } from './sign-module.js';
 import type { Pkcs7Signer } from './pkcs7-signer.js';
@@ -107,7 +115,12 @@ export async function signRpm(rpm: string, key: SigningKey, outDir: string, find
     await chmod(work, 0o700);
     const payload = path.join(work, 'payload');
     await mkdir(payload);
-    await extractPayload(rpm, payload);
+    const entries = await extractPayload(rpm, payload).catch((err: unknown) => {
+      throw err instanceof PayloadRefused ? headerRefusal(rpm, err.message) : err;
+    });
+    // what is signed and packed is exactly what the header lists (and the signer saw)
+    const mismatch = payloadMismatch(entries, plan.payload);
+    if (mismatch) throw headerRefusal(rpm, mismatch);
     const signed: SignedFile[] = [];
     for (const p of await payloadFiles(payload)) {
       const abs = path.join(payload, p);
@@ -167,7 +180,8 @@ export async function signRpm(rpm: string, key: SigningKey, outDir: string, find
     for (const [p, t] of [...plan.mtimes.entries()].sort((a, b) => b[0].length - a[0].length)) {
       const abs = path.join(payload, p);
       const kind = await lstat(abs).catch(() => undefined);
-      if (kind && !kind.isSymbolicLink()) await utimes(abs, t, t);
+      // a link's own time (cp -a and rpmbuild keep it); utimes would stamp where it points
+      if (kind) await (kind.isSymbolicLink() ? lutimes : utimes)(abs, t, t);
     }
     const built = await rpmbuildRebuild(plan.spec, work, payload, plan);
     await mkdir(outDir, { recursive: true });
@@ -228,7 +242,9 @@ export async function verifyRpm(rpm: string, cert?: string): Promise<VerifyEntry
     let root = work;
     let files: string[];
     if (rpm.endsWith('.rpm')) {
-      await extractPayload(rpm, work);
+      await extractPayload(rpm, work).catch((err: unknown) => {
+        throw err instanceof PayloadRefused ? new UsageError(`${displayPath(rpm)}: ${err.message}`) : err;
+      });
       files = await payloadFiles(work);
     } else {
       root = path.dirname(path.resolve(rpm));

@@ -74,6 +74,35 @@ async function patched(rpm: string, name: string, ...edits: Array<[string | Buff
   return out;
 }
 
+/**
+ * The header of `headerRpm` with the payload of `payloadRpm`, made consistent the way rpm2cpio
+ * checks it (the payload digest in the header, the archive size in the signature header): a
+ * payload that is not what the header lists.
+ */
+async function spliced(headerRpm: string, payloadRpm: string, name: string): Promise<string> {
+  const [h, p] = await Promise.all([readFile(headerRpm), readFile(payloadRpm)]);
+  const [start, end] = headerRegion(h);
+  const q = async (rpm: string, tag: string) => (await query(rpm, ['--qf', `%{${tag}}`])).trim();
+  const swap = async (region: Buffer, tag: string, encode: (v: string) => Buffer) => {
+    const from = encode(await q(headerRpm, tag));
+    const at = region.indexOf(from);
+    expect(at, tag).toBeGreaterThanOrEqual(0);
+    expect(region.indexOf(from, at + 1), `${tag} is unique`).toBe(-1);
+    encode(await q(payloadRpm, tag)).copy(region, at);
+  };
+  const sig = h.subarray(96, start);
+  const header = h.subarray(start, end);
+  await swap(header, 'PAYLOADDIGEST', (v) => Buffer.from(v));
+  await swap(sig, 'LONGARCHIVESIZE', (v) => {
+    const b = Buffer.alloc(4);
+    b.writeUInt32BE(Number(v));
+    return b;
+  });
+  const out = path.join(work, `${name}.rpm`);
+  await writeFile(out, Buffer.concat([h.subarray(0, end), p.subarray(headerRegion(p)[1])]));
+  return out;
+}
+
 const PREAMBLE = (name: string) => `Name: ${name}
 Version: 1.0
 Release: 1
@@ -158,6 +187,30 @@ mkdir -p %{buildroot}/m; echo module > %{buildroot}/m/m.ko; ln -s ${target} %{bu
 /ka
 %ghost /kb/sig.key.pem
 `;
+/**
+ * A payload that writes through its own link: `/a` links to a folder of the signing machine and
+ * `/a/planted` is a file of the payload (rpmbuild read it through the link on the attacker's
+ * side). GNU cpio 2.13 (Debian 12) extracts `./a/planted` through `./a`, outside the work folder.
+ */
+const ESCAPE_SPEC = (target: string) => `${PREAMBLE('escape')}%description
+d
+%install
+mkdir -p %{buildroot}/m; echo module > %{buildroot}/m/m.ko; ln -s ${target} %{buildroot}/a
+%files
+/m/m.ko
+/a
+/a/planted
+`;
+/** The same package with `/x` a file, or a folder holding a module the first header does not list. */
+const SPLICE_SPEC = (name: string, folder: boolean) => `${PREAMBLE(name)}%description
+d
+%install
+mkdir -p %{buildroot}/m; echo module > %{buildroot}/m/m.ko
+${folder ? 'mkdir %{buildroot}/x; echo hidden module > %{buildroot}/x/hidden.ko' : 'echo file > %{buildroot}/x'}
+%files
+/m/m.ko
+/x
+`;
 const CRAFT_SPEC = `${PREAMBLE('craft')}%description
 text
 Qpost
@@ -203,6 +256,10 @@ let buildhost: string;
 let caps: string;
 let craft: string;
 let link: string;
+let escape: string;
+let spliceFile: string;
+let spliceFolder: string;
+let outside: string;
 
 beforeAll(async () => {
   for (const tool of ['/usr/bin/rpmbuild', '/usr/bin/rpm2cpio'])
@@ -226,6 +283,13 @@ beforeAll(async () => {
   await mkdir(path.join(work, 'keys'));
   await writeFile(path.join(work, 'keys', 'sig.key.pem'), 'SIGNER-PRIVATE-KEY');
   link = await rpmbuild(LINK_SPEC(path.join(work, 'keys')), 'link', REPRODUCIBLE);
+  outside = path.join(work, 'outside');
+  await mkdir(outside);
+  await writeFile(path.join(outside, 'planted'), 'PLANTED BY THE PAYLOAD');
+  escape = await rpmbuild(ESCAPE_SPEC(outside), 'escape', REPRODUCIBLE);
+  await rm(path.join(outside, 'planted'));
+  spliceFile = await rpmbuild(SPLICE_SPEC('splice-file', false), 'splice-file', REPRODUCIBLE);
+  spliceFolder = await rpmbuild(SPLICE_SPEC('splice-folder', true), 'splice-folder', REPRODUCIBLE);
   expect(canaryFired(canary)).toBe(false);
 }, 60_000);
 
@@ -280,7 +344,12 @@ describe('kplay sign on RPMs with hostile headers', () => {
           ['/kb/', '/ka/'],
           [Buffer.from([0o120777 >> 8, 0o120777 & 0xff]), Buffer.from([0o40755 >> 8, 0o40755 & 0xff])],
         ),
-      /file '\/ka\/sig\.key\.pem' lies below the symbolic link '\/ka'/,
+      /the payload's '\/ka' is a symbolic link, the header lists a folder/,
+    ],
+    [
+      "a payload that is not what the header lists (a module inside a 'file' that is a folder)",
+      () => spliced(spliceFile, spliceFolder, 'spliced'),
+      /the payload's '\/x' is a folder, the header lists a regular file/,
     ],
     [
       'a description line %post (a root scriptlet)',
@@ -327,6 +396,29 @@ describe('kplay sign on RPMs with hostile headers', () => {
     expect([...links]).toEqual(['/usr/k']);
     expect(firstUnderLink(['/usr', '/usr/k', '/usr/k/sig.key.pem'], links)).toMatch(/^file '\/usr\/k\/sig\.key\.pem' lies below/);
     expect(firstUnderLink(['/usr', '/usr/k', '/usr/kk/x'], links)).toBeUndefined();
+  });
+
+  it('never unpacks a payload file through a link of the payload (kplay sign --verify)', async () => {
+    await rm(path.join(outside, 'planted'), { force: true });
+    const r = await runKplay(['sign', '--verify', 'rpms/escape.rpm'], { cwd: work });
+    expect(existsSync(path.join(outside, 'planted')), 'cpio wrote outside the work folder').toBe(false);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/^kplay: error: rpms\/escape\.rpm: the payload entry '\.\/a\/planted' lies below its symbolic link '\.\/a'/);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('never unpacks a payload file through a link of the payload (kplay sign, header calls the link a folder)', async () => {
+    await rm(path.join(outside, 'planted'), { force: true });
+    const rpm = path.relative(
+      work,
+      await patched(escape, 'escape-dir', [Buffer.from([0o120777 >> 8, 0o120777 & 0xff]), Buffer.from([0o40755 >> 8, 0o40755 & 0xff])]),
+    );
+    const r = await sign('refused', rpm);
+    expect(existsSync(path.join(outside, 'planted')), 'cpio wrote outside the work folder').toBe(false);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/^escape-dir\.rpm: error E_SIGN_HEADER: the payload entry '\.\/a\/planted' lies below its symbolic link/);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(existsSync(path.join(work, 'refused'))).toBe(false);
   });
 
   it('checks every RPM before signing any: one refused header leaves --out untouched', async () => {
