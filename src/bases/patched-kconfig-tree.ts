@@ -24,14 +24,23 @@ export async function loadPatchedKconfigTree(args: {
   distributionSeries: string;
 }): Promise<KconfigTree> {
   // the unpatched source's own commands, needed only when the patched tree is not cached yet
+  // the Kconfig files the unpatched parse read stay readable when they are links (a tree of links)
+  const unpatchedFiles = new Set<string>();
   const unpatchedCommands = async () => {
     const unpatched = await loadKconfigTree({ source: args.kernelSource, arch: args.arch }).catch((err: unknown) => {
       throw asUsageError(err);
     });
+    for (const f of unpatched.files) unpatchedFiles.add(f);
     return unpatched.shellCommands ?? {};
   };
   try {
-    return await loadKconfigTree({ source: args.kernelSource, arch: args.arch, onlyCommands: unpatchedCommands, patched: args.patched });
+    return await loadKconfigTree({
+      source: args.kernelSource,
+      arch: args.arch,
+      onlyCommands: unpatchedCommands,
+      patched: args.patched,
+      alsoReadable: unpatchedFiles,
+    });
   } catch (err) {
     if (!(err instanceof KconfigError)) throw err;
     throw withPatchesOf(asUsageError(err) as UsageError, args);

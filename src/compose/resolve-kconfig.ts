@@ -16,10 +16,24 @@ export interface ArchResolution {
 }
 
 /** Warn when the kernel source given for checks is not the release the variant builds. */
-export function kernelSourceVersionFinding(tree: KconfigTree, expected: string, where: Finding['where']): Finding | undefined {
+export function kernelSourceVersionFinding(
+  tree: KconfigTree,
+  expected: string,
+  where: Finding['where'],
+  /** The features' patches that change the top Makefile (the version is then theirs, not the source's). */
+  makefilePatches: readonly string[] = [],
+): Finding | undefined {
   const have = parseKernelVersion(tree.kernelVersion);
   const want = parseKernelVersion(expected);
   if (!have || !want || compareKernelVersions(have, want) === 0) return undefined;
+  if (makefilePatches.length)
+    return {
+      code: 'W_KERNEL_SOURCE_VERSION',
+      severity: 'warning',
+      message: `the kernel source ${displayPath(tree.label)} as the features' patches leave it is Linux ${tree.kernelVersion} (${makefilePatches.join(', ')} change its Makefile), but the variant builds ${expected}; checks may differ from the build`,
+      ...(where ? { where } : {}),
+      hint: "a feature patch changes the kernel's version (VERSION, PATCHLEVEL, SUBLEVEL or EXTRAVERSION in the top Makefile): drop that change from the patch, or base the variant on the release the patches make",
+    };
   return {
     code: 'W_KERNEL_SOURCE_VERSION',
     severity: 'warning',
@@ -63,7 +77,12 @@ export async function resolveVariantConfigs(
       throw asUsageError(err);
     });
     if (!versionChecked) {
-      const w = kernelSourceVersionFinding(tree, variant.base.version, variant.base.versionWhere);
+      const makefilePatches = kconfig.patched
+        ? (opts.applied?.results ?? [])
+            .filter((r) => r.status === 'applied' && r.hunks.some((h) => h.path === 'Makefile'))
+            .map((r) => r.patch)
+        : [];
+      const w = kernelSourceVersionFinding(tree, variant.base.version, variant.base.versionWhere, makefilePatches);
       if (w) findings.push(w);
       versionChecked = true;
     }

@@ -40,6 +40,12 @@ export interface LoadKconfigTreeOptions {
    * has no folder of its own: `ensureOnDisk` throws (nothing may run the kernel's conf on it).
    */
   patched?: PatchedFiles;
+  /**
+   * With `onlyCommands`: files a Kconfig file may `source` although they are no plain files
+   * inside the tree (symbolic links: a tree of links, `cp -as`/lndir), because the unpatched
+   * tree's own parse read them. Filled by the `onlyCommands` function, before the parse.
+   */
+  alsoReadable?: ReadonlySet<string>;
 }
 
 export type OnlyCommands = RecordedShellCommands | (() => Promise<RecordedShellCommands>);
@@ -126,6 +132,8 @@ export interface LoadKconfigTreeSyncOptions {
   onlyCommands?: OnlyCommands;
   /** See LoadKconfigTreeOptions.patched. */
   patched?: PatchedFiles;
+  /** See LoadKconfigTreeOptions.alsoReadable. */
+  alsoReadable?: ReadonlySet<string>;
 }
 
 /**
@@ -176,29 +184,40 @@ function patchedText(patched: PatchedFiles | undefined, rel: string): string | u
 
 function planLoad(o: LoadKconfigTreeSyncOptions): LoadPlan {
   const recorder = o.pack ? undefined : new ReadRecorder(o.root);
+  // the files kplay itself names (the Makefile, scripts/kconfig for the dialect, defconfigs)
   const readSource = (rel: string): string | undefined => {
     const changed = patchedText(o.patched, rel);
     if (changed !== null) return changed;
     if (o.pack) return o.pack.text(rel);
-    if (o.onlyCommands && !isPlainFileInside(o.root, rel)) return undefined;
     try {
       return readFileSync(path.join(o.root, rel), 'latin1');
     } catch {
       return undefined;
     }
   };
-  const read = (rel: string): string | undefined => {
-    const text = readSource(rel);
-    // a patched file is part of the cache key (its digest), not a file of the folder to re-check
-    if (patchedText(o.patched, rel) === null) recorder?.record(rel, text);
-    return text;
+  // what Kconfig files name (`source`): with untrusted patches, a plain file inside the tree, or
+  // one the unpatched tree's own parse read (a tree of symbolic links: `cp -as`, lndir)
+  const readNamed = (rel: string): string | undefined => {
+    const unchanged = !o.pack && patchedText(o.patched, rel) === null;
+    if (o.onlyCommands && unchanged && !isPlainFileInside(o.root, rel) && !o.alsoReadable?.has(rel)) return undefined;
+    return readSource(rel);
   };
+  const recorded =
+    (reader: (rel: string) => string | undefined) =>
+    (rel: string): string | undefined => {
+      const text = reader(rel);
+      // a patched file is part of the cache key (its digest), not a file of the folder to re-check
+      if (patchedText(o.patched, rel) === null) recorder?.record(rel, text);
+      return text;
+    };
+  const read = recorded(readNamed);
+  const readOwn = recorded(readSource);
   const pack = o.pack;
   const ensureOnDisk = (): void => {
     if (o.patched) throw new Error(`${o.label}: a tree as patches leave it has no folder of its own`);
     if (pack) materializeSubset(o.root);
   };
-  const makefile = read('Makefile') ?? '';
+  const makefile = readOwn('Makefile') ?? '';
   const envInput: KconfigEnvInput = {
     srctree: o.root,
     arch: o.makeArch,
@@ -223,7 +242,7 @@ function planLoad(o: LoadKconfigTreeSyncOptions): LoadPlan {
     readSource,
     ensureOnDisk,
   };
-  const dialect = detectDialect(read, envInput.kernelVersion);
+  const dialect = detectDialect(readOwn, envInput.kernelVersion);
   // a tree whose commands are only answered is cached only when its content is named (patched)
   const treeFile =
     o.cacheDir && (!o.onlyCommands || o.patched)

@@ -117,3 +117,42 @@ describe('compose with a feature patch that deletes a Kconfig file', () => {
     );
   });
 });
+
+describe('compose with a feature patch that changes the kernel version in the top Makefile', () => {
+  it('W_KERNEL_SOURCE_VERSION names the patch instead of blaming the --kernel-source given', async () => {
+    const tree = await fakeTree();
+    const cache = await tempDir('kplay-version-cache-');
+    const root = await makeFixtureRepo({
+      'variants/v.yml':
+        'name: v\nsummary: t\nbase:\n  kind: vanilla\n  version: "6.12.1"\n  config:\n    x86_64: { file: base.config }\narches: [x86_64]\nfeatures: [stable]\n',
+      'variants/base.config': 'CONFIG_ALPHA=y\n',
+      'features/stable/feature.yml': 'summary: stable\n',
+      'features/stable/series': '0001-stable.patch\n',
+      'features/stable/patches/0001-stable.patch': [
+        'From: x <x@example.org>',
+        'Subject: [PATCH] Linux 6.12.2',
+        '',
+        '---',
+        '--- a/Makefile',
+        '+++ b/Makefile',
+        '@@ -1,4 +1,4 @@',
+        ' VERSION = 6',
+        ' PATCHLEVEL = 12',
+        '-SUBLEVEL = 1',
+        '+SUBLEVEL = 2',
+        ' EXTRAVERSION =',
+        '',
+      ].join('\n'),
+      'features/stable/config': '',
+    });
+    const r = await runKplay(['compose', 'variants/v.yml', '--kernel-source', tree, '--out', path.join(root, 'out')], {
+      cwd: root,
+      env: { KPLAY_CACHE_DIR: cache },
+    });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(
+      /warning W_KERNEL_SOURCE_VERSION: the kernel source .* as the features' patches leave it is Linux 6\.12\.2 \(features\/stable\/patches\/0001-stable\.patch change its Makefile\), but the variant builds 6\.12\.1/,
+    );
+    expect(r.stderr).not.toContain('pass the tarball of the base release');
+  });
+});

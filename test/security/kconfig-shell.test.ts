@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
@@ -254,7 +254,13 @@ describe('Kconfig macros added by patches run nothing', () => {
 
 describe('vanilla compose parses the Kconfig its features patch, and runs none of their macros', () => {
   /** A vanilla variant on the fake tree, with one feature whose patch adds `added` to init/Kconfig. */
-  async function composeWithPatch(added: readonly string[], config: string, extraArgs: string[] = [], patchPath = 'init/Kconfig') {
+  async function composeWithPatch(
+    added: readonly string[],
+    config: string,
+    extraArgs: string[] = [],
+    patchPath = 'init/Kconfig',
+    source = tree,
+  ) {
     const root = await makeFixtureRepo({
       'variants/v.yml': [
         'name: v',
@@ -275,7 +281,7 @@ describe('vanilla compose parses the Kconfig its features patch, and runs none o
       'features/f/config': config,
     });
     const out = path.join(root, 'out-v');
-    const r = await runKplay(['compose', 'variants/v.yml', '--kernel-source', tree, '--out', out, ...extraArgs], {
+    const r = await runKplay(['compose', 'variants/v.yml', '--kernel-source', source, '--out', out, ...extraArgs], {
       cwd: root,
       env: { KPLAY_CACHE_DIR: path.join(dir, 'cache') },
     });
@@ -362,4 +368,41 @@ describe('vanilla compose parses the Kconfig its features patch, and runs none o
       }
     }
   }, 90_000);
+
+  it('a tree of symbolic links (cp -as): the files its own parse reads stay readable; a link it does not source stays refused', async () => {
+    const farm = path.join(dir, 'farm');
+    const link = (from: string, to: string) => {
+      for (const name of readdirSync(from, { withFileTypes: true })) {
+        const a = path.join(from, name.name);
+        const b = path.join(to, name.name);
+        if (name.isDirectory()) {
+          mkdirSync(b, { recursive: true });
+          link(a, b);
+        } else symlinkSync(a, b);
+      }
+    };
+    mkdirSync(farm);
+    link(tree, farm);
+    const outside = path.join(dir, 'outside-farm');
+    mkdirSync(outside);
+    writeFileSync(path.join(outside, 'secret'), 'config LEAKED\n\tdef_bool y\n');
+    symlinkSync(path.join(outside, 'secret'), path.join(farm, 'init', 'Kconfig.leak'));
+    const added = await composeWithPatch(
+      ['', 'config ADDED', '\tbool "added"', '\tdepends on ALPHA'],
+      'CONFIG_ADDED=y\n',
+      [],
+      'init/Kconfig',
+      farm,
+    );
+    const leak = await composeWithPatch(['', 'source "init/Kconfig.leak"'], '', [], 'init/Kconfig', farm);
+    try {
+      expect(added.r.exitCode, added.r.stderr).toBe(0);
+      expect(readFileSync(path.join(added.out, 'kplay-x86_64.config'), 'utf8')).toMatch(/^CONFIG_ADDED=y$/m);
+      expect(leak.r.exitCode, leak.r.stderr).toBe(2);
+      expect(leak.r.stderr).toMatch(/^init\/Kconfig:\d+: error E_KCONFIG_PARSE: can't open file "init\/Kconfig.leak"/m);
+    } finally {
+      for (const x of [added, leak]) rmSync(x.root, { recursive: true, force: true });
+      rmSync(farm, { recursive: true, force: true });
+    }
+  });
 });

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, utimesSync, writeFileSync, mkdirSync, readdirSync } from 'node:fs';
+import { mkdtempSync, rmSync, utimesSync, writeFileSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { deserialize, serialize } from 'node:v8';
@@ -8,7 +8,7 @@ import type { KconfigTree } from '../../../src/kconfig/kconfig-tree.js';
 import { loadKconfigTreeSync } from '../../../src/kconfig/load-kconfig-tree.js';
 import { assignmentsFromConfigText, olddefconfig } from '../../../src/kconfig/olddefconfig.js';
 import { decodeTree, encodeTree, type TreeSnapshot } from '../../../src/kconfig/tree-snapshot.js';
-import { KEEP_TREES } from '../../../src/kconfig/parsed-tree-cache.js';
+import { KEEP_TREES, type StoredTree } from '../../../src/kconfig/parsed-tree-cache.js';
 import { fakeTree } from './fake-tree.js';
 
 const KCONFIG = `
@@ -171,6 +171,35 @@ describe('parsed tree cache', () => {
     utimesSync(sub, tick, tick); // and, as within one timestamp tick, the same mtime
     expect(names(load())).toContain('Q');
     writeFileSync(sub, 'config C\n\tbool "c"\n');
+  });
+
+  it('a record checked by digest (changed just before the parse) is refreshed once the file has settled', () => {
+    const own = mkdtempSync(path.join(os.tmpdir(), 'kplay-settle-'));
+    try {
+      const tree = path.join(own, 'tree');
+      const cache = path.join(own, 'cache');
+      mkdirSync(tree);
+      writeFileSync(path.join(tree, 'Makefile'), 'VERSION = 6\nPATCHLEVEL = 1\nSUBLEVEL = 0\n');
+      writeFileSync(path.join(tree, 'Kconfig'), 'config S\n\tbool "s"\n');
+      const loadOwn = () =>
+        loadKconfigTreeSync({ label: tree, root: tree, srcarch: 'x86', makeArch: 'x86_64', cacheDir: cache, tools: { CC: 'true' } });
+      const record = () => {
+        const parsed = path.join(cache, 'kconfig-parsed');
+        const [bin] = readdirSync(parsed).filter((n) => n.endsWith('.bin'));
+        return (deserialize(readFileSync(path.join(parsed, bin!))) as StoredTree).reads.find((r) => r.path === 'Kconfig')!;
+      };
+      loadOwn(); // parsed right after the write: racily clean, so checked by digest
+      expect(record().mtimeMs).toBe(-1);
+      const settled = new Date(Date.now() - 60_000);
+      utimesSync(path.join(tree, 'Kconfig'), settled, settled);
+      expect(names(loadOwn())).toEqual(['S']);
+      // without the refresh every later load would read and hash the file again
+      const st = statSync(path.join(tree, 'Kconfig'));
+      expect(record()).toMatchObject({ mtimeMs: st.mtimeMs, size: st.size });
+      expect(names(loadOwn())).toEqual(['S']);
+    } finally {
+      rmSync(own, { recursive: true, force: true });
+    }
   });
 
   it('keeps at most KEEP_TREES parsed trees: the least recently used go, the one just read stays', () => {
