@@ -356,6 +356,14 @@ export function rebuildSpec(h: RpmHeader, originName: string): RebuildPlan {
   const caps = tagList(h, 'filecaps').map(String);
   const langs = tagList(h, 'filelangs').map(String);
   const links = new Set(paths.filter((_, i) => ((modes[i] ?? 0) & 0o170000) === 0o120000));
+  const listed = new Set<string>();
+  const twice = paths.find((p) => {
+    if (listed.has(p)) return true;
+    listed.add(p);
+    return false;
+  });
+  if (twice !== undefined)
+    throw new RebuildRefused(`file '${foldToOneLine(twice.slice(0, 80))}' is listed twice, which rpmbuild would list once`);
   const underLink = firstUnderLink(paths, links);
   if (underLink) throw new RebuildRefused(underLink);
   const files = paths.map((p, i) => {

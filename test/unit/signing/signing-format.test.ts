@@ -97,6 +97,8 @@ describe('rebuild spec from an RPM header', () => {
       ),
     ).toThrow(/triggers/);
     expect(() => rebuildSpec(parseRpmXml(XML.replace('a b.ko', 'a*.ko')), 'x.rpm')).toThrow(/cannot be listed/);
+    // a name listed twice: rpmbuild lists it once ('File listed twice'), so the header would lose an entry
+    expect(() => rebuildSpec(parseRpmXml(XML.replace('a b.ko', 'vmlinuz')), 'x.rpm')).toThrow(/listed twice/);
     // %pubkey (2048) or noreplace (16) without %config: no %files line sets them, so they would vanish
     for (const flags of ['2048', '16'])
       expect(() => rebuildSpec(parseRpmXml(XML.replace('<integer>17</integer>', `<integer>${flags}</integer>`)), 'x.rpm')).toThrow(
