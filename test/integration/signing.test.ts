@@ -9,6 +9,7 @@ import { signModuleFile, inspectModule } from '../../src/signing/sign-module.js'
 import { splitModuleSignature } from '../../src/signing/module-signature.js';
 import { extractedKernelTree } from '../support/kernel-tree.js';
 import { runKplay } from '../support/run-kplay.js';
+import { selfSignedCert } from '../support/test-rpm.js';
 
 /**
  * Secure Boot and module signing on real binaries from Debian packages: the systemd-boot EFI stub
@@ -355,22 +356,7 @@ describe('kplay sign <rpm>', () => {
     expect(keyAsCert.exitCode).toBe(2);
     expect(keyAsCert.stderr).toMatch(/holds a private key/);
     expect(keyAsCert.stderr).not.toMatch(/at .*\.js/);
-    await execa('openssl', [
-      'req',
-      '-new',
-      '-x509',
-      '-nodes',
-      '-newkey',
-      'rsa:2048',
-      '-days',
-      '2',
-      '-subj',
-      '/CN=other',
-      '-keyout',
-      path.join(work, 'other.key'),
-      '-out',
-      path.join(work, 'other.crt'),
-    ]);
+    await selfSignedCert('other', path.join(work, 'other.key'), path.join(work, 'other.crt'));
     const mismatch = await kplay([
       'sign',
       '--key',

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeFixtureRepo, ROOT_OF_REPO, variantYaml } from '../support/fixture-repo.js';
 import { extractedKernelTree, LINUX_61_TARBALL } from '../support/kernel-tree.js';
 import { runKplay } from '../support/run-kplay.js';
+import { selfSignedCert } from '../support/test-rpm.js';
 
 /**
  * The signing options the spec's %prep appends (with and without the builder's key) exist in the
@@ -20,22 +21,7 @@ beforeAll(async () => {
   if (!existsSync(LINUX_61_TARBALL)) throw new Error(`${LINUX_61_TARBALL} is missing: apt-get install linux-source-6.1`);
   tree = await extractedKernelTree();
   const keys = await mkdtemp(path.join(os.tmpdir(), 'kplay-sigk-'));
-  await execa('openssl', [
-    'req',
-    '-new',
-    '-x509',
-    '-nodes',
-    '-newkey',
-    'rsa:2048',
-    '-days',
-    '2',
-    '-subj',
-    '/CN=kplay kconfig test',
-    '-keyout',
-    path.join(keys, 'k.pem'),
-    '-out',
-    path.join(keys, 'c.pem'),
-  ]);
+  await selfSignedCert('kplay kconfig test', path.join(keys, 'k.pem'), path.join(keys, 'c.pem'));
   const cert = await readFile(path.join(keys, 'c.pem'), 'utf8');
   await rm(keys, { recursive: true, force: true });
   root = await makeFixtureRepo({

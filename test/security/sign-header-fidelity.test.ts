@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runKplay } from '../support/run-kplay.js';
+import { rpmbuildBinary, selfSignedCert } from '../support/test-rpm.js';
 
 /**
  * `kplay sign` promises the re-signed RPM's header equals the input's but for the differences
@@ -48,25 +49,9 @@ const DOCUMENTED = new Set([
   'Optflags',
 ]);
 
+/** Built in the work folder; the path relative to it (kplay runs there). */
 async function rpmbuild(name: string, spec: string, defines: string[] = []): Promise<string> {
-  await writeFile(path.join(work, `${name}.spec`), spec);
-  await execa(
-    'rpmbuild',
-    [
-      '-bb',
-      '--quiet',
-      '--define',
-      `_topdir ${work}/top`,
-      '--define',
-      `_rpmdir ${work}/rpms`,
-      '--define',
-      '_build_name_fmt %%{NAME}.rpm',
-      ...defines.flatMap((d) => ['--define', d]),
-      path.join(work, `${name}.spec`),
-    ],
-    { env: { SOURCE_DATE_EPOCH: '1796040000' } },
-  );
-  return path.join('rpms', `${name}.rpm`);
+  return path.relative(work, await rpmbuildBinary(work, name, spec, defines));
 }
 
 /** The sense bits rpmbuild gives generated dependencies: FIND_REQUIRES, FIND_PROVIDES, CONFIG (documented). */
@@ -140,22 +125,7 @@ beforeAll(async () => {
   if (!existsSync('/usr/bin/rpmbuild')) throw new Error('/usr/bin/rpmbuild is missing: apt-get install rpm');
   work = await mkdtemp(path.join(os.tmpdir(), 'kplay-sign-fidelity-'));
   await mkdir(path.join(work, 'rpms'));
-  await execa('openssl', [
-    'req',
-    '-new',
-    '-x509',
-    '-nodes',
-    '-newkey',
-    'rsa:2048',
-    '-days',
-    '2',
-    '-subj',
-    '/CN=kplay header fidelity',
-    '-keyout',
-    path.join(work, 'k.pem'),
-    '-out',
-    path.join(work, 'c.pem'),
-  ]);
+  await selfSignedCert('kplay header fidelity', path.join(work, 'k.pem'), path.join(work, 'c.pem'));
 }, 60_000);
 
 afterAll(async () => {

@@ -8,6 +8,7 @@ import { firstUnderLink } from '../../src/signing/rebuild-spec.js';
 import { payloadLinks } from '../../src/signing/rpm-payload.js';
 import { canaryFired, canaryPath } from './support/hostile-repo.js';
 import { runKplay } from '../support/run-kplay.js';
+import { rpmbuildBinary } from '../support/test-rpm.js';
 
 /**
  * `kplay sign <rpm>` on RPMs whose headers carry hostile values (built here with the real
@@ -19,25 +20,8 @@ let work: string;
 const canary = canaryPath('sign-header');
 const touch = `touch ${canary}`;
 
-async function rpmbuild(spec: string, name: string, defines: string[] = []): Promise<string> {
-  await writeFile(path.join(work, `${name}.spec`), spec);
-  await execa(
-    'rpmbuild',
-    [
-      '-bb',
-      '--quiet',
-      '--define',
-      `_topdir ${work}/top`,
-      '--define',
-      `_rpmdir ${work}/rpms`,
-      '--define',
-      '_build_name_fmt %%{NAME}.rpm',
-      ...defines.flatMap((d) => ['--define', d]),
-      path.join(work, `${name}.spec`),
-    ],
-    { env: { SOURCE_DATE_EPOCH: '1796040000' } },
-  );
-  return path.join(work, 'rpms', `${name}.rpm`);
+function rpmbuild(spec: string, name: string, defines: string[] = []): Promise<string> {
+  return rpmbuildBinary(work, name, spec, defines);
 }
 
 /** Times fixed, so that the integers of a header to patch are the same on every run. */
