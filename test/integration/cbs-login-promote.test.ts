@@ -124,7 +124,7 @@ describe('CBS: login as koji does it, certificates, hubs, build options, promote
       /error E_CBS_HUB_CERT: the TLS certificate of the Koji hub https:\/\/127\.0\.0\.1:\d+\/kojihub could not be verified/,
     );
     expect(r.stderr).toContain('serverca');
-    expect(Date.now() - started).toBeLessThan(10_000); // 30 retries 1 s apart would take far longer
+    expect(Date.now() - started).toBeLessThan(20_000); // 30 retries 1 s apart would take 30 s; a loaded machine may take seconds for one run
     expect(hub.calls.length).toBe(calls);
   });
 

@@ -82,7 +82,8 @@ describe('XML-RPC client', () => {
   it('gives up on a hub that never answers after the configured retries', async () => {
     const retries: string[] = [];
     const s = await scriptedServer([() => undefined]);
-    const err = await client(s.url, retries, { timeoutMs: 150, maxRetries: 1 })
+    // long enough that a stalled 2-core machine still gets both requests to the hub before timing out
+    const err = await client(s.url, retries, { timeoutMs: 1000, maxRetries: 1 })
       .call('getTaskInfo', [1])
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(HubUnreachableError);
