@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { at, finding, UsageError } from '../findings/finding.js';
+import { at, finding, UsageError, type Finding } from '../findings/finding.js';
 import { loadKconfigTree, type KconfigTree, type PatchedFiles } from '../kconfig/index.js';
 import type { RpmArch } from '../model/arch.js';
 import type { PatchReport } from '../patches/check-series.js';
 import { isKconfigRelevant } from '../sources/kconfig-cache.js';
-import { loadPatchedKconfigTree } from './patched-kconfig-tree.js';
+import { hunkLine, lastFeature, loadPatchedKconfigTree, patchesChanging } from './patched-kconfig-tree.js';
 import { codePointOrder } from '../model/code-point-order.js';
 
 /** What applying a patch series to the kernel source gave (checkPatchesForSeries). */
@@ -38,10 +38,11 @@ function isStackOverflow(err: unknown): boolean {
 
 /** E_KCONFIG_PARSE for a patched tree too deep to parse or resolve, at the last patch that changed a Kconfig file. */
 function tooDeep(applied: AppliedSeries, patched: PatchedFiles, distributionSeries: string): UsageError {
-  const changing = applied.results.filter((r) => r.status === 'applied' && r.hunks.some((h) => patched.files.has(h.path)));
+  const changes = (rel: string) => patched.files.has(rel);
+  const changing = patchesChanging(applied.results, changes);
   const last = changing.at(-1);
-  const lineOf = (r: PatchReport) => r.hunks.find((h) => patched.files.has(h.path))?.patchLine ?? 0;
-  const feature = [...changing].reverse().find((r) => r.feature !== distributionSeries)?.feature;
+  const lineOf = (r: PatchReport) => hunkLine(r, changes);
+  const feature = lastFeature(changing, distributionSeries);
   return new UsageError('the Kconfig files as patched nest too deep', [
     finding(
       'E_KCONFIG_PARSE',
@@ -54,6 +55,15 @@ function tooDeep(applied: AppliedSeries, patched: PatchedFiles, distributionSeri
       },
     ),
   ]);
+}
+
+/** `--verify-kconfig` on a patched tree: not run (conf would run the macros `whosePatches` add). */
+export function patchedTreeNotVerified(whosePatches: string): Finding {
+  return finding(
+    'W_KCONFIG_NOT_VERIFIED',
+    `--verify-kconfig: not run: ${whosePatches} patches change Kconfig files, and the kernel's conf would run the shell commands of their macros`,
+    { hint: 'verify against the tree the patches leave, in a sandbox: kplay kconfig resolve --verify --source <patched tree>' },
+  );
 }
 
 /** The Kconfig-relevant files of a series' result, named by a digest of their paths and bytes. */

@@ -47,6 +47,21 @@ export async function loadPatchedKconfigTree(args: {
   }
 }
 
+/** The applied patches with a hunk on a path `changes` accepts, in series order. */
+export function patchesChanging(patches: readonly PatchReport[], changes: (rel: string) => boolean): PatchReport[] {
+  return patches.filter((p) => p.status === 'applied' && p.hunks.some((h) => changes(h.path)));
+}
+
+/** The patch line of `p`'s first hunk on a path `changes` accepts (0 when it has none). */
+export function hunkLine(p: PatchReport, changes: (rel: string) => boolean): number {
+  return p.hunks.find((h) => changes(h.path))?.patchLine ?? 0;
+}
+
+/** The feature of the last of `patches` that is not the distribution's own. */
+export function lastFeature(patches: readonly PatchReport[], distributionSeries: string): string | undefined {
+  return [...patches].reverse().find((p) => p.feature !== distributionSeries)?.feature;
+}
+
 /** The error's findings, each at its Kconfig file as patched, with the patches that changed that file. */
 function withPatchesOf(
   err: UsageError,
@@ -57,7 +72,7 @@ function withPatchesOf(
     patched,
   }: { kernelSource: string; patches: readonly PatchReport[]; distributionSeries: string; patched: PatchedFiles },
 ): UsageError {
-  const touching = (rel: string) => patches.filter((p) => p.status === 'applied' && p.hunks.some((h) => h.path === rel));
+  const touching = (rel: string) => patchesChanging(patches, (h) => h === rel);
   const findings = err.findings.map((f) => {
     const file = f.where?.file;
     if (!file) return f;
@@ -72,7 +87,7 @@ function withPatchesOf(
     const changedBy = changes.map((c) => c.p);
     const related: RelatedLocation[] = changes.map(({ p, rel, what }) => ({
       message: `${rel} is ${what} by this patch (${p.feature === distributionSeries ? "the distribution's" : `feature ${p.feature}`})`,
-      where: { file: p.patch, line: p.hunks.find((h) => h.path === rel)?.patchLine ?? 0, col: 0 },
+      where: { file: p.patch, line: hunkLine(p, (h) => h === rel), col: 0 },
     }));
     const byList = (rel: string) =>
       touching(rel)
@@ -83,7 +98,7 @@ function withPatchesOf(
       ...deleted.filter((rel) => touching(rel).length).map((rel) => `${rel} deleted by ${byList(rel)}`),
     ];
     const by = said.length ? `, ${said.join('; ')}` : '';
-    const feature = [...changedBy].reverse().find((p) => p.feature !== distributionSeries)?.feature;
+    const feature = lastFeature(changedBy, distributionSeries);
     return {
       ...f,
       message: `${f.message} (${file} of ${displayPath(kernelSource)} as patched${by})`,

@@ -1,4 +1,4 @@
-import { finding, UsageError, type Finding } from '../findings/finding.js';
+import { UsageError, type Finding } from '../findings/finding.js';
 import { pathExists } from '../fs/path-kind.js';
 import { mergedRequests, type MergedConfig } from '../config/merge-config.js';
 import { asUsageError, loadKconfigTree, readBaseConfig, resolveConfig, type KconfigTree, type ResolvedConfig } from '../kconfig/index.js';
@@ -7,7 +7,7 @@ import { displayPath } from '../model/safe-path.js';
 import type { VanillaVariant } from '../model/variant.js';
 import type { ConfigResolver } from '../bases/overlay/resolved-config.js';
 import { compareKernelVersions, parseKernelVersion } from '../model/kernel-version.js';
-import { patchedKconfigSource, type AppliedSeries } from '../bases/patched-kconfig-source.js';
+import { patchedKconfigSource, patchedTreeNotVerified, type AppliedSeries } from '../bases/patched-kconfig-source.js';
 
 export interface ArchResolution {
   arch: RpmArch;
@@ -99,7 +99,7 @@ export async function resolveVariantConfigs(
     resolutions.push({ arch: m.arch, tree, resolved });
     if (verify && kconfig.patched) {
       // the kernel's conf would run whatever the features' patches put in Kconfig macros
-      if (!verified.length) findings.push(notVerifiedFinding());
+      if (!verified.length) findings.push(patchedTreeNotVerified("the features'"));
       verified.push(`${m.arch} not run (patches change Kconfig files)`);
     } else if (verify) {
       const { verifyResolved, ReferenceConfError } = await import('../kconfig/index.js');
@@ -124,12 +124,4 @@ export function overlayConfigResolver(kernelSource: string): ConfigResolver {
     // the distribution's own lines are not the user's requests: only report the tree's problems
     return { text: resolved.configText, findings: resolved.findings.filter((f) => f.code === 'E_KCONFIG_PARSE') };
   };
-}
-
-function notVerifiedFinding(): Finding {
-  return finding(
-    'W_KCONFIG_NOT_VERIFIED',
-    "--verify-kconfig: not run: the features' patches change Kconfig files, and the kernel's conf would run the shell commands of their macros",
-    { hint: 'verify against the tree the patches leave, in a sandbox: kplay kconfig resolve --verify --source <patched tree>' },
-  );
 }

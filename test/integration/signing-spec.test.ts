@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSrpm } from '../../src/rpm/build-srpm.js';
 import { makeFixtureRepo, variantYaml } from '../support/fixture-repo.js';
 import { runKplay } from '../support/run-kplay.js';
+import { selfSignedCert } from '../support/test-rpm.js';
 
 /**
  * `signing:` in a vanilla variant: the SIG certificate becomes a Source and the kernel's trusted
@@ -18,23 +19,7 @@ let keyLines: string[];
 
 beforeAll(async () => {
   const keys = await mkdtemp(path.join(os.tmpdir(), 'kplay-signing-keys-'));
-  await execa('openssl', [
-    'req',
-    '-new',
-    '-x509',
-    '-nodes',
-    '-newkey',
-    'rsa:2048',
-    '-sha256',
-    '-days',
-    '2',
-    '-subj',
-    '/CN=kplay spec test',
-    '-keyout',
-    path.join(keys, 'k.pem'),
-    '-out',
-    path.join(keys, 'c.pem'),
-  ]);
+  await selfSignedCert('kplay spec test', path.join(keys, 'k.pem'), path.join(keys, 'c.pem'));
   keyPem = await readFile(path.join(keys, 'k.pem'), 'utf8');
   keyLines = keyPem.split('\n').filter((l) => l.length >= 40);
   const cert = await readFile(path.join(keys, 'c.pem'), 'utf8');

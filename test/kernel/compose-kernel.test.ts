@@ -18,6 +18,61 @@ async function featureFrom(root: string, name: string, fixture: string): Promise
   await writeFile(path.join(root, 'features', name, 'feature.yml'), `summary: ${name}\n`);
 }
 
+/**
+ * A kdbus-style feature patch on Linux 6.1: a tristate KDBUS at the top of init/Kconfig (whose
+ * first lines are the SPDX line, `config CC_VERSION_TEXT`, `string`), optionally with a `select`
+ * and a line added to the top of the x86_64 defconfig (`CONFIG_WERROR=y`, `CONFIG_SYSVIPC=y`, ...).
+ */
+function kdbusPatch(o: { depends: string; select?: string; defconfig?: string }): string {
+  const added = [
+    '+config KDBUS',
+    '+\ttristate "kdbus interprocess communication"',
+    `+\tdepends on ${o.depends}`,
+    ...(o.select ? [`+\tselect ${o.select}`] : []),
+    '+\thelp',
+    '+\t  A message bus in the kernel.',
+    '+',
+  ];
+  return [
+    'From: kplay tests <kplay@example.org>',
+    `Subject: [PATCH] kdbus: Kconfig entry${o.defconfig ? ', on in the defconfig' : ''}`,
+    '',
+    '---',
+    ...(o.defconfig
+      ? [
+          'diff --git a/arch/x86/configs/x86_64_defconfig b/arch/x86/configs/x86_64_defconfig',
+          '--- a/arch/x86/configs/x86_64_defconfig',
+          '+++ b/arch/x86/configs/x86_64_defconfig',
+          '@@ -1,3 +1,4 @@',
+          ' CONFIG_WERROR=y',
+          `+${o.defconfig}`,
+          ' CONFIG_SYSVIPC=y',
+          ' CONFIG_POSIX_MQUEUE=y',
+        ]
+      : []),
+    'diff --git a/init/Kconfig b/init/Kconfig',
+    '--- a/init/Kconfig',
+    '+++ b/init/Kconfig',
+    `@@ -1,3 +1,${3 + added.length} @@`,
+    ' # SPDX-License-Identifier: GPL-2.0-only',
+    ...added,
+    ' config CC_VERSION_TEXT',
+    ' \tstring',
+    '',
+  ].join('\n');
+}
+
+/** A fixture repository whose variant has one feature, kdbus, with `patch` and CONFIG_KDBUS=m. */
+function kdbusRepo(patch: string, name: string): Promise<string> {
+  return makeFixtureRepo({
+    'variants/v.yml': variantYaml({ features: ['kdbus'] }),
+    'features/kdbus/feature.yml': 'summary: kdbus\n',
+    'features/kdbus/series': `${name}\n`,
+    [`features/kdbus/patches/${name}`]: patch,
+    'features/kdbus/config': 'CONFIG_KDBUS=m\n',
+  });
+}
+
 describe('compose against the real Linux 6.1 source', () => {
   let cache: string;
   beforeAll(() => {
@@ -67,34 +122,7 @@ describe('compose against the real Linux 6.1 source', () => {
 
   it('a feature whose patch adds a Kconfig symbol (kdbus-style): resolved, explained and re-resolved when the patch changes', async () => {
     // init/Kconfig of 6.1 begins with the SPDX line and `config CC_VERSION_TEXT` / `string`
-    const kdbusPatch = (depends: string) =>
-      [
-        'From: kplay tests <kplay@example.org>',
-        'Subject: [PATCH] kdbus: Kconfig entry',
-        '',
-        '---',
-        'diff --git a/init/Kconfig b/init/Kconfig',
-        '--- a/init/Kconfig',
-        '+++ b/init/Kconfig',
-        '@@ -1,3 +1,9 @@',
-        ' # SPDX-License-Identifier: GPL-2.0-only',
-        '+config KDBUS',
-        '+\ttristate "kdbus interprocess communication"',
-        `+\tdepends on ${depends}`,
-        '+\thelp',
-        '+\t  A message bus in the kernel.',
-        '+',
-        ' config CC_VERSION_TEXT',
-        ' \tstring',
-        '',
-      ].join('\n');
-    const root = await makeFixtureRepo({
-      'variants/v.yml': variantYaml({ features: ['kdbus'] }),
-      'features/kdbus/feature.yml': 'summary: kdbus\n',
-      'features/kdbus/series': '0001-kdbus-kconfig.patch\n',
-      'features/kdbus/patches/0001-kdbus-kconfig.patch': kdbusPatch('TMPFS'),
-      'features/kdbus/config': 'CONFIG_KDBUS=m\n',
-    });
+    const root = await kdbusRepo(kdbusPatch({ depends: 'TMPFS' }), '0001-kdbus-kconfig.patch');
     try {
       const out = path.join(root, 'out');
       const r = await runKplay(['compose', 'variants/v.yml', '--kernel-source', LINUX_61_TARBALL, '--out', out], { cwd: root, env: env() });
@@ -121,7 +149,7 @@ describe('compose against the real Linux 6.1 source', () => {
       expect(v.stderr).toMatch(/warning W_KCONFIG_NOT_VERIFIED: --verify-kconfig: not run: the features' patches change Kconfig files/);
 
       // the same cache, the patch changed: the stored patched tree is not reused
-      await writeFile(path.join(root, 'features/kdbus/patches/0001-kdbus-kconfig.patch'), kdbusPatch('TMPFS && BROKEN'));
+      await writeFile(path.join(root, 'features/kdbus/patches/0001-kdbus-kconfig.patch'), kdbusPatch({ depends: 'TMPFS && BROKEN' }));
       const broken = await runKplay(['compose', 'variants/v.yml', '--kernel-source', LINUX_61_TARBALL], { cwd: root, env: env() });
       expect(broken.exitCode).toBe(1);
       expect(broken.stderr).toMatch(
@@ -133,42 +161,10 @@ describe('compose against the real Linux 6.1 source', () => {
   });
 
   it("a feature patch changing Kconfig and a defconfig: compose's resolved config equals conf's on the really patched tree", async () => {
-    const patch = [
-      'From: kplay tests <kplay@example.org>',
-      'Subject: [PATCH] kdbus: Kconfig entry, on in the defconfig',
-      '',
-      '---',
-      'diff --git a/arch/x86/configs/x86_64_defconfig b/arch/x86/configs/x86_64_defconfig',
-      '--- a/arch/x86/configs/x86_64_defconfig',
-      '+++ b/arch/x86/configs/x86_64_defconfig',
-      '@@ -1,3 +1,4 @@',
-      ' CONFIG_WERROR=y',
-      '+CONFIG_IKCONFIG=y',
-      ' CONFIG_SYSVIPC=y',
-      ' CONFIG_POSIX_MQUEUE=y',
-      'diff --git a/init/Kconfig b/init/Kconfig',
-      '--- a/init/Kconfig',
-      '+++ b/init/Kconfig',
-      '@@ -1,3 +1,10 @@',
-      ' # SPDX-License-Identifier: GPL-2.0-only',
-      '+config KDBUS',
-      '+\ttristate "kdbus interprocess communication"',
-      '+\tdepends on TMPFS',
-      '+\tselect TMPFS_XATTR',
-      '+\thelp',
-      '+\t  A message bus in the kernel.',
-      '+',
-      ' config CC_VERSION_TEXT',
-      ' \tstring',
-      '',
-    ].join('\n');
-    const root = await makeFixtureRepo({
-      'variants/v.yml': variantYaml({ features: ['kdbus'] }),
-      'features/kdbus/feature.yml': 'summary: kdbus\n',
-      'features/kdbus/series': '0001-kdbus.patch\n',
-      'features/kdbus/patches/0001-kdbus.patch': patch,
-      'features/kdbus/config': 'CONFIG_KDBUS=m\n',
-    });
+    const root = await kdbusRepo(
+      kdbusPatch({ depends: 'TMPFS', select: 'TMPFS_XATTR', defconfig: 'CONFIG_IKCONFIG=y' }),
+      '0001-kdbus.patch',
+    );
     try {
       const out = path.join(root, 'out');
       const r = await runKplay(['compose', 'variants/v.yml', '--kernel-source', LINUX_61_TARBALL, '--out', out], { cwd: root, env: env() });

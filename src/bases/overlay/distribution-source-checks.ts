@@ -1,11 +1,11 @@
-import { finding, UsageError, type Finding } from '../../findings/finding.js';
+import { UsageError, type Finding } from '../../findings/finding.js';
 import { ReferenceConfError, resolveConfig, verifyResolved, type KconfigTree, type ResolvedConfig } from '../../kconfig/index.js';
 import type { RpmArch } from '../../model/arch.js';
 import { displayPath } from '../../model/safe-path.js';
 import { checkPatchesForSeries } from '../../patches/check-patches-for-series.js';
 import { distributionPatches } from './distribution-patches.js';
 import { stripOverlayBlocks } from './overlay-markers.js';
-import { patchedKconfigSource, type AppliedSeries } from '../patched-kconfig-source.js';
+import { patchedKconfigSource, patchedTreeNotVerified, type AppliedSeries } from '../patched-kconfig-source.js';
 import type { ConfigResolver } from './resolved-config.js';
 import type { SpecMacros } from './spec-macros.js';
 
@@ -80,13 +80,7 @@ export async function distributionSourceChecks(args: {
     if (kconfig.patched) {
       if (notVerifiedSaid) return [];
       notVerifiedSaid = true;
-      return [
-        finding(
-          'W_KCONFIG_NOT_VERIFIED',
-          "--verify-kconfig: not run: the distribution's or the variant's patches change Kconfig files, and the kernel's conf would run the shell commands of their macros",
-          { hint: 'verify against the tree the patches leave, in a sandbox: kplay kconfig resolve --verify --source <patched tree>' },
-        ),
-      ];
+      return [patchedTreeNotVerified("the distribution's or the variant's")];
     }
     try {
       const v = await verifyResolved(tree, resolved);
