@@ -1,5 +1,6 @@
 import {
   foldToOneLine,
+  quotedExcerpt,
   RenderRefusal,
   specDependencyName,
   specDependencyVersion,
@@ -16,6 +17,7 @@ import {
   verbatimPercent,
 } from '../render/boundary/index.js';
 import { tagList, tagString, type RpmHeader } from './rpm-header.js';
+import { rpmChangelogDay } from '../render/rpm-date.js';
 
 /**
  * A spec that rebuilds a binary RPM from its extracted (re-signed) payload with the same header
@@ -158,7 +160,7 @@ function scriptSections(h: RpmHeader, sub: string): string[] {
     if (body === undefined && !prog.length) continue;
     const what = `the %${section} scriptlet`;
     if (prog.length > 1)
-      throw new RebuildRefused(`${what} runs '${foldToOneLine(prog.join(' ').slice(0, 80))}': interpreter arguments cannot be reproduced`);
+      throw new RebuildRefused(`${what} runs ${quotedExcerpt(prog.join(' '))}: interpreter arguments cannot be reproduced`);
     if (flags & ~3) throw new RebuildRefused(`${what} has flags ${flags} that a spec cannot set`);
     const interp = boundary(() => specScriptInterpreter(prog[0] ?? '/bin/sh', what));
     const opts = [...SCRIPT_FLAGS.filter(([bit]) => flags & bit).map(([, o]) => ` ${o}`), interp === '/bin/sh' ? '' : ` -p ${interp}`];
@@ -180,7 +182,7 @@ export function firstUnderLink(paths: Iterable<string>, links: Set<string>): str
     for (let i = p.indexOf('/', 1); i > 0; i = p.indexOf('/', i + 1)) {
       const prefix = p.slice(0, i);
       if (links.has(prefix))
-        return `file '${foldToOneLine(p.slice(0, 80))}' lies below the symbolic link '${foldToOneLine(prefix.slice(0, 80))}': rpmbuild would read it from wherever the link points`;
+        return `file ${quotedExcerpt(p)} lies below the symbolic link ${quotedExcerpt(prefix)}: rpmbuild would read it from wherever the link points`;
     }
   }
   return undefined;
@@ -257,9 +259,6 @@ export interface RebuildPlan {
   buildHost?: string;
 }
 
-const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-
 /**
  * A changelog date rpm turns back into `seconds`: `Mon Nov 30 2026` is noon UTC; any other time
  * needs the extended form `Mon Nov 30 09:05:00 UTC 2026` (build/parseChangelog.c, years 1990-2999).
@@ -268,7 +267,7 @@ function changelogDate(seconds: number): string {
   const d = new Date(seconds * 1000);
   if (!Number.isInteger(seconds) || d.getUTCFullYear() < 1990 || d.getUTCFullYear() > 2999)
     throw new RebuildRefused(`a changelog entry's time ${seconds} is outside the years 1990-2999 rpm accepts`);
-  const day = `${DAYS[d.getUTCDay()]} ${MONTHS[d.getUTCMonth()]} ${String(d.getUTCDate()).padStart(2, '0')}`;
+  const day = rpmChangelogDay(d);
   if (seconds % 86400 === 43200) return `${day} ${d.getUTCFullYear()}`;
   return `${day} ${d.toISOString().slice(11, 19)} UTC ${d.getUTCFullYear()}`;
 }
@@ -362,8 +361,7 @@ export function rebuildSpec(h: RpmHeader, originName: string): RebuildPlan {
     listed.add(p);
     return false;
   });
-  if (twice !== undefined)
-    throw new RebuildRefused(`file '${foldToOneLine(twice.slice(0, 80))}' is listed twice, which rpmbuild would list once`);
+  if (twice !== undefined) throw new RebuildRefused(`file ${quotedExcerpt(twice)} is listed twice, which rpmbuild would list once`);
   const underLink = firstUnderLink(paths, links);
   if (underLink) throw new RebuildRefused(underLink);
   const files = paths.map((p, i) => {

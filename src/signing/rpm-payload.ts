@@ -6,7 +6,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { UsageError } from '../findings/finding.js';
 import { displayPath } from '../model/safe-path.js';
-import { foldToOneLine } from '../render/boundary/index.js';
+import { quotedExcerpt } from '../render/boundary/index.js';
 
 /** The payload would put a file somewhere other than below the folder it is unpacked into. */
 export class PayloadRefused extends Error {}
@@ -75,15 +75,15 @@ export async function cpioEntries(file: string): Promise<CpioEntry[]> {
 export function unsafeCpioEntry(entries: CpioEntry[]): string | undefined {
   const segments = (name: string): string[] => name.split('/').filter((s) => s !== '' && s !== '.');
   const links = new Set(entries.filter((e) => (e.mode & S_IFMT) === S_IFLNK).map((e) => segments(e.name).join('/')));
-  const shown = (name: string): string => `'${foldToOneLine(name.slice(0, 80))}'`;
   for (const e of entries) {
     const segs = segments(e.name);
-    if (segs.includes('..')) return `the payload entry ${shown(e.name)} climbs out of the payload with '..'`;
-    if (!segs.length && (e.mode & S_IFMT) !== S_IFDIR) return `the payload entry ${shown(e.name)} replaces the payload's own folder`;
+    if (segs.includes('..')) return `the payload entry ${quotedExcerpt(e.name)} climbs out of the payload with '..'`;
+    if (!segs.length && (e.mode & S_IFMT) !== S_IFDIR)
+      return `the payload entry ${quotedExcerpt(e.name)} replaces the payload's own folder`;
     for (let i = 1; i < segs.length; i++) {
       const prefix = segs.slice(0, i).join('/');
       if (links.has(prefix))
-        return `the payload entry ${shown(e.name)} lies below its symbolic link ${shown(`./${prefix}`)}: unpacking it would write wherever the link points`;
+        return `the payload entry ${quotedExcerpt(e.name)} lies below its symbolic link ${quotedExcerpt(`./${prefix}`)}: unpacking it would write wherever the link points`;
     }
   }
   return undefined;
@@ -113,15 +113,14 @@ export function payloadMismatch(entries: CpioEntry[], expected: Map<string, numb
       .split('/')
       .filter((s) => s !== '' && s !== '.')
       .join('/')}`;
-    const shown = `'${foldToOneLine(p.slice(0, 80))}'`;
+    const shown = quotedExcerpt(p);
     const want = expected.get(p);
     if (want === undefined) return `the payload holds ${shown}, which the header does not list`;
     if (want !== (e.mode & S_IFMT)) return `the payload's ${shown} is ${kind(e.mode)}, the header lists ${kind(want)}`;
     if (seen.has(p)) return `the payload holds ${shown} twice`;
     seen.add(p);
   }
-  for (const p of expected.keys())
-    if (!seen.has(p)) return `the header lists '${foldToOneLine(p.slice(0, 80))}', which the payload does not hold`;
+  for (const p of expected.keys()) if (!seen.has(p)) return `the header lists ${quotedExcerpt(p)}, which the payload does not hold`;
   return undefined;
 }
 
@@ -146,7 +145,7 @@ export async function payloadContentMismatch(
   if (!algorithm) return `the header's file digest algorithm ${digestAlgorithm} is not one rpm writes`;
   for (const [p, want] of contents) {
     const abs = path.join(dir, p);
-    const shown = `'${foldToOneLine(p.slice(0, 80))}'`;
+    const shown = quotedExcerpt(p);
     const st = await lstat(abs);
     if (want.linkTo !== undefined) {
       if (!st.isSymbolicLink() || (await readlink(abs)) !== want.linkTo)

@@ -20,6 +20,11 @@ export function foldToOneLine(value: string): string {
   return value.replace(/[\x00-\x1f\x7f\x85\u2028\u2029]/g, ' ');
 }
 
+/** A value quoted for a message: folded to one line, at most 80 characters. */
+export function quotedExcerpt(value: string): string {
+  return `'${foldToOneLine(value.slice(0, 80))}'`;
+}
+
 /** The first line-breaking or control character, described for a message (`U+000A`). */
 export function describeControl(value: string): string | undefined {
   const m = LINE_BREAKING.exec(value);

@@ -11,7 +11,7 @@ export {
   SPEC_SAFE_URL,
 } from './source-file-name.js';
 export { checkConfigString } from './config-string.js';
-export { describeControl, foldToOneLine, LINE_BREAKING, normaliseLines } from './control-characters.js';
+export { describeControl, foldToOneLine, LINE_BREAKING, normaliseLines, quotedExcerpt } from './control-characters.js';
 export { specVerbatimChangelog, specVerbatimTag, specVerbatimText, verbatimPercent } from './spec-verbatim.js';
 export { specScriptBody, specScriptInterpreter } from './spec-scriptlet.js';
 export { specDependencyName, specDependencyVersion, type DependencyKind } from './spec-dependency.js';

@@ -1,4 +1,4 @@
-import { describeControl, foldToOneLine } from './control-characters.js';
+import { describeControl, quotedExcerpt } from './control-characters.js';
 import { RenderRefusal } from './render-refusal.js';
 import { parseRichDependency } from './spec-rich-dependency.js';
 import { verbatimPercent } from './spec-verbatim.js';
@@ -13,7 +13,7 @@ import { verbatimPercent } from './spec-verbatim.js';
  */
 
 function refuse(what: string, value: string, problem: string): never {
-  throw new RenderRefusal('E_SPEC_VALUE', `${what} '${foldToOneLine(value.slice(0, 80))}' ${problem}`);
+  throw new RenderRefusal('E_SPEC_VALUE', `${what} ${quotedExcerpt(value)} ${problem}`);
 }
 
 export interface DependencyKind {

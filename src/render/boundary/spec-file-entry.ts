@@ -1,4 +1,4 @@
-import { describeControl, foldToOneLine } from './control-characters.js';
+import { describeControl, foldToOneLine, quotedExcerpt } from './control-characters.js';
 import { RenderRefusal } from './render-refusal.js';
 
 /**
@@ -11,7 +11,7 @@ import { RenderRefusal } from './render-refusal.js';
  * quoted. The other pieces are plain tokens.
  */
 export function specFilePath(path: string): string {
-  const shown = `'${foldToOneLine(path.slice(0, 80))}'`;
+  const shown = quotedExcerpt(path);
   const problem = (() => {
     const bad = describeControl(path);
     if (bad !== undefined) return `holds the control character ${bad}`;
