@@ -5,6 +5,7 @@ import path from 'node:path';
 import { UsageError, type Finding } from '../findings/finding.js';
 import { displayPath } from '../model/safe-path.js';
 import { printFindings, runCommand } from '../findings/report.js';
+import type { RebuildPlan } from '../signing/rebuild-spec.js';
 
 interface SignOptions {
   key?: string;
@@ -97,7 +98,8 @@ export function register(program: Command): void {
           if (path.resolve(f) === path.join(out, path.basename(f)))
             throw new UsageError(`--out ${displayPath(opts.out)} would overwrite the input ${displayPath(f)}: choose another folder`);
         // every header must be representable before anything is signed or written (E_SIGN_HEADER)
-        for (const f of files) await planRebuild(f);
+        const plans = new Map<string, RebuildPlan>();
+        for (const f of files) plans.set(f, await planRebuild(f));
         const findings: Finding[] = [];
         const results = [];
         // what only a payload shows is found while signing: the RPMs reach --out only when all are done
@@ -110,6 +112,7 @@ export function register(program: Command): void {
                 { key: path.resolve(opts.key), cert: path.resolve(opts.cert), hash: opts.hash as 'sha256' },
                 staging,
                 findings,
+                plans.get(f),
               ),
             );
           }

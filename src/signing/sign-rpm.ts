@@ -109,8 +109,15 @@ function headerRefusal(rpm: string, problem: string): UsageError {
  * again from a spec generated out of its header, so names, versions, dependencies, scriptlets,
  * file attributes and changelog stay as they were.
  */
-export async function signRpm(rpm: string, key: SigningKey, outDir: string, findings: Finding[]): Promise<SignRpmResult> {
-  const plan = await planRebuild(rpm);
+export async function signRpm(
+  rpm: string,
+  key: SigningKey,
+  outDir: string,
+  findings: Finding[],
+  /** The RPM's planRebuild(), when the caller already made it (its header is then not read again). */
+  planned?: RebuildPlan,
+): Promise<SignRpmResult> {
+  const plan = planned ?? (await planRebuild(rpm));
   const work = await mkdtemp(path.join(os.tmpdir(), 'kplay-sign-'));
   try {
     await chmod(work, 0o700);
