@@ -8,9 +8,11 @@ import { isRpmArch, RPM_ARCHES, type RpmArch } from '../model/arch.js';
 import type { ConfigRequest } from '../model/types.js';
 import { exitStatusForFindings } from '../findings/exit-code.js';
 import { printFindings, printSummary, runCommand } from '../findings/report.js';
+import { applyLegacyAlias, kernelSourceOption, legacyAliasOption, SOURCE_ALIAS } from './shared-options.js';
 
 interface ResolveOptions {
-  source: string;
+  kernelSource?: string;
+  source?: string;
   arch: string;
   config: string;
   fragment: string[];
@@ -35,9 +37,10 @@ export function register(program: Command): void {
     )
     .addHelpText(
       'after',
-      '\nExample:\n  $ kplay kconfig resolve --source /usr/src/linux-source-6.1.tar.xz --arch x86_64 --config defconfig --fragment features/wireguard/config --out /tmp/x86_64.config',
+      '\nExample:\n  $ kplay kconfig resolve --kernel-source /usr/src/linux-source-6.1.tar.xz --arch x86_64 --config defconfig --fragment features/wireguard/config --out /tmp/x86_64.config',
     )
-    .requiredOption('--source <tree-or-tarball>', 'kernel source folder or tarball (.tar.xz/.tar.gz/...)')
+    .addOption(kernelSourceOption('kernel source folder or tarball (.tar.xz/.tar.gz/...)'))
+    .addOption(legacyAliasOption(SOURCE_ALIAS))
     .requiredOption('--arch <rpm-arch>', `target architecture (${RPM_ARCHES.join(', ')})`)
     .requiredOption('--config <file-or-target>', 'base .config, or a make target such as defconfig')
     .option('--fragment <file>', 'config fragment applied after the base (repeatable; later wins)', collect, [])
@@ -54,11 +57,15 @@ export function register(program: Command): void {
       await runCommand(async () => {
         if (!isRpmArch(opts.arch)) throw new UsageError(`unknown arch '${opts.arch}': use one of ${RPM_ARCHES.join(', ')}`);
         const arch: RpmArch = opts.arch;
-        if (!existsSync(opts.source)) throw new UsageError(`${opts.source}: no such kernel tree or tarball`);
+        applyLegacyAlias(opts as unknown as Record<string, unknown>, SOURCE_ALIAS);
+        const source = opts.kernelSource;
+        if (!source)
+          throw new UsageError('kconfig resolve needs the kernel: pass --kernel-source <tree-or-tarball> (or set KPLAY_KERNEL_SOURCE)');
+        if (!existsSync(source)) throw new UsageError(`${source}: no such kernel tree or tarball`);
         for (const f of opts.fragment) if (!existsSync(f)) throw new UsageError(`${f}: no such fragment`);
         let tree;
         try {
-          tree = await loadKconfigTree({ source: opts.source, arch, ...(opts.cacheDir ? { cacheDir: opts.cacheDir } : {}) });
+          tree = await loadKconfigTree({ source, arch, ...(opts.cacheDir ? { cacheDir: opts.cacheDir } : {}) });
         } catch (err) {
           throw asUsageError(err);
         }
