@@ -45,7 +45,7 @@ describe('one vocabulary of flags', () => {
     const wrong: string[] = [];
     for (const { name, options } of walk(await program())) {
       for (const o of options) {
-        if ((o as Option & { hidden?: boolean }).hidden) continue;
+        if (o.hidden) continue;
         const long = o.long ?? '';
         const concept = VOCABULARY.find((v) => v.others.includes(long));
         if (concept) wrong.push(`kplay ${name}: ${long} should be spelt ${concept.flag}`);
@@ -73,7 +73,7 @@ describe('one vocabulary of flags', () => {
   it('the old --source still works as a hidden alias of --kernel-source', async () => {
     const p = await program();
     const resolve = p.commands.find((c) => c.name() === 'kconfig')!.commands.find((c) => c.name() === 'resolve')!;
-    const source = resolve.options.find((o) => o.long === '--source') as (Option & { hidden?: boolean }) | undefined;
+    const source = resolve.options.find((o) => o.long === '--source');
     expect(source?.hidden).toBe(true);
     expect(resolve.helpInformation()).toContain('--kernel-source');
     expect(resolve.helpInformation()).not.toMatch(/--source\b/);
