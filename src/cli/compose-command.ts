@@ -99,8 +99,11 @@ export function register(program: Command): void {
               process.stdout.write(
                 `wrote ${path.join(outDir, result.specFile!)} and ${result.files!.size - 1} other file(s) to ${outDir}/\n`,
               );
+              // every check that ran says so, and every skipped one says why
               for (const [check, state] of Object.entries(result.checks))
-                if (state.startsWith('skipped')) process.stdout.write(`note: ${check} checks ${state}\n`);
+                process.stdout.write(
+                  `${state.startsWith('skipped') ? 'skipped' : 'checked'} ${check}: ${state.replace(/^skipped: /, '')}\n`,
+                );
             }
             printSummary(result.findings, result.written ? 'compose' : 'compose failed, nothing written');
           }
