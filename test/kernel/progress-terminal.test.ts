@@ -40,7 +40,7 @@ describe('progress on a cold compose', () => {
     const cmd = `${process.execPath} ${KPLAY_BIN} compose variants/playground.yml --out ${out}/pg --kernel-source ${LINUX_612_TARBALL}`;
     const r = await firstOutputWithin(
       ['script', '-qec', cmd, '/dev/null'],
-      { ...process.env, KPLAY_CACHE_DIR: cache, TERM: 'xterm' } as Record<string, string>,
+      { ...process.env, KPLAY_CACHE_DIR: cache, TERM: 'xterm' },
       /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] (patches|Kconfig)/,
       2000,
     );
@@ -53,7 +53,7 @@ describe('progress on a cold compose', () => {
     const out = await tempDir('kplay-progress-out-');
     const r = await firstOutputWithin(
       [process.execPath, KPLAY_BIN, 'compose', 'variants/playground.yml', '--out', `${out}/pg`, '--kernel-source', LINUX_612_TARBALL],
-      { ...process.env, KPLAY_CACHE_DIR: cache } as Record<string, string>,
+      { ...process.env, KPLAY_CACHE_DIR: cache },
       /^kplay: (patches|Kconfig)[^\n]*…$/m,
       2000,
     );
