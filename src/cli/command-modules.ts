@@ -27,4 +27,5 @@ export const commandModules: Record<string, () => Promise<CommandModule>> = {
   sign: () => import('./sign-command.js'),
   kmm: () => import('./kmm-command.js'),
   kabi: () => import('./kabi-command.js'),
+  doctor: () => import('./doctor-command.js'),
 };
