@@ -86,6 +86,7 @@ export function register(program: Command): void {
               outDir: result.outDir && result.written ? displayPath(result.outDir) : undefined,
               features: result.resolved?.order.map((r) => r.feature.name),
               checks: result.checks,
+              leftOut: result.resolved?.leftOut ?? [],
               findings: result.findings,
             };
             process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
@@ -99,6 +100,10 @@ export function register(program: Command): void {
               process.stdout.write(
                 `wrote ${path.join(outDir, result.specFile!)} and ${result.files!.size - 1} other file(s) to ${outDir}/\n`,
               );
+              for (const l of result.resolved?.leftOut ?? [])
+                process.stdout.write(
+                  `left out: ${l.patch ?? `feature ${l.feature}`}${l.patch ? ` (feature ${l.feature})` : ''}: ${l.reason}\n`,
+                );
               // every check that ran says so, and every skipped one says why
               for (const [check, state] of Object.entries(result.checks))
                 process.stdout.write(
