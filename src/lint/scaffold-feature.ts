@@ -7,6 +7,7 @@ import { formatConfigLine } from '../config/config-value.js';
 import { FEATURE_NAME } from '../load/load-feature.js';
 import { isSafeRelativeName } from '../model/safe-path.js';
 import { parseVersionRange } from '../model/kernel-version.js';
+import { folderKernelRange } from '../resolve/patch-kernel-range.js';
 import { safeFileName } from '../render/rpm-escape.js';
 import { pathExists } from '../fs/path-kind.js';
 
@@ -15,6 +16,8 @@ export interface ScaffoldOptions {
   kernel?: string;
   patches?: string[];
   config?: string[];
+  /** a patches/ subfolder name (`6.12`, `6.12+`): the patches are for that kernel series only */
+  forKernel?: string;
 }
 
 /**
@@ -50,6 +53,9 @@ export async function scaffoldFeature(root: string, name: string, opts: Scaffold
     const base = safeFileName(path.basename(p));
     patches.push({ name: /\.(patch|diff)$/.test(base) ? base : `${base}.patch`, text });
   }
+  if (opts.forKernel !== undefined && !folderKernelRange(opts.forKernel))
+    throw new UsageError(`--for-kernel '${opts.forKernel}': write a kernel series like 6.12 (that series only) or 6.12+ (it and later)`);
+  const patchDir = opts.forKernel ? `patches/${opts.forKernel}` : 'patches';
   const depth = name.split('/').length + 1;
   const schemaRef = `${'../'.repeat(depth)}schemas/feature.schema.json`;
   const meta: Record<string, unknown> = { summary: opts.summary ?? `TODO: one line saying what ${name} adds` };
@@ -64,11 +70,28 @@ export async function scaffoldFeature(root: string, name: string, opts: Scaffold
   const files = new Map<string, string | Buffer>([
     ['feature.yml', yml],
     ['config', ["# config for every arch, in the kernel's syntax (CONFIG_X=m, # CONFIG_X is not set)", ...fragmentLines, ''].join('\n')],
-    ['README.md', `# ${name}\n\nTODO: what this feature is for, where its patches come from, and how to test it.\n`],
+    [
+      'README.md',
+      [
+        `# ${name}`,
+        '',
+        'TODO: what this feature is for, where its patches come from, and how to test it.',
+        '',
+        '## Patches for several kernels',
+        '',
+        'Patches directly in `patches/` apply to every kernel in the `kernel:` range. A patch that',
+        'needs a different version per kernel series goes in `patches/<major.minor>/` (that series',
+        'only, e.g. `patches/6.1/`) or `patches/<major.minor>+/` (that series and later); kplay picks',
+        "the folder matching the variant's base and lists the others as left out. A `series` line",
+        'can say the same with `kernel: RANGE` (`6.12/0001-fix.patch kernel: >=6.12`).',
+        '',
+      ].join('\n'),
+    ],
   ]);
   if (patches.length) {
-    files.set('series', ['# applied in this order with -p1', ...patches.map((p) => p.name), ''].join('\n'));
-    for (const p of patches) files.set(`patches/${p.name}`, p.text);
+    const inSeries = (p: { name: string }) => (opts.forKernel ? `${opts.forKernel}/${p.name}` : p.name);
+    files.set('series', ['# applied in this order with -p1', ...patches.map(inSeries), ''].join('\n'));
+    for (const p of patches) files.set(`${patchDir}/${p.name}`, p.text);
   }
   const tmp = path.join(root, 'features', `.new-${process.pid}-${safeFileName(name)}`);
   try {

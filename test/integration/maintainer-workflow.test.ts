@@ -47,6 +47,27 @@ describe('adding a feature: new → edit → check → compose', () => {
     expect(requested).toContain('CONFIG_DEFAULT_BBR=y');
   });
 
+  it('scaffolds the per-version layout: --for-kernel puts the patch in patches/<series>/, and compose picks it per base', async () => {
+    const root = await makeFixtureRepo({
+      'variants/.keep': '',
+      'fix.patch': 'From: kplay test\nSubject: [PATCH] fix\n\n--- a/README\n+++ b/README\n@@ -1,1 +1,1 @@\n-a\n+b\n',
+    });
+    const created = await runKplay(['feature', 'new', 'fix', '--kernel', '>=6.1', '--from-patch', 'fix.patch', '--for-kernel', '6.12+'], {
+      cwd: root,
+    });
+    expect(created.exitCode, created.stderr).toBe(0);
+    expect(created.stdout).toContain('features/fix/patches/6.12+/fix.patch');
+    expect(await readFile(path.join(root, 'features/fix/series'), 'utf8')).toContain('6.12+/fix.patch');
+    expect(await readFile(path.join(root, 'features/fix/README.md'), 'utf8')).toContain('patches/<major.minor>/');
+    await writeFile(path.join(root, 'variants/old.yml'), variantYaml({ name: 'old', version: '6.1.192', features: ['fix'] }));
+    const old = await runKplay(['compose', 'variants/old.yml'], { cwd: root });
+    expect(old.exitCode, old.stderr).toBe(0);
+    expect(old.stdout).toContain('left out: features/fix/patches/6.12+/fix.patch (feature fix): for kernel >=6.12, the base is 6.1.192');
+    const bad = await runKplay(['feature', 'new', 'other', '--for-kernel', 'latest'], { cwd: root });
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr).toContain("--for-kernel 'latest'");
+  });
+
   it('refuses an existing name and an invalid one, writing nothing', async () => {
     const root = await makeFixtureRepo({ 'features/a/feature.yml': 'summary: a\n' });
     const again = await runKplay(['feature', 'new', 'a'], { cwd: root });
