@@ -33,6 +33,9 @@ export async function tarballTopFolder(tarball: string): Promise<string> {
     ? spawn(decompressor[0]!, [...decompressor.slice(1), tarball], { stdio: ['ignore', 'pipe', 'pipe'] })
     : undefined;
   const input: Readable = child ? child.stdout : createReadStream(tarball, { highWaterMark: 1 << 16 });
+  const stderr: Buffer[] = [];
+  child?.stderr.on('data', (c: Buffer) => stderr.push(c));
+  const exited = child ? new Promise<number | null>((res) => child.on('close', (code) => res(code))) : Promise.resolve(0);
   try {
     await new Promise<void>((resolve, reject) => {
       input.on('data', (chunk: Buffer) => {
@@ -53,7 +56,11 @@ export async function tarballTopFolder(tarball: string): Promise<string> {
     child?.kill('SIGKILL');
     if (!child) (input as ReturnType<typeof createReadStream>).destroy();
   }
-  if (first === undefined) throw new Error(`${tarball}: no file in the tarball`);
+  if (first === undefined) {
+    const code = await exited;
+    const why = Buffer.concat(stderr).toString('utf8').trim().split('\n')[0];
+    throw new Error(code !== 0 && why ? why : 'no file in the tarball');
+  }
   const clean = first.replace(/^\.\//, '');
   const slash = clean.indexOf('/');
   return slash < 0 ? '' : clean.slice(0, slash);
