@@ -20,7 +20,7 @@ export async function main(argv: string[]): Promise<void> {
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText(
       'after',
-      '\nOn every command: --quiet (-q, or KPLAY_QUIET=1) prints no progress lines; --debug shows stack traces of internal errors.',
+      '\nAnywhere on the command line:\n  --quiet, -q                        no progress lines (also KPLAY_QUIET=1); findings and results are still printed\n  --debug                            stack traces for internal errors\n  --unsandboxed-i-trust-the-inputs   run Makefiles, %prep and Kconfig $(shell) of the inputs without bubblewrap when it is missing\n                                     (they then see your files, $HOME, credentials and the network)',
     )
     .exitOverride();
   const chosen = chosenCommand(argv);
@@ -45,6 +45,13 @@ if (process.argv.includes('--debug')) process.env.KPLAY_DEBUG ||= '1';
 const quiet = process.argv.includes('--quiet') || process.argv.includes('-q') || Boolean(process.env.KPLAY_QUIET);
 const progress = quiet ? undefined : createProgressRenderer({ stream: process.stderr, terminal: Boolean(process.stderr.isTTY) });
 setProgressSink(progress);
+// --unsandboxed-i-trust-the-inputs anywhere: steps that run code from the inputs may run without
+// bubblewrap when it is missing (src/sandbox/run-sandboxed.ts says what that gives away)
+const UNSANDBOXED = '--unsandboxed-i-trust-the-inputs';
+if (argv.includes(UNSANDBOXED)) {
+  argv.splice(0, argv.length, ...argv.filter((a) => a !== UNSANDBOXED));
+  (await import('../sandbox/run-sandboxed.js')).allowUnsandboxed(true);
+}
 try {
   await main(argv);
 } catch (err) {
