@@ -636,6 +636,30 @@ export const FINDING_CODES = {
     group: 'sources',
     description: 'the hub already has a build of this name-version-release',
   },
+  E_CBS_NO_BUILD: {
+    severity: 'error',
+    exit: 'input',
+    group: 'sources',
+    description: 'the hub has no build made by the recorded task (not finished, failed, or scratch): nothing to promote or download',
+  },
+  E_COPR_NEEDS_ADMIN: {
+    severity: 'error',
+    exit: 'input',
+    group: 'sources',
+    description: 'a Copr project setting only Copr admins may set (auto_prune: false), found before the SRPM is built',
+  },
+  E_DOWNLOAD_DIGEST: {
+    severity: 'error',
+    exit: 'conflict',
+    group: 'sources',
+    description: '`kplay download`: a downloaded file does not match the digest the service published',
+  },
+  E_DOWNLOAD_FAILED: {
+    severity: 'error',
+    exit: 'conflict',
+    group: 'sources',
+    description: '`kplay download`: a build result could not be fetched',
+  },
   // Rendering and output
   E_SPEC_TEXT: {
     severity: 'error',
