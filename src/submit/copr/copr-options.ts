@@ -11,7 +11,8 @@ export function addCoprOptions(cmd: Command): void {
     .option('--copr [owner/project]', 'submit to Copr (default project: targets.copr of the variant)')
     .option('--chroot <name>', 'Copr chroot to build in, repeatable; replaces targets.copr.chroots', collect, [])
     .option('--copr-config <path>', 'copr-cli config holding login and token, or gssapi = true (default ~/.config/copr)')
-    .option('--enable-net', 'allow network access during the Copr build (sent as enable_net: false otherwise)');
+    .option('--enable-net', 'allow network access during the Copr build (sent as enable_net: false otherwise)')
+    .option('--copr-admin', 'your Copr account is an admin: allow settings only admins may make (auto_prune: false)');
   // --timeout may already be there if another backend added it; both read the same value
   if (!cmd.options.some((o) => o.long === '--timeout')) {
     cmd.option(

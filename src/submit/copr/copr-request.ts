@@ -126,6 +126,17 @@ export function uploadJsonPayload(owner: string, project: string, options: CoprB
   return Buffer.from(JSON.stringify({ ownername: owner, projectname: project, ...options }));
 }
 
+export function getProjectRequest(owner: string, project: string): CoprRequest {
+  return {
+    method: 'GET',
+    endpoint: 'project',
+    query: { ownername: owner, projectname: project },
+    auth: false,
+    idempotent: true,
+    purpose: 'see whether the project exists',
+  };
+}
+
 export function getBuildRequest(buildId: number): CoprRequest {
   return { method: 'GET', endpoint: `build/${buildId}`, auth: false, idempotent: true, purpose: 'read the build state' };
 }

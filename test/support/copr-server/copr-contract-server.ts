@@ -26,6 +26,11 @@ export interface CoprServerOptions {
    * gets the user and a `session` cookie (the frontend's Apache does the SPNEGO part).
    */
   negotiateToken?: string;
+  /**
+   * The user is a Copr admin. Otherwise project add/edit leaving auto_prune false answers 403
+   * "Non-admin cannot disable auto-prunning." (coprs_logic.py CoprsLogic.add/update).
+   */
+  admin?: boolean;
 }
 
 export type FaultKind =
@@ -460,6 +465,7 @@ export class CoprContractServer {
       if (rec.query.exist_ok === 'True') return this.projectDict(existing);
       throw new HttpAnswer(400, { error: `You already have a project named '${name}'.` });
     }
+    if (data.auto_prune === false && !this.options.admin) throw new HttpAnswer(403, { error: 'Non-admin cannot disable auto-prunning.' });
     const p = this.addProject(owner, name, chroots);
     p.description = typeof data.description === 'string' ? data.description : undefined;
     p.enable_net = typeof data.enable_net === 'boolean' ? data.enable_net : undefined;
@@ -486,6 +492,9 @@ export class CoprContractServer {
 
   private editProjectRoute(project: ServerProject, rec: RecordedRequest): unknown {
     const data = (rec.json ?? {}) as Record<string, unknown>;
+    // CoprsLogic.update: the project as edited must keep auto_prune unless the user is an admin
+    const autoPrune = data.auto_prune ?? project.settings.auto_prune ?? true;
+    if (autoPrune === false && !this.options.admin) throw new HttpAnswer(403, { error: 'Non-admin cannot disable auto-prunning.' });
     this.applySettings(project, data);
     if (data.chroots !== undefined) {
       const chroots = this.checkChroots(data.chroots);
