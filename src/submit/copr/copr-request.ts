@@ -24,6 +24,9 @@ export interface CoprBuildOptions {
   timeout: number;
   /** Always sent: when omitted, Copr takes the project's setting. */
   enable_net: boolean;
+  /** Batches (copr-cli --after-build-id / --with-build-id; Copr refuses both at once). */
+  after_build_id?: number;
+  with_build_id?: number;
 }
 
 /** `@group` owners keep their `@`; everything else in a path segment is percent-encoded. */
