@@ -71,7 +71,7 @@ export function chrootPattern(glob: string): RegExp {
 function buildId(value: unknown, flag: string): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${flag} ${String(value)}: give a Copr build id (a whole number)`);
+  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${flag} ${JSON.stringify(value)}: give a Copr build id (a whole number)`);
   return n;
 }
 
