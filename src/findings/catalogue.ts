@@ -648,18 +648,6 @@ export const FINDING_CODES = {
     group: 'sources',
     description: 'a Copr project setting only Copr admins may set (auto_prune: false), found before the SRPM is built',
   },
-  E_DOWNLOAD_DIGEST: {
-    severity: 'error',
-    exit: 'conflict',
-    group: 'sources',
-    description: '`kplay download`: a downloaded file does not match the digest the service published',
-  },
-  E_DOWNLOAD_FAILED: {
-    severity: 'error',
-    exit: 'conflict',
-    group: 'sources',
-    description: '`kplay download`: a build result could not be fetched',
-  },
   // Rendering and output
   E_SPEC_TEXT: {
     severity: 'error',

@@ -248,7 +248,10 @@ async function world(hubOpts: KojiHubOptions = {}, lines: string[] = [], certDay
   const hub = await startKojiHub(hubOpts);
   hubs.push(hub);
   const box = makeCbsSandbox({ hubUrl: hub.url, certDays, realSrpm: true });
-  writeFileSync(path.join(box.home, '.koji', 'config'), ['[cbs]', `server = ${hub.url}`, `weburl = ${box.weburl}`, ...lines, ''].join('\n'));
+  writeFileSync(
+    path.join(box.home, '.koji', 'config'),
+    ['[cbs]', `server = ${hub.url}`, `weburl = ${box.weburl}`, ...lines, ''].join('\n'),
+  );
   return { hub, box };
 }
 const submit = (box: CbsSandbox, extra: string[], env: Record<string, string> = {}) =>
@@ -368,4 +371,3 @@ describe('the three koji differences, end to end against the local hub and the k
     expect(build.priority).toBe(5);
   });
 });
-

@@ -329,7 +329,8 @@ export async function runCbsSubmit(ctx: SubmitContext, env: CbsEnvironment = cbs
 
   switch (result.outcome) {
     case 'succeeded':
-      if (record.build) p.say(`built ${record.build.nvr} (build ${record.build.id}): ${profile.weburl}/buildinfo?buildID=${record.build.id}`);
+      if (record.build)
+        p.say(`built ${record.build.nvr} (build ${record.build.id}): ${profile.weburl}/buildinfo?buildID=${record.build.id}`);
       if (profile.topurl) p.say(`output: ${taskOutputUrl(profile.topurl, record.taskId)}`);
       return EXIT_OK;
     case 'running':

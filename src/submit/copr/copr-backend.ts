@@ -80,7 +80,8 @@ function nearChroots(wanted: string, known: readonly string[]): string[] {
  */
 export function adminOnlySettings(plan: ReturnType<typeof resolveCoprPlan>, ctx: PreflightContext): void {
   if (plan.settings.auto_prune !== false || ctx.options.coprAdmin === true) return;
-  const message = 'auto_prune: false is a setting only Copr admins may make: Copr refuses it for other users (403 "Non-admin cannot disable auto-prunning.")';
+  const message =
+    'auto_prune: false is a setting only Copr admins may make: Copr refuses it for other users (403 "Non-admin cannot disable auto-prunning.")';
   throw new UsageError(message, [
     {
       code: 'E_COPR_NEEDS_ADMIN',

@@ -60,7 +60,8 @@ export async function submitCoprBatch(req: BatchRequest): Promise<{ exit: number
     });
     const buildId = req.dryRun ? undefined : await recordedBuildId(cell.stateDir);
     results.push({ label: cell.label, ...(buildId !== undefined ? { buildId } : {}), exit });
-    if (buildId !== undefined) req.say(`cell ${cell.label}: Copr build ${buildId}${first !== undefined ? ` (batch of build ${first})` : ''}`);
+    if (buildId !== undefined)
+      req.say(`cell ${cell.label}: Copr build ${buildId}${first !== undefined ? ` (batch of build ${first})` : ''}`);
     if (first === undefined && buildId !== undefined) first = buildId;
     if (first === undefined && !req.dryRun) {
       // without the first build there is no batch to join: stop before sending the others alone

@@ -308,7 +308,7 @@ export async function startKojiHub(opts: KojiHubOptions = {}): Promise<RunningKo
         opts: buildOpts,
         priority: kwargs.priority ?? null,
         srpm: src,
-        target: String(target),
+        target: str(target),
       };
       if (buildOpts.arch_override !== undefined && !scratch)
         throw new Fault(1019, 'ParameterError: arch_override is only allowed for scratch builds');

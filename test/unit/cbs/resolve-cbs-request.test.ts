@@ -33,9 +33,10 @@ describe('CBS request', () => {
     expect(() => resolveCbsRequest({ cbs: 't', rebuildSrpm: true }, undefined)).toThrow(/only allowed for --scratch builds/);
     expect(() => resolveCbsRequest({ ...scratch, draft: true }, undefined)).toThrow(/--scratch and --draft cannot be both/);
     expect(() => resolveCbsRequest({ cbs: 't', waitBuild: ['kernel-6.1'] }, undefined)).toThrow(/not a name-version-release/);
-    expect(
-      kojiBuildFlags(resolveCbsRequest({ cbs: 't', draft: true, waitBuild: ['kernel-6.1-1.el9s'] }, undefined).buildOptions),
-    ).toEqual(['--wait-build=kernel-6.1-1.el9s', '--draft']);
+    expect(kojiBuildFlags(resolveCbsRequest({ cbs: 't', draft: true, waitBuild: ['kernel-6.1-1.el9s'] }, undefined).buildOptions)).toEqual([
+      '--wait-build=kernel-6.1-1.el9s',
+      '--draft',
+    ]);
   });
 
   it('--arch-override is for scratch builds only (as koji has it); --fail-fast and --skip-tag pass through', () => {
