@@ -12,7 +12,7 @@ export function register(program: Command): void {
     .addOption(new Option('--copr', 'only the Copr build(s)').conflicts('cbs'))
     .addOption(new Option('--cbs', 'only the CBS task (runs `cbs cancel`, which logs in its own way)'))
     .option('--copr-config <path>', 'copr-cli config with the credentials (default ~/.config/copr)')
-    .option('--koji-config <file>', 'koji config file passed to the koji CLI as -c')
+    .option('--koji-config <file>', 'koji config file passed to the koji CLI as -c (default: the one kplay submit recorded)')
     .option('--dry-run', 'say what would be canceled, cancel nothing', false)
     .addHelpText(
       'after',

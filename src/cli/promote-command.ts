@@ -10,12 +10,12 @@ export function register(program: Command): void {
     )
     .argument('[variant]', 'variant file, e.g. variants/stream-plus.yml')
     .requiredOption('--cbs <tag>', 'the tag to add the build to, e.g. kmods9s-packages-main-testing')
-    .option('--nvr <name-version-release>', "the build to tag (default: the NVR of the recorded task's SRPM)")
+    .option('--nvr <name-version-release>', 'the build to tag (default: the build the recorded task made, as the hub names it)')
     .option('--untag', 'remove the build from the tag instead (koji untag-build)', false)
     .option('--out <dir>', 'output folder of the variant (default out/<variant>)')
     .option('--state-dir <dir>', 'folder holding the CBS record (for kplay submit --srpm)')
     .option('--koji-profile <name>', 'koji profile (default: the recorded one, else cbs)')
-    .option('--koji-config <file>', 'koji config file passed to the koji CLI as -c')
+    .option('--koji-config <file>', 'koji config file passed to the koji CLI as -c (default: the one kplay submit recorded)')
     .option('--dry-run', 'print the command that would run, run nothing', false)
     .addHelpText(
       'after',

@@ -9,7 +9,7 @@ export function register(program: Command): void {
     .argument('[variant]', 'variant file, e.g. variants/playground.yml')
     .option('--out <dir>', 'output folder of the variant (default out/<variant>)')
     .option('--state-dir <dir>', "folder holding the records (for kplay submit --srpm: the SRPM's folder or its --out)")
-    .option('--koji-config <file>', 'koji config file to read instead of ~/.koji/config{.d}')
+    .option('--koji-config <file>', 'koji config file to read instead of ~/.koji/config{.d} (default: the one kplay submit recorded)')
     .option('--json', 'print the result as JSON on stdout', false)
     .addHelpText('after', '\nExamples:\n  $ kplay status variants/playground.yml\n  $ kplay status --state-dir out/srpms --json')
     .action(async (variant: string | undefined, opts: { out?: string; stateDir?: string; kojiConfig?: string; json: boolean }) => {
@@ -35,6 +35,7 @@ export function register(program: Command): void {
           else {
             for (const s of list) {
               out.result(`${s.service} ${s.service === 'copr' ? 'build' : 'task'} ${s.id} (${s.where}): ${s.state}  ${s.url}`);
+              if (s.build) out.result(`  built ${s.build.nvr} (build ${s.build.id})`);
               for (const p of s.parts) out.result(`  ${p.name}: ${p.state}${p.url ? `  ${p.url}` : ''}`);
             }
           }

@@ -675,6 +675,18 @@ export const FINDING_CODES = {
     group: 'sources',
     description: 'the hub already has a build of this name-version-release',
   },
+  E_CBS_NO_BUILD: {
+    severity: 'error',
+    exit: 'input',
+    group: 'sources',
+    description: 'the hub has no build made by the recorded task (not finished, failed, or scratch): nothing to promote or download',
+  },
+  E_COPR_NEEDS_ADMIN: {
+    severity: 'error',
+    exit: 'input',
+    group: 'sources',
+    description: 'a Copr project setting only Copr admins may set (auto_prune: false), found before the SRPM is built',
+  },
   // Rendering and output
   E_SPEC_TEXT: {
     severity: 'error',

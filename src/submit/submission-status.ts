@@ -1,8 +1,8 @@
 import os from 'node:os';
 import { execa } from 'execa';
 import { UsageError, type Finding } from '../findings/finding.js';
-import { srpmIdentityFromFileName } from '../rpm/read-srpm-identity.js';
-import { cbsRecordPath, readCbsRecord, type CbsTaskRecord } from './cbs/cbs-task-record.js';
+import { cbsRecordPath, readCbsRecord, writeCbsRecord, type CbsTaskRecord } from './cbs/cbs-task-record.js';
+import { builtByTask } from './cbs/run-cbs-submit.js';
 import { findExecutable } from './cbs/find-executable.js';
 import { formatCommandLine, kojiCommand, type KojiCommand } from './cbs/koji-build-command.js';
 import { kojiHub } from './cbs/koji-hub.js';
@@ -31,6 +31,8 @@ export interface SubmissionStatus {
   ok: boolean;
   parts: Array<{ name: string; state: string; url?: string }>;
   recordFile: string;
+  /** CBS: the build the hub made from the task (its NVR has the dist tag), once it is known. */
+  build?: { id: number; nvr: string };
 }
 
 interface KojiEnv {
@@ -43,7 +45,7 @@ function kojiEnv(): KojiEnv {
 }
 
 /** The profile a record names, when it still points at the record's hub; else the record's hub alone. */
-function profileForRecord(record: CbsTaskRecord, env: KojiEnv, userConfig?: string): KojiProfile {
+export function profileForRecord(record: CbsTaskRecord, env: KojiEnv = kojiEnv(), userConfig = record.kojiConfig): KojiProfile {
   let profile: KojiProfile | undefined;
   try {
     profile = readKojiProfile(record.profile, { home: env.home, sysconfDir: env.sysconfDir, userConfig });
@@ -58,6 +60,7 @@ function profileForRecord(record: CbsTaskRecord, env: KojiEnv, userConfig?: stri
     weburl: record.weburl,
     cert: '',
     serverca: profile?.serverca ?? '',
+    ...(profile?.noSslVerify ? { noSslVerify: true } : {}),
     pollIntervalS: 6,
     maxRetries: 3,
     retryIntervalS: 2,
@@ -90,9 +93,15 @@ export async function submissionStatus(stateDir: string, out: CoprOutput, opts: 
   }
   const record = await readCbsRecord(stateDir);
   if (record) {
-    const profile = profileForRecord(record, kojiEnv(), opts.kojiConfig);
+    const profile = profileForRecord(record, kojiEnv(), opts.kojiConfig ?? record.kojiConfig);
     const snap = await snapshotTask(kojiHub(hubClientFor(profile, profile.retryIntervalS * 1000)), record.taskId);
     const word = taskStateWord(snap.root.state);
+    let build = record.build;
+    if (!build && word === 'succeeded' && !record.scratch) {
+      build = await builtByTask(profile, record.taskId, profile.retryIntervalS * 1000);
+      // the record keeps what the hub said, so promote and download need not ask again
+      if (build) await writeCbsRecord(stateDir, { ...record, lastState: word, build });
+    }
     found.push({
       service: 'cbs',
       id: record.taskId,
@@ -103,6 +112,7 @@ export async function submissionStatus(stateDir: string, out: CoprOutput, opts: 
       ok: word === 'succeeded',
       parts: snap.children.map((c) => ({ name: `${taskLabel(c)} (task ${c.id})`, state: taskStateWord(c.state) })),
       recordFile: cbsRecordPath(stateDir),
+      ...(build ? { build } : {}),
     });
   }
   return found;
@@ -154,7 +164,7 @@ export async function cancelSubmission(
     );
   }
   if (cbs) {
-    const command = kojiCliCommand(cbs.profile, opts.kojiConfig, ['cancel', String(cbs.taskId)]);
+    const command = kojiCliCommand(cbs.profile, opts.kojiConfig ?? cbs.kojiConfig, ['cancel', String(cbs.taskId)]);
     if (opts.dryRun) opts.say(`would run: ${formatCommandLine(command ?? { program: 'cbs', args: ['cancel', String(cbs.taskId)] })}`);
     else
       exit = Math.max(exit, await runKojiCli(command, `canceled CBS task ${cbs.taskId}: ${taskInfoUrl(cbs.weburl, cbs.taskId)}`, opts.say));
@@ -178,6 +188,16 @@ function kojiCliCommand(profile: string, userConfig: string | undefined, args: s
   return kojiCommand(profile, userConfig, args, { cbs: findExecutable('cbs'), koji: findExecutable('koji') });
 }
 
+/** The koji subcommand of an argv: the first word after the global options (`-p NAME`, `-c FILE` take a value). */
+export function kojiSubcommand(args: string[]): string {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '-p' || a === '--profile' || a === '-c' || a === '--config') i++;
+    else if (!a.startsWith('-')) return a;
+  }
+  return '(no subcommand)';
+}
+
 /** Run the koji CLI (it logs in its own way: certificate or Kerberos); its refusal becomes a finding. */
 async function runKojiCli(command: KojiCommand | undefined, done: string, say: (line: string) => void): Promise<number> {
   if (!command) {
@@ -197,10 +217,7 @@ async function runKojiCli(command: KojiCommand | undefined, done: string, say: (
   const finding: Finding = {
     code: 'E_CBS_CLI_FAILED',
     severity: 'error',
-    message: `\`${command.program} ${command.args
-      .filter((a) => !a.startsWith('-'))
-      .slice(0, 1)
-      .join(' ')}\` failed: ${said}`,
+    message: `\`${command.program} ${kojiSubcommand(command.args)}\` failed: ${said}`,
   };
   const { printFindings } = await import('../findings/report.js');
   printFindings([finding]);
@@ -220,10 +237,50 @@ export interface PromoteRequest {
   say: (line: string) => void;
 }
 
+/**
+ * The build a recorded task made: from the record when a watch (or status) already asked the hub,
+ * else from the hub now (listBuilds(taskID=…)), never from the SRPM's file name: kojid rebuilds
+ * the SRPM in the buildroot, so the hub's release carries the target's dist tag (`1.el9s`).
+ */
+export async function recordedBuild(
+  record: CbsTaskRecord,
+  stateDir: string,
+  kojiConfig?: string,
+  persist = true,
+): Promise<{ id: number; nvr: string }> {
+  if (record.build) return record.build;
+  const profile = profileForRecord(record, kojiEnv(), kojiConfig);
+  let builds;
+  try {
+    builds = await kojiHub(hubClientFor(profile, profile.retryIntervalS * 1000)).buildsOfTask(record.taskId);
+  } catch (err) {
+    const message = `the hub ${record.server} could not say which build task ${record.taskId} made: ${(err as Error).message}`;
+    throw new UsageError(message, [
+      { code: 'E_CBS_HUB_UNREACHABLE', severity: 'error', message, hint: 'run the command again, or name the build with --nvr' },
+    ]);
+  }
+  const b = builds[0];
+  if (!b) {
+    const message = `the hub ${record.server} has no build made by task ${record.taskId}${record.lastState ? ` (last seen ${record.lastState})` : ''}`;
+    throw new UsageError(message, [
+      {
+        code: 'E_CBS_NO_BUILD',
+        severity: 'error',
+        message,
+        hint: '`kplay status` shows the task; a build exists once the task succeeded (pass --nvr to name another build)',
+      },
+    ]);
+  }
+  const build = { id: b.id, nvr: b.nvr };
+  if (persist) await writeCbsRecord(stateDir, { ...record, build });
+  return build;
+}
+
 export async function promoteBuild(req: PromoteRequest): Promise<number> {
   if (!/^[\w.+-]+$/.test(req.tag)) throw new UsageError(`"${req.tag}" is not a Koji tag name`);
   let nvr = req.nvr;
   let profile = req.profile;
+  let kojiConfig = req.kojiConfig;
   if (!nvr) {
     const record = req.stateDir ? await readCbsRecord(req.stateDir) : undefined;
     if (!record) throw nothingRecorded(req.stateDir ?? '(no folder)', 'cbs');
@@ -233,13 +290,9 @@ export async function promoteBuild(req: PromoteRequest): Promise<number> {
         { code: 'E_CBS_PROMOTE_SCRATCH', severity: 'error', message, hint: 'submit a real build (--no-scratch) first' },
       ]);
     }
-    const identity = srpmIdentityFromFileName(record.srpm.file);
-    if (!identity) throw new UsageError(`cannot tell the NVR from ${record.srpm.file}; pass --nvr NAME-VERSION-RELEASE`);
-    nvr = `${identity.name}-${identity.version}`;
     profile ??= record.profile;
-    if (record.lastState && record.lastState !== 'succeeded') {
-      req.say(`note: task ${record.taskId} was last seen ${record.lastState}; the hub refuses to tag a build that did not complete`);
-    }
+    kojiConfig ??= record.kojiConfig;
+    nvr = (await recordedBuild(record, req.stateDir!, kojiConfig, !req.dryRun)).nvr;
   }
   if (!/^[\w.+~^-]+-[\w.+~^]+-[\w.+~^]+$/.test(nvr)) throw new UsageError(`"${nvr}" is not a name-version-release`);
   profile ??= 'cbs';
@@ -247,7 +300,7 @@ export async function promoteBuild(req: PromoteRequest): Promise<number> {
     req.say(`note: SIG builds usually move -candidate → -testing → -release; ${req.tag} is neither -testing nor -release`);
   }
   const args = [req.untag ? 'untag-build' : 'tag-build', ...(req.untag ? [] : ['--nowait']), req.tag, nvr];
-  const command = kojiCliCommand(profile, req.kojiConfig, args);
+  const command = kojiCliCommand(profile, kojiConfig, args);
   if (req.dryRun) {
     req.say(
       `dry run: would run ${formatCommandLine(command ?? { program: profile === 'cbs' ? 'cbs' : 'koji', args: profile === 'cbs' ? args : ['-p', profile, ...args] })}`,

@@ -206,10 +206,13 @@ describe('CBS: login as koji does it, certificates, hubs, build options, promote
     expect(hub.calls.some((c) => c.method === 'getBuild')).toBe(false);
   });
 
-  it('kplay promote --cbs TAG tags the recorded real build (dry run first), untags it; a scratch record is refused', async () => {
-    const nvr = 'kernel-stream-plus-6.1.0-1.el9';
-    const { hub, box } = await world({ existingBuilds: { [nvr]: 1 } });
-    expect((await submit(box, ['--cbs', TARGET, '--no-wait'])).exitCode).toBe(0);
+  it('kplay promote --cbs TAG tags the build the hub made from the recorded task (dry run first), untags it; a scratch record is refused', async () => {
+    // kojid rebuilt kernel-stream-plus-6.1.0-1.el9.src.rpm in the el9s buildroot: the hub's build is .el9s
+    const nvr = 'kernel-stream-plus-6.1.0-1.el9s';
+    const { hub, box } = await world();
+    const submitted = await submit(box, ['--cbs', TARGET, '--wait']);
+    expect(submitted.exitCode, submitted.stderr).toBe(0);
+    expect(submitted.stdout).toMatch(new RegExp(`^built ${nvr} \\(build \\d+\\)`, 'm'));
     const promote = (args: string[]) => kplay(['promote', '--state-dir', box.stateDir, ...args], box.env());
     const dry = await promote(['--cbs', 'kmods9s-packages-main-testing', '--dry-run']);
     expect(dry.exitCode, dry.stderr).toBe(0);

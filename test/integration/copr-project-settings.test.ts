@@ -84,8 +84,26 @@ describe('Copr: project settings, chroot checks, outcomes, resume by digest, GSS
   }
   const submit = (args: string[], extra: Record<string, string> = {}) => kplay(['submit', '--srpm', srpm, '--out', out, ...args], extra);
 
+  it('auto_prune: false needs a Copr admin: refused before the SRPM is built (E_COPR_NEEDS_ADMIN), dry run too; Copr itself answers 403', async () => {
+    for (const dry of [[], ['--dry-run']]) {
+      const run = await kplay(['submit', variant, '--out', out, '--copr', '--wait', ...dry]);
+      expect(run.exitCode).toBe(2);
+      expect(run.stderr).toContain('error E_COPR_NEEDS_ADMIN: auto_prune: false is a setting only Copr admins may make');
+      expect(run.stderr).toMatch(/hello\.yml:\d+/);
+      expect(run.stderr).toContain('--copr-admin');
+    }
+    expect(server.requests).toEqual([]);
+    expect(await readdir(out)).toEqual([]); // no SRPM was built
+    // the stand-in refuses as the frontend does, when kplay is told the user is an admin who is not
+    const run = await kplay(['submit', variant, '--srpm', srpm, '--out', out, '--copr', '--copr-admin', '--wait']);
+    expect(run.exitCode).not.toBe(0);
+    expect(run.stderr).toContain('Non-admin cannot disable auto-prunning.');
+    expect(server.uploads()).toEqual([]);
+  });
+
   it('--srpm with a variant sends its targets.copr settings: project/add, and rpmbuild --without per chroot', async () => {
-    const run = await kplay(['submit', variant, '--srpm', srpm, '--out', out, '--copr', '--wait']);
+    server.options.admin = true;
+    const run = await kplay(['submit', variant, '--srpm', srpm, '--out', out, '--copr', '--copr-admin', '--wait']);
     expect(run.exitCode, run.stderr).toBe(0);
     const add = server.requests.find((r) => r.path === `project/add/${USER}`)!;
     expect(add.json).toEqual({
@@ -113,25 +131,30 @@ describe('Copr: project settings, chroot checks, outcomes, resume by digest, GSS
     const p = server.addProject(USER, 'kernel-settings', [RAWHIDE]);
     p.enable_net = true; // network on in the project: this build must still not have it
     p.settings.isolation = 'nspawn';
-    const run = await kplay(['submit', variant, '--srpm', srpm, '--out', out, '--copr', '--wait']);
+    p.settings.delete_after_days = 5;
+    server.options.admin = true;
+    const run = await kplay(['submit', variant, '--srpm', srpm, '--out', out, '--copr', '--copr-admin', '--wait']);
     expect(run.exitCode, run.stderr).toBe(0);
     const edit = server.requests.find((r) => r.method === 'PUT' && r.path === `project/edit/${USER}/kernel-settings`)!;
     expect(Object.keys(edit.json as object).sort()).toEqual([
       'additional_repos',
       'auto_prune',
       'bootstrap',
+      'delete_after_days',
       'description',
       'enable_net',
       'follow_fedora_branching',
       'instructions',
     ]);
+    // Copr's project dict does not show delete_after_days: kplay sends it on edit, and the project has it now
+    expect(p.settings.delete_after_days).toBe(30);
     expect((edit.json as { enable_net: boolean }).enable_net).toBe(false);
     expect(p.enable_net).toBe(false);
     expect((JSON.parse(server.uploads()[0]!.parts![1]!.text!) as { enable_net: boolean }).enable_net).toBe(false);
   });
 
   it('an unknown chroot is refused before the SRPM is built or anything is created (E_COPR_CHROOT_UNKNOWN, exit 2)', async () => {
-    const run = await kplay(['submit', variant, '--out', out, '--copr', '--chroot', 'fedora-rawhid-x86_64', '--wait']);
+    const run = await kplay(['submit', variant, '--out', out, '--copr', '--copr-admin', '--chroot', 'fedora-rawhid-x86_64', '--wait']);
     expect(run.exitCode).toBe(2);
     expect(run.stderr).toMatch(/error E_COPR_CHROOT_UNKNOWN: http:\/\/127\.0\.0\.1:\d+ has no chroot fedora-rawhid-x86_64/);
     expect(run.stderr).toContain(`did you mean ${RAWHIDE}`);

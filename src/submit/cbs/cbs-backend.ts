@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
 import type { SubmitBackend } from '../submit-backend.js';
+import { resolveCbsRequest } from './resolve-cbs-request.js';
 import { runCbsSubmit } from './run-cbs-submit.js';
 
 /** `kplay submit --cbs [target]`: CentOS Community Build Service (Koji). */
@@ -18,7 +19,27 @@ export const cbsBackend: SubmitBackend = {
         new Option('--arch-override <arches>', "CBS: scratch builds only: build these arches (comma separated) instead of the tag's"),
       )
       .addOption(new Option('--fail-fast', 'CBS: stop the other arches as soon as one fails'))
-      .addOption(new Option('--skip-tag', 'CBS: build but do not tag the build into the destination tag'));
+      .addOption(new Option('--skip-tag', 'CBS: build but do not tag the build into the destination tag'))
+      .addOption(new Option('--rebuild-srpm', 'CBS: scratch builds only: rebuild the SRPM in the buildroot (koji build --rebuild-srpm)'))
+      .addOption(
+        new Option('--no-rebuild-srpm', 'CBS: scratch builds only: build the uploaded SRPM as it is (koji build --no-rebuild-srpm)'),
+      )
+      .addOption(new Option('--wait-repo', 'CBS: wait for a current repo of the build tag first (koji build --wait-repo)'))
+      .addOption(
+        new Option(
+          '--wait-build <nvr>',
+          'CBS: wait until NVR is in the buildroot repo first, repeatable (koji build --wait-build)',
+        ).argParser((v: string, prev: string[] | undefined) => [...(prev ?? []), v]),
+      )
+      .addOption(new Option('--draft', 'CBS: make a draft build (koji build --draft; not with --scratch)'));
+    if (!cmd.options.some((o) => o.long === '--background')) {
+      cmd.addOption(new Option('--background', 'CBS: run the build at a lower priority (koji build --background: priority 5)'));
+    }
+  },
+  // the flags koji would refuse are refused before the SRPM is built
+  preflight: (ctx) => {
+    resolveCbsRequest(ctx.options, ctx.targets?.cbs);
+    return Promise.resolve();
   },
   run: (ctx) => runCbsSubmit(ctx),
 };

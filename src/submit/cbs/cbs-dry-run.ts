@@ -19,12 +19,16 @@ export interface CbsDryRun {
   pollIntervalMs: number;
   wait: boolean;
   warnings: Finding[];
+  /** How the koji CLI will log in. */
+  login?: string;
 }
 
 export function printCbsDryRun(say: (line: string) => void, d: CbsDryRun): void {
   const { ctx, req, profile, command, resume } = d;
   say('dry run: nothing is submitted, nothing is written');
   if (profile) say(`koji profile ${profile.name}: hub ${profile.server} (from ${profile.files.join(', ') || 'defaults'})`);
+  if (profile?.serverca) say(`hub certificate checked against serverca ${profile.serverca}`);
+  if (d.login) say(d.login);
   const record = cbsRecordPath(ctx.stateDir);
   const id = resume ? String(resume.taskId) : 'TASK_ID';
   if (resume) {
@@ -39,6 +43,7 @@ export function printCbsDryRun(say: (line: string) => void, d: CbsDryRun): void 
   say(`  getTaskInfo(${id}, request=False)`);
   say(`  getTaskChildren(${id})`);
   say('  getTaskResult(FAILED_TASK_ID)   for each failed task, to show why it failed');
+  if (!req.scratch) say(`  listBuilds(taskID=${id})   once it succeeded: the NVR the hub built (recorded for promote)`);
   if (profile) say(`task page: ${profile.weburl}/taskinfo?taskID=${id}`);
   if (d.warnings.length) printFindings(d.warnings.map((f) => ({ ...f, severity: 'warning' as const })));
 }

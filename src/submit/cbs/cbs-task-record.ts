@@ -12,6 +12,8 @@ export interface CbsTaskRecord {
   taskId: number;
   target: string;
   profile: string;
+  /** `--koji-config FILE` (absolute) when one was given: cancel, promote and status read it again. */
+  kojiConfig?: string;
   scratch: boolean;
   archOverride?: string[];
   failFast?: boolean;
@@ -23,6 +25,10 @@ export interface CbsTaskRecord {
   submittedAt: string;
   /** Last state word seen by a watch. */
   lastState?: string;
+  /** The build the hub made from the task (listBuilds(taskID=…)), once known: its NVR has the dist tag. */
+  build?: { id: number; nvr: string };
+  /** koji build flags given with the submission (`--background`, `--wait-build=NVR` ...), to match a re-run. */
+  buildFlags?: string[];
 }
 
 export const CBS_RECORD_FILE = 'cbs-task.json';
@@ -87,6 +93,7 @@ export function recordMatches(
     archOverride?: string[];
     failFast?: boolean;
     skipTag?: boolean;
+    buildFlags?: string[];
   },
 ): boolean {
   return (
@@ -96,6 +103,7 @@ export function recordMatches(
     r.srpm.sha256 === want.sha256 &&
     (r.archOverride ?? []).join(',') === (want.archOverride ?? []).join(',') &&
     Boolean(r.failFast) === Boolean(want.failFast) &&
-    Boolean(r.skipTag) === Boolean(want.skipTag)
+    Boolean(r.skipTag) === Boolean(want.skipTag) &&
+    (r.buildFlags ?? []).join(' ') === (want.buildFlags ?? []).join(' ')
   );
 }

@@ -1,3 +1,5 @@
+import { kojiBuildFlags, type KojiBuildOptions } from './resolve-cbs-request.js';
+
 /**
  * The koji command line that submits an SRPM. `cbs` is the koji CLI under the name of its
  * profile, so for the `cbs` profile `cbs build ...` and `koji -p cbs build ...` are the same.
@@ -14,6 +16,7 @@ export interface KojiBuildRequest {
   archOverride?: string[];
   failFast?: boolean;
   skipTag?: boolean;
+  buildOptions?: KojiBuildOptions;
 }
 
 export interface KojiCommand {
@@ -51,6 +54,7 @@ export function kojiBuildCommand(req: KojiBuildRequest, installed: InstalledKoji
     ...(req.skipTag ? ['--skip-tag'] : []),
     ...(req.failFast ? ['--fail-fast'] : []),
     ...(req.archOverride?.length ? [`--arch-override=${req.archOverride.join(',')}`] : []),
+    ...kojiBuildFlags(req.buildOptions ?? {}),
     '--nowait',
     req.target,
     req.srpmPath,

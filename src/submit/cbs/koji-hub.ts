@@ -11,6 +11,20 @@ export interface KojiHub {
   getTaskResult(taskId: number): Promise<XmlRpcValue>;
   /** `getBuild(nvr)`: the build, or undefined when the hub has none (strict=False answers nil). */
   getBuild(nvr: string): Promise<{ id: number; state: number } | undefined>;
+  /**
+   * `listBuilds(taskID=N)`: the build(s) a build task made, with the NVR the hub really built
+   * (kojid rebuilds an uploaded SRPM in the buildroot, so the release carries the target's dist
+   * tag). Empty for a scratch build, or before the build was imported.
+   */
+  buildsOfTask(taskId: number): Promise<KojiBuild[]>;
+}
+
+/** A build as listBuilds answers it (the fields kplay uses). */
+export interface KojiBuild {
+  id: number;
+  nvr: string;
+  /** koji BUILD_STATES: 0 BUILDING, 1 COMPLETE, 2 DELETED, 3 FAILED, 4 CANCELED. */
+  state: number;
 }
 
 export function kojiHub(client: XmlRpcClient): KojiHub {
@@ -39,6 +53,18 @@ export function kojiHub(client: XmlRpcClient): KojiHub {
       if (typeof s.id !== 'number' || typeof s.state !== 'number')
         throw new KojiAnswerError(`getBuild(${nvr}): the hub did not answer a build`);
       return { id: s.id, state: s.state };
+    },
+    async buildsOfTask(taskId) {
+      const v = await client.call('listBuilds', withKeywordArgs([], { taskID: taskId }));
+      if (!Array.isArray(v)) throw new KojiAnswerError(`listBuilds(taskID=${taskId}): the hub did not answer a list`);
+      return v.map((b, i) => {
+        const s = b as Record<string, unknown>;
+        const id = typeof s.build_id === 'number' ? s.build_id : s.id;
+        if (typeof id !== 'number' || typeof s.nvr !== 'string' || typeof s.state !== 'number') {
+          throw new KojiAnswerError(`listBuilds(taskID=${taskId})[${i}]: the hub did not answer a build`);
+        }
+        return { id, nvr: s.nvr, state: s.state };
+      });
     },
   };
 }

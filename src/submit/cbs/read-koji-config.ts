@@ -13,9 +13,15 @@ export interface KojiProfile {
   /** Files base (task output and logs); undefined when the profile has none. */
   topurl?: string;
   authtype?: string;
-  /** Client certificate path, `~` expanded; '' when none. */
+  /**
+   * Client certificate path, `~` expanded. Without a `cert` line, koji's own default: `~/.koji/client.crt`
+   * when that file exists, else '' (and then `activate_session` logs in with Kerberos).
+   */
   cert: string;
+  /** CA of the hub's certificate; without a line, `~/.koji/serverca.crt` when it exists, else ''. */
   serverca: string;
+  /** `no_ssl_verify = true`: koji sends verify=False when there is no serverca. */
+  noSslVerify?: boolean;
   pollIntervalS: number;
   maxRetries: number;
   retryIntervalS: number;
@@ -109,6 +115,29 @@ function intValue(entry: IniEntry | undefined, key: string, fallback: number): n
   return Number.parseInt(entry.value, 10);
 }
 
+/** The authtypes koji's activate_session knows (cli/koji_cli/lib.py). */
+export const AUTHTYPES = ['ssl', 'kerberos', 'password', 'noauth'];
+
+/**
+ * koji's read_config for `cert` and `serverca`: the profile's value with `~` expanded; without a
+ * line, the file under `~/.koji/` when it exists, else ''. (No CBS special case: the CBS profile
+ * that centos-packager installs names `cert = ~/.centos.cert` itself.)
+ */
+function certDefault(value: string | undefined, fallback: string, home: string): string {
+  if (value !== undefined) return expandHome(value, home);
+  const p = path.join(home, fallback);
+  return existsSync(p) ? p : '';
+}
+
+/** configparser's getboolean words. */
+function boolValue(entry: IniEntry | undefined, key: string): boolean {
+  if (!entry) return false;
+  const v = entry.value.toLowerCase();
+  if (['1', 'yes', 'true', 'on'].includes(v)) return true;
+  if (['0', 'no', 'false', 'off'].includes(v)) return false;
+  throw configError(`value for ${key} must be a boolean (true/false, yes/no, on/off, 1/0), not "${entry.value}"`, entry.where);
+}
+
 /**
  * Read the named profile from the koji configuration files. A missing profile is an error naming
  * every place looked at.
@@ -143,15 +172,18 @@ export function readKojiProfile(profile: string, loc: KojiConfigLocations): Koji
   }
   const str = (k: string) => values.get(k)?.value;
   const home = loc.home;
-  // cert: the profile's value, else CBS's conventional ~/.centos.cert, else koji's ~/.koji/client.crt if present
-  let cert = str('cert');
-  if (cert !== undefined) cert = expandHome(cert, home);
-  else if (profile === 'cbs') cert = path.join(home, '.centos.cert');
-  else {
-    const kojiDefault = path.join(home, '.koji', 'client.crt');
-    cert = existsSync(kojiDefault) ? kojiDefault : '';
+  const cert = certDefault(str('cert'), '.koji/client.crt', home);
+  const serverca = certDefault(str('serverca'), '.koji/serverca.crt', home);
+  const authtype = str('authtype') || undefined;
+  if (authtype !== undefined && !AUTHTYPES.includes(authtype)) {
+    // activate_session takes none of its branches and stops: "Unable to log in, no authentication methods available"
+    throw configError(
+      `authtype "${authtype}" of koji profile "${profile}" is none of ${AUTHTYPES.join(', ')}: the koji CLI would say "Unable to log in, no authentication methods available"`,
+      values.get('authtype')?.where,
+      'use authtype = ssl (client certificate), kerberos, password or noauth, or remove the line',
+    );
   }
-  const serverca = str('serverca');
+  const noSslVerify = boolValue(values.get('no_ssl_verify'), 'no_ssl_verify');
   const server = str('server') ?? DEFAULTS.server;
   if (!/^https?:\/\/[^/\s]+/.test(server)) {
     throw configError(`server of profile "${profile}" is not an http(s) URL: "${server}"`, values.get('server')?.where);
@@ -161,9 +193,10 @@ export function readKojiProfile(profile: string, loc: KojiConfigLocations): Koji
     server,
     weburl: (str('weburl') ?? DEFAULTS.weburl).replace(/\/+$/, ''),
     topurl: str('topurl')?.replace(/\/+$/, '') || undefined,
-    authtype: str('authtype') || undefined,
+    ...(authtype ? { authtype } : {}),
     cert,
-    serverca: serverca ? expandHome(serverca, home) : '',
+    serverca,
+    ...(noSslVerify ? { noSslVerify } : {}),
     pollIntervalS: intValue(values.get('poll_interval'), 'poll_interval', DEFAULTS.poll_interval),
     maxRetries: intValue(values.get('max_retries'), 'max_retries', DEFAULTS.max_retries),
     retryIntervalS: intValue(values.get('retry_interval'), 'retry_interval', DEFAULTS.retry_interval),

@@ -16,6 +16,34 @@ export interface CbsRequest {
   failFast: boolean;
   /** `--skip-tag`: build, but do not tag into the destination tag. */
   skipTag: boolean;
+  /** koji build options passed through with koji's own names (see KOJI_BUILD_OPTIONS). */
+  buildOptions: KojiBuildOptions;
+}
+
+/**
+ * `koji build` options kplay passes on unchanged (cli/koji_cli/commands.py handle_build):
+ * `--rebuild-srpm`/`--no-rebuild-srpm` (scratch only: a real build always follows the build
+ * tag's `rebuild_srpm`, True by default), `--background` (priority 5, below the default),
+ * `--wait-repo` (wait for a current repo of the build tag), `--wait-build NVR` (wait until NVR
+ * is in the buildroot repo: the build this one depends on), `--draft` (not with --scratch).
+ */
+export interface KojiBuildOptions {
+  rebuildSrpm?: boolean;
+  background?: boolean;
+  waitRepo?: boolean;
+  waitBuilds?: string[];
+  draft?: boolean;
+}
+
+/** The options as koji's CLI flags, in a stable order (also the record's key for a resume). */
+export function kojiBuildFlags(o: KojiBuildOptions): string[] {
+  return [
+    ...(o.rebuildSrpm === true ? ['--rebuild-srpm'] : o.rebuildSrpm === false ? ['--no-rebuild-srpm'] : []),
+    ...(o.background ? ['--background'] : []),
+    ...(o.waitRepo ? ['--wait-repo'] : []),
+    ...(o.waitBuilds ?? []).map((nvr) => `--wait-build=${nvr}`),
+    ...(o.draft ? ['--draft'] : []),
+  ];
 }
 
 export interface CbsFlags {
@@ -26,6 +54,31 @@ export interface CbsFlags {
   archOverride?: string;
   failFast?: boolean;
   skipTag?: boolean;
+  rebuildSrpm?: boolean;
+  background?: boolean;
+  waitRepo?: boolean;
+  waitBuild?: string[];
+  draft?: boolean;
+}
+
+const NVR = /^[\w.+~^-]+-[\w.+~^]+-[\w.+~^]+$/;
+
+function kojiBuildOptions(flags: CbsFlags, scratch: boolean): KojiBuildOptions {
+  // the refusals are koji_cli's own (parser.error in handle_build), found before anything runs
+  if (flags.rebuildSrpm !== undefined && !scratch) {
+    throw new UsageError('--rebuild-srpm/--no-rebuild-srpm is only allowed for --scratch builds (koji refuses it for real builds)');
+  }
+  if (flags.draft && scratch) throw new UsageError('--scratch and --draft cannot be both specified (koji refuses it)');
+  const waitBuilds = flags.waitBuild ?? [];
+  const bad = waitBuilds.find((n) => !NVR.test(n));
+  if (bad !== undefined) throw new UsageError(`--wait-build: "${bad}" is not a name-version-release`);
+  return {
+    ...(flags.rebuildSrpm !== undefined ? { rebuildSrpm: flags.rebuildSrpm } : {}),
+    ...(flags.background ? { background: true } : {}),
+    ...(flags.waitRepo ? { waitRepo: true } : {}),
+    ...(waitBuilds.length ? { waitBuilds } : {}),
+    ...(flags.draft ? { draft: true } : {}),
+  };
 }
 
 export function resolveCbsRequest(flags: CbsFlags, variantTarget: CbsTarget | undefined): CbsRequest {
@@ -61,5 +114,6 @@ export function resolveCbsRequest(flags: CbsFlags, variantTarget: CbsTarget | un
     ...(archOverride ? { archOverride } : {}),
     failFast: Boolean(flags.failFast),
     skipTag: Boolean(flags.skipTag),
+    buildOptions: kojiBuildOptions(flags, scratch),
   };
 }

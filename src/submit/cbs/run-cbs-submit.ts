@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Finding } from '../../findings/finding.js';
@@ -15,11 +15,12 @@ import { KojiFault } from './koji-faults.js';
 import { KojiAnswerError } from './koji-task-info.js';
 import { taskStateWord } from './koji-task-states.js';
 import { readKojiProfile, type KojiProfile } from './read-koji-config.js';
-import { resolveCbsRequest, type CbsRequest } from './resolve-cbs-request.js';
+import { kojiBuildFlags, resolveCbsRequest, type CbsRequest } from './resolve-cbs-request.js';
 import { runKojiBuild } from './run-koji-build.js';
 import { taskInfoUrl, taskOutputUrl } from './task-urls.js';
 import { describeTask, listrReporter, plainLineReporter, type WatchReporter } from './watch-reporter.js';
-import { watchRecordedTask } from './watch-recorded-task.js';
+import { hubClientFor, watchRecordedTask } from './watch-recorded-task.js';
+import { kojiHub } from './koji-hub.js';
 import { taskLabel, TaskNotFoundError, type WatchResult } from './watch-task.js';
 import { HubCertificateError, HubUnreachableError } from './xmlrpc-client.js';
 import { buildLogTails, cbsWarnings } from './cbs-checks.js';
@@ -74,17 +75,57 @@ export type KojiLogin = 'ssl' | 'kerberos' | 'password' | 'noauth';
 export function kojiLoginOf(profile: KojiProfile): KojiLogin {
   const t = profile.authtype;
   if (t === 'noauth') return 'noauth';
-  if (t === 'ssl' || (!t && profile.cert !== '' && existsSync(profile.cert))) return 'ssl';
+  if (t === 'ssl' || (!t && profile.cert !== '' && isFile(profile.cert))) return 'ssl';
   if (t === 'password') return 'password';
   return 'kerberos';
 }
 
-const LOGIN_NOTE: Record<KojiLogin, string> = {
-  ssl: 'login: client certificate',
-  kerberos: 'login: Kerberos (GSSAPI), done by the koji CLI: run `kinit` first if it fails',
-  password: 'login: user and password, done by the koji CLI',
-  noauth: 'login: none (authtype = noauth)',
-};
+function isFile(p: string): boolean {
+  try {
+    return statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function loginNote(login: KojiLogin, profile: KojiProfile | undefined): string {
+  switch (login) {
+    case 'ssl':
+      return `login: client certificate ${profile?.cert || '(none)'}`;
+    case 'kerberos':
+      return `login: Kerberos (GSSAPI), done by the koji CLI${profile && !profile.authtype ? ` (the profile names no cert file that exists${profile.cert ? `: ${profile.cert} is missing` : ''})` : ''}: run \`kinit\` first if it fails`;
+    case 'password':
+      return 'login: user and password, done by the koji CLI';
+    case 'noauth':
+      return 'login: none (authtype = noauth)';
+  }
+}
+
+/** authtype = ssl with no cert line and no ~/.koji/client.crt: koji's ssl_login has no file to use. */
+function noCertLine(profile: KojiProfile): UsageError {
+  return fail(
+    'E_CBS_CERT_MISSING',
+    `koji profile ${profile.name} says authtype = ssl but names no cert, and koji's default ~/.koji/client.crt does not exist`,
+    'add `cert = ~/.centos.cert` (CBS) to the profile, or run `centos-cert`',
+    { where: profile.where },
+  );
+}
+
+/** The build a finished build task made, from the hub (listBuilds(taskID=…)); undefined when it has none. */
+export async function builtByTask(
+  profile: KojiProfile,
+  taskId: number,
+  retryIntervalMs: number,
+): Promise<{ id: number; nvr: string } | undefined> {
+  try {
+    const builds = await kojiHub(hubClientFor(profile, retryIntervalMs)).buildsOfTask(taskId);
+    const b = builds[0];
+    return b ? { id: b.id, nvr: b.nvr } : undefined;
+  } catch {
+    // the record works without it: promote asks again
+    return undefined;
+  }
+}
 
 function fail(code: Finding['code'], message: string, hint?: string, extra: Partial<Finding> = {}): UsageError {
   return new UsageError(message, [{ code, severity: 'error', message, hint, ...extra }]);
@@ -153,7 +194,8 @@ export async function runCbsSubmit(ctx: SubmitContext, env: CbsEnvironment = cbs
   }
   const recordFile = cbsRecordPath(ctx.stateDir);
   const previous = await readCbsRecord(ctx.stateDir);
-  const resume = previous && !ctx.force && recordMatches(previous, { ...req, sha256 }) ? previous : undefined;
+  const buildFlags = kojiBuildFlags(req.buildOptions);
+  const resume = previous && !ctx.force && recordMatches(previous, { ...req, sha256, buildFlags }) ? previous : undefined;
   if (resume && profile && resume.server !== profile.server) {
     // the task id means nothing on another hub: never watch (or report) a stranger's task
     throw fail(
@@ -175,10 +217,18 @@ export async function runCbsSubmit(ctx: SubmitContext, env: CbsEnvironment = cbs
   const certCheck = profile && login === 'ssl' ? checkClientCert(profile.cert, env.now()) : { findings: [] };
   const pollIntervalMs = env.pollIntervalMs ?? (profile?.pollIntervalS ?? 6) * 1000;
 
+  const identity = resume ? undefined : await readSrpmIdentity(ctx.srpmPath).catch(() => srpmIdentityFromFileName(ctx.srpmPath));
   if (ctx.dryRun) {
     if (!resume) {
       if (!command) warnings.push(...noCli.findings);
       warnings.push(...certCheck.findings);
+      if (profile && login === 'ssl' && profile.cert === '') warnings.push(...noCertLine(profile).findings);
+      // the same checks as the real run: the kmods target and the NVR the hub may already have
+      if (profile) {
+        warnings.push(
+          ...(await cbsWarnings({ req, profile, identity, retryIntervalMs: env.retryIntervalMs ?? profile.retryIntervalS * 1000 })),
+        );
+      }
     }
     printCbsDryRun((line) => p.say(line), {
       ctx,
@@ -189,6 +239,7 @@ export async function runCbsSubmit(ctx: SubmitContext, env: CbsEnvironment = cbs
       pollIntervalMs,
       wait: ctx.wait ?? env.stdoutIsTTY,
       warnings,
+      ...(login ? { login: loginNote(login, profile) } : {}),
     });
     return EXIT_OK;
   }
@@ -202,11 +253,11 @@ export async function runCbsSubmit(ctx: SubmitContext, env: CbsEnvironment = cbs
     );
   } else {
     if (!command) throw noCli;
+    if (login === 'ssl' && profile.cert === '') throw noCertLine(profile);
     const certErrors = certCheck.findings.filter((f) => f.severity === 'error');
     if (certErrors.length) throw new UsageError(certErrors[0]!.message, certErrors);
     if (certCheck.findings.length) printFindings(certCheck.findings);
-    p.say(LOGIN_NOTE[login!]);
-    const identity = await readSrpmIdentity(ctx.srpmPath).catch(() => srpmIdentityFromFileName(ctx.srpmPath));
+    p.say(loginNote(login!, profile));
     const warned = await cbsWarnings({ req, profile, identity, retryIntervalMs: env.retryIntervalMs ?? profile.retryIntervalS * 1000 });
     if (warned.length) printFindings(warned);
     if (previous && !ctx.force) {
@@ -221,10 +272,12 @@ export async function runCbsSubmit(ctx: SubmitContext, env: CbsEnvironment = cbs
       taskId,
       target: req.target,
       profile: req.profile,
+      ...(req.userConfig ? { kojiConfig: path.resolve(req.userConfig) } : {}),
       scratch: req.scratch,
       ...(req.archOverride ? { archOverride: req.archOverride } : {}),
       ...(req.failFast ? { failFast: true } : {}),
       ...(req.skipTag ? { skipTag: true } : {}),
+      ...(buildFlags.length ? { buildFlags } : {}),
       server: profile.server,
       weburl: profile.weburl,
       srpm: { file: path.basename(ctx.srpmPath), sha256 },
@@ -265,11 +318,19 @@ export async function runCbsSubmit(ctx: SubmitContext, env: CbsEnvironment = cbs
   }
   const word = taskStateWord(result.snapshot.root.state);
   await reporter.finish(result.outcome === 'succeeded' || result.outcome === 'running', `${title}: ${word}`);
-  await writeCbsRecord(ctx.stateDir, { ...record, lastState: word });
+  record = { ...record, lastState: word };
+  if (result.outcome === 'succeeded' && !record.scratch && !record.build) {
+    // the NVR the hub built (kojid rebuilt the SRPM with the target's dist tag), never a guess from the file name
+    const built = await builtByTask(profile, record.taskId, env.retryIntervalMs ?? profile.retryIntervalS * 1000);
+    if (built) record = { ...record, build: built };
+  }
+  await writeCbsRecord(ctx.stateDir, record);
   if (ctx.json) process.stdout.write(`${JSON.stringify(cbsResultJson(record, profile, result))}\n`);
 
   switch (result.outcome) {
     case 'succeeded':
+      if (record.build)
+        p.say(`built ${record.build.nvr} (build ${record.build.id}): ${profile.weburl}/buildinfo?buildID=${record.build.id}`);
       if (profile.topurl) p.say(`output: ${taskOutputUrl(profile.topurl, record.taskId)}`);
       return EXIT_OK;
     case 'running':

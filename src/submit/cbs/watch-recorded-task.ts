@@ -22,8 +22,9 @@ export interface RecordedTaskWatch {
  * The profile's `serverca` as the CA the hub's certificate is checked against (koji passes it as
  * `verify=serverca`); a missing file is a config error, as koji's "Server CA ... doesn't exist".
  */
-export function serverCaOf(profile: KojiProfile): { serverCa?: Buffer } {
-  if (!profile.serverca) return {};
+export function serverCaOf(profile: KojiProfile): { serverCa?: Buffer; noSslVerify?: boolean } {
+  // koji (ClientSession._sendOneCall): verify=serverca when set, else verify=False with no_ssl_verify
+  if (!profile.serverca) return profile.noSslVerify ? { noSslVerify: true } : {};
   try {
     return { serverCa: readFileSync(profile.serverca) };
   } catch (err) {

@@ -15,6 +15,8 @@ export interface XmlRpcClientOptions {
   retryIntervalMs: number;
   /** PEM of the CA that signed the hub's certificate (the profile's `serverca`). */
   serverCa?: Buffer;
+  /** The profile's `no_ssl_verify` without a `serverca`: koji sends verify=False. */
+  noSslVerify?: boolean;
   sleep?: (ms: number) => Promise<void>;
   onRetry?: (info: RetryInfo) => void;
 }
@@ -128,7 +130,11 @@ export function createXmlRpcClient(opts: XmlRpcClientOptions): XmlRpcClient {
         throwHttpErrors: false,
         followRedirect: true,
         responseType: 'text',
-        ...(opts.serverCa ? { https: { certificateAuthority: opts.serverCa } } : {}),
+        ...(opts.serverCa
+          ? { https: { certificateAuthority: opts.serverCa } }
+          : opts.noSslVerify
+            ? { https: { rejectUnauthorized: false } }
+            : {}),
       });
       status = res.statusCode;
       statusMessage = res.statusMessage;

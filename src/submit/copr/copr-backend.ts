@@ -73,6 +73,26 @@ function nearChroots(wanted: string, known: readonly string[]): string[] {
   return known.filter((k) => k.startsWith(stem) || (k.endsWith(`-${arch}`) && k.split('-')[0] === wanted.split('-')[0])).slice(0, 5);
 }
 
+/**
+ * Copr's frontend (coprs_logic.py) answers 403 "Non-admin cannot disable auto-prunning." to a
+ * project add or edit with auto_prune false unless the user is a Copr admin; auth-check does not
+ * say whether one is, so an admin says so with --copr-admin.
+ */
+export function adminOnlySettings(plan: ReturnType<typeof resolveCoprPlan>, ctx: PreflightContext): void {
+  if (plan.settings.auto_prune !== false || ctx.options.coprAdmin === true) return;
+  const message =
+    'auto_prune: false is a setting only Copr admins may make: Copr refuses it for other users (403 "Non-admin cannot disable auto-prunning.")';
+  throw new UsageError(message, [
+    {
+      code: 'E_COPR_NEEDS_ADMIN',
+      severity: 'error',
+      message,
+      ...(ctx.targets?.copr ? { where: ctx.targets.copr.where } : {}),
+      hint: 'remove auto_prune from targets.copr (old builds are then pruned as usual, delete_after_days still applies), or pass --copr-admin if your account is a Copr admin',
+    },
+  ]);
+}
+
 export const coprBackend: SubmitBackend = {
   flag: 'copr',
 
@@ -81,6 +101,8 @@ export const coprBackend: SubmitBackend = {
   /** Before the SRPM is built: the plan is valid and every chroot is one the instance offers. */
   async preflight(ctx: PreflightContext): Promise<void> {
     const plan = resolveCoprPlan(ctx.options, ctx.targets?.copr);
+    // settings Copr takes from admins only: refused now, not after the SRPM build (dry run included)
+    adminOnlySettings(plan, ctx);
     if (ctx.dryRun) return;
     await withCoprFindings(async (out, settings, redactor) => {
       const configFile = typeof ctx.options.coprConfig === 'string' ? path.resolve(ctx.options.coprConfig) : undefined;

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { CoprError } from './copr-error.js';
 import type { CoprHttp } from './copr-http.js';
 import {
   addProjectRequest,
@@ -11,6 +12,7 @@ import {
   createBuildFromUploadRequest,
   editProjectChrootsRequest,
   getBuildRequest,
+  getProjectRequest,
   listBuildChrootsRequest,
   listBuildsRequest,
   uploadJsonPayload,
@@ -80,6 +82,16 @@ export class CoprClient {
 
   addProject(owner: string, project: string, fields: { chroots: string[] } & CoprProjectSettings): Promise<CoprProject> {
     return this.http.send<CoprProject>(addProjectRequest(owner, project, fields));
+  }
+
+  /** The project, or undefined when Copr answers 404. */
+  async getProject(owner: string, project: string): Promise<CoprProject | undefined> {
+    try {
+      return await this.http.send<CoprProject>(getProjectRequest(owner, project));
+    } catch (err) {
+      if (err instanceof CoprError && err.status === 404) return undefined;
+      throw err;
+    }
   }
 
   editProjectSettings(owner: string, project: string, settings: Partial<CoprProjectSettings>): Promise<CoprProject> {

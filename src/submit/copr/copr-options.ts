@@ -11,7 +11,16 @@ export function addCoprOptions(cmd: Command): void {
     .option('--copr [owner/project]', 'submit to Copr (default project: targets.copr of the variant)')
     .option('--chroot <name>', 'Copr chroot to build in, repeatable; replaces targets.copr.chroots', collect, [])
     .option('--copr-config <path>', 'copr-cli config holding login and token, or gssapi = true (default ~/.config/copr)')
-    .option('--enable-net', 'allow network access during the Copr build (sent as enable_net: false otherwise)');
+    .option('--enable-net', 'allow network access during the Copr build (sent as enable_net: false otherwise)')
+    .option(
+      '--exclude-chroot <pattern>',
+      'Copr: leave out chroots matching this fnmatch pattern, repeatable (copr-cli --exclude-chroot)',
+      collect,
+      [],
+    )
+    .option('--after-build-id <id>', 'Copr: start after the batch of this build has finished (copr-cli --after-build-id)')
+    .option('--with-build-id <id>', 'Copr: build in the same batch as this build (copr-cli --with-build-id)')
+    .option('--copr-admin', 'your Copr account is an admin: allow settings only admins may make (auto_prune: false)');
   // --timeout may already be there if another backend added it; both read the same value
   if (!cmd.options.some((o) => o.long === '--timeout')) {
     cmd.option(

@@ -42,6 +42,37 @@ export interface CoprPlan {
   settings: CoprProjectSettings;
   /** rpmbuild --without options set on each wanted chroot (`without_opts`). */
   without: string[];
+  /** copr-cli --after-build-id: a new batch that starts once that build's batch has finished. */
+  afterBuildId?: number;
+  /** copr-cli --with-build-id: the same batch as that build (built side by side). */
+  withBuildId?: number;
+}
+
+/** copr-cli's --exclude-chroot patterns (fnmatch: `*`, `?`, `[...]`) as a test. */
+export function chrootPattern(glob: string): RegExp {
+  let re = '';
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i]!;
+    if (c === '*') re += '.*';
+    else if (c === '?') re += '.';
+    else if (c === '[') {
+      const end = glob.indexOf(']', i + 1);
+      if (end < 0) re += '\\[';
+      else {
+        const body = glob.slice(i + 1, end).replace(/\\/g, '\\\\');
+        re += `[${body.startsWith('!') ? `^${body.slice(1)}` : body}]`;
+        i = end;
+      }
+    } else re += c.replace(/[.+^${}()|\\]/g, '\\$&');
+  }
+  return new RegExp(`^${re}$`);
+}
+
+function buildId(value: unknown, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${flag} ${JSON.stringify(value)}: give a Copr build id (a whole number)`);
+  return n;
 }
 
 const NAME = /^@?[A-Za-z0-9][A-Za-z0-9._+-]*$/;
@@ -77,7 +108,12 @@ export function resolveCoprPlan(options: Record<string, unknown>, target: CoprTa
     throw new UsageError('name the Copr project: --copr owner/project, or targets.copr.project in the variant');
   }
   const cliChroots = Array.isArray(options.chroot) ? (options.chroot as string[]) : [];
-  const chroots = [...new Set(cliChroots.length ? cliChroots : (target?.chroots ?? []))];
+  const excluded = Array.isArray(options.excludeChroot) ? (options.excludeChroot as string[]) : [];
+  const allChroots = [...new Set(cliChroots.length ? cliChroots : (target?.chroots ?? []))];
+  const chroots = allChroots.filter((c) => !excluded.some((g) => chrootPattern(g).test(c)));
+  if (allChroots.length && chroots.length === 0) {
+    throw new UsageError(`--exclude-chroot ${excluded.join(' ')} leaves none of the chroots ${allChroots.join(', ')}`);
+  }
   if (chroots.length === 0) {
     throw new UsageError('name at least one chroot: --chroot fedora-rawhide-x86_64 (repeatable), or targets.copr.chroots in the variant');
   }
@@ -100,7 +136,23 @@ export function resolveCoprPlan(options: Record<string, unknown>, target: CoprTa
       if (target[k] !== undefined) (settings as unknown as Record<string, unknown>)[k] = target[k];
     }
   }
-  return { owner, project, chroots, timeout, enableNet, description: target?.description, settings, without: target?.without ?? [] };
+  const afterBuildId = buildId(options.afterBuildId, '--after-build-id');
+  const withBuildId = buildId(options.withBuildId, '--with-build-id');
+  // the frontend's setup_batch: "You may either build after build ID, or with build id, not both."
+  if (afterBuildId !== undefined && withBuildId !== undefined)
+    throw new UsageError('--after-build-id and --with-build-id cannot be used together (Copr refuses both)');
+  return {
+    owner,
+    project,
+    chroots,
+    timeout,
+    enableNet,
+    description: target?.description,
+    settings,
+    without: target?.without ?? [],
+    ...(afterBuildId !== undefined ? { afterBuildId } : {}),
+    ...(withBuildId !== undefined ? { withBuildId } : {}),
+  };
 }
 
 function parseTimeout(cli: unknown, fromTarget: number | undefined, targetWhere: string): number {

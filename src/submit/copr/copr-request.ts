@@ -24,6 +24,9 @@ export interface CoprBuildOptions {
   timeout: number;
   /** Always sent: when omitted, Copr takes the project's setting. */
   enable_net: boolean;
+  /** Batches (copr-cli --after-build-id / --with-build-id; Copr refuses both at once). */
+  after_build_id?: number;
+  with_build_id?: number;
 }
 
 /** `@group` owners keep their `@`; everything else in a path segment is percent-encoded. */
@@ -124,6 +127,17 @@ export function createBuildFromUploadRequest(multipart: MultipartBody): CoprRequ
 /** The `json` FILE part of an upload: Copr ignores a plain form field of that name. */
 export function uploadJsonPayload(owner: string, project: string, options: CoprBuildOptions): Buffer {
   return Buffer.from(JSON.stringify({ ownername: owner, projectname: project, ...options }));
+}
+
+export function getProjectRequest(owner: string, project: string): CoprRequest {
+  return {
+    method: 'GET',
+    endpoint: 'project',
+    query: { ownername: owner, projectname: project },
+    auth: false,
+    idempotent: true,
+    purpose: 'see whether the project exists',
+  };
 }
 
 export function getBuildRequest(buildId: number): CoprRequest {

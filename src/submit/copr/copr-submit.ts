@@ -13,7 +13,13 @@ const LOOKUPS_AFTER_LOST_UPLOAD = 3;
 
 /** The build options sent with check-before-build and the upload; enable_net always explicit. */
 export function buildOptionsOf(plan: CoprPlan): CoprBuildOptions {
-  return { chroots: plan.chroots, timeout: plan.timeout, enable_net: plan.enableNet };
+  return {
+    chroots: plan.chroots,
+    timeout: plan.timeout,
+    enable_net: plan.enableNet,
+    ...(plan.afterBuildId !== undefined ? { after_build_id: plan.afterBuildId } : {}),
+    ...(plan.withBuildId !== undefined ? { with_build_id: plan.withBuildId } : {}),
+  };
 }
 
 /** Ensure the project, validate, upload the SRPM once, and record the build id. */

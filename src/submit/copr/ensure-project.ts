@@ -21,13 +21,18 @@ export interface EnsuredProject {
   changed: string[];
 }
 
-/** Settings whose value on the project (as Copr answers it) differs from the wanted one. */
-export function settingsToChange(project: CoprProject, wanted: CoprProjectSettings): Partial<CoprProjectSettings> {
+/**
+ * Settings whose value on the project (as Copr answers it) differs from the wanted one. The
+ * project dict has no `delete_after_days`, so on a project that existed before it is always sent
+ * (the frontend's project/edit accepts it): a variant's value is applied, not just remembered.
+ */
+export function settingsToChange(project: CoprProject, wanted: CoprProjectSettings, existed = false): Partial<CoprProjectSettings> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(wanted)) {
     if (v === undefined) continue;
-    // only what the project dict shows can be compared (its to_dict has no delete_after_days)
-    if (k in project && JSON.stringify(project[k] ?? null) !== JSON.stringify(v)) out[k] = v;
+    if (k in project) {
+      if (JSON.stringify(project[k] ?? null) !== JSON.stringify(v)) out[k] = v;
+    } else if (existed && k === 'delete_after_days') out[k] = v;
   }
   return out;
 }
@@ -46,9 +51,11 @@ export async function ensureProject(
   without: readonly string[] = [],
 ): Promise<EnsuredProject> {
   const { chroots: wantedChroots, ...settings } = fields;
+  // only delete_after_days needs to know whether the project was there (Copr's dict does not show it)
+  const existed = settings.delete_after_days !== undefined ? (await client.getProject(owner, project)) !== undefined : false;
   const answer = await client.addProject(owner, project, fields);
   // an existing project keeps its settings with exist_ok: edit those the variant sets differently
-  const change = settingsToChange(answer, settings);
+  const change = settingsToChange(answer, settings, existed);
   const changed = Object.keys(change);
   if (changed.length) await client.editProjectSettings(owner, project, change);
   const existing = projectChroots(answer);

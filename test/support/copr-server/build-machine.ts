@@ -36,6 +36,8 @@ export interface ServerBuild {
   sourceState: string;
   options: Record<string, unknown>;
   chroots: ServerBuildChroot[];
+  /** The batch it belongs to (with_build_id / after_build_id), if any. */
+  batch?: number;
 }
 
 const FINAL = new Set(['succeeded', 'failed', 'canceled', 'skipped', 'forked']);

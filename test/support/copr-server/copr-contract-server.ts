@@ -26,6 +26,11 @@ export interface CoprServerOptions {
    * gets the user and a `session` cookie (the frontend's Apache does the SPNEGO part).
    */
   negotiateToken?: string;
+  /**
+   * The user is a Copr admin. Otherwise project add/edit leaving auto_prune false answers 403
+   * "Non-admin cannot disable auto-prunning." (coprs_logic.py CoprsLogic.add/update).
+   */
+  admin?: boolean;
 }
 
 export type FaultKind =
@@ -118,12 +123,17 @@ export class CoprContractServer {
   readonly builds = new Map<number, ServerBuild>();
   /** Outcome per chroot name for new builds (default: succeeded after one running tick). */
   readonly scripts = new Map<string, ChrootScript>();
+  /** Outcome of every chroot of a package's builds (by the name in the SRPM file name); wins over `scripts`. */
+  readonly packageScripts = new Map<string, ChrootScript>();
   private readonly faults: Fault[] = [];
   /** Session cookies handed out by gssapi_login. */
   private readonly sessions = new Set<string>();
   /** Gzipped builder-live.log per `${buildId}/${chroot}`, served under the result URL. */
   readonly builderLogs = new Map<string, string>();
   private nextBuildId = 1000;
+  private nextBatchId = 1;
+  /** batch id → the batch it waits for (after_build_id). */
+  readonly batchBlockedBy = new Map<number, number | undefined>();
   private nextProjectId = 1;
   private server?: http.Server;
   url = '';
@@ -335,7 +345,7 @@ export class CoprContractServer {
     }
     if (method === 'GET' && (m = /^build\/(\d+)$/.exec(p))) {
       const b = this.build(Number(m[1]));
-      if (this.options.autoAdvance !== false) tick(b);
+      if (this.options.autoAdvance !== false && !this.blocked(b)) tick(b);
       return this.buildDict(b);
     }
     if (method === 'GET' && p === 'build/list') {
@@ -460,6 +470,7 @@ export class CoprContractServer {
       if (rec.query.exist_ok === 'True') return this.projectDict(existing);
       throw new HttpAnswer(400, { error: `You already have a project named '${name}'.` });
     }
+    if (data.auto_prune === false && !this.options.admin) throw new HttpAnswer(403, { error: 'Non-admin cannot disable auto-prunning.' });
     const p = this.addProject(owner, name, chroots);
     p.description = typeof data.description === 'string' ? data.description : undefined;
     p.enable_net = typeof data.enable_net === 'boolean' ? data.enable_net : undefined;
@@ -486,6 +497,9 @@ export class CoprContractServer {
 
   private editProjectRoute(project: ServerProject, rec: RecordedRequest): unknown {
     const data = (rec.json ?? {}) as Record<string, unknown>;
+    // CoprsLogic.update: the project as edited must keep auto_prune unless the user is an admin
+    const autoPrune = data.auto_prune ?? project.settings.auto_prune ?? true;
+    if (autoPrune === false && !this.options.admin) throw new HttpAnswer(403, { error: 'Non-admin cannot disable auto-prunning.' });
     this.applySettings(project, data);
     if (data.chroots !== undefined) {
       const chroots = this.checkChroots(data.chroots);
@@ -534,6 +548,7 @@ export class CoprContractServer {
     if (!pkgs || !/\.(?:src\.rpm|nosrc\.rpm|spec)$/.test(pkgs.filename!)) {
       throw new HttpAnswer(400, { error: "Bad request parameters: {'pkgs': ['This field is required.']}" });
     }
+    const batch = this.setupBatch(data!);
     const m = /^(.+)-([^-]+)-([^-]+)\.(?:no)?src\.rpm$/.exec(pkgs.filename!);
     const wanted = (data!.chroots as string[] | undefined) ?? project.chroots;
     const b: ServerBuild = {
@@ -548,10 +563,11 @@ export class CoprContractServer {
       canceled: false,
       sourceState: 'importing',
       options: data!,
+      ...(batch !== undefined ? { batch } : {}),
       chroots: wanted.map((name) => ({
         name,
         state: 'waiting',
-        script: this.scripts.get(name) ?? { outcome: 'succeeded' },
+        script: this.packageScripts.get(m?.[1] ?? '') ?? this.scripts.get(name) ?? { outcome: 'succeeded' },
         ticksRunning: 0,
         started_on: null,
         ended_on: null,
@@ -559,6 +575,53 @@ export class CoprContractServer {
     };
     this.builds.set(b.id, b);
     return this.buildDict(b);
+  }
+
+  /** Every build of a batch has finished. */
+  private batchFinished(batch: number): boolean {
+    return [...this.builds.values()].filter((b) => b.batch === batch).every((b) => isFinal(buildState(b)));
+  }
+
+  /** A build of a batch that waits for another batch to finish does not move. */
+  private blocked(b: ServerBuild): boolean {
+    const after = b.batch !== undefined ? this.batchBlockedBy.get(b.batch) : undefined;
+    return after !== undefined && !this.batchFinished(after);
+  }
+
+  /**
+   * builds_logic.py setup_batch and models.py batching_user_error: with_build_id joins that
+   * build's batch (made for it when it has none, unless it has finished), after_build_id makes a
+   * new batch blocked by that build's batch; both at once is refused.
+   */
+  private setupBatch(data: Record<string, unknown>): number | undefined {
+    const withId = data.with_build_id as number | undefined;
+    const afterId = data.after_build_id as number | undefined;
+    if (withId !== undefined && afterId !== undefined)
+      throw new HttpAnswer(400, { error: 'You may either build after build ID, or with build id, not both.' });
+    const batchOf = (id: number, modify: boolean): number => {
+      const ref = this.builds.get(id);
+      if (!ref) throw new HttpAnswer(400, { error: `Build ${id} doesn't exist` });
+      if (ref.batch !== undefined) {
+        if (modify && this.batchFinished(ref.batch)) throw new HttpAnswer(400, { error: `Batch ${ref.batch} is already finished` });
+        return ref.batch;
+      }
+      if (isFinal(buildState(ref))) {
+        throw new HttpAnswer(400, {
+          error: `Build ${id} is not yet in any batch, and new batch can not be created because the build has already finished`,
+        });
+      }
+      ref.batch = this.nextBatchId++;
+      this.batchBlockedBy.set(ref.batch, undefined);
+      return ref.batch;
+    };
+    if (withId !== undefined) return batchOf(withId, true);
+    if (afterId !== undefined) {
+      const old = batchOf(afterId, false);
+      const batch = this.nextBatchId++;
+      this.batchBlockedBy.set(batch, old);
+      return batch;
+    }
+    return undefined;
   }
 
   private listBuildsRoute(q: Record<string, string>): unknown {

@@ -6,10 +6,16 @@
 // (a locked tag is refused unless --scratch), build(...), then prints what the real CLI prints.
 // $FAKE_KOJI_LOGIN_ERROR, when set, is printed on stderr as a failed login (exit 1).
 // $FAKE_KOJI_CHECK_SRPM=1 makes it check that the file is a source RPM (lead magic and type).
-// Login follows koji's activate_session: SSL when authtype is ssl or (no authtype and the cert file
-// exists); else Kerberos, which succeeds only when $FAKE_KRB5_TICKET is set (a `kinit` stand-in).
-// Besides `build` it does `cancel TASK`, `tag-build TAG NVR` and `untag-build TAG NVR`.
-import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+// Configuration follows koji's read_config (koji/__init__.py): $KPLAY_KOJI_SYSCONFDIR (standing
+// for /etc) koji.conf.d/*.conf sorted, koji.conf, then -c FILE (must exist) or
+// ~/.koji/config.d/*.conf sorted and ~/.koji/config; later files override earlier ones; a missing
+// section is "no configuration for profile name"; `cert` and `serverca` default to
+// ~/.koji/client.crt and ~/.koji/serverca.crt when those files exist, else ''.
+// Login follows koji's activate_session: noauth; SSL when authtype is ssl or (no authtype and the
+// cert is a file); password; Kerberos when authtype is kerberos or unset, which succeeds only when
+// $FAKE_KRB5_TICKET is set (a `kinit` stand-in); any other authtype cannot log in.
+// Besides `build` it does `hello`, `cancel TASK`, `tag-build TAG NVR` and `untag-build TAG NVR`.
+import { accessSync, appendFileSync, constants, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
@@ -38,7 +44,7 @@ for (; i < argv.length && argv[i].startsWith('-'); i++) {
   else usageError(`no such option: ${a}`);
 }
 const command = argv[i++];
-if (!['build', 'cancel', 'tag-build', 'untag-build'].includes(command)) {
+if (!['build', 'cancel', 'tag-build', 'untag-build', 'hello'].includes(command)) {
   process.stderr.write(`${prog}: error: Unknown command: ${command}\n`);
   process.exit(1);
 }
@@ -53,14 +59,21 @@ const known = new Set([
   '--skip-tag',
   '--fail-fast',
   '--force',
+  '--rebuild-srpm',
+  '--no-rebuild-srpm',
+  '--wait-repo',
+  '--draft',
 ]);
 const flags = new Set();
 const positional = [];
 let archOverride;
+const waitBuilds = [];
 for (; i < argv.length; i++) {
   const a = argv[i];
   if (a.startsWith('--arch-override=')) archOverride = a.slice('--arch-override='.length);
   else if (a === '--arch-override') archOverride = argv[++i];
+  else if (a.startsWith('--wait-build=')) waitBuilds.push(a.slice('--wait-build='.length));
+  else if (a === '--wait-build') waitBuilds.push(argv[++i]);
   else if (a.startsWith('--')) {
     if (!known.has(a)) usageError(`no such option: ${a}`);
     flags.add(a);
@@ -69,39 +82,139 @@ for (; i < argv.length; i++) {
 if (command === 'build' && positional.length !== 2)
   usageError('Exactly two arguments (a build target and a SCM URL or srpm file) are required');
 if (command === 'build' && archOverride && !flags.has('--scratch')) usageError('--arch_override is only allowed for --scratch builds');
+if (command === 'build' && (flags.has('--rebuild-srpm') || flags.has('--no-rebuild-srpm')) && !flags.has('--scratch'))
+  usageError('--no-/rebuild-srpm is only allowed for --scratch builds');
+if (command === 'build' && flags.has('--draft') && flags.has('--scratch')) usageError('--scratch and --draft cannot be both specfied');
 if (flags.has('--wait')) {
   process.stderr.write('fake koji: --wait is not supported here (kplay must pass --nowait)\n');
   process.exit(3);
 }
 
-// the profile's section, from the user's config (this fake reads only the user locations)
-const configPath = configFile ?? path.join(os.homedir(), '.koji', 'config');
+// koji's read_config: every place, in order, a later file overriding an earlier one
+const home = os.homedir();
+const expand = (p) => (p === '~' ? home : p && p.startsWith('~/') ? path.join(home, p.slice(2)) : p);
+const isDir = (p) => {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+};
+const isFile = (p) => {
+  try {
+    return statSync(p).isFile();
+  } catch {
+    return false;
+  }
+};
+const etc = process.env.KPLAY_KOJI_SYSCONFDIR || '/etc';
+const places = [
+  [path.join(etc, 'koji.conf.d'), false],
+  [path.join(etc, 'koji.conf'), false],
+  ...(configFile
+    ? [[expand(configFile), true]]
+    : [
+        [path.join(home, '.koji', 'config.d'), false],
+        [path.join(home, '.koji', 'config'), false],
+      ]),
+];
+const files = [];
+for (const [p, strict] of places) {
+  if (isDir(p)) {
+    const confs = readdirSync(p)
+      .filter((n) => n.endsWith('.conf'))
+      .sort()
+      .map((n) => path.join(p, n));
+    if (!confs.length && strict) {
+      process.stderr.write(`koji.ConfigurationError: No config files found in directory: ${p}\n`);
+      process.exit(1);
+    }
+    files.push(...confs);
+  } else if (isFile(p)) files.push(p);
+  else if (strict) {
+    process.stderr.write(`koji.ConfigurationError: Config file ${p} can't be opened.\n`);
+    process.exit(1);
+  }
+}
 const conf = {};
-if (existsSync(configPath)) {
+let haveSection = false;
+for (const f of files) {
   let section;
-  for (const line of readFileSync(configPath, 'utf8').split('\n')) {
-    const h = /^\[(.+)\]\s*$/.exec(line.trim());
-    if (h) section = h[1];
-    const kv = /^([\w-]+)\s*[=:]\s*(.*)$/.exec(line.trim());
+  for (const raw of readFileSync(f, 'utf8').split('\n')) {
+    const line = raw.trim();
+    if (!line || line.startsWith('#') || line.startsWith(';')) continue;
+    const h = /^\[(.+)\]$/.exec(line);
+    if (h) {
+      section = h[1];
+      if (section === profile) haveSection = true;
+      continue;
+    }
+    const kv = /^([\w-]+)\s*[=:]\s*(.*)$/.exec(line);
     if (kv && section === profile) conf[kv[1].toLowerCase()] = kv[2].trim();
   }
 }
-if (!conf.server) {
-  process.stderr.write(`ConfigurationError: no configuration for profile name: ${profile}\n`);
+if (!haveSection) {
+  process.stderr.write(`koji.ConfigurationError: no configuration for profile name: ${profile}\n`);
   process.exit(1);
+}
+conf.server ??= 'http://localhost/kojihub';
+for (const [key, fallback] of [
+  ['cert', '~/.koji/client.crt'],
+  ['serverca', '~/.koji/serverca.crt'],
+]) {
+  if (conf[key] !== undefined) conf[key] = expand(conf[key]);
+  else conf[key] = existsSync(expand(fallback)) ? expand(fallback) : '';
 }
 if (process.env.FAKE_KOJI_LOGIN_ERROR) {
   process.stderr.write(`${process.env.FAKE_KOJI_LOGIN_ERROR}\n`);
   process.exit(1);
 }
-const expand = (p) => (p && p.startsWith('~/') ? path.join(os.homedir(), p.slice(2)) : p);
-const certFile = expand(conf.cert ?? (profile === 'cbs' ? '~/.centos.cert' : '~/.koji/client.crt'));
-const ssl = conf.authtype === 'ssl' || (!conf.authtype && existsSync(certFile));
-if (!ssl && conf.authtype !== 'noauth' && !process.env.FAKE_KRB5_TICKET) {
+// activate_session's order
+const authtype = conf.authtype || undefined;
+let login;
+if (authtype === 'noauth') login = 'noauth';
+else if (authtype === 'ssl' || (isFile(conf.cert) && authtype === undefined)) login = 'ssl';
+else if (authtype === 'password') login = 'password';
+else if (authtype === 'kerberos' || authtype === undefined) login = 'kerberos';
+const readable = (p) => {
+  try {
+    accessSync(p, constants.R_OK);
+    return true;
+  } catch {
+    return false;
+  }
+};
+if (login === 'ssl') {
+  if (!readable(conf.cert)) {
+    process.stderr.write(`koji.AuthError: Certificate ${conf.cert} doesn't exist or is not accessible\n`);
+    process.exit(1);
+  }
+  if (conf.serverca && !readable(conf.serverca)) {
+    process.stderr.write(`koji.AuthError: Server CA ${conf.serverca} doesn't exist or is not accessible\n`);
+    process.exit(1);
+  }
+}
+if (login === 'kerberos' && !process.env.FAKE_KRB5_TICKET) {
   process.stderr.write(
     '2025-01-01 00:00:00,000 [ERROR] koji: GSSAPIAuthError: unable to obtain a session (gssapi auth failed: No Kerberos credentials available (default cache: KCM:))\n',
   );
   process.exit(1);
+}
+if (login === 'password') {
+  process.stderr.write('2025-01-01 00:00:00,000 [ERROR] koji: AuthError: no username given\n');
+  process.exit(1);
+}
+if (login === undefined) {
+  process.stderr.write('Error: Unable to log in, no authentication methods available\n');
+  process.exit(1);
+}
+if (command === 'hello') {
+  console.log('olá, kplay-tester!\n');
+  console.log(`You are using the hub at ${conf.server}`);
+  if (login === 'ssl') console.log(`Authenticated via client certificate ${conf.cert}`);
+  else if (login === 'kerberos') console.log('Authenticated via GSSAPI');
+  console.log(`fake-koji: serverca ${conf.serverca || '(none)'}`);
+  process.exit(0);
 }
 
 const esc = (s) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
@@ -110,6 +223,7 @@ const val = (v) => {
   if (typeof v === 'boolean') return `<value><boolean>${v ? 1 : 0}</boolean></value>`;
   if (typeof v === 'number') return `<value><int>${v}</int></value>`;
   if (typeof v === 'string') return `<value><string>${esc(v)}</string></value>`;
+  if (Array.isArray(v)) return `<value><array><data>${v.map(val).join('')}</data></array></value>`;
   return `<value><struct>${Object.entries(v)
     .map(([k, x]) => `<member><name>${k}</name>${val(x)}</member>`)
     .join('')}</struct></value>`;
@@ -203,7 +317,13 @@ if (archOverride)
     .join(' ');
 if (flags.has('--skip-tag')) opts.skip_tag = true;
 if (flags.has('--fail-fast')) opts.fail_fast = true;
-const answer = await call('build', `${serverdir}/${path.basename(source)}`, target, opts, { priority: null, __starstar: true });
+if (flags.has('--wait-repo')) opts.wait_repo = true;
+if (waitBuilds.length) opts.wait_builds = waitBuilds;
+if (flags.has('--rebuild-srpm')) opts.rebuild_srpm = true;
+if (flags.has('--no-rebuild-srpm')) opts.rebuild_srpm = false;
+if (flags.has('--draft')) opts.draft = true;
+const priority = flags.has('--background') ? 5 : null;
+const answer = await call('build', `${serverdir}/${path.basename(source)}`, target, opts, { priority, __starstar: true });
 const taskId = Number(/<(?:int|i4|i8)>(\d+)</.exec(answer)[1]);
 console.log(`Created task: ${taskId}`);
 console.log(`Task info: ${conf.weburl ?? 'http://localhost/koji'}/taskinfo?taskID=${taskId}`);

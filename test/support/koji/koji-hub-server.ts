@@ -67,6 +67,39 @@ interface HubBuild {
   children: HubTask[];
   /** The opts struct of the build call (arch_override, fail_fast, skip_tag ...). */
   opts: XmlRpcStruct;
+  /** The `priority` keyword of the build call (null by default, 5 for --background). */
+  priority: XmlRpcValue;
+  /** The uploaded SRPM's file name and the target, from which the build's NVR is made. */
+  srpm: string;
+  target: string;
+}
+
+/** A build the hub made (listBuilds answers these). */
+export interface HubMadeBuild {
+  build_id: number;
+  nvr: string;
+  name: string;
+  version: string;
+  release: string;
+  /** 0 BUILDING, 1 COMPLETE, 3 FAILED. */
+  state: number;
+  task_id: number;
+}
+
+/**
+ * The NVR kojid's BuildTask ends with: the uploaded SRPM is rebuilt in the buildroot (the build
+ * tag's extra.rebuild_srpm, True by default; a scratch build may turn it off), so `%{?dist}`
+ * gets the target's dist tag: an SRPM made on a host without one (`name-1.0-1.src.rpm`) is
+ * built as `name-1.0-1.el9s` for a `...-el9s` target.
+ */
+export function kojidNvr(srpmFile: string, target: string, rebuild: boolean): { name: string; version: string; release: string } {
+  const nvr = srpmFile.replace(/^.*\//, '').replace(/\.src\.rpm$/, '');
+  const m = /^(.+)-([^-]+)-([^-]+)$/.exec(nvr);
+  if (!m) throw new Error(`not an NVR: ${nvr}`);
+  let release = m[3]!;
+  const dist = /-(el\d+s?)$/.exec(target)?.[1];
+  if (rebuild && dist) release = `${release.replace(/\.el\d+s?$/, '')}.${dist}`;
+  return { name: m[1]!, version: m[2]!, release };
 }
 
 export interface RunningKojiHub {
@@ -78,6 +111,8 @@ export interface RunningKojiHub {
   builds: Map<number, HubBuild>;
   /** tag → NVRs tagged there by tagBuild (and removed by untagBuild). */
   tagged: Map<string, Set<string>>;
+  /** The builds real (not scratch) build tasks made, by NVR. */
+  made: Map<string, HubMadeBuild>;
   close(): Promise<void>;
 }
 
@@ -172,6 +207,9 @@ export async function startKojiHub(opts: KojiHubOptions = {}): Promise<RunningKo
   const builds = new Map<number, HubBuild>();
   const tasks = new Map<number, { task: HubTask; build: HubBuild }>();
   let nextId = opts.firstTaskId ?? 1001;
+  const made = new Map<string, HubMadeBuild>();
+  let nextBuildId = 70001;
+  const madeBy = (b: HubBuild) => [...made.values()].find((m) => m.task_id === b.root.id);
 
   const newTask = (build: HubBuild | undefined, method: string, arch: string, parent: number | null): HubTask => {
     const t: HubTask = { id: nextId++, method, arch, parent, state: FREE, label: arch === 'noarch' ? method : arch };
@@ -191,14 +229,23 @@ export async function startKojiHub(opts: KojiHubOptions = {}): Promise<RunningKo
       b.children.push(s);
     } else if (k === 2) {
       srpm!.state = CLOSED;
+      if (!b.scratch) {
+        // host.initBuild after the SRPM: the build exists, BUILDING, with the rebuilt SRPM's NVR
+        const { name, version, release } = kojidNvr(b.srpm, b.target, true);
+        const nvr = `${name}-${version}-${release}`;
+        made.set(nvr, { build_id: nextBuildId++, nvr, name, version, release, state: 0, task_id: b.root.id });
+      }
       for (const a of arches) b.children.push(newTask(b, 'buildArch', a, b.root.id));
     } else if (k === 3) {
       for (const t of archTasks()) t.state = OPEN;
     } else if (k === 4 && opts.failArch) {
       for (const t of archTasks()) t.state = t.arch === opts.failArch ? FAILED : CANCELED;
     } else if (k === 5) {
-      if (opts.failArch) b.root.state = FAILED;
-      else {
+      if (opts.failArch) {
+        b.root.state = FAILED;
+        const m = madeBy(b);
+        if (m) m.state = 3;
+      } else {
         for (const t of archTasks()) t.state = CLOSED;
         if (!b.scratch) {
           const tag = newTask(b, 'tagBuild', 'noarch', b.root.id);
@@ -209,6 +256,8 @@ export async function startKojiHub(opts: KojiHubOptions = {}): Promise<RunningKo
     } else if (k === 6 && !opts.failArch) {
       for (const t of b.children) t.state = CLOSED;
       b.root.state = CLOSED;
+      const m = madeBy(b);
+      if (m) m.state = 1;
     }
   };
 
@@ -248,7 +297,19 @@ export async function startKojiHub(opts: KojiHubOptions = {}): Promise<RunningKo
       const scratch = buildOpts.scratch === true;
       if (t.destTag.locked && !scratch) throw new Fault(1004, `ActionNotAllowed: tag ${t.destTag.name} is locked`);
       if (!('priority' in kwargs)) throw new Fault(1019, 'ParameterError: priority keyword missing');
-      const build: HubBuild = { root: undefined as unknown as HubTask, ticks: 0, scratch, children: [], opts: buildOpts };
+      if (buildOpts.rebuild_srpm !== undefined && !scratch)
+        throw new Fault(1019, 'ParameterError: rebuild_srpm is only allowed for scratch builds');
+      if (buildOpts.draft === true && scratch) throw new Fault(1019, 'ParameterError: scratch and draft cannot be both specified');
+      const build: HubBuild = {
+        root: undefined as unknown as HubTask,
+        ticks: 0,
+        scratch,
+        children: [],
+        opts: buildOpts,
+        priority: kwargs.priority ?? null,
+        srpm: src,
+        target: str(target),
+      };
       if (buildOpts.arch_override !== undefined && !scratch)
         throw new Fault(1019, 'ParameterError: arch_override is only allowed for scratch builds');
       build.root = newTask(build, 'build', 'noarch', null);
@@ -268,8 +329,14 @@ export async function startKojiHub(opts: KojiHubOptions = {}): Promise<RunningKo
       if (!b) return [];
       return b.children.map((c) => taskStruct(c, b.ticks));
     },
+    listBuilds(_args, kwargs) {
+      const taskId = kwargs.taskID;
+      return [...made.values()].filter((m) => taskId === undefined || m.task_id === taskId);
+    },
     getBuild([nvrArg]) {
       const nvr = str(nvrArg);
+      const m = made.get(nvr);
+      if (m) return { id: m.build_id, nvr, state: m.state, name: m.name, task_id: m.task_id };
       const state = opts.existingBuilds?.[nvr];
       return state === undefined ? null : { id: 4242, nvr, state, name: nvr.replace(/-[^-]+-[^-]+$/, '') };
     },
@@ -291,7 +358,8 @@ export async function startKojiHub(opts: KojiHubOptions = {}): Promise<RunningKo
           `${x.destTag.name.replace(/-candidate$/, '')}-release` === tag,
       );
       if (!t) throw new Fault(1000, `No such tagInfo: '${String(tag)}'`);
-      if (opts.existingBuilds?.[String(nvr)] === undefined) throw new Fault(1000, `No such build: '${String(nvr)}'`);
+      if (opts.existingBuilds?.[String(nvr)] === undefined && made.get(nvr)?.state !== 1)
+        throw new Fault(1000, `No such build: '${String(nvr)}'`);
       const set = tagged.get(String(tag)) ?? new Set<string>();
       if (set.has(String(nvr))) throw new Fault(1000, `build ${String(nvr)} already tagged (${String(tag)})`);
       set.add(String(nvr));
@@ -398,6 +466,7 @@ export async function startKojiHub(opts: KojiHubOptions = {}): Promise<RunningKo
     calls,
     builds,
     tagged,
+    made,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { recordMatches, type CbsTaskRecord } from '../../../src/submit/cbs/cbs-task-record.js';
-import { resolveCbsRequest } from '../../../src/submit/cbs/resolve-cbs-request.js';
+import { kojiBuildFlags, resolveCbsRequest } from '../../../src/submit/cbs/resolve-cbs-request.js';
 
 const fromVariant = {
   target: 'kmods9s-packages-main-el9s',
@@ -19,7 +19,24 @@ describe('CBS request', () => {
       userConfig: undefined,
       failFast: false,
       skipTag: false,
+      buildOptions: {},
     });
+  });
+
+  it("koji build's own options: --rebuild-srpm only with --scratch, --draft never with it, --wait-build takes NVRs", () => {
+    const scratch = { cbs: 't', scratch: true };
+    expect(resolveCbsRequest({ ...scratch, rebuildSrpm: false, background: true, waitRepo: true }, undefined).buildOptions).toEqual({
+      rebuildSrpm: false,
+      background: true,
+      waitRepo: true,
+    });
+    expect(() => resolveCbsRequest({ cbs: 't', rebuildSrpm: true }, undefined)).toThrow(/only allowed for --scratch builds/);
+    expect(() => resolveCbsRequest({ ...scratch, draft: true }, undefined)).toThrow(/--scratch and --draft cannot be both/);
+    expect(() => resolveCbsRequest({ cbs: 't', waitBuild: ['kernel-6.1'] }, undefined)).toThrow(/not a name-version-release/);
+    expect(kojiBuildFlags(resolveCbsRequest({ cbs: 't', draft: true, waitBuild: ['kernel-6.1-1.el9s'] }, undefined).buildOptions)).toEqual([
+      '--wait-build=kernel-6.1-1.el9s',
+      '--draft',
+    ]);
   });
 
   it('--arch-override is for scratch builds only (as koji has it); --fail-fast and --skip-tag pass through', () => {

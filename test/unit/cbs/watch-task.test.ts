@@ -30,6 +30,9 @@ function scriptedHub(
     getBuild() {
       return Promise.resolve(undefined);
     },
+    buildsOfTask() {
+      return Promise.resolve([]);
+    },
   };
   return hub;
 }
