@@ -709,6 +709,12 @@ export const FINDING_CODES = {
     group: 'signing',
     description: 'a `.hmac` file was made for the unsigned image; FIPS mode will reject the signed one',
   },
+  N_SIGN_HMAC_UPDATED: {
+    severity: 'note',
+    exit: 'none',
+    group: 'signing',
+    description: "`kplay sign` made an image's `.hmac` (FIPS) again for the signed image, with the HMAC key and file name it had",
+  },
   E_KMM_ARGUMENT: {
     severity: 'error',
     exit: 'input',
