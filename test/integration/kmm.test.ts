@@ -169,7 +169,7 @@ describe('kplay kmm', () => {
       // the lines of KMM's own units (rh-ecosystem-edge/kernel-module-management internal/mcfg/templates/ignition.gotmpl,
       // commit 0419e2f0): the cluster proxy and, for the pull, the NetworkManager-dispatcher wait
       const pull = units.find((u) => u.name.endsWith('-pull.service'))!;
-      const lines = (text: string) => text.split('\n');
+      const lines = (text: string | undefined) => (text ?? '').split('\n');
       for (const l of [
         'Before=network-pre.target',
         'Wants=network-pre.target',
