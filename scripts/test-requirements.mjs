@@ -64,6 +64,8 @@ export const REQUIREMENTS = [
   { apt: 'kmod', dnf: 'kmod', bins: ['modinfo', 'depmod'], tiers: ALL, why: 'inspecting built kernel modules' },
   { apt: 'sbsigntool', dnf: 'sbsigntools', bins: ['sbsign', 'sbverify'], tiers: ALL, why: 'Secure Boot signing of kernel images' },
   { apt: 'pesign', dnf: 'pesign', bins: ['pesign'], tiers: ALL, why: 'PE signing as Fedora/RHEL kernel specs do it' },
+  { apt: 'libnss3-tools', dnf: 'nss-tools', bins: ['certutil', 'pk12util'], tiers: ALL, why: 'the NSS databases pesign signs from' },
+  { apt: 'bubblewrap', dnf: 'bubblewrap', bins: ['bwrap'], tiers: ALL, why: 'KMM Day-1 scripts run against a private /sys' },
   { apt: 'rpm2cpio', dnf: 'rpm', bins: ['rpm2cpio'], tiers: ALL, why: 'unpacking built RPMs (kplay sign, kmod packages)' },
   { apt: 'cpio', dnf: 'cpio', bins: ['cpio'], tiers: ALL, why: 'unpacking built RPMs (kplay sign, kmod packages)' },
   { apt: 'curl', dnf: 'curl', bins: ['curl'], tiers: ALL, why: 'Copr GSSAPI login goes through curl --negotiate' },

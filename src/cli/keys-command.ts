@@ -17,13 +17,28 @@ async function enclosingRepository(keyFile: string): Promise<string | undefined>
   }
 }
 
+/**
+ * Where keys go without --dir: the user's data folder (XDG base directories), never the working
+ * folder, which is usually the variant repository.
+ */
+export function defaultKeyFolder(env: NodeJS.ProcessEnv = process.env): string {
+  const xdg = env.XDG_DATA_HOME;
+  if (xdg && path.isAbsolute(xdg)) return path.join(xdg, 'kplay', 'keys');
+  if (!env.HOME || !path.isAbsolute(env.HOME))
+    throw new UsageError('kplay keys new: HOME is not set, so there is no default key folder: give --dir');
+  return path.join(env.HOME, '.local', 'share', 'kplay', 'keys');
+}
+
 export function register(program: Command): void {
   const keys = program.command('keys').description('signing keys for Secure Boot and module signing (docs/signing.md)');
   keys
     .command('new')
     .description('make a SIG signing key pair (kernel image code signing + module signing) and print how to enrol it with mokutil')
     .option('--name <name>', 'base name of the files: NAME.key.pem (private, 0600), NAME.crt.pem, NAME.der', 'kplay-sig')
-    .option('--dir <dir>', 'folder for the files; keep it outside any repository, SRPM or out/ folder', '.')
+    .option(
+      '--dir <dir>',
+      'folder for the files, outside any repository, SRPM or out/ folder (default: $XDG_DATA_HOME/kplay/keys, ~/.local/share/kplay/keys)',
+    )
     .option('--cn <text>', 'certificate common name (what modinfo -F signer shows)', 'kplay SIG signing key')
     .option('--org <text>', 'certificate organization')
     .option('--days <n>', 'validity in days', '3650')
@@ -32,7 +47,7 @@ export function register(program: Command): void {
       'after',
       '\nExamples:\n  $ kplay keys new --dir ~/.local/share/kplay/keys --cn "Example SIG kernel signing"\n  $ kplay keys new --name kmods-2026 --org "Example SIG" --json',
     )
-    .action(async (opts: { name: string; dir: string; cn: string; org?: string; days: string; json: boolean }) => {
+    .action(async (opts: { name: string; dir?: string; cn: string; org?: string; days: string; json: boolean }) => {
       await runCommand(async () => {
         const days = Number(opts.days);
         if (!Number.isInteger(days) || days < 1 || days > 36500)
@@ -40,7 +55,7 @@ export function register(program: Command): void {
         const { generateSigningKey } = await import('../signing/generate-key.js');
         const { enrolmentSteps } = await import('../signing/enrolment-steps.js');
         const k = await generateSigningKey({
-          dir: opts.dir,
+          dir: opts.dir ?? defaultKeyFolder(),
           name: opts.name,
           commonName: opts.cn,
           ...(opts.org ? { organization: opts.org } : {}),

@@ -9,6 +9,7 @@ interface KmmCliOptions {
   module?: string;
   replace?: string[];
   noReplace?: boolean;
+  firmwarePath?: string;
   namespace: string;
   builderImage?: string;
   finalImage?: string;
@@ -31,6 +32,7 @@ export function register(program: Command): void {
     .option('--module <name>', 'module to load (default: the kmod name)')
     .option('--replace <module>', 'in-tree module to unload first; repeat for several (default: the module itself)', collect)
     .option('--no-replace', 'unload no in-tree module')
+    .option('--firmware-path <dir>', "folder of firmware files in the image, copied to the node's /var/lib/firmware (KMM's firmwarePath)")
     .option('--namespace <ns>', 'namespace of the Module CR', 'openshift-kmm')
     .option(
       '--builder-image <image>',
@@ -53,6 +55,7 @@ export function register(program: Command): void {
           roles: opts.role.length ? opts.role : ['worker'],
           ...(opts.module ? { module: opts.module } : {}),
           ...(replace ? { replace } : {}),
+          ...(opts.firmwarePath ? { firmwarePath: opts.firmwarePath } : {}),
           namespace: opts.namespace,
           ...(opts.builderImage ? { builderImage: opts.builderImage } : {}),
           ...(opts.finalImage ? { finalImage: opts.finalImage } : {}),

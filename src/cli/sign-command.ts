@@ -43,23 +43,28 @@ export function register(program: Command): void {
         if (opts.verify) {
           const report = [];
           for (const f of files) report.push({ file: displayPath(f), entries: await verifyRpm(f, opts.cert) });
-          const bad = report.some((r) => r.entries.some((e) => !e.signed || e.validWith === false || e.problem));
+          // an image that is no EFI image at all (ppc64le, s390x) has no Authenticode signature to check
+          const bad = report.some((r) => r.entries.some((e) => (!e.signed && e.form !== 'not-pe') || e.validWith === false || e.problem));
           if (opts.json) process.stdout.write(`${JSON.stringify({ files: report }, null, 2)}\n`);
           else {
             for (const r of report) {
               process.stdout.write(`${r.file}\n`);
               if (!r.entries.length) process.stdout.write('  no kernel image or module in it\n');
               for (const e of r.entries) {
-                const who = e.signed
-                  ? `signed by ${e.signers.map((s) => `'${s}'`).join(', ') || '(unnamed)'}${e.sigKey ? ` key ${e.sigKey}` : ''}${e.hash ? ` ${e.hash}` : ''}`
-                  : 'UNSIGNED';
+                const who =
+                  e.form === 'not-pe'
+                    ? 'not an EFI image (no Authenticode signature applies)'
+                    : e.signed
+                      ? `signed by ${e.signers.map((s) => `'${s}'`).join(', ') || '(unnamed)'}${e.sigKey ? ` key ${e.sigKey}` : ''}${e.hash ? ` ${e.hash}` : ''}`
+                      : 'UNSIGNED';
+                const gz = e.form === 'gzip-pe' ? ' (gzipped PE, checked decompressed)' : '';
                 const check =
                   e.validWith === undefined
                     ? ''
                     : e.validWith
                       ? ', verifies with the certificate'
                       : ', does NOT verify with the certificate';
-                process.stdout.write(`  ${e.kind.padEnd(6)} ${e.path}: ${who}${check}${e.problem ? ` (${e.problem})` : ''}\n`);
+                process.stdout.write(`  ${e.kind.padEnd(6)} ${e.path}${gz}: ${who}${check}${e.problem ? ` (${e.problem})` : ''}\n`);
               }
             }
           }
@@ -139,7 +144,7 @@ export function register(program: Command): void {
           for (const r of results) {
             const images = r.signed.filter((s) => s.kind === 'image').length;
             const modules = r.signed.filter((s) => s.kind === 'module');
-            const replaced = modules.filter((m) => m.replaced).length;
+            const replaced = modules.filter((m) => m.replaced).length + r.signed.filter((s) => s.replacedImageSigners?.length).length;
             process.stdout.write(
               `${displayPath(r.output)}: ${r.signed.length ? `${images} image(s), ${modules.length} module(s) signed${replaced ? ` (${replaced} replaced an earlier signature)` : ''}` : 'nothing to sign, copied'}\n`,
             );

@@ -727,7 +727,7 @@ export const FINDING_CODES = {
     severity: 'warning',
     exit: 'none',
     group: 'signing',
-    description: '`signing:` on an overlay or kmod variant: sign its built RPMs with `kplay sign`',
+    description: '`signing:` on a kmod variant: sign its built RPMs with `kplay sign`',
   },
   E_SIGN_HEADER: {
     severity: 'error',
@@ -759,6 +759,19 @@ export const FINDING_CODES = {
     exit: 'none',
     group: 'signing',
     description: 'a `.hmac` file was made for the unsigned image; FIPS mode will reject the signed one',
+  },
+  W_SIGNING_NO_SPEC_MECHANISM: {
+    severity: 'warning',
+    exit: 'none',
+    group: 'signing',
+    description:
+      '`signing:` on an overlay whose spec has no trusted-keys certificate file (CONFIG_SYSTEM_TRUSTED_KEYS) to add the SIG certificate to: sign the built RPMs with `kplay sign`',
+  },
+  N_SIGN_HMAC_UPDATED: {
+    severity: 'note',
+    exit: 'none',
+    group: 'signing',
+    description: "`kplay sign` made an image's `.hmac` (FIPS) again for the signed image, with the HMAC key and file name it had",
   },
   E_KMM_ARGUMENT: {
     severity: 'error',

@@ -1,4 +1,4 @@
-import { pullImageScript, replaceModuleScript, type Day1Settings } from './day1-scripts.js';
+import { pullImageScript, replaceModuleScript, waitForDispatcherScript, type Day1Settings } from './day1-scripts.js';
 
 /** Ignition wants file modes in decimal: 0755 is 493. */
 const MODE_0755 = 0o755;
@@ -7,14 +7,34 @@ export function dataUrl(text: string): string {
   return `data:text/plain;charset=utf-8;base64,${Buffer.from(text, 'utf8').toString('base64')}`;
 }
 
+/**
+ * A DNS-1123 label from a module name (`BusLogic` -> `buslogic`, `nvme_tcp` -> `nvme-tcp`): the API
+ * server refuses object names with capitals or `_`. KMM's own names are lower-case too.
+ */
+export function dnsLabel(module: string, max = 63): string {
+  const label = module
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, max)
+    .replace(/-+$/, '');
+  return label || 'module';
+}
+
 function unitNames(module: string) {
-  const base = `kplay-kmm-${module.replace(/_/g, '-')}`;
+  const base = `kplay-kmm-${dnsLabel(module)}`;
   return {
     load: `${base}-load.service`,
     pull: `${base}-pull.service`,
     loadScript: `/usr/local/bin/${base}-load.sh`,
     pullScript: `/usr/local/bin/${base}-pull.sh`,
+    waitScript: `/usr/local/bin/${base}-wait-for-dispatcher.sh`,
   };
+}
+
+/** The MachineConfig name of a role and module: `99-<role>-kplay-kmm-<module>`, a DNS-1123 subdomain. */
+export function machineConfigName(role: string, module: string): string {
+  return `99-${role}-kplay-kmm-${dnsLabel(module)}`;
 }
 
 /**
@@ -35,6 +55,8 @@ export function day1MachineConfig(role: string, s: Day1Settings) {
     '[Service]',
     'Type=oneshot',
     'User=root',
+    // as KMM's unit: the cluster proxy (the MCO writes the file, empty without a proxy)
+    'EnvironmentFile=/etc/mco/proxy.env',
     `ExecStart=${n.loadScript}`,
     'RemainAfterExit=yes',
     'TimeoutSec=120',
@@ -48,10 +70,14 @@ export function day1MachineConfig(role: string, s: Day1Settings) {
     `Description=kplay KMM Day-1: pull ${s.image} for the running kernel`,
     'After=network-online.target',
     'Wants=network-online.target',
+    // on-prem clusters set up DNS in NetworkManager dispatcher scripts: KMM waits for them
+    'After=NetworkManager-dispatcher.service',
     '',
     '[Service]',
     'Type=oneshot',
     'User=root',
+    'EnvironmentFile=/etc/mco/proxy.env',
+    `ExecStartPre=${n.waitScript}`,
     `ExecStart=${n.pullScript}`,
     'RemainAfterExit=yes',
     'TimeoutSec=900',
@@ -64,7 +90,7 @@ export function day1MachineConfig(role: string, s: Day1Settings) {
     apiVersion: 'machineconfiguration.openshift.io/v1',
     kind: 'MachineConfig',
     metadata: {
-      name: `99-${role}-kplay-kmm-${s.module.replace(/_/g, '-')}`,
+      name: machineConfigName(role, s.module),
       labels: { 'machineconfiguration.openshift.io/role': role },
     },
     spec: {
@@ -93,6 +119,13 @@ export function day1MachineConfig(role: string, s: Day1Settings) {
               user: { name: 'root' },
               contents: { source: dataUrl(pullImageScript(s)) },
             },
+            {
+              path: n.waitScript,
+              mode: MODE_0755,
+              overwrite: true,
+              user: { name: 'root' },
+              contents: { source: dataUrl(waitForDispatcherScript()) },
+            },
           ],
         },
       },
@@ -102,8 +135,13 @@ export function day1MachineConfig(role: string, s: Day1Settings) {
 
 export type MachineConfig = ReturnType<typeof day1MachineConfig>;
 
-/** The Day-2 Module CR for the same image and kernels: KMM takes over after the cluster is up. */
+/**
+ * The Day-2 Module CR for the same image: one `regexp` kernel mapping whose image tag is KMM's
+ * `${KERNEL_FULL_VERSION}` (the node's `uname -r`), as KMM documents, so a kernel upgrade needs a
+ * pushed image, not a new CR. The regexp admits the kernels' arches that images were built for.
+ */
 export function day2Module(role: string, name: string, namespace: string, s: Day1Settings, kernels: Array<{ full: string }>) {
+  const arches = [...new Set(kernels.map((k) => /\.([a-z0-9_]+)$/.exec(k.full)?.[1] ?? ''))].filter(Boolean).sort();
   return {
     apiVersion: 'kmm.sigs.x-k8s.io/v1beta1',
     kind: 'Module',
@@ -111,12 +149,32 @@ export function day2Module(role: string, name: string, namespace: string, s: Day
     spec: {
       moduleLoader: {
         container: {
-          modprobe: { moduleName: s.module, dirName: '/opt' },
+          modprobe: { moduleName: s.module, dirName: '/opt', ...(s.firmware ? { firmwarePath: s.firmware } : {}) },
           ...(s.inTree.length ? { inTreeModulesToRemove: s.inTree } : {}),
-          kernelMappings: kernels.map((k) => ({ literal: k.full, containerImage: `${s.image}:${k.full}` })),
+          kernelMappings: [{ regexp: `^.+\\.(${arches.join('|')})$`, containerImage: `${s.image}:\${KERNEL_FULL_VERSION}` }],
         },
       },
       selector: { [`node-role.kubernetes.io/${role}`]: '' },
+    },
+  };
+}
+
+/**
+ * The Day-1 to Day-2 handover KMM offers (BootModuleConfig, kmm.sigs.x-k8s.io/v1beta1): once KMM
+ * runs, it owns the MachineConfig kplay wrote (same name and pool) and keeps it in step.
+ */
+export function bootModuleConfig(role: string, name: string, namespace: string, s: Day1Settings) {
+  return {
+    apiVersion: 'kmm.sigs.x-k8s.io/v1beta1',
+    kind: 'BootModuleConfig',
+    metadata: { name, namespace },
+    spec: {
+      kernelModuleImage: s.image,
+      kernelModuleName: s.module,
+      machineConfigName: machineConfigName(role, s.module),
+      machineConfigPoolName: role,
+      ...(s.inTree.length ? { inTreeModulesToRemove: s.inTree } : {}),
+      ...(s.firmware ? { firmwareFilesPath: s.firmware } : {}),
     },
   };
 }

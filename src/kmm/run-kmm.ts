@@ -14,8 +14,8 @@ import { defaultBaseImages, renderBuildScript, renderContainerfile } from './con
 import type { Day1Settings } from './day1-scripts.js';
 import { parseImageReference } from './image-reference.js';
 import { kernelTargets, type KernelTarget } from './kernel-targets.js';
-import { day1MachineConfig, day2Module } from './machine-config.js';
-import { embeddedScripts, machineConfigProblems } from './validate-machine-config.js';
+import { bootModuleConfig, day1MachineConfig, day2Module, dnsLabel } from './machine-config.js';
+import { bootModuleConfigProblems, embeddedScripts, machineConfigProblems } from './validate-machine-config.js';
 
 export interface KmmOptions {
   image: string;
@@ -24,6 +24,8 @@ export interface KmmOptions {
   module?: string;
   /** In-tree modules to unload first; default: the module's own name. `[]`: none. */
   replace?: string[];
+  /** A folder of firmware files in the image (KMM's firmwarePath / firmwareFilesPath). */
+  firmwarePath?: string;
   namespace: string;
   /** Default: from the variant's kernel (CentOS Stream N for elN, Fedora N for fcN). */
   builderImage?: string;
@@ -87,6 +89,8 @@ export async function runKmm(variantFile: string, opts: KmmOptions): Promise<Kmm
     if (!ROLE.test(r)) findings.push(arg('--role', `'${r}' is not a MachineConfigPool role name (lower-case letters, digits, -)`));
   if (opts.module !== undefined && !NAME.test(opts.module)) findings.push(arg('--module', `'${opts.module}' is not a module name`));
   for (const m of opts.replace ?? []) if (!NAME.test(m)) findings.push(arg('--replace', `'${m}' is not a module name`));
+  if (opts.firmwarePath !== undefined && !/^\/[A-Za-z0-9._/-]{1,255}$/.test(opts.firmwarePath))
+    findings.push(arg('--firmware-path', `'${opts.firmwarePath}' is not an absolute folder path in the image`));
   if (!/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(opts.namespace))
     findings.push(arg('--namespace', `'${opts.namespace}' is not a namespace name`));
   for (const [flag, ref] of [
@@ -120,7 +124,12 @@ export async function runKmm(variantFile: string, opts: KmmOptions): Promise<Kmm
 
   const name = kmodName(variant);
   const module = opts.module ?? name.replace(/-/g, '_');
-  const settings: Day1Settings = { image: image.image.name, module, inTree: opts.replace ?? [module] };
+  const settings: Day1Settings = {
+    image: image.image.name,
+    module,
+    inTree: opts.replace ?? [module],
+    ...(opts.firmwarePath ? { firmware: opts.firmwarePath } : {}),
+  };
   const variantDisplay = path.relative(root, path.resolve(variant.file)).split(path.sep).join('/');
   const files = new Map<string, string>();
   const bases = defaultBaseImages(variant.base.kernelVersion);
@@ -142,8 +151,13 @@ export async function runKmm(variantFile: string, opts: KmmOptions): Promise<Kmm
       findings.push({ code: 'E_KMM_SCHEMA', severity: 'error', message: `machineconfig-${role}.yaml: ${p}` });
     for (const s of embeddedScripts(mc)) lint.push(...(await lintScript(`machineconfig-${role}.yaml:${s.path}`, s.text)));
     files.set(`machineconfig-${role}.yaml`, stringify(mc, { lineWidth: 0 }));
-    const moduleName = opts.roles.length > 1 ? `${module.replace(/_/g, '-')}-${role}` : module.replace(/_/g, '-');
+    // object names are DNS-1123 (BusLogic -> buslogic), whatever the module is called
+    const moduleName = opts.roles.length > 1 ? `${dnsLabel(module, 62 - role.length)}-${role}` : dnsLabel(module);
     files.set(`module-${role}.yaml`, stringify(day2Module(role, moduleName, opts.namespace, settings, targets), { lineWidth: 0 }));
+    const bmc = bootModuleConfig(role, moduleName, opts.namespace, settings);
+    for (const p of bootModuleConfigProblems(bmc))
+      findings.push({ code: 'E_KMM_SCHEMA', severity: 'error', message: `bootmoduleconfig-${role}.yaml: ${p}` });
+    files.set(`bootmoduleconfig-${role}.yaml`, stringify(bmc, { lineWidth: 0 }));
   }
   for (const l of lint) {
     if (l.endsWith('shellcheck is not installed (Debian package shellcheck)'))

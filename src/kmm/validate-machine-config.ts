@@ -7,7 +7,7 @@ import { SCHEMA_DIR } from '../model/schemas.js';
 
 const Ajv = AjvModule.default;
 
-let validators: { ignition: ValidateFunction; machineConfig: ValidateFunction } | undefined;
+let validators: { ignition: ValidateFunction; machineConfig: ValidateFunction; bootModuleConfig: ValidateFunction } | undefined;
 
 /**
  * Validators from the vendored schemas (schemas/ORIGIN.md): Ignition v3.2.0's JSON schema for
@@ -24,7 +24,13 @@ function compile() {
     spec: { versions: Array<{ name: string; schema: { openAPIV3Schema: object } }> };
   };
   const v1 = crd.spec.versions.find((v) => v.name === 'v1')!;
-  validators = { ignition: ajv.compile(ignition), machineConfig: ajv.compile(v1.schema.openAPIV3Schema) };
+  const bmc = parse(readFileSync(path.join(SCHEMA_DIR, 'bootmoduleconfig.crd.yaml'), 'utf8')) as typeof crd;
+  const v1beta1 = bmc.spec.versions.find((v) => v.name === 'v1beta1')!;
+  validators = {
+    ignition: ajv.compile(ignition),
+    machineConfig: ajv.compile(v1.schema.openAPIV3Schema),
+    bootModuleConfig: ajv.compile(v1beta1.schema.openAPIV3Schema),
+  };
   return validators;
 }
 
@@ -40,6 +46,13 @@ export function machineConfigProblems(mc: unknown): string[] {
   const version = (config as { ignition?: { version?: string } } | undefined)?.ignition?.version;
   if (version !== '3.2.0') out.push(`Ignition 3.2.0: /spec/config/ignition/version is ${String(version)}, not 3.2.0`);
   return out;
+}
+
+/** Every violation of KMM's BootModuleConfig CRD (schemas/bootmoduleconfig.crd.yaml). */
+export function bootModuleConfigProblems(bmc: unknown): string[] {
+  const v = compile();
+  if (v.bootModuleConfig(bmc)) return [];
+  return (v.bootModuleConfig.errors ?? []).map((e) => `BootModuleConfig CRD: ${e.instancePath || '/'} ${e.message ?? ''}`);
 }
 
 /** The scripts a MachineConfig installs, decoded from their data: URLs. */

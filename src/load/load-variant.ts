@@ -237,7 +237,7 @@ export async function loadVariant(variantPath: string): Promise<{ variant?: Vari
     findings.push({
       code: 'W_SIGNING_NOT_BUILT_IN',
       severity: 'warning',
-      message: "signing: is built into vanilla kernel specs only; sign this variant's built RPMs with kplay sign",
+      message: "signing: is built into vanilla and overlay kernel specs only; sign this variant's built RPMs with kplay sign",
       where: signing.where,
     });
   if (!base || findings.some((f) => f.severity === 'error')) return { findings };

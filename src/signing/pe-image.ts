@@ -31,8 +31,9 @@ async function sbtool(cmd: 'sbsign' | 'sbverify', args: string[]): Promise<{ ok:
 }
 
 /**
- * Sign a kernel image for UEFI Secure Boot with sbsign (Authenticode). An existing signature is
- * kept beside the new one only by pesign; sbsign replaces it, which is what a SIG wants.
+ * Sign a PE image for UEFI Secure Boot with sbsign (Authenticode). sbsign APPENDS to an existing
+ * signature ("Image was already signed; adding additional signature"): callers that re-sign remove
+ * the old ones first (kernel-image.ts signKernelImage, sbattach --remove).
  */
 export async function signPeImage(file: string, key: { key: string; cert: string }, what = file): Promise<void> {
   const out = `${file}.kplay-signed`;

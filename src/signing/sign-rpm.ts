@@ -1,11 +1,10 @@
-import { chmod, copyFile, lstat, lutimes, mkdir, mkdtemp, readdir, rename, rm, utimes, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, lstat, lutimes, mkdir, mkdtemp, readdir, readFile, rename, rm, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { UsageError, type Finding } from '../findings/finding.js';
 import { displayPath } from '../model/safe-path.js';
-import { pathExists } from '../fs/path-kind.js';
-import { inspectPeImage, isPeImage, signPeImage } from './pe-image.js';
+import { inspectKernelImage, imageForm, recomputeHmac, signKernelImage } from './kernel-image.js';
 import { readRpmHeader } from './rpm-header.js';
 import {
   extractPayload,
@@ -28,6 +27,10 @@ export interface SignedFile {
   sigKey?: string;
   /** The module carried another signature, now replaced. */
   replaced?: Pkcs7Signer;
+  /** The image was gzipped (arm64 `Image.gz`): signed uncompressed, then gzipped again. */
+  compressed?: 'gzip';
+  /** Subjects of the Authenticode signatures the image carried before (removed, not kept). */
+  replacedImageSigners?: string[];
 }
 
 export interface SignRpmResult {
@@ -104,6 +107,36 @@ function headerRefusal(rpm: string, problem: string): UsageError {
 }
 
 /**
+ * The FIPS hmac beside a signed image (`.vmlinuz.hmac` next to `vmlinuz`, as Fedora/RHEL ship it)
+ * is made again for the signed bytes with the key that made it; one kplay cannot reproduce stays
+ * and is a warning (W_SIGN_HMAC_STALE).
+ */
+async function refreshHmac(image: string, before: Buffer, rpm: string, what: string, findings: Finding[]): Promise<void> {
+  const hmac = path.join(path.dirname(image), `.${path.basename(image)}.hmac`);
+  const kind = await lstat(hmac).catch(() => undefined);
+  if (!kind) return;
+  const text = kind.isFile() ? await readFile(hmac, 'utf8') : '';
+  const updated = recomputeHmac(text, before, await readFile(image));
+  if (updated !== undefined) {
+    await writeFile(hmac, updated);
+    findings.push({
+      code: 'N_SIGN_HMAC_UPDATED',
+      severity: 'note',
+      where: { file: displayPath(rpm), line: 0, col: 0 },
+      message: `${what}: .${path.basename(image)}.hmac made again for the signed image (same HMAC key and file name)`,
+    });
+    return;
+  }
+  findings.push({
+    code: 'W_SIGN_HMAC_STALE',
+    severity: 'warning',
+    where: { file: displayPath(rpm), line: 0, col: 0 },
+    message: `${what}: .${path.basename(image)}.hmac does not match the unsigned image with a known sha512hmac key; left as it was, FIPS mode will reject the signed image`,
+    hint: 'regenerate it on a trusted machine (sha512hmac) or rebuild with the key (--define kplay_sign_key)',
+  });
+}
+
+/**
  * Re-sign a binary RPM built elsewhere (Copr, CBS): unpack its payload, sign every kernel image
  * (sbsign) and every module (sign-file's format; compressed again afterwards), and build the RPM
  * again from a spec generated out of its header, so names, versions, dependencies, scriptlets,
@@ -143,26 +176,24 @@ export async function signRpm(
           ...(r.replaced ? { replaced: r.replaced } : {}),
         });
       } else if (isKernelImagePath(p)) {
-        if (!(await isPeImage(abs))) {
+        if ((await imageForm(abs, what)) === 'not-pe') {
           findings.push({
             code: 'N_SIGN_IMAGE_NOT_PE',
             severity: 'note',
             where: { file: displayPath(rpm), line: 0, col: 0 },
-            message: `${what} is not a PE/COFF image: left unsigned (UEFI Secure Boot signs only EFI images)`,
+            message: `${what} is not a PE/COFF image, plain or gzipped: left unsigned (UEFI Secure Boot signs only EFI images)`,
           });
           continue;
         }
-        await signPeImage(abs, key, what);
-        signed.push({ path: p, kind: 'image' });
-        if (await pathExists(path.join(path.dirname(abs), `.${path.basename(abs)}.hmac`))) {
-          findings.push({
-            code: 'W_SIGN_HMAC_STALE',
-            severity: 'warning',
-            where: { file: displayPath(rpm), line: 0, col: 0 },
-            message: `${what}: .${path.basename(p)}.hmac was made for the unsigned image; FIPS mode will reject the signed one`,
-            hint: 'regenerate it on a trusted machine (sha512hmac) or rebuild with the key (--define kplay_sign_key)',
-          });
-        }
+        const before = await readFile(abs);
+        const r = await signKernelImage(abs, key, what);
+        signed.push({
+          path: p,
+          kind: 'image',
+          ...(r.form === 'gzip-pe' ? { compressed: 'gzip' as const } : {}),
+          ...(r.replaced.length ? { replacedImageSigners: r.replaced } : {}),
+        });
+        await refreshHmac(abs, before, rpm, what, findings);
       }
     }
     if (!signed.length) {
@@ -242,6 +273,8 @@ export interface VerifyEntry {
   hash?: string;
   validWith?: boolean;
   problem?: string;
+  /** Images: 'pe', 'gzip-pe' (checked decompressed), or 'not-pe' (no Authenticode signature applies). */
+  form?: 'pe' | 'gzip-pe' | 'not-pe';
 }
 
 /** What in an RPM (or a single module or image) is signed, and by whom. */
@@ -273,13 +306,20 @@ export async function verifyRpm(rpm: string, cert?: string): Promise<VerifyEntry
           ...(r.validWith !== undefined ? { validWith: r.validWith } : {}),
           ...(r.problem ? { problem: r.problem } : {}),
         });
-      } else if ((isKernelImagePath(p) || /\.efi(\.stub)?$/.test(p)) && (await isPeImage(abs))) {
-        const r = await inspectPeImage(abs, cert);
+      } else if (isKernelImagePath(p) || /\.efi(\.stub)?$/.test(p)) {
+        // every image is listed: a gzipped PE (arm64 Image.gz) is checked decompressed; one that is
+        // no EFI image at all (ppc64le vmlinux, s390x) is listed as such and is no failure
+        const r = await inspectKernelImage(abs, cert, p);
+        if (r.form === 'not-pe') {
+          if (isKernelImagePath(p)) out.push({ path: p, kind: 'image', signed: false, signers: [], form: 'not-pe' });
+          continue;
+        }
         out.push({
           path: p,
           kind: 'image',
           signed: r.signatures.length > 0,
           signers: r.signatures.map((s) => s.subject),
+          form: r.form,
           ...(r.validWith !== undefined ? { validWith: r.validWith } : {}),
         });
       }

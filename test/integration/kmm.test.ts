@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { embeddedScripts, machineConfigProblems } from '../../src/kmm/validate-machine-config.js';
+import { bootModuleConfigProblems, embeddedScripts, machineConfigProblems } from '../../src/kmm/validate-machine-config.js';
 import { makeFixtureRepo, variantYaml } from '../support/fixture-repo.js';
 import { runKplay } from '../support/run-kplay.js';
 
@@ -91,6 +91,8 @@ describe('kplay kmm', () => {
     const [fa, fb] = [await filesOf(path.join(work, 'a')), await filesOf(path.join(work, 'b'))];
     expect(Object.keys(fa)).toEqual([
       'Containerfile',
+      'bootmoduleconfig-master.yaml',
+      'bootmoduleconfig-worker.yaml',
       'build-images.sh',
       'kmm.json',
       'machineconfig-master.yaml',
@@ -123,7 +125,7 @@ describe('kplay kmm', () => {
           container: {
             modprobe: { moduleName: string };
             inTreeModulesToRemove: string[];
-            kernelMappings: Array<{ literal: string; containerImage: string }>;
+            kernelMappings: Array<{ regexp: string; containerImage: string }>;
           };
         };
       };
@@ -133,7 +135,24 @@ describe('kplay kmm', () => {
     expect(mod.spec.selector).toEqual({ 'node-role.kubernetes.io/worker': '' });
     expect(mod.spec.moduleLoader.container.modprobe.moduleName).toBe('wireguard');
     expect(mod.spec.moduleLoader.container.inTreeModulesToRemove).toEqual(['wireguard']);
-    expect(mod.spec.moduleLoader.container.kernelMappings).toEqual(tags.map((t) => ({ literal: t, containerImage: `${IMAGE}:${t}` })));
+    // one regexp mapping with KMM's ${KERNEL_FULL_VERSION}: an upgrade needs an image, not a new CR
+    expect(mod.spec.moduleLoader.container.kernelMappings).toEqual([
+      { regexp: '^.+\\.(aarch64|x86_64)$', containerImage: `${IMAGE}:\${KERNEL_FULL_VERSION}` },
+    ]);
+    for (const t of tags) expect(new RegExp(mod.spec.moduleLoader.container.kernelMappings[0]!.regexp).test(t)).toBe(true);
+    // the Day-1 to Day-2 handover: KMM's BootModuleConfig naming kplay's MachineConfig, valid for the vendored CRD
+    const bmc = parse(fa['bootmoduleconfig-worker.yaml']!) as { spec: Record<string, unknown> };
+    expect(bootModuleConfigProblems(bmc)).toEqual([]);
+    expect(bmc.spec).toEqual({
+      kernelModuleImage: IMAGE,
+      kernelModuleName: 'wireguard',
+      machineConfigName: '99-worker-kplay-kmm-wireguard',
+      machineConfigPoolName: 'worker',
+      inTreeModulesToRemove: ['wireguard'],
+    });
+    expect(bootModuleConfigProblems({ ...bmc, spec: { kernelModuleName: 'x' } }).join('\n')).toMatch(
+      /BootModuleConfig CRD: \/spec must have required property 'kernelModuleImage'/,
+    );
   });
 
   it("makes MachineConfigs that pass the vendored Ignition 3.2.0 schema and MachineConfig CRD, in KMM's Day-1 shape", async () => {
@@ -147,7 +166,29 @@ describe('kplay kmm', () => {
       const load = units.find((u) => u.name.endsWith('-load.service'))!;
       expect(load.contents).toMatch(/^Before=network-pre\.target$/m);
       expect(load.contents).toMatch(/^DefaultDependencies=no$/m);
-      expect(units.find((u) => u.name.endsWith('-pull.service'))!.contents).toMatch(/^After=network-online\.target$/m);
+      // the lines of KMM's own units (rh-ecosystem-edge/kernel-module-management internal/mcfg/templates/ignition.gotmpl,
+      // commit 0419e2f0): the cluster proxy and, for the pull, the NetworkManager-dispatcher wait
+      const pull = units.find((u) => u.name.endsWith('-pull.service'))!;
+      const lines = (text: string | undefined) => (text ?? '').split('\n');
+      for (const l of [
+        'Before=network-pre.target',
+        'Wants=network-pre.target',
+        'DefaultDependencies=no',
+        'User=root',
+        'Type=oneshot',
+        'EnvironmentFile=/etc/mco/proxy.env',
+      ])
+        expect(lines(load.contents), l).toContain(l);
+      for (const l of [
+        'After=network-online.target',
+        'After=NetworkManager-dispatcher.service',
+        'User=root',
+        'Type=oneshot',
+        'EnvironmentFile=/etc/mco/proxy.env',
+        'TimeoutSec=900',
+      ])
+        expect(lines(pull.contents), l).toContain(l);
+      expect(lines(pull.contents)).toContain('ExecStartPre=/usr/local/bin/kplay-kmm-wireguard-wait-for-dispatcher.sh');
       for (const f of mc.spec.config.storage.files) {
         expect(f.mode).toBe(493);
         expect(f.contents.source).toMatch(/^data:text\/plain;charset=utf-8;base64,[A-Za-z0-9+/=]+$/);
@@ -159,9 +200,11 @@ describe('kplay kmm', () => {
     expect(machineConfigProblems(broken).join('\n')).toMatch(
       /Ignition 3\.2\.0: \/spec\/config\/storage\/files\/0\/mode must be integer,null/,
     );
-    expect(machineConfigProblems({ apiVersion: 'machineconfiguration.openshift.io/v1', kind: 'MachineConfig' }).join('\n')).toMatch(
-      /MachineConfig CRD: \/ must have required property 'spec'/,
-    );
+    expect(
+      machineConfigProblems({ apiVersion: 'machineconfiguration.openshift.io/v1', kind: 'MachineConfig', spec: { kernelType: 1 } }).join(
+        '\n',
+      ),
+    ).toMatch(/MachineConfig CRD: \/spec\/kernelType must be string/);
   });
 
   it("embeds scripts that bash -n and shellcheck accept, and that unload the in-tree module before the image's modprobe", async () => {
@@ -170,6 +213,7 @@ describe('kplay kmm', () => {
     expect(scripts.map((s) => s.path)).toEqual([
       '/usr/local/bin/kplay-kmm-wireguard-load.sh',
       '/usr/local/bin/kplay-kmm-wireguard-pull.sh',
+      '/usr/local/bin/kplay-kmm-wireguard-wait-for-dispatcher.sh',
     ]);
     for (const s of [...scripts, { path: 'build-images.sh', text: await readFile(path.join(work, 'a', 'build-images.sh'), 'utf8') }]) {
       expect((await execa('bash', ['-n'], { input: s.text, reject: false })).exitCode, s.path).toBe(0);
@@ -181,6 +225,45 @@ describe('kplay kmm', () => {
     expect(load).toContain(`image='${IMAGE}':"$(uname -r)"`);
     expect(load.indexOf('modprobe -r "$m"')).toBeLessThan(load.indexOf('modprobe -d /opt "$module"'));
     expect(scripts[1]!.text).toContain('podman pull --authfile /var/lib/kubelet/config.json "$image"');
+  });
+
+  it('derives DNS-1123 object names from a module name with capitals (BusLogic)', async () => {
+    const r = await runKplay(
+      [
+        'kmm',
+        VARIANT,
+        '--image',
+        IMAGE,
+        '--kernel',
+        KERNELS[1]!,
+        '--module',
+        'BusLogic',
+        '--role',
+        'worker',
+        '--role',
+        'master',
+        '--out',
+        path.join(work, 'caps'),
+      ],
+      { cwd: ROOT },
+    );
+    expect(r.exitCode, r.stderr).toBe(0);
+    const dns1123 = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+    for (const role of ['worker', 'master']) {
+      const mc = parse(await readFile(path.join(work, 'caps', `machineconfig-${role}.yaml`), 'utf8')) as Mc & {
+        metadata: { name: string };
+      };
+      const mod = parse(await readFile(path.join(work, 'caps', `module-${role}.yaml`), 'utf8')) as {
+        metadata: { name: string };
+        spec: { moduleLoader: { container: { modprobe: { moduleName: string } } } };
+      };
+      expect(mc.metadata.name).toBe(`99-${role}-kplay-kmm-buslogic`);
+      expect(mod.metadata.name).toBe(`buslogic-${role}`);
+      for (const n of [mc.metadata.name, mod.metadata.name]) expect(n).toMatch(dns1123);
+      // the module itself keeps its name: modprobe BusLogic
+      expect(mod.spec.moduleLoader.container.modprobe.moduleName).toBe('BusLogic');
+      expect(machineConfigProblems(mc)).toEqual([]);
+    }
   });
 
   it('replaces the in-tree modules asked for, or none with --no-replace', async () => {

@@ -25,7 +25,10 @@ beforeAll(async () => {
   const cert = await readFile(path.join(keys, 'c.pem'), 'utf8');
   await rm(keys, { recursive: true, force: true });
   root = await makeFixtureRepo({
-    'variants/signed.yml': variantYaml({ name: 'signed', extra: 'signing:\n  certificate: keys/sig.crt.pem\n  hash: sha512\n' }),
+    'variants/signed.yml': variantYaml({ name: 'signed', extra: 'signing:\n  certificate: keys/sig.crt.pem\n  hash: sha512\n' }).replace(
+      'arches: [x86_64]',
+      'arches: [x86_64, aarch64]',
+    ),
     'variants/keys/sig.crt.pem': cert,
     'variants/leaky.yml': variantYaml({ name: 'leaky', extra: 'signing:\n  certificate: keys/leaky.pem\n' }),
     'variants/keys/leaky.pem': keyPem + cert,
@@ -38,8 +41,8 @@ afterAll(async () => {
   if (root) await rm(root, { recursive: true, force: true });
 });
 
-async function rpmspecP(spec: string, defines: string[] = []): Promise<string> {
-  const args = ['-P', '--target', 'x86_64', ...defines.flatMap((d) => ['--define', d]), spec];
+async function rpmspecP(spec: string, defines: string[] = [], target = 'x86_64'): Promise<string> {
+  const args = ['-P', '--target', target, ...defines.flatMap((d) => ['--define', d]), spec];
   return (await execa('rpmspec', args)).stdout;
 }
 
@@ -57,20 +60,93 @@ describe('signing: in a kernel variant', () => {
     const plain = await rpmspecP(spec);
     expect(plain).toContain('CONFIG_SYSTEM_TRUSTED_KEYS="certs/kplay-signing.pem"');
     expect(plain).toContain('CONFIG_MODULE_SIG_SHA512=y');
-    expect(plain).toContain("echo '# CONFIG_MODULE_SIG_ALL is not set' >> kplay-signing.config");
+    // modules: always the per-build key the kernel makes (certs/signing_key.pem), never the SIG key
+    expect(plain).toContain('CONFIG_MODULE_SIG_ALL=y\nCONFIG_MODULE_SIG_KEY="certs/signing_key.pem"\n');
+    expect(plain).toContain('rm -f certs/signing_key.pem certs/signing_key.x509\n');
     expect(plain).toContain('bash /');
-    expect(plain).not.toMatch(/sbsign|MODULE_SIG_KEY|BuildRequires: sbsigntools/);
+    expect(plain).not.toMatch(/sbsign|pesign|BuildRequires: sbsigntools|kplay_sign_key/);
+    expect(plain.indexOf('modules_install')).toBeLessThan(plain.indexOf('rm -f certs/signing_key.pem\n'));
 
     const keyed = await rpmspecP(spec, ['kplay_sign_key /srv/keys/sig.key.pem']);
-    expect(keyed).toContain(`echo 'CONFIG_MODULE_SIG_KEY="/srv/keys/sig.key.pem"' >> kplay-signing.config`);
-    expect(keyed).toContain("echo 'CONFIG_MODULE_SIG_ALL=y' >> kplay-signing.config");
-    expect(keyed).toContain(
-      'x86_64|aarch64) sbsign --key /srv/keys/sig.key.pem --cert /srv/keys/sig.key.pem --output $moddir/vmlinuz $image ;;',
-    );
+    expect(keyed).not.toContain('/srv/keys/sig.key.pem" >> kplay-signing.config');
+    expect(keyed).toContain('CONFIG_MODULE_SIG_KEY="certs/signing_key.pem"');
+    expect(keyed).toContain('sbsign --key /srv/keys/sig.key.pem --cert /srv/keys/sig.key.pem --output kplay-vmlinuz.signed $tosign');
+    expect(keyed).toContain('aarch64) tosign=arch/arm64/boot/Image ;;');
+    expect(keyed).toContain('aarch64) gzip -n -9 -c kplay-vmlinuz.signed > $moddir/vmlinuz ;;');
     expect(keyed).toMatch(/^BuildRequires:\s+sbsigntools$/m);
     // the check of the signing options runs after olddefconfig, the image is signed after it is installed
     expect(keyed.indexOf('make ARCH=$karch olddefconfig')).toBeLessThan(keyed.indexOf('kplay-signing.config .config'));
     expect(keyed.indexOf('install -m 0755 $image $moddir/vmlinuz')).toBeLessThan(keyed.indexOf('sbsign --key'));
+    const viaPesign = await rpmspecP(spec, ['kplay_sign_key /srv/keys/sig.key.pem', 'kplay_sign_tool pesign']);
+    expect(viaPesign).toMatch(/^BuildRequires:\s+pesign nss-tools openssl$/m);
+    expect(viaPesign).not.toContain('sbsign');
+    const nssDb = await rpmspecP(spec, ['kplay_pesign_name SIG Secure Boot']);
+    expect(nssDb).toContain("pesign --certdir /etc/pki/pesign -c 'SIG Secure Boot' -s -i $tosign -o kplay-vmlinuz.signed --force");
+    expect(nssDb).toMatch(/^BuildRequires:\s+pesign$/m);
+  });
+
+  it('signs the EFI image with sbsign, pesign from a key pair, and pesign from an NSS database: sbverify and pesign -S accept it', async () => {
+    const spec = path.join(root, 'out', 'signed', 'kernel-signed.spec');
+    const keys = await mkdtemp(path.join(os.tmpdir(), 'kplay-signing-build-'));
+    try {
+      await selfSignedCert('kplay build SIG', path.join(keys, 'k.pem'), path.join(keys, 'c.pem'));
+      const pair = path.join(keys, 'sig.key.pem');
+      await writeFile(pair, (await readFile(path.join(keys, 'k.pem'), 'utf8')) + (await readFile(path.join(keys, 'c.pem'), 'utf8')));
+      // the builder's NSS database (what Fedora's pesign-rpmbuild-helper signs from)
+      const nss = path.join(keys, 'nss');
+      await execa('mkdir', [nss]);
+      await execa('certutil', ['-N', '-d', `sql:${nss}`, '--empty-password']);
+      await execa('openssl', [
+        'pkcs12',
+        '-export',
+        '-inkey',
+        pair,
+        '-in',
+        pair,
+        '-name',
+        'kplay SIG',
+        '-passout',
+        'pass:',
+        '-out',
+        `${keys}/p.p12`,
+      ]);
+      await execa('pk12util', ['-i', `${keys}/p.p12`, '-d', `sql:${nss}`, '-W', '']);
+      const modes: Array<[string, string[]]> = [
+        ['sbsign', [`kplay_sign_key ${pair}`]],
+        ['pesign, key pair', [`kplay_sign_key ${pair}`, 'kplay_sign_tool pesign']],
+        ['pesign, NSS database', ['kplay_pesign_name kplay SIG', `kplay_pesign_certdir sql:${nss}`]],
+      ];
+      for (const target of ['x86_64', 'aarch64']) {
+        for (const [mode, defines] of modes) {
+          const expanded = await rpmspecP(spec, defines, target);
+          const begin = expanded.indexOf('# --- kplay signing: the EFI image for shim ---');
+          const end = expanded.indexOf('# --- end kplay signing: the EFI image ---');
+          expect(begin, mode).toBeGreaterThan(0);
+          // the %install fragment as rpmbuild runs it (sh -e), on the systemd-boot EFI stub
+          const build = path.join(keys, `build-${target}-${mode.replace(/\W+/g, '-')}`);
+          await execa('mkdir', ['-p', `${build}/arch/arm64/boot`, `${build}/root`]);
+          await execa('cp', ['/usr/lib/systemd/boot/efi/linuxx64.efi.stub', `${build}/arch/arm64/boot/Image`]);
+          await execa('cp', ['/usr/lib/systemd/boot/efi/linuxx64.efi.stub', `${build}/bzImage`]);
+          const script = `image=bzImage\nmoddir=root\n${expanded.slice(begin, end)}`;
+          await execa('bash', ['-e', '-c', script], { cwd: build });
+          let signed = path.join(build, 'root', 'vmlinuz');
+          if (target === 'aarch64') {
+            const plain = await execa('gzip', ['-d', '-c', signed], { encoding: 'buffer', stripFinalNewline: false });
+            signed = path.join(build, 'Image.signed');
+            await writeFile(signed, plain.stdout);
+          }
+          const sb = await execa('sbverify', ['--cert', path.join(keys, 'c.pem'), signed], { reject: false });
+          expect(sb.exitCode, `${target} ${mode}: ${sb.stderr}`).toBe(0);
+          const pe = await execa('pesign', ['-S', '-i', signed]);
+          expect(pe.stdout, `${target} ${mode}`).toContain("The signer's common name is kplay build SIG");
+          expect(pe.stdout.match(/The signer's common name/g)).toHaveLength(1);
+          // no throw-away NSS database or signed copy is left in the build folder
+          expect((await readdir(build)).filter((f) => /kplay-/.test(f))).toEqual([]);
+        }
+      }
+    } finally {
+      await rm(keys, { recursive: true, force: true });
+    }
   });
 
   it('puts no key byte into out/ or the SRPM', async () => {

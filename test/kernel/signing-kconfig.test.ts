@@ -53,7 +53,10 @@ describe('signing options against the real Linux 6.1 Kconfig', () => {
       const expanded = (await execa('rpmspec', ['-P', '--target', 'x86_64', ...defines, spec])).stdout;
       const fragment = signingFragment(expanded);
       expect(fragment).toContain('CONFIG_SYSTEM_TRUSTED_KEYS="certs/kplay-signing.pem"');
-      expect(fragment.includes('CONFIG_MODULE_SIG_KEY="/srv/keys/sig.key.pem"')).toBe(defines.length > 0);
+      // modules are signed with the per-build key either way; the builder's key signs only the image
+      expect(fragment).toContain('CONFIG_MODULE_SIG_KEY="certs/signing_key.pem"');
+      expect(fragment).toContain('CONFIG_MODULE_SIG_ALL=y');
+      expect(fragment).not.toContain('/srv/keys/sig.key.pem');
       const frag = path.join(root, 'frag.config');
       const final = path.join(root, 'final.config');
       await writeFile(frag, fragment);
@@ -68,6 +71,7 @@ describe('signing options against the real Linux 6.1 Kconfig', () => {
       expect(check.stderr).toBe('');
       expect(check.exitCode).toBe(0);
       expect(await readFile(final, 'utf8')).toMatch(/^CONFIG_MODULE_SIG_HASH="sha256"$/m);
+      expect(await readFile(final, 'utf8')).toMatch(/^CONFIG_MODULE_SIG_KEY="certs\/signing_key\.pem"$/m);
     }
   });
 });

@@ -1,3 +1,4 @@
+import { OVERLAY_CERTIFICATE_SOURCE, wireSigningCertificate } from './signing-certificate.js';
 import path from 'node:path';
 import { place, sha256 } from '../../compose/manifest.js';
 import type { MergedConfig } from '../../config/merge-config.js';
@@ -180,7 +181,18 @@ export async function composeOverlay(
   const files = new Map<string, Buffer | string>();
   for (const [name, content] of tree.files) if (name !== tree.specFile) files.set(outName(name), content);
   const specFile = `${spec.name}.spec`;
-  files.set(specFile, arches.text);
+  let specOut = arches.text;
+  if (variant.signing) {
+    // the SIG certificate through the spec's own trusted-keys mechanism (signing-certificate.ts)
+    const wired = wireSigningCertificate(specOut, variant.name, specLabel);
+    findings.push(...wired.findings);
+    if (wired.check) {
+      specOut = wired.text;
+      files.set(OVERLAY_CERTIFICATE_SOURCE, variant.signing.pem);
+      checks.signing = wired.check;
+    }
+  }
+  files.set(specFile, specOut);
   if (kernelLocal)
     files.set(
       'kernel-local',

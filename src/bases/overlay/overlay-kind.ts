@@ -74,7 +74,8 @@ export const overlayKind: BaseKind<OverlayBase> = {
     const lookaside = `${DISTRIBUTIONS[variant.base.kind].lookasideBase}/`;
     return { tarball, tarballTrusted: Boolean(origin?.startsWith(lookaside)) && !origin!.includes('%') };
   },
-  signsInSpec: false,
+  // the SIG certificate goes into the spec's own trusted keys (signing-certificate.ts)
+  signsInSpec: true,
   notComposedByCheck(variant, file) {
     const base = variant.base;
     if (base.origin.kind !== 'git' || !/^[a-z+]+:\/\//.test(base.origin.url) || base.origin.url.startsWith('file://')) return undefined;
