@@ -92,6 +92,8 @@ export interface ChangelogEntry {
   date: string;
   author: string;
   text: string;
+  /** kmod variants: the kernel-devel version-release this entry's package was built for. */
+  kernel?: string;
 }
 
 /** A loaded variant with its `extends` chain applied. */

@@ -15,6 +15,7 @@ import { buildKmodSpecContext, kmodName, moduleOptions } from './kmod-spec-conte
 import { withKmodKernel } from './kmod-kernel-override.js';
 import { composeResultSoFar } from '../compose-result.js';
 import { codePointOrder } from '../../model/code-point-order.js';
+import { displayPath } from '../../model/safe-path.js';
 
 /** A tarball, or a tree folder with a top-level Kconfig (a folder of module sources alone has none). */
 async function hasKconfig(kernelSource: string): Promise<boolean> {
@@ -37,7 +38,9 @@ export async function composeKmod(
   opts: ComposeOptions,
   findings: Finding[],
 ): Promise<ComposeResult> {
-  const variant = opts.kmodKernelVersion ? withKmodKernel(loadedVariant, opts.kmodKernelVersion) : loadedVariant;
+  const variant = opts.kmodKernelVersion
+    ? withKmodKernel(loadedVariant, opts.kmodKernelVersion, opts.kmodChangelogText)
+    : loadedVariant;
   const checks: Record<string, string> = {};
   const done = composeResultSoFar(findings, checks, { variant, root });
   const stages = await resolveCheckMerge(variant, root, findings, checks, {
@@ -92,6 +95,7 @@ export async function composeKmod(
   } else {
     checks.folders = 'skipped: no kernel source given (pass --kernel-source <tree-or-tarball>)';
   }
+  let builtArch: string | undefined;
   const devel = opts.kernelDevel ? await (await import('./kernel-devel-tree.js')).openKernelDevel(opts.kernelDevel) : undefined;
   try {
     const target = devel
@@ -137,10 +141,26 @@ export async function composeKmod(
       });
       findings.push(...c.findings);
       checks.build = c.check;
+      builtArch = arch;
     }
   } finally {
     await devel?.dispose();
   }
+  // ExclusiveArch names every arch the package builds on: say which ones no check covered
+  const unchecked = variant.arches.list.filter((a) => a !== builtArch);
+  checks.arches = builtArch
+    ? `checked on ${builtArch}${unchecked.length ? `; not checked on ${unchecked.join(', ')} (no kernel-devel for ${unchecked.length > 1 ? 'them' : 'it'})` : ''}`
+    : `not checked on ${variant.arches.list.join(', ')}`;
+  if (builtArch)
+    for (const a of unchecked)
+      findings.push({
+        code: 'N_KMOD_ARCH_NOT_CHECKED',
+        severity: 'note',
+        message: `ExclusiveArch has ${a}, but the checks ran against the ${builtArch} kernel-devel ${displayPath(opts.kernelDevel!)} only: Kconfig, compile test and kABI were not run for ${a}`,
+        where: variant.arches.where,
+        arch: a,
+        hint: `run compose again with --kernel-devel of the ${a} kernel-devel (the kernel-devel RPM of ${variant.base.kernelVersion}.${a}) to check it`,
+      });
 
   const files = new Map<string, Buffer | string>();
   for (const p of patches) files.set(p.file, p.text);

@@ -22,6 +22,15 @@ export function moduleOptions(merged: readonly MergedConfig[]): Array<{ arch: st
 }
 
 /**
+ * The kernel's release number as the spec's Release carries it (the Lua of kmod.spec.njk, in
+ * TypeScript): 5.14.0-570.el9 → `570`, 5.14.0-570.12.1.el9_6 → `570_12_1`.
+ */
+export function kmodKernelRelease(kernelVersion: string): string {
+  const m = /^[^-]+-([\d.]+)/.exec(kernelVersion);
+  return (m?.[1] ?? '0').replace(/\.$/, '').replace(/\./g, '_');
+}
+
+/**
  * Context of specfile-templates/kmod.spec.njk. User strings are RPM-escaped here; kernel version,
  * module folders and topdir are limited by the schema to characters that need no escaping.
  */
@@ -55,6 +64,9 @@ export function buildKmodSpecContext(
         return { dir, installDir: base.packaging === 'elrepo' ? `extra/${name}` : `extra/${dir}` };
       }),
       archOptions: moduleOptions(merged),
+      // per changelog entry, the Release suffix of the kernel it was built for (`.k56%{?dist}`);
+      // entries without `kernel:` (written by hand before kplay track kept it) show the bare release
+      changelogRelease: variant.changelog.map((e) => (e.kernel ? `.k${kmodKernelRelease(e.kernel)}%{?dist}` : '')),
     },
   };
 }
