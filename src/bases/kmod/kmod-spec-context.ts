@@ -1,4 +1,5 @@
 import type { MergedConfig } from '../../config/merge-config.js';
+import type { ArchBuildOptions } from './module-build-options.js';
 import type { KmodBase, Variant } from '../../model/variant.js';
 import type { ResolvedFeatures } from '../../resolve/resolve-features.js';
 import { SpecBoundary } from '../../render/boundary/index.js';
@@ -38,7 +39,7 @@ export function buildKmodSpecContext(
   variant: Variant<KmodBase>,
   resolved: ResolvedFeatures,
   patches: OutputPatch[],
-  merged: readonly MergedConfig[],
+  buildOptions: readonly ArchBuildOptions[],
   kplayVersion: string,
   root: string,
   b: SpecBoundary = new SpecBoundary(),
@@ -63,7 +64,8 @@ export function buildKmodSpecContext(
         const dir = b.tokenPath(d, base.source.where, 'module folder');
         return { dir, installDir: base.packaging === 'elrepo' ? `extra/${name}` : `extra/${dir}` };
       }),
-      archOptions: moduleOptions(merged),
+      // per arch, make's CONFIG_X=y|m words and the C defines of options the target's autoconf.h lacks
+      archOptions: buildOptions.map((b) => ({ arch: b.arch, options: b.make, kcflags: b.kcflags })),
       // per changelog entry, the Release suffix of the kernel it was built for (`.k56%{?dist}`);
       // entries without `kernel:` (written by hand before kplay track kept it) show the bare release
       changelogRelease: variant.changelog.map((e) => (e.kernel ? `.k${kmodKernelRelease(e.kernel)}%{?dist}` : '')),
