@@ -99,7 +99,7 @@ export function register(program: Command): void {
         // green means checked: a matrix in which no cell was checked is not a pass
         if (worst === 0 && report.cells.length && report.cells.every((c) => c.status === 'unchecked')) {
           process.stderr.write(
-            'matrix: nothing was checked (every cell is unchecked): give each column its tree and kernel-devel (see the cells\' skipped checks)\n',
+            "matrix: nothing was checked (every cell is unchecked): give each column its tree and kernel-devel (see the cells' skipped checks)\n",
           );
           return MATRIX_EXIT.nothingChecked;
         }

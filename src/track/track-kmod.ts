@@ -127,7 +127,11 @@ export async function trackKmodVariant(variantPath: string, opts: KmodTrackOptio
     const file = path.resolve(variant.base.versionWhere.file);
     const entry = { date: new Date().toISOString().slice(0, 10), text: changelogText };
     if (result.outDir && result.files) {
-      await writeOutputAtomically(result.outDir, result.files, { variant: variant.name, root: opts.root ? path.resolve(opts.root) : await findRepositoryRoot(variantPath), variantFile: variant.file });
+      await writeOutputAtomically(result.outDir, result.files, {
+        variant: variant.name,
+        root: opts.root ? path.resolve(opts.root) : await findRepositoryRoot(variantPath),
+        variantFile: variant.file,
+      });
       written = true;
     }
     // validated, atomic, through symlinks, mode kept (src/track/rewrite-variant-base.ts)

@@ -138,8 +138,12 @@ describe('kplay track follows a distribution repository for a kmod', () => {
     const bin = (await execa('rpmspec', ['-q', '--qf', '[%{requirenevrs}\n]', result.spec, '--define', '_target_cpu x86_64'])).stdout;
     expect(bin).toContain('(kernel = 5.14.0-580.el9 if kernel)');
     // the changelog entry of the bump, in the variant and in the spec, with the EVR of the package it describes
-    expect(text).toMatch(/changelog:\n {2}- date: '\d{4}-\d{2}-\d{2}'\n {4}author: "kplay track"\n {4}kernel: '5\.14\.0-580\.el9'\n {4}text: "Rebuild for kernel 5\.14\.0-580\.el9; bumped with kplay track --unchecked/);
-    const log = (await execa('rpmspec', ['-q', '--srpm', '--qf', '%{changelogname}\n%{changelogtext}\n', result.spec, '--define', 'dist .el9'])).stdout;
+    expect(text).toMatch(
+      /changelog:\n {2}- date: '\d{4}-\d{2}-\d{2}'\n {4}author: "kplay track"\n {4}kernel: '5\.14\.0-580\.el9'\n {4}text: "Rebuild for kernel 5\.14\.0-580\.el9; bumped with kplay track --unchecked/,
+    );
+    const log = (
+      await execa('rpmspec', ['-q', '--srpm', '--qf', '%{changelogname}\n%{changelogtext}\n', result.spec, '--define', 'dist .el9'])
+    ).stdout;
     expect(log.split('\n')[0]).toMatch(/^kplay track - 5\.14\.0-1\.k580\.el9$/);
     expect(log).toContain('--unchecked');
   });
