@@ -59,11 +59,32 @@ export function buildKmodSpecContext(
       sourceUrl: b.sourceTag(base.source.url, sourceFile, base.source.where),
       // the default topdir comes from the URL: a bare word of %prep's tar line, so only a token
       topdir: b.tokenPath(base.source.topdir, base.source.where, 'kmod source topdir'),
-      // kmods SIG: extra/drivers/<subsystem>/<pkg> (the folder's own path); ELRepo: extra/<name>
+      // kmods SIG: extra/drivers/<subsystem>/<pkg> (the folder's own path, or kmod.install-dir); ELRepo: extra/<name>
       dirs: dirs.map((d) => {
         const dir = b.tokenPath(d, base.source.where, 'module folder');
-        return { dir, installDir: base.packaging === 'elrepo' ? `extra/${name}` : `extra/${dir}` };
+        const installDir =
+          base.packaging === 'elrepo'
+            ? `extra/${name}`
+            : base.installDir
+              ? b.tokenPath(base.installDir, base.filesWhere, 'kmod install-dir')
+              : `extra/${dir}`;
+        return { dir, installDir };
       }),
+      installDirs: [
+        ...new Set(dirs.map((d) => (base.packaging === 'elrepo' ? `extra/${name}` : base.installDir ? base.installDir : `extra/${d}`))),
+      ].map((d) => b.tokenPath(d, base.filesWhere, 'kmod install folder')),
+      // extra dependencies, rich ones included (checked against rpm's grammar at the boundary)
+      dependencies: (base.dependencies ?? []).map((d) => ({
+        tag: d.tag,
+        value: b.dependency(d.value, d.where, { rich: d.tag === 'Supplements' ? 'conflicts' : 'requires' }, `kmod ${d.tag.toLowerCase()}`),
+      })),
+      licenseFiles: (base.licenseFiles ?? []).map((f) => b.tokenPath(f, base.filesWhere, 'kmod license file')),
+      docFiles: (base.docFiles ?? []).map((f) => b.tokenPath(f, base.filesWhere, 'kmod doc file')),
+      firmware: (base.firmware ?? []).map((f) => {
+        const file = b.tokenPath(f, base.filesWhere, 'kmod firmware file');
+        return { file, name: file.split('/').pop()! };
+      }),
+      providesKernelModules: base.providesKernelModules === true,
       // per arch, make's CONFIG_X=y|m words and the C defines of options the target's autoconf.h lacks
       archOptions: buildOptions.map((b) => ({ arch: b.arch, options: b.make, kcflags: b.kcflags })),
       // per changelog entry, the Release suffix of the kernel it was built for (`.k56%{?dist}`);
