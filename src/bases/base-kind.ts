@@ -45,6 +45,8 @@ export interface ComposeOptions {
   kabiStablelist?: string;
   /** kmod variants: build against this kernel-devel version-release instead of kmod.kernel-version (kplay track). */
   kmodKernelVersion?: string;
+  /** kmod variants with kmodKernelVersion: the changelog entry of that rebuild (kplay track's bump), put on top. */
+  kmodChangelogText?: string;
 }
 
 export interface ComposeResult {

@@ -5,6 +5,7 @@ import { checkKabi } from '../kabi/check-kabi.js';
 import { parseKabiStablelist } from '../kabi/kabi-stablelist.js';
 import { parseModuleSymvers } from '../kabi/module-symvers.js';
 import { readModuleVersions } from '../kabi/module-versions.js';
+import { KabiInputs } from '../kabi/kabi-inputs.js';
 import { exitStatusForFindings } from '../findings/exit-code.js';
 import { UsageError, type Finding } from '../findings/finding.js';
 import { pathExists } from '../fs/path-kind.js';
@@ -22,8 +23,11 @@ export function register(program: Command): void {
     .description(
       "check built modules against a kernel's exports: every symbol they need must be in its Module.symvers with the same CRC (and, optionally, on a kABI stablelist)",
     )
-    .argument('<modules...>', 'built modules (.ko, .ko.xz), e.g. from the kmod package of the previous kernel')
-    .requiredOption('--symvers <file>', "the target kernel's Module.symvers (kernel-devel: /usr/src/kernels/<kver>/Module.symvers)")
+    .argument('<modules...>', 'built modules (.ko, .ko.xz) or kmod RPMs, e.g. the kmod package of the previous kernel')
+    .requiredOption(
+      '--symvers <file>',
+      "the target kernel's exports: a Module.symvers (plain, .xz, .gz), a kernel-devel folder (/usr/src/kernels/<kver>), or a kernel-devel / kernel-core RPM",
+    )
     .option('--stablelist <file>', "the distribution's kABI stablelist (kabi_stablelist_<arch>)")
     .option('--json', 'print the findings as JSON on stdout', false)
     .addHelpText(
@@ -32,37 +36,49 @@ export function register(program: Command): void {
     )
     .action(async (modules: string[], opts: { symvers: string; stablelist?: string; json: boolean }) => {
       await runCommand(async () => {
-        const exports = parseModuleSymvers(await readInput(opts.symvers, '--symvers'));
-        if (!exports.size) throw new UsageError(`--symvers ${opts.symvers}: no exported symbols in it (not a Module.symvers)`);
-        const stablelist = opts.stablelist ? parseKabiStablelist(await readInput(opts.stablelist, '--stablelist')) : undefined;
-        const findings: Finding[] = [];
-        const checked: Array<{ module: string; symbols: number }> = [];
-        for (const m of modules) {
-          if (!(await pathExists(m))) throw new UsageError(`module ${m} does not exist`);
-          const needs = await readModuleVersions(m);
-          checked.push({ module: displayPath(m), symbols: needs.length });
-          findings.push(
-            ...checkKabi({
-              module: path.basename(m),
-              needs,
-              exports,
-              exportsLabel: displayPath(opts.symvers),
-              where: { file: displayPath(m), line: 0, col: 0 },
-              ...(stablelist ? { stablelist, stablelistLabel: displayPath(opts.stablelist!) } : {}),
-            }),
-          );
+        const inputs = new KabiInputs();
+        try {
+          return await runKabi(modules, opts, inputs);
+        } finally {
+          await inputs.dispose();
         }
-        const exitCode = exitStatusForFindings(findings);
-        if (opts.json) {
-          process.stdout.write(
-            `${JSON.stringify({ symvers: displayPath(opts.symvers), modules: checked, exitCode, findings }, null, 2)}\n`,
-          );
-        } else {
-          printFindings(findings);
-          for (const c of checked) process.stdout.write(`${c.module}: ${c.symbols} versioned symbol(s) checked\n`);
-          printSummary(findings, 'kabi');
-        }
-        return exitCode;
       });
     });
+}
+
+async function runKabi(
+  modules: string[],
+  opts: { symvers: string; stablelist?: string; json: boolean },
+  inputs: KabiInputs,
+): Promise<number> {
+  const exports = parseModuleSymvers(await inputs.symvers(opts.symvers));
+  if (!exports.size) throw new UsageError(`--symvers ${opts.symvers}: no exported symbols in it (not a Module.symvers)`);
+  const stablelist = opts.stablelist ? parseKabiStablelist(await readInput(opts.stablelist, '--stablelist')) : undefined;
+  const findings: Finding[] = [];
+  const checked: Array<{ module: string; symbols: number }> = [];
+  for (const given of modules) {
+    for (const m of await inputs.modules(given)) {
+      const needs = await readModuleVersions(m.file);
+      checked.push({ module: m.label, symbols: needs.length });
+      findings.push(
+        ...checkKabi({
+          module: path.basename(m.file),
+          needs,
+          exports,
+          exportsLabel: displayPath(opts.symvers),
+          where: { file: m.label, line: 0, col: 0 },
+          ...(stablelist ? { stablelist, stablelistLabel: displayPath(opts.stablelist!) } : {}),
+        }),
+      );
+    }
+  }
+  const exitCode = exitStatusForFindings(findings);
+  if (opts.json) {
+    process.stdout.write(`${JSON.stringify({ symvers: displayPath(opts.symvers), modules: checked, exitCode, findings }, null, 2)}\n`);
+  } else {
+    printFindings(findings);
+    for (const c of checked) process.stdout.write(`${c.module}: ${c.symbols} versioned symbol(s) checked\n`);
+    printSummary(findings, 'kabi');
+  }
+  return exitCode;
 }

@@ -9,6 +9,9 @@ import { displayPath } from '../model/safe-path.js';
 import { KernelOrg, resolveBase, type ResolvedBase } from '../releases/resolve-base.js';
 import { runCommand } from '../findings/report.js';
 
+/** Exit statuses of `kplay matrix` beyond the usual 0/1/2 (see docs/findings.md). */
+export const MATRIX_EXIT = { nothingChecked: 5 } as const;
+
 interface MatrixCliOptions {
   base: string[];
   out?: string;
@@ -37,7 +40,7 @@ export function register(program: Command): void {
     .option('--json', 'print the matrix report as JSON on stdout', false)
     .addHelpText(
       'after',
-      '\nExamples:\n  $ kplay matrix variants/*.yml --base 6.1.192=/usr/src/linux-source-6.1.tar.xz --base 6.12.117=/usr/src/linux-source-6.12.tar.xz\n  $ kplay matrix variants/*.yml --base latest-stable --base mainline\n\nExit status: 0 every cell composed without errors, 1 some cell has errors, 2 unusable input.',
+      '\nExamples:\n  $ kplay matrix variants/*.yml --base 6.1.192=/usr/src/linux-source-6.1.tar.xz --base 6.12.117=/usr/src/linux-source-6.12.tar.xz\n  $ kplay matrix variants/*.yml --base latest-stable --base mainline\n\nExit status: 0 every cell composed without errors, 1 some cell has errors, 2 unusable input,\n5 nothing was checked (every cell unchecked: a check was skipped everywhere, e.g. no kernel-devel).',
     )
     .action(async (variants: string[], opts: MatrixCliOptions) => {
       await runCommand(async () => {
@@ -92,7 +95,15 @@ export function register(program: Command): void {
           `matrix: ${report.variants.length} variant(s) × ${report.bases.length} base(s): ${count('ok')} ok, ${count('warning')} with warnings, ${count('broken')} broken, ${count('unchecked')} unchecked in ${(report.timing.totalMillis / 1000).toFixed(1)} s\n` +
             `wrote ${displayPath(out.json)} and ${displayPath(out.html)}\n`,
         );
-        return Math.max(0, ...report.cells.map((c) => c.exitCode));
+        const worst = Math.max(0, ...report.cells.map((c) => c.exitCode));
+        // green means checked: a matrix in which no cell was checked is not a pass
+        if (worst === 0 && report.cells.length && report.cells.every((c) => c.status === 'unchecked')) {
+          process.stderr.write(
+            "matrix: nothing was checked (every cell is unchecked): give each column its tree and kernel-devel (see the cells' skipped checks)\n",
+          );
+          return MATRIX_EXIT.nothingChecked;
+        }
+        return worst;
       });
     });
 }

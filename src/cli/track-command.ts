@@ -18,7 +18,7 @@ import { trackKmodVariant } from '../track/track-kmod.js';
 import { notifyBreak } from './notify-break.js';
 
 /** Exit statuses of `kplay track`, for CI. */
-export const TRACK_EXIT = { upToDate: 0, broken: 1, usage: 2, bumped: 3, submitFailed: 4 } as const;
+export const TRACK_EXIT = { upToDate: 0, broken: 1, usage: 2, bumped: 3, submitFailed: 4, unchecked: 5 } as const;
 
 interface TrackCliOptions {
   follow?: string;
@@ -35,6 +35,7 @@ interface TrackCliOptions {
   kojiPackage?: string;
   kernelSource?: string;
   kernelDevel?: string;
+  unchecked: boolean;
   out?: string;
   webhook?: string;
   report?: string;
@@ -114,6 +115,11 @@ export function register(program: Command): void {
       '--kernel-devel <tree-or-rpm>',
       "kmod variants: the new kernel's kernel-devel for the compile test and kABI check; {kernel} stands for its version-release",
     )
+    .option(
+      '--unchecked',
+      'kmod variants: bump even when a check could not run (no --kernel-source/--kernel-devel for the new kernel); the changelog entry and the report say so',
+      false,
+    )
     .option('--out <dir>', 'kmod variants: where the package rebuilt for the new kernel is written (default out/<variant>)')
     .option(
       '--report <file>',
@@ -124,7 +130,8 @@ export function register(program: Command): void {
     .addHelpText(
       'after',
       '\nExit status: 0 nothing new, 1 the new release breaks the variant (not bumped), 2 unusable input,\n' +
-        '3 the variant was bumped to the new release (or would be, with --dry-run), 4 bumped but the submission failed.\n' +
+        '3 the variant was bumped to the new release (or would be, with --dry-run), 4 bumped but the submission failed,\n' +
+        '5 kmod variants: no error, but a check did not run on the new kernel (not bumped; give the trees, or --unchecked).\n' +
         '\nExamples:\n  $ kplay track variants/playground.yml\n  $ kplay track variants/playground.yml --follow 6.12.x --submit\n' +
         '  $ kplay track variants/kmod-wireguard.yml --repo https://mirror.stream.centos.org/10-stream/AppStream/x86_64/os --kernel-devel /usr/src/kernels/{kernel}.x86_64 --webhook https://chat.example.org/hooks/kmods',
     )
@@ -142,6 +149,7 @@ export function register(program: Command): void {
               ...(opts.kernelSource ? { kernelSource: opts.kernelSource } : {}),
               ...(opts.kernelDevel ? { kernelDevel: opts.kernelDevel } : {}),
               ...(opts.out ? { out: opts.out } : {}),
+              unchecked: opts.unchecked,
               dryRun: opts.dryRun,
               log: (line) => process.stderr.write(`${line}\n`),
             })
@@ -195,6 +203,8 @@ function exitFor(r: TrackResult): number {
       return TRACK_EXIT.upToDate;
     case 'broken':
       return TRACK_EXIT.broken;
+    case 'unchecked':
+      return TRACK_EXIT.unchecked;
     default:
       return TRACK_EXIT.bumped;
   }
@@ -208,12 +218,28 @@ function printReport(r: TrackResult, statePath: string): void {
   }
   printFindings(r.findings);
   out(`${r.variant}: ${r.current} -> ${r.release} (${r.follow})`);
+  const kmod = r as TrackResult & { spec?: string; skipped?: string[]; baseline?: string };
   if (r.changes.length) for (const c of r.changes) out(`  ${formatFeatureChange(c)}`);
+  else if (kmod.baseline?.startsWith('none')) out(`  what changed is not known: baseline ${kmod.baseline}`);
   else out('  no feature changed');
-  const spec = (r as TrackResult & { spec?: string }).spec;
-  if (r.outcome === 'bumped' && spec) out(`bumped ${r.rewritten}: kmod.kernel-version ${r.release}; rebuilt ${displayPath(spec)}`);
+  if (kmod.baseline && r.changes.length) out(`  (compared with the baseline of ${r.current}: ${kmod.baseline})`);
+  for (const s of kmod.skipped ?? []) out(`  not checked: ${s}`);
+  const spec = kmod.spec;
+  if (r.outcome === 'bumped' && spec)
+    out(
+      `bumped ${r.rewritten}: kmod.kernel-version ${r.release}${kmod.skipped?.length ? ' UNCHECKED (--unchecked)' : ''}; rebuilt ${displayPath(spec)}`,
+    );
   else if (r.outcome === 'bumped') out(`bumped ${r.rewritten}: base.version ${r.release}, source ${r.newSource?.url}`);
-  else if (r.outcome === 'green-not-written') out(`${r.release} is green; --dry-run: ${r.variantFile} left as it is`);
+  else if (r.outcome === 'green-not-written')
+    out(
+      kmod.skipped?.length
+        ? `${r.release} has no errors but was NOT fully checked (--unchecked); --dry-run: ${r.variantFile} left as it is`
+        : `${r.release} is green; --dry-run: ${r.variantFile} left as it is`,
+    );
+  else if (r.outcome === 'unchecked')
+    out(
+      `${r.release} was not checked (${(kmod.skipped ?? []).length} check(s) skipped): ${r.variantFile} left at ${r.current}; give --kernel-source and --kernel-devel for the new kernel, or bump with --unchecked`,
+    );
   else out(`${r.release} breaks ${r.variant}: ${r.variantFile} left at ${r.current}`);
   out(`state: ${displayPath(statePath)}`);
 }

@@ -390,7 +390,14 @@ export const FINDING_CODES = {
     severity: 'error',
     exit: 'conflict',
     group: 'overlay',
-    description: 'a kmod feature requests `=y` (built-in code a module package cannot deliver): use `=m`',
+    description:
+      'a kmod feature requests `=y` for an option outside its module folders (built-in kernel code a module package cannot deliver)',
+  },
+  N_KMOD_ARCH_NOT_CHECKED: {
+    severity: 'note',
+    exit: 'none',
+    group: 'overlay',
+    description: 'an arch of the kmod\'s `ExclusiveArch` had no kernel-devel: its Kconfig, compile and kABI checks did not run',
   },
   E_KMOD_BUILD: {
     severity: 'error',

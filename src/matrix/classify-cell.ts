@@ -48,9 +48,21 @@ export function featuresOfResult(result: ComposeResult): string[] {
 }
 
 /**
+ * The checks a compose skipped (`checks.build: "skipped: no kernel-devel given …"`): a cell is
+ * green only when none was. "skipped: earlier errors" is left out: such a cell is broken anyway.
+ */
+export function skippedChecks(checks: Readonly<Record<string, string>> | undefined): string[] {
+  return Object.entries(checks ?? {})
+    .filter(([, v]) => v.startsWith('skipped:') && !/^skipped: earlier errors/.test(v))
+    .map(([k, v]) => `${k} (${v.replace(/^skipped:\s*/, '')})`);
+}
+
+/**
  * Split one compose result into per-feature cells: each finding goes to its feature's row (or the
  * variant row), and each row's status is its worst finding. When compose stopped before the checks
- * (unusable input), features without findings of their own are `unchecked`.
+ * (unusable input), features without findings of their own are `unchecked`; when it skipped a
+ * check that applies (no kernel-devel for the compile test, …), every row that would be green is
+ * `unchecked` and the cell lists the skipped checks.
  */
 export function classifyCell(
   variant: string,
@@ -68,13 +80,25 @@ export function classifyCell(
     rows.get(row)!.push(toMatrixFinding(f));
   }
   const stoppedEarly = result.exitCode === 2 || !result.merged;
+  const skipped = skippedChecks(result.checks);
   const out: Record<string, FeatureCell> = {};
   let overall: CellStatus = 'ok';
   for (const [name, list] of rows) {
     let status = statusOf(list);
     if (status === 'ok' && stoppedEarly && name !== VARIANT_ROW) status = 'unchecked';
+    // green means checked: a skipped check greys every row that has no error of its own
+    if ((status === 'ok' || status === 'warning') && skipped.length) status = 'unchecked';
     overall = worstStatus(overall, status);
     out[name] = { status, codes: [...new Set(list.map((f) => f.code))], findings: list };
   }
-  return { variant, base, status: overall, exitCode: result.exitCode, features: out, checks: result.checks, millis };
+  return {
+    variant,
+    base,
+    status: overall,
+    exitCode: result.exitCode,
+    features: out,
+    checks: result.checks,
+    ...(skipped.length ? { skipped } : {}),
+    millis,
+  };
 }

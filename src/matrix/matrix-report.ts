@@ -1,6 +1,9 @@
 import type { Severity } from '../findings/finding.js';
 
-/** ok: no findings; warning: warnings only; broken: an error; unchecked: compose stopped before this feature was checked. */
+/**
+ * ok: every check that applies ran, no findings; warning: the same with warnings only; broken: an
+ * error; unchecked: compose stopped before this feature was checked, or skipped a check (never green).
+ */
 export type CellStatus = 'ok' | 'warning' | 'broken' | 'unchecked';
 
 /** A finding as the report shows it: the location already formatted as file:line:col. */
@@ -34,6 +37,8 @@ export interface MatrixCell {
   /** Feature name (or VARIANT_ROW) → its cell. */
   features: Record<string, FeatureCell>;
   checks: Record<string, string>;
+  /** The checks that were skipped (`build (no kernel-devel given …)`): why the cell is unchecked. */
+  skipped?: string[];
   millis: number;
 }
 

@@ -45,7 +45,12 @@ function show(td) {
   const row = cell && cell.features[td.dataset.feature];
   details.replaceChildren();
   details.append(el('h2', '', td.dataset.variant + ' / ' + td.dataset.feature + ' on ' + td.dataset.base + ': ' + (row ? row.status : 'no data')));
-  if (!row || row.findings.length === 0) { details.append(el('p', 'none', 'No findings: composed and checked cleanly.')); return; }
+  if (cell && cell.skipped && cell.skipped.length) {
+    const skipped = el('ul', 'skipped');
+    for (const s of cell.skipped) skipped.append(el('li', '', 'not checked: ' + s));
+    details.append(el('p', '', 'Not green: these checks did not run.'), skipped);
+  }
+  if (!row || row.findings.length === 0) { details.append(el('p', 'none', cell && cell.skipped && cell.skipped.length ? 'No findings from the checks that ran.' : 'No findings: composed and checked cleanly.')); return; }
   const list = el('ul', 'findings');
   for (const f of row.findings) {
     const li = el('li', 'finding');
@@ -86,7 +91,8 @@ export function renderMatrixHtml(report: MatrixReport): string {
         const fc = cell?.features[feature];
         const status: CellStatus = fc?.status ?? 'unchecked';
         const codes = fc?.codes.length ? `<span class="codes">${fc.codes.map(escapeHtml).join(' ')}</span>` : '';
-        return `<td class="cell ${status}" tabindex="0" data-variant="${escapeHtml(v.name)}" data-feature="${escapeHtml(feature)}" data-base="${escapeHtml(b.spec)}" data-status="${status}">${SYMBOL[status]}${codes}</td>`;
+        const title = cell?.skipped?.length ? ` title="not checked: ${escapeHtml(cell.skipped.join('; '))}"` : '';
+        return `<td class="cell ${status}"${title} tabindex="0" data-variant="${escapeHtml(v.name)}" data-feature="${escapeHtml(feature)}" data-base="${escapeHtml(b.spec)}" data-status="${status}">${SYMBOL[status]}${codes}</td>`;
       });
       body.push(
         `<tr><th class="feature" scope="row">${feature === VARIANT_ROW ? '<em>(variant)</em>' : escapeHtml(feature)}</th>${tds.join('')}</tr>`,

@@ -74,6 +74,16 @@ export interface KmodBase {
   source: BaseSource;
   /** Per feature, the folders of the tree that build its modules. */
   modules: Record<string, { dirs: string[]; where: SourceLocation }>;
+  /** kmods-sig: where the built modules go under /lib/modules/<kver>/ (default extra/<folder>). */
+  installDir?: string;
+  /** Extra dependencies of the package, each with its line. */
+  dependencies?: Array<{ tag: 'Requires' | 'Supplements' | 'Recommends'; value: string; where: SourceLocation }>;
+  /** Source files packaged as %license / %doc, and firmware installed to /lib/firmware. */
+  licenseFiles?: string[];
+  docFiles?: string[];
+  firmware?: string[];
+  filesWhere?: SourceLocation;
+  providesKernelModules?: boolean;
 }
 
 export type VariantBase = VanillaBase | OverlayBase | KmodBase;
@@ -92,6 +102,8 @@ export interface ChangelogEntry {
   date: string;
   author: string;
   text: string;
+  /** kmod variants: the kernel-devel version-release this entry's package was built for. */
+  kernel?: string;
 }
 
 /** A loaded variant with its `extends` chain applied. */

@@ -1,13 +1,23 @@
-import { isMap, isScalar, parseDocument, type Scalar } from 'yaml';
+import { isMap, isScalar, isSeq, parseDocument, type Scalar } from 'yaml';
 import { UsageError } from '../findings/finding.js';
+
+/** The changelog entry a bump adds (newest first), with the kernel its package is built for. */
+export interface KmodChangelogEntry {
+  date: string;
+  /** Default: the author of the newest entry, else `kplay track`. */
+  author?: string;
+  text: string;
+}
 
 /**
  * Rewrite a kmod variant's `kmod.kernel-version` to a new kernel, and the old version-release in
  * `kmod.source.url` / `topdir` (a source named after the kernel follows it). When the URL changes,
  * the old `sha256` no longer holds and its line is removed (kplay never writes a digest it has
- * not read). Only those ranges of the text change: comments and layout stay. Returns the new text.
+ * not read). With `entry`, a changelog entry for the new kernel goes on top of `changelog:` (its
+ * `kernel:` gives the EVR of the package it describes). Only those ranges of the text change:
+ * comments and layout stay. Returns the new text.
  */
-export function rewriteKmodKernel(text: string, file: string, next: string): string {
+export function rewriteKmodKernel(text: string, file: string, next: string, entry?: KmodChangelogEntry): string {
   const doc = parseDocument(text, { keepSourceTokens: true });
   if (doc.errors.length) throw new UsageError(`${file}: cannot rewrite: ${doc.errors[0]!.message}`);
   const kv = doc.getIn(['kmod', 'kernel-version'], true);
@@ -32,6 +42,28 @@ export function rewriteKmodKernel(text: string, file: string, next: string): str
     const start = text.lastIndexOf('\n', sha.range[0]) + 1;
     const nl = text.indexOf('\n', sha.range[1]);
     edits.push({ start, end: nl < 0 ? text.length : nl + 1, text: '' });
+  }
+  if (entry) {
+    const log = doc.get('changelog', true);
+    const first = isSeq(log) ? log.items[0] : undefined;
+    const firstAuthor = isMap(first) ? first.get('author') : undefined;
+    const author = entry.author ?? (typeof firstAuthor === 'string' ? firstAuthor : 'kplay track');
+    const lines = (indent: string) =>
+      [
+        `${indent}- date: '${entry.date}'`,
+        `${indent}  author: ${JSON.stringify(author)}`,
+        `${indent}  kernel: '${next}'`,
+        `${indent}  text: ${JSON.stringify(entry.text)}`,
+      ].join('\n') + '\n';
+    if (log === undefined || log === null) {
+      edits.push({ start: text.length, end: text.length, text: `${text.endsWith('\n') || !text ? '' : '\n'}changelog:\n${lines('  ')}` });
+    } else if (isSeq(log) && !log.flow && isMap(first) && first.range) {
+      const lineStart = text.lastIndexOf('\n', first.range[0]) + 1;
+      const indent = /^[ ]*/.exec(text.slice(lineStart))![0];
+      edits.push({ start: lineStart, end: lineStart, text: lines(indent) });
+    } else {
+      throw new UsageError(`${file}: changelog is not a block list of entries; add the entry for ${next} by hand`);
+    }
   }
   let out = text;
   for (const e of edits.sort((a, b) => b.start - a.start)) out = out.slice(0, e.start) + e.text + out.slice(e.end);

@@ -1,6 +1,8 @@
 import path from 'node:path';
 import { kmodVariant } from '../bases/index.js';
 import { composeVariant } from '../compose/compose-variant.js';
+import { writeOutputAtomically } from '../compose/write-output.js';
+import { findRepositoryRoot } from '../compose/find-root.js';
 import { UsageError } from '../findings/finding.js';
 import { classifyCell } from '../matrix/classify-cell.js';
 import { loadVariant } from '../load/load-variant.js';
@@ -25,6 +27,11 @@ export interface KmodTrackOptions {
   kernelDevel?: string;
   /** Output folder of the rebuilt package (default out/<variant>). */
   out?: string;
+  /**
+   * Bump even when a check did not run (no tree, no kernel-devel): the changelog entry and the
+   * result say which checks were skipped. Without it such a kernel is `unchecked`, never bumped.
+   */
+  unchecked?: boolean;
   log?: (line: string) => void;
 }
 
@@ -33,6 +40,10 @@ export interface KmodTrackResult extends TrackResult {
   modules: string[];
   /** The spec written for the new kernel (bumped only). */
   spec?: string;
+  /** The checks that did not run on the new kernel (`build (no kernel-devel given …)`). */
+  skipped?: string[];
+  /** Where the per-feature outcome on the current kernel (what `changes` compares with) came from. */
+  baseline?: string;
 }
 
 const forKernel = (template: string | undefined, kernel: string) => template?.split('{kernel}').join(kernel);
@@ -77,39 +88,100 @@ export async function trackKmodVariant(variantPath: string, opts: KmodTrackOptio
   const start = performance.now();
   const kernelSource = forKernel(opts.kernelSource, newest);
   const kernelDevel = forKernel(opts.kernelDevel, newest);
+  const changelogText = opts.unchecked
+    ? `Rebuild for kernel ${newest}; bumped with kplay track --unchecked: not every check may have run (see the track report).`
+    : `Rebuild for kernel ${newest} (checked by kplay track: module folders, patches, Kconfig, compile test, kABI).`;
   const result = await composeVariant(variantPath, {
     kmodKernelVersion: newest,
-    write: !opts.dryRun,
+    kmodChangelogText: changelogText,
+    // written below, once the kernel is known to be green (checked, or --unchecked)
+    write: false,
     ...(opts.out ? { out: opts.out } : {}),
     ...(opts.root ? { root: opts.root } : {}),
     ...(kernelSource ? { kernelSource } : {}),
     ...(kernelDevel ? { kernelDevel } : {}),
   });
   const cell = classifyCell(variant.name, newest, result, Math.round(performance.now() - start));
-  const outcome: ReleaseOutcome = {
-    status: cell.status,
-    checkedAt: new Date().toISOString(),
-    features: Object.fromEntries(Object.entries(cell.features).map(([k, v]) => [k, { status: v.status, codes: v.codes }])),
-  };
-  // what changed per feature since the current kernel, when its outcome was recorded by an earlier run
-  const previous = state.variants[variant.name]?.results[current];
+  const outcome = outcomeOf(cell);
+  const skipped = cell.skipped ?? [];
+  const errorFree = result.exitCode === 0;
+  // green means checked: a kernel on which a check did not run is not bumped unless --unchecked says so
+  const green = errorFree && (!skipped.length || Boolean(opts.unchecked));
+  // what changed per feature since the current kernel: its recorded outcome (the baseline), else
+  // the current kernel checked now with the same trees, so a break names what changed
+  let baseline: string;
+  let previous = state.variants[variant.name]?.results[current];
+  if (previous) baseline = `recorded ${previous.checkedAt}`;
+  else if (errorFree) baseline = 'none recorded (first run for this kernel)';
+  else {
+    log(`${variant.name}: no outcome recorded for ${current}: checking it as the baseline`);
+    const b = await checkBaseline(variantPath, current, opts);
+    previous = b.outcome;
+    baseline = b.description;
+    if (previous) recordOutcome(state, variant.name, current, previous, [current]);
+  }
   const changes = previous ? featureChanges(previous.features, outcome.features) : [];
-  const green = result.exitCode === 0;
   let rewritten: string | undefined;
+  let written = false;
   if (green && !opts.dryRun) {
     const file = path.resolve(variant.base.versionWhere.file);
+    const entry = { date: new Date().toISOString().slice(0, 10), text: changelogText };
+    if (result.outDir && result.files) {
+      await writeOutputAtomically(result.outDir, result.files, {
+        variant: variant.name,
+        root: opts.root ? path.resolve(opts.root) : await findRepositoryRoot(variantPath),
+        variantFile: variant.file,
+      });
+      written = true;
+    }
     // validated, atomic, through symlinks, mode kept (src/track/rewrite-variant-base.ts)
-    await replaceVariantFile(file, (text) => rewriteKmodKernel(text, file, newest));
+    await replaceVariantFile(file, (text) => rewriteKmodKernel(text, file, newest, entry));
     rewritten = variant.base.versionWhere.file;
   }
   recordOutcome(state, variant.name, newest, outcome, green && !opts.dryRun ? [newest] : [current, newest]);
   await writeTrackState(opts.statePath, state);
   return {
     ...base,
-    outcome: green ? (rewritten ? 'bumped' : 'green-not-written') : 'broken',
+    outcome: !errorFree ? 'broken' : !green ? 'unchecked' : rewritten ? 'bumped' : 'green-not-written',
     changes,
     findings: result.findings,
+    ...(skipped.length ? { skipped } : {}),
+    baseline,
     ...(rewritten ? { rewritten } : {}),
-    ...(result.written && result.outDir && result.specFile ? { spec: path.join(result.outDir, result.specFile) } : {}),
+    ...(written && result.outDir && result.specFile ? { spec: path.join(result.outDir, result.specFile) } : {}),
   };
+}
+
+function outcomeOf(cell: ReturnType<typeof classifyCell>): ReleaseOutcome {
+  return {
+    status: cell.status,
+    checkedAt: new Date().toISOString(),
+    features: Object.fromEntries(Object.entries(cell.features).map(([k, v]) => [k, { status: v.status, codes: v.codes }])),
+  };
+}
+
+/** The variant checked on the kernel it builds today (same trees, `{kernel}` = that kernel), nothing written. */
+async function checkBaseline(
+  variantPath: string,
+  current: string,
+  opts: KmodTrackOptions,
+): Promise<{ outcome?: ReleaseOutcome; description: string }> {
+  const kernelSource = forKernel(opts.kernelSource, current);
+  const kernelDevel = forKernel(opts.kernelDevel, current);
+  try {
+    const result = await composeVariant(variantPath, {
+      write: false,
+      ...(opts.root ? { root: opts.root } : {}),
+      ...(kernelSource ? { kernelSource } : {}),
+      ...(kernelDevel ? { kernelDevel } : {}),
+    });
+    const cell = classifyCell(path.basename(variantPath), current, result, 0);
+    return {
+      outcome: outcomeOf(cell),
+      description: `${current} checked now (${cell.status}${cell.skipped?.length ? `; not checked: ${cell.skipped.join('; ')}` : ''})`,
+    };
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    return { description: `none: ${current} could not be checked (${err.message})` };
+  }
 }

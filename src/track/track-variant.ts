@@ -25,7 +25,8 @@ export interface TrackOptions {
   log?: (line: string) => void;
 }
 
-export type TrackOutcome = 'up-to-date' | 'bumped' | 'broken' | 'green-not-written';
+/** `unchecked`: no error, but a check did not run (no kernel-devel, …): not bumped without --unchecked. */
+export type TrackOutcome = 'up-to-date' | 'bumped' | 'broken' | 'green-not-written' | 'unchecked';
 
 export interface TrackResult {
   outcome: TrackOutcome;

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { execa } from 'execa';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -31,9 +32,10 @@ describe('type: kmod variants', () => {
       /^find drivers\/net\/wireguard -name '\*\.ko' -exec \/usr\/bin\/install -D -m 644 -t \S+\/lib\/modules\/6\.12\.0-55\.el10\.x86_64\/extra\/drivers\/net\/wireguard \{\} \+$/m,
     );
     expect(parsed).toMatch(/^\/lib\/modules\/6\.12\.0-55\.el10\.x86_64\/extra\/drivers\/net\/wireguard$/m);
-    expect(parsed).toMatch(/depmod -aeF \/lib\/modules\/6\.12\.0-55\.el10\.x86_64\/System\.map/);
+    // the SIG runs depmod on every install and removal, not only when a System.map is there
+    expect(parsed).toMatch(/^%post\n\/usr\/sbin\/depmod -a 6\.12\.0-55\.el10\.x86_64 > \/dev\/null 2>&1 \|\| :$/m);
     expect(parsed).not.toMatch(/weak-modules/);
-    expect(parsed).toMatch(/^ {2}x86_64\) options="CONFIG_WIREGUARD=m" ;;$/m);
+    expect(parsed).toMatch(/^ {2}x86_64\) options="CONFIG_WIREGUARD=m"; kcflags="" ;;$/m);
     // the modules are xz-compressed after stripping
     const text = await readFile(spec, 'utf8');
     expect(text).toMatch(/^%global __spec_install_post \\\n(.*\\\n)* {2}%\{__mod_compress_install_post\}$/m);
@@ -107,6 +109,11 @@ describe('type: kmod variants', () => {
     expect(r.exitCode, r.stderr).toBe(0);
     const parsed = (await execa('rpmspec', ['-P', path.join(root, 'out/m/kmod-m.spec'), '--define', '_target_cpu x86_64'])).stdout;
     expect(parsed).toMatch(/^Requires: +kernel >= 5\.14\.0-570\.el9$/m);
+    // ELRepo's el9 specs (drbd84-kmod): stablelists at build time, kernel-core-uname-r, the initramfs once in %posttrans
+    expect(parsed).toMatch(/^BuildRequires: +kernel-abi-stablelists$/m);
+    expect(parsed).not.toMatch(/^Requires: +kernel-abi-stablelists$/m);
+    expect(parsed).toMatch(/^Requires: +kernel-core-uname-r >= 5\.14\.0-570\.el9\.x86_64$/m);
+    expect(parsed).toMatch(/^%posttrans\n(.*\n){1,8}\s+dracut -f --kver/m);
     expect(parsed).toMatch(/weak-modules --add-modules/);
     expect(parsed).toMatch(/override \$\(basename \$ko \.ko\) \* weak-updates\/m/);
     expect(parsed).toMatch(/-t \S+\/lib\/modules\/5\.14\.0-570\.el9\.x86_64\/extra\/m \{\} \+$/m);
@@ -127,7 +134,24 @@ describe('type: kmod variants', () => {
     expect(r.stderr).toMatch(
       /features\/mptsas\/config:1:\d+: error E_KMOD_BUILTIN_REQUEST: CONFIG_FUSION=y asks for code built into the kernel/,
     );
-    expect(r.stderr).toMatch(/hint: ask for CONFIG_FUSION=m/);
+    // without the module folders kplay cannot tell a bool of the module (allowed) from core kernel code: it says so
+    expect(r.stderr).toMatch(/without --kernel-source kplay cannot see whether FUSION is an option of the module folders/);
+    expect(r.stderr).toMatch(/hint: give --kernel-source: a =y option declared in the module folders' Kconfig is built into the module/);
+  });
+
+  it('an extra dependency rpm would read otherwise is refused on its variant line', async () => {
+    const root = await makeFixtureRepo({
+      'variants/m.yml':
+        'name: m\ntype: kmod\nsummary: s\nkmod:\n  kernel-version: "5.14.0-570.el9"\n  source: { url: "https://example.org/linux-5.14.tar.xz" }\n  modules: { f: [drivers/f] }\n  supplements: [ok-tools]\n  requires: ["a, b", "(x if y"]\narches: [x86_64]\nfeatures: [f]\n',
+      'features/f/feature.yml': 'summary: f\n',
+      'features/f/config': 'CONFIG_F=m\n',
+    });
+    temps.push(root);
+    const r = await runKplay(['compose', 'variants/m.yml'], { cwd: root });
+    expect(r.exitCode, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/variants\/m\.yml:9:\d+: error E_SPEC_VALUE: kmod requires 'a, b'/);
+    expect(r.stderr).toMatch(/variants\/m\.yml:9:\d+: error E_SPEC_VALUE: kmod requires '\(x if y'/);
+    expect(existsSync(path.join(root, 'out'))).toBe(false);
   });
 
   it('a feature without module folders is a finding', async () => {

@@ -115,7 +115,14 @@ describe('kplay matrix with distribution columns for kmod variants', () => {
       expect(Object.values(c.features).map((f) => f.status)).toEqual(expect.arrayContaining(['unchecked']));
       expect(Object.values(c.features).every((f) => f.status === 'unchecked')).toBe(true);
     }
-    expect(cell('kmod-hello', 'dist:5.14.0-580.el9').status).toBe('ok');
+    // no kernel-devel in the column: the folders were found, but Kconfig, compile test and kABI did not run: grey, never green
+    expect(cell('kmod-hello', 'dist:5.14.0-580.el9')).toMatchObject({
+      status: 'unchecked',
+      features: { hello: { status: 'unchecked', codes: [] } },
+    });
+    expect((cell('kmod-hello', 'dist:5.14.0-580.el9') as { skipped?: string[] }).skipped?.join('\n')).toMatch(
+      /^kconfig \(.*\)\nbuild \(no kernel-devel given/m,
+    );
     expect(cell('kmod-hello', 'dist:5.14.0-590.el9')).toMatchObject({
       status: 'broken',
       features: { hello: { status: 'broken', codes: ['E_KMOD_FOLDER_MISSING'] } },
@@ -127,7 +134,18 @@ describe('kplay matrix with distribution columns for kmod variants', () => {
         features: { '(variant)': { codes: ['E_MATRIX_BASE_UNAVAILABLE'] } },
       });
     const html = await readFile(path.join(out, 'index.html'), 'utf8');
-    expect(html).toContain('2 of 8 composed and checked without errors, 3 broken, 3 unchecked');
+    expect(html).toContain('1 of 8 composed and checked without errors, 3 broken, 4 unchecked');
+    expect(html).toMatch(/class="cell unchecked" title="not checked: kconfig/);
     expect(html).toMatch(/class="base failed"[^>]*>latest-stable/);
+  });
+
+  it('a matrix in which no cell was checked exits 5, not 0', async () => {
+    const r = await runKplay(
+      ['matrix', 'variants/kmod-hello.yml', '--base', 'dist:5.14.0-580.el9=trees/5.14.0-580.el9', '--out', path.join(root, 'out/m5')],
+      { cwd: root },
+    );
+    expect(r.exitCode, r.stderr).toBe(5);
+    expect(r.stderr).toMatch(/0 ok, 0 with warnings, 0 broken, 1 unchecked/);
+    expect(r.stderr).toMatch(/nothing was checked/);
   });
 });

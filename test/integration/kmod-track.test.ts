@@ -95,16 +95,36 @@ describe('kplay track follows a distribution repository for a kmod', () => {
     expect(repo.requests.some((p) => /^\/repodata\/[0-9a-f]{64}-primary\.xml\.gz$/.test(p))).toBe(true);
   });
 
-  it('a new kernel-devel: checked, the variant bumped (comments kept, stale digest dropped), the package rebuilt with a new Release', async () => {
+  it('a new kernel-devel without a kernel-devel tree to check it with: not green, not bumped (exit 5), with or without --dry-run', async () => {
+    repo.publish([...kernelDevel('5.14.0-570.el9'), ...kernelDevel('5.14.0-580.el9')]);
+    const before = await readFile(path.join(root, 'variants/kmod-hello.yml'), 'utf8');
+    for (const extra of [[], ['--dry-run']]) {
+      const r = await track(extra);
+      expect(r.exitCode, r.stderr).toBe(5);
+      const result = JSON.parse(r.stdout) as { outcome: string; skipped: string[] };
+      expect(result.outcome).toBe('unchecked');
+      expect(result.skipped.join('\n')).toMatch(/^build \(no kernel-devel given/m);
+      expect(result.skipped.join('\n')).toMatch(/^kconfig \(/m);
+    }
+    const plain = await runKplay(['track', 'variants/kmod-hello.yml', '--repo', repo.url, '--state', '.kplay/state.json'], { cwd: root });
+    expect(plain.exitCode).toBe(5);
+    expect(plain.stdout).toMatch(/5\.14\.0-580\.el9 was not checked \(\d check\(s\) skipped\).*left at 5\.14\.0-570\.el9/);
+    expect(plain.stdout).not.toMatch(/is green/);
+    expect(await readFile(path.join(root, 'variants/kmod-hello.yml'), 'utf8')).toBe(before);
+    expect(existsSync(path.join(root, 'out/kmod-hello'))).toBe(false);
+  });
+
+  it('--unchecked: the variant bumped (comments kept, stale digest dropped, a changelog entry saying so), the package rebuilt with a new Release', async () => {
     repo.publish([
       ...kernelDevel('5.14.0-570.el9'),
       ...kernelDevel('5.14.0-580.el9'),
       { name: 'kernel-devel', versionRelease: '6.12.0-55.el10', arch: 'x86_64' },
     ]);
-    const r = await track([]);
+    const r = await track(['--unchecked']);
     expect(r.exitCode, r.stderr).toBe(3);
-    const result = JSON.parse(r.stdout) as { outcome: string; release: string; spec: string };
+    const result = JSON.parse(r.stdout) as { outcome: string; release: string; spec: string; skipped: string[] };
     expect(result).toMatchObject({ outcome: 'bumped', release: '5.14.0-580.el9' });
+    expect(result.skipped.some((x) => x.startsWith('build'))).toBe(true);
     const text = await readFile(path.join(root, 'variants/kmod-hello.yml'), 'utf8');
     expect(text).toContain('  kernel-version: "5.14.0-580.el9"   # followed by kplay track --repo');
     expect(text).toContain('url: https://sources.example.org/linux-5.14.0-580.el9.tar.xz');
@@ -117,6 +137,28 @@ describe('kplay track follows a distribution repository for a kmod', () => {
     expect(q).toContain('kernel-devel = 5.14.0-580.el9');
     const bin = (await execa('rpmspec', ['-q', '--qf', '[%{requirenevrs}\n]', result.spec, '--define', '_target_cpu x86_64'])).stdout;
     expect(bin).toContain('(kernel = 5.14.0-580.el9 if kernel)');
+    // the changelog entry of the bump, in the variant and in the spec, with the EVR of the package it describes
+    expect(text).toMatch(
+      /changelog:\n {2}- date: '\d{4}-\d{2}-\d{2}'\n {4}author: "kplay track"\n {4}kernel: '5\.14\.0-580\.el9'\n {4}text: "Rebuild for kernel 5\.14\.0-580\.el9; bumped with kplay track --unchecked/,
+    );
+    const log = (
+      await execa('rpmspec', ['-q', '--srpm', '--qf', '%{changelogname}\n%{changelogtext}\n', result.spec, '--define', 'dist .el9'])
+    ).stdout;
+    expect(log.split('\n')[0]).toMatch(/^kplay track - 5\.14\.0-1\.k580\.el9$/);
+    expect(log).toContain('--unchecked');
+  });
+
+  it('a break seen with no outcome recorded for the current kernel: the current kernel is checked as the baseline, so the report names what changed', async () => {
+    repo.publish([...kernelDevel('5.14.0-580.el9'), ...kernelDevel('5.14.0-590.el9')]);
+    const r = await track(['--state', '.kplay/fresh-state.json']);
+    expect(r.exitCode, r.stderr).toBe(1);
+    const result = JSON.parse(r.stdout) as { baseline: string; changes: Array<{ feature: string; added: string[] }> };
+    expect(result.baseline).toMatch(/^5\.14\.0-580\.el9 checked now \(unchecked; not checked: /);
+    expect(result.changes).toEqual([expect.objectContaining({ feature: 'hello', added: ['E_KMOD_FOLDER_MISSING'] })]);
+    const state = JSON.parse(await readFile(path.join(root, '.kplay/fresh-state.json'), 'utf8')) as {
+      variants: Record<string, { results: Record<string, unknown> }>;
+    };
+    expect(Object.keys(state.variants['kmod-hello']!.results).sort()).toEqual(['5.14.0-580.el9', '5.14.0-590.el9']);
   });
 
   it('a kernel that breaks the module: not bumped, a break report written and POSTed to the webhook', async () => {
@@ -163,6 +205,7 @@ describe('kplay track follows a distribution repository for a kmod', () => {
         '--koji-tag',
         'kmods9s-packages-main-build',
         '--dry-run',
+        '--unchecked',
         '--state',
         '.kplay/state.json',
         '--json',
@@ -233,6 +276,7 @@ describe('kplay track --submit: a kmod rebuilt for a new kernel goes to CBS', ()
         'tarballs/hello-1.0.tar.xz',
         '--state',
         '.kplay/state.json',
+        '--unchecked',
         '--submit',
       ],
       { cwd: root, env: { ...box.env(), PATH: `${box.bin}${path.delimiter}${process.env.PATH}` } },

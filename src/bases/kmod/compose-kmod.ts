@@ -11,14 +11,22 @@ import { KPLAY_VERSION } from '../../version.js';
 import type { ComposeOptions, ComposeResult } from '../base-kind.js';
 import { resolveCheckMerge } from '../resolve-check-merge.js';
 import { builtinRequestFindings } from './check-kmod-requests.js';
+import { folderKconfigSymbols, requestedBuildOptions, type ArchBuildOptions } from './module-build-options.js';
 import { buildKmodSpecContext, kmodName, moduleOptions } from './kmod-spec-context.js';
 import { withKmodKernel } from './kmod-kernel-override.js';
 import { composeResultSoFar } from '../compose-result.js';
 import { codePointOrder } from '../../model/code-point-order.js';
+import { displayPath } from '../../model/safe-path.js';
 
 /** A tarball, or a tree folder with a top-level Kconfig (a folder of module sources alone has none). */
 async function hasKconfig(kernelSource: string): Promise<boolean> {
   return !(await isDirectory(kernelSource)) || pathExists(path.join(kernelSource, 'Kconfig'));
+}
+
+/** make's words for one arch: `CONFIG_X=y|m …` and, when some option is not in the target's autoconf.h, `KCFLAGS=-DCONFIG_X=1 …`. */
+export function buildOptionWords(b: ArchBuildOptions | undefined): string[] {
+  if (!b) return [];
+  return [...b.make, ...(b.kcflags.length ? [`KCFLAGS=${b.kcflags.join(' ')}`] : [])];
 }
 
 const hasErrors = (findings: readonly Finding[]) => findings.some((f) => f.severity === 'error');
@@ -37,7 +45,7 @@ export async function composeKmod(
   opts: ComposeOptions,
   findings: Finding[],
 ): Promise<ComposeResult> {
-  const variant = opts.kmodKernelVersion ? withKmodKernel(loadedVariant, opts.kmodKernelVersion) : loadedVariant;
+  const variant = opts.kmodKernelVersion ? withKmodKernel(loadedVariant, opts.kmodKernelVersion, opts.kmodChangelogText) : loadedVariant;
   const checks: Record<string, string> = {};
   const done = composeResultSoFar(findings, checks, { variant, root });
   const stages = await resolveCheckMerge(variant, root, findings, checks, {
@@ -68,7 +76,6 @@ export async function composeKmod(
       ),
     );
   }
-  findings.push(...builtinRequestFindings(merged));
   for (const a of moduleOptions(merged)) {
     if (!a.options.length)
       findings.push({
@@ -92,6 +99,14 @@ export async function composeKmod(
   } else {
     checks.folders = 'skipped: no kernel source given (pass --kernel-source <tree-or-tarball>)';
   }
+  const dirsOfVariant = [...new Set(resolved.order.flatMap((r) => variant.base.modules[r.feature.name]?.dirs ?? []))].map((d) =>
+    d.replace(/\/+$/, ''),
+  );
+  // options the module folders declare may be =y (built into the module); without the folders' files nothing can tell
+  const folderSymbols = folderFiles ? folderKconfigSymbols(folderFiles, dirsOfVariant) : undefined;
+  findings.push(...builtinRequestFindings(merged, folderSymbols));
+  const buildOptions = requestedBuildOptions(merged, folderSymbols ?? new Set());
+  let builtArch: string | undefined;
   const devel = opts.kernelDevel ? await (await import('./kernel-devel-tree.js')).openKernelDevel(opts.kernelDevel) : undefined;
   try {
     const target = devel
@@ -104,9 +119,14 @@ export async function composeKmod(
         "skipped: a kmod's options are checked in the target kernel's config (pass --kernel-devel <tree-or-rpm> or --kernel-config <file>)";
     } else if (opts.kernelSource && (await hasKconfig(opts.kernelSource))) {
       const { checkKmodKconfig } = await import('./check-kmod-kconfig.js');
-      const k = await checkKmodKconfig(merged, target, opts.kernelSource);
+      const k = await checkKmodKconfig(merged, target, opts.kernelSource, dirsOfVariant, folderSymbols);
       findings.push(...k.findings);
       checks.kconfig = k.check;
+      // the target arch builds with the resolved options of the module folders (spec and compile test)
+      if (k.buildOptions) {
+        const i = buildOptions.findIndex((b) => b.arch === k.buildOptions!.arch);
+        if (i >= 0) buildOptions[i] = k.buildOptions;
+      }
     } else {
       checks.kconfig = 'skipped: the Kconfig check needs the kernel source too (--kernel-source)';
     }
@@ -131,23 +151,39 @@ export async function composeKmod(
         files: folderFiles,
         dirs,
         patches: patches.map((p) => ({ file: p.file, text: p.text, feature: p.feature })),
-        options: moduleOptions(merged).find((a) => a.arch === arch)?.options ?? [],
+        options: buildOptionWords(buildOptions.find((a) => a.arch === arch)),
         ...(opts.kabiSymvers?.length ? { otherSymvers: opts.kabiSymvers } : {}),
         ...(opts.kabiStablelist ? { stablelist: opts.kabiStablelist } : {}),
       });
       findings.push(...c.findings);
       checks.build = c.check;
+      builtArch = arch;
     }
   } finally {
     await devel?.dispose();
   }
+  // ExclusiveArch names every arch the package builds on: say which ones no check covered
+  const unchecked = variant.arches.list.filter((a) => a !== builtArch);
+  checks.arches = builtArch
+    ? `checked on ${builtArch}${unchecked.length ? `; not checked on ${unchecked.join(', ')} (no kernel-devel for ${unchecked.length > 1 ? 'them' : 'it'})` : ''}`
+    : `not checked on ${variant.arches.list.join(', ')}`;
+  if (builtArch)
+    for (const a of unchecked)
+      findings.push({
+        code: 'N_KMOD_ARCH_NOT_CHECKED',
+        severity: 'note',
+        message: `ExclusiveArch has ${a}, but the checks ran against the ${builtArch} kernel-devel ${displayPath(opts.kernelDevel!)} only: Kconfig, compile test and kABI were not run for ${a}`,
+        where: variant.arches.where,
+        arch: a,
+        hint: `run compose again with --kernel-devel of the ${a} kernel-devel (the kernel-devel RPM of ${variant.base.kernelVersion}.${a}) to check it`,
+      });
 
   const files = new Map<string, Buffer | string>();
   for (const p of patches) files.set(p.file, p.text);
   const specFile = `kmod-${kmodName(variant)}.spec`;
   if (opts.render !== false) {
     const boundary = new SpecBoundary();
-    const context = buildKmodSpecContext(variant, resolved, patches, merged, KPLAY_VERSION, root, boundary);
+    const context = buildKmodSpecContext(variant, resolved, patches, buildOptions, KPLAY_VERSION, root, boundary);
     findings.push(...boundary.findings);
     if (exitCodeForFindings(findings) === 2) return done({ resolved, merged, patches });
     files.set(specFile, renderTemplate('kmod.spec.njk', context));

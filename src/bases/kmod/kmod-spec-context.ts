@@ -1,4 +1,5 @@
 import type { MergedConfig } from '../../config/merge-config.js';
+import type { ArchBuildOptions } from './module-build-options.js';
 import type { KmodBase, Variant } from '../../model/variant.js';
 import type { ResolvedFeatures } from '../../resolve/resolve-features.js';
 import { SpecBoundary } from '../../render/boundary/index.js';
@@ -22,6 +23,15 @@ export function moduleOptions(merged: readonly MergedConfig[]): Array<{ arch: st
 }
 
 /**
+ * The kernel's release number as the spec's Release carries it (the Lua of kmod.spec.njk, in
+ * TypeScript): 5.14.0-570.el9 → `570`, 5.14.0-570.12.1.el9_6 → `570_12_1`.
+ */
+export function kmodKernelRelease(kernelVersion: string): string {
+  const m = /^[^-]+-([\d.]+)/.exec(kernelVersion);
+  return (m?.[1] ?? '0').replace(/\.$/, '').replace(/\./g, '_');
+}
+
+/**
  * Context of specfile-templates/kmod.spec.njk. User strings are RPM-escaped here; kernel version,
  * module folders and topdir are limited by the schema to characters that need no escaping.
  */
@@ -29,7 +39,7 @@ export function buildKmodSpecContext(
   variant: Variant<KmodBase>,
   resolved: ResolvedFeatures,
   patches: OutputPatch[],
-  merged: readonly MergedConfig[],
+  buildOptions: readonly ArchBuildOptions[],
   kplayVersion: string,
   root: string,
   b: SpecBoundary = new SpecBoundary(),
@@ -49,12 +59,37 @@ export function buildKmodSpecContext(
       sourceUrl: b.sourceTag(base.source.url, sourceFile, base.source.where),
       // the default topdir comes from the URL: a bare word of %prep's tar line, so only a token
       topdir: b.tokenPath(base.source.topdir, base.source.where, 'kmod source topdir'),
-      // kmods SIG: extra/drivers/<subsystem>/<pkg> (the folder's own path); ELRepo: extra/<name>
+      // kmods SIG: extra/drivers/<subsystem>/<pkg> (the folder's own path, or kmod.install-dir); ELRepo: extra/<name>
       dirs: dirs.map((d) => {
         const dir = b.tokenPath(d, base.source.where, 'module folder');
-        return { dir, installDir: base.packaging === 'elrepo' ? `extra/${name}` : `extra/${dir}` };
+        const installDir =
+          base.packaging === 'elrepo'
+            ? `extra/${name}`
+            : base.installDir
+              ? b.tokenPath(base.installDir, base.filesWhere, 'kmod install-dir')
+              : `extra/${dir}`;
+        return { dir, installDir };
       }),
-      archOptions: moduleOptions(merged),
+      installDirs: [
+        ...new Set(dirs.map((d) => (base.packaging === 'elrepo' ? `extra/${name}` : base.installDir ? base.installDir : `extra/${d}`))),
+      ].map((d) => b.tokenPath(d, base.filesWhere, 'kmod install folder')),
+      // extra dependencies, rich ones included (checked against rpm's grammar at the boundary)
+      dependencies: (base.dependencies ?? []).map((d) => ({
+        tag: d.tag,
+        value: b.dependency(d.value, d.where, { rich: d.tag === 'Supplements' ? 'conflicts' : 'requires' }, `kmod ${d.tag.toLowerCase()}`),
+      })),
+      licenseFiles: (base.licenseFiles ?? []).map((f) => b.tokenPath(f, base.filesWhere, 'kmod license file')),
+      docFiles: (base.docFiles ?? []).map((f) => b.tokenPath(f, base.filesWhere, 'kmod doc file')),
+      firmware: (base.firmware ?? []).map((f) => {
+        const file = b.tokenPath(f, base.filesWhere, 'kmod firmware file');
+        return { file, name: file.split('/').pop()! };
+      }),
+      providesKernelModules: base.providesKernelModules === true,
+      // per arch, make's CONFIG_X=y|m words and the C defines of options the target's autoconf.h lacks
+      archOptions: buildOptions.map((b) => ({ arch: b.arch, options: b.make, kcflags: b.kcflags })),
+      // per changelog entry, the Release suffix of the kernel it was built for (`.k56%{?dist}`);
+      // entries without `kernel:` (written by hand before kplay track kept it) show the bare release
+      changelogRelease: variant.changelog.map((e) => (e.kernel ? `.k${kmodKernelRelease(e.kernel)}%{?dist}` : '')),
     },
   };
 }

@@ -35,6 +35,16 @@ export function loadKmodBase(kmod: Record<string, unknown>, ctx: BaseSettingCont
     }
     modules[feature] = { dirs, where };
   }
+  const dependencies: NonNullable<KmodBase['dependencies']> = [];
+  for (const [key, tag] of [
+    ['requires', 'Requires'],
+    ['supplements', 'Supplements'],
+    ['recommends', 'Recommends'],
+  ] as const) {
+    const list = (kmod[key] ?? []) as string[];
+    list.forEach((value, i) => dependencies.push({ tag, value, where: ctx.whereSet(['kmod', key, i]) }));
+  }
+  const fileList = (key: string) => (Array.isArray(kmod[key]) ? (kmod[key] as string[]) : undefined);
   const tarName = source.url.split('/').pop() ?? '';
   return Promise.resolve({
     kind: 'kernel-devel',
@@ -52,5 +62,12 @@ export function loadKmodBase(kmod: Record<string, unknown>, ctx: BaseSettingCont
       where: ctx.whereSet(['kmod', 'source']),
     },
     modules,
+    ...(typeof kmod['install-dir'] === 'string' ? { installDir: kmod['install-dir'] } : {}),
+    ...(dependencies.length ? { dependencies } : {}),
+    ...(fileList('license-files') ? { licenseFiles: fileList('license-files') } : {}),
+    ...(fileList('doc-files') ? { docFiles: fileList('doc-files') } : {}),
+    ...(fileList('firmware') ? { firmware: fileList('firmware') } : {}),
+    filesWhere: ctx.whereSet(['kmod']),
+    ...(kmod['provides-kernel-modules'] === true ? { providesKernelModules: true } : {}),
   });
 }

@@ -1,5 +1,7 @@
 import type { Finding, SourceLocation } from '../../findings/finding.js';
 import { RenderRefusal } from './render-refusal.js';
+import { quotedExcerpt } from './control-characters.js';
+import { specDependencyName, specDependencyVersion, type DependencyKind } from './spec-dependency.js';
 import { rpmChangelogDate } from '../rpm-date.js';
 import { specChangelogText, specTag, specText } from './spec-text.js';
 import { specShellWord, specToken, specTokenPath } from './spec-token.js';
@@ -87,6 +89,21 @@ export class SpecBoundary {
   /** A source's file name (explicit, else the URL's), as rpm and the file system will see it. */
   sourceFileName(url: string, explicit: string | undefined, where: SourceLocation | undefined, what?: string): string {
     return this.guard(where, 'invalid', () => sourceFileName(url, explicit, what));
+  }
+
+  /**
+   * One dependency of a Requires/Supplements/Recommends line: `NAME`, `NAME OP EVR`, or one rich
+   * dependency `(… if …)` in rpm's normal form.
+   */
+  dependency(value: string, where: SourceLocation | undefined, kind: DependencyKind, what: string): string {
+    return this.guard(where, 'invalid', () => {
+      const v = value.trim();
+      if (v.startsWith('(')) return specDependencyName(v, what, kind);
+      const m = /^(\S+)(?:[ \t]+(<|>|<=|>=|=)[ \t]+(\S+))?$/.exec(v);
+      if (!m)
+        throw new RenderRefusal('E_SPEC_VALUE', `${what} ${quotedExcerpt(value)} is not NAME, NAME OP VERSION or a rich dependency (…)`);
+      return `${specDependencyName(m[1]!, what, kind)}${m[2] ? ` ${m[2]} ${specDependencyVersion(m[3]!, what)}` : ''}`;
+    });
   }
 
   /** The value of a `SourceN:` line. */

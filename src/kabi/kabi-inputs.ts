@@ -1,0 +1,82 @@
+import { execa } from 'execa';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { UsageError } from '../findings/finding.js';
+import { isDirectory, pathExists } from '../fs/path-kind.js';
+import { displayPath } from '../model/safe-path.js';
+import { extractPayload, isModulePath, payloadFiles, PayloadRefused } from '../signing/rpm-payload.js';
+
+/** Unpacked RPMs live here until `dispose()`. */
+export class KabiInputs {
+  private readonly temps: string[] = [];
+
+  /** An RPM's payload, through the checked unpacker of `kplay sign` (no entry may leave the folder). */
+  private async unpack(rpm: string): Promise<string> {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'kplay-kabi-'));
+    this.temps.push(dir);
+    try {
+      await extractPayload(rpm, dir);
+    } catch (err) {
+      if (err instanceof PayloadRefused) throw new UsageError(`${displayPath(rpm)}: refused to unpack: ${err.message}`);
+      throw err;
+    }
+    return dir;
+  }
+
+  /**
+   * `--symvers`: a Module.symvers (plain, .xz or .gz), a kernel-devel folder holding one, or a
+   * kernel-devel RPM (its usr/src/kernels/<kver>/Module.symvers) or kernel-core RPM (its
+   * lib/modules/<kver>/symvers*.gz|xz).
+   */
+  async symvers(location: string): Promise<string> {
+    if (!(await pathExists(location))) throw new UsageError(`--symvers ${location} does not exist`);
+    if (await isDirectory(location)) {
+      const file = path.join(location, 'Module.symvers');
+      if (!(await pathExists(file)))
+        throw new UsageError(
+          `--symvers ${location}: a folder without Module.symvers (give a kernel-devel tree, e.g. /usr/src/kernels/<kver>)`,
+        );
+      return readFile(file, 'utf8');
+    }
+    if (location.endsWith('.rpm')) {
+      const dir = await this.unpack(location);
+      const files = (await payloadFiles(dir)).filter((f) =>
+        /^\/usr\/src\/kernels\/[^/]+\/Module\.symvers$|^\/lib\/modules\/[^/]+\/symvers[^/]*\.(gz|xz)$/.test(f),
+      );
+      if (files.length !== 1)
+        throw new UsageError(
+          `--symvers ${location}: expected one Module.symvers (kernel-devel) or symvers.gz/.xz (kernel-core) in the RPM, found ${files.length}`,
+        );
+      return this.symversFile(path.join(dir, files[0]!), location);
+    }
+    return this.symversFile(location, location);
+  }
+
+  private async symversFile(file: string, label: string): Promise<string> {
+    const bytes = await readFile(file);
+    try {
+      if (file.endsWith('.gz')) return gunzipSync(bytes).toString('utf8');
+      if (file.endsWith('.xz')) return (await execa('xz', ['-dc'], { input: bytes, encoding: 'utf8', stripFinalNewline: false })).stdout;
+    } catch (err) {
+      throw new UsageError(`--symvers ${label}: cannot decompress: ${(err as Error).message.split('\n')[0]}`);
+    }
+    return bytes.toString('utf8');
+  }
+
+  /** A module (.ko, .ko.xz) as it is, or every module a kmod RPM installs. */
+  async modules(location: string): Promise<Array<{ file: string; label: string }>> {
+    if (!(await pathExists(location))) throw new UsageError(`module ${location} does not exist`);
+    if (await isDirectory(location)) throw new UsageError(`${location} is a folder: give the modules (.ko, .ko.xz) or a kmod RPM`);
+    if (!location.endsWith('.rpm')) return [{ file: location, label: displayPath(location) }];
+    const dir = await this.unpack(location);
+    const found = (await payloadFiles(dir)).filter((f) => isModulePath(f) && !f.endsWith('.zst') && !f.endsWith('.gz'));
+    if (!found.length) throw new UsageError(`${location}: the RPM installs no kernel module (.ko, .ko.xz)`);
+    return found.map((f) => ({ file: path.join(dir, f), label: `${displayPath(location)}:${f}` }));
+  }
+
+  async dispose(): Promise<void> {
+    for (const t of this.temps) await rm(t, { recursive: true, force: true });
+  }
+}
