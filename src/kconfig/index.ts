@@ -20,3 +20,4 @@ export { KconfigError, asUsageError } from './kconfig-error.js';
 export { detectDialect, type KconfigDialect } from './dialect.js';
 export { verifyResolved, ReferenceConfError, type VerifyResult } from './verify-config.js';
 export { defaultCacheDir } from './memoised-shell.js';
+export { listNewOptions, dependencyChain } from './new-options.js';
