@@ -13,7 +13,7 @@ import { overlayKernelLocal } from './kernel-local.js';
 import { overlayChangelogEntry } from './overlay-changelog.js';
 import { SpecBoundary } from '../../render/boundary/index.js';
 import { overlaySpec } from './overlay-spec.js';
-import { readDistGit } from './read-dist-git.js';
+import { readDistGit, type DistGitTree } from './read-dist-git.js';
 import { overlayConfigSources } from './overlay-config-sources.js';
 import { guardShortPatch } from './short-patch.js';
 import { parseSourcesFile } from './sources-file.js';
@@ -161,6 +161,7 @@ export async function composeOverlay(
       specLabel,
       variantPatches: patches,
       ...(opts.verifyKconfig ? { verify: true } : {}),
+      ...(version ? { specVersion: { version, where: { file: specLabel, line: 0, col: 0 } } } : {}),
     });
     // the parse-only check above already reported the variant's own overlaps
     const known = new Set(findings.map((f) => `${f.code}|${f.message}|${f.where?.file}:${f.where?.line}`));
@@ -252,7 +253,7 @@ function missingConfigDescription(name: string, arch: string, found: readonly Co
 function overlayManifest(
   variant: Variant<OverlayBase>,
   version: string,
-  tree: { label: string; commit?: string; specFile: string },
+  tree: { label: string; commit?: string; specFile: string; used?: DistGitTree['used'] },
   name: string,
   features: string[],
   patches: OutputPatch[],
@@ -263,11 +264,14 @@ function overlayManifest(
   exclusiveArch: readonly ExclusiveArchChange[] = [],
   release?: string,
 ): string {
+  // what was really read: the --dist-git folder or URL when given, with the exact commit
   const o = variant.base.origin;
-  const origin =
-    o.kind === 'git'
-      ? { git: o.url, ref: o.ref, ...(tree.commit ? { commit: tree.commit } : {}) }
-      : { [o.kind]: path.relative(root, o.path).split(path.sep).join('/') };
+  const used = tree.used ?? (o.kind === 'git' ? { git: o.url, ref: o.ref } : { [o.kind]: o.path });
+  const rel = (p: string) => path.relative(root, p).split(path.sep).join('/');
+  const origin = {
+    ...('git' in used ? used : 'path' in used ? { path: rel(used.path) } : { srpm: rel((used as { srpm: string }).srpm) }),
+    ...(tree.commit ? { commit: tree.commit } : {}),
+  };
   const manifest = {
     kplay: KPLAY_VERSION,
     variant: { name: variant.name, files: variant.chain.map((f) => path.relative(root, path.resolve(f)).split(path.sep).join('/')) },

@@ -11,6 +11,7 @@ import {
 import type { RpmArch } from '../../model/arch.js';
 import { displayPath } from '../../model/safe-path.js';
 import { checkPatchesForSeries } from '../../patches/check-patches-for-series.js';
+import { kernelSourceVersionFinding } from '../../compose/resolve-kconfig.js';
 import { distributionPatches } from './distribution-patches.js';
 import { stripOverlayBlocks } from './overlay-markers.js';
 import { patchedKconfigSource, patchedTreeNotVerified, type AppliedSeries } from '../patched-kconfig-source.js';
@@ -37,6 +38,8 @@ export async function distributionSourceChecks(args: {
   variantPatches: ReadonlyArray<{ file: string; feature: string; text: Buffer }>;
   /** `--verify-kconfig`: cross-check every resolve with the kernel's own conf (unpatched Kconfig only). */
   verify?: boolean;
+  /** The kernel version the spec builds: a source of another version is W_KERNEL_SOURCE_VERSION. */
+  specVersion?: { version: string; where: Finding['where'] };
 }): Promise<{
   findings: Finding[];
   check: string;
@@ -63,12 +66,24 @@ export async function distributionSourceChecks(args: {
   // resolved like the distribution's process_configs.sh: make CROSS_COMPILE=scripts/dummy-tools/
   const kconfig = patchedKconfigSource(args.kernelSource, applied, DISTRIBUTION_SERIES, 'dummy-tools');
   const seen = new Set<string>();
+  let versionChecked = false;
   // the distribution's own Source resolved alone, once per Source text (its own -n/-c results)
   const baselines = new Map<string, { text: string; newOptions: Set<string> }>();
   const resolver: ConfigResolver = async ({ arch, file, mergedText, baseText, requests }) => {
     // process_configs skips a config whose first line says `# EMPTY`
     if ((baseText ?? mergedText).startsWith('# EMPTY\n')) return { text: mergedText, findings: [] };
     const tree = await kconfig.treeOf(arch);
+    const versionWarning: Finding[] = [];
+    if (args.specVersion && !versionChecked) {
+      versionChecked = true;
+      const w = kernelSourceVersionFinding(tree, args.specVersion.version, args.specVersion.where);
+      if (w)
+        versionWarning.push({
+          ...w,
+          message: w.message.replace('the variant builds', "the spec's %prep unpacks"),
+          hint: "pass the distribution's own tarball (the one its sources file names) with --kernel-source",
+        });
+    }
     let baseline: { text: string; newOptions: Set<string> } | undefined;
     if (baseText !== undefined) {
       baseline = baselines.get(`${arch}\u0000${baseText}`);
@@ -99,7 +114,7 @@ export async function distributionSourceChecks(args: {
       seen.add(key);
       return true;
     });
-    const out: Finding[] = fresh.map((f) => ({ ...f, arch: f.arch ?? arch }));
+    const out: Finding[] = [...versionWarning, ...fresh.map((f) => ({ ...f, arch: f.arch ?? arch }))];
     if (args.verify) out.push(...(await verifyOne(tree, resolved, arch, file)));
     return { text: resolved.configText, findings: out, newOptions, ...(baseline ? { baseResolvedText: baseline.text } : {}) };
   };

@@ -98,7 +98,7 @@ export function overlaySpec(specText: string, plan: SpecOverlayPlan, specFile: s
   const out = [...lines];
   // the distribution's buildid is extended, never replaced: %define buildid 1 -> 1.<yours> (Release 0.hs1.<yours>)
   const distributionBuildid = ACTIVE_BUILDID.exec(lines[buildidAt]!)?.[2] ?? '';
-  const buildidBlock = overlayBlock('buildid', [`%define buildid ${distributionBuildid}${plan.buildid}`], lines[buildidAt]!);
+  const buildidBlock = overlayBlock('buildid', [`%define buildid ${distributionBuildid}${plan.buildid}`], lines[buildidAt]);
   const name = plan.rename ?? originalName;
   const renamedSources = new Map<string, string>();
   if (plan.rename && plan.rename !== originalName) {
