@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { at, finding, UsageError, type Finding } from '../findings/finding.js';
-import { loadKconfigTree, type KconfigTree, type PatchedFiles } from '../kconfig/index.js';
+import { loadKconfigTree, type KconfigToolchain, type KconfigTree, type PatchedFiles } from '../kconfig/index.js';
 import type { RpmArch } from '../model/arch.js';
 import type { PatchReport } from '../patches/check-series.js';
 import { isKconfigRelevant } from '../sources/kconfig-cache.js';
@@ -83,10 +83,13 @@ export function patchedKconfigSource(
   applied: AppliedSeries | undefined,
   /** The `feature` the distribution's own patches carry in `applied.results`, if any. */
   distributionSeries = 'distribution',
+  /** `dummy-tools` for distribution configs (resolved like process_configs.sh); default the host's. */
+  toolchain?: KconfigToolchain,
 ): PatchedKconfigSource {
   const patched = applied && patchedKconfigFiles(applied);
+  const withToolchain = toolchain ? { toolchain } : {};
   if (!applied || !patched)
-    return { patched: false, treeOf: (arch) => loadKconfigTree({ source: kernelSource, arch }), guard: (work) => work() };
+    return { patched: false, treeOf: (arch) => loadKconfigTree({ source: kernelSource, arch, ...withToolchain }), guard: (work) => work() };
   const trees = new Map<RpmArch, Promise<KconfigTree>>();
   const rethrow = (err: unknown): never => {
     throw isStackOverflow(err) ? tooDeep(applied, patched, distributionSeries) : err;
@@ -104,7 +107,9 @@ export function patchedKconfigSource(
     treeOf: (arch) => {
       let tree = trees.get(arch);
       if (!tree) {
-        tree = guard(() => loadPatchedKconfigTree({ kernelSource, patched, arch, patches: applied.results, distributionSeries }));
+        tree = guard(() =>
+          loadPatchedKconfigTree({ kernelSource, patched, arch, patches: applied.results, distributionSeries, ...withToolchain }),
+        );
         trees.set(arch, tree);
       }
       return tree;

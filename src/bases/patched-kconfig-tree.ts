@@ -1,5 +1,12 @@
 import { UsageError, type RelatedLocation } from '../findings/finding.js';
-import { asUsageError, KconfigError, loadKconfigTree, type KconfigTree, type PatchedFiles } from '../kconfig/index.js';
+import {
+  asUsageError,
+  KconfigError,
+  loadKconfigTree,
+  type KconfigToolchain,
+  type KconfigTree,
+  type PatchedFiles,
+} from '../kconfig/index.js';
 import type { RpmArch } from '../model/arch.js';
 import { displayPath } from '../model/safe-path.js';
 import type { PatchReport } from '../patches/check-series.js';
@@ -22,12 +29,14 @@ export async function loadPatchedKconfigTree(args: {
   patches: readonly PatchReport[];
   /** The `feature` the distribution's own patches carry. */
   distributionSeries: string;
+  toolchain?: KconfigToolchain;
 }): Promise<KconfigTree> {
+  const toolchain = args.toolchain ? { toolchain: args.toolchain } : {};
   // the unpatched source's own commands, needed only when the patched tree is not cached yet
   // the Kconfig files the unpatched parse read stay readable when they are links (a tree of links)
   const unpatchedFiles = new Set<string>();
   const unpatchedCommands = async () => {
-    const unpatched = await loadKconfigTree({ source: args.kernelSource, arch: args.arch }).catch((err: unknown) => {
+    const unpatched = await loadKconfigTree({ source: args.kernelSource, arch: args.arch, ...toolchain }).catch((err: unknown) => {
       throw asUsageError(err);
     });
     for (const f of unpatched.files) unpatchedFiles.add(f);
@@ -37,6 +46,7 @@ export async function loadPatchedKconfigTree(args: {
     return await loadKconfigTree({
       source: args.kernelSource,
       arch: args.arch,
+      ...toolchain,
       onlyCommands: unpatchedCommands,
       patched: args.patched,
       alsoReadable: unpatchedFiles,

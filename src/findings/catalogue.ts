@@ -346,7 +346,15 @@ export const FINDING_CODES = {
     severity: 'warning',
     exit: 'none',
     group: 'overlay',
-    description: 'with `--kernel-source`: a value `process_configs.sh -c` would have failed the build on; the resolved config is written',
+    description:
+      "with `--kernel-source`: distribution lines `process_configs.sh -c` would have failed the build on because of the variant's values; olddefconfig's value is written in their place",
+  },
+  E_OVERLAY_CONFIG_CHECK: {
+    severity: 'error',
+    exit: 'conflict',
+    group: 'overlay',
+    description:
+      "with `--kernel-source`: the config Sources as written would still fail the distribution's `process_configs.sh -n`/`-c` check (symbol, file and who asked named)",
   },
   E_KMOD_NO_MODULES: { severity: 'error', exit: 'input', group: 'overlay', description: 'a kmod feature lists no module folders' },
   W_KMOD_NO_MODULE_OPTION: { severity: 'warning', exit: 'none', group: 'overlay', description: 'no feature asks for `=m` on an arch' },

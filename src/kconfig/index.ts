@@ -2,7 +2,13 @@
  * The Kconfig engine's public API: load a tree, resolve configs like `make olddefconfig` with
  * findings for every request that did not survive, and explain any symbol's value.
  */
-export { loadKconfigTree, type LoadKconfigTreeOptions, type PatchedFiles } from './load-kconfig-tree.js';
+export {
+  loadKconfigTree,
+  dummyToolsPrefix,
+  type LoadKconfigTreeOptions,
+  type PatchedFiles,
+  type KconfigToolchain,
+} from './load-kconfig-tree.js';
 export type { KconfigTree } from './kconfig-tree.js';
 export { resolveConfig, configValueText, type ResolveConfigInput, type ResolvedConfig } from './resolve-config.js';
 export { explainSymbol, formatExplanation, type SymbolExplanation } from './explain-symbol.js';
@@ -14,3 +20,4 @@ export { KconfigError, asUsageError } from './kconfig-error.js';
 export { detectDialect, type KconfigDialect } from './dialect.js';
 export { verifyResolved, ReferenceConfError, type VerifyResult } from './verify-config.js';
 export { defaultCacheDir } from './memoised-shell.js';
+export { listNewOptions, dependencyChain } from './new-options.js';

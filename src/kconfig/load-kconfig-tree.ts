@@ -28,6 +28,13 @@ export interface LoadKconfigTreeOptions {
   crossCompile?: string;
   tools?: KconfigEnvInput['tools'];
   /**
+   * `dummy-tools`: resolve like a distribution's process_configs.sh (`make
+   * CROSS_COMPILE=scripts/dummy-tools/`): the tree's own scripts/dummy-tools gcc, ld, nm, objcopy
+   * (and pahole) answer every compiler probe as supported, so no value depends on the host's
+   * toolchain. Overrides crossCompile and PAHOLE. Default `host`.
+   */
+  toolchain?: KconfigToolchain;
+  /**
    * Run no macro command: answer only these (another tree's `shellCommands`, parsed with the same
    * toolchain) and refuse any other with E_KCONFIG_SHELL; read only regular files inside the tree.
    * For trees changed by untrusted patches. A function is called only when the tree is not in
@@ -46,6 +53,35 @@ export interface LoadKconfigTreeOptions {
    * tree's own parse read them. Filled by the `onlyCommands` function, before the parse.
    */
   alsoReadable?: ReadonlySet<string>;
+}
+
+export type KconfigToolchain = 'host' | 'dummy-tools';
+
+/** The tree's scripts/dummy-tools folder (with a trailing slash, as CROSS_COMPILE), or undefined when it has none (before 5.10). */
+export function dummyToolsPrefix(root: string): string | undefined {
+  const dir = path.join(root, 'scripts', 'dummy-tools');
+  try {
+    return statSync(path.join(dir, 'gcc')).isFile() ? `${dir}/` : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** crossCompile and tools of a toolchain mode, for a tree extracted at `root`. */
+function toolchainOptions(
+  opts: Pick<LoadKconfigTreeOptions, 'toolchain' | 'crossCompile' | 'tools'>,
+  root: string,
+): Pick<LoadKconfigTreeOptions, 'crossCompile' | 'tools'> {
+  if (opts.toolchain !== 'dummy-tools') return { crossCompile: opts.crossCompile, tools: opts.tools };
+  const prefix = dummyToolsPrefix(root);
+  if (!prefix)
+    throw new KconfigError(
+      'the kernel tree has no scripts/dummy-tools, the toolchain distributions resolve their configs with',
+      { file: 'scripts/dummy-tools/gcc', line: 0, col: 0 },
+      'E_KCONFIG_PARSE',
+      'give a kernel source of Linux 5.10 or later (older distribution kernels carry it in their own tarball)',
+    );
+  return { crossCompile: prefix, tools: { ...opts.tools, PAHOLE: `${prefix}pahole` } };
 }
 
 export type OnlyCommands = RecordedShellCommands | (() => Promise<RecordedShellCommands>);
@@ -84,6 +120,7 @@ export async function loadKconfigTree(opts: LoadKconfigTreeOptions): Promise<Kco
     makeArch,
     opts.crossCompile ?? '',
     opts.tools ?? {},
+    opts.toolchain ?? 'host',
     cacheDir ?? '',
     opts.patched?.digest ?? '',
   ]);
@@ -92,6 +129,7 @@ export async function loadKconfigTree(opts: LoadKconfigTreeOptions): Promise<Kco
   const load = (from: string): Promise<KconfigTree> =>
     loadKconfigTreePrefetching({
       ...opts,
+      ...toolchainOptions(opts, from),
       label: opts.source,
       root: from,
       srcarch,

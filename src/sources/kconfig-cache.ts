@@ -21,6 +21,8 @@ export function isKconfigRelevant(rel: string): boolean {
   // the tree's own Kconfig tool: its dialect (src/kconfig/dialect.ts) and `--verify` builds it
   if (/^scripts\/(kconfig|include)\/[^/]+$/.test(rel)) return true;
   if (/^arch\/[^/]+\/tools\/[^/]+$/.test(rel)) return true;
+  // the toolchain distributions resolve their configs with (process_configs.sh: CROSS_COMPILE=scripts/dummy-tools/)
+  if (rel.startsWith('scripts/dummy-tools/')) return true;
   return false;
 }
 
@@ -33,8 +35,8 @@ function isLooseFile(rel: string): boolean {
   return !rel.slice(rel.lastIndexOf('/') + 1).startsWith('Kconfig') && !/^arch\/[^/]+\/configs\//.test(rel);
 }
 
-/** Bumped whenever the kept subset or its layout changes (v3: one pack file plus the loose scripts). */
-const SUBSET_VERSION = 'v3';
+/** Bumped whenever the kept subset or its layout changes (v3: one pack file plus the loose scripts; v4: scripts/dummy-tools). */
+const SUBSET_VERSION = 'v4';
 /** Written last into an extracted subset: the pack's and every loose file's sha256. */
 const MANIFEST = '.manifest.json';
 /** Every kept file, Kconfig files and defconfigs included (file-pack.ts). */

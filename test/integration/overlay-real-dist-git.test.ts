@@ -52,7 +52,7 @@ const CASES: Case[] = [
     kind: 'centos-stream',
     arches: ['x86_64', 'aarch64'],
     spec: 'kernel.spec',
-    release: /^Release: 0\.hs\.pg$/m,
+    release: /^Release: 0\.hs1\.pg$/m, // the distribution buildid (1) extended, not replaced
     runs: ['x86_64'],
     expect: { x86_64: { OVERLAY_FS_INDEX: 'y', WIREGUARD: 'y' }, aarch64: { OVERLAY_FS_INDEX: 'y', WIREGUARD: 'm' } },
     exclusiveArch: ['ExclusiveArch: noarch x86_64 aarch64', 'ExclusiveArch: noarch x86_64 aarch64'],
@@ -66,7 +66,7 @@ const CASES: Case[] = [
     kind: 'fedora',
     arches: ['x86_64', 'aarch64'],
     spec: 'kernel.spec',
-    release: /^Release: 0\.hs\.pg$/m,
+    release: /^Release: 0\.hs1\.pg$/m, // the distribution buildid (1) extended, not replaced
     runs: ['x86_64'],
     expect: { x86_64: { OVERLAY_FS_INDEX: 'y', WIREGUARD: 'y' }, aarch64: { OVERLAY_FS_INDEX: 'y', WIREGUARD: 'm' } },
     exclusiveArch: ['ExclusiveArch: noarch x86_64 aarch64', 'ExclusiveArch: noarch x86_64 aarch64'],

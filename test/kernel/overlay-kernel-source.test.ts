@@ -2,6 +2,12 @@ import { existsSync } from 'node:fs';
 import { cp, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execa } from 'execa';
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import { processConfigsMismatches } from '../../src/bases/overlay/resolved-config.js';
+import { loadKconfigTree } from '../../src/kconfig/load-kconfig-tree.js';
+import { buildReferenceConf, referenceEnv } from '../../src/kconfig/reference-conf.js';
 import { extractKconfigSubset, readSubsetFile } from '../../src/sources/kconfig-cache.js';
 import { makeFixtureRepo, ROOT_OF_REPO } from '../support/fixture-repo.js';
 import { KERNEL_TIER_KPLAY_CACHE } from '../support/kernel-tree.js';
@@ -112,6 +118,7 @@ async function repo(features: string[], opts: { distPatch?: boolean } = {}): Pro
     'features/delta/config.x86_64': 'CONFIG_X86_X32=y\n',
     'features/epsilon/feature.yml': 'summary: epsilon\nconfig:\n  CONFIG_SOUND: n\n  CONFIG_SND_HDA_INTEL: m\n',
     'features/evil/feature.yml': 'summary: evil\n',
+    'features/btrfs/feature.yml': 'summary: btrfs and the in-kernel config\nconfig:\n  CONFIG_BTRFS_FS: m\n  CONFIG_IKCONFIG: y\n',
     'features/evil/patches/0001-timer.patch': evilPatch,
   });
   temps.push(root);
@@ -147,7 +154,7 @@ describe('overlay checked against the distribution source (Linux 6.12)', () => {
     expect(report.exitCode).toBe(1);
   });
 
-  it('without the problem features it composes, and every config Source of the variant arches is written resolved', async () => {
+  it("without the problem features it composes: every config Source keeps the distribution's lines (the # arch header first) and gains a marked block", async () => {
     const root = await repo(['gamma']);
     const r = await runKplay(['compose', 'variants/pg.yml', '--kernel-source', TARBALL], { cwd: root, env: { KPLAY_CACHE_DIR: CACHE } });
     expect(r.exitCode, r.stderr).toBe(0);
@@ -159,14 +166,80 @@ describe('overlay checked against the distribution source (Linux 6.12)', () => {
       'kernel-aarch64-64k-debug-rhel.config',
     ]) {
       const text = await readFile(path.join(root, 'out/pg', f), 'utf8');
+      const original = await readFile(path.join(REAL, f), 'utf8');
+      expect(text.startsWith(original), f).toBe(true); // every byte of the distribution's, header first
+      expect(text.split('\n')[0]).toMatch(/^# (x86_64|arm64)$/);
       expect(text, f).toMatch(/^CONFIG_KPLAY_DISTRO_FEATURE=y$/m);
-      expect(text.split('\n').length, f).toBeGreaterThan(1000); // resolved in full, not the 40-line fixture
+      expect(text, f).toMatch(/^# kplay-overlay begin options of pg$/m);
     }
     // an arch the variant does not build keeps the distribution's config
     expect(await readFile(path.join(root, 'out/pg/kernel-ppc64le-rhel.config'), 'utf8')).toBe(
       await readFile(path.join(REAL, 'kernel-ppc64le-rhel.config'), 'utf8'),
     );
   });
+
+  it("every option a requested value makes new is written at olddefconfig's value naming who exposed it: the kernel's own conf (dummy-tools) lists no new option and changes no line", async () => {
+    const root = await repo(['btrfs'], { distPatch: false });
+    const r = await runKplay(['compose', 'variants/pg.yml', '--kernel-source', TARBALL, '--json'], {
+      cwd: root,
+      env: { KPLAY_CACHE_DIR: CACHE },
+    });
+    const report = JSON.parse(r.stdout) as { exitCode: number; findings: Array<{ code: string; message: string }> };
+    expect(
+      report.findings.filter((f) => f.code.startsWith('E_')),
+      r.stderr,
+    ).toEqual([]);
+    expect(report.exitCode).toBe(0);
+    for (const [arch, f] of [
+      ['aarch64', 'kernel-aarch64-rhel.config'],
+      ['x86_64', 'kernel-x86_64-debug-rhel.config'],
+    ] as const) {
+      const text = await readFile(path.join(root, 'out/pg', f), 'utf8');
+      const original = await readFile(path.join(REAL, f), 'utf8');
+      for (const line of original.split('\n')) expect(text.split('\n'), f).toContain(line);
+      // the children of BTRFS_FS and IKCONFIG, with the request that exposed them
+      expect(text).toMatch(/^# CONFIG_BTRFS_DEBUG is not set$/m);
+      expect(text).toMatch(/^# CONFIG_BTRFS_FS_POSIX_ACL is not set$/m);
+      expect(text).toMatch(
+        /^# kplay: CONFIG_BTRFS_DEBUG is not set \(new option exposed by CONFIG_BTRFS_FS \(feature btrfs: features\/btrfs\/feature\.yml:3\); olddefconfig's value\)$/m,
+      );
+      expect(text).toMatch(/^# kplay: CONFIG_IKCONFIG_PROC(=y| is not set) \(new option exposed by CONFIG_IKCONFIG /m);
+      // the oracle: the kernel's own conf, with the dummy-tools environment process_configs.sh uses
+      const tree = await loadKconfigTree({ source: TARBALL, arch, toolchain: 'dummy-tools', cacheDir: CACHE });
+      const conf = await buildReferenceConf(tree.root, CACHE);
+      const newIn = async (config: string) => {
+        const work = await mkdtemp(path.join(os.tmpdir(), 'kplay-listnew-'));
+        temps.push(work);
+        await writeFile(path.join(work, '.config'), config);
+        const env = { ...referenceEnv(tree), KCONFIG_CONFIG: path.join(work, '.config') };
+        const listed = await execa(conf, ['-s', '--listnewconfig', 'Kconfig'], { cwd: work, env });
+        await execa(conf, ['-s', '--olddefconfig', 'Kconfig'], { cwd: work, env });
+        const after = await readFile(path.join(work, '.config'), 'utf8');
+        return {
+          listed: new Set(
+            listed.stdout
+              .split('\n')
+              .filter((l) => l.startsWith('CONFIG_'))
+              .map((l) => l.split('=')[0]),
+          ),
+          after,
+        };
+      };
+      const before = await newIn(original);
+      const now = await newIn(text);
+      expect(
+        [...now.listed].filter((s) => !before.listed.has(s)),
+        f,
+      ).toEqual([]);
+      expect(before.listed.has('CONFIG_BTRFS_DEBUG')).toBe(false);
+      const mismatches = (src: string, after: string) => processConfigsMismatches(src, after).map((m) => `${m.symbol} ${m.had} ${m.now}`);
+      const known = new Set(mismatches(original, before.after));
+      expect(
+        mismatches(text, now.after).filter((m) => !known.has(m)),
+        f,
+      ).toEqual([]);
+    }
+  }, 600_000);
 
   it("a feature patch adding $(shell,...) to a Kconfig file runs nothing: E_KCONFIG_SHELL at the macro's line, exit 2, nothing written", async () => {
     const root = await repo(['gamma', 'evil']);
@@ -206,5 +279,5 @@ describe('overlay checked against the distribution source (Linux 6.12)', () => {
     const pr = JSON.parse(p.stdout) as { findings: Array<{ code: string; message: string }>; checks: Record<string, string> };
     expect(pr.findings.filter((f) => f.code === 'W_KCONFIG_NOT_VERIFIED')).toHaveLength(1);
     expect(pr.checks.kconfig).toMatch(/--verify-kconfig: not run \(patches change Kconfig files\)/);
-  }, 300_000);
+  }, 900_000);
 });

@@ -3,7 +3,6 @@ import path from 'node:path';
 import { place, sha256 } from '../../compose/manifest.js';
 import type { MergedConfig } from '../../config/merge-config.js';
 import type { Finding } from '../../findings/finding.js';
-import type { ConfigValue } from '../../model/types.js';
 import type { OverlayBase, Variant } from '../../model/variant.js';
 import { outputPatches, type OutputPatch } from '../../render/spec-context.js';
 import { KPLAY_VERSION } from '../../version.js';
@@ -15,14 +14,12 @@ import { overlayKernelLocal } from './kernel-local.js';
 import { overlayChangelogEntry } from './overlay-changelog.js';
 import { SpecBoundary } from '../../render/boundary/index.js';
 import { overlaySpec } from './overlay-spec.js';
-import { readDistGit } from './read-dist-git.js';
-import { predictConfigMismatches } from './resolved-config.js';
-import { setConfigValues } from './set-config-values.js';
+import { readDistGit, type DistGitTree } from './read-dist-git.js';
+import { overlayConfigSources } from './overlay-config-sources.js';
 import { guardShortPatch } from './short-patch.js';
 import { parseSourcesFile } from './sources-file.js';
 import { readSpecRelease, readSpecVersion } from './spec-sources.js';
 import { chooseValueScope } from './value-scope.js';
-import { configWithProvenance } from './config-provenance.js';
 import { distributionSourceChecks } from './distribution-source-checks.js';
 import { restrictExclusiveArch, type ExclusiveArchChange } from './exclusive-arch.js';
 import { readSpecMacros } from './spec-macros.js';
@@ -33,10 +30,6 @@ import { codePointOrder } from '../../model/code-point-order.js';
 /** `.fedora-playground` is not a valid Release part (no `-`): `.fedora_playground`. */
 export function overlayBuildid(variant: Variant): string {
   return variant.buildid ?? `.${variant.name.replace(/-/g, '_')}`;
-}
-
-function valuesOf(requests: ReadonlyArray<{ symbol: string; value: ConfigValue }>): Map<string, ConfigValue> {
-  return new Map(requests.map((r) => [r.symbol, r.value]));
 }
 
 /**
@@ -169,6 +162,7 @@ export async function composeOverlay(
       specLabel,
       variantPatches: patches,
       ...(opts.verifyKconfig ? { verify: true } : {}),
+      ...(version ? { specVersion: { version, where: { file: specLabel, line: 0, col: 0 } } } : {}),
     });
     // the parse-only check above already reported the variant's own overlaps
     const known = new Set(findings.map((f) => `${f.code}|${f.message}|${f.where?.file}:${f.where?.line}`));
@@ -193,38 +187,34 @@ export async function composeOverlay(
     }
   }
   files.set(specFile, specOut);
+  const configs = await overlayConfigSources({
+    variantName: variant.name,
+    configSources,
+    scope,
+    original: (file) => tree.files.get(file)!.toString('utf8'),
+    outName,
+    resolveConfig,
+    kernelLocalAllowed: Boolean(kernelLocal) && configSources.every((c) => scope.perArch.has(c.arch)),
+    place: (r) => place(r, root),
+    findings,
+  });
   if (kernelLocal)
     files.set(
       'kernel-local',
-      overlayKernelLocal((tree.files.get('kernel-local') ?? Buffer.alloc(0)).toString('utf8'), variant.name, scope.kernelLocal, (r) =>
-        place(r, root),
+      overlayKernelLocal(
+        (tree.files.get('kernel-local') ?? Buffer.alloc(0)).toString('utf8'),
+        variant.name,
+        scope.kernelLocal,
+        (r) => place(r, root),
+        configs.kernelLocal,
       ),
     );
-  const everyArch = valuesOf(scope.kernelLocal);
-  for (const c of configSources) {
-    const perArch = scope.perArch.get(c.arch);
-    if (!perArch) continue; // an arch the variant does not build keeps the distribution's config
-    const original = tree.files.get(c.file)!.toString('utf8');
-    let text = configWithProvenance(original, variant.name, perArch, (r) => place(r, root));
-    if (resolveConfig) {
-      const request = {
-        arch: c.arch,
-        file: outName(c.file),
-        mergedText: setConfigValues(text, everyArch),
-        baseText: original,
-        requests: [...scope.kernelLocal, ...perArch],
-      };
-      const r = await resolveConfig(request);
-      findings.push(...r.findings, ...predictConfigMismatches(request, r.text));
-      text = r.text;
-    }
-    files.set(outName(c.file), text);
-  }
+  for (const [file, text] of configs.texts) files.set(file, text);
   for (const p of patches) files.set(p.file, p.text);
   checks.kconfig = opts.kernelSource
-    ? `resolved like make olddefconfig on ${displayPath(opts.kernelSource)} with the distribution's patches applied: every config Source of the variant's arches (${variant.arches.list.join(', ')}) is written resolved${verified() ? `; --verify-kconfig: ${verified()}` : ''}`
+    ? `resolved like make olddefconfig on ${displayPath(opts.kernelSource)} with the distribution's patches applied: every config Source of the variant's arches (${variant.arches.list.join(', ')}) resolved like the distribution's process_configs.sh (scripts/dummy-tools toolchain): every config Source of the variant's arches keeps the distribution's lines and gains the requested values and every option they make new, at olddefconfig's value; its -n and -c checks were run on what is written${verified() ? `; --verify-kconfig: ${verified()}` : ''}`
     : resolveConfig
-      ? "resolved: every config Source of the variant's arches is written as the Kconfig engine resolved it"
+      ? "resolved: every config Source of the variant's arches keeps the distribution's lines and gains the requested values and the options they make new"
       : 'skipped: no kernel source given (configs hold the requested values; lost, unknown or unmet values and patches that do not apply to the distribution show only at build time)';
   checks.arches = arches.changes.length
     ? `ExclusiveArch restricted to the variant's arches: ${arches.changes.map((c) => `line ${c.line}: '${c.from}' -> '${c.to}'`).join('; ')}`
@@ -275,7 +265,7 @@ function missingConfigDescription(name: string, arch: string, found: readonly Co
 function overlayManifest(
   variant: Variant<OverlayBase>,
   version: string,
-  tree: { label: string; commit?: string; specFile: string },
+  tree: { label: string; commit?: string; specFile: string; used?: DistGitTree['used'] },
   name: string,
   features: string[],
   patches: OutputPatch[],
@@ -286,11 +276,14 @@ function overlayManifest(
   exclusiveArch: readonly ExclusiveArchChange[] = [],
   release?: string,
 ): string {
+  // what was really read: the --dist-git folder or URL when given, with the exact commit
   const o = variant.base.origin;
-  const origin =
-    o.kind === 'git'
-      ? { git: o.url, ref: o.ref, ...(tree.commit ? { commit: tree.commit } : {}) }
-      : { [o.kind]: path.relative(root, o.path).split(path.sep).join('/') };
+  const used = tree.used ?? (o.kind === 'git' ? { git: o.url, ref: o.ref } : { [o.kind]: o.path });
+  const rel = (p: string) => path.relative(root, p).split(path.sep).join('/');
+  const origin = {
+    ...('git' in used ? used : 'path' in used ? { path: rel(used.path) } : { srpm: rel((used as { srpm: string }).srpm) }),
+    ...(tree.commit ? { commit: tree.commit } : {}),
+  };
   const manifest = {
     kplay: KPLAY_VERSION,
     variant: { name: variant.name, files: variant.chain.map((f) => path.relative(root, path.resolve(f)).split(path.sep).join('/')) },

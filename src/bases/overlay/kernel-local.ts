@@ -1,5 +1,6 @@
 import { formatConfigLine } from '../../config/config-value.js';
 import type { ConfigRequest } from '../../model/types.js';
+import type { DerivedLine } from './config-provenance.js';
 import { overlayBlock, stripOverlayBlocks } from './overlay-markers.js';
 
 /**
@@ -12,14 +13,16 @@ export function overlayKernelLocal(
   variantName: string,
   requests: readonly ConfigRequest[],
   place: (r: ConfigRequest) => string,
+  derived: readonly DerivedLine[] = [],
 ): string {
   const kept = stripOverlayBlocks(original.replace(/\n$/, '').split('\n')).filter((l, i, all) => l !== '' || i < all.length - 1);
-  const block = requests.length
-    ? overlayBlock(
-        `options of ${variantName}`,
-        requests.flatMap((r) => [`# ${r.origin.kind} ${r.origin.name}: ${place(r)}`, formatConfigLine(r.symbol, r.value)]),
-      )
-    : [];
+  const block =
+    requests.length || derived.length
+      ? overlayBlock(`options of ${variantName}`, [
+          ...requests.flatMap((r) => [`# ${r.origin.kind} ${r.origin.name}: ${place(r)}`, formatConfigLine(r.symbol, r.value)]),
+          ...derived.flatMap((d) => [`# ${d.why}`, d.line]),
+        ])
+      : [];
   const lines = [...block, ...kept];
   return lines.length ? `${lines.join('\n')}\n` : '';
 }

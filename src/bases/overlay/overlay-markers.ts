@@ -6,9 +6,15 @@
 const BEGIN = '# kplay-overlay begin';
 const END = '# kplay-overlay end';
 
-/** The marked block kplay inserts: `# kplay-overlay begin <what>`, the lines, `# kplay-overlay end <what>`. */
-export function overlayBlock(what: string, lines: string[]): string[] {
-  return [`${BEGIN} ${what}`, ...lines, `${END} ${what}`];
+const IN_PLACE_OF = ', in place of: ';
+
+/**
+ * The marked block kplay inserts: `# kplay-overlay begin <what>`, the lines, `# kplay-overlay end <what>`.
+ * With `inPlaceOf`, the block replaces that distribution line, which its first line keeps
+ * (`# kplay-overlay begin buildid, in place of: %define buildid 1`) so removing the block restores it.
+ */
+export function overlayBlock(what: string, lines: string[], inPlaceOf?: string): string[] {
+  return [`${BEGIN} ${what}${inPlaceOf !== undefined ? `${IN_PLACE_OF}${inPlaceOf}` : ''}`, ...lines, `${END} ${what}`];
 }
 
 /** The first body line of the %changelog entry kplay adds (how a later overlay recognises it). */
@@ -21,6 +27,8 @@ export function stripOverlayBlocks(lines: readonly string[]): string[] {
   for (const line of lines) {
     if (!inBlock && line.startsWith(BEGIN)) {
       inBlock = true;
+      const replaced = line.indexOf(IN_PLACE_OF);
+      if (replaced >= 0) out.push(line.slice(replaced + IN_PLACE_OF.length));
       continue;
     }
     if (inBlock) {

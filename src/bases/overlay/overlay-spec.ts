@@ -30,6 +30,7 @@ export interface SpecOverlayResult {
 }
 
 const BUILDID_LINE = /^(#\s*|%)(define|global)\s+buildid(\s|$)/;
+const ACTIVE_BUILDID = /^%(define|global)\s+buildid\s+(\S+)\s*$/;
 const PATCH_LINE = /^Patch(\d+)\s*:/;
 const TEST_PATCH_LINE = /^Patch\d+:\s*linux-kernel-test\.patch\s*$/;
 const TEST_APPLY_LINE = /^ApplyOptionalPatch\s+linux-kernel-test\.patch\s*$/;
@@ -55,7 +56,9 @@ export function overlaySpec(specText: string, plan: SpecOverlayPlan, specFile: s
   const lines = stripOverlayBlocks(specText.replace(/\n$/, '').split('\n'));
 
   const nameLine = readSpecName(lines);
-  const buildidAt = lines.findIndex((l) => BUILDID_LINE.test(l));
+  // the distribution's own buildid (the last active definition), else its `# define buildid` comment
+  const activeBuildid = lines.reduce((last, l, i) => (ACTIVE_BUILDID.test(l) ? i : last), -1);
+  const buildidAt = activeBuildid >= 0 ? activeBuildid : lines.findIndex((l) => BUILDID_LINE.test(l));
   const testPatchAt = lines.findIndex((l) => TEST_PATCH_LINE.test(l));
   const testApplyAt = lines.findIndex((l) => TEST_APPLY_LINE.test(l));
   const changelogAt = lines.findIndex((l) => l.trim() === '%changelog');
@@ -93,7 +96,9 @@ export function overlaySpec(specText: string, plan: SpecOverlayPlan, specFile: s
 
   // Replacements (the same edit applied again gives the same line).
   const out = [...lines];
-  out[buildidAt] = `%define buildid ${plan.buildid}`;
+  // the distribution's buildid is extended, never replaced: %define buildid 1 -> 1.<yours> (Release 0.hs1.<yours>)
+  const distributionBuildid = ACTIVE_BUILDID.exec(lines[buildidAt]!)?.[2] ?? '';
+  const buildidBlock = overlayBlock('buildid', [`%define buildid ${distributionBuildid}${plan.buildid}`], lines[buildidAt]);
   const name = plan.rename ?? originalName;
   const renamedSources = new Map<string, string>();
   if (plan.rename && plan.rename !== originalName) {
@@ -125,8 +130,9 @@ export function overlaySpec(specText: string, plan: SpecOverlayPlan, specFile: s
   // Insertions, bottom to top so earlier indices stay valid.
   const firstNumber = Math.max(0, ...lines.map((l) => Number(PATCH_LINE.exec(l)?.[1] ?? -1))) + 1;
   const changelog = overlayChangelog(plan);
-  const inserts: Array<{ after: number; lines: string[] }> = [
+  const inserts: Array<{ after: number; lines: string[]; replace?: boolean }> = [
     { after: changelogAt, lines: changelog },
+    { after: buildidAt - 1, lines: buildidBlock, replace: true },
     // after the distribution's last patch application (CentOS Plus applies its own after the test patch)
     {
       after: lastDistributionApply(lines, testApplyAt),
@@ -156,7 +162,7 @@ export function overlaySpec(specText: string, plan: SpecOverlayPlan, specFile: s
         : [],
     },
   ];
-  for (const ins of inserts.sort((a, b) => b.after - a.after)) out.splice(ins.after + 1, 0, ...ins.lines);
+  for (const ins of inserts.sort((a, b) => b.after - a.after)) out.splice(ins.after + 1, ins.replace ? 1 : 0, ...ins.lines);
   return { text: `${out.join('\n')}${trailingNewline ? '\n' : ''}`, name, originalName, renamedSources, findings };
 }
 

@@ -1,6 +1,6 @@
 import { execa } from 'execa';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Finding } from '../../findings/finding.js';
@@ -19,6 +19,24 @@ export interface DistGitTree {
   commit?: string;
   /** `SPECS+SOURCES` for the git.centos.org layout (the spec is then SPECS/<specFile>). */
   layout?: PackageLayout;
+  /** What was really read (the --dist-git folder or URL when given), for the manifest. */
+  used?: { git: string; ref: string } | { path: string } | { srpm: string };
+  /** git.centos.org's `.<package>.metadata` (`<sha1|sha256> SOURCES/<file>` lines), when the folder has one. */
+  metadata?: Buffer;
+}
+
+/** The commit a local checkout is at (undefined when it is no git work tree). */
+async function headOf(dir: string): Promise<string | undefined> {
+  const r = await execa('git', ['-C', dir, 'rev-parse', '--verify', '--quiet', 'HEAD'], { reject: false, env: { LC_ALL: 'C' } }).catch(
+    () => undefined,
+  );
+  const top = await execa('git', ['-C', dir, 'rev-parse', '--show-toplevel'], { reject: false, env: { LC_ALL: 'C' } }).catch(
+    () => undefined,
+  );
+  // only the folder's own repository: a package folder inside another project's checkout has no commit of its own
+  if (!r || r.exitCode !== 0 || !top || top.exitCode !== 0) return undefined;
+  if (path.resolve(top.stdout.trim()) !== path.resolve(dir)) return undefined;
+  return r.stdout.trim() || undefined;
 }
 
 // a flat dist-git or git.centos.org SPECS/ + SOURCES/, every file with its mode: read-package-folder.ts
@@ -98,17 +116,28 @@ export async function readDistGit(
   let label: string;
   let commit: string | undefined;
   let scratch: string | undefined;
+  let used: DistGitTree['used'];
+  let metadata: Buffer | undefined;
+  const readMetadata = async (dir: string) => {
+    metadata = await readFile(path.join(dir, `.${pkg}.metadata`)).catch(() => undefined);
+  };
   try {
     if (source.kind === 'git') {
       label = `${source.url} ${source.ref}`;
       const cloned = await cloneAt(source.url, source.ref);
       scratch = cloned.dir;
       commit = cloned.commit;
+      used = { git: source.url, ref: source.ref };
       ({ files, layout } = await readPackageFolder(cloned.dir));
+      await readMetadata(cloned.dir);
     } else if (source.kind === 'path') {
       label = source.display;
+      used = { path: source.path };
       ({ files, layout } = await readPackageFolder(source.path));
+      commit = await headOf(source.path);
+      await readMetadata(source.path);
     } else {
+      used = { srpm: source.path };
       label = source.display;
       scratch = await unpackSrpm(source.path);
       ({ files, layout } = await readPackageFolder(scratch));
@@ -131,5 +160,8 @@ export async function readDistGit(
   }
   const specFile = pickSpec(files, pkg);
   if (!specFile) return fail(`${label} holds no ${pkg}.spec`, 'is this the dist-git of the kernel package?');
-  return { tree: { label, files, specFile, layout, ...(commit ? { commit } : {}) }, findings: [] };
+  return {
+    tree: { label, files, specFile, layout, used, ...(commit ? { commit } : {}), ...(metadata ? { metadata } : {}) },
+    findings: [],
+  };
 }

@@ -2,11 +2,13 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { withFileMode } from '../../fs/file-mode.js';
 import { codePointOrder } from '../../model/code-point-order.js';
+import { OUTPUT_MARKER } from '../../compose/output-marker.js';
 
 /** How a distribution's package folder is laid out. */
 export type PackageLayout = 'flat' | 'SPECS+SOURCES';
 
-const SKIPPED = new Set(['.git', 'manifest.json']);
+// kplay's own output files are never inputs (overlaying an output folder again)
+const SKIPPED = new Set(['.git', 'manifest.json', OUTPUT_MARKER]);
 
 async function isDir(p: string): Promise<boolean> {
   try {

@@ -1,7 +1,6 @@
 import type { Finding } from '../../findings/finding.js';
 import type { RpmArch } from '../../model/arch.js';
 import type { ConfigRequest } from '../../model/types.js';
-import { readConfigLines } from './set-config-values.js';
 
 /** What the overlay hands the Kconfig engine for one config Source. */
 export interface ConfigResolveRequest {
@@ -16,39 +15,101 @@ export interface ConfigResolveRequest {
   requests?: readonly ConfigRequest[];
 }
 
-/**
- * The Kconfig engine's part: resolve `mergedText` like `make olddefconfig` on the base tree and
- * return the full resolved config plus its own findings (E_KCONFIG_UNMET, ...).
- */
-export type ConfigResolver = (request: ConfigResolveRequest) => Promise<{ text: string; findings: Finding[] }>;
+/** An option `make listnewconfig` lists for the merged config but not for the distribution's own. */
+export interface NewOption {
+  symbol: string;
+  /** Its line as olddefconfig writes it (`CONFIG_X=y`, `# CONFIG_X is not set`). */
+  line: string;
+  /** The requested symbols whose value made it visible (nearest dependency first); empty when none is found. */
+  exposedBy: string[];
+}
 
 /**
- * What process_configs.sh -c would have reported: every symbol the merged config sets that the
- * resolved config sets differently (or drops). Written out resolved, the build sees no mismatch;
- * these are W_OVERLAY_CONFIG_MISMATCH warnings naming what the resolution changed.
+ * The Kconfig engine's part: resolve `mergedText` like `make olddefconfig` on the base tree and
+ * return the resolved config, its own findings (E_KCONFIG_UNMET, ...), and, when the resolver
+ * knows the tree's menus, the options `listnewconfig` shows only because of the variant, plus
+ * `baseResolvedText`: `baseText` resolved alone (what the distribution's own check sees).
  */
-export function predictConfigMismatches(request: ConfigResolveRequest, resolvedText: string): Finding[] {
-  const before = readConfigLines(request.mergedText);
-  const after = readConfigLines(resolvedText);
-  const changed: string[] = [];
-  for (const [sym, line] of before) {
-    const now = after.get(sym);
-    const wasUnset = line.startsWith('#');
-    if (now === undefined ? !wasUnset : now !== line)
-      changed.push(`CONFIG_${sym}: ${show(line)} -> ${now === undefined ? 'gone' : show(now)}`);
+export type ConfigResolver = (
+  request: ConfigResolveRequest,
+) => Promise<{ text: string; findings: Finding[]; newOptions?: NewOption[]; baseResolvedText?: string }>;
+
+/** A line `process_configs.sh -c` reports: the Source had `had`, olddefconfig wrote `now`. */
+export interface ConfigMismatch {
+  symbol: string;
+  had: string;
+  now: string;
+}
+
+/**
+ * process_configs.sh's checkoptions (its awk, read for its meaning): for every line of the
+ * olddefconfig output that sets a symbol (`CONFIG_X=v` or `# CONFIG_X is not set`), a mismatch when
+ * the Source gave that symbol another value. Symbols the output does not write are not compared.
+ */
+export function processConfigsMismatches(sourceText: string, resolvedText: string): ConfigMismatch[] {
+  const had = new Map<string, string>();
+  for (const line of sourceText.split('\n')) {
+    const v = checkedValue(line);
+    if (v) had.set(v.symbol, v.value);
   }
+  const out: ConfigMismatch[] = [];
+  for (const line of resolvedText.split('\n')) {
+    const v = checkedValue(line);
+    if (!v) continue;
+    const before = had.get(v.symbol);
+    if (before !== undefined && before !== v.value) out.push({ symbol: v.symbol, had: before, now: v.value });
+  }
+  return out;
+}
+
+function checkedValue(line: string): { symbol: string; value: string } | undefined {
+  const unset = /^# (CONFIG_[A-Za-z0-9_]+) is not set\s*$/.exec(line);
+  if (unset) return { symbol: unset[1]!, value: 'is not set' };
+  const set = /^(CONFIG_[A-Za-z0-9_]+)=([^=]*)/.exec(line);
+  if (set) return { symbol: set[1]!, value: set[2]! };
+  return undefined;
+}
+
+const key = (m: ConfigMismatch) => `${m.symbol}\u0000${m.had}\u0000${m.now}`;
+
+/**
+ * What `process_configs -c` would report because of the variant: the mismatches of the merged
+ * Source that the distribution's own Source does not have. Listed in full in one
+ * W_OVERLAY_CONFIG_MISMATCH per Source (kplay writes olddefconfig's value in their place).
+ */
+export function predictConfigMismatches(
+  request: ConfigResolveRequest,
+  resolvedText: string,
+  baseline?: { sourceText: string; resolvedText: string },
+): Finding[] {
+  const changed = variantMismatches(request.mergedText, resolvedText, baseline);
   if (!changed.length) return [];
   return [
     {
       code: 'W_OVERLAY_CONFIG_MISMATCH',
       severity: 'warning',
-      message: `${request.file}: process_configs -c would have failed on ${changed.length} mismatch(es); kplay writes the resolved config instead: ${changed.slice(0, 20).join(', ')}${changed.length > 20 ? ', ...' : ''}`,
+      message: `${request.file}: process_configs -c would have failed on ${changed.length} mismatch(es) the variant causes; kplay writes olddefconfig's value in their place: ${changed.map(showMismatch).join(', ')}`,
       arch: request.arch,
       where: { file: request.file, line: 0, col: 0 },
+      hint: 'set these values in a feature, or drop the request that changes them',
     },
   ];
 }
 
-function show(line: string): string {
-  return line.startsWith('#') ? 'n' : line.slice(line.indexOf('=') + 1);
+/** The mismatches of `sourceText` that `baseline` (the distribution's own Source, resolved) does not have. */
+export function variantMismatches(
+  sourceText: string,
+  resolvedText: string,
+  baseline?: { sourceText: string; resolvedText: string },
+): ConfigMismatch[] {
+  const known = new Set(baseline ? processConfigsMismatches(baseline.sourceText, baseline.resolvedText).map(key) : []);
+  return processConfigsMismatches(sourceText, resolvedText).filter((m) => !known.has(key(m)));
+}
+
+export function showMismatch(m: ConfigMismatch): string {
+  return `${m.symbol}: ${show(m.had)} -> ${show(m.now)}`;
+}
+
+function show(value: string): string {
+  return value === 'is not set' ? 'n' : value;
 }

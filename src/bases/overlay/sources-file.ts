@@ -9,12 +9,14 @@ export interface LookasideEntry {
 }
 
 const BSD_STYLE = /^(SHA512|SHA256|MD5) \(([^()/]+)\) = ([0-9a-f]+)$/;
-const OLD_STYLE = /^([0-9a-f]{32}) +([^/\s]+)$/;
+// `<hex>  <file>` (sha512sum/md5sum output: AlmaLinux and RHEL imports, old Fedora md5 lines), the algorithm told by the length
+const PLAIN_STYLE = /^([0-9a-f]+) +\*?([^/\s]+)$/;
+const BY_LENGTH: Record<number, LookasideEntry['algorithm']> = { 128: 'sha512', 64: 'sha256', 32: 'md5' };
 const LENGTHS = { sha512: 128, sha256: 64, md5: 32 } as const;
 
 /**
- * Parse a dist-git `sources` file: `SHA512 (linux-6.17.tar.xz) = <hex>` lines (the old
- * `<md5>  <file>` form is read too). Bad lines are E_OVERLAY_SOURCES_LINE findings.
+ * Parse a dist-git `sources` file: `SHA512 (linux-6.17.tar.xz) = <hex>` lines, or `<hex>  <file>`
+ * lines (sha512, sha256 or md5 by the digest's length). Bad lines are E_OVERLAY_SOURCES_LINE findings.
  */
 export function parseSourcesFile(text: string, file: string): { entries: LookasideEntry[]; findings: Finding[] } {
   const entries: LookasideEntry[] = [];
@@ -23,8 +25,8 @@ export function parseSourcesFile(text: string, file: string): { entries: Lookasi
     const line = raw.trim();
     if (!line) return;
     const bsd = BSD_STYLE.exec(line);
-    const old = bsd ? null : OLD_STYLE.exec(line);
-    const algorithm = bsd ? (bsd[1]!.toLowerCase() as LookasideEntry['algorithm']) : 'md5';
+    const old = bsd ? null : PLAIN_STYLE.exec(line);
+    const algorithm = bsd ? (bsd[1]!.toLowerCase() as LookasideEntry['algorithm']) : (BY_LENGTH[old?.[1]?.length ?? 0] ?? 'md5');
     const name = bsd?.[2] ?? old?.[2];
     const digest = bsd?.[3] ?? old?.[1];
     if (!name || !digest || digest.length !== LENGTHS[algorithm] || name === '.' || name === '..') {
@@ -33,7 +35,7 @@ export function parseSourcesFile(text: string, file: string): { entries: Lookasi
         severity: 'error',
         message: `cannot read this sources line: ${JSON.stringify(line.slice(0, 120))}`,
         where: { file, line: i + 1, col: 1 },
-        hint: 'lines look like: SHA512 (linux-6.17.tar.xz) = <128 hex digits>',
+        hint: 'lines look like: SHA512 (linux-6.17.tar.xz) = <128 hex digits>, or <128 hex digits>  linux-6.17.tar.xz',
       });
       return;
     }

@@ -29,7 +29,7 @@ describe('overlaySpec', () => {
     expect(r.findings).toEqual([]);
     const lines = r.text.split('\n');
     expect(lines).toContain('%define buildid .pg');
-    expect(lines).not.toContain('# define buildid .local');
+    expect(lines).toContain('# kplay-overlay begin buildid, in place of: # define buildid .local');
     const p1 = lines.indexOf('Patch1000000: 0001-a-one.patch');
     const p2 = lines.indexOf('Patch1000001: 0002-b-two.patch');
     expect(p1).toBeGreaterThan(lines.indexOf('Patch999999: linux-kernel-test.patch'));
@@ -175,5 +175,38 @@ describe('the dist-git sources file', () => {
     expect(lookasideUrl('https://src.fedoraproject.org/repo/pkgs/rpms', 'kernel', r.entries[0]!)).toBe(
       `https://src.fedoraproject.org/repo/pkgs/rpms/kernel/linux-6.17.7.tar.xz/sha512/${r.entries[0]!.digest}/linux-6.17.7.tar.xz`,
     );
+  });
+});
+
+describe('dist-git fidelity', () => {
+  it("reads the `<hex>  <file>` sources form (AlmaLinux/RHEL imports) as well as `SHA512 (f) = h`, the algorithm told by the digest's length", () => {
+    const sha512 = 'ab'.repeat(64);
+    const sha256 = 'cd'.repeat(32);
+    const r = parseSourcesFile(
+      `${sha512}  linux-6.12.0-55.el10.tar.xz\n${sha256}  kernel-abi-stablelists-6.12.0.tar.xz\nSHA512 (x.tar.xz) = ${sha512}\n`,
+      'sources',
+    );
+    expect(r.findings).toEqual([]);
+    expect(r.entries.map((e) => [e.file, e.algorithm, e.line])).toEqual([
+      ['linux-6.12.0-55.el10.tar.xz', 'sha512', 1],
+      ['kernel-abi-stablelists-6.12.0.tar.xz', 'sha256', 2],
+      ['x.tar.xz', 'sha512', 3],
+    ]);
+    // a digest of no known length is still a located error
+    expect(parseSourcesFile(`${'ab'.repeat(10)}  f.tar.xz\n`, 'sources').findings.map((f) => f.code)).toEqual(['E_OVERLAY_SOURCES_LINE']);
+  });
+
+  it("extends the distribution's buildid instead of replacing it: Hyperscale's `%define buildid 1` gives Release 0.hs1.pg, and overlaying again gives the same spec", () => {
+    const real = readFileSync(path.join(FIXTURES, 'real/c10s-hyperscale/kernel.spec'), 'utf8');
+    const once = overlaySpec(real, plan, 'kernel.spec');
+    expect(once.findings.filter((f) => f.severity === 'error')).toEqual([]);
+    const lines = once.text.split('\n');
+    expect(lines).toContain('%define buildid 1.pg');
+    expect(lines).not.toContain('%define buildid 1');
+    expect(lines).toContain('# kplay-overlay begin buildid, in place of: %define buildid 1');
+    expect(lines).toContain('%define specrelease 0.hs%{?buildid}%{?dist}');
+    expect(overlaySpec(once.text, plan, 'kernel.spec').text).toBe(once.text);
+    // removing the overlay restores the distribution's line
+    expect(overlaySpec(once.text, { ...plan, buildid: '.other' }, 'kernel.spec').text).toContain('%define buildid 1.other');
   });
 });
