@@ -159,7 +159,12 @@ export async function runKmm(variantFile: string, opts: KmmOptions): Promise<Kmm
   const outDir = path.resolve(opts.out ?? path.join(root, 'out', `${variant.name}-kmm`));
   const result = done({ files, outDir, targets });
   if (result.exitCode === 0 && opts.write !== false) {
-    await writeOutputAtomically(outDir, files, { variant: `${variant.name}-kmm`, root, variantFile: variant.file });
+    await writeOutputAtomically(outDir, files, {
+      variant: `${variant.name}-kmm`,
+      root,
+      variantFile: variant.file,
+      named: opts.out !== undefined,
+    });
     result.written = true;
   }
   return result;
