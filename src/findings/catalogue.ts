@@ -723,6 +723,13 @@ export const FINDING_CODES = {
   },
   E_KMM_KERNEL: { severity: 'error', exit: 'input', group: 'signing', description: 'a `--kernel` the kmod variant cannot build for' },
   E_KMM_NOT_KMOD: { severity: 'error', exit: 'input', group: 'signing', description: '`kplay kmm`: the variant is not `type: kmod`' },
+  E_KMM_NAME: {
+    severity: 'error',
+    exit: 'input',
+    group: 'signing',
+    description:
+      '`kplay kmm`: the variant file name or the module name cannot be a token of the Containerfile, scripts or units (`kmod-` alone, a newline, a space, a quote)',
+  },
   E_KMM_SCHEMA: {
     severity: 'error',
     exit: 'internal',
