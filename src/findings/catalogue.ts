@@ -513,6 +513,19 @@ export const FINDING_CODES = {
     group: 'sources',
     description: 'an XML-RPC fault while watching, e.g. `ActionNotAllowed (1004)`',
   },
+  E_NETWORK_TOO_LARGE: {
+    severity: 'error',
+    exit: 'input',
+    group: 'sources',
+    description:
+      'a network document (repomd.xml, primary metadata, a Koji or Copr answer, a log, a webhook answer) or its decompressed form is larger than kplay reads',
+  },
+  E_NETWORK_MALFORMED: {
+    severity: 'error',
+    exit: 'input',
+    group: 'sources',
+    description: 'a network document kplay cannot read: corrupt compression, a tag longer than 64 KiB, a primary location outside the repository',
+  },
   E_CBS_HUB_ANSWER: { severity: 'error', exit: 'input', group: 'sources', description: 'the hub answered something that is not a task' },
   E_CBS_TASK_UNKNOWN: {
     severity: 'error',
