@@ -6,10 +6,10 @@ import { unescapeXml, XmlTagError, XmlTagScanner } from './xml-tag-scanner.js';
 
 /** repomd.xml is a few KB: 4 MiB is far more than any repository's. */
 export const MAX_REPOMD_BYTES = 4 * 1024 * 1024;
-/** primary.xml as downloaded (compressed): Fedora Everything's is ~40 MB. */
-export const MAX_PRIMARY_BYTES = 256 * 1024 * 1024;
-/** primary.xml decompressed: Fedora Everything's is ~400 MB. */
-export const MAX_PRIMARY_XML_BYTES = 1024 * 1024 * 1024;
+/** primary.xml as downloaded (compressed; CentOS Stream's AppStream is ~10 MB, Fedora Everything's tens of MB). */
+export const MAX_PRIMARY_BYTES = 48 * 1024 * 1024;
+/** primary.xml decompressed (CentOS Stream's AppStream is ~100 MB). */
+export const MAX_PRIMARY_XML_BYTES = 512 * 1024 * 1024;
 
 /** Text collected for one element (a package name, an arch, a location href) at most. */
 const MAX_FIELD_CHARS = 4096;
@@ -20,13 +20,14 @@ class RepomdReader {
   private inPrimary = false;
   readonly scanner = new XmlTagScanner({
     open: (name, attrs) => {
-      if (name === 'data') this.inPrimary = attrs.get('type') === 'primary';
-      else if (name === 'location' && this.inPrimary && this.href === undefined) this.href = attrs.get('href');
+      if (name === 'data') this.inPrimary = attrs().get('type') === 'primary';
+      else if (name === 'location' && this.inPrimary && this.href === undefined) this.href = attrs().get('href');
     },
     close: (name) => {
       if (name === 'data') this.inPrimary = false;
     },
     text: () => undefined,
+    wantsText: () => false,
   });
 }
 
@@ -82,9 +83,10 @@ export class PrimaryReader {
           this.field = tag;
           this.text = '';
         } else if (tag === 'version') {
-          this.current.ver = attrs.get('ver');
-          this.current.rel = attrs.get('rel');
-          this.current.epoch = attrs.get('epoch');
+          const a = attrs();
+          this.current.ver = a.get('ver');
+          this.current.rel = a.get('rel');
+          this.current.epoch = a.get('epoch');
         }
       }
       if (!selfClosing) this.depth++;
@@ -102,8 +104,9 @@ export class PrimaryReader {
       }
     },
     text: (t) => {
-      if (this.field && this.text.length < MAX_FIELD_CHARS) this.text += t.slice(0, MAX_FIELD_CHARS - this.text.length);
+      if (this.text.length < MAX_FIELD_CHARS) this.text += t.slice(0, MAX_FIELD_CHARS - this.text.length);
     },
+    wantsText: () => this.field !== undefined,
   });
 
   constructor(private readonly name: string) {}

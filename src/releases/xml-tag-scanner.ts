@@ -16,9 +16,12 @@
 export const MAX_TAG_CHARS = 64 * 1024;
 
 export interface XmlTagHandler {
-  open(name: string, attrs: ReadonlyMap<string, string>, selfClosing: boolean): void;
+  /** A start tag; `attrs()` parses its attributes (only when asked: most tags need none). */
+  open(name: string, attrs: () => ReadonlyMap<string, string>, selfClosing: boolean): void;
   close(name: string): void;
+  /** Text between tags, when `wantsText()` (entities not yet replaced). */
   text(text: string): void;
+  wantsText(): boolean;
 }
 
 export class XmlTagError extends Error {}
@@ -70,6 +73,17 @@ function parseAttributes(s: string, from: number): Map<string, string> {
 
 /** Where the tag opened at `lt` ends (the index of its `>`), skipping quoted attribute values; -1 when not in `s` yet. */
 function tagEnd(s: string, lt: number): number {
+  const gt = s.indexOf('>', lt + 1);
+  if (gt < 0) return -1;
+  // the common case: no quote before the first '>' (looked for in the tag only: a search to the
+  // end of the chunk for a quote that never comes would make the whole scan quadratic)
+  let i = lt + 1;
+  while (i < gt) {
+    const c = s.charCodeAt(i);
+    if (c === 0x22 || c === 0x27) break;
+    i++;
+  }
+  if (i === gt) return gt;
   let quote = '';
   for (let i = lt + 1; i < s.length; i++) {
     const c = s[i]!;
@@ -94,10 +108,10 @@ export class XmlTagScanner {
     for (;;) {
       const lt = s.indexOf('<', pos);
       if (lt < 0) {
-        if (pos < s.length) this.handler.text(s.slice(pos));
+        if (pos < s.length && this.handler.wantsText()) this.handler.text(s.slice(pos));
         return;
       }
-      if (lt > pos) this.handler.text(s.slice(pos, lt));
+      if (lt > pos && this.handler.wantsText()) this.handler.text(s.slice(pos, lt));
       const next = this.special(s, lt) ?? this.element(s, lt);
       if (next < 0) {
         this.pending = s.slice(lt);
@@ -116,6 +130,9 @@ export class XmlTagScanner {
 
   /** Comments, CDATA, processing instructions and declarations: the index after them, -1 if unfinished, undefined if not one. */
   private special(s: string, lt: number): number | undefined {
+    const c = s.charCodeAt(lt + 1);
+    // '!' or '?' (or the end of the chunk): a comment, CDATA, declaration or instruction
+    if (c === c && c !== 0x21 && c !== 0x3f) return undefined;
     const forms: Array<[string, string]> = [
       ['<!--', '-->'],
       ['<![CDATA[', ']]>'],
@@ -145,16 +162,28 @@ export class XmlTagScanner {
   private element(s: string, lt: number): number {
     const gt = tagEnd(s, lt);
     if (gt < 0) return -1;
-    const inner = s.slice(lt + 1, gt);
-    if (inner.startsWith('/')) {
-      this.handler.close(inner.slice(1).trim());
+    if (s.charCodeAt(lt + 1) === 0x2f) {
+      this.handler.close(s.slice(lt + 2, gt).trim());
       return gt + 1;
     }
-    const selfClosing = inner.endsWith('/');
-    const body = selfClosing ? inner.slice(0, -1) : inner;
-    let i = 0;
-    while (i < body.length && !isSpace(body.charCodeAt(i)) && body[i] !== '/') i++;
-    this.handler.open(body.slice(0, i), parseAttributes(body, i), selfClosing);
+    const selfClosing = s.charCodeAt(gt - 1) === 0x2f;
+    const bodyEnd = selfClosing ? gt - 1 : gt;
+    let i = lt + 1;
+    while (i < bodyEnd) {
+      const c = s.charCodeAt(i);
+      if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d || c === 0x2f) break;
+      i++;
+    }
+    this.attrSource = s;
+    this.attrFrom = i;
+    this.attrTo = bodyEnd;
+    this.handler.open(s.slice(lt + 1, i), this.attributes, selfClosing);
     return gt + 1;
   }
+
+  private attrSource = '';
+  private attrFrom = 0;
+  private attrTo = 0;
+  /** The attributes of the start tag being reported (valid during open() only). */
+  private readonly attributes = (): Map<string, string> => parseAttributes(this.attrSource.slice(this.attrFrom, this.attrTo), 0);
 }
