@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { readFile } from 'node:fs/promises';
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import { checkKabi } from '../kabi/check-kabi.js';
 import { parseKabiStablelist } from '../kabi/kabi-stablelist.js';
@@ -7,13 +7,37 @@ import { parseModuleSymvers } from '../kabi/module-symvers.js';
 import { readModuleVersions } from '../kabi/module-versions.js';
 import { exitStatusForFindings } from '../findings/exit-code.js';
 import { UsageError, type Finding } from '../findings/finding.js';
-import { pathExists } from '../fs/path-kind.js';
+import { inputReadFinding, MAX_INPUT_BYTES, readInputFileSync } from '../model/read-input-file.js';
 import { displayPath } from '../model/safe-path.js';
 import { printFindings, printSummary, runCommand } from '../findings/report.js';
 
-async function readInput(file: string, what: string): Promise<string> {
-  if (!(await pathExists(file))) throw new UsageError(`${what} ${file} does not exist`);
-  return readFile(file, 'utf8');
+/**
+ * An input file through the one reader that refuses FIFOs, devices, folders and files over
+ * MAX_INPUT_BYTES (E_INPUT_KIND, exit 2) instead of hanging or failing with EISDIR/ENOMEM.
+ */
+function readInput(file: string, what: string): string {
+  const abs = path.resolve(file);
+  const r = readInputFileSync(abs);
+  if (r.ok) return r.bytes.toString('utf8');
+  if (r.reason === 'missing') throw new UsageError(`${what} ${file} does not exist`);
+  const f = inputReadFinding(abs, r, what);
+  throw new UsageError(f.message, [f]);
+}
+
+/** A module is handed to modprobe only when it is a regular file (a FIFO would block it). */
+function checkModuleFile(file: string): void {
+  const abs = path.resolve(file);
+  let s;
+  try {
+    s = statSync(abs);
+  } catch {
+    throw new UsageError(`module ${file} does not exist`);
+  }
+  const reason = s.isDirectory() ? 'directory' : !s.isFile() ? 'not-regular' : s.size > MAX_INPUT_BYTES ? 'too-large' : undefined;
+  if (reason) {
+    const f = inputReadFinding(abs, { ok: false, reason }, 'module');
+    throw new UsageError(f.message, [f]);
+  }
 }
 
 export function register(program: Command): void {
@@ -32,13 +56,13 @@ export function register(program: Command): void {
     )
     .action(async (modules: string[], opts: { symvers: string; stablelist?: string; json: boolean }) => {
       await runCommand(async () => {
-        const exports = parseModuleSymvers(await readInput(opts.symvers, '--symvers'));
+        const exports = parseModuleSymvers(readInput(opts.symvers, '--symvers'));
         if (!exports.size) throw new UsageError(`--symvers ${opts.symvers}: no exported symbols in it (not a Module.symvers)`);
-        const stablelist = opts.stablelist ? parseKabiStablelist(await readInput(opts.stablelist, '--stablelist')) : undefined;
+        const stablelist = opts.stablelist ? parseKabiStablelist(readInput(opts.stablelist, '--stablelist')) : undefined;
         const findings: Finding[] = [];
         const checked: Array<{ module: string; symbols: number }> = [];
         for (const m of modules) {
-          if (!(await pathExists(m))) throw new UsageError(`module ${m} does not exist`);
+          checkModuleFile(m);
           const needs = await readModuleVersions(m);
           checked.push({ module: displayPath(m), symbols: needs.length });
           findings.push(
