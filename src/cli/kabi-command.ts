@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { readFile } from 'node:fs/promises';
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import { checkKabi } from '../kabi/check-kabi.js';
 import { parseKabiStablelist } from '../kabi/kabi-stablelist.js';
@@ -8,13 +8,37 @@ import { readModuleVersions } from '../kabi/module-versions.js';
 import { KabiInputs } from '../kabi/kabi-inputs.js';
 import { exitStatusForFindings } from '../findings/exit-code.js';
 import { UsageError, type Finding } from '../findings/finding.js';
-import { pathExists } from '../fs/path-kind.js';
+import { inputReadFinding, MAX_INPUT_BYTES, readInputFileSync } from '../model/read-input-file.js';
 import { displayPath } from '../model/safe-path.js';
 import { printFindings, printSummary, runCommand } from '../findings/report.js';
 
-async function readInput(file: string, what: string): Promise<string> {
-  if (!(await pathExists(file))) throw new UsageError(`${what} ${file} does not exist`);
-  return readFile(file, 'utf8');
+/**
+ * An input file through the one reader that refuses FIFOs, devices, folders and files over
+ * MAX_INPUT_BYTES (E_INPUT_KIND, exit 2) instead of hanging or failing with EISDIR/ENOMEM.
+ */
+function readInput(file: string, what: string): string {
+  const abs = path.resolve(file);
+  const r = readInputFileSync(abs);
+  if (r.ok) return r.bytes.toString('utf8');
+  if (r.reason === 'missing') throw new UsageError(`${what} ${file} does not exist`);
+  const f = inputReadFinding(abs, r, what);
+  throw new UsageError(f.message, [f]);
+}
+
+/** A module is handed to modprobe only when it is a regular file (a FIFO would block it). */
+function checkModuleFile(file: string): void {
+  const abs = path.resolve(file);
+  let s;
+  try {
+    s = statSync(abs);
+  } catch {
+    throw new UsageError(`module ${file} does not exist`);
+  }
+  const reason = s.isDirectory() ? 'directory' : !s.isFile() ? 'not-regular' : s.size > MAX_INPUT_BYTES ? 'too-large' : undefined;
+  if (reason) {
+    const f = inputReadFinding(abs, { ok: false, reason }, 'module');
+    throw new UsageError(f.message, [f]);
+  }
 }
 
 export function register(program: Command): void {
@@ -58,6 +82,7 @@ async function runKabi(
   const checked: Array<{ module: string; symbols: number }> = [];
   for (const given of modules) {
     for (const m of await inputs.modules(given)) {
+      if (!given.endsWith('.rpm')) checkModuleFile(m.file);
       const needs = await readModuleVersions(m.file);
       checked.push({ module: m.label, symbols: needs.length });
       findings.push(

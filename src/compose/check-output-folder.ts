@@ -2,6 +2,7 @@ import { lstat, readdir, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError } from '../findings/finding.js';
 import { displayPath, isInside } from '../model/safe-path.js';
+import { firstLinkBelow } from '../fs/no-links.js';
 import { OUTPUT_LOCK } from './output-lock.js';
 import { OUTPUT_MARKER, readOutputMarker, type OutputMarker } from './output-marker.js';
 
@@ -15,6 +16,12 @@ export interface OutputOwner {
   root?: string;
   /** The variant file. */
   variantFile?: string;
+  /**
+   * True when the user named the output folder on the command line (--out): links on the path
+   * they typed are theirs. Otherwise (the default out/<variant>) no component below the
+   * repository root may be a link: a link committed to a repository must not choose where kplay writes.
+   */
+  named?: boolean;
 }
 
 /** Names in an output that belong to kplay's machinery, not to the composed files. */
@@ -39,13 +46,23 @@ async function realOrSelf(p: string): Promise<string> {
   }
 }
 
-/** Every file under `dir` (relative, `/`-separated), not descending into kplay's machinery. */
-async function listFiles(dir: string, prefix = ''): Promise<string[]> {
+/**
+ * Every file under `dir` (relative, `/`-separated), not descending into kplay's machinery. kplay
+ * writes only folders and regular files, so a link (or FIFO, device…) anywhere in an output,
+ * machinery included, is refused: removing or replacing "its" files would follow it.
+ */
+async function listFiles(outDir: string, dir: string, prefix = ''): Promise<string[]> {
   const out: string[] = [];
   for (const e of await readdir(dir, { withFileTypes: true })) {
     const rel = prefix ? `${prefix}/${e.name}` : e.name;
+    if (!e.isDirectory() && !e.isFile())
+      refuse(
+        outDir,
+        `${rel} in it is ${e.isSymbolicLink() ? 'a symbolic link' : 'not a regular file'} (kplay writes none, and does not write or remove through one)`,
+        'remove it, or choose another folder with --out',
+      );
     if (!prefix && isMachineryName(e.name)) continue;
-    if (e.isDirectory()) out.push(...(await listFiles(path.join(dir, e.name), rel)));
+    if (e.isDirectory()) out.push(...(await listFiles(outDir, path.join(dir, e.name), rel)));
     else out.push(rel);
   }
   return out;
@@ -65,6 +82,16 @@ export async function checkOutputFolder(outDir: string, owner: OutputOwner): Pro
   if (owner.variantFile) protect.push([await realOrSelf(path.dirname(path.resolve(owner.variantFile))), 'the folder of the variant']);
   for (const [p, what] of protect) {
     if (isInside(real, p)) refuse(abs, `it is ${real === p ? '' : 'an ancestor of '}${what}`);
+  }
+  if (owner.root && !owner.named) {
+    const root = path.resolve(owner.root);
+    const link = isInside(root, abs) ? firstLinkBelow(root, abs) : undefined;
+    if (link)
+      refuse(
+        abs,
+        `${displayPath(link)} on its way is a symbolic link (kplay follows no link below the repository root it was not given)`,
+        'remove the link, or name the folder you mean with --out',
+      );
   }
   let kind;
   try {
@@ -86,6 +113,8 @@ export async function checkOutputFolder(outDir: string, owner: OutputOwner): Pro
     const foreign = entries.filter((n) => n !== OUTPUT_LOCK && !n.startsWith('.kplay-tmp-'));
     if (foreign.length)
       refuse(abs, `it is not empty and kplay did not write it (${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', ...' : ''})`);
+    // its lock and staging folders: no link among them either
+    await listFiles(abs, abs);
     return undefined;
   }
   if (marker.variant !== owner.variant)
@@ -95,7 +124,7 @@ export async function checkOutputFolder(outDir: string, owner: OutputOwner): Pro
       `use --out out/${owner.variant} or another new folder`,
     );
   const listed = new Set(marker.files);
-  const foreign = (await listFiles(abs)).filter((f) => !listed.has(f));
+  const foreign = (await listFiles(abs, abs)).filter((f) => !listed.has(f));
   if (foreign.length)
     refuse(
       abs,

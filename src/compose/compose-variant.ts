@@ -39,7 +39,12 @@ export async function composeVariant(variantPath: string, opts: ComposeOptions =
   }
   if (result.exitCode === 0 && opts.write !== false && opts.render !== false && result.outDir && result.files) {
     try {
-      await writeOutputAtomically(result.outDir, result.files, { variant: variant.name, root, variantFile: variant.file });
+      await writeOutputAtomically(result.outDir, result.files, {
+        variant: variant.name,
+        root,
+        variantFile: variant.file,
+        named: opts.out !== undefined,
+      });
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (!code) throw err;

@@ -8,6 +8,7 @@ import { checkOutputFolder, isMachineryName, STATE_DIR, type OutputOwner } from 
 import { lockOutput, OUTPUT_LOCK } from './output-lock.js';
 import { writeOutputMarker } from './output-marker.js';
 import { outputFileMode } from '../fs/file-mode.js';
+import { mkdirInside, unlinkInside } from '../fs/no-links.js';
 
 export { STATE_DIR, type OutputOwner } from './check-output-folder.js';
 
@@ -80,7 +81,8 @@ export async function writeOutputAtomically(
     await writeOutputMarker(abs, { kplay: 1, variant: who.variant, files: [...(previous?.files ?? []), ...names] });
     for (const name of names) {
       const target = path.join(abs, name);
-      await mkdir(path.dirname(target), { recursive: true });
+      // one level at a time, refusing a link: checkOutputFolder saw none, and none may have appeared
+      await mkdirInside(abs, path.posix.dirname(name));
       const existing = await lstat(target).catch(() => undefined);
       if (existing?.isDirectory()) await rm(target, { recursive: true, force: true });
       await rename(path.join(stage, name), target);
@@ -88,7 +90,8 @@ export async function writeOutputAtomically(
     const now = new Set(names);
     for (const gone of previous?.files ?? []) {
       if (now.has(gone) || !isSafeRelativeName(gone) || gone.split('/')[0] === STATE_DIR) continue;
-      await rm(path.join(abs, gone), { force: true });
+      // never through a link, never a folder: only the file kplay wrote there
+      await unlinkInside(abs, gone);
     }
     await writeOutputMarker(abs, { kplay: 1, variant: who.variant, files: names });
   } finally {

@@ -567,6 +567,19 @@ export const FINDING_CODES = {
     group: 'sources',
     description: 'an XML-RPC fault while watching, e.g. `ActionNotAllowed (1004)`',
   },
+  E_NETWORK_TOO_LARGE: {
+    severity: 'error',
+    exit: 'input',
+    group: 'sources',
+    description:
+      'a network document (repomd.xml, primary metadata, a Koji or Copr answer, a log, a webhook answer) or its decompressed form is larger than kplay reads',
+  },
+  E_NETWORK_MALFORMED: {
+    severity: 'error',
+    exit: 'input',
+    group: 'sources',
+    description: 'a network document kplay cannot read: corrupt compression, a tag longer than 64 KiB, a primary location outside the repository',
+  },
   E_CBS_HUB_ANSWER: { severity: 'error', exit: 'input', group: 'sources', description: 'the hub answered something that is not a task' },
   E_CBS_TASK_UNKNOWN: {
     severity: 'error',
@@ -802,6 +815,13 @@ export const FINDING_CODES = {
   },
   E_KMM_KERNEL: { severity: 'error', exit: 'input', group: 'signing', description: 'a `--kernel` the kmod variant cannot build for' },
   E_KMM_NOT_KMOD: { severity: 'error', exit: 'input', group: 'signing', description: '`kplay kmm`: the variant is not `type: kmod`' },
+  E_KMM_NAME: {
+    severity: 'error',
+    exit: 'input',
+    group: 'signing',
+    description:
+      '`kplay kmm`: the variant file name or the module name cannot be a token of the Containerfile, scripts or units (`kmod-` alone, a newline, a space, a quote)',
+  },
   E_KMM_SCHEMA: {
     severity: 'error',
     exit: 'internal',

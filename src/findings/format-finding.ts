@@ -1,21 +1,24 @@
 import type { Finding, SourceLocation } from './finding.js';
+import { printable } from './printable.js';
 
 export function formatLocation(where: SourceLocation | undefined): string {
   if (!where) return 'kplay';
-  if (where.line <= 0) return where.file;
-  if (where.col <= 0) return `${where.file}:${where.line}`;
-  return `${where.file}:${where.line}:${where.col}`;
+  const file = printable(where.file);
+  if (where.line <= 0) return file;
+  if (where.col <= 0) return `${file}:${where.line}`;
+  return `${file}:${where.line}:${where.col}`;
 }
 
 /**
  * Compiler-style rendering: `file:line:col: error CODE: message`, then one indented line per
- * related location and the hint.
+ * related location and the hint. Control characters (from a hub, a repository, a file name) are
+ * escaped: a finding is one line each, and no escape sequence reaches the terminal.
  */
 export function formatFinding(f: Finding): string {
   const scope = [f.feature ? `feature ${f.feature}` : '', f.arch ? `arch ${f.arch}` : ''].filter(Boolean).join(', ');
-  const lines = [`${formatLocation(f.where)}: ${f.severity} ${f.code}: ${f.message}${scope ? ` [${scope}]` : ''}`];
-  for (const r of f.related ?? []) lines.push(`  ${formatLocation(r.where)}: note: ${r.message}`);
-  if (f.hint) lines.push(`  hint: ${f.hint}`);
+  const lines = [`${formatLocation(f.where)}: ${f.severity} ${f.code}: ${printable(f.message)}${scope ? ` [${printable(scope)}]` : ''}`];
+  for (const r of f.related ?? []) lines.push(`  ${formatLocation(r.where)}: note: ${printable(r.message)}`);
+  if (f.hint) lines.push(`  hint: ${printable(f.hint)}`);
   return lines.join('\n');
 }
 

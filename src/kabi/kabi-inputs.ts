@@ -1,5 +1,6 @@
 import { execa } from 'execa';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { inputReadFinding, MAX_INPUT_BYTES, readInputFileSync } from '../model/read-input-file.js';
 import os from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -38,7 +39,7 @@ export class KabiInputs {
         throw new UsageError(
           `--symvers ${location}: a folder without Module.symvers (give a kernel-devel tree, e.g. /usr/src/kernels/<kver>)`,
         );
-      return readFile(file, 'utf8');
+      return this.symversFile(file, location);
     }
     if (location.endsWith('.rpm')) {
       const dir = await this.unpack(location);
@@ -55,9 +56,15 @@ export class KabiInputs {
   }
 
   private async symversFile(file: string, label: string): Promise<string> {
-    const bytes = await readFile(file);
+    // the one input reader: a FIFO, device, folder or oversize file is a finding, not a hang
+    const read = readInputFileSync(path.resolve(file));
+    if (!read.ok) {
+      const f = inputReadFinding(path.resolve(file), read, '--symvers');
+      throw new UsageError(f.message, [f]);
+    }
+    const bytes = read.bytes;
     try {
-      if (file.endsWith('.gz')) return gunzipSync(bytes).toString('utf8');
+      if (file.endsWith('.gz')) return gunzipSync(bytes, { maxOutputLength: MAX_INPUT_BYTES }).toString('utf8');
       if (file.endsWith('.xz')) return (await execa('xz', ['-dc'], { input: bytes, encoding: 'utf8', stripFinalNewline: false })).stdout;
     } catch (err) {
       throw new UsageError(`--symvers ${label}: cannot decompress: ${(err as Error).message.split('\n')[0]}`);

@@ -44,6 +44,8 @@ export interface KmmResult {
 }
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
+/** A repository-relative file name that is one token in a Containerfile comment, a shell word and a unit field. */
+const FILE_TOKEN = /^[A-Za-z0-9._+-][A-Za-z0-9._+/-]{0,254}$/;
 const ROLE = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 
 function arg(flag: string, message: string): Finding {
@@ -123,6 +125,26 @@ export async function runKmm(variantFile: string, opts: KmmOptions): Promise<Kmm
   if (exitCodeForFindings(findings) !== 0 || !image.image) return done();
 
   const name = kmodName(variant);
+  const variantDisplay = path.relative(root, path.resolve(variant.file)).split(path.sep).join('/');
+  // the file name and the module name reach Containerfile lines, shell scripts, systemd units
+  // and Ignition fields: they must be tokens there (a newline in a file name was a RUN line)
+  if (!FILE_TOKEN.test(variantDisplay))
+    findings.push({
+      code: 'E_KMM_NAME',
+      severity: 'error',
+      message: `the variant file name ${JSON.stringify(variantDisplay)} cannot be written into the Containerfile and scripts`,
+      where: { file: loaded.variant.file, line: 1, col: 1 },
+      hint: 'rename the file: letters, digits and . _ + - / only',
+    });
+  if (!NAME.test(name))
+    findings.push({
+      code: 'E_KMM_NAME',
+      severity: 'error',
+      message: `the kmod name '${name}' (from the variant name '${variant.name}') is not a module name`,
+      where: { file: variantDisplay, line: 1, col: 1 },
+      hint: 'name the variant kmod-<module>, with a module name after kmod-',
+    });
+  if (exitCodeForFindings(findings) !== 0) return done();
   const module = opts.module ?? name.replace(/-/g, '_');
   const settings: Day1Settings = {
     image: image.image.name,
@@ -130,7 +152,6 @@ export async function runKmm(variantFile: string, opts: KmmOptions): Promise<Kmm
     inTree: opts.replace ?? [module],
     ...(opts.firmwarePath ? { firmware: opts.firmwarePath } : {}),
   };
-  const variantDisplay = path.relative(root, path.resolve(variant.file)).split(path.sep).join('/');
   const files = new Map<string, string>();
   const bases = defaultBaseImages(variant.base.kernelVersion);
   files.set(
@@ -173,7 +194,12 @@ export async function runKmm(variantFile: string, opts: KmmOptions): Promise<Kmm
   const outDir = path.resolve(opts.out ?? path.join(root, 'out', `${variant.name}-kmm`));
   const result = done({ files, outDir, targets });
   if (result.exitCode === 0 && opts.write !== false) {
-    await writeOutputAtomically(outDir, files, { variant: `${variant.name}-kmm`, root, variantFile: variant.file });
+    await writeOutputAtomically(outDir, files, {
+      variant: `${variant.name}-kmm`,
+      root,
+      variantFile: variant.file,
+      named: opts.out !== undefined,
+    });
     result.written = true;
   }
   return result;

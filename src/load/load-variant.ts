@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError, type Finding, type SourceLocation } from '../findings/finding.js';
 import { configMapRequests } from '../config/config-map-requests.js';
@@ -57,6 +58,35 @@ async function readLayer(abs: string, findings: Finding[], from?: SourceLocation
     return undefined;
   }
   return { file, abs, src: parsed.source, data: data as Record<string, unknown> };
+}
+
+/**
+ * The folder a variant belongs to: the nearest folder at or above it holding features/, else the
+ * parent of a variants/ folder, else its own folder (the rule of compose/find-root.ts, which load/
+ * does not import).
+ */
+function variantRepository(abs: string): string {
+  const start = path.dirname(abs);
+  for (let dir = start; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'features'))) return dir;
+    if (path.dirname(dir) === dir) break;
+  }
+  return path.basename(start) === 'variants' ? path.dirname(start) : start;
+}
+
+/** E_PATH_ESCAPE when the variant file's real path (links followed) leaves its repository. */
+async function variantEscape(abs: string): Promise<Finding | undefined> {
+  const root = variantRepository(abs);
+  const { real, exists } = await realPathInside(root, abs);
+  if (!exists || real) return undefined;
+  const file = displayPath(abs);
+  return {
+    code: 'E_PATH_ESCAPE',
+    severity: 'error',
+    message: `variant file ${file} is a link that leads outside its repository (${displayPath(root)}); kplay does not read it`,
+    where: { file, line: 0, col: 0 },
+    hint: 'keep variant files inside the repository (copy the file in instead of linking it)',
+  };
 }
 
 /** Read a variant and every variant it extends, child first; cycles and escapes are findings. */
@@ -162,6 +192,9 @@ function requestsOf(layers: VariantLayer[], variantName: string, findings: Findi
 export async function loadVariant(variantPath: string): Promise<{ variant?: Variant; findings: Finding[] }> {
   const findings: Finding[] = [];
   const abs = path.resolve(variantPath);
+  // a variant that is a link to a file outside its repository is not read (its lines would be printed back)
+  const escape = await variantEscape(abs);
+  if (escape) return { findings: [escape] };
   const layers = await readChain(abs, findings);
   if (!layers.length) return { findings };
   const top = layers[0]!;

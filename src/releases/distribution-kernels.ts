@@ -10,7 +10,20 @@ export interface DistributionKernel {
 export interface DistributionKernelSource {
   /** For messages and reports: the repository URL or `koji:<hub>#<tag>`. */
   readonly label: string;
+  /** The kernels listed, each version-release checked with isKernelVersionRelease. */
   kernels(): Promise<DistributionKernel[]>;
+  /** Version-releases the last kernels() left out because they are not valid. */
+  readonly refused?: readonly string[];
+}
+
+/**
+ * A kernel version-release as rpm makes it and kmod.kernel-version holds it (the variant schema's
+ * pattern: `5.14.0-570.el9`, `6.12.0-55.12.1.el10_0`): digits and dots, one `-`, then letters,
+ * digits, `.` and `_`; at most 128 characters. Everything from a repository or a hub is checked
+ * with this before it is used anywhere (paths with {kernel}, rewritten files, outputs).
+ */
+export function isKernelVersionRelease(v: string): boolean {
+  return v.length <= 128 && /^\d+\.\d+(\.\d+)?-[A-Za-z0-9._]+$/.test(v);
 }
 
 /** `9` of `5.14.0-570.el9` or `570.12.1.el9_6`; undefined without an `.elN` / `.fcN` tag. */

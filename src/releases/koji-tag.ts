@@ -1,7 +1,7 @@
 import { UsageError } from '../findings/finding.js';
 import { createXmlRpcClient, type XmlRpcClient } from '../submit/cbs/xmlrpc-client.js';
 import { isXmlRpcStruct, withKeywordArgs } from '../submit/cbs/xmlrpc-value.js';
-import type { DistributionKernel, DistributionKernelSource } from './distribution-kernels.js';
+import { isKernelVersionRelease, type DistributionKernel, type DistributionKernelSource } from './distribution-kernels.js';
 
 /**
  * The builds of a package in a Koji tag (CBS, Fedora's Koji): anonymous `listTagged(tag,
@@ -10,6 +10,7 @@ import type { DistributionKernel, DistributionKernelSource } from './distributio
  */
 export class KojiTagSource implements DistributionKernelSource {
   readonly label: string;
+  refused: string[] = [];
   private readonly client: XmlRpcClient;
   constructor(
     hubUrl: string,
@@ -30,10 +31,18 @@ export class KojiTagSource implements DistributionKernelSource {
     }
     if (!Array.isArray(answer)) throw new UsageError(`${this.label}: listTagged did not answer a list`);
     const out: DistributionKernel[] = [];
+    this.refused = [];
     for (const b of answer) {
       if (!isXmlRpcStruct(b) || typeof b.version !== 'string' || typeof b.release !== 'string') continue;
       if (typeof b.name === 'string' && b.name !== this.pkg) continue;
-      out.push({ versionRelease: `${b.version}-${b.release}`, ...(typeof b.epoch === 'number' && b.epoch ? { epoch: b.epoch } : {}) });
+      const versionRelease = `${b.version}-${b.release}`;
+      // checked before anything uses it: it becomes {kernel} in paths and kmod.kernel-version
+      if (!isKernelVersionRelease(versionRelease)) {
+        if (this.refused.length < 20) this.refused.push(versionRelease.slice(0, 120));
+        continue;
+      }
+      const epoch = typeof b.epoch === 'number' && Number.isSafeInteger(b.epoch) && b.epoch > 0 ? b.epoch : undefined;
+      out.push({ versionRelease, ...(epoch ? { epoch } : {}) });
     }
     return out;
   }

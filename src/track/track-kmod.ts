@@ -6,7 +6,7 @@ import { findRepositoryRoot } from '../compose/find-root.js';
 import { UsageError } from '../findings/finding.js';
 import { classifyCell } from '../matrix/classify-cell.js';
 import { loadVariant } from '../load/load-variant.js';
-import { newestKernelLike, type DistributionKernelSource } from '../releases/distribution-kernels.js';
+import { isKernelVersionRelease, newestKernelLike, type DistributionKernelSource } from '../releases/distribution-kernels.js';
 import { compareVersionRelease } from '../releases/rpm-version-compare.js';
 import { featureChanges } from './feature-changes.js';
 import { rewriteKmodKernel } from './rewrite-kmod-kernel.js';
@@ -66,6 +66,12 @@ export async function trackKmodVariant(variantPath: string, opts: KmodTrackOptio
     );
   const current = variant.base.kernelVersion;
   const kernels = await opts.source.kernels();
+  // the sources drop version-releases that are not one (570.el9/../../x) before anything uses them
+  for (const bad of opts.source.refused ?? [])
+    log(`${variant.name}: ${opts.source.label} lists ${JSON.stringify(bad)}, which is not a kernel version-release: left out`);
+  // and again here, so no source can hand one on
+  if (kernels.some((k) => !isKernelVersionRelease(k.versionRelease)))
+    throw new Error('internal: a kernel source returned an invalid version-release');
   const newest = newestKernelLike(kernels, current, compareVersionRelease);
   const modules = Object.values(variant.base.modules).flatMap((m) => m.dirs);
   const base: Omit<KmodTrackResult, 'outcome'> = {
