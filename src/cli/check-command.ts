@@ -4,6 +4,7 @@ import { findRepositoryRoot } from '../compose/find-root.js';
 import { exitStatusForFindings } from '../findings/exit-code.js';
 import { checkRepository } from '../lint/check-repository.js';
 import { printFindings, printSummary, runCommand } from '../findings/report.js';
+import { kernelSourceOption } from './shared-options.js';
 
 export function register(program: Command): void {
   program
@@ -11,10 +12,7 @@ export function register(program: Command): void {
     .description('validate feature folders and variants: schemas, fragment syntax, series, READMEs, names, and that every variant composes')
     .argument('[paths...]', 'feature folders or variant files to check (default: the whole repository)')
     .option('--root <dir>', 'repository root holding features/ and variants/ (default: found from the working directory)')
-    .option(
-      '--kernel-source <tree-or-tarball>',
-      'also run the Kconfig and patch checks of every variant against this kernel tree or tarball',
-    )
+    .addOption(kernelSourceOption('also run the Kconfig and patch checks of every variant against this kernel tree or tarball'))
     .option('--json', 'print the report as JSON on stdout', false)
     .addHelpText(
       'after',

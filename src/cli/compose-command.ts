@@ -5,6 +5,7 @@ import { UsageError } from '../findings/finding.js';
 import { composeVariant } from '../compose/compose-variant.js';
 import { displayPath } from '../model/safe-path.js';
 import { printFindings, printSummary, runCommand } from '../findings/report.js';
+import { distGitOption, kernelDevelOption, kernelSourceOption } from './shared-options.js';
 
 export function register(program: Command): void {
   program
@@ -13,17 +14,16 @@ export function register(program: Command): void {
     .argument('<variant>', 'variant file, e.g. variants/playground.yml')
     .option('--out <dir>', 'output folder (default out/<variant> under the repository root)')
     .option('--root <dir>', 'repository root holding features/ (default: found from the variant)')
-    .option(
-      '--dist-git <dir-or-url>',
-      "fedora / centos-stream bases: use this dist-git checkout (or clone this URL) instead of the variant's",
+    .addOption(distGitOption())
+    .addOption(
+      kernelSourceOption(
+        "the base kernel as a folder or source tarball: resolve every arch's config like make olddefconfig and check the patch series against it",
+      ),
     )
-    .option(
-      '--kernel-source <tree-or-tarball>',
-      "the base kernel as a folder or source tarball: resolve every arch's config like make olddefconfig and check the patch series against it",
-    )
-    .option(
-      '--kernel-devel <tree-or-rpm>',
-      "kmod variants: the target kernel's kernel-devel (or linux-headers) tree or RPM: check the options in its .config, compile the modules and check their kABI against its Module.symvers",
+    .addOption(
+      kernelDevelOption(
+        "kmod variants: the target kernel's kernel-devel (or linux-headers) tree or RPM: check the options in its .config, compile the modules and check their kABI against its Module.symvers",
+      ),
     )
     .option(
       '--kernel-config <file>',
@@ -86,6 +86,7 @@ export function register(program: Command): void {
               outDir: result.outDir && result.written ? displayPath(result.outDir) : undefined,
               features: result.resolved?.order.map((r) => r.feature.name),
               checks: result.checks,
+              leftOut: result.resolved?.leftOut ?? [],
               findings: result.findings,
             };
             process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
@@ -99,8 +100,15 @@ export function register(program: Command): void {
               process.stdout.write(
                 `wrote ${path.join(outDir, result.specFile!)} and ${result.files!.size - 1} other file(s) to ${outDir}/\n`,
               );
+              for (const l of result.resolved?.leftOut ?? [])
+                process.stdout.write(
+                  `left out: ${l.patch ?? `feature ${l.feature}`}${l.patch ? ` (feature ${l.feature})` : ''}: ${l.reason}\n`,
+                );
+              // every check that ran says so, and every skipped one says why
               for (const [check, state] of Object.entries(result.checks))
-                if (state.startsWith('skipped')) process.stdout.write(`note: ${check} checks ${state}\n`);
+                process.stdout.write(
+                  `${state.startsWith('skipped') ? 'skipped' : 'checked'} ${check}: ${state.replace(/^skipped: /, '')}\n`,
+                );
             }
             printSummary(result.findings, result.written ? 'compose' : 'compose failed, nothing written');
           }

@@ -10,6 +10,7 @@ import type { AppliedSeries } from '../bases/patched-kconfig-source.js';
 import { explainSymbol, formatExplanation } from '../kconfig/index.js';
 import { isRpmArch } from '../model/arch.js';
 import { printFindings, runCommand } from '../findings/report.js';
+import { kernelSourceOption } from './shared-options.js';
 
 export function register(program: Command): void {
   program
@@ -20,7 +21,7 @@ export function register(program: Command): void {
     .argument('<variant>', 'variant file')
     .argument('<symbol>', 'CONFIG_X (or X)')
     .option('--arch <arch>', "RPM arch (default: the variant's first)")
-    .option('--kernel-source <tree-or-tarball>', 'the base kernel as a folder or source tarball (default: $KPLAY_KERNEL_SOURCE)')
+    .addOption(kernelSourceOption('the base kernel as a folder or source tarball'))
     .option('--json', 'print the explanation as JSON on stdout', false)
     .addHelpText(
       'after',
@@ -28,7 +29,7 @@ export function register(program: Command): void {
     )
     .action(async (variantPath: string, symbol: string, opts: { arch?: string; kernelSource?: string; json: boolean }) => {
       await runCommand(async () => {
-        const kernelSource = opts.kernelSource ?? process.env.KPLAY_KERNEL_SOURCE;
+        const kernelSource = opts.kernelSource;
         if (!kernelSource)
           throw new UsageError('explain needs the base kernel: pass --kernel-source <tree-or-tarball> (or set KPLAY_KERNEL_SOURCE)');
         const composed = await composeVariant(variantPath, { write: false, render: false });

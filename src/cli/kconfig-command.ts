@@ -5,13 +5,15 @@ import path from 'node:path';
 import { hasErrors, UsageError } from '../findings/finding.js';
 import { isRpmArch, RPM_ARCHES, type RpmArch } from '../model/arch.js';
 import type { ConfigRequest } from '../model/types.js';
-import type { ResolveAnswer } from '../kconfig/resolve-memo.js';
 import { exitStatusForFindings } from '../findings/exit-code.js';
 import { printFindings, printSummary, runCommand } from '../findings/report.js';
 import { isDirectory } from '../fs/path-kind.js';
+import type { ResolveAnswer } from '../kconfig/resolve-memo.js';
+import { applyLegacyAlias, kernelSourceOption, legacyAliasOption, SOURCE_ALIAS } from './shared-options.js';
 
 interface ResolveOptions {
-  source: string;
+  kernelSource?: string;
+  source?: string;
   arch: string;
   config: string;
   fragment: string[];
@@ -36,9 +38,10 @@ export function register(program: Command): void {
     )
     .addHelpText(
       'after',
-      '\nExample:\n  $ kplay kconfig resolve --source /usr/src/linux-source-6.1.tar.xz --arch x86_64 --config defconfig --fragment features/wireguard/config --out /tmp/x86_64.config',
+      '\nExample:\n  $ kplay kconfig resolve --kernel-source /usr/src/linux-source-6.1.tar.xz --arch x86_64 --config defconfig --fragment features/wireguard/config --out /tmp/x86_64.config',
     )
-    .requiredOption('--source <tree-or-tarball>', 'kernel source folder or tarball (.tar.xz/.tar.gz/...)')
+    .addOption(kernelSourceOption('kernel source folder or tarball (.tar.xz/.tar.gz/...)'))
+    .addOption(legacyAliasOption(SOURCE_ALIAS))
     .requiredOption('--arch <rpm-arch>', `target architecture (${RPM_ARCHES.join(', ')})`)
     .requiredOption('--config <file-or-target>', 'base .config, or a make target such as defconfig')
     .option('--fragment <file>', 'config fragment applied after the base (repeatable; later wins)', collect, [])
@@ -55,18 +58,22 @@ export function register(program: Command): void {
       await runCommand(async () => {
         if (!isRpmArch(opts.arch)) throw new UsageError(`unknown arch '${opts.arch}': use one of ${RPM_ARCHES.join(', ')}`);
         const arch: RpmArch = opts.arch;
-        if (!existsSync(opts.source)) throw new UsageError(`${opts.source}: no such kernel tree or tarball`);
+        applyLegacyAlias(opts as unknown as Record<string, unknown>, SOURCE_ALIAS);
+        const source = opts.kernelSource;
+        if (!source)
+          throw new UsageError('kconfig resolve needs the kernel: pass --kernel-source <tree-or-tarball> (or set KPLAY_KERNEL_SOURCE)');
+        if (!existsSync(source)) throw new UsageError(`${source}: no such kernel tree or tarball`);
         for (const f of opts.fragment) if (!existsSync(f)) throw new UsageError(`${f}: no such fragment`);
         // the same question asked before (tarball source, same inputs, same engine): its stored
         // answer, without loading the engine (kconfig/resolve-memo.ts); --verify always runs conf
-        const memoised = !opts.verify && !(await isDirectory(opts.source));
+        const memoised = !opts.verify && !(await isDirectory(source));
         const { readResolveMemo, writeResolveMemo } = await import('../kconfig/resolve-memo.js');
-        const memo = memoised ? await memoFile(opts, arch) : undefined;
+        const memo = memoised ? await memoFile(source, opts, arch) : undefined;
         let answer = memo ? readResolveMemo(memo) : undefined;
         if (!answer) {
-          answer = await resolveAnswer(opts, arch);
+          answer = await resolveAnswer(source, opts, arch);
           // named by the tarball's subset: known now even when this run extracted it
-          const file = memo ?? (memoised ? await memoFile(opts, arch) : undefined);
+          const file = memo ?? (memoised ? await memoFile(source, opts, arch) : undefined);
           if (file) writeResolveMemo(file, answer);
         }
         const findings = answer.findings;
@@ -87,22 +94,22 @@ export function register(program: Command): void {
 }
 
 /** The memo file of this question when the tarball's subset is already extracted, else undefined. */
-async function memoFile(opts: ResolveOptions, arch: RpmArch): Promise<string | undefined> {
+async function memoFile(source: string, opts: ResolveOptions, arch: RpmArch): Promise<string | undefined> {
   const { cachedSubsetFolder } = await import('../sources/kconfig-cache.js');
   const { defaultCacheDir } = await import('../kconfig/memoised-shell.js');
   const cacheDir = opts.cacheDir ?? defaultCacheDir();
-  const subset = await cachedSubsetFolder(path.resolve(opts.source), cacheDir);
+  const subset = await cachedSubsetFolder(path.resolve(source), cacheDir);
   if (!subset) return undefined;
   const { resolveMemoFile } = await import('../kconfig/resolve-memo.js');
   return resolveMemoFile(cacheDir, { subset, arch, config: opts.config, fragments: opts.fragment });
 }
 
 /** Load the tree and resolve (with `--verify`, also run the kernel's own conf). */
-async function resolveAnswer(opts: ResolveOptions, arch: RpmArch): Promise<ResolveAnswer> {
+async function resolveAnswer(source: string, opts: ResolveOptions, arch: RpmArch): Promise<ResolveAnswer> {
   const { asUsageError, loadKconfigTree, readBaseConfig, requestsFromFragment, resolveConfig } = await import('../kconfig/index.js');
   let tree;
   try {
-    tree = await loadKconfigTree({ source: opts.source, arch, ...(opts.cacheDir ? { cacheDir: opts.cacheDir } : {}) });
+    tree = await loadKconfigTree({ source, arch, ...(opts.cacheDir ? { cacheDir: opts.cacheDir } : {}) });
   } catch (err) {
     throw asUsageError(err);
   }

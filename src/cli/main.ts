@@ -3,35 +3,9 @@ import { Command, CommanderError } from 'commander';
 import { EXIT_USAGE } from '../findings/report.js';
 import { KPLAY_VERSION } from '../version.js';
 import { reportInternalError } from '../findings/exit-code.js';
-
-type CommandModule = { register(program: Command): void | Promise<void> };
-
-/**
- * One module per command, each exporting `register(program)`. Only the module of the command
- * being run is loaded (the others pull in the whole pipeline), so `kplay check` does not pay for
- * the Copr client and `kplay --version` for nothing at all; help loads them all.
- */
-const commandModules: Record<string, () => Promise<CommandModule>> = {
-  compose: () => import('./compose-command.js'),
-  check: () => import('./check-command.js'),
-  list: () => import('./list-command.js'),
-  diff: () => import('./diff-command.js'),
-  feature: () => import('./feature-command.js'),
-  explain: () => import('./explain-command.js'),
-  srpm: () => import('./srpm-command.js'),
-  submit: () => import('./submit-command.js'),
-  status: () => import('./status-command.js'),
-  cancel: () => import('./cancel-command.js'),
-  promote: () => import('./promote-command.js'),
-  kconfig: () => import('./kconfig-command.js'),
-  patches: () => import('./patches-command.js'),
-  matrix: () => import('./matrix-command.js'),
-  track: () => import('./track-command.js'),
-  keys: () => import('./keys-command.js'),
-  sign: () => import('./sign-command.js'),
-  kmm: () => import('./kmm-command.js'),
-  kabi: () => import('./kabi-command.js'),
-};
+import { commandModules } from './command-modules.js';
+import { createProgressRenderer } from './progress-renderer.js';
+import { setProgressSink } from '../progress/progress.js';
 
 /** The command named on the command line (the first word that is not an option), if known. */
 function chosenCommand(argv: string[]): string | undefined {
@@ -44,6 +18,10 @@ export async function main(argv: string[]): Promise<void> {
     .description('Compose side-band kernel variants into RPM specs and configs, check them, and submit them to Copr or CBS.')
     .version(KPLAY_VERSION)
     .showHelpAfterError('(run with --help for usage)')
+    .addHelpText(
+      'after',
+      '\nOn every command: --quiet (-q, or KPLAY_QUIET=1) prints no progress lines; --debug shows stack traces of internal errors.',
+    )
     .exitOverride();
   const chosen = chosenCommand(argv);
   const onlyVersion = argv.slice(2).length > 0 && argv.slice(2).every((a) => a === '-V' || a === '--version');
@@ -60,12 +38,18 @@ export async function main(argv: string[]): Promise<void> {
   }
 }
 
-// --debug anywhere: stack traces for internal errors (same as KPLAY_DEBUG=1)
-const argv = process.argv.filter((a) => a !== '--debug');
-if (argv.length !== process.argv.length) process.env.KPLAY_DEBUG ||= '1';
+// --debug anywhere: stack traces for internal errors (same as KPLAY_DEBUG=1);
+// --quiet / -q anywhere: no progress lines (findings and results are still printed)
+const argv = process.argv.filter((a) => a !== '--debug' && a !== '--quiet' && a !== '-q');
+if (process.argv.includes('--debug')) process.env.KPLAY_DEBUG ||= '1';
+const quiet = process.argv.includes('--quiet') || process.argv.includes('-q') || Boolean(process.env.KPLAY_QUIET);
+const progress = quiet ? undefined : createProgressRenderer({ stream: process.stderr, terminal: Boolean(process.stderr.isTTY) });
+setProgressSink(progress);
 try {
   await main(argv);
 } catch (err) {
   // nothing a user writes may end here: every bad input is a finding (exit 2)
   process.exitCode = reportInternalError(err);
+} finally {
+  progress?.stop();
 }

@@ -7,6 +7,7 @@ import { checkPatchesForSeries } from '../patches/check-patches-for-series.js';
 import type { SeriesPatch } from '../patches/patch-types.js';
 import { printFindings, printSummary } from '../findings/report.js';
 import { runCommand } from '../findings/report.js';
+import { applyLegacyAlias, kernelSourceOption, legacyAliasOption, SOURCE_ALIAS } from './shared-options.js';
 
 /** The feature a patch file belongs to: `features/x/patches/0001.patch` → `x`; else its folder. */
 export function featureNameForPatch(file: string): string {
@@ -79,13 +80,14 @@ export function register(program: Command): void {
     )
     .addHelpText(
       'after',
-      '\nExamples:\n  $ kplay patches check --source /usr/src/linux-source-6.1.tar.xz features/overlayfs features/wireguard\n  $ kplay patches check --fuzz 1 --json features/overlayfs/patches/*.patch',
+      '\nExamples:\n  $ kplay patches check --kernel-source /usr/src/linux-source-6.1.tar.xz features/overlayfs features/wireguard\n  $ kplay patches check --fuzz 1 --json features/overlayfs/patches/*.patch',
     )
     .argument(
       '<patch...>',
       'patch files or folders, applied in the order given (a folder gives its `series` file order, its *.patch files, or the patches of the features in it)',
     )
-    .option('--source <tree-or-tarball>', 'kernel source to apply the series to: an extracted tree or a source tarball')
+    .addOption(kernelSourceOption('kernel source to apply the series to: an extracted tree or a source tarball'))
+    .addOption(legacyAliasOption(SOURCE_ALIAS))
     .option(
       '--fuzz <n>',
       'apply with `patch -p1 -F<n>` rules (older specs) instead of git apply rules: up to n context lines at each end of a hunk may differ',
@@ -98,25 +100,32 @@ export function register(program: Command): void {
     )
     .option('--no-cache', 'stream the tarball every time; cache nothing')
     .option('--json', 'print the per-patch results and findings as JSON on stdout', false)
-    .action(async (paths: string[], opts: { source?: string; fuzz: number; json: boolean; cache: boolean; cacheDir?: string }) => {
-      await runCommand(async () => {
-        const series = await seriesFromPaths(paths);
-        if (series.length === 0) throw new UsageError('no patch files found');
-        const cacheDir = opts.cache === false ? false : opts.cacheDir ? path.join(path.resolve(opts.cacheDir), 'tree-subsets') : undefined;
-        const check = await checkPatchesForSeries(series, opts.source, { fuzz: opts.fuzz, cacheDir });
-        if (opts.json) {
-          process.stdout.write(
-            `${JSON.stringify({ source: check.source, fromCache: check.fromCache, results: check.results, findings: check.findings }, null, 2)}\n`,
-          );
-        } else {
-          printFindings(check.findings);
-        }
-        const count = (s: string) => check.results.filter((r) => r.status === s).length;
-        const what = opts.source
-          ? `patches: ${series.length} checked against ${check.source}, ${count('applied')} applied, ${count('failed') + count('already-applied') + count('invalid')} not`
-          : `patches: ${series.length} parsed (no --source: not applied)`;
-        printSummary(check.findings, what);
-        return exitStatusForFindings(check.findings);
-      });
-    });
+    .action(
+      async (
+        paths: string[],
+        opts: { kernelSource?: string; source?: string; fuzz: number; json: boolean; cache: boolean; cacheDir?: string },
+      ) => {
+        await runCommand(async () => {
+          applyLegacyAlias(opts, SOURCE_ALIAS);
+          const series = await seriesFromPaths(paths);
+          if (series.length === 0) throw new UsageError('no patch files found');
+          const cacheDir =
+            opts.cache === false ? false : opts.cacheDir ? path.join(path.resolve(opts.cacheDir), 'tree-subsets') : undefined;
+          const check = await checkPatchesForSeries(series, opts.kernelSource, { fuzz: opts.fuzz, cacheDir });
+          if (opts.json) {
+            process.stdout.write(
+              `${JSON.stringify({ source: check.source, fromCache: check.fromCache, results: check.results, findings: check.findings }, null, 2)}\n`,
+            );
+          } else {
+            printFindings(check.findings);
+          }
+          const count = (s: string) => check.results.filter((r) => r.status === s).length;
+          const what = opts.kernelSource
+            ? `patches: ${series.length} checked against ${check.source}, ${count('applied')} applied, ${count('failed') + count('already-applied') + count('invalid')} not`
+            : `patches: ${series.length} parsed (no --kernel-source: not applied)`;
+          printSummary(check.findings, what);
+          return exitStatusForFindings(check.findings);
+        });
+      },
+    );
 }

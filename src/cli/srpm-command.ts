@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { displayPath } from '../model/safe-path.js';
 import { prepareSrpm } from '../rpm/prepare-srpm.js';
 import { printFindings, printSummary, runCommand } from '../findings/report.js';
+import { distGitOption, kernelSourceOption } from './shared-options.js';
 
 export function register(program: Command): void {
   program
@@ -12,12 +13,9 @@ export function register(program: Command): void {
     .argument('<variant>', 'variant file, e.g. variants/playground.yml')
     .option('--out <dir>', 'output folder (default out/<variant> under the repository root)')
     .option('--sources-dir <dir>', "folder holding source tarballs already downloaded (verified against the variant's digests)")
-    .option(
-      '--kernel-source <tree-or-tarball>',
-      'run the Kconfig and patch checks against this kernel (default: the base tarball the SRPM carries)',
-    )
+    .addOption(kernelSourceOption('run the Kconfig and patch checks against this kernel (default: the base tarball the SRPM carries)'))
     .option('--no-check', 'skip the Kconfig and patch checks (warned about: the SRPM may not build what the variant asks)')
-    .option('--dist-git <dir-or-url>', "fedora / centos-stream bases: use this dist-git checkout instead of the variant's")
+    .addOption(distGitOption())
     .option('--json', 'print the result as JSON on stdout', false)
     .addHelpText(
       'after',

@@ -7,6 +7,7 @@ import { prepareSrpm } from '../rpm/prepare-srpm.js';
 import { submitBackends } from '../submit/backends.js';
 import type { SubmitBackend } from '../submit/submit-backend.js';
 import { printFindings, runCommand } from '../findings/report.js';
+import { distGitOption, kernelSourceOption } from './shared-options.js';
 
 export async function register(program: Command): Promise<void> {
   const backends: SubmitBackend[] = await Promise.all(submitBackends.map((load) => load()));
@@ -17,10 +18,10 @@ export async function register(program: Command): Promise<void> {
     .option('--srpm <file>', 'submit this SRPM instead of building one (a variant given too supplies its targets)')
     .option('--out <dir>', 'output folder of the composed variant (default out/<variant>)')
     .option('--sources-dir <dir>', "folder holding source tarballs already downloaded (verified against the variant's digests)")
-    .option(
-      '--kernel-source <tree-or-tarball>',
-      'check the variant against this kernel before building the SRPM (default: the base tarball the SRPM carries)',
+    .addOption(
+      kernelSourceOption('check the variant against this kernel before building the SRPM (default: the base tarball the SRPM carries)'),
     )
+    .addOption(distGitOption())
     .option('--no-check', 'skip the Kconfig and patch checks before building the SRPM (warned about)')
     .option('--dry-run', 'print every request that would be made, send nothing', false)
     .addOption(new Option('--wait', 'watch the build until it ends (default when stdout is a terminal)'))
@@ -57,6 +58,7 @@ export async function register(program: Command): Promise<void> {
           out: opts.out as string | undefined,
           sourcesDir: opts.sourcesDir as string | undefined,
           kernelSource: opts.kernelSource as string | undefined,
+          distGit: opts.distGit as string | undefined,
           noCheck: opts.check === false,
         });
         printFindings(prepared.compose.findings);

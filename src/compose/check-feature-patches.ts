@@ -5,6 +5,7 @@ import { parseSeries, pathsTouchedBySeries } from '../patches/parse-series.js';
 import { isKconfigRelevant } from '../sources/kconfig-cache.js';
 import type { SeriesPatch } from '../patches/patch-types.js';
 import type { ResolvedFeatures } from '../resolve/resolve-features.js';
+import { withStep } from '../progress/progress.js';
 import type { AppliedSeries } from '../bases/patched-kconfig-source.js';
 
 /** The resolved series: every feature's patches, features in resolved order. */
@@ -30,7 +31,10 @@ export async function checkFeaturePatches(
 ): Promise<{ findings: Finding[]; check: string; applied?: AppliedSeries }> {
   const series = seriesOf(resolved);
   if (series.length === 0) return { findings: [], check: 'no patches' };
-  const r = await checkPatchesForSeries(series, kernelSource);
+  const r = await withStep(
+    kernelSource ? `patches: applying ${series.length} to ${displayPath(kernelSource)}` : `patches: parsing ${series.length}`,
+    () => checkPatchesForSeries(series, kernelSource),
+  );
   const applied = r.results.filter((x) => x.status === 'applied').length;
   const check = kernelSource
     ? `${applied}/${series.length} patch(es) apply to ${displayPath(kernelSource)}${r.fromCache ? ' (files from the subset cache)' : ''}`

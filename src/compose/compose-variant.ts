@@ -8,6 +8,8 @@ import { displayPath } from '../model/safe-path.js';
 import { findRepositoryRoot } from './find-root.js';
 import { writeOutputAtomically } from './write-output.js';
 import { composeResultSoFar } from '../bases/compose-result.js';
+import { seriesOf } from './check-feature-patches.js';
+import { foldPatchConsequences } from './fold-patch-consequences.js';
 
 export type { ComposeOptions, ComposeResult } from '../bases/base-kind.js';
 
@@ -30,6 +32,11 @@ export async function composeVariant(variantPath: string, opts: ComposeOptions =
   if (!variant) return done();
   const root = opts.root ? path.resolve(opts.root) : await findRepositoryRoot(variantPath);
   const result = await baseKindOf(variant).compose(variant, root, opts, findings);
+  if (result.resolved) {
+    // a patch that did not apply explains the Kconfig findings about the symbols it adds: fold them under it
+    const folded = foldPatchConsequences(result.findings, seriesOf(result.resolved));
+    result.findings.splice(0, result.findings.length, ...folded);
+  }
   if (result.exitCode === 0 && opts.write !== false && opts.render !== false && result.outDir && result.files) {
     try {
       await writeOutputAtomically(result.outDir, result.files, { variant: variant.name, root, variantFile: variant.file });

@@ -96,6 +96,7 @@ export async function buildManifest(args: {
         .map((p) => ({ file: p.file, from: p.origin, sha256: sha256(p.text) })),
     })),
     checks: args.checks,
+    left_out: args.resolved.leftOut,
     inputs,
     config,
     outputs: [...args.outputs.entries()]

@@ -7,6 +7,7 @@ import { displayPath } from '../model/safe-path.js';
 import type { VanillaVariant } from '../model/variant.js';
 import type { ConfigResolver } from '../bases/overlay/resolved-config.js';
 import { compareKernelVersions, parseKernelVersion } from '../model/kernel-version.js';
+import { startStep } from '../progress/progress.js';
 import { patchedKconfigSource, patchedTreeNotVerified, type AppliedSeries } from '../bases/patched-kconfig-source.js';
 
 export interface ArchResolution {
@@ -73,9 +74,12 @@ export async function resolveVariantConfigs(
       skipped.push(`${m.arch} (its base config is a URL; kplay srpm fetches it)`);
       continue;
     }
+    const step = startStep(`Kconfig ${m.arch}: reading the Kconfig tree of ${displayPath(kernelSource)}`);
     const tree = await kconfig.treeOf(m.arch).catch((err: unknown) => {
+      step.fail();
       throw asUsageError(err);
     });
+    step.update('resolving like make olddefconfig');
     if (!versionChecked) {
       const makefilePatches = kconfig.patched
         ? (opts.applied?.results ?? [])
@@ -97,6 +101,7 @@ export async function resolveVariantConfigs(
     );
     findings.push(...resolved.findings.map((f) => ({ ...f, arch: f.arch ?? m.arch })));
     resolutions.push({ arch: m.arch, tree, resolved });
+    step.done(`Kconfig ${m.arch}: resolved like make olddefconfig`);
     if (verify && kconfig.patched) {
       // the kernel's conf would run whatever the features' patches put in Kconfig macros
       if (!verified.length) findings.push(patchedTreeNotVerified("the features'"));

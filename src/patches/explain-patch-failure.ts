@@ -37,8 +37,12 @@ export function explainFailure(
       let found: string;
       if (!mismatch) found = `its ${expected} are there but ${h.index > 1 ? 'overlap an earlier hunk' : 'cannot be matched'}`;
       else if (mismatch.found === undefined)
-        found = `it expects line ${mismatch.line + 1} to be ${describeLine(mismatch.expected)} but the file has only ${failure.image.lineCount} lines`;
-      else found = `line ${mismatch.line + 1} should be ${describeLine(mismatch.expected)} but is ${describeLine(mismatch.found)}`;
+        found = `the hunk at line ${h.oldStart} (@@ -${h.oldStart}) did not match: ${path} has only ${failure.image.lineCount} lines in this base (the patch was made against a longer version of it)`;
+      else
+        found = `the hunk at line ${h.oldStart} (@@ -${h.oldStart}) did not match: line ${mismatch.line + 1} should be ${describeLine(mismatch.expected)} but is ${describeLine(mismatch.found)}`;
+      const near = pre.length ? nearestMatch(failure.image.lines, pre) : undefined;
+      if (mismatch && near && near.agree > 0 && near.agree < pre.length)
+        found += `; nearest match: ${lineRange(near.at, pre.length)} (${near.agree} of ${pre.length} lines agree)`;
       message = `${hunkTitle(h, path)} does not apply: ${found}`;
       const reverted = FileImage.fromText(failure.image.text());
       const provable = h.lines.some((l) => l.kind !== '-');
@@ -54,7 +58,7 @@ export function explainFailure(
             ? `refresh ${entry.file} on top of ${blame.change.entry.file}`
             : `features ${blame.change.entry.feature} and ${entry.feature} change the same code: rebase one patch on the other, or declare the features as conflicting`;
       } else {
-        hint = 'the base source differs from what the patch was made against: refresh the patch for this base';
+        hint = `the base source differs from what the patch was made against: refresh the patch for this base; when feature ${entry.feature} serves several kernels, keep this kernel's copy in its patches/<major.minor>/ folder (or a series line with kernel: RANGE), see docs/patches.md`;
       }
       break;
     }
@@ -82,6 +86,21 @@ export function explainFailure(
       break;
   }
   return { code: 'E_PATCH_APPLY', severity: 'error', message, where, related, feature: entry.feature, ...(hint ? { hint } : {}) };
+}
+
+/**
+ * Where the hunk's preimage agrees with the file on the most lines (the first such place): what a
+ * person refreshing the patch looks at first. Bounded, so a huge file costs at most ~2M compares.
+ */
+function nearestMatch(lines: readonly string[], pre: readonly string[]): { at: number; agree: number } | undefined {
+  if (lines.length * pre.length > 2_000_000) return undefined;
+  let best: { at: number; agree: number } | undefined;
+  for (let at = 0; at + pre.length <= lines.length; at++) {
+    let agree = 0;
+    for (let i = 0; i < pre.length; i++) if (lines[at + i] === pre[i]) agree++;
+    if (!best || agree > best.agree) best = { at, agree };
+  }
+  return best;
 }
 
 /**

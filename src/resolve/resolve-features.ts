@@ -18,6 +18,19 @@ export interface ResolvedFeature {
 export interface ResolvedFeatures {
   /** Requires before requirers; otherwise the variant's order. Patches apply in this order. */
   order: ResolvedFeature[];
+  /**
+   * What the variant's features hold but this compose leaves out, and why: patches for other
+   * kernel versions, features for arches the variant does not build. Shown in the summary, the
+   * manifest and the matrix, so no decision is invisible.
+   */
+  leftOut: LeftOut[];
+}
+
+export interface LeftOut {
+  feature: string;
+  /** the patch's display path; absent when the whole feature is left out */
+  patch?: string;
+  reason: string;
 }
 
 /**
@@ -103,12 +116,26 @@ export async function resolveFeatures(variant: Variant, root: string): Promise<{
   checkConflicts(order, findings);
   checkVersions(variant, order, findings);
   // patches for other kernel versions (patches/6.1/, `kernel:` series options) are left out
+  const leftOut: LeftOut[] = [];
   for (const r of order)
-    if (r.feature.patches.some((p) => p.kernel))
-      r.feature = { ...r.feature, patches: patchesForVersion(r.feature.patches, variant.base.version) };
+    if (r.feature.patches.some((p) => p.kernel)) {
+      const kept = patchesForVersion(r.feature.patches, variant.base.version);
+      for (const p of r.feature.patches)
+        if (!kept.includes(p))
+          leftOut.push({
+            feature: r.feature.name,
+            patch: p.display,
+            reason: `for kernel ${p.kernel!.text}, the base is ${variant.base.version}`,
+          });
+      r.feature = { ...r.feature, patches: kept };
+    }
   for (const r of order) {
     r.arches = variant.arches.list.filter((a) => !r.feature.arches || r.feature.arches.list.includes(a));
     if (r.arches.length === 0) {
+      leftOut.push({
+        feature: r.feature.name,
+        reason: `supports ${r.feature.arches!.list.join(', ')}; the variant builds ${variant.arches.list.join(', ')}`,
+      });
       findings.push({
         code: 'W_FEATURE_NO_ARCH',
         severity: 'warning',
@@ -119,7 +146,7 @@ export async function resolveFeatures(variant: Variant, root: string): Promise<{
       });
     }
   }
-  return { resolved: { order }, findings };
+  return { resolved: { order, leftOut }, findings };
 }
 
 function checkConflicts(order: ResolvedFeature[], findings: Finding[]): void {

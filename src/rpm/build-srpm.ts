@@ -1,6 +1,7 @@
 import { execa, type ExecaError } from 'execa';
 import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { withStep } from '../progress/progress.js';
 import { at, UsageError } from '../findings/finding.js';
 
 export interface BuildSrpmOptions {
@@ -65,7 +66,7 @@ export async function buildSrpm(opts: BuildSrpmOptions): Promise<string> {
     try {
       const env: Record<string, string> = { LC_ALL: 'C' };
       if (opts.sourceDateEpoch !== undefined) env.SOURCE_DATE_EPOCH = String(opts.sourceDateEpoch);
-      await execa(rpmbuild, args, { cwd: topdir, all: true, env });
+      await withStep(`rpmbuild -bs ${path.basename(specFile)}`, () => execa(rpmbuild, args, { cwd: topdir, all: true, env }));
     } catch (err) {
       throw rpmbuildFailure(err as ExecaError, rpmbuild, opts.specFile);
     }

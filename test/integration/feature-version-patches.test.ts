@@ -54,6 +54,15 @@ describe('per-version patches in a feature: one feature serves 6.1 and 6.12', ()
       'features/fix/patches/0001-common.patch',
       'features/fix/patches/6.12/0002-fix.patch',
     ]);
+    // the decision is visible: the summary line, --json and the manifest name the patch left out and why
+    const r = await runKplay(['compose', 'variants/v6.12.117.yml', '--out', 'out/again'], { cwd: root });
+    expect(r.stdout).toContain(
+      'left out: features/fix/patches/6.1/0002-fix.patch (feature fix): for kernel >=6.1 <6.2, the base is 6.12.117',
+    );
+    const m = JSON.parse(await readFile(path.join(root, 'out', 'again', 'manifest.json'), 'utf8')) as { left_out: unknown[] };
+    expect(m.left_out).toEqual([
+      { feature: 'fix', patch: 'features/fix/patches/6.1/0002-fix.patch', reason: 'for kernel >=6.1 <6.2, the base is 6.12.117' },
+    ]);
   });
 
   it('a series entry with kernel: RANGE; a bad range is a finding on its line', async () => {

@@ -185,7 +185,7 @@ describe('compose against the real Linux 6.1 source', () => {
         [
           'kconfig',
           'resolve',
-          '--source',
+          '--kernel-source',
           patched,
           '--arch',
           'x86_64',

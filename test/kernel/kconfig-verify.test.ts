@@ -59,7 +59,7 @@ describe('kconfig resolve --verify', () => {
     const r = await runKplay([
       'kconfig',
       'resolve',
-      '--source',
+      '--kernel-source',
       tree,
       '--arch',
       'x86_64',

@@ -31,7 +31,7 @@ describe('kplay patches check on Linux 6.1', () => {
   });
 
   it('applies the shipped fixture features cleanly', async () => {
-    const r = await kplay('patches', 'check', '--source', tree, '--json', 'features');
+    const r = await kplay('patches', 'check', '--kernel-source', tree, '--json', 'features');
     expect(r.exitCode).toBe(0);
     const out = JSON.parse(r.stdout) as { results: Array<{ feature: string; status: string }> };
     expect(out.results.map((x) => [x.feature, x.status])).toEqual([
@@ -44,7 +44,7 @@ describe('kplay patches check on Linux 6.1', () => {
     const r = await kplay(
       'patches',
       'check',
-      '--source',
+      '--kernel-source',
       LINUX_61_TARBALL,
       'conflicting/ovl-nfs-export-on',
       'conflicting/ovl-nfs-export-guard',
@@ -67,7 +67,7 @@ describe('kplay patches check on Linux 6.1', () => {
       'patches',
       'check',
       '--json',
-      '--source',
+      '--kernel-source',
       LINUX_61_TARBALL,
       'conflicting/ovl-nfs-export-on',
       'conflicting/ovl-nfs-export-guard',
@@ -80,7 +80,7 @@ describe('kplay patches check on Linux 6.1', () => {
   });
 
   it('reports a patch that 6.1 already contains as already applied', async () => {
-    const r = await kplay('patches', 'check', '--source', tree, 'upstream/quectel-rg650v');
+    const r = await kplay('patches', 'check', '--kernel-source', tree, 'upstream/quectel-rg650v');
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toContain('error E_PATCH_ALREADY_APPLIED');
     expect(r.stderr).toContain('drivers/usb/serial/option.c');
@@ -88,7 +88,7 @@ describe('kplay patches check on Linux 6.1', () => {
   });
 
   it('exits 2 for a source that does not exist', async () => {
-    const r = await kplay('patches', 'check', '--source', '/nonexistent/linux.tar.xz', 'features');
+    const r = await kplay('patches', 'check', '--kernel-source', '/nonexistent/linux.tar.xz', 'features');
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toContain('does not exist');
     expect(r.stderr).not.toContain('    at ');

@@ -58,7 +58,7 @@ describe('signing options against the real Linux 6.1 Kconfig', () => {
       const final = path.join(root, 'final.config');
       await writeFile(frag, fragment);
       const r = await runKplay(
-        ['kconfig', 'resolve', '--source', tree, '--arch', 'x86_64', '--config', 'defconfig', '--fragment', frag, '--out', final],
+        ['kconfig', 'resolve', '--kernel-source', tree, '--arch', 'x86_64', '--config', 'defconfig', '--fragment', frag, '--out', final],
         { cwd: root },
       );
       expect(r.exitCode, r.stderr).toBe(0);

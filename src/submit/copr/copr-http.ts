@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { CoprError } from './copr-error.js';
 import type { CoprRequest } from './copr-request.js';
 import { judgeAttempt, type AttemptResult } from './copr-response.js';
+import { startStep } from '../../progress/progress.js';
 import { REDACTED, type SecretRedactor } from './secret-redactor.js';
 
 export interface CoprHttpOptions {
@@ -69,7 +70,12 @@ export class CoprHttp {
       if (verdict.action === 'fail' || attempt >= retries) throw error;
       const delay = Math.min(retryBaseMs * 2 ** attempt, MAX_BACKOFF_MS);
       this.debug(`copr: retry ${attempt + 1}/${retries} in ${delay} ms: ${error.message}`);
+      // a person waiting on an unreachable Copr sees each retry and why, not silence
+      const step = startStep(
+        `copr: ${req.method} ${url}: retry ${attempt + 1} of ${retries} in ${(delay / 1000).toFixed(1)} s (${error.message})`,
+      );
       await sleep(delay);
+      step.done(`copr: ${req.method} ${url}: retrying (${attempt + 1} of ${retries})`);
     }
   }
 

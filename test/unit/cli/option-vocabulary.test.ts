@@ -1,0 +1,81 @@
+/**
+ * One spelling per concept: every command (and subcommand) is registered exactly as `kplay`
+ * registers it, and its visible options are checked against the vocabulary below. A second
+ * spelling of a concept (say `--source` next to `--kernel-source`, `--output` next to `--out`) or
+ * a shared flag without its environment variable fails here, naming the command.
+ */
+import { Command, type Option } from 'commander';
+import { describe, expect, it } from 'vitest';
+import { commandModules } from '../../../src/cli/command-modules.js';
+
+/** canonical flag → other spellings of the same concept, and the environment variable it reads */
+const VOCABULARY: Array<{ flag: string; others: string[]; env?: string; envExempt?: string[] }> = [
+  {
+    flag: '--kernel-source',
+    others: ['--source', '--kernel-tree', '--tree', '--linux', '--kernel-src'],
+    env: 'KPLAY_KERNEL_SOURCE',
+    // track's kernel source is the *new* kernel's, a template with {kernel}: a global default would check the wrong tree
+    envExempt: ['track'],
+  },
+  { flag: '--dist-git', others: ['--distgit', '--dist-git-dir', '--spec-repo'], env: 'KPLAY_DIST_GIT' },
+  { flag: '--kernel-devel', others: ['--kdevel', '--headers', '--kernel-headers'], env: 'KPLAY_KERNEL_DEVEL', envExempt: ['track'] },
+  { flag: '--out', others: ['--output', '--out-dir', '--output-dir', '--outdir'] },
+  { flag: '--json', others: ['--format', '--output-json'] },
+  { flag: '--quiet', others: ['--silent', '--no-progress'] },
+  { flag: '--cache-dir', others: ['--cache', '--cachedir'] },
+  { flag: '--dry-run', others: ['--dryrun', '--noop', '--pretend'] },
+];
+
+async function program(): Promise<Command> {
+  const p = new Command('kplay');
+  for (const load of Object.values(commandModules)) await (await load()).register(p);
+  return p;
+}
+
+function* walk(cmd: Command, prefix: string[] = []): Generator<{ name: string; options: readonly Option[] }> {
+  for (const sub of cmd.commands) {
+    const name = [...prefix, sub.name()];
+    yield { name: name.join(' '), options: sub.options };
+    yield* walk(sub, name);
+  }
+}
+
+describe('one vocabulary of flags', () => {
+  it('no command offers a second spelling of a shared concept', async () => {
+    const wrong: string[] = [];
+    for (const { name, options } of walk(await program())) {
+      for (const o of options) {
+        if (o.hidden) continue;
+        const long = o.long ?? '';
+        const concept = VOCABULARY.find((v) => v.others.includes(long));
+        if (concept) wrong.push(`kplay ${name}: ${long} should be spelt ${concept.flag}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('a shared flag reads the same environment variable on every command', async () => {
+    const wrong: string[] = [];
+    let seen = 0;
+    for (const { name, options } of walk(await program())) {
+      for (const v of VOCABULARY.filter((x) => x.env)) {
+        const o = options.find((x) => x.long === v.flag);
+        if (!o) continue;
+        seen++;
+        const exempt = v.envExempt?.includes(name) ?? false;
+        if (!exempt && o.envVar !== v.env) wrong.push(`kplay ${name}: ${v.flag} does not read $${v.env}`);
+      }
+    }
+    expect(seen).toBeGreaterThan(5);
+    expect(wrong).toEqual([]);
+  });
+
+  it('the old --source still works as a hidden alias of --kernel-source', async () => {
+    const p = await program();
+    const resolve = p.commands.find((c) => c.name() === 'kconfig')!.commands.find((c) => c.name() === 'resolve')!;
+    const source = resolve.options.find((o) => o.long === '--source');
+    expect(source?.hidden).toBe(true);
+    expect(resolve.helpInformation()).toContain('--kernel-source');
+    expect(resolve.helpInformation()).not.toMatch(/--source\b/);
+  });
+});
