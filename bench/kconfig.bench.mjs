@@ -1,7 +1,7 @@
 // Benchmark: kplay's Kconfig resolve vs the kernel's own `conf --olddefconfig`, on Debian's Linux
 // 6.1 and 6.12 with Debian's amd64 config (x86_64). Prints medians and ratios, each next to the
 // command it is compared with (run in the same benchmark); asserts nothing.
-//   warm: `kplay kconfig resolve --source <tarball>` with its caches filled (extracted subset,
+//   warm: `kplay kconfig resolve --kernel-source <tarball>` with its caches filled (extracted subset,
 //         parsed tree, shell results) vs conf built from the same tree's scripts/kconfig
 //         (which spawns the compiler probes), plus the engine alone in a fresh node process
 //   cold: kplay from a tarball never seen before vs plain `xz -dc -T0` of that tarball
@@ -126,7 +126,7 @@ try {
       cli,
       'kconfig',
       'resolve',
-      '--source',
+      '--kernel-source',
       source,
       '--arch',
       'x86_64',
@@ -203,10 +203,10 @@ console.log(JSON.stringify({ wall: (performance.now() - t0) / 1000, load: (t1 - 
         `  conf --olddefconfig (kernel's, built from the tree)  median ${c.toFixed(3)} s ${list(confTimes)}, CPU ${cc.toFixed(2)} s (with its compiler probes)`,
       );
       out(
-        `  kplay kconfig resolve --source <tarball> (warm, same question: stored answer)  median ${w.toFixed(3)} s ${list(warmTimes)}   ${(w / c).toFixed(2)}x conf (target <= 0.10x); CPU ${wc.toFixed(2)} s = ${(wc / cc).toFixed(2)}x conf's CPU`,
+        `  kplay kconfig resolve --kernel-source <tarball> (warm, same question: stored answer)  median ${w.toFixed(3)} s ${list(warmTimes)}   ${(w / c).toFixed(2)}x conf (target <= 0.10x); CPU ${wc.toFixed(2)} s = ${(wc / cc).toFixed(2)}x conf's CPU`,
       );
       out(
-        `  kplay kconfig resolve --source <tarball> (warm, new question: engine)  median ${nw.toFixed(3)} s ${list(newTimes)}   ${(nw / c).toFixed(2)}x conf; CPU ${median(newCpu).toFixed(2)} s = ${(median(newCpu) / cc).toFixed(2)}x conf's CPU; ${sameAnswer ? 'same .config' : 'DIFFERENT .config'}`,
+        `  kplay kconfig resolve --kernel-source <tarball> (warm, new question: engine)  median ${nw.toFixed(3)} s ${list(newTimes)}   ${(nw / c).toFixed(2)}x conf; CPU ${median(newCpu).toFixed(2)} s = ${(median(newCpu) / cc).toFixed(2)}x conf's CPU; ${sameAnswer ? 'same .config' : 'DIFFERENT .config'}`,
       );
       out(
         `  engine alone, fresh process                        median ${ew.toFixed(3)} s (load ${median(engine.map((e) => e.load)).toFixed(3)} s, CPU ${median(engine.map((e) => e.cpu)).toFixed(3)} s)   ${(ew / c).toFixed(2)}x conf`,
@@ -239,7 +239,7 @@ console.log(JSON.stringify({ wall: (performance.now() - t0) / 1000, load: (t1 - 
         `  xz -dc -T0 <tarball>                               median ${x.toFixed(3)} s ${list(xzTimes)}, CPU ${median(xzCpu).toFixed(2)} s`,
       );
       out(
-        `  kplay kconfig resolve --source <tarball> (cold)    median ${k.toFixed(3)} s ${list(coldTimes)}   ${(k / x).toFixed(2)}x xz (target <= 1.15x); CPU ${median(coldCpu).toFixed(2)} s = ${(median(coldCpu) / median(xzCpu)).toFixed(2)}x xz's CPU`,
+        `  kplay kconfig resolve --kernel-source <tarball> (cold)    median ${k.toFixed(3)} s ${list(coldTimes)}   ${(k / x).toFixed(2)}x xz (target <= 1.15x); CPU ${median(coldCpu).toFixed(2)} s = ${(median(coldCpu) / median(xzCpu)).toFixed(2)}x xz's CPU`,
       );
     }
 
@@ -279,7 +279,7 @@ console.log(JSON.stringify({ wall: (performance.now() - t0) / 1000, load: (t1 - 
         `  make ARCH=x86_64 olddefconfig (cold, builds conf) median ${mk.toFixed(3)} s ${list(makeTimes)}, CPU ${median(makeCpu).toFixed(2)} s (tree extracted once in ${extractTime.toFixed(1)} s, not timed)`,
       );
       out(
-        `  kplay kconfig resolve --source <dir> (empty cache) median ${kp.toFixed(3)} s ${list(kplayTimes)}   ${(kp / mk).toFixed(2)}x make (target <= 0.50x; ${loadRange()}); CPU ${median(kplayCpu).toFixed(2)} s; configs ${identical ? 'identical' : 'DIFFER'}`,
+        `  kplay kconfig resolve --kernel-source <dir> (empty cache) median ${kp.toFixed(3)} s ${list(kplayTimes)}   ${(kp / mk).toFixed(2)}x make (target <= 0.50x; ${loadRange()}); CPU ${median(kplayCpu).toFixed(2)} s; configs ${identical ? 'identical' : 'DIFFER'}`,
       );
       rmSync(extractDir, { recursive: true, force: true });
     }

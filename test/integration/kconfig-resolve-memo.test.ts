@@ -48,7 +48,7 @@ describe('kconfig resolve answers a repeated question from its memo', () => {
     runKplay([
       'kconfig',
       'resolve',
-      '--source',
+      '--kernel-source',
       tarball,
       '--arch',
       'x86_64',
@@ -115,7 +115,7 @@ describe('kconfig resolve answers a repeated question from its memo', () => {
     const r = await runKplay([
       'kconfig',
       'resolve',
-      '--source',
+      '--kernel-source',
       path.join(dir, 'src', 'linux-6.1.1'),
       '--arch',
       'x86_64',
