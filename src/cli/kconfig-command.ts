@@ -3,11 +3,12 @@ import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { hasErrors, UsageError } from '../findings/finding.js';
-import { asUsageError, loadKconfigTree, readBaseConfig, requestsFromFragment, resolveConfig } from '../kconfig/index.js';
 import { isRpmArch, RPM_ARCHES, type RpmArch } from '../model/arch.js';
 import type { ConfigRequest } from '../model/types.js';
 import { exitStatusForFindings } from '../findings/exit-code.js';
 import { printFindings, printSummary, runCommand } from '../findings/report.js';
+import { isDirectory } from '../fs/path-kind.js';
+import type { ResolveAnswer } from '../kconfig/resolve-memo.js';
 import { applyLegacyAlias, kernelSourceOption, legacyAliasOption, SOURCE_ALIAS } from './shared-options.js';
 
 interface ResolveOptions {
@@ -63,41 +64,25 @@ export function register(program: Command): void {
           throw new UsageError('kconfig resolve needs the kernel: pass --kernel-source <tree-or-tarball> (or set KPLAY_KERNEL_SOURCE)');
         if (!existsSync(source)) throw new UsageError(`${source}: no such kernel tree or tarball`);
         for (const f of opts.fragment) if (!existsSync(f)) throw new UsageError(`${f}: no such fragment`);
-        let tree;
-        try {
-          tree = await loadKconfigTree({ source, arch, ...(opts.cacheDir ? { cacheDir: opts.cacheDir } : {}) });
-        } catch (err) {
-          throw asUsageError(err);
+        // the same question asked before (tarball source, same inputs, same engine): its stored
+        // answer, without loading the engine (kconfig/resolve-memo.ts); --verify always runs conf
+        const memoised = !opts.verify && !(await isDirectory(source));
+        const { readResolveMemo, writeResolveMemo } = await import('../kconfig/resolve-memo.js');
+        const memo = memoised ? await memoFile(source, opts, arch) : undefined;
+        let answer = memo ? readResolveMemo(memo) : undefined;
+        if (!answer) {
+          answer = await resolveAnswer(source, opts, arch);
+          // named by the tarball's subset: known now even when this run extracted it
+          const file = memo ?? (memoised ? await memoFile(source, opts, arch) : undefined);
+          if (file) writeResolveMemo(file, answer);
         }
-        let base;
-        try {
-          base = await readBaseConfig(tree, opts.config, arch);
-        } catch {
-          throw new UsageError(`${opts.config}: cannot read the base config (a file, or a target like defconfig)`);
-        }
-        const requests: ConfigRequest[] = [];
-        for (const f of opts.fragment) {
-          requests.push(...requestsFromFragment(await readFile(f, 'latin1'), f, { kind: 'feature', name: path.basename(f) }));
-        }
-        const resolved = resolveConfig(tree, { base: base.text, baseFile: base.file, requests });
-        const findings = [...resolved.findings];
-        if (opts.verify) {
-          const { verifyResolved, ReferenceConfError } = await import('../kconfig/index.js');
-          try {
-            const v = await verifyResolved(tree, resolved, opts.cacheDir);
-            findings.push(...v.findings);
-            process.stderr.write(`kconfig resolve --verify: ${v.summary}\n`);
-          } catch (err) {
-            if (err instanceof ReferenceConfError) throw new UsageError(`--verify: ${err.message}${err.hint ? ` (${err.hint})` : ''}`);
-            throw err;
-          }
-        }
+        const findings = answer.findings;
         if (opts.json) process.stdout.write(`${JSON.stringify({ findings }, null, 2)}\n`);
         printFindings(findings);
         if (findings.length) printSummary(findings, 'kconfig resolve');
         if (!hasErrors(findings) || opts.force) {
-          if (opts.out) await writeFile(opts.out, resolved.configText, 'latin1');
-          else if (!opts.json) process.stdout.write(resolved.configText);
+          if (opts.out) await writeFile(opts.out, answer.configText, 'latin1');
+          else if (!opts.json) process.stdout.write(answer.configText);
         } else if (opts.out) {
           process.stderr.write(`kconfig resolve: ${opts.out} not written (use --force to write it anyway)\n`);
         }
@@ -106,4 +91,50 @@ export function register(program: Command): void {
         return exitStatusForFindings(findings);
       });
     });
+}
+
+/** The memo file of this question when the tarball's subset is already extracted, else undefined. */
+async function memoFile(source: string, opts: ResolveOptions, arch: RpmArch): Promise<string | undefined> {
+  const { cachedSubsetFolder } = await import('../sources/kconfig-cache.js');
+  const { defaultCacheDir } = await import('../kconfig/memoised-shell.js');
+  const cacheDir = opts.cacheDir ?? defaultCacheDir();
+  const subset = await cachedSubsetFolder(path.resolve(source), cacheDir);
+  if (!subset) return undefined;
+  const { resolveMemoFile } = await import('../kconfig/resolve-memo.js');
+  return resolveMemoFile(cacheDir, { subset, arch, config: opts.config, fragments: opts.fragment });
+}
+
+/** Load the tree and resolve (with `--verify`, also run the kernel's own conf). */
+async function resolveAnswer(source: string, opts: ResolveOptions, arch: RpmArch): Promise<ResolveAnswer> {
+  const { asUsageError, loadKconfigTree, readBaseConfig, requestsFromFragment, resolveConfig } = await import('../kconfig/index.js');
+  let tree;
+  try {
+    tree = await loadKconfigTree({ source, arch, ...(opts.cacheDir ? { cacheDir: opts.cacheDir } : {}) });
+  } catch (err) {
+    throw asUsageError(err);
+  }
+  let base;
+  try {
+    base = await readBaseConfig(tree, opts.config, arch);
+  } catch {
+    throw new UsageError(`${opts.config}: cannot read the base config (a file, or a target like defconfig)`);
+  }
+  const requests: ConfigRequest[] = [];
+  for (const f of opts.fragment) {
+    requests.push(...requestsFromFragment(await readFile(f, 'latin1'), f, { kind: 'feature', name: path.basename(f) }));
+  }
+  const resolved = resolveConfig(tree, { base: base.text, baseFile: base.file, requests });
+  const findings = [...resolved.findings];
+  if (opts.verify) {
+    const { verifyResolved, ReferenceConfError } = await import('../kconfig/index.js');
+    try {
+      const v = await verifyResolved(tree, resolved, opts.cacheDir);
+      findings.push(...v.findings);
+      process.stderr.write(`kconfig resolve --verify: ${v.summary}\n`);
+    } catch (err) {
+      if (err instanceof ReferenceConfError) throw new UsageError(`--verify: ${err.message}${err.hint ? ` (${err.hint})` : ''}`);
+      throw err;
+    }
+  }
+  return { configText: resolved.configText, findings };
 }

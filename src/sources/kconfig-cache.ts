@@ -211,6 +211,23 @@ export interface FilesAlong {
 }
 
 /**
+ * The folder of a tarball's extracted subset when it is already in the cache (what
+ * extractKconfigSubset would return without streaming), else undefined. Only stats and reads the
+ * small index: for answers that need the subset's name, not its files.
+ */
+export async function cachedSubsetFolder(tarball: string, cacheDir: string): Promise<string | undefined> {
+  const trees = path.join(cacheDir, 'kconfig-trees');
+  try {
+    const st = await stat(tarball);
+    const fileKey = `${await realpath(tarball)}|${st.size}|${st.mtimeMs}|${SUBSET_VERSION}`;
+    const known = (await readIndex(path.join(trees, 'index.json')))[fileKey];
+    return known && existsSync(path.join(trees, known, MANIFEST)) ? path.join(trees, known) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * The Kconfig-relevant subset of a source tarball, extracted once into
  * `<cacheDir>/kconfig-trees/<sha256>-v3/` (a pack of every kept file, the loose scripts, and a
  * manifest written last) and reused: the tarball is streamed a single time (hashing
@@ -273,10 +290,17 @@ export async function extractKconfigSubset(
   return path.join(trees, digest);
 }
 
+/** Largest decompressed stream read from a tarball (a decompression bomb stops here): 64 GiB. */
+export const MAX_TAR_BYTES = 64 * 1024 ** 3;
+/** A decompressor that writes nothing for this long is stopped (a hung or stopped child). */
+export const DECOMPRESSOR_STALL_MS = 10 * 60_000;
+
 /**
- * Stream the tarball once: the compressed bytes are hashed as they go to the decompressor (its
- * own process, so decompression and tar parsing run on separate cores), the tar stream is
- * parsed in place, and only the Kconfig-relevant files are kept (in memory, for the pack).
+ * Stream the tarball once. The decompressor (its own process: `xz -dc -T0` decodes the blocks of
+ * a multi-block .xz on every core) reads the file itself while this process hashes the same bytes
+ * from the page cache; the tar stream is parsed in place as it arrives, and only the
+ * Kconfig-relevant files (and `along`'s) are kept in memory, for the pack. Feeding the
+ * decompressor through its stdin instead cost one more copy of the compressed file through a pipe.
  */
 async function streamSubset(tarball: string, entries: PackEntry[], along?: FilesAlong): Promise<string> {
   const { decompressorFor, stripTopFolder } = await import('./tarball-entries.js');
@@ -287,11 +311,7 @@ async function streamSubset(tarball: string, entries: PackEntry[], along?: Files
   let input: Readable;
   if (decompressor) {
     const [cmd, ...rest] = decompressor as [string, ...string[]];
-    child = spawn(
-      cmd,
-      rest.filter((a) => a !== tarball),
-      { stdio: ['pipe', 'pipe', 'pipe'] },
-    );
+    child = spawn(cmd, [...rest, '--', tarball], { stdio: ['ignore', 'pipe', 'pipe'] });
     input = child.stdout!;
   } else input = file;
 
@@ -308,37 +328,55 @@ async function streamSubset(tarball: string, entries: PackEntry[], along?: Files
   );
 
   const stderr: Buffer[] = [];
-  const done = new Promise<void>((resolve, reject) => {
+  let received = 0;
+  let stall: NodeJS.Timeout | undefined;
+  const hashed = new Promise<void>((resolve, reject) => {
+    file.on('data', (chunk) => hash.update(chunk as Buffer));
+    file.on('end', () => resolve());
     file.on('error', reject);
+  });
+  const done = new Promise<void>((resolve, reject) => {
+    const armStall = (): void => {
+      if (!child) return;
+      clearTimeout(stall);
+      stall = setTimeout(
+        () => reject(new Error(`${decompressor![0]} wrote nothing for ${DECOMPRESSOR_STALL_MS / 1000} s`)),
+        DECOMPRESSOR_STALL_MS,
+      );
+      stall.unref();
+    };
+    armStall();
     input.on('data', (chunk: Buffer) => {
+      received += chunk.length;
       try {
+        if (received > MAX_TAR_BYTES) throw new Error(`it decompresses to more than ${MAX_TAR_BYTES} bytes`);
         parser.push(chunk);
+        armStall();
       } catch (err) {
         reject(err instanceof Error ? err : new Error(String(err)));
       }
     });
     input.on('error', reject);
     if (child) {
-      child.stderr!.on('data', (c: Buffer) => stderr.push(c));
-      child.on('error', reject);
-      child.stdin!.on('error', () => {
-        // the decompressor quit early: its exit status says why
+      child.stderr!.on('data', (c: Buffer) => {
+        if (stderr.length < 64) stderr.push(c);
       });
+      child.on('error', reject);
       child.on('close', (code) => {
         if (code === 0) resolve();
         else reject(new Error(Buffer.concat(stderr).toString('utf8').trim() || `${decompressor![0]} exited with ${code}`));
       });
     } else input.on('end', () => resolve());
   });
-  file.on('data', (chunk) => hash.update(chunk as Buffer));
-  if (child) file.pipe(child.stdin!);
   try {
-    await done;
+    await Promise.all([done, hashed]);
     parser.end();
   } catch (err) {
     child?.kill();
     file.destroy();
     throw new UsageError(`${tarball}: cannot read tarball: ${(err as Error).message.split('\n')[0]}`);
+  } finally {
+    clearTimeout(stall);
   }
   return hash.digest('hex');
 }

@@ -1,10 +1,11 @@
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadKconfigTree } from '../../../src/kconfig/load-kconfig-tree.js';
-import { damagedSubsetFiles, extractKconfigSubset, readSubsetFile } from '../../../src/sources/kconfig-cache.js';
+import { cachedSubsetFolder, damagedSubsetFiles, extractKconfigSubset, readSubsetFile } from '../../../src/sources/kconfig-cache.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'kplay-kcache-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -79,5 +80,29 @@ describe('extracted Kconfig subset cache', () => {
     rmSync(path.join(root, '.manifest.json'));
     expect(await damagedSubsetFiles(root)).toEqual(['.manifest.json']);
     expect(existsSync(path.join(await extractKconfigSubset(tb, cache), '.manifest.json'))).toBe(true);
+  });
+
+  it('streams a .tar.xz through xz reading the file itself, names the subset by the tarball sha256, and fails a corrupt one with nothing left', async () => {
+    tarball();
+    const tar = path.join(dir, 'xz', 'linux-6.12.1.tar');
+    mkdirSync(path.dirname(tar), { recursive: true });
+    execFileSync('tar', ['-cf', tar, '-C', path.join(dir, 'src'), 'linux-6.12.1']);
+    execFileSync('xz', ['-T0', tar]);
+    const xzFile = `${tar}.xz`;
+    const cache = path.join(dir, 'xz-cache');
+    expect(await cachedSubsetFolder(xzFile, cache)).toBeUndefined();
+    const root = await extractKconfigSubset(xzFile, cache);
+    const sha = createHash('sha256').update(readFileSync(xzFile)).digest('hex');
+    expect(path.basename(root)).toBe(`${sha}-v3`);
+    expect(await cachedSubsetFolder(xzFile, cache)).toBe(root);
+    expect((await readSubsetFile(root, 'arch/x86/Kconfig'))?.toString()).toBe('config X86\n\tdef_bool y\n');
+
+    const bad = path.join(dir, 'xz', 'linux-bad.tar.xz');
+    const bytes = readFileSync(xzFile);
+    bytes.fill(0x55, 64, bytes.length - 64);
+    writeFileSync(bad, bytes);
+    await expect(extractKconfigSubset(bad, cache)).rejects.toThrow(/linux-bad\.tar\.xz: cannot read tarball/);
+    expect(readdirSync(path.join(cache, 'kconfig-trees')).filter((n) => n.startsWith('partial-'))).toEqual([]);
+    expect(await cachedSubsetFolder(bad, cache)).toBeUndefined();
   });
 });
