@@ -31,6 +31,7 @@ const commandModules: Record<string, () => Promise<CommandModule>> = {
   sign: () => import('./sign-command.js'),
   kmm: () => import('./kmm-command.js'),
   kabi: () => import('./kabi-command.js'),
+  try: () => import('./try-command.js'),
 };
 
 /** The command named on the command line (the first word that is not an option), if known. */
