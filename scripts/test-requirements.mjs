@@ -43,6 +43,14 @@ export const REQUIREMENTS = [
   { apt: 'flex', dnf: 'flex', bins: ['flex'], tiers: ALL, why: 'the kernel builds its Kconfig lexer' },
   { apt: 'bison', dnf: 'bison', bins: ['bison'], tiers: ALL, why: 'the kernel builds its Kconfig parser' },
   { apt: 'bc', dnf: 'bc', bins: ['bc'], tiers: ALL, why: 'kernel make targets' },
+  {
+    apt: 'bubblewrap',
+    dnf: 'bubblewrap',
+    bins: ['bwrap'],
+    tiers: ALL,
+    why: 'the sandbox of every step that runs code from the inputs (make M=, rpmbuild -bp, conf)',
+  },
+  { apt: 'util-linux', dnf: 'util-linux', bins: ['prlimit'], tiers: ALL, why: 'resource limits inside the sandbox' },
   { apt: 'time', dnf: 'time', files: ['/usr/bin/time'], tiers: ALL, why: 'peak memory of matrix runs' },
   {
     apt: 'libssl-dev',

@@ -45,6 +45,10 @@ export async function main(argv: string[]): Promise<void> {
     .description('Compose side-band kernel variants into RPM specs and configs, check them, and submit them to Copr or CBS.')
     .version(KPLAY_VERSION)
     .showHelpAfterError('(run with --help for usage)')
+    .addHelpText(
+      'after',
+      '\nAnywhere on the command line:\n  --debug                            stack traces for internal errors\n  --unsandboxed-i-trust-the-inputs   run Makefiles, %prep and Kconfig $(shell) of the inputs without bubblewrap when it is missing\n                                     (they then see your files, $HOME, credentials and the network)',
+    )
     .exitOverride();
   const chosen = chosenCommand(argv);
   const onlyVersion = argv.slice(2).length > 0 && argv.slice(2).every((a) => a === '-V' || a === '--version');
@@ -64,6 +68,13 @@ export async function main(argv: string[]): Promise<void> {
 // --debug anywhere: stack traces for internal errors (same as KPLAY_DEBUG=1)
 const argv = process.argv.filter((a) => a !== '--debug');
 if (argv.length !== process.argv.length) process.env.KPLAY_DEBUG ||= '1';
+// --unsandboxed-i-trust-the-inputs anywhere: steps that run code from the inputs may run without
+// bubblewrap when it is missing (src/sandbox/run-sandboxed.ts says what that gives away)
+const UNSANDBOXED = '--unsandboxed-i-trust-the-inputs';
+if (argv.includes(UNSANDBOXED)) {
+  argv.splice(0, argv.length, ...argv.filter((a) => a !== UNSANDBOXED));
+  (await import('../sandbox/run-sandboxed.js')).allowUnsandboxed(true);
+}
 try {
   await main(argv);
 } catch (err) {

@@ -460,6 +460,45 @@ export const FINDING_CODES = {
     group: 'sources',
     description: '`rpmbuild -bs` failed: its own error lines and the spec line',
   },
+  E_SANDBOX_UNAVAILABLE: {
+    severity: 'error',
+    exit: 'input',
+    group: 'sources',
+    description:
+      'a step runs code from the inputs and bubblewrap (`bwrap`) cannot run: install `bubblewrap` or pass `--unsandboxed-i-trust-the-inputs`',
+  },
+  W_UNSANDBOXED: {
+    severity: 'warning',
+    exit: 'none',
+    group: 'sources',
+    description: 'code from the inputs ran without a sandbox because of `--unsandboxed-i-trust-the-inputs`',
+  },
+  E_SANDBOX_TIMEOUT: {
+    severity: 'error',
+    exit: 'input',
+    group: 'sources',
+    description: 'a sandboxed step ran out of its wall-clock time and its whole process tree was killed',
+  },
+  E_SRPM_SETUP_DIR: {
+    severity: 'error',
+    exit: 'input',
+    group: 'sources',
+    description:
+      "the tarball's top folder is not the folder the spec's `%setup -n`/`%autosetup -n` enters (checked from the tar index, before anything is built or uploaded)",
+  },
+  E_PREP_FAILED: {
+    severity: 'error',
+    exit: 'input',
+    group: 'sources',
+    description:
+      "the SRPM's own %prep (`rpmbuild -bp --nodeps` in the sandbox) failed: the failing line of its log and the file kplay generated that caused it",
+  },
+  W_PREP_CHECK_SKIPPED: {
+    severity: 'warning',
+    exit: 'none',
+    group: 'sources',
+    description: '`--no-prep-check`: the SRPM leaves without its %prep having been run',
+  },
   E_CBS_NO_TARGET: { severity: 'error', exit: 'input', group: 'sources', description: 'no `--cbs TARGET` and no `targets.cbs.target`' },
   E_CBS_CONFIG: { severity: 'error', exit: 'input', group: 'sources', description: 'koji profile missing or malformed (file:line)' },
   E_CBS_SRPM_MISSING: { severity: 'error', exit: 'input', group: 'sources', description: 'the SRPM to submit does not exist' },

@@ -1,4 +1,4 @@
-import { execa } from 'execa';
+import { realpathSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,6 +8,7 @@ import { parseModuleSymvers, type ExportedSymbol } from '../../kabi/module-symve
 import { readModuleVersions } from '../../kabi/module-versions.js';
 import type { Finding, SourceLocation } from '../../findings/finding.js';
 import { displayPath } from '../../model/safe-path.js';
+import { runSandboxed } from '../../sandbox/run-sandboxed.js';
 import type { KernelDevelTree } from './kernel-devel-tree.js';
 
 export interface CompileKmodInput {
@@ -49,6 +50,40 @@ export function firstBuildErrors(output: string, max = 4): string[] {
   return (lines.length ? lines : output.split('\n').filter(Boolean).slice(-max)).slice(0, max).map((l) => l.trim());
 }
 
+function isUnder(child: string, parent: string): boolean {
+  const rel = path.relative(parent, child);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
+/**
+ * Compiler lines about a file outside the module folders and the kernel-devel (a hostile
+ * `#include "/etc/…"` or a symlink to it): the sandbox may let the compiler read it (the file
+ * system is visible read-only), so its words never reach a finding: the line names the file only.
+ */
+export function withoutOutsideContent(lines: readonly string[], allowed: readonly string[], cwd: string): string[] {
+  const roots = allowed.map((a) => {
+    try {
+      return realpathSync(a);
+    } catch {
+      return path.resolve(a);
+    }
+  });
+  const toolchain = ['/usr/lib/gcc', '/usr/include', '/usr/lib/linux-kbuild', '/usr/src'];
+  return lines.map((line) => {
+    const m = /^(?:In file included from )?([^\s:]+):\d+(?::\d+)?[:,]/.exec(line.trim());
+    if (!m) return line;
+    const file = path.resolve(cwd, m[1]!);
+    let real = file;
+    try {
+      real = realpathSync(file);
+    } catch {
+      /* not there: judged by its name */
+    }
+    if ([...roots, ...toolchain].some((r) => isUnder(real, r))) return line;
+    return `${m[1]}: a file outside the module folders and the kernel-devel (its content is not shown)`;
+  });
+}
+
 /**
  * The compile test and kABI check of a kmod, before any package is built: the module folders
  * (with the feature patches applied) are built with `make -C <kernel-devel> M=<folder>` and the
@@ -60,23 +95,29 @@ export async function compileKmod(input: CompileKmodInput): Promise<CompileKmodR
   const work = await mkdtemp(path.join(os.tmpdir(), 'kplay-kmod-build-'));
   try {
     for (const [rel, content] of input.files) {
-      const target = path.join(work, ...rel.split('/'));
+      const target = path.join(work, 'tree', ...rel.split('/'));
       await mkdir(path.dirname(target), { recursive: true });
       await writeFile(target, content);
     }
+    const tree = path.join(work, 'tree');
+    await mkdir(tree, { recursive: true });
     for (const p of input.patches) {
-      const file = path.join(work, '.kplay-patch');
+      const file = path.join(work, 'kplay.patch');
       await writeFile(file, p.text);
-      const r = await execa('patch', ['-p1', '-s', '--forward', '--no-backup-if-mismatch', '-r', '-', '-i', file], {
-        cwd: work,
-        reject: false,
-        all: true,
+      // patch runs in the sandbox too: a hostile file name cannot write outside the tree
+      const r = await runSandboxed({
+        argv: ['patch', '-p1', '-s', '--forward', '--no-backup-if-mismatch', '-r', '-', '-i', file],
+        cwd: tree,
+        writable: [tree],
+        readOnly: [file],
+        timeoutMs: 60_000,
+        env: { LC_ALL: 'C' },
       });
       if (r.exitCode !== 0) {
         findings.push({
           code: 'E_KMOD_BUILD',
           severity: 'error',
-          message: `${p.file} does not apply to the module folders: ${firstBuildErrors(r.all ?? '').join(' / ')}`,
+          message: `${p.file} does not apply to the module folders: ${firstBuildErrors(r.stdout + r.stderr).join(' / ')}`,
           feature: p.feature,
           hint: 'a kmod patch may only touch files inside its kmod.modules folders',
         });
@@ -84,25 +125,34 @@ export async function compileKmod(input: CompileKmodInput): Promise<CompileKmodR
       }
     }
     const modules: string[] = [];
+    const timeoutMs = input.timeoutMs ?? 15 * 60_000;
     for (const d of input.dirs) {
-      const r = await execa('make', ['-C', input.devel.dir, `M=${path.join(work, d.dir)}`, ...input.options, 'modules'], {
-        reject: false,
-        all: true,
-        timeout: input.timeoutMs ?? 15 * 60_000,
+      // the module's Makefile/Kbuild is a contributor's code: make runs in the sandbox, with the
+      // module tree the only writable folder and the kernel-devel read-only
+      const moduleDir = path.join(tree, d.dir);
+      const r = await runSandboxed({
+        argv: ['make', '-C', input.devel.dir, `M=${moduleDir}`, ...input.options, 'modules'],
+        cwd: tree,
+        writable: [tree],
+        readOnly: [input.devel.dir],
+        timeoutMs,
         env: { LC_ALL: 'C' },
       });
       if (r.exitCode !== 0) {
+        const why = r.timedOut
+          ? [`make ran out of its ${Math.round(timeoutMs / 1000)} s and was killed with every process it started`]
+          : withoutOutsideContent(firstBuildErrors(`${r.stdout}\n${r.stderr}`), [tree, input.devel.dir], moduleDir);
         findings.push({
           code: 'E_KMOD_BUILD',
           severity: 'error',
-          message: `${d.dir} does not build against ${displayPath(input.devel.label)}: ${firstBuildErrors(r.all ?? (r.timedOut ? 'timed out' : '')).join(' / ')}`,
+          message: `${d.dir} does not build against ${displayPath(input.devel.label)}: ${why.join(' / ')}`,
           where: d.where,
           feature: d.feature,
           hint: 'the kernel-devel changed an interface the module uses: patch the module for this kernel',
         });
         continue;
       }
-      const built = (await findKo(path.join(work, d.dir))).map((k) => ({ ko: path.join(work, d.dir, k), rel: `${d.dir}/${k}`, d }));
+      const built = (await findKo(moduleDir)).map((k) => ({ ko: path.join(moduleDir, k), rel: `${d.dir}/${k}`, d }));
       if (!built.length)
         findings.push({
           code: 'W_KMOD_NOTHING_BUILT',
