@@ -2,7 +2,7 @@ import { Option, type Command } from 'commander';
 import path from 'node:path';
 import { printFindings, printSummary, runCommand } from '../findings/report.js';
 import { UsageError } from '../findings/finding.js';
-import { isRpmArch, type RpmArch } from '../model/arch.js';
+import { isRpmArch } from '../model/arch.js';
 
 interface TryCliOptions {
   arch?: string;
@@ -34,9 +34,13 @@ export function register(program: Command): void {
     )
     .argument('<variant>', 'variant file (variants/<name>.yml)')
     .option('--kernel-source <tree-or-tarball>', 'the kernel tree or release tarball to patch and build (its release picks the patches)')
-    .option('--arch <arch>', 'arch to build and boot (default: this machine\'s)')
+    .option('--arch <arch>', "arch to build and boot (default: this machine's)")
     .option('--boot', 'boot the kernel in QEMU (KVM when it works, TCG otherwise) and run the smoke tests', false)
-    .addOption(new Option('--config <kind>', "smoke: tinyconfig + kvm_guest.config + the variant's values; full: the variant's own config (slow)").choices(['smoke', 'full']).default('smoke'))
+    .addOption(
+      new Option('--config <kind>', "smoke: tinyconfig + kvm_guest.config + the variant's values; full: the variant's own config (slow)")
+        .choices(['smoke', 'full'])
+        .default('smoke'),
+    )
     .option('-j, --jobs <n>', 'make -j (default: the number of CPUs)')
     .option('--keep', 'keep the work folder (patched tree, build, initramfs, console log) and print where', false)
     .option('--build-timeout <seconds>', 'wall clock for the kernel build (default 10800)')
@@ -51,7 +55,8 @@ export function register(program: Command): void {
     )
     .action(async (variant: string, opts: TryCliOptions) => {
       await runCommand(async () => {
-        if (opts.arch !== undefined && !isRpmArch(opts.arch)) throw new UsageError(`--arch ${opts.arch} is not an RPM arch (x86_64, aarch64, ...)`);
+        if (opts.arch !== undefined && !isRpmArch(opts.arch))
+          throw new UsageError(`--arch ${opts.arch} is not an RPM arch (x86_64, aarch64, ...)`);
         const { runTry } = await import('../try/run-try.js');
         if (opts.unsandboxedITrustTheInputs) (await import('../sandbox/run-sandboxed.js')).allowUnsandboxed(true);
         const buildTimeout = positive('--build-timeout', opts.buildTimeout);
@@ -59,7 +64,7 @@ export function register(program: Command): void {
         const jobs = positive('--jobs', opts.jobs);
         const controller = new AbortController();
         const report = await runTry(variant, {
-          ...(opts.arch ? { arch: opts.arch as RpmArch } : {}),
+          ...(opts.arch ? { arch: opts.arch } : {}),
           ...(opts.kernelSource ? { kernelSource: path.resolve(opts.kernelSource) } : {}),
           boot: opts.boot,
           config: opts.config,

@@ -798,7 +798,8 @@ export const FINDING_CODES = {
     severity: 'error',
     exit: 'conflict',
     group: 'try',
-    description: "a feature's module did not load or a line of its `test:` block failed in the guest (the feature, the command and its output)",
+    description:
+      "a feature's module did not load or a line of its `test:` block failed in the guest (the feature, the command and its output)",
   },
   W_TRY_SMOKE_CONFIG: {
     severity: 'warning',

@@ -117,7 +117,9 @@ export function buildErrorFinding(
         arch,
         related: [
           { message: `the line in the patched tree (${displayTree})`, where: at(err.file!, err.line ?? 0, err.col ?? 0) },
-          ...touching.slice(1).map((t) => ({ message: `an earlier hunk of feature ${t.feature} also wrote it`, where: at(t.patch, t.patchLine) })),
+          ...touching
+            .slice(1)
+            .map((t) => ({ message: `an earlier hunk of feature ${t.feature} also wrote it`, where: at(t.patch, t.patchLine) })),
         ],
         hint: 'fix the hunk (it applies, but the code it leaves does not compile for this kernel), or limit the patch to the kernels it is for (a kernel: range in series)',
       },

@@ -50,7 +50,12 @@ export async function builtModules(modulesDir: string): Promise<Set<string>> {
       order
         .split('\n')
         .filter(Boolean)
-        .map((p) => path.basename(p).replace(/\.(ko|o)$/, '').replace(/-/g, '_')),
+        .map((p) =>
+          path
+            .basename(p)
+            .replace(/\.(ko|o)$/, '')
+            .replace(/-/g, '_'),
+        ),
     );
   } catch {
     return new Set();

@@ -31,9 +31,7 @@ export function cpioNewc(entries: readonly CpioEntry[]): Buffer {
   let ino = 1;
   const push = (name: string, mode: number, data: Buffer, nlink: number, rdev: [number, number] = [0, 0]) => {
     const nameBytes = Buffer.from(`${name}\0`, 'utf8');
-    const header =
-      '070701' +
-      [ino++, mode, 0, 0, nlink, 0, data.length, 0, 0, rdev[0], rdev[1], nameBytes.length, 0].map(hex8).join('');
+    const header = '070701' + [ino++, mode, 0, 0, nlink, 0, data.length, 0, 0, rdev[0], rdev[1], nameBytes.length, 0].map(hex8).join('');
     parts.push(Buffer.from(header, 'latin1'), nameBytes, pad4(110 + nameBytes.length), data, pad4(data.length));
   };
   for (const e of entries) {

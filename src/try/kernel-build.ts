@@ -92,7 +92,15 @@ export async function buildKernel(tree: WorkTree, opts: KernelBuildOptions): Pro
   const started = Date.now();
   const deadline = () => Math.max(1000, opts.timeoutMs - (Date.now() - started));
   const run = (argv: string[]) =>
-    runSandboxed({ argv, cwd: tree.src, writable, env, timeoutMs: deadline(), ...(opts.signal ? { signal: opts.signal } : {}) });
+    runSandboxed({
+      argv,
+      cwd: tree.src,
+      readOnly: [tree.src],
+      writable,
+      env,
+      timeoutMs: deadline(),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
   const seconds = { config: 0, build: 0, modules: 0 };
   const before = ccache ? await ccacheStats(ccache) : undefined;
 
@@ -119,7 +127,14 @@ export async function buildKernel(tree: WorkTree, opts: KernelBuildOptions): Pro
   const inst = await run(make(['modules_install', `INSTALL_MOD_PATH=${modRoot}`, 'INSTALL_MOD_STRIP=1', 'DEPMOD=/sbin/depmod']));
   seconds.modules = (Date.now() - t) / 1000;
   if (inst.exitCode !== 0)
-    return { ok: false, failed: { step: 'modules_install', result: inst }, seconds, finalConfig, jobs, ...(stats ? { ccache: stats } : {}) };
+    return {
+      ok: false,
+      failed: { step: 'modules_install', result: inst },
+      seconds,
+      finalConfig,
+      jobs,
+      ...(stats ? { ccache: stats } : {}),
+    };
   const rel = await run(make(['kernelrelease']));
   const kernelRelease = rel.stdout.trim().split('\n').pop() ?? '';
   return {

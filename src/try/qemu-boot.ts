@@ -33,7 +33,8 @@ export interface BootResult {
   kvmFallback?: string;
 }
 
-const KVM_FAILED = /KVM internal error|failed to initialize kvm|Could not access KVM kernel module|kvm: .*(not supported|Permission denied)/i;
+const KVM_FAILED =
+  /KVM internal error|failed to initialize kvm|Could not access KVM kernel module|kvm: .*(not supported|Permission denied)/i;
 
 function kvmUsable(): boolean {
   try {
@@ -71,7 +72,12 @@ export function qemuArgs(o: BootOptions, accel: 'kvm' | 'tcg'): string[] {
   ];
 }
 
-function runOnce(o: BootOptions, accel: 'kvm' | 'tcg', timeoutMs: number, stopOn?: RegExp): Promise<Omit<BootResult, 'kvmFallback'> & { stopped?: string }> {
+function runOnce(
+  o: BootOptions,
+  accel: 'kvm' | 'tcg',
+  timeoutMs: number,
+  stopOn?: RegExp,
+): Promise<Omit<BootResult, 'kvmFallback'> & { stopped?: string }> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
     const child = spawn(o.qemu, qemuArgs(o, accel), { stdio: ['ignore', 'pipe', 'pipe'], detached: true });

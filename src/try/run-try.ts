@@ -111,34 +111,60 @@ export async function runTry(variantPath: string, opts: TryOptions): Promise<Try
   const archBuild = ARCH_BUILD[arch];
   if (!variant.arches.list.includes(arch) || !archBuild) {
     findings.push(
-      finding('E_TRY_BASE', `kplay try cannot build ${arch} for ${variant.name}: ${archBuild ? `the variant's arches are ${variant.arches.list.join(', ')}` : 'only x86_64 and aarch64 are built'}`, {
-        where: variant.arches.where,
-        hint: `pass --arch with one of: ${variant.arches.list.filter((a) => ARCH_BUILD[a]).join(', ')}`,
-      }),
+      finding(
+        'E_TRY_BASE',
+        `kplay try cannot build ${arch} for ${variant.name}: ${archBuild ? `the variant's arches are ${variant.arches.list.join(', ')}` : 'only x86_64 and aarch64 are built'}`,
+        {
+          where: variant.arches.where,
+          hint: `pass --arch with one of: ${variant.arches.list.filter((a) => ARCH_BUILD[a]).join(', ')}`,
+        },
+      ),
     );
     return report({ variant: variant.name, arch });
   }
   if (!opts.kernelSource) throw new UsageError('kplay try needs --kernel-source <tree-or-tarball>: the kernel tree to patch and build');
   const kernelSource = path.resolve(opts.kernelSource);
-  if (!(await pathExists(kernelSource))) throw new UsageError(`kernel source ${opts.kernelSource} does not exist (give an extracted tree or a tarball)`);
+  if (!(await pathExists(kernelSource)))
+    throw new UsageError(`kernel source ${opts.kernelSource} does not exist (give an extracted tree or a tarball)`);
 
   // the tools, before any slow step
   const cross = HOST_ARCH[process.arch] === arch ? undefined : archBuild.cross;
   const missing: Finding[] = [];
   if (!onPath('make')) missing.push(toolFinding('make', 'Debian/Fedora: make', 'the kernel is built with it'));
   if (!onPath(`${cross ?? ''}gcc`))
-    missing.push(toolFinding(`${cross ?? ''}gcc`, cross ? 'Debian: gcc-aarch64-linux-gnu; Fedora: gcc-aarch64-linux-gnu' : 'Debian/Fedora: gcc', 'the kernel is compiled with it'));
-  for (const t of ['flex', 'bison', 'bc'])
-    if (!onPath(t)) missing.push(toolFinding(t, `Debian/Fedora: ${t}`, 'the kernel build needs it'));
+    missing.push(
+      toolFinding(
+        `${cross ?? ''}gcc`,
+        cross ? 'Debian: gcc-aarch64-linux-gnu; Fedora: gcc-aarch64-linux-gnu' : 'Debian/Fedora: gcc',
+        'the kernel is compiled with it',
+      ),
+    );
+  for (const t of ['flex', 'bison', 'bc']) if (!onPath(t)) missing.push(toolFinding(t, `Debian/Fedora: ${t}`, 'the kernel build needs it'));
   let busybox: Buffer | undefined;
   if (opts.boot) {
     busybox = await staticBusybox();
-    if (!busybox) missing.push(toolFinding('a static busybox', 'Debian: busybox-static; Fedora: busybox', 'the guest initramfs is made of it (or set KPLAY_BUSYBOX)'));
+    if (!busybox)
+      missing.push(
+        toolFinding(
+          'a static busybox',
+          'Debian: busybox-static; Fedora: busybox',
+          'the guest initramfs is made of it (or set KPLAY_BUSYBOX)',
+        ),
+      );
     if (!onPath(archBuild.qemu))
-      missing.push(toolFinding(archBuild.qemu, arch === 'x86_64' ? 'Debian: qemu-system-x86; Fedora: qemu-system-x86-core' : 'Debian: qemu-system-arm; Fedora: qemu-system-aarch64-core', 'the kernel is booted in it'));
+      missing.push(
+        toolFinding(
+          archBuild.qemu,
+          arch === 'x86_64'
+            ? 'Debian: qemu-system-x86; Fedora: qemu-system-x86-core'
+            : 'Debian: qemu-system-arm; Fedora: qemu-system-aarch64-core',
+          'the kernel is booted in it',
+        ),
+      );
   }
   const sandbox = await sandboxAvailable();
-  if (!sandbox.ok && !process.argv.includes('--unsandboxed-i-trust-the-inputs')) throw new SandboxUnavailableError(sandbox.why, sandbox.install, 'kplay try (the kernel build)');
+  if (!sandbox.ok && !process.argv.includes('--unsandboxed-i-trust-the-inputs'))
+    throw new SandboxUnavailableError(sandbox.why, sandbox.install, 'kplay try (the kernel build)');
   if (missing.length) {
     findings.push(...missing);
     return report({ variant: variant.name, arch });
@@ -199,7 +225,10 @@ export async function runTry(variantPath: string, opts: TryOptions): Promise<Try
       values = smoke.resolved.values;
     } else {
       const base = vanilla.base.config[arch]!;
-      if (base.kind === 'url') throw new UsageError(`--config full: the ${arch} base config is a URL; kplay try reads only local configs (a make target or a file)`);
+      if (base.kind === 'url')
+        throw new UsageError(
+          `--config full: the ${arch} base config is a URL; kplay try reads only local configs (a make target or a file)`,
+        );
       const baseText = await kconfig.guard(() => readBaseConfig(tree, base.kind === 'target' ? base.target : base.path, arch));
       const resolved = kconfig.guard(() =>
         resolveConfig(tree, {
@@ -213,7 +242,8 @@ export async function runTry(variantPath: string, opts: TryOptions): Promise<Try
       configText = resolved.configText;
       values = resolved.values;
     }
-    if (hasErrors(findings)) return report({ variant: variant.name, arch, seconds: { extract: work.extractSeconds, prepare: work.prepareSeconds } });
+    if (hasErrors(findings))
+      return report({ variant: variant.name, arch, seconds: { extract: work.extractSeconds, prepare: work.prepareSeconds } });
     const built = await buildKernel(work, {
       makeArch: tree.makeArch,
       image: archBuild.image,
@@ -236,7 +266,13 @@ export async function runTry(variantPath: string, opts: TryOptions): Promise<Try
       const r = built.failed!.result;
       const log = `${r.stderr}\n${r.stdout}`;
       if (r.timedOut) {
-        findings.push(finding('E_TRY_BUILD', `the kernel build (${built.failed!.step}) did not finish in ${Math.round((opts.buildTimeoutMs ?? 3 * 3600 * 1000) / 1000)} s`, { arch, hint: 'give it longer with --build-timeout' }));
+        findings.push(
+          finding(
+            'E_TRY_BUILD',
+            `the kernel build (${built.failed!.step}) did not finish in ${Math.round((opts.buildTimeoutMs ?? 3 * 3600 * 1000) / 1000)} s`,
+            { arch, hint: 'give it longer with --build-timeout' },
+          ),
+        );
       } else {
         const err = firstBuildError(log, work.src);
         const texts = new Map(stages.resolved.order.flatMap((r) => r.feature.patches.map((p) => [p.display, p.text] as const)));
@@ -254,7 +290,7 @@ export async function runTry(variantPath: string, opts: TryOptions): Promise<Try
 
     const features: TryFeatureResult[] = stages.resolved.order
       .filter((r) => r.arches.includes(arch))
-      .map((r) => ({ name: r.feature.name, status: 'built' as TryFeatureResult['status'], modules: [], tests: [] }));
+      .map((r) => ({ name: r.feature.name, status: 'built', modules: [], tests: [] }));
     if (!opts.boot) {
       return report({ variant: variant.name, arch, build: { ok: true, ...buildInfo }, features, seconds, ...keptAt });
     }
@@ -300,7 +336,12 @@ export async function runTry(variantPath: string, opts: TryOptions): Promise<Try
     });
     if (opts.keep) await writeFile(path.join(workDir, 'console.log'), boot.console);
     const con = parseConsole(boot.console);
-    const bootInfo = { accel: boot.accel, seconds: boot.seconds, ...(boot.kvmFallback ? { kvmFallback: boot.kvmFallback } : {}), initramfsBytes: image.length };
+    const bootInfo = {
+      accel: boot.accel,
+      seconds: boot.seconds,
+      ...(boot.kvmFallback ? { kvmFallback: boot.kvmFallback } : {}),
+      initramfsBytes: image.length,
+    };
     guest.forEach((g, i) => {
       const f = features.find((x) => x.name === g.name)!;
       const r = stages.resolved.order.find((x) => x.feature.name === g.name)!;
@@ -321,23 +362,31 @@ export async function runTry(variantPath: string, opts: TryOptions): Promise<Try
       if (badModule) {
         f.status = 'fail';
         findings.push(
-          finding('E_TRY_SMOKE', `feature ${g.name}: module ${badModule.module} did not load in the guest (modprobe ${badModule.rc === undefined ? 'did not finish' : `exit status ${badModule.rc}`})${badModule.output.length ? `:\n${badModule.output.join('\n')}` : ''}`, {
-            where: r.feature.test?.where ?? r.feature.where,
-            feature: g.name,
-            arch,
-            hint: 'the module is built from the feature\'s =m config; its dependencies or a patch may keep it from loading (the console log is kept with --keep)',
-          }),
+          finding(
+            'E_TRY_SMOKE',
+            `feature ${g.name}: module ${badModule.module} did not load in the guest (modprobe ${badModule.rc === undefined ? 'did not finish' : `exit status ${badModule.rc}`})${badModule.output.length ? `:\n${badModule.output.join('\n')}` : ''}`,
+            {
+              where: r.feature.test?.where ?? r.feature.where,
+              feature: g.name,
+              arch,
+              hint: "the module is built from the feature's =m config; its dependencies or a patch may keep it from loading (the console log is kept with --keep)",
+            },
+          ),
         );
       } else if (badTest) {
         f.status = 'fail';
         const t = r.feature.test!.run[badTest.line]!;
         findings.push(
-          finding('E_TRY_SMOKE', `feature ${g.name}: smoke test \`${t.line}\` ${badTest.rc === undefined ? 'did not finish (the guest stopped)' : badTest.rc === 137 ? `was killed after ${g.timeout} s` : `failed with exit status ${badTest.rc}`}${badTest.output.length ? `:\n${badTest.output.slice(-15).join('\n')}` : ''}`, {
-            where: t.where,
-            feature: g.name,
-            arch,
-            hint: 'the line ran in the booted smoke kernel under busybox sh; run kplay try --boot --keep to read the whole console',
-          }),
+          finding(
+            'E_TRY_SMOKE',
+            `feature ${g.name}: smoke test \`${t.line}\` ${badTest.rc === undefined ? 'did not finish (the guest stopped)' : badTest.rc === 137 ? `was killed after ${g.timeout} s` : `failed with exit status ${badTest.rc}`}${badTest.output.length ? `:\n${badTest.output.slice(-15).join('\n')}` : ''}`,
+            {
+              where: t.where,
+              feature: g.name,
+              arch,
+              hint: 'the line ran in the booted smoke kernel under busybox sh; run kplay try --boot --keep to read the whole console',
+            },
+          ),
         );
       } else if (!con.done && (g.modules.length || g.tests.length)) {
         f.status = 'not-run';
@@ -346,7 +395,11 @@ export async function runTry(variantPath: string, opts: TryOptions): Promise<Try
       }
     });
     if (!con.booted || !con.done) {
-      const why = boot.timedOut ? `did not finish in ${budget} s` : !con.booted ? 'did not reach the initramfs /init' : 'stopped before /init finished';
+      const why = boot.timedOut
+        ? `did not finish in ${budget} s`
+        : !con.booted
+          ? 'did not reach the initramfs /init'
+          : 'stopped before /init finished';
       findings.push(
         finding('E_TRY_BOOT', `the smoke kernel ${why} in QEMU (${boot.accel}); the console's last lines:\n${consoleTail(boot.console)}`, {
           arch,
@@ -356,9 +409,16 @@ export async function runTry(variantPath: string, opts: TryOptions): Promise<Try
         }),
       );
     }
-    return report({ variant: variant.name, arch, build: { ok: true, ...buildInfo }, boot: { ...bootInfo, booted: con.booted, finished: con.done }, features, seconds, ...keptAt });
+    return report({
+      variant: variant.name,
+      arch,
+      build: { ok: true, ...buildInfo },
+      boot: { ...bootInfo, booted: con.booted, finished: con.done },
+      features,
+      seconds,
+      ...keptAt,
+    });
   } finally {
     await cleanup();
   }
 }
-

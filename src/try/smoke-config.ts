@@ -28,6 +28,7 @@ export const BOOT_NEEDS: Readonly<Record<string, 'y'>> = {
   PROC_FS: 'y',
   SYSFS: 'y',
   DEVTMPFS: 'y',
+  SHMEM: 'y',
   TMPFS: 'y',
   TMPFS_XATTR: 'y',
   MODULES: 'y',
@@ -110,7 +111,7 @@ export function resolveSmokeConfig(
   const findings = resolved.findings.map((f) => {
     if (f.where?.file !== bootWhere.file) return { ...f, arch: f.arch ?? arch };
     // a boot need the tree cannot give: the boot may fail; say so once per symbol, as a warning
-    return { ...f, severity: 'warning' as const, code: 'W_TRY_SMOKE_CONFIG' as const, arch, where: undefined } as Finding;
+    return { ...f, severity: 'warning' as const, code: 'W_TRY_SMOKE_CONFIG' as const, arch, where: undefined };
   });
   return { resolved, findings: findings.map(stripUndefinedWhere), from };
 }

@@ -33,7 +33,9 @@ function secs(n: number | undefined): string {
 export function reportLines(r: TryReport): string[] {
   const lines: string[] = [];
   for (const f of r.features) {
-    const mods = f.modules.length ? `modules ${f.modules.map((m) => `${m.name}${m.loaded ? '' : ' (not loaded)'}`).join(', ')}` : 'no modules';
+    const mods = f.modules.length
+      ? `modules ${f.modules.map((m) => `${m.name}${m.loaded ? '' : ' (not loaded)'}`).join(', ')}`
+      : 'no modules';
     const ran = f.tests.filter((t) => !t.skipped).length;
     const tests = f.tests.length ? `${ran}/${f.tests.length} test line(s) run` : 'no test: block';
     lines.push(`${f.status.padEnd(7)} ${f.name}: ${mods}; ${tests}`);

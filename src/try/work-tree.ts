@@ -36,8 +36,14 @@ async function pristineKey(source: string): Promise<string> {
     .slice(0, 24);
 }
 
-/** Extract (or copy) the kernel source once into the cache; returns the folder and the seconds it took. */
+/** The kernel source as a pristine folder: a tarball is extracted once into the cache; returns the folder and the seconds it took. */
 async function pristineTree(source: string, cacheDir: string): Promise<{ dir: string; seconds: number }> {
+  // a folder is linked from directly: nothing is ever written through a link (see prepareWorkTree)
+  if ((await stat(source)).isDirectory()) {
+    if (!(await pathExists(path.join(source, 'Makefile'))))
+      throw new UsageError(`${displayPath(source)} is not a kernel source: it has no top-level Makefile`);
+    return { dir: source, seconds: 0 };
+  }
   const dir = path.join(cacheDir, 'try', 'sources', await pristineKey(source));
   if (await pathExists(path.join(dir, 'Makefile'))) return { dir, seconds: 0 };
   const started = Date.now();
@@ -45,12 +51,8 @@ async function pristineTree(source: string, cacheDir: string): Promise<{ dir: st
   await rm(tmp, { recursive: true, force: true });
   await mkdir(tmp, { recursive: true });
   try {
-    if ((await stat(source)).isDirectory()) {
-      await execa('cp', ['-a', `${source}/.`, tmp]);
-    } else {
-      // one top folder (linux-6.12.118/, linux-source-6.12/): dropped; tar refuses absolute and ../ names
-      await execa('tar', ['-xf', source, '-C', tmp, '--strip-components=1', '--no-same-owner', '--no-same-permissions']);
-    }
+    // one top folder (linux-6.12.118/, linux-source-6.12/): dropped; tar refuses absolute and ../ names
+    await execa('tar', ['-xf', source, '-C', tmp, '--strip-components=1', '--no-same-owner', '--no-same-permissions']);
   } catch (err) {
     await rm(tmp, { recursive: true, force: true });
     const e = err as { stderr?: string; shortMessage?: string };
@@ -58,7 +60,9 @@ async function pristineTree(source: string, cacheDir: string): Promise<{ dir: st
   }
   if (!(await pathExists(path.join(tmp, 'Makefile')))) {
     await rm(tmp, { recursive: true, force: true });
-    throw new UsageError(`${displayPath(source)} is not a kernel source: it has no top-level Makefile (give the tree or its release tarball)`);
+    throw new UsageError(
+      `${displayPath(source)} is not a kernel source: it has no top-level Makefile (give the tree or its release tarball)`,
+    );
   }
   await rm(dir, { recursive: true, force: true });
   await rename(tmp, dir);
@@ -97,7 +101,9 @@ export async function prepareWorkTree(
     // a folder of the tree that is a link (from the tarball) must not carry the write outside
     const parent = await realpath(path.dirname(abs));
     if (parent !== src && !parent.startsWith(`${src}${path.sep}`))
-      throw new UsageError(`${rel}: a folder on its path is a link out of the kernel tree ${displayPath(source)}; kplay try does not write through it`);
+      throw new UsageError(
+        `${rel}: a folder on its path is a link out of the kernel tree ${displayPath(source)}; kplay try does not write through it`,
+      );
     await writeFile(abs, bytes, { flag: 'wx' });
   }
   const out = path.join(src, OUT_DIR);

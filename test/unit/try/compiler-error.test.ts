@@ -30,7 +30,7 @@ describe("the build's first error", () => {
   });
 
   it('falls back to the first make error when no compiler line names a file', () => {
-    const err = firstBuildError('  LD      vmlinux\nld: undefined reference to `foo\'\nmake[2]: *** [Makefile:1] Error 1\n');
+    const err = firstBuildError("  LD      vmlinux\nld: undefined reference to `foo'\nmake[2]: *** [Makefile:1] Error 1\n");
     expect(err).toEqual({ message: "ld: undefined reference to `foo'", context: [] });
     expect(firstBuildError('all good\n')).toBeUndefined();
   });
@@ -38,7 +38,12 @@ describe("the build's first error", () => {
   it('finds the hunk whose new side wrote the line, and puts E_TRY_BUILD at its @@ line in the patch', async () => {
     const text = await readFile(path.join(ROOT_OF_REPO, PATCH));
     const results: PatchReport[] = [
-      { feature: 'overlayfs', patch: PATCH, status: 'applied', hunks: [{ path: 'fs/overlayfs/super.c', hunk: 1, patchLine: 20, status: 'exact', line: 1516 }] },
+      {
+        feature: 'overlayfs',
+        patch: PATCH,
+        status: 'applied',
+        hunks: [{ path: 'fs/overlayfs/super.c', hunk: 1, patchLine: 20, status: 'exact', line: 1516 }],
+      },
     ];
     const texts = new Map([[PATCH, text]]);
     // the hunk's new side is 14 lines from 1516: 1516..1529
@@ -54,7 +59,13 @@ describe("the build's first error", () => {
       '',
       'linux.tar.xz',
     );
-    expect(f).toMatchObject({ code: 'E_TRY_BUILD', severity: 'error', where: { file: PATCH, line: 20 }, feature: 'overlayfs', arch: 'x86_64' });
+    expect(f).toMatchObject({
+      code: 'E_TRY_BUILD',
+      severity: 'error',
+      where: { file: PATCH, line: 20 },
+      feature: 'overlayfs',
+      arch: 'x86_64',
+    });
     expect(f.related?.[0]?.where).toEqual({ file: 'fs/overlayfs/super.c', line: 1520, col: 4 });
   });
 });

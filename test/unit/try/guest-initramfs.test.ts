@@ -29,7 +29,11 @@ describe('the guest /init and its initramfs', () => {
     const archive = cpioNewc([{ kind: 'file', name: 'init', data: init, mode: 0o755 }, ...testScriptEntries(features)]);
     const names = await cpioList(archive);
     expect(names).toEqual(['init', 'kplay/t', 'kplay/t/0', 'kplay/t/0/0.sh', 'kplay/t/0/1.sh', 'kplay/t/1']);
-    const line = await execa('cpio', ['-i', '--quiet', '--to-stdout', 'kplay/t/0/1.sh'], { input: archive, encoding: 'buffer', stripFinalNewline: false });
+    const line = await execa('cpio', ['-i', '--quiet', '--to-stdout', 'kplay/t/0/1.sh'], {
+      input: archive,
+      encoding: 'buffer',
+      stripFinalNewline: false,
+    });
     expect(Buffer.from(line.stdout).toString('utf8')).toBe(`${HOSTILE}\n`);
   });
 
