@@ -56,7 +56,7 @@ export function cpioNewc(entries: readonly CpioEntry[]): Buffer {
   return Buffer.concat(parts);
 }
 
-/** Every folder, file and link under `dir`, named under `under` in the archive (sorted, folders first). */
+/** `under` itself (its parent must be in the archive already), then every folder, file and link of `dir` below it (sorted). */
 export async function treeEntries(dir: string, under: string): Promise<CpioEntry[]> {
   const out: CpioEntry[] = [];
   const walk = async (abs: string, name: string): Promise<void> => {
@@ -74,6 +74,7 @@ export async function treeEntries(dir: string, under: string): Promise<CpioEntry
       }
     }
   };
+  out.push({ kind: 'dir', name: under });
   await walk(dir, under);
   return out;
 }

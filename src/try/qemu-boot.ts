@@ -46,7 +46,7 @@ function kvmUsable(): boolean {
 }
 
 export function qemuArgs(o: BootOptions, accel: 'kvm' | 'tcg'): string[] {
-  const cpu = accel === 'kvm' ? ['-cpu', 'host'] : o.arch === 'aarch64' ? ['-cpu', 'max'] : [];
+  const cpu = o.arch === 'aarch64' ? ['-cpu', accel === 'kvm' ? 'host' : 'max'] : [];
   const machine = o.arch === 'aarch64' ? ['-M', 'virt', ...cpu] : cpu;
   const console = o.arch === 'aarch64' ? 'ttyAMA0' : 'ttyS0';
   return [
@@ -77,7 +77,7 @@ function runOnce(
   accel: 'kvm' | 'tcg',
   timeoutMs: number,
   stopOn?: RegExp,
-): Promise<Omit<BootResult, 'kvmFallback'> & { stopped?: string }> {
+): Promise<Omit<BootResult, 'kvmFallback'> & { stopped?: string; signal?: string }> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
     const child = spawn(o.qemu, qemuArgs(o, accel), { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
@@ -117,11 +117,19 @@ function runOnce(
       unregister();
       reject(e);
     });
-    child.on('close', (code) => {
+    child.on('close', (code, sig) => {
       clearTimeout(timer);
       unregister();
       o.signal?.removeEventListener('abort', onAbort);
-      resolve({ accel, console: out, exitCode: code, timedOut, seconds: (Date.now() - started) / 1000, ...(stopped ? { stopped } : {}) });
+      resolve({
+        accel,
+        console: out,
+        exitCode: code,
+        timedOut,
+        seconds: (Date.now() - started) / 1000,
+        ...(stopped ? { stopped } : {}),
+        ...(sig ? { signal: sig } : {}),
+      });
     });
   });
 }
@@ -130,10 +138,19 @@ export async function bootKernel(o: BootOptions): Promise<BootResult> {
   const tryKvm = o.accel ? o.accel === 'kvm' : kvmUsable();
   if (tryKvm) {
     const r = await runOnce(o, 'kvm', o.timeoutMs, KVM_FAILED);
-    const failed = r.stopped ?? (!r.console.includes(MARKER) && KVM_FAILED.exec(r.console)?.[0]);
-    if (!failed || o.accel === 'kvm') return r;
+    if (o.accel === 'kvm' || r.console.includes(`${MARKER} boot`)) return r;
+    // KVM that never got the guest to /init (an internal error, an assertion on the host's MSRs,
+    // an exit): the same boot under TCG decides
+    const why =
+      r.stopped ??
+      KVM_FAILED.exec(r.console)?.[0] ??
+      (r.console
+        .trim()
+        .split('\n')
+        .find((l) => /error|assert/i.test(l)) ||
+        `QEMU ended (${r.exitCode ?? r.signal ?? 'killed'}) before /init`);
     const t = await runOnce(o, 'tcg', o.timeoutMs);
-    return { ...t, seconds: r.seconds + t.seconds, kvmFallback: failed };
+    return { ...t, seconds: r.seconds + t.seconds, kvmFallback: why.slice(0, 200) };
   }
   return runOnce(o, 'tcg', o.timeoutMs);
 }
