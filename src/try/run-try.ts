@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
+import { cleanupOnSignal } from '../fs/cleanup-on-signal.js';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { baseKindOf } from '../bases/index.js';
@@ -202,7 +203,10 @@ export async function runTry(variantPath: string, opts: TryOptions): Promise<Try
 
   const cacheDir = defaultCacheDir();
   const workDir = path.join(cacheDir, 'try', 'work', `${variant.name}-${arch}-${process.pid}`);
+  // Ctrl-C or a kill leaves no work folder behind either (the sandbox kills the build first)
+  const unregister = opts.keep ? () => {} : cleanupOnSignal(() => rmSync(workDir, { recursive: true, force: true }));
   const cleanup = async () => {
+    unregister();
     if (!opts.keep) await rm(workDir, { recursive: true, force: true });
   };
   try {
