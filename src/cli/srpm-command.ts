@@ -17,6 +17,7 @@ export function register(program: Command): void {
       'run the Kconfig and patch checks against this kernel (default: the base tarball the SRPM carries)',
     )
     .option('--no-check', 'skip the Kconfig and patch checks (warned about: the SRPM may not build what the variant asks)')
+    .option('--no-prep-check', "skip running the SRPM's own %prep (rpmbuild -bp in the sandbox) before building it (warned about)")
     .option('--dist-git <dir-or-url>', "fedora / centos-stream bases: use this dist-git checkout instead of the variant's")
     .option('--json', 'print the result as JSON on stdout', false)
     .addHelpText(
@@ -26,10 +27,18 @@ export function register(program: Command): void {
     .action(
       async (
         variant: string,
-        opts: { out?: string; sourcesDir?: string; kernelSource?: string; distGit?: string; json: boolean; check: boolean },
+        opts: {
+          out?: string;
+          sourcesDir?: string;
+          kernelSource?: string;
+          distGit?: string;
+          json: boolean;
+          check: boolean;
+          prepCheck: boolean;
+        },
       ) => {
         await runCommand(async () => {
-          const r = await prepareSrpm(variant, { ...opts, noCheck: opts.check === false });
+          const r = await prepareSrpm(variant, { ...opts, noCheck: opts.check === false, prepCheck: opts.prepCheck });
           if (opts.json) {
             process.stdout.write(
               `${JSON.stringify({ srpm: displayPath(r.srpmPath), variant: r.variantName, findings: r.compose.findings }, null, 2)}\n`,

@@ -22,6 +22,7 @@ export async function register(program: Command): Promise<void> {
       'check the variant against this kernel before building the SRPM (default: the base tarball the SRPM carries)',
     )
     .option('--no-check', 'skip the Kconfig and patch checks before building the SRPM (warned about)')
+    .option('--no-prep-check', "skip running the SRPM's own %prep (rpmbuild -bp in the sandbox) before submitting (warned about)")
     .option('--dry-run', 'print every request that would be made, send nothing', false)
     .addOption(new Option('--wait', 'watch the build until it ends (default when stdout is a terminal)'))
     .addOption(new Option('--no-wait', 'return after submitting'))
@@ -46,10 +47,16 @@ export async function register(program: Command): Promise<void> {
       let stateDir: string;
       if (!opts.srpm && !variant) throw new UsageError('name a variant file (e.g. variants/playground.yml) or pass --srpm FILE');
       // the variant's targets (also with --srpm), so the backend can check names before the long SRPM build
-      if (variant) targets = (await loadVariantOrThrow(variant)).variant.targets;
+      const loaded = variant ? (await loadVariantOrThrow(variant)).variant : undefined;
+      if (loaded) targets = loaded.targets;
       await backend.preflight?.({ targets, options: opts, dryRun: Boolean(opts.dryRun) });
       if (typeof opts.srpm === 'string') {
         srpmPath = path.resolve(opts.srpm);
+        // a given SRPM proves itself too, before anything is sent (the dry run included)
+        const { proveSrpmFile } = await import('../rpm/prove-srpm.js');
+        printFindings(
+          await proveSrpmFile(srpmPath, { prepCheck: opts.prepCheck !== false, ...(loaded ? { arches: loaded.arches.list } : {}) }),
+        );
         variantName = path.basename(srpmPath).replace(/\.src\.rpm$/, '');
         stateDir = typeof opts.out === 'string' ? path.resolve(opts.out) : path.dirname(srpmPath);
       } else {
@@ -58,6 +65,7 @@ export async function register(program: Command): Promise<void> {
           sourcesDir: opts.sourcesDir as string | undefined,
           kernelSource: opts.kernelSource as string | undefined,
           noCheck: opts.check === false,
+          prepCheck: opts.prepCheck !== false,
         });
         printFindings(prepared.compose.findings);
         ({ srpmPath, variantName, targets } = prepared);

@@ -30,6 +30,11 @@ export interface PrepareSrpmOptions {
    * carries (the base tarball). Said loudly: W_SRPM_UNCHECKED.
    */
   noCheck?: boolean;
+  /**
+   * Run the spec's own %prep (rpmbuild -bp --nodeps, sandboxed, per arch) before building the
+   * SRPM (default true). false: W_PREP_CHECK_SKIPPED. The %setup folder check always runs.
+   */
+  prepCheck?: boolean;
 }
 
 function unchecked(why: string, variantPath: string): Finding {
@@ -110,6 +115,33 @@ export async function prepareSrpm(variantPath: string, opts: PrepareSrpmOptions 
     }
   }
   compose.findings.push(...uncheckedNotes);
+  // the SRPM proves itself before it is built (and so before any upload): the %setup folder
+  // against the tarball's index, then its own %prep per arch, both before rpmbuild -bs
+  const specPath = path.join(outDir, compose.specFile);
+  const { checkSetupFolder, runPrepCheck, filesIn } = await import('./prove-srpm.js');
+  const setup = await checkSetupFolder(specPath, outDir);
+  if (setup.length)
+    throw new UsageError(`${variantPath}: the SRPM's %setup does not match its tarball`, [...compose.findings, ...setup], 2);
+  if (opts.prepCheck === false) {
+    compose.findings.push({
+      code: 'W_PREP_CHECK_SKIPPED',
+      severity: 'warning',
+      message: "--no-prep-check: the SRPM's %prep was not run, so a %prep that fails in the build service is not caught here",
+      where: { file: variantPath, line: 0, col: 0 },
+    });
+    compose.checks.prep = 'skipped: --no-prep-check';
+  } else {
+    const generated = filesIn(outDir).filter((n) => !/\.(?:tar(?:\.\w+)?|tgz|txz|src\.rpm)$/.test(n));
+    const prep = await runPrepCheck({
+      specFile: specPath,
+      sourceDir: outDir,
+      arches: variant.arches.list,
+      generated,
+      shAsBash: baseKindOf(variant).name === 'overlay',
+    });
+    compose.checks.prep = prep.summary;
+    if (prep.findings.length) throw new UsageError(`${variantPath}: the SRPM's %prep fails`, [...compose.findings, ...prep.findings], 2);
+  }
   const srpmPath = await buildSrpm({
     specFile: path.join(outDir, compose.specFile),
     sourceDir: outDir,

@@ -1,6 +1,6 @@
 import { execa } from 'execa';
 import { createHash } from 'node:crypto';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCoprServer, type CoprContractServer } from '../support/copr-server/copr-contract-server.js';
@@ -13,9 +13,28 @@ import { tempDir } from '../support/temp-dir.js';
 
 const sha256 = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
 
+/**
+ * A tiny tarball with the top folder `linux-<version>/` whose Makefile answers the targets the
+ * vanilla %prep runs (defconfig, olddefconfig): enough for the SRPM's own %prep check to pass.
+ */
+async function tinyKernelTarball(version: string): Promise<Buffer> {
+  const dir = await tempDir('kplay-tiny-kernel-');
+  const top = path.join(dir, `linux-${version}`);
+  await mkdir(top);
+  await writeFile(path.join(top, 'Makefile'), 'defconfig:\n\techo "# tiny" > .config\nolddefconfig:\n\t@true\n');
+  const tar = await execa(
+    'tar',
+    ['--sort=name', '--mtime=2026-01-01', '--owner=0', '--group=0', '-C', dir, '-cJf', '-', `linux-${version}`],
+    {
+      encoding: 'buffer',
+    },
+  );
+  return Buffer.from(tar.stdout);
+}
+
 /** A repository whose variant names a small local tarball by file:// URL and sha256, with both targets. */
 async function repoWithTarball(): Promise<{ root: string; cache: string; tarball: string }> {
-  const tarballText = 'not really a kernel, but rpmbuild -bs only packs it';
+  const tarballText = await tinyKernelTarball('6.1.192');
   const root = await makeFixtureRepo({
     'features/wg/feature.yml': 'summary: wireguard\nkernel: ">=5.6"\n',
     'features/wg/config': 'CONFIG_WIREGUARD=m\n',
@@ -128,7 +147,7 @@ describe('kplay srpm for a kernel.org release named without a digest', () => {
     const { startReleaseServer } = await import('../support/release-server/release-server.js');
     const server = await startReleaseServer();
     try {
-      const tarball = Buffer.from('a kernel.org tarball stand-in');
+      const tarball = await tinyKernelTarball('6.1.192');
       server.publish([{ version: '6.1.192', moniker: 'longterm', tarball }], '6.1.192');
       const root = await makeFixtureRepo({
         'variants/v.yml': 'name: v\nsummary: t\nbase: { kind: vanilla, version: "6.1.192" }\narches: [x86_64]\nfeatures: []\n',
@@ -164,10 +183,13 @@ describe('kplay srpm for a distribution overlay', () => {
         '--out',
         out,
         '--no-check',
+        // the stand-in tarball holds no kernel: Fedora's %prep could not run on it
+        '--no-prep-check',
       ],
       { cwd: ROOT_OF_REPO },
     );
     expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/warning W_PREP_CHECK_SKIPPED/);
     expect(r.stderr).toMatch(/warning W_SRPM_UNCHECKED: the Kconfig and patch checks did not run \(--no-check was given\)/);
     const srpm = path.join(out, 'kernel-6.17.7-200.playground.src.rpm');
     const files = (await execa('rpm', ['-qlp', srpm])).stdout.split('\n');
