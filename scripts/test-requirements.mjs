@@ -92,6 +92,21 @@ export const REQUIREMENTS = [
     why: 'the matrix HTML report in headless Chromium (KPLAY_CHROMIUM overrides the path)',
   },
   {
+    apt: 'qemu-system-x86',
+    dnf: 'qemu-system-x86-core',
+    bins: ['qemu-system-x86_64'],
+    tiers: KERNEL,
+    why: 'kplay try --boot boots the smoke kernel',
+  },
+  {
+    apt: 'busybox-static',
+    dnf: 'busybox',
+    files: ['/bin/busybox'],
+    tiers: ALL,
+    why: 'the initramfs of kplay try --boot (a static busybox)',
+  },
+  { apt: 'ccache', dnf: 'ccache', bins: ['ccache'], tiers: KERNEL, why: 'kplay try builds the kernel through ccache when it is there' },
+  {
     apt: 'linux-source-6.1',
     dnf: null,
     files: ['/usr/src/linux-source-6.1.tar.xz'],

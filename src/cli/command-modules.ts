@@ -28,4 +28,5 @@ export const commandModules: Record<string, () => Promise<CommandModule>> = {
   kmm: () => import('./kmm-command.js'),
   kabi: () => import('./kabi-command.js'),
   doctor: () => import('./doctor-command.js'),
+  try: () => import('./try-command.js'),
 };

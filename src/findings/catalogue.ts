@@ -24,6 +24,7 @@ export const FINDING_GROUPS = {
   output: 'Rendering and output',
   sources: 'Sources, SRPM and submission ([copr.md](copr.md), [cbs.md](cbs.md))',
   signing: 'Signing and KMM ([signing.md](signing.md), [kmm.md](kmm.md))',
+  try: 'Building and booting (`kplay try`, [try.md](try.md))',
 } as const;
 
 export interface FindingCodeInfo {
@@ -839,6 +840,44 @@ export const FINDING_CODES = {
     exit: 'none',
     group: 'signing',
     description: 'shellcheck is not installed: the scripts were checked with `bash -n` only',
+  },
+  // kplay try
+  E_TRY_BUILD: {
+    severity: 'error',
+    exit: 'conflict',
+    group: 'try',
+    description: "the smoke kernel does not build: the compiler's first error, at the patch hunk that touched that line when a patch did",
+  },
+  E_TRY_BOOT: {
+    severity: 'error',
+    exit: 'conflict',
+    group: 'try',
+    description: 'the smoke kernel did not boot to the test script in QEMU (the console tail says why)',
+  },
+  E_TRY_SMOKE: {
+    severity: 'error',
+    exit: 'conflict',
+    group: 'try',
+    description:
+      "a feature's module did not load or a line of its `test:` block failed in the guest (the feature, the command and its output)",
+  },
+  W_TRY_SMOKE_CONFIG: {
+    severity: 'warning',
+    exit: 'none',
+    group: 'try',
+    description: 'a value the boot needs (serial console, initramfs, modules) is not possible in this tree: the boot may fail',
+  },
+  E_TRY_TOOL: {
+    severity: 'error',
+    exit: 'input',
+    group: 'try',
+    description: 'a tool `kplay try` needs is missing (make, gcc, a static busybox, qemu-system-<arch>): the message names the package',
+  },
+  E_TRY_BASE: {
+    severity: 'error',
+    exit: 'input',
+    group: 'try',
+    description: '`kplay try` cannot build this variant here: not a kernel.org base, or an arch it does not build on this machine',
   },
 } as const satisfies Record<string, FindingCodeInfo>;
 

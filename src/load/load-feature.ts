@@ -5,7 +5,7 @@ import { configMapRequests } from '../config/config-map-requests.js';
 import { parseFragment } from '../config/parse-fragment.js';
 import { parseVersionRange } from '../model/kernel-version.js';
 import { isRpmArch, RPM_ARCHES, type RpmArch } from '../model/arch.js';
-import type { Feature, FeaturePatch, NameRef } from '../model/feature.js';
+import { DEFAULT_TEST_TIMEOUT, type Feature, type FeaturePatch, type NameRef } from '../model/feature.js';
 import { displayPath, isSafeRelativeName, realPathInside } from '../model/safe-path.js';
 import { validateAgainstSchema } from '../model/schemas.js';
 import { locate, parseYamlSource, type YamlSource } from '../model/yaml-source.js';
@@ -25,6 +25,7 @@ interface FeatureYaml {
   conflicts?: string[];
   provides?: string[];
   'accept-promotion'?: string[];
+  test?: { run: string[]; timeout?: number; modules?: string[] };
 }
 
 function refs(src: YamlSource, key: string, names: string[] | undefined): NameRef[] {
@@ -362,6 +363,16 @@ export async function loadFeature(root: string, name: string, ref?: NameRef): Pr
     requests,
     patches,
     hasReadme: readme !== undefined,
+    ...(data.test
+      ? {
+          test: {
+            run: data.test.run.map((line, i) => ({ line, where: locate(src, ['test', 'run', i]) })),
+            timeout: data.test.timeout ?? DEFAULT_TEST_TIMEOUT,
+            ...(data.test.modules ? { modules: data.test.modules } : {}),
+            where: locate(src, ['test']),
+          },
+        }
+      : {}),
   };
   return { feature, findings };
 }

@@ -24,6 +24,20 @@ export interface FeaturePatch {
   kernel?: { text: string; range: VersionComparator[] };
 }
 
+/** A feature's `test:` block: shell lines `kplay try --boot` runs in the guest (never on the host). */
+export interface FeatureTest {
+  /** Each line with where it is written in feature.yml. */
+  run: Array<{ line: string; where: SourceLocation }>;
+  /** Seconds each line may run. */
+  timeout: number;
+  /** Modules loaded first; undefined: the modules the feature's =m requests build. */
+  modules?: string[];
+  where: SourceLocation;
+}
+
+/** Seconds a smoke test line may run when its feature does not say. */
+export const DEFAULT_TEST_TIMEOUT = 60;
+
 /** A loaded feature folder: features/<name>/. */
 export interface Feature {
   name: string;
@@ -43,4 +57,5 @@ export interface Feature {
   requests: ConfigRequest[];
   patches: FeaturePatch[];
   hasReadme: boolean;
+  test?: FeatureTest;
 }

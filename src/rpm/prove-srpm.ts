@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { spawn } from 'node:child_process';
 import { createReadStream } from 'node:fs';
@@ -346,6 +346,15 @@ export function hostRpmArch(): string {
  */
 export async function proveSrpmFile(srpm: string, opts: { prepCheck: boolean; arches?: readonly string[] }): Promise<Finding[]> {
   if (!existsSync(srpm)) return []; // the backend reports a missing SRPM with its own finding
+  // not an RPM at all (no lead magic): nothing could build it; the build service's CLI refuses it
+  const lead = Buffer.alloc(4);
+  const fd = openSync(srpm, 'r');
+  try {
+    readSync(fd, lead, 0, 4, 0);
+  } finally {
+    closeSync(fd);
+  }
+  if (!lead.equals(Buffer.from([0xed, 0xab, 0xee, 0xdb]))) return [];
   const work = await mkdtemp(path.join(os.tmpdir(), 'kplay-srpm-proof-'));
   try {
     const unpack = await runSandboxed({

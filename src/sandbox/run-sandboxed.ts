@@ -128,6 +128,8 @@ export function sandboxAvailable(): Promise<{ ok: true } | { ok: false; why: str
       bwrap,
       ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--unshare-all', '--die-with-parent', '--cap-drop', 'ALL', 'true'],
       {
+        // bwrap finds `true` on this PATH, not the caller's (which may hold only a test's fake tools)
+        env: { PATH: MINIMAL_PATH },
         stdio: ['ignore', 'ignore', 'pipe'],
       },
     );
