@@ -17,6 +17,32 @@ export interface UrlSource {
   where: Finding['where'];
   /** The base kernel tarball (the one the checks run against). */
   base?: boolean;
+  /** The variant key that declares it, for hints (`base.source`, `kmod.source`). */
+  key?: string;
+}
+
+/** An E_SOURCE_* finding of a fetch, placed at the variant line that declares the source, its hint naming the key. */
+async function fetchLocated(w: UrlSource, fetch: () => Promise<string>): Promise<string> {
+  try {
+    return await fetch();
+  } catch (err) {
+    if (!(err instanceof UsageError) || !err.findings.length) throw err;
+    const key = w.key ?? 'base.source';
+    const findings = err.findings.map((f) =>
+      f.code.startsWith('E_SOURCE_') && !f.where && w.where
+        ? {
+            ...f,
+            where: w.where,
+            ...(f.code === 'E_SOURCE_CHECKSUM'
+              ? {
+                  hint: `the download was corrupted or the file changed since ${key}.sha256 was written (a system file such as /usr/src/linux-source-*.tar.xz changes with every distribution update): check ${key}.sha256, or name a file that does not change`,
+                }
+              : {}),
+          }
+        : f,
+    );
+    throw new UsageError(err.message, findings, err.exitCode);
+  }
 }
 
 /** A source file ready to be placed next to the spec: verified, in the cache or given locally. */
@@ -77,7 +103,9 @@ export async function collectUrlSources(wanted: UrlSource[], sourcesDir: string 
     const local = sourcesDir ? path.join(sourcesDir, file) : undefined;
     if (local && (await isFile(local))) {
       // a local file is verified when the variant gives a digest, by fetching it through the cache
-      const from = w.sha256 ? await fetchSource({ url: path.resolve(local), sha256: w.sha256, fileName: file }) : local;
+      const from = w.sha256
+        ? await fetchLocated(w, () => fetchSource({ url: path.resolve(local), sha256: w.sha256!, fileName: file }))
+        : local;
       // a cache entry says where its bytes came from; a file outside the cache is only itself
       const origin = w.sha256 ? ((await sourceOrigin(from)) ?? path.resolve(local)) : path.resolve(local);
       collected.push({ file, from, url: w.url, origin, base: Boolean(w.base) });
@@ -93,7 +121,7 @@ export async function collectUrlSources(wanted: UrlSource[], sourcesDir: string 
             severity: 'error',
             message: `the variant gives no sha256 for ${file}, and kernel.org's checksum list could not be read: ${(err as Error).message}`,
             ...(w.where ? { where: w.where } : {}),
-            hint: `add base.source.sha256 to the variant, or download ${file} yourself and pass --sources-dir DIR`,
+            hint: `add ${w.key ?? 'base.source'}.sha256 to the variant, or download ${file} yourself and pass --sources-dir DIR`,
           },
         ]);
       }
@@ -105,11 +133,12 @@ export async function collectUrlSources(wanted: UrlSource[], sourcesDir: string 
           severity: 'error',
           message: `kplay downloads only what it can verify, and ${w.url} has no sha256`,
           ...(w.where ? { where: w.where } : {}),
-          hint: `add base.source.sha256 to the variant, or download ${file} yourself and pass --sources-dir DIR`,
+          hint: `add ${w.key ?? 'base.source'}.sha256 to the variant, or download ${file} yourself and pass --sources-dir DIR`,
         },
       ]);
     }
-    const from = await fetchSource({ url: w.url, sha256: w.sha256, fileName: file });
+    const sha = w.sha256;
+    const from = await fetchLocated(w, () => fetchSource({ url: w.url, sha256: sha, fileName: file }));
     collected.push({ file, from, url: w.url, origin: (await sourceOrigin(from)) ?? '', base: Boolean(w.base) });
   }
   return collected;

@@ -154,6 +154,20 @@ describe('type: kmod variants', () => {
     expect(existsSync(path.join(root, 'out'))).toBe(false);
   });
 
+  it('a kmod source whose digest no longer holds: E_SOURCE_CHECKSUM on the kmod.source line, the hint naming kmod.source.sha256', async () => {
+    const root = await makeFixtureRepo({
+      'variants/k.yml':
+        'name: k\ntype: kmod\nsummary: s\nkmod:\n  kernel-version: "5.14.0-570.el9"\n  source:\n    url: file:///etc/hostname\n    sha256: "0000000000000000000000000000000000000000000000000000000000000000"\n  modules: { f: [drivers/f] }\narches: [x86_64]\nfeatures: [f]\n',
+      'features/f/feature.yml': 'summary: f\n',
+      'features/f/config': 'CONFIG_F=m\n',
+    });
+    temps.push(root);
+    const r = await runKplay(['srpm', 'variants/k.yml'], { cwd: root, env: { KPLAY_CACHE_DIR: path.join(root, 'cache') } });
+    expect(r.exitCode, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/variants\/k\.yml:7:\d+: error E_SOURCE_CHECKSUM: /);
+    expect(r.stderr).toMatch(/hint: .*check kmod\.source\.sha256/);
+  });
+
   it('a feature without module folders is a finding', async () => {
     const root = await makeFixtureRepo({
       'variants/m.yml':

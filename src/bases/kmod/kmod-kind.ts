@@ -30,7 +30,7 @@ export const kmodKind: BaseKind<KmodBase> = {
   },
   collectSrpmSources(variant, sourcesDir) {
     // the module sources' tarball; the checks need a full kernel tree, which kernel-devel is not
-    return collectUrlSources([tarballSource(variant.base.source, variant.base.version, false)], sourcesDir);
+    return collectUrlSources([{ ...tarballSource(variant.base.source, variant.base.version, false), key: 'kmod.source' }], sourcesDir);
   },
   async placeSrpmSources(variant, outDir, sourcesDir, collected) {
     await placeCollectedSources(collected ?? (await this.collectSrpmSources(variant, sourcesDir))!, outDir);
