@@ -77,7 +77,7 @@ async function runKabi(
 ): Promise<number> {
   const exports = parseModuleSymvers(await inputs.symvers(opts.symvers));
   if (!exports.size) throw new UsageError(`--symvers ${opts.symvers}: no exported symbols in it (not a Module.symvers)`);
-  const stablelist = opts.stablelist ? parseKabiStablelist(await readInput(opts.stablelist, '--stablelist')) : undefined;
+  const stablelist = opts.stablelist ? parseKabiStablelist(readInput(opts.stablelist, '--stablelist')) : undefined;
   const findings: Finding[] = [];
   const checked: Array<{ module: string; symbols: number }> = [];
   for (const given of modules) {
