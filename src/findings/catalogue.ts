@@ -488,12 +488,6 @@ export const FINDING_CODES = {
     group: 'sources',
     description: 'code from the inputs ran without a sandbox because of `--unsandboxed-i-trust-the-inputs`',
   },
-  E_SANDBOX_TIMEOUT: {
-    severity: 'error',
-    exit: 'input',
-    group: 'sources',
-    description: 'a sandboxed step ran out of its wall-clock time and its whole process tree was killed',
-  },
   E_SRPM_SETUP_DIR: {
     severity: 'error',
     exit: 'input',
