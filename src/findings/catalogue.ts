@@ -573,7 +573,8 @@ export const FINDING_CODES = {
     severity: 'error',
     exit: 'input',
     group: 'sources',
-    description: 'a network document kplay cannot read: corrupt compression, a tag longer than 64 KiB, a primary location outside the repository',
+    description:
+      'a network document kplay cannot read: corrupt compression, a tag longer than 64 KiB, a primary location outside the repository',
   },
   E_CBS_HUB_ANSWER: { severity: 'error', exit: 'input', group: 'sources', description: 'the hub answered something that is not a task' },
   E_CBS_TASK_UNKNOWN: {

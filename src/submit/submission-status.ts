@@ -294,7 +294,9 @@ export async function promoteBuild(req: PromoteRequest): Promise<number> {
     kojiConfig ??= record.kojiConfig;
     nvr = (await recordedBuild(record, req.stateDir!, kojiConfig, !req.dryRun)).nvr;
   }
-  if (!/^[\w.+~^-]+-[\w.+~^]+-[\w.+~^]+$/.test(nvr)) throw new UsageError(`"${nvr}" is not a name-version-release`);
+  // a leading '-' would reach the koji CLI as an option (promote --nvr -a-1-1)
+  if (!/^[\w.+~^][\w.+~^-]*-[\w.+~^]+-[\w.+~^]+$/.test(nvr)) throw new UsageError(`"${nvr}" is not a name-version-release`);
+  if (!/^[A-Za-z0-9_][\w.+-]*$/.test(req.tag)) throw new UsageError(`"${req.tag}" is not a Koji tag name`);
   profile ??= 'cbs';
   if (!req.untag && !/-(testing|release)$/.test(req.tag)) {
     req.say(`note: SIG builds usually move -candidate → -testing → -release; ${req.tag} is neither -testing nor -release`);
