@@ -118,7 +118,9 @@ async function repo(features: string[], opts: { distPatch?: boolean } = {}): Pro
     'features/delta/config.x86_64': 'CONFIG_X86_X32=y\n',
     'features/epsilon/feature.yml': 'summary: epsilon\nconfig:\n  CONFIG_SOUND: n\n  CONFIG_SND_HDA_INTEL: m\n',
     'features/evil/feature.yml': 'summary: evil\n',
-    'features/btrfs/feature.yml': 'summary: btrfs and the in-kernel config\nconfig:\n  CONFIG_BTRFS_FS: m\n  CONFIG_IKCONFIG: y\n',
+    // CONFIG_MODULES: the 40-line fixture configs lack it (the real ones have it); without it =m becomes y
+    'features/btrfs/feature.yml':
+      'summary: btrfs and the in-kernel config\nconfig:\n  CONFIG_BTRFS_FS: m\n  CONFIG_IKCONFIG: y\n  CONFIG_MODULES: y\n',
     'features/evil/patches/0001-timer.patch': evilPatch,
   });
   temps.push(root);

@@ -140,7 +140,10 @@ export async function overlayConfigSources(args: {
       const file = args.outName(p.c.file);
       const merged = mergeKernelLocal(texts.get(file)!, everyArch, kernelLocal);
       const r = await args.resolveConfig({ ...p.request, mergedText: merged });
-      const left = variantMismatches(merged, r.text, p.baseline).filter((m) => !p.requests.some((q) => `CONFIG_${q.symbol}` === m.symbol));
+      // a requested value the build would change is left to its E_KCONFIG_* error when there is one
+      const reported = (symbol: string) =>
+        findings.some((f) => f.code.startsWith('E_KCONFIG') && (f.arch ?? p.c.arch) === p.c.arch && f.message.includes(symbol.slice(7)));
+      const left = variantMismatches(merged, r.text, p.baseline).filter((m) => !reported(m.symbol));
       const fresh = (r.newOptions ?? []).filter((o) => !p.requests.some((q) => q.symbol === o.symbol));
       if (left.length || fresh.length)
         findings.push({
