@@ -272,8 +272,8 @@ export async function runTry(variantPath: string, opts: TryOptions): Promise<Try
       if (r.timedOut) {
         findings.push(
           finding(
-            'E_TRY_BUILD',
-            `the kernel build (${built.failed!.step}) did not finish in ${Math.round((opts.buildTimeoutMs ?? 3 * 3600 * 1000) / 1000)} s`,
+            'E_SANDBOX_TIMEOUT',
+            `the kernel build (${built.failed!.step}) did not finish in ${Math.round((opts.buildTimeoutMs ?? 3 * 3600 * 1000) / 1000)} s; the sandbox killed it`,
             { arch, hint: 'give it longer with --build-timeout' },
           ),
         );
