@@ -406,7 +406,7 @@ export const FINDING_CODES = {
     severity: 'note',
     exit: 'none',
     group: 'overlay',
-    description: 'an arch of the kmod\'s `ExclusiveArch` had no kernel-devel: its Kconfig, compile and kABI checks did not run',
+    description: "an arch of the kmod's `ExclusiveArch` had no kernel-devel: its Kconfig, compile and kABI checks did not run",
   },
   E_KMOD_BUILD: {
     severity: 'error',
@@ -481,6 +481,12 @@ export const FINDING_CODES = {
     group: 'sources',
     description:
       'a step runs code from the inputs and bubblewrap (`bwrap`) cannot run: install `bubblewrap` or pass `--unsandboxed-i-trust-the-inputs`',
+  },
+  E_SANDBOX_TIMEOUT: {
+    severity: 'error',
+    exit: 'input',
+    group: 'sources',
+    description: 'a sandboxed step (a kernel build of kplay try) ran out of its wall-clock time and its whole process tree was killed',
   },
   W_UNSANDBOXED: {
     severity: 'warning',
