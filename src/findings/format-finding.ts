@@ -1,5 +1,5 @@
 import type { Finding, SourceLocation } from './finding.js';
-import { printable } from './printable.js';
+import { printable, printableLines } from './printable.js';
 
 export function formatLocation(where: SourceLocation | undefined): string {
   if (!where) return 'kplay';
@@ -18,7 +18,8 @@ export function formatFinding(f: Finding): string {
   const scope = [f.feature ? `feature ${f.feature}` : '', f.arch ? `arch ${f.arch}` : ''].filter(Boolean).join(', ');
   const lines = [`${formatLocation(f.where)}: ${f.severity} ${f.code}: ${printable(f.message)}${scope ? ` [${printable(scope)}]` : ''}`];
   for (const r of f.related ?? []) lines.push(`  ${formatLocation(r.where)}: note: ${printable(r.message)}`);
-  if (f.hint) lines.push(`  hint: ${printable(f.hint)}`);
+  // a hint may hold several lines kplay wrote (a build log tail, indented): their breaks are kept, control characters escaped
+  if (f.hint) lines.push(`  hint: ${printableLines(f.hint)}`);
   return lines.join('\n');
 }
 
