@@ -35,10 +35,12 @@ export class KabiInputs {
     if (!(await pathExists(location))) throw new UsageError(`--symvers ${location} does not exist`);
     if (await isDirectory(location)) {
       const file = path.join(location, 'Module.symvers');
-      if (!(await pathExists(file)))
-        throw new UsageError(
-          `--symvers ${location}: a folder without Module.symvers (give a kernel-devel tree, e.g. /usr/src/kernels/<kver>)`,
-        );
+      if (!(await pathExists(file))) {
+        const f = inputReadFinding(path.resolve(location), { ok: false, reason: 'directory' }, '--symvers');
+        f.message = `--symvers ${displayPath(path.resolve(location))} is a folder without Module.symvers`;
+        f.hint = 'give a kernel-devel tree (e.g. /usr/src/kernels/<kver>), a Module.symvers file or a kernel-devel RPM';
+        throw new UsageError(f.message, [f]);
+      }
       return this.symversFile(file, location);
     }
     if (location.endsWith('.rpm')) {
@@ -75,7 +77,11 @@ export class KabiInputs {
   /** A module (.ko, .ko.xz) as it is, or every module a kmod RPM installs. */
   async modules(location: string): Promise<Array<{ file: string; label: string }>> {
     if (!(await pathExists(location))) throw new UsageError(`module ${location} does not exist`);
-    if (await isDirectory(location)) throw new UsageError(`${location} is a folder: give the modules (.ko, .ko.xz) or a kmod RPM`);
+    if (await isDirectory(location)) {
+      const f = inputReadFinding(path.resolve(location), { ok: false, reason: 'directory' }, 'module');
+      f.hint = 'give the modules (.ko, .ko.xz) or a kmod RPM';
+      throw new UsageError(f.message, [f]);
+    }
     if (!location.endsWith('.rpm')) return [{ file: location, label: displayPath(location) }];
     const dir = await this.unpack(location);
     const found = (await payloadFiles(dir)).filter((f) => isModulePath(f) && !f.endsWith('.zst') && !f.endsWith('.gz'));

@@ -28,7 +28,7 @@ export interface ResolvedFeatures {
 
 export interface LeftOut {
   feature: string;
-  /** the patch's display path; absent when the whole feature is left out */
+  /** the patch, relative to the repository root (the same bytes from any folder); absent when the whole feature is left out */
   patch?: string;
   reason: string;
 }
@@ -124,7 +124,7 @@ export async function resolveFeatures(variant: Variant, root: string): Promise<{
         if (!kept.includes(p))
           leftOut.push({
             feature: r.feature.name,
-            patch: p.display,
+            patch: p.path,
             reason: `for kernel ${p.kernel!.text}, the base is ${variant.base.version}`,
           });
       r.feature = { ...r.feature, patches: kept };

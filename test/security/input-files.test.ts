@@ -30,7 +30,7 @@ describe('kplay kabi refuses inputs that are not regular files (E_INPUT_KIND, ex
       (d) => ['m.ko', '--symvers', path.join(d, 'fifo')],
       /--symvers .*fifo is not a regular file \(a FIFO, socket or device\)/,
     ],
-    ['--symvers folder', (d) => ['m.ko', '--symvers', path.join(d, 'folder')], /--symvers .*folder is a folder, not a file/],
+    ['--symvers folder', (d) => ['m.ko', '--symvers', path.join(d, 'folder')], /--symvers .*folder is a folder without Module\.symvers/],
     ['--symvers /dev/zero', () => ['m.ko', '--symvers', '/dev/zero'], /--symvers \/dev\/zero is not a regular file/],
     ['--symvers of 600 MB', (d) => ['m.ko', '--symvers', path.join(d, 'huge')], /--symvers .*huge is larger than 64 MiB/],
     [

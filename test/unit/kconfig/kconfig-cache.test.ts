@@ -93,7 +93,7 @@ describe('extracted Kconfig subset cache', () => {
     expect(await cachedSubsetFolder(xzFile, cache)).toBeUndefined();
     const root = await extractKconfigSubset(xzFile, cache);
     const sha = createHash('sha256').update(readFileSync(xzFile)).digest('hex');
-    expect(path.basename(root)).toBe(`${sha}-v3`);
+    expect(path.basename(root)).toBe(`${sha}-v4`);
     expect(await cachedSubsetFolder(xzFile, cache)).toBe(root);
     expect((await readSubsetFile(root, 'arch/x86/Kconfig'))?.toString()).toBe('config X86\n\tdef_bool y\n');
 
