@@ -3,6 +3,7 @@ import path from 'node:path';
 import { printFindings, printSummary, runCommand } from '../findings/report.js';
 import { UsageError } from '../findings/finding.js';
 import { isRpmArch } from '../model/arch.js';
+import { kernelSourceOption } from './shared-options.js';
 
 interface TryCliOptions {
   arch?: string;
@@ -33,7 +34,7 @@ export function register(program: Command): void {
       "build the variant's patched kernel with a small smoke config in a sandbox, and with --boot boot it in QEMU and run each feature's modules and test: lines",
     )
     .argument('<variant>', 'variant file (variants/<name>.yml)')
-    .option('--kernel-source <tree-or-tarball>', 'the kernel tree or release tarball to patch and build (its release picks the patches)')
+    .addOption(kernelSourceOption('the kernel tree or release tarball to patch and build (its release picks the patches)'))
     .option('--arch <arch>', "arch to build and boot (default: this machine's)")
     .option('--boot', 'boot the kernel in QEMU (KVM when it works, TCG otherwise) and run the smoke tests', false)
     .addOption(

@@ -21,3 +21,4 @@ export { detectDialect, type KconfigDialect } from './dialect.js';
 export { verifyResolved, ReferenceConfError, type VerifyResult } from './verify-config.js';
 export { defaultCacheDir } from './memoised-shell.js';
 export { listNewOptions, dependencyChain } from './new-options.js';
+export { F_CONST } from './model.js';

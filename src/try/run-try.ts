@@ -2,7 +2,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { cleanupOnSignal } from '../fs/cleanup-on-signal.js';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { baseKindOf } from '../bases/index.js';
+import { baseKindOf, kernelOrgVariant } from '../bases/index.js';
 import { patchedKconfigSource } from '../bases/patched-kconfig-source.js';
 import { resolveCheckMerge } from '../bases/resolve-check-merge.js';
 import { findRepositoryRoot } from '../compose/find-root.js';
@@ -99,7 +99,7 @@ export async function runTry(variantPath: string, opts: TryOptions): Promise<Try
   findings.push(...loaded.findings);
   if (!loaded.variant || hasErrors(findings)) return report();
   let variant: Variant = loaded.variant;
-  if (variant.base.kind !== 'vanilla') {
+  if (!kernelOrgVariant(variant)) {
     findings.push(
       finding('E_TRY_BASE', `kplay try builds kernel.org bases; ${variant.name} is a ${variant.base.kind} variant`, {
         where: variant.base.versionWhere,

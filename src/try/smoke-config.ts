@@ -1,6 +1,6 @@
 import { UsageError, type Finding, type SourceLocation } from '../findings/finding.js';
 import { resolveConfig, type KconfigTree, type ResolvedConfig } from '../kconfig/index.js';
-import { F_CONST } from '../kconfig/model.js';
+import { F_CONST } from '../kconfig/index.js';
 import type { RpmArch } from '../model/arch.js';
 import { displayPath } from '../model/safe-path.js';
 import type { ConfigRequest } from '../model/types.js';

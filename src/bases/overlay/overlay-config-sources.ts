@@ -142,7 +142,7 @@ export async function overlayConfigSources(args: {
       const r = await args.resolveConfig({ ...p.request, mergedText: merged });
       // a requested value the build would change is left to its E_KCONFIG_* error when there is one
       const reported = (symbol: string) =>
-        findings.some((f) => f.code.startsWith('E_KCONFIG') && (f.arch ?? p.c.arch) === p.c.arch && f.message.includes(symbol.slice(7)));
+        findings.some((f) => /^E_KCONFIG_/.test(f.code) && (f.arch ?? p.c.arch) === p.c.arch && f.message.includes(symbol.slice(7)));
       const left = variantMismatches(merged, r.text, p.baseline).filter((m) => !reported(m.symbol));
       const fresh = (r.newOptions ?? []).filter((o) => !p.requests.some((q) => q.symbol === o.symbol));
       if (left.length || fresh.length)

@@ -57,7 +57,12 @@ describe('import graph of src/', () => {
     const around = [...graph].flatMap(([file, targets]) =>
       file.startsWith('kconfig/')
         ? []
-        : targets.filter((t) => t.startsWith('kconfig/') && t !== 'kconfig/index.ts').map((t) => `${file} -> ${t}`),
+        : targets
+            // the stored-answer path of kconfig resolve must not load the engine: it has two small entries of its own
+            .filter(
+              (t) => t.startsWith('kconfig/') && !['kconfig/index.ts', 'kconfig/resolve-memo.ts', 'kconfig/memoised-shell.ts'].includes(t),
+            )
+            .map((t) => `${file} -> ${t}`),
     );
     expect(around).toEqual([]);
   });

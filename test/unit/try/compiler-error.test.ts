@@ -7,7 +7,8 @@ import { buildErrorFinding, firstBuildError, hunksTouching } from '../../../src/
 import { ROOT_OF_REPO } from '../../support/paths.js';
 import { tempDir } from '../../support/temp-dir.js';
 
-const PATCH = 'features/overlayfs/patches/6.12+/0001-ovl-log-the-compiled-in-feature-defaults-at-module-init.patch';
+// a patch of fs/overlayfs/super.c for 6.12 (written for this project, kept as a fixture of its hunk positions)
+const PATCH = 'test/fixtures/patches/ovl-defaults-6.12-super.patch';
 
 /** What gcc really prints for a broken file compiled the way `make O=.kplay-build` compiles it. */
 async function gccLog(): Promise<{ log: string; tree: string }> {
