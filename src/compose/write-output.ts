@@ -72,7 +72,7 @@ export async function writeOutputAtomically(
     for (const name of names) {
       const target = path.join(stage, name);
       // never `mkdir -p` through the stage itself: after a signal removed it, that would bring it back
-      await mkdirBelow(stage, path.dirname(name));
+      await mkdirInside(stage, path.posix.dirname(name));
       // the mode a file carries (dist-git's merge.pl is 0755), else 0755 for *.sh: src/fs/file-mode.ts
       const content = files.get(name)!;
       await writeFile(target, content, { mode: outputFileMode(name, content) });
@@ -98,17 +98,5 @@ export async function writeOutputAtomically(
     await rm(stage, { recursive: true, force: true });
     unregister();
     await unlock();
-  }
-}
-
-/** Create `rel` (and its parents) inside `top`, one level at a time: fails, instead of re-creating `top`, once `top` is gone. */
-async function mkdirBelow(top: string, rel: string): Promise<void> {
-  if (rel === '.' || rel === '') return;
-  let dir = top;
-  for (const part of rel.split('/')) {
-    dir = path.join(dir, part);
-    await mkdir(dir).catch((err: NodeJS.ErrnoException) => {
-      if (err.code !== 'EEXIST') throw err;
-    });
   }
 }
