@@ -2,13 +2,15 @@ import type { Command } from 'commander';
 import { composeVariant } from '../compose/compose-variant.js';
 import { UsageError } from '../findings/finding.js';
 import { isRpmArch } from '../model/arch.js';
-import { diffVariants } from '../lint/diff-variants.js';
+import { diffVariants, type BaseSummary } from '../lint/diff-variants.js';
 import { printFindings, runCommand } from '../findings/report.js';
 
 export function register(program: Command): void {
   program
     .command('diff')
-    .description('compare two variants: features added or removed, config values that differ (with who set them), patches that differ')
+    .description(
+      'compare two variants: base and arches, features added or removed, config values that differ (with who set them), patches that differ',
+    )
     .argument('<a>', 'first variant file')
     .argument('<b>', 'second variant file')
     .option('--arch <arch>', 'compare one RPM arch only')
@@ -34,6 +36,12 @@ export function register(program: Command): void {
           return 0;
         }
         const out: string[] = [`--- ${a}`, `+++ ${b}`];
+        if (d.base) {
+          const show = (x: BaseSummary) => `base ${x.kind} ${x.version} from ${x.from}   (${x.at})`;
+          out.push(`- ${show(d.base.a)}`, `+ ${show(d.base.b)}`);
+        }
+        for (const x of d.archesRemoved) out.push(`- arch ${x}`);
+        for (const x of d.archesAdded) out.push(`+ arch ${x}`);
         for (const f of d.featuresRemoved) out.push(`- feature ${f}`);
         for (const f of d.featuresAdded) out.push(`+ feature ${f}`);
         for (const c of d.config) {
@@ -43,7 +51,7 @@ export function register(program: Command): void {
         for (const p of d.patchesRemoved) out.push(`- patch ${p}`);
         for (const p of d.patchesAdded) out.push(`+ patch ${p}`);
         for (const p of d.patchesChanged) out.push(`~ patch ${p} (content differs)`);
-        if (out.length === 2) out.push('(no differences in features, requested config or patches)');
+        if (out.length === 2) out.push('(no differences in base, arches, features, requested config or patches)');
         process.stdout.write(`${out.join('\n')}\n`);
         return 0;
       });

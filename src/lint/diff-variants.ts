@@ -3,6 +3,7 @@ import { showConfigValue } from '../config/config-value.js';
 import type { ComposeResult } from '../compose/compose-variant.js';
 import type { MergedSymbol } from '../config/merge-config.js';
 import type { RpmArch } from '../model/arch.js';
+import type { VariantBase } from '../model/variant.js';
 
 export interface ConfigDifference {
   arch: RpmArch;
@@ -11,7 +12,19 @@ export interface ConfigDifference {
   b?: { value: string; at: string; by: string };
 }
 
+/** The base a variant builds on, as a diff shows it (kind, kernel version, where it comes from). */
+export interface BaseSummary {
+  kind: string;
+  version: string;
+  from: string;
+  at: string;
+}
+
 export interface VariantDiff {
+  /** Present when the two bases differ in kind, kernel version or origin. */
+  base?: { a: BaseSummary; b: BaseSummary };
+  archesAdded: RpmArch[];
+  archesRemoved: RpmArch[];
   featuresAdded: string[];
   featuresRemoved: string[];
   config: ConfigDifference[];
@@ -20,9 +33,23 @@ export interface VariantDiff {
   patchesChanged: string[];
 }
 
+function baseSummary(base: VariantBase): BaseSummary {
+  const at = `${base.versionWhere.file}:${base.versionWhere.line}`;
+  switch (base.kind) {
+    case 'vanilla':
+    case 'kernel-devel':
+      return { kind: base.kind, version: base.kind === 'kernel-devel' ? base.kernelVersion : base.version, from: base.source.url, at };
+    default: {
+      const o = base.origin;
+      const from = o.kind === 'git' ? `${o.url} ${o.ref}` : o.display;
+      return { kind: base.kind, version: base.version, from, at };
+    }
+  }
+}
+
 const digest = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
-/** What differs between two composed variants: features, requested config values, patches. */
+/** What differs between two composed variants: base, arches, features, requested config values, patches. */
 export function diffVariants(a: ComposeResult, b: ComposeResult, arches?: RpmArch[]): VariantDiff {
   const fa = a.resolved!.order.map((r) => r.feature.name);
   const fb = b.resolved!.order.map((r) => r.feature.name);
@@ -42,7 +69,13 @@ export function diffVariants(a: ComposeResult, b: ComposeResult, arches?: RpmArc
   }
   const pa = new Map(a.patches!.map((p) => [p.origin, digest(p.text)]));
   const pb = new Map(b.patches!.map((p) => [p.origin, digest(p.text)]));
+  const [ba, bb] = [baseSummary(a.variant!.base), baseSummary(b.variant!.base)];
+  const sameBase = ba.kind === bb.kind && ba.version === bb.version && ba.from === bb.from;
+  const [aa, ab] = [a.variant!.arches.list, b.variant!.arches.list];
   return {
+    ...(sameBase ? {} : { base: { a: ba, b: bb } }),
+    archesAdded: ab.filter((x) => !aa.includes(x)),
+    archesRemoved: aa.filter((x) => !ab.includes(x)),
     featuresAdded: fb.filter((f) => !fa.includes(f)),
     featuresRemoved: fa.filter((f) => !fb.includes(f)),
     config,

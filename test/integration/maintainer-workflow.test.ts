@@ -106,6 +106,29 @@ describe('list and diff on the shipped repository', () => {
   });
 });
 
+describe('diff names the base and arch changes', () => {
+  it('shows a kernel version bump and an added arch with the line that set them', async () => {
+    const root = await makeFixtureRepo({
+      'variants/a.yml': variantYaml({ name: 'a', version: '6.1.192' }),
+      'variants/b.yml': variantYaml({ name: 'b', version: '6.12.117' }).replace('arches: [x86_64]', 'arches: [x86_64, aarch64]'),
+    });
+    const json = await runKplay(['diff', 'variants/a.yml', 'variants/b.yml', '--json'], { cwd: root });
+    expect(json.exitCode, json.stderr).toBe(0);
+    const d = JSON.parse(json.stdout) as { base?: { a: { version: string; at: string }; b: { version: string } }; archesAdded: string[] };
+    expect(d.base?.a.version).toBe('6.1.192');
+    expect(d.base?.b.version).toBe('6.12.117');
+    expect(d.base?.a.at).toMatch(/variants\/a\.yml:5$/);
+    expect(d.archesAdded).toEqual(['aarch64']);
+    const text = await runKplay(['diff', 'variants/a.yml', 'variants/b.yml'], { cwd: root });
+    expect(text.stdout).toMatch(/^- base vanilla 6\.1\.192 from \S+linux-6\.1\.192\.tar\.xz/m);
+    expect(text.stdout).toMatch(/^\+ base vanilla 6\.12\.117 from \S+linux-6\.12\.117\.tar\.xz/m);
+    expect(text.stdout).toMatch(/^\+ arch aarch64$/m);
+    // the same base on both sides is not reported
+    const same = await runKplay(['diff', 'variants/a.yml', 'variants/a.yml', '--json'], { cwd: root });
+    expect((JSON.parse(same.stdout) as { base?: unknown }).base).toBeUndefined();
+  });
+});
+
 describe('help', () => {
   it('every command lists its options with at least one example', async () => {
     const commands = [
