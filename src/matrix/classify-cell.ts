@@ -89,7 +89,10 @@ export function classifyCell(
     // green means checked: a skipped check greys every row that has no error of its own
     if ((status === 'ok' || status === 'warning') && skipped.length) status = 'unchecked';
     overall = worstStatus(overall, status);
-    out[name] = { status, codes: [...new Set(list.map((f) => f.code))], findings: list };
+    const leftOut = (result.resolved?.leftOut ?? [])
+      .filter((l) => l.feature === name)
+      .map((l) => (l.patch ? `patch ${l.patch}: ${l.reason}` : `the whole feature: ${l.reason}`));
+    out[name] = { status, codes: [...new Set(list.map((f) => f.code))], findings: list, ...(leftOut.length ? { leftOut } : {}) };
   }
   return {
     variant,

@@ -22,6 +22,8 @@ export interface FeatureCell {
   status: CellStatus;
   codes: string[];
   findings: MatrixFinding[];
+  /** What this compose left out of the feature and why (patches for other kernels, arches the variant does not build). */
+  leftOut?: string[];
 }
 
 /** The row name for findings that belong to the variant itself rather than to one feature. */

@@ -32,6 +32,7 @@ td.ok{background:#e6f4ea}td.warning{background:#fff4ce}td.broken{background:#fde
 .where{font-family:monospace}
 .sev-error{color:#b00020;font-weight:bold}.sev-warning{color:#8a6100;font-weight:bold}.sev-note{color:#555}
 .related,.hint{color:#555;margin-left:1.5rem}
+.left-out{color:#555;font-size:.75rem;margin-left:.3rem}
 `;
 
 const SCRIPT = `
@@ -49,6 +50,11 @@ function show(td) {
     const skipped = el('ul', 'skipped');
     for (const s of cell.skipped) skipped.append(el('li', '', 'not checked: ' + s));
     details.append(el('p', '', 'Not green: these checks did not run.'), skipped);
+  }
+  if (row && row.leftOut && row.leftOut.length) {
+    const left = el('ul', 'left-out');
+    for (const s of row.leftOut) left.append(el('li', '', 'left out: ' + s));
+    details.append(left);
   }
   if (!row || row.findings.length === 0) { details.append(el('p', 'none', cell && cell.skipped && cell.skipped.length ? 'No findings from the checks that ran.' : 'No findings: composed and checked cleanly.')); return; }
   const list = el('ul', 'findings');
@@ -91,8 +97,13 @@ export function renderMatrixHtml(report: MatrixReport): string {
         const fc = cell?.features[feature];
         const status: CellStatus = fc?.status ?? 'unchecked';
         const codes = fc?.codes.length ? `<span class="codes">${fc.codes.map(escapeHtml).join(' ')}</span>` : '';
-        const title = cell?.skipped?.length ? ` title="not checked: ${escapeHtml(cell.skipped.join('; '))}"` : '';
-        return `<td class="cell ${status}"${title} tabindex="0" data-variant="${escapeHtml(v.name)}" data-feature="${escapeHtml(feature)}" data-base="${escapeHtml(b.spec)}" data-status="${status}">${SYMBOL[status]}${codes}</td>`;
+        const notes = [
+          ...(cell?.skipped?.length ? [`not checked: ${cell.skipped.join('; ')}`] : []),
+          ...(fc?.leftOut ?? []).map((l) => `left out: ${l}`),
+        ];
+        const title = notes.length ? ` title="${escapeHtml(notes.join('\n'))}"` : '';
+        const leftMark = fc?.leftOut?.length ? `<span class="left-out">−${fc.leftOut.length}</span>` : '';
+        return `<td class="cell ${status}"${title} tabindex="0" data-variant="${escapeHtml(v.name)}" data-feature="${escapeHtml(feature)}" data-base="${escapeHtml(b.spec)}" data-status="${status}">${SYMBOL[status]}${codes}${leftMark}</td>`;
       });
       body.push(
         `<tr><th class="feature" scope="row">${feature === VARIANT_ROW ? '<em>(variant)</em>' : escapeHtml(feature)}</th>${tds.join('')}</tr>`,

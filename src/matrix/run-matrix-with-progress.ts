@@ -5,7 +5,9 @@ import type { ResolvedBase } from '../releases/resolve-base.js';
 
 function cellLine(c: MatrixCell): string {
   const codes = [...new Set(Object.values(c.features).flatMap((f) => f.codes))];
-  return `${c.variant} @ ${c.base}: ${c.status}${codes.length ? ` (${codes.join(', ')})` : ''} in ${(c.millis / 1000).toFixed(1)} s`;
+  const left = Object.values(c.features).reduce((n, f) => n + (f.leftOut?.length ?? 0), 0);
+  const leftText = left ? `, ${left} left out (patches for other kernels or arches)` : '';
+  return `${c.variant} @ ${c.base}: ${c.status}${codes.length ? ` (${codes.join(', ')})` : ''}${leftText} in ${(c.millis / 1000).toFixed(1)} s`;
 }
 
 /**

@@ -77,6 +77,13 @@ describe('kplay matrix on Debian linux-source-6.1 and 6.12', () => {
       expect(ovl.codes, `overlayfs on ${base}`).not.toContain('E_PATCH_APPLY');
       expect(ovl.status, `overlayfs on ${base}`).not.toBe('broken');
     }
+    // and the cell says which per-version patch it left out, so the green is not a silent drop
+    expect(cell('playground', '6.1.192').features.overlayfs!.leftOut).toEqual([
+      expect.stringMatching(/^patch .*0002-.*: for kernel >=6\.6, the base is 6\.1\.192$/),
+    ]);
+    expect(cell('playground', '6.12.117').features.overlayfs!.leftOut).toEqual([
+      expect.stringMatching(/^patch .*0001-.*: for kernel <6\.5, the base is 6\.12\.117$/),
+    ]);
   });
 
   it('renders in headless Chromium; clicking a cell shows its findings', async () => {
