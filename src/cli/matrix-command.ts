@@ -8,6 +8,7 @@ import { writeMatrixReport } from '../matrix/write-matrix-report.js';
 import { displayPath } from '../model/safe-path.js';
 import { KernelOrg, resolveBase, type ResolvedBase } from '../releases/resolve-base.js';
 import { runCommand } from '../findings/report.js';
+import { distGitOption } from './shared-options.js';
 
 /** Exit statuses of `kplay matrix` beyond the usual 0/1/2 (see docs/findings.md). */
 export const MATRIX_EXIT = { nothingChecked: 5 } as const;
@@ -20,6 +21,7 @@ interface MatrixCliOptions {
   json: boolean;
   releasesUrl?: string;
   kernelCdn?: string;
+  distGit?: string;
 }
 
 export function register(program: Command): void {
@@ -34,6 +36,7 @@ export function register(program: Command): void {
     )
     .option('--out <dir>', 'output folder (default out/matrix under the repository root)')
     .option('--root <dir>', 'repository root holding features/ (default: found from the first variant)')
+    .addOption(distGitOption())
     .option('--concurrency <n>', 'cells composed at once', '2')
     .option('--releases-url <url>', "kernel.org's release list (default $KPLAY_RELEASES_URL or https://www.kernel.org/releases.json)")
     .option('--kernel-cdn <url>', 'kernel tarball tree (default $KPLAY_KERNEL_CDN or https://cdn.kernel.org/pub/linux/kernel)')
@@ -85,6 +88,7 @@ export function register(program: Command): void {
         const report = await runMatrixWithProgress(variants, bases, {
           concurrency,
           ...(opts.root ? { root } : {}),
+          ...(opts.distGit ? { distGit: opts.distGit } : {}),
           terminal,
           write: (line) => process.stderr.write(`${line}\n`),
         });

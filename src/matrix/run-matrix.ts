@@ -20,6 +20,8 @@ export interface MatrixOptions {
   concurrency?: number;
   /** Repository root holding features/ (default: found from each variant). */
   root?: string;
+  /** Overlay variants: a local dist-git checkout (or URL) instead of each variant's own (`--dist-git`). */
+  distGit?: string;
 }
 
 /** One variant file on one base: what a matrix row runner needs. */
@@ -89,6 +91,7 @@ export async function runMatrixJob(plan: MatrixPlan, job: MatrixJob): Promise<Ma
           }
         : { baseOverride: { version: job.base.version, source: job.base.source } }),
       ...(plan.options.root ? { root: plan.options.root } : {}),
+      ...(plan.options.distGit ? { distGit: plan.options.distGit } : {}),
     });
     return classifyCell(job.variantName, job.base.spec, result, Math.round(performance.now() - start));
   } catch (err) {
