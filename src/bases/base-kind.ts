@@ -5,7 +5,7 @@ import type { Variant, VariantBase } from '../model/variant.js';
 import type { ResolvedFeatures } from '../resolve/resolve-features.js';
 import type { CollectedSource } from '../rpm/srpm-sources.js';
 import type { OutputPatch } from '../render/spec-context.js';
-import type { ConfigResolver } from './overlay/resolved-config.js';
+import type { ConfigResolver, ObservedResolution } from './overlay/resolved-config.js';
 
 /** Another kernel.org release for a variant's base: what `kplay matrix` and `kplay track` compose against. */
 export interface BaseOverride {
@@ -29,6 +29,11 @@ export interface ComposeOptions {
   distGit?: string;
   /** Overlay bases: turns a config Source plus requested values into a fully resolved config (the Kconfig engine). */
   resolveConfig?: ConfigResolver;
+  /**
+   * Overlay bases with kernelSource: called with each config Source as the Kconfig engine resolved
+   * it (`kplay explain` reads the chain of one symbol from it).
+   */
+  observeResolution?: (r: ObservedResolution) => void;
   /** Kernel tree folder or source tarball of the base: enables the Kconfig and patch checks. */
   kernelSource?: string;
   /** With kernelSource: also run the kernel's own conf --olddefconfig per arch and report any difference (E_KCONFIG_VERIFY). */

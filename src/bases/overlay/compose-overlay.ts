@@ -162,6 +162,7 @@ export async function composeOverlay(
       specLabel,
       variantPatches: patches,
       ...(opts.verifyKconfig ? { verify: true } : {}),
+      ...(opts.observeResolution ? { observe: opts.observeResolution } : {}),
       ...(version ? { specVersion: { version, where: { file: specLabel, line: 0, col: 0 } } } : {}),
     });
     // the parse-only check above already reported the variant's own overlaps

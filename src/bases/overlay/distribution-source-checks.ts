@@ -15,7 +15,7 @@ import { kernelSourceVersionFinding } from '../../compose/resolve-kconfig.js';
 import { distributionPatches } from './distribution-patches.js';
 import { stripOverlayBlocks } from './overlay-markers.js';
 import { patchedKconfigSource, patchedTreeNotVerified, type AppliedSeries } from '../patched-kconfig-source.js';
-import type { ConfigResolver, NewOption } from './resolved-config.js';
+import type { ConfigResolver, NewOption, ObservedResolution } from './resolved-config.js';
 import { readConfigLines } from './set-config-values.js';
 import type { SpecMacros } from './spec-macros.js';
 
@@ -38,6 +38,8 @@ export async function distributionSourceChecks(args: {
   variantPatches: ReadonlyArray<{ file: string; feature: string; text: Buffer }>;
   /** `--verify-kconfig`: cross-check every resolve with the kernel's own conf (unpatched Kconfig only). */
   verify?: boolean;
+  /** Called with each config Source as resolved (`kplay explain`). */
+  observe?: (r: ObservedResolution) => void;
   /** The kernel version the spec builds: a source of another version is W_KERNEL_SOURCE_VERSION. */
   specVersion?: { version: string; where: Finding['where'] };
 }): Promise<{
@@ -102,6 +104,7 @@ export async function distributionSourceChecks(args: {
         requests: requests ?? [],
       }),
     );
+    args.observe?.({ arch, file, tree, resolved, requests: requests ?? [] });
     const lines = readConfigLines(resolved.configText);
     const asked = new Set((requests ?? []).map((r) => r.symbol));
     const newOptions: NewOption[] = listNewOptions(tree)

@@ -1,6 +1,7 @@
 import type { Finding } from '../../findings/finding.js';
 import type { RpmArch } from '../../model/arch.js';
 import type { ConfigRequest } from '../../model/types.js';
+import type { KconfigTree, ResolvedConfig } from '../../kconfig/index.js';
 
 /** What the overlay hands the Kconfig engine for one config Source. */
 export interface ConfigResolveRequest {
@@ -13,6 +14,16 @@ export interface ConfigResolveRequest {
   baseText?: string;
   /** The values the variant asks on this arch, with who asked (so lost values name their feature). */
   requests?: readonly ConfigRequest[];
+}
+
+/** One config Source as the Kconfig engine resolved it (for `kplay explain` on an overlay). */
+export interface ObservedResolution {
+  arch: RpmArch;
+  /** the config Source's file name (`kernel-x86_64-fedora.config`) */
+  file: string;
+  tree: KconfigTree;
+  resolved: ResolvedConfig;
+  requests: readonly ConfigRequest[];
 }
 
 /** An option `make listnewconfig` lists for the merged config but not for the distribution's own. */

@@ -21,7 +21,7 @@ const OVERLAY = [
   '',
 ].join('\n');
 
-describe('kplay matrix --dist-git', () => {
+describe('--dist-git on matrix and explain', () => {
   let root: string;
   beforeAll(async () => {
     root = await makeFixtureRepo({
@@ -52,5 +52,21 @@ describe('kplay matrix --dist-git', () => {
     expect(offline.exitCode).not.toBe(0);
     const again = JSON.parse(await readFile(path.join(root, 'out/m/matrix.json'), 'utf8')) as typeof report;
     expect(JSON.stringify(again.cells[0]!.features)).toMatch(/src\.invalid/);
+  });
+
+  it('explains a symbol of an overlay in its config Source, as the distribution resolves it', async () => {
+    const distGit = path.join(ROOT_OF_REPO, 'test/fixtures/dist-git/fedora-6.17');
+    const args = ['explain', 'variants/fedora-wg.yml', 'CONFIG_WIREGUARD', '--kernel-source', 'linux-6.17.7.tar.xz', '--dist-git', distGit];
+    const r = await runKplay(args, { cwd: root });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/CONFIG_WIREGUARD=m/);
+    expect(r.stdout).toMatch(/features\/wg\/config:1/); // who asked, with file:line
+    expect(r.stdout).toMatch(/in kernel-x86_64-fedora\.config, the distribution's x86_64 config Source/);
+    const json = JSON.parse((await runKplay([...args, '--json'], { cwd: root })).stdout) as { configSource: string };
+    expect(json.configSource).toBe('kernel-x86_64-fedora.config');
+    // an arch the variant does not build is a usage error naming the arches it does
+    const bad = await runKplay([...args, '--arch', 'aarch64'], { cwd: root });
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr).toMatch(/--arch aarch64: the variant builds x86_64/);
   });
 });
