@@ -568,6 +568,19 @@ export const FINDING_CODES = {
     group: 'sources',
     description: 'an XML-RPC fault while watching, e.g. `ActionNotAllowed (1004)`',
   },
+  E_NETWORK_UNREACHABLE: {
+    severity: 'error',
+    exit: 'input',
+    group: 'sources',
+    description:
+      'a URL kplay reads (release list, repository metadata, Koji hub, tarball) gave no answer: DNS, connection, TLS or timeout (the hint says what to check)',
+  },
+  E_NETWORK_HTTP: {
+    severity: 'error',
+    exit: 'input',
+    group: 'sources',
+    description: 'a URL kplay reads answered an HTTP error status (404, 5xx, ...)',
+  },
   E_NETWORK_TOO_LARGE: {
     severity: 'error',
     exit: 'input',

@@ -6,6 +6,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { fileURLToPath } from 'node:url';
 import { inProcessDecompressor, type Decompression } from './decompression.js';
 import { UsageError } from '../findings/finding.js';
+import { networkFailure } from './network-failure.js';
 
 export interface BoundedReadOptions {
   /** What the document is, for messages ("repomd.xml", "primary metadata"). */
@@ -149,11 +150,10 @@ export async function readBounded(url: string, opts: BoundedReadOptions, onText:
   } catch (err) {
     if (err instanceof UsageError) throw err;
     const e = err as NodeJS.ErrnoException & { response?: { statusCode?: number } };
-    if (e.name === 'HTTPError') throw new UsageError(`${url}: HTTP ${e.response?.statusCode ?? '?'}`);
-    if (e.name === 'TimeoutError') throw new UsageError(`${url}: no complete answer within ${Math.round(opts.timeoutMs / 1000)} s`);
     if (e.code?.startsWith('Z_') || e.code === 'ERR_STREAM_PREMATURE_CLOSE' || e.name === 'XmlTagError')
       throw malformed(url, opts.what, e.message);
-    if (e.name === 'RequestError' || e.code) throw new UsageError(`${url}: ${e.code ?? ''} ${e.message}`.trim());
+    if (e.name === 'HTTPError' || e.name === 'TimeoutError' || e.name === 'RequestError' || e.code)
+      throw networkFailure(url, err, opts.timeoutMs);
     throw err;
   }
 }

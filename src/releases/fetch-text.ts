@@ -1,6 +1,6 @@
-import { UsageError } from '../findings/finding.js';
+import { networkFailure } from './network-failure.js';
 
-/** GET a small document (release list, checksum list, repo metadata); failures become UsageErrors naming the URL. */
+/** GET a small document (release list, checksum list, repo metadata); failures become one finding naming the URL and what to check (network-failure.ts). */
 export async function fetchBytes(url: string, timeoutMs = 30_000): Promise<Buffer> {
   // loaded here, not at start: got's import costs every command ~100 ms
   const { default: got, HTTPError, RequestError } = await import('got');
@@ -11,8 +11,7 @@ export async function fetchBytes(url: string, timeoutMs = 30_000): Promise<Buffe
       headers: { 'user-agent': 'kplay' },
     }).buffer();
   } catch (err) {
-    if (err instanceof HTTPError) throw new UsageError(`${url}: HTTP ${err.response.statusCode}`);
-    if (err instanceof RequestError) throw new UsageError(`${url}: ${err.code ?? ''} ${err.message}`.trim());
+    if (err instanceof HTTPError || err instanceof RequestError) throw networkFailure(url, err, timeoutMs);
     throw err;
   }
 }
