@@ -101,7 +101,7 @@ describe('kABI on two real Debian kernel-devel trees', () => {
         '  source: { url: "https://example.org/abiprobe-1.0.tar.xz", topdir: abiprobe-1.0 }',
         '  modules: { abiprobe: [src] }',
         '  install-dir: extra/drivers/misc/abiprobe',
-        'arches: [x86_64]',
+        'arches: [x86_64, aarch64]',
         'features: [abiprobe]',
         '',
       ].join('\n'),
@@ -119,7 +119,18 @@ describe('kABI on two real Debian kernel-devel trees', () => {
       { cwd: root },
     );
     expect(c.exitCode, c.stderr).toBe(0);
-    expect((JSON.parse(c.stdout) as { checks: { build: string } }).checks.build).toMatch(/built 1 module\(s\) against .*\(abiprobe\.ko\)/);
+    const composed = JSON.parse(c.stdout) as {
+      checks: { build: string; arches: string };
+      findings: Array<{ code: string; message: string }>;
+    };
+    expect(composed.checks.build).toMatch(/built 1 module\(s\) against .*\(abiprobe\.ko\)/);
+    // ExclusiveArch has aarch64 too: compose names it as not checked (the headers are amd64)
+    expect(composed.checks.arches).toBe('checked on x86_64; not checked on aarch64 (no kernel-devel for it)');
+    expect(composed.findings.filter((f) => f.code === 'N_KMOD_ARCH_NOT_CHECKED').map((f) => f.message)).toEqual([
+      expect.stringMatching(
+        /^ExclusiveArch has aarch64, but the checks ran against the x86_64 kernel-devel .* only: Kconfig, compile test and kABI were not run for aarch64$/,
+      ),
+    ]);
     await mkdir(path.join(root, 'top/SOURCES'), { recursive: true });
     await execa('tar', ['-C', path.join(root, 'src'), '-cJf', path.join(root, 'top/SOURCES/abiprobe-1.0.tar.xz'), 'abiprobe-1.0']);
     // the package for -54 and, with the spec's own rebuild switch, for -56

@@ -95,6 +95,7 @@ describe('kplay srpm of a driver-only kmod variant', () => {
         "  - { date: '2026-12-01', author: 'A Packager <a@example.org>', kernel: '6.1.0-57', text: 'First build.' }",
         '',
       ].join('\n');
+    await mkdir(path.join(root, 'variants'));
     await writeFile(path.join(root, 'variants/kmod-hello.yml'), variant([]));
 
     // no --kernel-source: the =y of the driver's own bool option is read from the verified tarball
