@@ -83,6 +83,32 @@ export const REQUIREMENTS = [
     tiers: ALL,
     why: 'building out-of-tree modules (kmod)',
   },
+  // kABI on a real pair: modules built against these older Debian 6.1 ABIs, checked against the
+  // linux-headers-6.1.0-57-amd64 the meta-package installs (test/kernel/kmod-kabi-debian-pair.test.ts)
+  {
+    apt: 'linux-headers-6.1.0-54-amd64',
+    dnf: null,
+    files: ['/usr/src/linux-headers-6.1.0-54-amd64/Module.symvers'],
+    tiers: KERNEL,
+    why: 'kABI against a real older kernel-devel (Debian 6.1.190-1: thousands of CRCs differ from 6.1.0-57)',
+    manual: 'Fedora has no Debian kernel headers: skip the kernel tier there, or unpack the Debian package (dpkg-deb -x)',
+  },
+  {
+    apt: 'linux-headers-6.1.0-56-amd64',
+    dnf: null,
+    files: ['/usr/src/linux-headers-6.1.0-56-amd64/Module.symvers'],
+    tiers: KERNEL,
+    why: 'kABI against a real older kernel-devel (Debian 6.1.192-2: the same exports as 6.1.0-57, a clean pass)',
+    manual: 'Fedora has no Debian kernel headers: skip the kernel tier there, or unpack the Debian package (dpkg-deb -x)',
+  },
+  {
+    apt: 'linux-headers-6.1.0-57-amd64',
+    dnf: null,
+    files: ['/usr/src/linux-headers-6.1.0-57-amd64/Module.symvers'],
+    tiers: KERNEL,
+    why: 'the newer kernel-devel of the kABI pair (6.1.192-3), named exactly: linux-headers-amd64 follows the newest ABI',
+    manual: 'Fedora has no Debian kernel headers: skip the kernel tier there, or unpack the Debian package (dpkg-deb -x)',
+  },
   {
     apt: 'chromium',
     dnf: 'chromium',

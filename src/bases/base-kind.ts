@@ -126,6 +126,12 @@ export interface BaseKind<B extends VariantBase = VariantBase> {
    */
   collectSrpmSources(variant: Variant<B>, sourcesDir: string | undefined): Promise<CollectedSource[] | undefined>;
   /**
+   * The checks `kplay srpm` runs against the `base` tarball only read it (file lists, Kconfig
+   * declarations, patches applied in memory; no Kconfig macro, no build), so any tarball verified
+   * by its digest may be checked against, not only a kernel.org release.
+   */
+  readonly srpmChecksOnlyRead?: boolean;
+  /**
    * Put every source the composed spec names into outDir (`collected` from collectSrpmSources).
    * Returns the kernel tarball among them when it became known only now, for a late check, and
    * whether its bytes came from a source kplay may run Kconfig macros of (the distribution's own

@@ -16,8 +16,13 @@ export interface KabiCheckInput {
   feature?: string;
 }
 
-/** Symbols every module imports from the module loader itself: never in Module.symvers. */
-const LOADER_SYMBOLS = new Set(['module_layout']);
+/**
+ * The loader's own version stamp: every module built with MODVERSIONS imports it, and the loader
+ * compares its CRC before any other (kernel/module/version.c, check_modstruct_version, 6.1 and
+ * 6.12), so a changed CRC refuses the module. vmlinux exports it, so a real Module.symvers has it;
+ * a partial one (only some modules' exports) may not, and then it cannot be checked.
+ */
+const LOADER_SYMBOL = 'module_layout';
 
 /**
  * Compare what a built module needs with what a kernel exports: a symbol the kernel does not
@@ -30,8 +35,18 @@ export function checkKabi(input: KabiCheckInput): Finding[] {
   const base = { ...(input.where ? { where: input.where } : {}), ...(input.feature ? { feature: input.feature } : {}) };
   const unlisted: string[] = [];
   for (const need of input.needs) {
-    if (LOADER_SYMBOLS.has(need.symbol)) continue;
     const have = input.exports.get(need.symbol);
+    if (need.symbol === LOADER_SYMBOL) {
+      if (have && have.crc !== need.crc)
+        findings.push({
+          ...base,
+          code: 'E_KABI_CRC_CHANGED',
+          severity: 'error',
+          message: `${input.module} was built against ${need.symbol} ${need.crc}, but ${input.exportsLabel} exports it as ${have.crc} (${have.module})`,
+          hint: "module_layout is the module loader's own version stamp (the layout of struct module): this kernel refuses every module built against the old kernel-devel; rebuild against this one",
+        });
+      continue;
+    }
     if (!have) {
       findings.push({
         ...base,

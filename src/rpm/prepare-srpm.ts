@@ -68,7 +68,7 @@ export async function prepareSrpm(variantPath: string, opts: PrepareSrpmOptions 
     collected = await baseKindOf(early).collectSrpmSources(early, sourcesDir);
     const base = collected?.find((s) => s.base);
     if (!opts.noCheck && !kernelSource && base) {
-      if (isTrustedKernelOrigin(base.origin)) kernelSource = base.from;
+      if (isTrustedKernelOrigin(base.origin) || baseKindOf(early).srpmChecksOnlyRead) kernelSource = base.from;
       else {
         uncheckedNotes.push(
           unchecked(

@@ -168,6 +168,25 @@ describe('type: kmod variants', () => {
     expect(r.stderr).toMatch(/hint: .*check kmod\.source\.sha256/);
   });
 
+  it('the shipped kmod-wireguard pins no digest of a system file: srpm says E_SOURCE_UNVERIFIED on its source line and writes nothing', async () => {
+    const text = await readFile(path.join(ROOT_OF_REPO, 'variants/kmod-wireguard.yml'), 'utf8');
+    expect(text).not.toMatch(/^\s*sha256:/m);
+    // located where kmod.source's value starts (its url line, under `source:`)
+    const sourceLine = text.split('\n').findIndex((l) => /^ {4}url: file:\/\/\/usr\/src\/linux-source-6\.12\.tar\.xz$/.test(l)) + 1;
+    const out = await mkdtemp(path.join(os.tmpdir(), 'kplay-kmod-'));
+    temps.push(out);
+    const r = await runKplay(['srpm', 'variants/kmod-wireguard.yml', '--out', path.join(out, 'o')], {
+      cwd: ROOT_OF_REPO,
+      env: { KPLAY_CACHE_DIR: path.join(out, 'cache') },
+    });
+    expect(r.exitCode, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(new RegExp(`variants/kmod-wireguard\\.yml:${sourceLine}:\\d+: error E_SOURCE_UNVERIFIED: `));
+    expect(r.stderr).toMatch(
+      /hint: add kmod\.source\.sha256 to the variant, or download linux-source-6\.12\.tar\.xz yourself and pass --sources-dir DIR/,
+    );
+    expect(existsSync(path.join(out, 'o'))).toBe(false);
+  });
+
   it('a feature without module folders is a finding', async () => {
     const root = await makeFixtureRepo({
       'variants/m.yml':

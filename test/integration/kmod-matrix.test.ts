@@ -148,4 +148,21 @@ describe('kplay matrix with distribution columns for kmod variants', () => {
     expect(r.stderr).toMatch(/0 ok, 0 with warnings, 0 broken, 1 unchecked/);
     expect(r.stderr).toMatch(/nothing was checked/);
   });
+
+  it('the issue\'s case: a repo: column without kernel-devel is grey, never "1 of 1 composed and checked", and the matrix exits 5', async () => {
+    stream.publish([
+      { name: 'kernel-devel', versionRelease: '5.14.0-570.el9', arch: 'x86_64' },
+      { name: 'kernel-devel', versionRelease: '5.14.0-580.el9', arch: 'x86_64' },
+    ]);
+    const out = path.join(root, 'out/repo-grey');
+    const r = await runKplay(['matrix', 'variants/kmod-hello.yml', '--base', `repo:${stream.url}=trees/{kernel}`, '--out', out], {
+      cwd: root,
+    });
+    expect(r.exitCode, r.stderr).toBe(5);
+    const report = JSON.parse(await readFile(path.join(out, 'matrix.json'), 'utf8')) as Report;
+    expect(report.cells.map((c) => `${c.variant}@${c.base}:${c.status}`)).toEqual(['kmod-hello@dist:5.14.0-580.el9:unchecked']);
+    const html = await readFile(path.join(out, 'index.html'), 'utf8');
+    expect(html).not.toContain('1 of 1 composed and checked without errors');
+    expect(html).toContain('0 of 1 composed and checked without errors, 0 broken, 1 unchecked');
+  });
 });

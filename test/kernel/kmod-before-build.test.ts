@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeFixtureRepo } from '../support/fixture-repo.js';
 import { extractedKernelTree } from '../support/kernel-tree.js';
 import { runKplay } from '../support/run-kplay.js';
+import { rpmbuildSandboxed } from '../support/sandboxed-rpmbuild.js';
 
 /**
  * kmod variants against a real kernel tree (Debian's linux-source-6.1, extracted once) and a real
@@ -263,8 +264,7 @@ describe('the kmods SIG spec really builds (rpmbuild -bb against the Debian kern
       expect(c.exitCode, c.stderr).toBe(0);
       await execa('mkdir', ['-p', path.join(root, 'top/SOURCES')]);
       await execa('tar', ['-C', path.join(root, 'src'), '-cJf', path.join(root, 'top/SOURCES/linux-hello.tar.xz'), 'linux-hello']);
-      const b = await execa(
-        'rpmbuild',
+      const b = await rpmbuildSandboxed(
         [
           '-bb',
           '--nodeps',
@@ -276,7 +276,7 @@ describe('the kmods SIG spec really builds (rpmbuild -bb against the Debian kern
           '_target_cpu x86_64',
           path.join(root, 'out/kmod-hello.spec'),
         ],
-        { reject: false, all: true },
+        root,
       );
       expect(b.exitCode, b.all).toBe(0);
       const rpm = path.join(root, 'top/RPMS/x86_64/kmod-hello-6.1.0-1.k57.x86_64.rpm');

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeFixtureRepo } from '../support/fixture-repo.js';
 import { extractedKernelTree } from '../support/kernel-tree.js';
 import { runKplay } from '../support/run-kplay.js';
+import { rpmbuildSandboxed, runSandboxedBuild } from '../support/sandboxed-rpmbuild.js';
 
 /**
  * The kmods SIG's second category: an in-tree module the target kernel disables, here fs/cramfs
@@ -87,8 +88,7 @@ describe('kmod module options: cramfs with its own bool options, on the real 6.1
     await cp(path.join(tree, 'fs/cramfs'), path.join(root, 'src/linux-cramfs/fs/cramfs'), { recursive: true });
     await mkdir(path.join(root, 'top/SOURCES'), { recursive: true });
     await execa('tar', ['-C', path.join(root, 'src'), '-cJf', path.join(root, 'top/SOURCES/linux-cramfs.tar.xz'), 'linux-cramfs']);
-    const b = await execa(
-      'rpmbuild',
+    const b = await rpmbuildSandboxed(
       [
         '-bb',
         '--nodeps',
@@ -100,7 +100,7 @@ describe('kmod module options: cramfs with its own bool options, on the real 6.1
         '_target_cpu x86_64',
         path.join(root, 'out/kmod-cramfs.spec'),
       ],
-      { reject: false, all: true },
+      root,
     );
     expect(b.exitCode, b.all).toBe(0);
     const rpm = path.join(root, 'top/RPMS/x86_64/kmod-cramfs-2.0-1.k57.x86_64.rpm');
@@ -112,7 +112,7 @@ describe('kmod module options: cramfs with its own bool options, on the real 6.1
 
     // the control: what the build did before (CONFIG_CRAMFS=m alone) leaves the option out
     const plain = path.join(root, 'src/linux-cramfs/fs/cramfs');
-    const m = await execa('make', ['-C', headers, `M=${plain}`, 'CONFIG_CRAMFS=m', 'modules'], { reject: false, all: true });
+    const m = await runSandboxedBuild(['make', '-C', headers, `M=${plain}`, 'CONFIG_CRAMFS=m', 'modules'], root);
     expect(m.exitCode, m.all).toBe(0);
     expect((await execa('nm', [path.join(plain, 'cramfs.ko')])).stdout).not.toMatch(BLOCKDEV_SYMBOL);
   });

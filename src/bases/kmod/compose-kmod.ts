@@ -164,9 +164,13 @@ export async function composeKmod(
   }
   // ExclusiveArch names every arch the package builds on: say which ones no check covered
   const unchecked = variant.arches.list.filter((a) => a !== builtArch);
-  checks.arches = builtArch
-    ? `checked on ${builtArch}${unchecked.length ? `; not checked on ${unchecked.join(', ')} (no kernel-devel for ${unchecked.length > 1 ? 'them' : 'it'})` : ''}`
-    : `not checked on ${variant.arches.list.join(', ')}`;
+  checks.arches =
+    builtArch && !(variant.arches.list as readonly string[]).includes(builtArch)
+      ? // a kernel-devel of another arch: nothing the package builds was checked (track and matrix: unchecked)
+        `skipped: the kernel-devel is for ${builtArch}, which is not an arch of the variant (${variant.arches.list.join(', ')})`
+      : builtArch
+        ? `checked on ${builtArch}${unchecked.length ? `; not checked on ${unchecked.join(', ')} (no kernel-devel for ${unchecked.length > 1 ? 'them' : 'it'})` : ''}`
+        : `not checked on ${variant.arches.list.join(', ')}`;
   if (builtArch)
     for (const a of unchecked)
       findings.push({

@@ -29,9 +29,11 @@ export const kmodKind: BaseKind<KmodBase> = {
     return composeKmod(variant, root, opts, findings);
   },
   collectSrpmSources(variant, sourcesDir) {
-    // the module sources' tarball; the checks need a full kernel tree, which kernel-devel is not
-    return collectUrlSources([{ ...tarballSource(variant.base.source, variant.base.version, false), key: 'kmod.source' }], sourcesDir);
+    // the module sources' tarball: srpm checks the module folders (and their Kconfig, for =y
+    // options of the module itself) in it; with no kernel-devel nothing of it runs
+    return collectUrlSources([{ ...tarballSource(variant.base.source, variant.base.version, true), key: 'kmod.source' }], sourcesDir);
   },
+  srpmChecksOnlyRead: true,
   async placeSrpmSources(variant, outDir, sourcesDir, collected) {
     await placeCollectedSources(collected ?? (await this.collectSrpmSources(variant, sourcesDir))!, outDir);
     return {};

@@ -27,7 +27,7 @@ describe('kABI check', () => {
     ]);
   });
 
-  it('names each missing symbol and each changed CRC, and skips the loader symbol module_layout', () => {
+  it('names each missing symbol and each changed CRC, and skips the loader symbol module_layout when the exports lack it', () => {
     const findings = checkKabi({
       module: 'x.ko',
       needs: [
@@ -45,5 +45,21 @@ describe('kABI check', () => {
       'x.ko was built against _printk 0x00000001, but new/Module.symvers exports it as 0x92997ed8 (vmlinux)',
     );
     expect(findings[2]!.message).toContain('_printk, gone_symbol');
+  });
+
+  it('checks module_layout when the kernel exports it: the loader refuses a module whose stamp differs (6.1.0-54 -> 6.1.0-57)', () => {
+    const exports = parseModuleSymvers(`${SYMVERS}\n0x9060323f\tmodule_layout\tvmlinux\tEXPORT_SYMBOL\t\n`);
+    const needs = [
+      { symbol: 'kfree', crc: '0x037a0cba' },
+      { symbol: 'module_layout', crc: '0xbce1a965' },
+    ];
+    const findings = checkKabi({ module: 'x.ko', needs, exports, exportsLabel: 'new/Module.symvers' });
+    expect(findings.map((f) => f.code)).toEqual(['E_KABI_CRC_CHANGED']);
+    expect(findings[0]!.message).toBe(
+      'x.ko was built against module_layout 0xbce1a965, but new/Module.symvers exports it as 0x9060323f (vmlinux)',
+    );
+    expect(findings[0]!.hint).toMatch(/loader's own version stamp/);
+    // the same stamp: nothing to say
+    expect(checkKabi({ module: 'x.ko', needs: [{ symbol: 'module_layout', crc: '0x9060323f' }], exports, exportsLabel: 'n' })).toEqual([]);
   });
 });
