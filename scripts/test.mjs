@@ -193,6 +193,11 @@ let skipped = 0;
 for (const t of summary?.tiers ?? []) {
   const left = t.exhaustiveOnly ? ` (${t.exhaustiveOnly} more in test:exhaustive)` : '';
   lines.push(` tier ${t.name}: ${t.tests - t.exhaustiveOnly} tests${left}, ${seconds(t.wallMs)} wall, ${seconds(t.fileMs)} in files`);
+  // where the time goes: the tier's slowest files (test/support/tier-reporter.ts)
+  if (t.files > 1 && t.slowest?.length)
+    lines.push(
+      `   slowest: ${t.slowest.map((f) => `${f.file.replace(/^test\//, '').replace(/\.test\.ts$/, '')} ${seconds(f.ms)}`).join(', ')}`,
+    );
   passed += t.passed;
   failed += t.failed + t.failedFiles;
   skipped += t.skipped;

@@ -3,13 +3,17 @@ import { Command, CommanderError } from 'commander';
 import { EXIT_USAGE } from '../findings/report.js';
 import { KPLAY_VERSION } from '../version.js';
 import { reportInternalError } from '../findings/exit-code.js';
-import { commandModules } from './command-modules.js';
+import { commandModules, registerForHelp } from './command-modules.js';
 import { createProgressRenderer } from './progress-renderer.js';
 import { setProgressSink } from '../progress/progress.js';
 
-/** The command named on the command line (the first word that is not an option), if known. */
+/**
+ * The command named on the command line (the first word that is not an option), if known; for
+ * `kplay help <command>`, that command.
+ */
 function chosenCommand(argv: string[]): string | undefined {
-  const first = argv.slice(2).find((a) => !a.startsWith('-'));
+  const words = argv.slice(2).filter((a) => !a.startsWith('-'));
+  const first = words[0] === 'help' ? words[1] : words[0];
   return first !== undefined && first in commandModules ? first : undefined;
 }
 
@@ -25,8 +29,9 @@ export async function main(argv: string[]): Promise<void> {
     .exitOverride();
   const chosen = chosenCommand(argv);
   const onlyVersion = argv.slice(2).length > 0 && argv.slice(2).every((a) => a === '-V' || a === '--version');
-  const names = chosen ? [chosen] : onlyVersion ? [] : Object.keys(commandModules);
-  for (const mod of await Promise.all(names.map((n) => commandModules[n]!()))) await mod.register(program);
+  // only the chosen command's module is loaded; the top-level help lists summaries (command-modules.ts)
+  if (chosen) await (await commandModules[chosen]!()).register(program);
+  else if (!onlyVersion) await registerForHelp(program);
   try {
     await program.parseAsync(argv);
   } catch (err) {

@@ -3,6 +3,7 @@
  * and its time, after vitest's own summary (which stays as it is):
  *
  *   tier unit: 192 tests (192 passed), 14.2 s wall, 31.0 s in files
+ *     slowest: unit/kconfig/engine 4.1 s, unit/matrix/report 3.0 s, …
  *
  * "wall" runs from the first file of the tier starting to load to its last file ending (tiers
  * overlap: they share the run's workers); "in files" adds up each file's own time.
@@ -27,8 +28,13 @@ export interface TierSummary {
   exhaustiveOnly: number;
   wallMs: number;
   fileMs: number;
+  /** The tier's slowest files (own time, longest first): where to look when the run is over budget. */
+  slowest: Array<{ file: string; ms: number }>;
   skippedNames: string[];
 }
+
+/** How many of each tier's slowest files the summary names. */
+const SLOWEST = 5;
 
 export interface RunSummary {
   tiers: TierSummary[];
@@ -50,6 +56,11 @@ function isExhaustiveOnly(c: TestCase): boolean {
 export const isCI = (): boolean => !!process.env.CI && process.env.CI !== 'false' && process.env.CI !== '0';
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/** "kernel/a.test.ts 80.1 s, kernel/b.test.ts 61.0 s" (test/ and the extension left out). */
+function slowestText(files: ReadonlyArray<{ file: string; ms: number }>): string {
+  return files.map((f) => `${f.file.replace(/^test\//, '').replace(/\.test\.ts$/, '')} ${seconds(f.ms)}`).join(', ');
+}
 
 export default class TierReporter implements Reporter {
   private readonly ends = new Map<string, number>();
@@ -79,6 +90,7 @@ export default class TierReporter implements Reporter {
           exhaustiveOnly: 0,
           wallMs: 0,
           fileMs: 0,
+          slowest: [],
           skippedNames: [],
           start: Infinity,
           end: 0,
@@ -92,6 +104,7 @@ export default class TierReporter implements Reporter {
       t.end = Math.max(t.end, end);
       t.fileMs += own;
       t.files++;
+      t.slowest.push({ file: path.relative(process.cwd(), m.moduleId), ms: Math.round(own) });
       // a file that failed outside its tests (import error, failing beforeAll of the module)
       if (m.state() === 'failed' && m.errors().length > 0) t.failedFiles++;
       for (const c of m.children.allTests()) {
@@ -122,6 +135,8 @@ export default class TierReporter implements Reporter {
         .join(', ');
       const broken = t.failedFiles ? `, ${t.failedFiles} file(s) failed to run` : '';
       lines.push(` tier ${t.name}: ${t.tests} tests (${states}${broken}), ${seconds(t.wallMs)} wall, ${seconds(t.fileMs)} in files`);
+      t.slowest = t.slowest.sort((a, b) => b.ms - a.ms).slice(0, SLOWEST);
+      if (t.files > 1) lines.push(`   slowest: ${slowestText(t.slowest)}`);
     }
     let ok = true;
     for (const t of tiers.values()) {
