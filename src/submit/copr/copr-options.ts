@@ -11,7 +11,10 @@ export function addCoprOptions(cmd: Command): void {
     .option('--copr [owner/project]', 'submit to Copr (default project: targets.copr of the variant)')
     .option('--chroot <name>', 'Copr chroot to build in, repeatable; replaces targets.copr.chroots', collect, [])
     .option('--copr-config <path>', 'copr-cli config holding login and token, or gssapi = true (default ~/.config/copr)')
-    .option('--enable-net', 'allow network access during the Copr build (sent as enable_net: false otherwise)')
+    .option(
+      '--enable-net [on|off]',
+      "network access for this Copr build (copr-cli's build --enable-net); default targets.copr.enable_net, else off; the project is not edited",
+    )
     .option(
       '--exclude-chroot <pattern>',
       'Copr: leave out chroots matching this fnmatch pattern, repeatable (copr-cli --exclude-chroot)',
