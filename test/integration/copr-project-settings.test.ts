@@ -161,11 +161,15 @@ describe('Copr: project settings, chroot checks, outcomes, resume by digest, GSS
       '--copr-admin',
       '--enable-net',
       'on',
+      '--background',
       '--force',
       '--no-wait',
     ]);
     expect(net.exitCode, net.stderr).toBe(0);
     expect((JSON.parse(server.uploads()[1]!.parts![1]!.text!) as { enable_net: boolean }).enable_net).toBe(true);
+    // copr-cli --background: the build's own option; not sent unless asked
+    expect((JSON.parse(server.uploads()[1]!.parts![1]!.text!) as { background?: boolean }).background).toBe(true);
+    expect('background' in (JSON.parse(server.uploads()[0]!.parts![1]!.text!) as object)).toBe(false);
     expect(
       server.requests.filter((r) => r.path === `project/edit/${USER}/kernel-settings`).map((r) => 'enable_net' in (r.json as object)),
     ).not.toContain(true);

@@ -24,6 +24,13 @@ export function addCoprOptions(cmd: Command): void {
     .option('--after-build-id <id>', 'Copr: start after the batch of this build has finished (copr-cli --after-build-id)')
     .option('--with-build-id <id>', 'Copr: build in the same batch as this build (copr-cli --with-build-id)')
     .option('--copr-admin', 'your Copr account is an admin: allow settings only admins may make (auto_prune: false)');
+  // --background is koji's too (cbs-backend.ts); one option, read by the chosen service
+  if (!cmd.options.some((o) => o.long === '--background')) {
+    cmd.option(
+      '--background',
+      'a lower-priority build: Copr background job (copr-cli --background); CBS priority 5 (koji build --background)',
+    );
+  }
   // --timeout may already be there if another backend added it; both read the same value
   if (!cmd.options.some((o) => o.long === '--timeout')) {
     cmd.option(

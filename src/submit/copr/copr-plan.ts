@@ -46,6 +46,8 @@ export interface CoprPlan {
   settings: CoprProjectSettings;
   /** rpmbuild --without options set on each wanted chroot (`without_opts`). */
   without: string[];
+  /** copr-cli --background: the build is a background job (lower priority than regular builds). */
+  background?: boolean;
   /** copr-cli --after-build-id: a new batch that starts once that build's batch has finished. */
   afterBuildId?: number;
   /** copr-cli --with-build-id: the same batch as that build (built side by side). */
@@ -154,6 +156,7 @@ export function resolveCoprPlan(options: Record<string, unknown>, target: CoprTa
     description: target?.description,
     settings,
     without: target?.without ?? [],
+    ...(options.background === true ? { background: true } : {}),
     ...(afterBuildId !== undefined ? { afterBuildId } : {}),
     ...(withBuildId !== undefined ? { withBuildId } : {}),
   };
