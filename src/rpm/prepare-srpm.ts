@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { baseKindOf } from '../bases/index.js';
+import type { ComposeOptions } from '../bases/base-kind.js';
 import { composeVariant, type ComposeResult } from '../compose/compose-variant.js';
 import { recordOutputFiles } from '../compose/output-marker.js';
 import { STATE_DIR } from '../compose/write-output.js';
@@ -35,6 +36,12 @@ export interface PrepareSrpmOptions {
    * SRPM (default true). false: W_PREP_CHECK_SKIPPED. The %setup folder check always runs.
    */
   prepCheck?: boolean;
+  /**
+   * Compose on another release than the variant's (a `kplay matrix --submit` cell): the base
+   * override of a kernel.org column, or a distribution column's kernel; the SRPM then carries
+   * that release's sources.
+   */
+  on?: Pick<ComposeOptions, 'baseOverride' | 'kmodKernelVersion' | 'kernelDevel' | 'root'>;
 }
 
 function unchecked(why: string, variantPath: string): Finding {
@@ -63,7 +70,8 @@ export async function prepareSrpm(variantPath: string, opts: PrepareSrpmOptions 
   let kernelSource = opts.kernelSource;
   let collected: CollectedSource[] | undefined;
   const loaded = await loadVariant(variantPath);
-  const early = loaded.variant;
+  const override = opts.on?.baseOverride;
+  const early = loaded.variant && override ? baseKindOf(loaded.variant).withRelease(loaded.variant, override) : loaded.variant;
   if (early) {
     collected = await baseKindOf(early).collectSrpmSources(early, sourcesDir);
     const base = collected?.find((s) => s.base);
@@ -83,7 +91,7 @@ export async function prepareSrpm(variantPath: string, opts: PrepareSrpmOptions 
     kernelSource = undefined;
     uncheckedNotes.push(unchecked('--no-check was given', variantPath));
   }
-  const compose = await composeVariant(variantPath, { out: opts.out, kernelSource, distGit: opts.distGit });
+  const compose = await composeVariant(variantPath, { out: opts.out, kernelSource, distGit: opts.distGit, ...opts.on });
   if (!compose.written || !compose.variant || !compose.outDir || !compose.specFile) {
     throw new UsageError(`${variantPath} did not compose`, compose.findings, compose.exitCode === 1 ? 1 : 2);
   }
@@ -101,7 +109,13 @@ export async function prepareSrpm(variantPath: string, opts: PrepareSrpmOptions 
         ),
       );
     } else if (tarball) {
-      const checked = await composeVariant(variantPath, { out: opts.out, kernelSource: tarball, distGit: opts.distGit, write: false });
+      const checked = await composeVariant(variantPath, {
+        out: opts.out,
+        kernelSource: tarball,
+        distGit: opts.distGit,
+        write: false,
+        ...opts.on,
+      });
       if (checked.exitCode !== 0)
         throw new UsageError(
           `${variantPath} does not pass its checks against ${path.basename(tarball)}`,

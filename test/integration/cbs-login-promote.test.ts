@@ -190,13 +190,17 @@ describe('CBS: login as koji does it, certificates, hubs, build options, promote
   });
 
   it('warns about a non-scratch NVR the hub already has, and about a full kernel sent to a kmods target', async () => {
-    const nvr = 'kernel-stream-plus-6.1.0-1.el9';
-    const { hub, box } = await world({ existingBuilds: { [nvr]: 1 } });
+    // the SRPM is kernel-stream-plus-6.1.0-1.el9.src.rpm; kojid rebuilds it with the target's dist
+    // (getBuildConfig's rpm.macro.dist .el9s), so the build that collides is .el9s, not the file's .el9
+    const nvr = 'kernel-stream-plus-6.1.0-1.el9s';
+    const { hub, box } = await world({ existingBuilds: { [nvr]: 1, 'kernel-stream-plus-6.1.0-1.el9': 1 } });
     const r = await submit(box, ['--cbs', TARGET, '--no-wait']);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stderr).toContain(
       `warning W_CBS_NVR_EXISTS: the hub already has build ${nvr} (id 4242, COMPLETE): koji refuses to build the same NVR twice`,
     );
+    expect(r.stderr).not.toContain('build kernel-stream-plus-6.1.0-1.el9 ');
+    expect(hub.calls.find((c) => c.method === 'getBuildConfig')?.params).toEqual([`${TARGET}-build`]);
     expect(r.stderr).toContain(`warning W_CBS_KERNEL_TO_KMODS: kernel-stream-plus is a full kernel, but ${TARGET} is a kmods SIG target`);
     expect(hub.calls.find((c) => c.method === 'getBuild')?.params).toEqual([nvr]);
     // a scratch build never collides: no lookup

@@ -109,7 +109,6 @@ describe('Copr: project settings, chroot checks, outcomes, resume by digest, GSS
     expect(add.json).toEqual({
       name: 'kernel-settings',
       chroots: [RAWHIDE],
-      enable_net: false,
       description: 'kernel with settings',
       instructions: `dnf copr enable ${USER}/kernel-settings`,
       isolation: 'nspawn',
@@ -129,7 +128,7 @@ describe('Copr: project settings, chroot checks, outcomes, resume by digest, GSS
 
   it('an existing project with other settings gets exactly the differing ones in project/edit', async () => {
     const p = server.addProject(USER, 'kernel-settings', [RAWHIDE]);
-    p.enable_net = true; // network on in the project: this build must still not have it
+    p.enable_net = true; // network on in the project: this build must still not have it, and the project keeps it
     p.settings.isolation = 'nspawn';
     p.settings.delete_after_days = 5;
     server.options.admin = true;
@@ -142,15 +141,38 @@ describe('Copr: project settings, chroot checks, outcomes, resume by digest, GSS
       'bootstrap',
       'delete_after_days',
       'description',
-      'enable_net',
       'follow_fedora_branching',
       'instructions',
     ]);
     // Copr's project dict does not show delete_after_days: kplay sends it on edit, and the project has it now
     expect(p.settings.delete_after_days).toBe(30);
-    expect((edit.json as { enable_net: boolean }).enable_net).toBe(false);
-    expect(p.enable_net).toBe(false);
+    // the build is sent with enable_net: false (per build, as copr-cli's --enable-net off); the project is not edited for it
+    expect(p.enable_net).toBe(true);
     expect((JSON.parse(server.uploads()[0]!.parts![1]!.text!) as { enable_net: boolean }).enable_net).toBe(false);
+    // --enable-net on: this build only
+    const net = await kplay([
+      'submit',
+      variant,
+      '--srpm',
+      srpm,
+      '--out',
+      out,
+      '--copr',
+      '--copr-admin',
+      '--enable-net',
+      'on',
+      '--background',
+      '--force',
+      '--no-wait',
+    ]);
+    expect(net.exitCode, net.stderr).toBe(0);
+    expect((JSON.parse(server.uploads()[1]!.parts![1]!.text!) as { enable_net: boolean }).enable_net).toBe(true);
+    // copr-cli --background: the build's own option; not sent unless asked
+    expect((JSON.parse(server.uploads()[1]!.parts![1]!.text!) as { background?: boolean }).background).toBe(true);
+    expect('background' in (JSON.parse(server.uploads()[0]!.parts![1]!.text!) as object)).toBe(false);
+    expect(
+      server.requests.filter((r) => r.path === `project/edit/${USER}/kernel-settings`).map((r) => 'enable_net' in (r.json as object)),
+    ).not.toContain(true);
   });
 
   it('an unknown chroot is refused before the SRPM is built or anything is created (E_COPR_CHROOT_UNKNOWN, exit 2)', async () => {

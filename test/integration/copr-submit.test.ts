@@ -98,7 +98,9 @@ describe('kplay submit --copr against the contract server', () => {
     // the chroot names were checked against the instance's list before anything else
     expect(server.requests[0]!.path).toBe('mock-chroots/list');
     const add2 = server.requests.find((r) => r.path === `project/add/${USER}`)!;
-    expect((add2.json as Record<string, unknown>).enable_net).toBe(false);
+    // enable_net is the build's (above); the project's is left to the variant (none here: Copr's default, off)
+    expect('enable_net' in (add2.json as Record<string, unknown>)).toBe(false);
+    expect(server.projects.get(`${USER}/kernel-playground`)!.enable_net ?? false).toBe(false);
     // check-before-build came before the upload
     const order = server.requests.map((r) => r.path);
     expect(order.indexOf('build/check-before-build')).toBeLessThan(order.indexOf('build/create/upload'));

@@ -33,7 +33,12 @@ export const cbsBackend: SubmitBackend = {
       )
       .addOption(new Option('--draft', 'CBS: make a draft build (koji build --draft; not with --scratch)'));
     if (!cmd.options.some((o) => o.long === '--background')) {
-      cmd.addOption(new Option('--background', 'CBS: run the build at a lower priority (koji build --background: priority 5)'));
+      cmd.addOption(
+        new Option(
+          '--background',
+          'a lower-priority build: Copr background job (copr-cli --background); CBS priority 5 (koji build --background)',
+        ),
+      );
     }
   },
   // the flags koji would refuse are refused before the SRPM is built

@@ -19,6 +19,29 @@ export function isFullKernel(name: string): boolean {
   return /^kernel(?:-|$)/.test(name) && !/kmod/.test(name);
 }
 
+/** `kmods9s-packages-main-el9s` → `.el9s`: CBS names its targets after the dist they build for. */
+export function distOfTargetName(target: string): string | undefined {
+  const m = /-(el\d+s?|fc\d+)$/.exec(target);
+  return m ? `.${m[1]}` : undefined;
+}
+
+/** A dist tag at the end of a release (`1.el9`, `1.el9_4`, `1.fc41`, `1.el9s`). */
+const DIST_SUFFIX = /\.(?:el\d+(?:_\d+)*s?|fc\d+)$/;
+
+/**
+ * The NVR kojid ends with for this SRPM: its release rebuilt with the target's `%dist` (kplay's
+ * spec, like most, ends Release with `%{?dist}`): a dist the SRPM's host gave is replaced, none is
+ * appended. Without a known dist the SRPM's own NVR. The epoch is not part of an NVR.
+ */
+export function hubNvr(identity: SrpmIdentity, dist: string | undefined): string {
+  const vr = identity.version.replace(/^\d+:/, '');
+  const cut = vr.lastIndexOf('-');
+  const version = vr.slice(0, cut);
+  let release = vr.slice(cut + 1);
+  if (dist) release = `${release.replace(DIST_SUFFIX, '')}${dist}`;
+  return `${identity.name}-${version}-${release}`;
+}
+
 /**
  * Warnings before a submission: a full kernel sent to a kmods target (those build kmod packages
  * against the distribution kernel), and, for a real build, an NVR the hub already has (koji refuses
@@ -43,10 +66,13 @@ export async function cbsWarnings(input: {
     });
   }
   if (!req.scratch) {
-    const nvr = `${identity.name}-${identity.version.replace(/^\d+:/, '')}`;
     try {
-      const hub = hubClientFor({ ...profile, maxRetries: Math.min(profile.maxRetries, 2) }, input.retryIntervalMs);
-      const build = await kojiHub(hub).getBuild(nvr);
+      const hub = kojiHub(hubClientFor({ ...profile, maxRetries: Math.min(profile.maxRetries, 2) }, input.retryIntervalMs));
+      // the NVR the hub will build: kojid rebuilds the SRPM with the target's %dist (a real build
+      // always rebuilds), so the file's own release is not the one that collides
+      const dist = (await hub.targetDist(req.target)) ?? distOfTargetName(req.target);
+      const nvr = hubNvr(identity, dist);
+      const build = await hub.getBuild(nvr);
       if (build) {
         const state = BUILD_STATES[build.state] ?? String(build.state);
         const refused = state === 'COMPLETE' || state === 'BUILDING';

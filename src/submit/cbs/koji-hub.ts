@@ -17,6 +17,13 @@ export interface KojiHub {
    * tag). Empty for a scratch build, or before the build was imported.
    */
   buildsOfTask(taskId: number): Promise<KojiBuild[]>;
+  /**
+   * The dist tag a target's builds get: `getBuildTarget(target)` names the build tag, and
+   * `getBuildConfig(build tag)` gives its (inherited) extra options, where `rpm.macro.dist` is
+   * the `%dist` macro kojid puts into the buildroot's mock config. Undefined when the target or
+   * the option is not there.
+   */
+  targetDist(target: string): Promise<string | undefined>;
 }
 
 /** A build as listBuilds answers it (the fields kplay uses). */
@@ -65,6 +72,16 @@ export function kojiHub(client: XmlRpcClient): KojiHub {
         }
         return { id, nvr: s.nvr, state: s.state };
       });
+    },
+    async targetDist(target) {
+      const t = await client.call('getBuildTarget', [target]);
+      if (t === null || t === undefined) return undefined;
+      const buildTag = (t as Record<string, unknown>).build_tag_name;
+      if (typeof buildTag !== 'string') throw new KojiAnswerError(`getBuildTarget(${target}): the hub did not answer a target`);
+      const config = await client.call('getBuildConfig', [buildTag]);
+      const extra = (config as Record<string, unknown> | null)?.extra;
+      const dist = extra && typeof extra === 'object' ? (extra as Record<string, unknown>)['rpm.macro.dist'] : undefined;
+      return typeof dist === 'string' ? dist : undefined;
     },
   };
 }

@@ -11,7 +11,10 @@ export function addCoprOptions(cmd: Command): void {
     .option('--copr [owner/project]', 'submit to Copr (default project: targets.copr of the variant)')
     .option('--chroot <name>', 'Copr chroot to build in, repeatable; replaces targets.copr.chroots', collect, [])
     .option('--copr-config <path>', 'copr-cli config holding login and token, or gssapi = true (default ~/.config/copr)')
-    .option('--enable-net', 'allow network access during the Copr build (sent as enable_net: false otherwise)')
+    .option(
+      '--enable-net [on|off]',
+      "network access for this Copr build (copr-cli's build --enable-net); default targets.copr.enable_net, else off; the project is not edited",
+    )
     .option(
       '--exclude-chroot <pattern>',
       'Copr: leave out chroots matching this fnmatch pattern, repeatable (copr-cli --exclude-chroot)',
@@ -21,6 +24,13 @@ export function addCoprOptions(cmd: Command): void {
     .option('--after-build-id <id>', 'Copr: start after the batch of this build has finished (copr-cli --after-build-id)')
     .option('--with-build-id <id>', 'Copr: build in the same batch as this build (copr-cli --with-build-id)')
     .option('--copr-admin', 'your Copr account is an admin: allow settings only admins may make (auto_prune: false)');
+  // --background is koji's too (cbs-backend.ts); one option, read by the chosen service
+  if (!cmd.options.some((o) => o.long === '--background')) {
+    cmd.option(
+      '--background',
+      'a lower-priority build: Copr background job (copr-cli --background); CBS priority 5 (koji build --background)',
+    );
+  }
   // --timeout may already be there if another backend added it; both read the same value
   if (!cmd.options.some((o) => o.long === '--timeout')) {
     cmd.option(

@@ -25,8 +25,12 @@ export interface CoprProjectSettings {
   auto_prune?: boolean;
   delete_after_days?: number;
   additional_repos?: string[];
-  /** Always sent: an existing project with network on must not give this build network. */
-  enable_net: boolean;
+  /**
+   * The project's default for builds, only when the variant sets targets.copr.enable_net: the
+   * build's own `enable_net` (always sent) decides this build, so a per-build --enable-net never
+   * edits the project (copr-cli's `build --enable-net on|off` does not either).
+   */
+  enable_net?: boolean;
 }
 
 /** Everything that decides where and how the build runs, from the CLI over the variant's targets.copr. */
@@ -36,12 +40,14 @@ export interface CoprPlan {
   project: string;
   chroots: string[];
   timeout: number;
-  /** Explicit: false unless --enable-net or targets.copr.enable_net. */
+  /** This build's enable_net, always sent: --enable-net on|off, else targets.copr.enable_net, else false. */
   enableNet: boolean;
   description?: string;
   settings: CoprProjectSettings;
   /** rpmbuild --without options set on each wanted chroot (`without_opts`). */
   without: string[];
+  /** copr-cli --background: the build is a background job (lower priority than regular builds). */
+  background?: boolean;
   /** copr-cli --after-build-id: a new batch that starts once that build's batch has finished. */
   afterBuildId?: number;
   /** copr-cli --with-build-id: the same batch as that build (built side by side). */
@@ -120,8 +126,8 @@ export function resolveCoprPlan(options: Record<string, unknown>, target: CoprTa
   for (const c of chroots)
     if (!CHROOT.test(c)) throw new UsageError(`${JSON.stringify(c)} is not a Copr chroot name (e.g. fedora-rawhide-x86_64)`);
   const timeout = parseTimeout(options.timeout, target?.timeout, targetWhere);
-  const enableNet = options.enableNet === true ? true : (target?.enable_net ?? false);
-  const settings: CoprProjectSettings = { enable_net: enableNet };
+  const enableNet = enableNetOption(options.enableNet) ?? target?.enable_net ?? false;
+  const settings: CoprProjectSettings = target?.enable_net !== undefined ? { enable_net: target.enable_net } : {};
   if (target) {
     for (const k of [
       'description',
@@ -150,9 +156,18 @@ export function resolveCoprPlan(options: Record<string, unknown>, target: CoprTa
     description: target?.description,
     settings,
     without: target?.without ?? [],
+    ...(options.background === true ? { background: true } : {}),
     ...(afterBuildId !== undefined ? { afterBuildId } : {}),
     ...(withBuildId !== undefined ? { withBuildId } : {}),
   };
+}
+
+/** copr-cli's `--enable-net on|off`; a bare `--enable-net` is on. */
+function enableNetOption(v: unknown): boolean | undefined {
+  if (v === undefined || v === false) return undefined;
+  if (v === true || v === 'on') return true;
+  if (v === 'off') return false;
+  throw new UsageError(`--enable-net ${JSON.stringify(v)}: give on or off (as copr-cli takes it)`);
 }
 
 function parseTimeout(cli: unknown, fromTarget: number | undefined, targetWhere: string): number {

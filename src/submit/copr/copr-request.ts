@@ -24,6 +24,8 @@ export interface CoprBuildOptions {
   timeout: number;
   /** Always sent: when omitted, Copr takes the project's setting. */
   enable_net: boolean;
+  /** copr-cli --background: a background job, taken after the regular builds. */
+  background?: boolean;
   /** Batches (copr-cli --after-build-id / --with-build-id; Copr refuses both at once). */
   after_build_id?: number;
   with_build_id?: number;

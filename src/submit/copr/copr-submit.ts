@@ -17,6 +17,7 @@ export function buildOptionsOf(plan: CoprPlan): CoprBuildOptions {
     chroots: plan.chroots,
     timeout: plan.timeout,
     enable_net: plan.enableNet,
+    ...(plan.background ? { background: true } : {}),
     ...(plan.afterBuildId !== undefined ? { after_build_id: plan.afterBuildId } : {}),
     ...(plan.withBuildId !== undefined ? { with_build_id: plan.withBuildId } : {}),
   };

@@ -19,6 +19,11 @@ import { isXmlRpcStruct, type XmlRpcStruct, type XmlRpcValue } from '../../../sr
 export interface HubTarget {
   name: string;
   destTag: { id: number; name: string; locked: boolean };
+  /**
+   * The build tag's `rpm.macro.dist` extra (what getBuildConfig answers); default the dist the
+   * target's name ends with (`-el9s` → `.el9s`); null: the tag sets none.
+   */
+  dist?: string | null;
 }
 
 export interface HubOutage {
@@ -272,6 +277,19 @@ export async function startKojiHub(opts: KojiHubOptions = {}): Promise<RunningKo
         build_tag_name: `${t.name}-build`,
         dest_tag: t.destTag.id,
         dest_tag_name: t.destTag.name,
+      };
+    },
+    getBuildConfig([tag]) {
+      // koji's readFullInheritance-merged config of a tag; kplay reads extra['rpm.macro.dist']
+      const t = targets.find((x) => `${x.name}-build` === tag);
+      if (!t) throw new Fault(1000, `GenericError: No such tagInfo: ${show(tag)}`);
+      const dist = t.dist === undefined ? (/-(el\d+s?)$/.exec(t.name)?.[1] ? `.${/-(el\d+s?)$/.exec(t.name)![1]}` : null) : t.dist;
+      return {
+        id: 10,
+        name: tag,
+        arches: arches.join(' '),
+        locked: false,
+        extra: dist === null ? { mock_use_bootstrap: false } : { 'rpm.macro.dist': dist, mock_use_bootstrap: false },
       };
     },
     getTag([idOrName]) {

@@ -8,13 +8,18 @@ import path from 'node:path';
  * a Makefile with the version, a top Kconfig with MODULES and NET, the symbols given, and an
  * x86_64 defconfig. Returns the tarball's bytes.
  */
-export async function fakeKernelTarball(version: string, symbols: Record<string, string>): Promise<Buffer> {
+export async function fakeKernelTarball(
+  version: string,
+  symbols: Record<string, string>,
+  /** Makefile rules appended (e.g. the defconfig/olddefconfig targets a vanilla SRPM's %prep runs). */
+  makefileRules = '',
+): Promise<Buffer> {
   const [major, minor, patch] = version.split('.');
   const dir = await mkdtemp(path.join(os.tmpdir(), 'kplay-fake-kernel-'));
   const top = path.join(dir, `linux-${version}`);
   try {
     const files: Record<string, string> = {
-      Makefile: `VERSION = ${major}\nPATCHLEVEL = ${minor}\nSUBLEVEL = ${patch ?? 0}\nEXTRAVERSION =\nNAME = Fixture\n`,
+      Makefile: `VERSION = ${major}\nPATCHLEVEL = ${minor}\nSUBLEVEL = ${patch ?? 0}\nEXTRAVERSION =\nNAME = Fixture\n${makefileRules}`,
       Kconfig: [
         'mainmenu "Linux/$(ARCH) $(KERNELVERSION) Kernel Configuration"',
         '',

@@ -33,6 +33,9 @@ function scriptedHub(
     buildsOfTask() {
       return Promise.resolve([]);
     },
+    targetDist() {
+      return Promise.resolve(undefined);
+    },
   };
   return hub;
 }

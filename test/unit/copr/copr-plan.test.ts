@@ -27,10 +27,25 @@ describe('resolveCoprPlan', () => {
       without: ['debug'],
     });
   });
-  it('always sends enable_net: false unless asked (an existing project may have network on)', () => {
+  it("the build's enable_net is always explicit (off unless asked); the project's only when the variant sets it", () => {
     const plan = resolveCoprPlan({ copr: 'me/p', chroot: ['c'] }, undefined);
     expect(plan.enableNet).toBe(false);
-    expect(plan.settings.enable_net).toBe(false);
+    expect('enable_net' in plan.settings).toBe(false);
+    // copr-cli's build --enable-net on|off: per build, the project is left as it is
+    for (const [given, want] of [
+      [true, true],
+      ['on', true],
+      ['off', false],
+    ] as const) {
+      const p = resolveCoprPlan({ copr: 'me/p', chroot: ['c'], enableNet: given }, undefined);
+      expect(p.enableNet).toBe(want);
+      expect('enable_net' in p.settings).toBe(false);
+    }
+    expect(resolveCoprPlan({ copr: true, chroot: [], enableNet: 'off' }, { ...target, enable_net: true })).toMatchObject({
+      enableNet: false,
+      settings: { enable_net: true },
+    });
+    expect(() => resolveCoprPlan({ copr: 'me/p', chroot: ['c'], enableNet: 'yes' }, undefined)).toThrow(/give on or off/);
   });
   it('lets CLI values win; --chroot replaces the list', () => {
     const plan = resolveCoprPlan(
