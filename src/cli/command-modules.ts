@@ -53,7 +53,8 @@ export const commandSummaries: Record<string, { term: string; description: strin
   },
   diff: {
     term: '[options] <a> <b>',
-    description: 'compare two variants: features added or removed, config values that differ (with who set them), patches that differ',
+    description:
+      'compare two variants: base and arches, features added or removed, config values that differ (with who set them), patches that differ',
   },
   feature: { term: '', description: 'work with feature folders' },
   explain: {
