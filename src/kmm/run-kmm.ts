@@ -15,7 +15,7 @@ import type { Day1Settings } from './day1-scripts.js';
 import { parseImageReference } from './image-reference.js';
 import { kernelTargets, type KernelTarget } from './kernel-targets.js';
 import { bootModuleConfig, day1MachineConfig, day2Module, dnsLabel } from './machine-config.js';
-import { bootModuleConfigProblems, embeddedScripts, machineConfigProblems } from './validate-machine-config.js';
+import { bootModuleConfigProblems, embeddedScripts, machineConfigProblems, moduleProblems } from './validate-machine-config.js';
 
 export interface KmmOptions {
   image: string;
@@ -174,7 +174,9 @@ export async function runKmm(variantFile: string, opts: KmmOptions): Promise<Kmm
     files.set(`machineconfig-${role}.yaml`, stringify(mc, { lineWidth: 0 }));
     // object names are DNS-1123 (BusLogic -> buslogic), whatever the module is called
     const moduleName = opts.roles.length > 1 ? `${dnsLabel(module, 62 - role.length)}-${role}` : dnsLabel(module);
-    files.set(`module-${role}.yaml`, stringify(day2Module(role, moduleName, opts.namespace, settings, targets), { lineWidth: 0 }));
+    const mod = day2Module(role, moduleName, opts.namespace, settings, targets);
+    for (const p of moduleProblems(mod)) findings.push({ code: 'E_KMM_SCHEMA', severity: 'error', message: `module-${role}.yaml: ${p}` });
+    files.set(`module-${role}.yaml`, stringify(mod, { lineWidth: 0 }));
     const bmc = bootModuleConfig(role, moduleName, opts.namespace, settings);
     for (const p of bootModuleConfigProblems(bmc))
       findings.push({ code: 'E_KMM_SCHEMA', severity: 'error', message: `bootmoduleconfig-${role}.yaml: ${p}` });
