@@ -836,6 +836,13 @@ export const FINDING_CODES = {
     group: 'signing',
     description: 'an embedded script fails `bash -n` or `shellcheck` (a bug in kplay)',
   },
+  N_KMM_MODULES_UNSIGNED: {
+    severity: 'note',
+    exit: 'none',
+    group: 'signing',
+    description:
+      '`kplay kmm` without `--sign-key`/`--sign-cert`: the modules in the driver image are unsigned (a Secure Boot node refuses them)',
+  },
   W_KMM_NO_SHELLCHECK: {
     severity: 'warning',
     exit: 'none',
