@@ -770,7 +770,8 @@ export const FINDING_CODES = {
     severity: 'note',
     exit: 'none',
     group: 'signing',
-    description: 'an image is not PE/COFF and is left unsigned (Secure Boot signs EFI images only)',
+    description:
+      'an image is not PE/COFF, plain or gzipped, in a package that is not ppc64le/s390x (those get an appended signature): left unsigned',
   },
   N_SIGN_NOTHING: {
     severity: 'note',
