@@ -312,7 +312,10 @@ export async function verifyRpm(rpm: string, cert?: string): Promise<VerifyEntry
     let files: string[];
     let arch: string | undefined;
     if (rpm.endsWith('.rpm')) {
-      arch = (await execa('rpm', ['-qp', '--nosignature', '--nodigest', '--qf', '%{ARCH}', rpm])).stdout.trim();
+      // the package's arch decides whether a non-EFI image must carry an appended signature; an
+      // unreadable header is the payload reader's refusal below, not a crash here
+      const q = await execa('rpm', ['-qp', '--nosignature', '--nodigest', '--qf', '%{ARCH}', rpm], { reject: false });
+      arch = q.exitCode === 0 ? String(q.stdout).trim() : undefined;
       await extractPayload(rpm, work).catch((err: unknown) => {
         throw err instanceof PayloadRefused ? new UsageError(`${displayPath(rpm)}: ${err.message}`) : err;
       });
