@@ -67,7 +67,7 @@ beforeAll(async () => {
   await writeFile(path.join(mod, 'Kbuild'), 'obj-m := kplaykmm.o\n');
   await execa('nice', ['make', '-s', '-C', headers, `M=${mod}`, 'modules']);
   moduleKo = path.join(mod, 'kplaykmm.ko');
-}, 120_000);
+}, 300_000);
 
 afterAll(async () => {
   if (work) await rm(work, { recursive: true, force: true });
