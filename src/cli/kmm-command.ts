@@ -14,6 +14,8 @@ interface KmmCliOptions {
   builderImage?: string;
   finalImage?: string;
   out?: string;
+  signKey?: string;
+  signCert?: string;
   json: boolean;
 }
 
@@ -39,6 +41,8 @@ export function register(program: Command): void {
       'build stage base image with dnf and the target kernel-devel (default: CentOS Stream N for an elN kernel, Fedora N for fcN)',
     )
     .option('--final-image <image>', 'final stage base image with microdnf, for kmod (default: the matching -minimal image)')
+    .option('--sign-key <file>', 'SIG private key the image build signs the modules with (a build secret; never read by kplay)')
+    .option('--sign-cert <file>', 'the certificate of --sign-key (PEM)')
     .option('--out <dir>', 'output folder (default out/<variant>-kmm under the repository root)')
     .option('--json', 'print the result as JSON on stdout', false)
     .addHelpText(
@@ -60,6 +64,8 @@ export function register(program: Command): void {
           ...(opts.builderImage ? { builderImage: opts.builderImage } : {}),
           ...(opts.finalImage ? { finalImage: opts.finalImage } : {}),
           ...(opts.out ? { out: opts.out } : {}),
+          ...(opts.signKey !== undefined ? { signKey: opts.signKey } : {}),
+          ...(opts.signCert !== undefined ? { signCert: opts.signCert } : {}),
         });
         if (opts.json) {
           process.stdout.write(

@@ -43,7 +43,7 @@ export function register(program: Command): void {
         if (opts.verify) {
           const report = [];
           for (const f of files) report.push({ file: displayPath(f), entries: await verifyRpm(f, opts.cert) });
-          // an image that is no EFI image at all (ppc64le, s390x) has no Authenticode signature to check
+          // an image that is neither EFI nor a ppc64le/s390x one has no signature kplay knows to check
           const bad = report.some((r) => r.entries.some((e) => (!e.signed && e.form !== 'not-pe') || e.validWith === false || e.problem));
           if (opts.json) process.stdout.write(`${JSON.stringify({ files: report }, null, 2)}\n`);
           else {
@@ -57,7 +57,12 @@ export function register(program: Command): void {
                     : e.signed
                       ? `signed by ${e.signers.map((s) => `'${s}'`).join(', ') || '(unnamed)'}${e.sigKey ? ` key ${e.sigKey}` : ''}${e.hash ? ` ${e.hash}` : ''}`
                       : 'UNSIGNED';
-                const gz = e.form === 'gzip-pe' ? ' (gzipped PE, checked decompressed)' : '';
+                const gz =
+                  e.form === 'gzip-pe'
+                    ? ' (gzipped PE, checked decompressed)'
+                    : e.form === 'appended'
+                      ? ' (appended signature, ppc64le/s390x)'
+                      : '';
                 const check =
                   e.validWith === undefined
                     ? ''
@@ -144,7 +149,7 @@ export function register(program: Command): void {
           for (const r of results) {
             const images = r.signed.filter((s) => s.kind === 'image').length;
             const modules = r.signed.filter((s) => s.kind === 'module');
-            const replaced = modules.filter((m) => m.replaced).length + r.signed.filter((s) => s.replacedImageSigners?.length).length;
+            const replaced = r.signed.filter((s) => s.replaced || s.replacedImageSigners?.length).length;
             process.stdout.write(
               `${displayPath(r.output)}: ${r.signed.length ? `${images} image(s), ${modules.length} module(s) signed${replaced ? ` (${replaced} replaced an earlier signature)` : ''}` : 'nothing to sign, copied'}\n`,
             );

@@ -783,7 +783,8 @@ export const FINDING_CODES = {
     severity: 'note',
     exit: 'none',
     group: 'signing',
-    description: 'an image is not PE/COFF and is left unsigned (Secure Boot signs EFI images only)',
+    description:
+      'an image is not PE/COFF, plain or gzipped, in a package that is not ppc64le/s390x (those get an appended signature): left unsigned',
   },
   N_SIGN_NOTHING: {
     severity: 'note',
@@ -848,6 +849,13 @@ export const FINDING_CODES = {
     exit: 'internal',
     group: 'signing',
     description: 'an embedded script fails `bash -n` or `shellcheck` (a bug in kplay)',
+  },
+  N_KMM_MODULES_UNSIGNED: {
+    severity: 'note',
+    exit: 'none',
+    group: 'signing',
+    description:
+      '`kplay kmm` without `--sign-key`/`--sign-cert`: the modules in the driver image are unsigned (a Secure Boot node refuses them)',
   },
   W_KMM_NO_SHELLCHECK: {
     severity: 'warning',

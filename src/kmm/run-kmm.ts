@@ -1,3 +1,4 @@
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { stringify } from 'yaml';
@@ -10,12 +11,12 @@ import { kmodVariant } from '../bases/index.js';
 import { kmodName } from '../bases/kmod/kmod-spec-context.js';
 import { resolveFeatures } from '../resolve/resolve-features.js';
 import { KPLAY_VERSION } from '../version.js';
-import { defaultBaseImages, renderBuildScript, renderContainerfile } from './containerfile.js';
+import { defaultBaseImages, renderBuildScript, renderContainerfile, renderSignScript } from './containerfile.js';
 import type { Day1Settings } from './day1-scripts.js';
 import { parseImageReference } from './image-reference.js';
 import { kernelTargets, type KernelTarget } from './kernel-targets.js';
 import { bootModuleConfig, day1MachineConfig, day2Module, dnsLabel } from './machine-config.js';
-import { bootModuleConfigProblems, embeddedScripts, machineConfigProblems } from './validate-machine-config.js';
+import { bootModuleConfigProblems, embeddedScripts, machineConfigProblems, moduleProblems } from './validate-machine-config.js';
 
 export interface KmmOptions {
   image: string;
@@ -32,6 +33,9 @@ export interface KmmOptions {
   finalImage?: string;
   out?: string;
   write?: boolean;
+  /** The SIG key and certificate the build signs the modules with (build secrets; kplay reads only the certificate). */
+  signKey?: string;
+  signCert?: string;
 }
 
 export interface KmmResult {
@@ -71,6 +75,44 @@ export async function lintScript(name: string, text: string): Promise<string[]> 
 }
 
 /**
+ * --sign-key / --sign-cert: both or neither, existing files, a certificate file without a private
+ * key. The key is never read (the image build mounts it as a secret); absolute paths go into
+ * build-images.sh as defaults.
+ */
+async function signingFiles(opts: KmmOptions, findings: Finding[]): Promise<{ key: string; cert: string } | undefined> {
+  if (opts.signKey === undefined && opts.signCert === undefined) return undefined;
+  if (opts.signKey === undefined || opts.signCert === undefined) {
+    findings.push(arg(opts.signKey === undefined ? '--sign-key' : '--sign-cert', 'give --sign-key and --sign-cert together'));
+    return undefined;
+  }
+  const out = { key: path.resolve(opts.signKey), cert: path.resolve(opts.signCert) };
+  let bad = false;
+  for (const [flag, file] of [
+    ['--sign-key', out.key],
+    ['--sign-cert', out.cert],
+  ] as const) {
+    if (!/^\/[A-Za-z0-9._+/@=,-]{1,4095}$/.test(file)) {
+      findings.push(arg(flag, `${JSON.stringify(file)}: name the file with letters, digits and . _ + / @ = , - only`));
+      bad = true;
+    } else if (!(await stat(file).catch(() => undefined))?.isFile()) {
+      findings.push(arg(flag, `${file} is not a file`));
+      bad = true;
+    }
+  }
+  if (bad) return undefined;
+  const certText = await readFile(out.cert, 'latin1');
+  if (/PRIVATE KEY-----/.test(certText)) {
+    findings.push(arg('--sign-cert', `${out.cert} holds a private key; give the certificate file (the .crt.pem of kplay keys new)`));
+    return undefined;
+  }
+  if (!/-----BEGIN CERTIFICATE-----/.test(certText)) {
+    findings.push(arg('--sign-cert', `${out.cert} is not a PEM certificate`));
+    return undefined;
+  }
+  return out;
+}
+
+/**
  * `kplay kmm`: for a kmod variant, the driver-container Containerfile (one tag per kernel), the
  * Day-1 MachineConfig per node role and the Day-2 Module CR per role, validated against the
  * vendored Ignition 3.2.0 schema and MachineConfig CRD, their scripts through bash -n and
@@ -102,6 +144,7 @@ export async function runKmm(variantFile: string, opts: KmmOptions): Promise<Kmm
     if (ref !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._/:@-]{0,254}$/.test(ref))
       findings.push(arg(flag, `'${ref}' is not an image reference`));
   }
+  const sign = await signingFiles(opts, findings);
   const loaded = await loadVariant(variantFile);
   findings.push(...loaded.findings);
   if (!loaded.variant) return done();
@@ -162,10 +205,21 @@ export async function runKmm(variantFile: string, opts: KmmOptions): Promise<Kmm
       finalImage: opts.finalImage ?? bases.final,
       variantFile: variantDisplay,
       kplayVersion: KPLAY_VERSION,
+      ...(sign ? { sign: 'yes' as const } : {}),
     }),
   );
-  files.set('build-images.sh', renderBuildScript(image.image.name, targets));
+  files.set('build-images.sh', renderBuildScript(image.image.name, targets, sign));
   const lint: string[] = [...(await lintScript('build-images.sh', files.get('build-images.sh')!))];
+  if (sign) {
+    files.set('sign-modules.sh', renderSignScript());
+    lint.push(...(await lintScript('sign-modules.sh', files.get('sign-modules.sh')!)));
+  } else
+    findings.push({
+      code: 'N_KMM_MODULES_UNSIGNED',
+      severity: 'note',
+      message: 'the modules in the driver image are not signed: a node with Secure Boot refuses to load them',
+      hint: 'give --sign-key and --sign-cert (the SIG key from kplay keys new): the image build signs them with build secrets',
+    });
   for (const role of [...new Set(opts.roles)].sort()) {
     const mc = day1MachineConfig(role, settings);
     for (const p of machineConfigProblems(mc))
@@ -174,7 +228,9 @@ export async function runKmm(variantFile: string, opts: KmmOptions): Promise<Kmm
     files.set(`machineconfig-${role}.yaml`, stringify(mc, { lineWidth: 0 }));
     // object names are DNS-1123 (BusLogic -> buslogic), whatever the module is called
     const moduleName = opts.roles.length > 1 ? `${dnsLabel(module, 62 - role.length)}-${role}` : dnsLabel(module);
-    files.set(`module-${role}.yaml`, stringify(day2Module(role, moduleName, opts.namespace, settings, targets), { lineWidth: 0 }));
+    const mod = day2Module(role, moduleName, opts.namespace, settings, targets);
+    for (const p of moduleProblems(mod)) findings.push({ code: 'E_KMM_SCHEMA', severity: 'error', message: `module-${role}.yaml: ${p}` });
+    files.set(`module-${role}.yaml`, stringify(mod, { lineWidth: 0 }));
     const bmc = bootModuleConfig(role, moduleName, opts.namespace, settings);
     for (const p of bootModuleConfigProblems(bmc))
       findings.push({ code: 'E_KMM_SCHEMA', severity: 'error', message: `bootmoduleconfig-${role}.yaml: ${p}` });

@@ -98,7 +98,15 @@ export interface ModuleSignatureReport {
 export async function inspectModule(file: string, cert?: string, what = file): Promise<ModuleSignatureReport> {
   const kind = compressionOf(file);
   if (!kind) throw new UsageError(`${what} is not a kernel module`);
-  const split = splitModuleSignature(await decompressModule(kind, await readFile(file), what));
+  return inspectAppendedSignature(await decompressModule(kind, await readFile(file), what), cert);
+}
+
+/**
+ * The appended signature of uncompressed bytes (a module, or a ppc64le/s390x kernel image that
+ * RHEL signs the same way): who signed, and (given a certificate) whether it checks with it.
+ */
+export async function inspectAppendedSignature(bytes: Buffer, cert?: string): Promise<ModuleSignatureReport> {
+  const split = splitModuleSignature(bytes);
   if (split.malformed) return { signed: false, problem: split.malformed };
   if (!split.signature) return { signed: false };
   let signer: Pkcs7Signer;

@@ -17,7 +17,7 @@ import {
   payloadMismatch,
 } from './rpm-payload.js';
 import { firstUnderLink, RebuildRefused, rebuildSpec, type RebuildPlan } from './rebuild-spec.js';
-import { inspectModule, signModuleFile, type SigningKey } from './sign-module.js';
+import { inspectAppendedSignature, inspectModule, signModuleBytes, signModuleFile, type SigningKey } from './sign-module.js';
 import type { Pkcs7Signer } from './pkcs7-signer.js';
 
 export interface SignedFile {
@@ -31,7 +31,16 @@ export interface SignedFile {
   compressed?: 'gzip';
   /** Subjects of the Authenticode signatures the image carried before (removed, not kept). */
   replacedImageSigners?: string[];
+  /** A ppc64le/s390x image: signed with an appended signature (sign-file's format), not Authenticode. */
+  appended?: true;
 }
+
+/**
+ * Arches whose kernel image is no EFI image and is signed the way modules are (an appended PKCS#7
+ * signature: RHEL's kernel.spec signs the s390x and ppc64le image with sign-file / rpm-sign
+ * --lkmsign; the s390x IPL and kexec and the ppc64le secure-boot kexec check it).
+ */
+export const APPENDED_SIGNATURE_ARCHES: ReadonlySet<string> = new Set(['ppc64le', 's390x']);
 
 export interface SignRpmResult {
   input: string;
@@ -177,11 +186,26 @@ export async function signRpm(
         });
       } else if (isKernelImagePath(p)) {
         if ((await imageForm(abs, what)) === 'not-pe') {
+          if (APPENDED_SIGNATURE_ARCHES.has(plan.arch)) {
+            const before = await readFile(abs);
+            const { signed: bytes, result } = await signModuleBytes(before, key, what);
+            await writeFile(abs, bytes);
+            signed.push({
+              path: p,
+              kind: 'image',
+              appended: true,
+              signer: result.signer.signer,
+              sigKey: result.signer.sigKey,
+              ...(result.replaced ? { replaced: result.replaced } : {}),
+            });
+            await refreshHmac(abs, before, rpm, what, findings);
+            continue;
+          }
           findings.push({
             code: 'N_SIGN_IMAGE_NOT_PE',
             severity: 'note',
             where: { file: displayPath(rpm), line: 0, col: 0 },
-            message: `${what} is not a PE/COFF image, plain or gzipped: left unsigned (UEFI Secure Boot signs only EFI images)`,
+            message: `${what} is not a PE/COFF image, plain or gzipped, and the package is ${plan.arch}: left unsigned (kplay signs EFI images with Authenticode, and ppc64le/s390x images with an appended signature)`,
           });
           continue;
         }
@@ -273,8 +297,11 @@ export interface VerifyEntry {
   hash?: string;
   validWith?: boolean;
   problem?: string;
-  /** Images: 'pe', 'gzip-pe' (checked decompressed), or 'not-pe' (no Authenticode signature applies). */
-  form?: 'pe' | 'gzip-pe' | 'not-pe';
+  /**
+   * Images: 'pe', 'gzip-pe' (checked decompressed), 'appended' (a ppc64le/s390x image: an appended
+   * signature, signed or not), or 'not-pe' (no signature kplay knows applies).
+   */
+  form?: 'pe' | 'gzip-pe' | 'appended' | 'not-pe';
 }
 
 /** What in an RPM (or a single module or image) is signed, and by whom. */
@@ -283,7 +310,12 @@ export async function verifyRpm(rpm: string, cert?: string): Promise<VerifyEntry
   try {
     let root = work;
     let files: string[];
+    let arch: string | undefined;
     if (rpm.endsWith('.rpm')) {
+      // the package's arch decides whether a non-EFI image must carry an appended signature; an
+      // unreadable header is the payload reader's refusal below, not a crash here
+      const q = await execa('rpm', ['-qp', '--nosignature', '--nodigest', '--qf', '%{ARCH}', rpm], { reject: false });
+      arch = q.exitCode === 0 ? String(q.stdout).trim() : undefined;
       await extractPayload(rpm, work).catch((err: unknown) => {
         throw err instanceof PayloadRefused ? new UsageError(`${displayPath(rpm)}: ${err.message}`) : err;
       });
@@ -311,7 +343,21 @@ export async function verifyRpm(rpm: string, cert?: string): Promise<VerifyEntry
         // no EFI image at all (ppc64le vmlinux, s390x) is listed as such and is no failure
         const r = await inspectKernelImage(abs, cert, p);
         if (r.form === 'not-pe') {
-          if (isKernelImagePath(p)) out.push({ path: p, kind: 'image', signed: false, signers: [], form: 'not-pe' });
+          if (!isKernelImagePath(p)) continue;
+          // a ppc64le/s390x image (or any image that carries one): the appended signature
+          const a = await inspectAppendedSignature(await readFile(abs), cert);
+          if (a.signed || a.problem || (arch !== undefined && APPENDED_SIGNATURE_ARCHES.has(arch)))
+            out.push({
+              path: p,
+              kind: 'image',
+              signed: a.signed,
+              signers: a.signer ? [a.signer.signer] : [],
+              ...(a.signer ? { sigKey: a.signer.sigKey, hash: a.signer.hashAlgorithm } : {}),
+              form: 'appended',
+              ...(a.validWith !== undefined ? { validWith: a.validWith } : {}),
+              ...(a.problem ? { problem: a.problem } : {}),
+            });
+          else out.push({ path: p, kind: 'image', signed: false, signers: [], form: 'not-pe' });
           continue;
         }
         out.push({

@@ -1,10 +1,12 @@
 import { execa } from 'execa';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bootModuleConfigProblems, embeddedScripts, machineConfigProblems } from '../../src/kmm/validate-machine-config.js';
+import { bootModuleConfigProblems, embeddedScripts, machineConfigProblems, moduleProblems } from '../../src/kmm/validate-machine-config.js';
 import { makeFixtureRepo, variantYaml } from '../support/fixture-repo.js';
 import { runKplay } from '../support/run-kplay.js';
 
@@ -68,6 +70,20 @@ type Mc = {
   };
 };
 
+/** The unit texts of KMM's Day-1 template, one array of lines per unit (its `contents: |` blocks). */
+function kmmTemplateUnits(): string[][] {
+  const text = readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'kmm', 'ignition.gotmpl'), 'utf8');
+  const units: string[][] = [];
+  let current: string[] | undefined;
+  for (const line of text.split('\n')) {
+    if (/^\s+- contents: \|$/.test(line)) units.push((current = []));
+    else if (current && /^ {8}\S/.test(line)) {
+      if (!line.trim().startsWith('[')) current.push(line.trim());
+    } else current = undefined;
+  }
+  return units;
+}
+
 beforeAll(async () => {
   work = await mkdtemp(path.join(os.tmpdir(), 'kplay-kmm-'));
   ROOT = await makeFixtureRepo({
@@ -85,6 +101,7 @@ describe('kplay kmm', () => {
   it('writes the same Containerfile, MachineConfigs and Module CRs twice, one image tag per kernel and arch', async () => {
     const a = await kmm(path.join(work, 'a'));
     expect(a.stderr).toMatch(/kmm: 0 errors, 0 warnings/);
+    expect(a.stderr).not.toMatch(/unknown format/);
     expect(a.exitCode).toBe(0);
     const b = await kmm(path.join(work, 'b'));
     expect(b.exitCode).toBe(0);
@@ -130,6 +147,16 @@ describe('kplay kmm', () => {
         };
       };
     };
+    // KMM's Module CRD (schemas/kmm-module.crd.trimmed.yaml): valid, and the validator does refuse
+    expect(moduleProblems(mod)).toEqual([]);
+    expect(moduleProblems(parse(fa['module-master.yaml']!))).toEqual([]);
+    const noSelector = { ...mod, spec: { moduleLoader: mod.spec.moduleLoader } };
+    expect(moduleProblems(noSelector).join('\n')).toMatch(/Module CRD: \/spec must have required property 'selector'/);
+    const noImage = structuredClone(mod) as unknown as { spec: { moduleLoader: { container: { kernelMappings: unknown[] } } } };
+    noImage.spec.moduleLoader.container.kernelMappings = [{ regexp: 1 }];
+    expect(moduleProblems(noImage).join('\n')).toMatch(
+      /Module CRD: \/spec\/moduleLoader\/container\/kernelMappings\/0\/regexp must be string/,
+    );
     expect(mod.apiVersion).toBe('kmm.sigs.x-k8s.io/v1beta1');
     expect(mod.kind).toBe('Module');
     expect(mod.spec.selector).toEqual({ 'node-role.kubernetes.io/worker': '' });
@@ -166,28 +193,37 @@ describe('kplay kmm', () => {
       const load = units.find((u) => u.name.endsWith('-load.service'))!;
       expect(load.contents).toMatch(/^Before=network-pre\.target$/m);
       expect(load.contents).toMatch(/^DefaultDependencies=no$/m);
-      // the lines of KMM's own units (rh-ecosystem-edge/kernel-module-management internal/mcfg/templates/ignition.gotmpl,
-      // commit 0419e2f0): the cluster proxy and, for the pull, the NetworkManager-dispatcher wait
+      // KMM's own units (test/fixtures/kmm/ignition.gotmpl, internal/mcfg at 0419e2f0, see its ORIGIN.md):
+      // every proxy and dispatcher line there is in kplay's unit of the same role
       const pull = units.find((u) => u.name.endsWith('-pull.service'))!;
       const lines = (text: string | undefined) => (text ?? '').split('\n');
-      for (const l of [
-        'Before=network-pre.target',
-        'Wants=network-pre.target',
-        'DefaultDependencies=no',
-        'User=root',
-        'Type=oneshot',
-        'EnvironmentFile=/etc/mco/proxy.env',
-      ])
-        expect(lines(load.contents), l).toContain(l);
-      for (const l of [
+      const kmmUnits = kmmTemplateUnits();
+      expect(kmmUnits.map((u) => u[0])).toEqual([
+        'Description=Replace in-tree kernel module with oot kernel module',
+        'Description=Pull oot kernel module image',
+      ]);
+      const [kmmLoad, kmmPull] = kmmUnits as [string[], string[]];
+      const proxy = (u: string[]) => u.filter((l) => /^EnvironmentFile=/.test(l));
+      const dispatcher = (u: string[]) => u.filter((l) => /NetworkManager-dispatcher|network-online|wait-for-dispatcher/.test(l));
+      expect(proxy(kmmLoad)).toEqual(['EnvironmentFile=/etc/mco/proxy.env']);
+      expect(proxy(kmmPull)).toEqual(['EnvironmentFile=/etc/mco/proxy.env']);
+      expect(proxy(lines(load.contents))).toEqual(proxy(kmmLoad));
+      expect(proxy(lines(pull.contents))).toEqual(proxy(kmmPull));
+      expect(dispatcher(kmmPull)).toEqual([
         'After=network-online.target',
         'After=NetworkManager-dispatcher.service',
-        'User=root',
-        'Type=oneshot',
-        'EnvironmentFile=/etc/mco/proxy.env',
-        'TimeoutSec=900',
-      ])
-        expect(lines(pull.contents), l).toContain(l);
+        'ExecStartPre=/usr/local/bin/wait-for-dispatcher.sh',
+      ]);
+      // the same lines; the wait script has kplay's per-module name
+      expect(dispatcher(lines(pull.contents)).filter((l) => !l.startsWith('Wants='))).toEqual(
+        dispatcher(kmmPull).map((l) =>
+          l.replace('/usr/local/bin/wait-for-dispatcher.sh', '/usr/local/bin/kplay-kmm-wireguard-wait-for-dispatcher.sh'),
+        ),
+      );
+      expect(dispatcher(lines(load.contents))).toEqual(dispatcher(kmmLoad));
+      for (const l of ['Before=network-pre.target', 'Wants=network-pre.target', 'DefaultDependencies=no', 'User=root', 'Type=oneshot'])
+        expect(lines(load.contents), l).toContain(l);
+      for (const l of ['User=root', 'Type=oneshot', 'TimeoutSec=900']) expect(lines(pull.contents), l).toContain(l);
       expect(lines(pull.contents)).toContain('ExecStartPre=/usr/local/bin/kplay-kmm-wireguard-wait-for-dispatcher.sh');
       for (const f of mc.spec.config.storage.files) {
         expect(f.mode).toBe(493);

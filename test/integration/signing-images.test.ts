@@ -7,6 +7,7 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recomputeHmac } from '../../src/signing/kernel-image.js';
+import { extractedKernelTree } from '../support/kernel-tree.js';
 import { runKplay } from '../support/run-kplay.js';
 import { selfSignedCert } from '../support/test-rpm.js';
 
@@ -174,4 +175,119 @@ describe('kplay sign: a gzipped PE image (aarch64 Image.gz)', () => {
     expect(recomputeHmac(`${hmac(FIPS_KEY, b)}  vmlinuz-x\n`, a, b)).toBeUndefined();
     expect(recomputeHmac('not an hmac', a, b)).toBeUndefined();
   });
+});
+
+describe('kplay sign: a ppc64le / s390x image (no EFI image: an appended signature, as RHEL signs them)', () => {
+  it('signs with the kernel module signature format, lists it, replaces it when signing again; the kernel tools and openssl read it', async () => {
+    // a stand-in for vmlinux: an ELF file (no PE header), what kplay sees of a ppc64le image
+    const src = path.join(work, 'ppc-src');
+    await mkdir(src);
+    await copyFile('/bin/true', path.join(src, 'vmlinuz'));
+    await writeFile(path.join(src, 'vmlinuz.hmac'), `${await openSslHmac(path.join(src, 'vmlinuz'))}  vmlinuz-6.12.0-1.kplay.ppc64le\n`);
+    const spec = SPEC.replaceAll(KVER, '6.12.0-1.kplay.ppc64le').replace('Name: kernel-armtest', 'Name: kernel-ppctest');
+    await writeFile(path.join(work, 'ppc.spec'), spec);
+    const build = (target: string) =>
+      execa('rpmbuild', [
+        '-bb',
+        '--quiet',
+        '--target',
+        target,
+        '--define',
+        `_topdir ${work}/ppc-top`,
+        '--define',
+        `_sourcedir ${src}`,
+        '--define',
+        `_rpmdir ${work}/ppc-rpms`,
+        path.join(work, 'ppc.spec'),
+      ]);
+    await build('ppc64le');
+    const input = path.join(work, 'ppc-rpms', 'ppc64le', 'kernel-ppctest-core-6.12.0-1.kplay.ppc64le.rpm');
+    const image = '/lib/modules/6.12.0-1.kplay.ppc64le/vmlinuz';
+
+    const before = await runKplay(['sign', '--verify', input], { cwd: work });
+    expect(before.stdout).toContain(`image  ${image} (appended signature, ppc64le/s390x): UNSIGNED`);
+    expect(before.exitCode).toBe(1);
+
+    const signOnce = async (keyName: string, out: string, rpm: string) => {
+      const r = await runKplay(['sign', '--key', `${keyName}.key`, '--cert', `${keyName}.crt`, '--out', out, rpm], { cwd: work });
+      expect(r.exitCode, r.stderr).toBe(0);
+      expect(r.stderr).toContain('note N_SIGN_HMAC_UPDATED');
+      return { r, output: path.join(work, out, path.basename(rpm)) };
+    };
+    const first = await signOnce('old', 'ppc-old', input);
+    expect(first.r.stdout).toMatch(/: 1 image\(s\), 0 module\(s\) signed$/m);
+    const second = await signOnce('new', 'ppc-new', first.output);
+    expect(second.r.stdout).toContain('1 image(s), 0 module(s) signed (1 replaced an earlier signature)');
+
+    const v = await runKplay(['sign', '--verify', '--cert', 'new.crt', '--json', second.output], { cwd: work });
+    expect(v.exitCode, v.stdout).toBe(0);
+    const entries = (JSON.parse(v.stdout) as { files: Array<{ entries: Array<Record<string, unknown>> }> }).files[0]!.entries;
+    expect(entries).toHaveLength(1);
+    expect(entries[0]).toMatchObject({
+      path: image,
+      kind: 'image',
+      signed: true,
+      signers: ['kplay new SIG'],
+      form: 'appended',
+      validWith: true,
+    });
+    const old = await runKplay(['sign', '--verify', '--cert', 'old.crt', second.output], { cwd: work });
+    expect(old.exitCode).toBe(1);
+    expect(old.stdout).toContain('does NOT verify with the certificate');
+
+    // independent: the kernel's extract-module-sig.pl splits it, openssl cms verifies the split
+    const un = path.join(work, 'ppc-unpacked');
+    await mkdir(un);
+    await execa('sh', ['-c', `rpm2cpio "${second.output}" | cpio -idm --quiet`], { cwd: un });
+    const vmlinuz = path.join(un, image);
+    const tree = await extractedKernelTree();
+    const pl = path.join(tree, 'scripts', 'extract-module-sig.pl');
+    const sig = await execa('perl', [pl, '-s', vmlinuz], { encoding: 'buffer', stripFinalNewline: false });
+    const body = await execa('perl', [pl, '-0', vmlinuz], { encoding: 'buffer', stripFinalNewline: false });
+    await writeFile(path.join(work, 'ppc.p7s'), Buffer.from(sig.stdout));
+    await writeFile(path.join(work, 'ppc.body'), Buffer.from(body.stdout));
+    // one signature: what is left without it is the original image
+    expect(Buffer.from(body.stdout).equals(await readFile('/bin/true'))).toBe(true);
+    const cms = (cert: string) =>
+      execa(
+        'openssl',
+        [
+          'cms',
+          '-verify',
+          '-binary',
+          '-inform',
+          'DER',
+          '-in',
+          'ppc.p7s',
+          '-content',
+          'ppc.body',
+          '-certfile',
+          cert,
+          '-nointern',
+          '-noverify',
+          '-out',
+          '/dev/null',
+        ],
+        { cwd: work, reject: false },
+      );
+    expect((await cms('new.crt')).exitCode).toBe(0);
+    expect((await cms('old.crt')).exitCode).not.toBe(0);
+    // the FIPS hmac follows the signed image
+    expect(await readFile(path.join(un, '/lib/modules/6.12.0-1.kplay.ppc64le/.vmlinuz.hmac'), 'utf8')).toBe(
+      `${await openSslHmac(vmlinuz)}  vmlinuz-6.12.0-1.kplay.ppc64le\n`,
+    );
+
+    // s390x takes the same path; another arch's non-EFI image stays a note, not signed
+    await build('s390x');
+    const s390 = await runKplay(['sign', '--verify', path.join('ppc-rpms', 's390x', 'kernel-ppctest-core-6.12.0-1.kplay.s390x.rpm')], {
+      cwd: work,
+    });
+    expect(s390.stdout).toContain('(appended signature, ppc64le/s390x): UNSIGNED');
+    expect(s390.exitCode).toBe(1);
+    await build('x86_64');
+    const x86 = path.join('ppc-rpms', 'x86_64', 'kernel-ppctest-core-6.12.0-1.kplay.x86_64.rpm');
+    const notPe = await runKplay(['sign', '--key', 'new.key', '--cert', 'new.crt', '--out', 'x86-out', x86], { cwd: work });
+    expect(notPe.stderr).toMatch(/note N_SIGN_IMAGE_NOT_PE: .*and the package is x86_64: left unsigned/);
+    expect((await runKplay(['sign', '--verify', x86], { cwd: work })).exitCode).toBe(0);
+  }, 120_000);
 });

@@ -2,6 +2,7 @@ import { execa } from 'execa';
 import { readFile, readdir, rm, writeFile, mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { inspectAppendedSignature } from '../../src/signing/sign-module.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSrpm } from '../../src/rpm/build-srpm.js';
 import { makeFixtureRepo, variantYaml } from '../support/fixture-repo.js';
@@ -142,6 +143,34 @@ describe('signing: in a kernel variant', () => {
           expect(pe.stdout.match(/The signer's common name/g)).toHaveLength(1);
           // no throw-away NSS database or signed copy is left in the build folder
           expect((await readdir(build)).filter((f) => /kplay-/.test(f))).toEqual([]);
+        }
+      }
+      // ppc64le and s390x: no EFI image; the kernel's sign-file appends a signature (Debian's, as the
+      // build tree's scripts/sign-file), an ELF file stands in for the image; pesign cannot sign it
+      const headers = (await readdir('/usr/src')).filter((d) => /^linux-headers-.*-amd64$/.test(d)).sort();
+      expect(headers.length).toBeGreaterThan(0);
+      for (const target of ['ppc64le', 's390x']) {
+        for (const [mode, defines] of modes) {
+          const expanded = await rpmspecP(spec, defines, target);
+          const begin = expanded.indexOf('# --- kplay signing: the EFI image for shim ---');
+          const end = expanded.indexOf('# --- end kplay signing: the EFI image ---');
+          expect(begin, `${target} ${mode}`).toBeGreaterThan(0);
+          const build = path.join(keys, `build-${target}-${mode.replace(/\W+/g, '-')}`);
+          await execa('mkdir', ['-p', `${build}/scripts`, `${build}/root`]);
+          await execa('cp', [path.join('/usr/src', headers[headers.length - 1]!, 'scripts', 'sign-file'), `${build}/scripts/sign-file`]);
+          await execa('cp', ['/bin/true', `${build}/root/vmlinuz`]);
+          const r = await execa('bash', ['-e', '-c', `image=vmlinux\nmoddir=root\n${expanded.slice(begin, end)}`], {
+            cwd: build,
+            reject: false,
+          });
+          if (mode.startsWith('pesign, NSS')) {
+            expect(r.exitCode, `${target} ${mode}`).toBe(1);
+            expect(r.stderr).toContain(`a ${target} image is no EFI image and pesign cannot sign it; define kplay_sign_key`);
+            continue;
+          }
+          expect(r.exitCode, `${target} ${mode}: ${r.stderr}`).toBe(0);
+          const report = await inspectAppendedSignature(await readFile(path.join(build, 'root', 'vmlinuz')), path.join(keys, 'c.pem'));
+          expect(report, `${target} ${mode}`).toMatchObject({ signed: true, validWith: true, signer: { signer: 'kplay build SIG' } });
         }
       }
     } finally {
