@@ -8,6 +8,7 @@ import { prepareSrpm } from '../../src/rpm/prepare-srpm.js';
 import { distributionMacros } from '../../src/rpm/prove-srpm.js';
 import { makeFixtureRepo, ROOT_OF_REPO } from '../support/fixture-repo.js';
 import { extractedKernelTree, LINUX_612_TARBALL, requireSystemFile } from '../support/kernel-tree.js';
+import { describeExhaustive } from '../support/exhaustive.js';
 import { testCacheDir } from '../support/paths.js';
 import { tempDir } from '../support/temp-dir.js';
 
@@ -25,7 +26,8 @@ import { tempDir } from '../support/temp-dir.js';
  * - The kernel tree. The distribution's tarball (linux-6.11.1-0.hs1.el10.tar.xz, 140 MB, only on
  *   the CentOS lookaside) cannot be fetched here; Debian's Linux 6.12 source (the closest tree of
  *   this version line on the machine) is repacked under that name, trimmed to what %prep and its
- *   config checks read (every Kconfig file, the Makefiles, scripts/, COPYING), and its empty
+ *   config checks read (every Kconfig file, the Makefiles, scripts/, COPYING, MAINTAINERS: process_configs.sh finds
+ *   the top of the tree by it), and its empty
  *   `patch-6.11-redhat.patch` stands in for the distribution's patch (which is written for 6.11.1
  *   and does not apply to 6.12).
  * - The configs' new-in-6.12 options. process_configs.sh -n fails on every option of a newer tree
@@ -37,6 +39,12 @@ import { tempDir } from '../support/temp-dir.js';
  * - The Sources the fixture leaves out (kabi lists, certificates, filters): empty files, and a
  *   self-signed DER certificate where %prep runs openssl on one; the `sources` file names the
  *   stand-in lookaside files with their digests.
+ *
+ * Status (issue 25, last session): the exhaustive part does not pass yet. Run by hand through
+ * `kplay srpm` (23 min wall on the shared machine, x86_64 + aarch64), the overlay's %prep got past
+ * the patches, the config assembly, generate_all_configs.sh and merge.py, and then
+ * `process_configs.sh -w -n -c` reported -c mismatches in 4 configs; which symbols was not
+ * read (the finding keeps the last 4 log lines). The baseline has not been run to the end.
  *
  * Cost: about 2 × 15 olddefconfig/listnewconfig passes per %prep arch. Measured on the shared
  * 2-core machine: see the report of issue 25; the stand-in tarball and the refreshed configs are
@@ -102,17 +110,17 @@ async function standinList(tree: string): Promise<string[]> {
     ],
     { cwd: tree },
   );
-  return [...stdout.split('\n').map((l) => l.replace(/^\.\//, '')), 'Makefile', 'COPYING'].filter(Boolean).sort();
+  return [...stdout.split('\n').map((l) => l.replace(/^\.\//, '')), 'Makefile', 'COPYING', 'MAINTAINERS'].filter(Boolean).sort();
 }
 
-beforeAll(async () => {
+async function prepareStandins(): Promise<void> {
   requireSystemFile(LINUX_612_TARBALL);
   const tree = await extractedKernelTree(LINUX_612_TARBALL);
   const treeStamp = await readFile(path.join(tree, '.kplay-extracted'), 'utf8');
   const key = createHash('sha256')
     .update(treeStamp)
     .update(await sha(FULL_CONFIGS))
-    .update('v1')
+    .update('v2')
     .digest('hex')
     .slice(0, 16);
   const cache = path.join(testCacheDir(), 'prep-proof', `c10s-hyperscale-${key}`);
@@ -183,7 +191,7 @@ beforeAll(async () => {
     await rename(partial, cache);
   }
   derCert = await readFile(der);
-}, 1_800_000);
+}
 
 /** The dist-git of the proof: the fixture, its whole (refreshed) configs, the stand-ins of the missing Sources. */
 async function distGit(root: string): Promise<{ dir: string; sourcesDir: string }> {
@@ -264,10 +272,9 @@ async function repo(features: Record<string, string>, arches: string[]): Promise
   return root;
 }
 
-describe('%prep proof on real packaging: CentOS Stream 10 Hyperscale (ARK-generated spec), Debian 6.12 standing in', () => {
+describe('%prep proof on real packaging: CentOS Stream 10 Hyperscale (ARK-generated spec)', () => {
   it("the spec's %prep runs the distribution's config checks, as a c10s build root does", async () => {
-    const root = await repo({ 'none/feature.yml': 'summary: nothing\n' }, ['x86_64']);
-    const { dir } = await distGit(root);
+    const dir = FIXTURE;
     const spec = await readFile(path.join(dir, 'kernel.spec'), 'utf8');
     const defines = distributionMacros('centos-stream', spec);
     expect(defines).toEqual(['rhel 10', 'centos 10']);
@@ -280,9 +287,14 @@ describe('%prep proof on real packaging: CentOS Stream 10 Hyperscale (ARK-genera
       `_sourcedir ${dir}`,
       path.join(dir, 'kernel.spec'),
     ]);
-    expect(stdout).toMatch(/^OPTS="\$OPTS -w -n -c"$/m);
+    expect(stdout).toMatch(/^\s*OPTS="\$OPTS -w -n -c"$/m);
     expect(stdout).toMatch(/^RHJOBS=\$RPM_BUILD_NCPUS SPECPACKAGE_NAME=kernel \.\/process_configs\.sh \$OPTS 6\.11\.1$/m);
   });
+});
+
+// about 15 olddefconfig + listnewconfig passes per %prep arch, three %prep runs: many minutes here
+describeExhaustive('%prep proof on real packaging: CentOS Stream 10 Hyperscale, Debian 6.12 standing in', () => {
+  beforeAll(prepareStandins, 1_800_000);
 
   it('baseline: the refreshed package, overlaid with nothing, passes its own %prep with the checks on', async () => {
     const root = await repo({ 'none/feature.yml': 'summary: nothing\n' }, ['x86_64']);
