@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { baseKindOf } from '../bases/index.js';
 import type { ComposeOptions } from '../bases/base-kind.js';
@@ -42,6 +43,8 @@ export interface PrepareSrpmOptions {
    * that release's sources.
    */
   on?: Pick<ComposeOptions, 'baseOverride' | 'kmodKernelVersion' | 'kernelDevel' | 'root'>;
+  /** Called with each arch's BUILD folder after its %prep passed (the proof tests read the final configs). */
+  inspectPrep?: (arch: string, buildDir: string) => Promise<void>;
 }
 
 function unchecked(why: string, variantPath: string): Finding {
@@ -132,7 +135,7 @@ export async function prepareSrpm(variantPath: string, opts: PrepareSrpmOptions 
   // the SRPM proves itself before it is built (and so before any upload): the %setup folder
   // against the tarball's index, then its own %prep per arch, both before rpmbuild -bs
   const specPath = path.join(outDir, compose.specFile);
-  const { checkSetupFolder, runPrepCheck, filesIn } = await import('./prove-srpm.js');
+  const { checkSetupFolder, runPrepCheck, filesIn, distributionMacros } = await import('./prove-srpm.js');
   const setup = await checkSetupFolder(specPath, outDir);
   if (setup.length)
     throw new UsageError(`${variantPath}: the SRPM's %setup does not match its tarball`, [...compose.findings, ...setup], 2);
@@ -152,6 +155,10 @@ export async function prepareSrpm(variantPath: string, opts: PrepareSrpmOptions 
       arches: variant.arches.list,
       generated,
       shAsBash: baseKindOf(variant).name === 'overlay',
+      ...(baseKindOf(variant).name === 'overlay'
+        ? { defines: distributionMacros(variant.base.kind, await readFile(specPath, 'utf8')) }
+        : {}),
+      ...(opts.inspectPrep ? { inspect: opts.inspectPrep } : {}),
     });
     compose.checks.prep = prep.summary;
     if (prep.findings.length) throw new UsageError(`${variantPath}: the SRPM's %prep fails`, [...compose.findings, ...prep.findings], 2);

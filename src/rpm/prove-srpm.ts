@@ -192,6 +192,45 @@ export interface PrepCheckInput {
   shAsBash?: boolean;
   timeoutMs?: number;
   signal?: AbortSignal;
+  /**
+   * rpm macros the distribution's build system defines (`rhel 10`, `fedora 43`): a Debian host's
+   * rpm defines none, so a spec's `%if 0%{?rhel}` branches would not run (distributionMacros).
+   */
+  defines?: readonly string[];
+  /** Called after a passing %prep with the arch and its BUILD folder, before the folder is removed. */
+  inspect?: (arch: string, buildDir: string) => Promise<void>;
+}
+
+/**
+ * Macros a Fedora/CentOS build root has (python-rpm-macros) that a distribution's %prep uses and a
+ * Debian host's rpm lacks. `%py3_shebang_fix` rewrites Python shebangs in the listed files: it
+ * changes no config and no patch, so where the host's rpm does not define it, the %prep proof
+ * defines it as a no-op (`:`) instead of failing on "command not found".
+ */
+export async function missingBuildRootMacros(specText: string): Promise<string[]> {
+  const out: string[] = [];
+  if (!/%\{?py3_shebang_fix\b/.test(specText)) return out;
+  const { execa } = await import('execa');
+  const r = await execa('rpm', ['--eval', '%{?py3_shebang_fix:defined}'], { reject: false });
+  if (r.stdout.trim() !== 'defined') out.push('py3_shebang_fix :');
+  return out;
+}
+
+/**
+ * The release macros the distribution's build root defines for an overlay spec, read from the
+ * spec's own `%define`/`%global` lines: `.elN` (RHEL, CentOS Stream and their SIGs) gives
+ * `rhel N` (and `centos N` for centos-stream), `.fcN` gives `fedora N`. None when the spec does
+ * not name its release (the host's rpm then decides, as before).
+ */
+export function distributionMacros(kind: string, specText: string): string[] {
+  const defs = specText.split('\n').filter((l) => /^%(?:define|global)\s/.test(l));
+  if (kind === 'fedora') {
+    const fc = defs.map((l) => /\.fc(\d+)\b/.exec(l)?.[1]).find(Boolean);
+    if (fc) return [`fedora ${fc}`];
+  }
+  const el = defs.map((l) => /\.el(\d+)/.exec(l)?.[1]).find(Boolean);
+  if (!el || kind === 'fedora') return [];
+  return kind === 'centos-stream' ? [`rhel ${el}`, `centos ${el}`] : [`rhel ${el}`];
 }
 
 export interface PrepCheckResult {
@@ -252,6 +291,7 @@ function specLineOf(specText: string, command: string | undefined): number {
  */
 export async function runPrepCheck(input: PrepCheckInput): Promise<PrepCheckResult> {
   const specText = await readFile(input.specFile, 'utf8');
+  const buildRoot = input.shAsBash ? await missingBuildRootMacros(specText) : [];
   const findings: Finding[] = [];
   const seconds: Record<string, number> = {};
   for (const arch of input.arches) {
@@ -275,6 +315,7 @@ export async function runPrepCheck(input: PrepCheckInput): Promise<PrepCheckResu
           `_tmppath ${work}/tmp`,
           '--define',
           '_smp_mflags -j2',
+          ...[...buildRoot, ...(input.defines ?? [])].flatMap((d) => ['--define', d]),
           input.specFile,
         ],
         cwd: work,
@@ -287,7 +328,10 @@ export async function runPrepCheck(input: PrepCheckInput): Promise<PrepCheckResu
         limits: { outputBytes: 1 << 20 },
       });
       seconds[arch] = (Date.now() - started) / 1000;
-      if (r.exitCode === 0) continue;
+      if (r.exitCode === 0) {
+        await input.inspect?.(arch, path.join(work, 'BUILD'));
+        continue;
+      }
       const log = `${r.stdout}\n${r.stderr}`;
       const { command, output } = r.timedOut
         ? { command: undefined, output: ['timed out: every process of %prep was killed'] }
