@@ -43,5 +43,3 @@ export const cbsBackend: SubmitBackend = {
   },
   run: (ctx) => runCbsSubmit(ctx),
 };
-
-export default cbsBackend;

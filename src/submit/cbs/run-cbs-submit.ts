@@ -25,10 +25,9 @@ import { taskLabel, TaskNotFoundError, type WatchResult } from './watch-task.js'
 import { HubCertificateError, HubUnreachableError } from './xmlrpc-client.js';
 import { buildLogTails, cbsWarnings } from './cbs-checks.js';
 import { readSrpmIdentity, srpmIdentityFromFileName } from '../../rpm/read-srpm-identity.js';
+// a failed build exits 1 like a conflict, an unusable request 2 (the statuses of src/findings/exit-code.ts)
+import { EXIT_CONFLICT as EXIT_FAILED, EXIT_OK, EXIT_USAGE as EXIT_UNUSABLE } from '../../findings/exit-code.js';
 
-const EXIT_OK = 0;
-const EXIT_FAILED = 1;
-const EXIT_UNUSABLE = 2;
 const DEFAULT_WATCH_TIMEOUT_MS = 48 * 3600 * 1000;
 
 /** What the CBS submission reads from its surroundings (tests replace it). */
