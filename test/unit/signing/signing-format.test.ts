@@ -6,7 +6,7 @@ import { serialAsSigKey } from '../../../src/signing/certificate-facts.js';
 import { parseRpmXml } from '../../../src/signing/rpm-header.js';
 import { rebuildSpec } from '../../../src/signing/rebuild-spec.js';
 import { parseImageReference } from '../../../src/kmm/image-reference.js';
-import { shellQuote } from '../../../src/kmm/day1-scripts.js';
+import { shellQuote } from '../../../src/render/boundary/index.js';
 
 describe('module signature trailer (include/linux/module_signature.h)', () => {
   it('appends PKCS#7, a 12-byte big-endian struct with id_type 2, and the magic', () => {
