@@ -7,7 +7,7 @@
  * on the next boot, and the dispatcher wait. kplay's own text; every value is validated and
  * single-quoted.
  */
-import { shellQuote } from '../render/boundary/index.js';
+import { shellQuote } from '../boundary/index.js';
 
 export interface Day1Settings {
   /** registry/repository, tagged with `uname -r` on the node. */

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { UsageError } from '../findings/finding.js';
 import { displayPath } from '../model/safe-path.js';
-import { quotedExcerpt } from '../render/boundary/index.js';
+import { quotedExcerpt } from '../boundary/index.js';
 
 // The one way kplay unpacks an RPM (kernel-devel for kmods, an SRPM for overlay, built RPMs for
 // signing and kABI): rpm2cpio into a file, every cpio entry checked, then cpio on the same bytes

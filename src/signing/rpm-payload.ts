@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { lstat, readdir, readlink } from 'node:fs/promises';
 import path from 'node:path';
-import { quotedExcerpt } from '../render/boundary/index.js';
+import { quotedExcerpt } from '../boundary/index.js';
 import { S_IFDIR, S_IFLNK, S_IFMT, type CpioEntry } from '../rpm/unpack-rpm.js';
 
 // the checked unpacker moved to src/rpm/unpack-rpm.ts (kmod and overlay unpack RPMs too)

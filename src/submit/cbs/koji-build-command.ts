@@ -1,4 +1,4 @@
-import { shellWord } from '../../render/boundary/index.js';
+import { shellWord } from '../../boundary/index.js';
 import { kojiBuildFlags, type KojiBuildOptions } from './resolve-cbs-request.js';
 
 /**
