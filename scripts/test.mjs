@@ -140,7 +140,15 @@ if (gates) {
   console.log('\n── typecheck, lint, format ──');
   const results = await Promise.all([
     gate('typecheck', [[process.execPath, [tsc, '-p', 'tsconfig.json', '--noEmit']]]),
-    gate('lint', [[bin('eslint'), ['--max-warnings=0', '.']]]),
+    gate(
+      'lint',
+      [
+        [bin('eslint'), ['--max-warnings=0', '.']],
+        // dead code: exports, files and dependencies nothing uses (knip.json)
+        [bin('knip'), ['--no-progress']],
+      ],
+      'knip lists exports nothing imports: delete them (or the `export`)',
+    ),
     gate(
       'format',
       [

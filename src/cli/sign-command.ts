@@ -79,7 +79,7 @@ export function register(program: Command): void {
         if (!['sha256', 'sha384', 'sha512'].includes(opts.hash)) throw new UsageError(`--hash ${opts.hash}: use sha256, sha384 or sha512`);
         for (const f of [opts.key, opts.cert])
           if ((await pathKind(f)) !== 'file') throw new UsageError(`${f} does not exist or is not a file`);
-        const { readCertificateOnly } = await import('../signing/certificate-facts.js');
+        const { readCertificateOnly } = await import('../load/certificate-facts.js');
         await readCertificateOnly(opts.cert);
         // fail before unpacking anything when the key and certificate are not a pair
         const { moduleSignature } = await import('../signing/sign-module.js');

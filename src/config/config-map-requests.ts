@@ -3,7 +3,7 @@ import type { Finding } from '../findings/finding.js';
 import type { RpmArch } from '../model/arch.js';
 import type { ConfigOrigin, ConfigRequest, ConfigValue } from '../model/types.js';
 import { locate, nodeAt, type YamlPath, type YamlSource } from '../model/yaml-source.js';
-import { describeControl } from '../render/boundary/index.js';
+import { describeControl } from '../boundary/index.js';
 
 /**
  * Turn a YAML map of `CONFIG_X: value` into requests. The value's source text decides its type:

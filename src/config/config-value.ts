@@ -1,5 +1,5 @@
 import type { ConfigValue } from '../model/types.js';
-import { checkConfigString, describeControl } from '../render/boundary/index.js';
+import { checkConfigString, describeControl } from '../boundary/index.js';
 
 /**
  * Parse a value as written after `CONFIG_X=` in a fragment: y, m, n, "string" (with \" and \\

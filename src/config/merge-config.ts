@@ -4,7 +4,7 @@ import type { ConfigRequest } from '../model/types.js';
 import type { Variant } from '../model/variant.js';
 import type { ResolvedFeatures } from '../resolve/resolve-features.js';
 import { formatConfigLine, sameConfigValue, showConfigValue } from './config-value.js';
-import { foldToOneLine } from '../render/boundary/index.js';
+import { foldToOneLine } from '../boundary/index.js';
 
 export interface MergedSymbol {
   /** The request that decides the value (later layers win). */

@@ -7,7 +7,6 @@ export const EXIT_OK = EXIT_CODE_OF_CLASS.none;
 export const EXIT_CONFLICT = EXIT_CODE_OF_CLASS.conflict;
 /** The input (or the command line) is unusable. */
 export const EXIT_USAGE = EXIT_CODE_OF_CLASS.input;
-export const EXIT_INPUT = EXIT_USAGE;
 /** A bug in kplay: an unexpected exception. */
 export const EXIT_INTERNAL = EXIT_CODE_OF_CLASS.internal;
 

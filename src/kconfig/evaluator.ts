@@ -23,11 +23,6 @@ import { LEGACY_DIALECT, type KconfigDialect } from './dialect.js';
 const and = (a: Tristate, b: Tristate): Tristate => (a < b ? a : b);
 const or = (a: Tristate, b: Tristate): Tristate => (a > b ? a : b);
 
-/** A symbol was needed while its own value was being computed (a dependency loop). */
-export interface UnmetDirectDependency {
-  sym: KSymbol;
-}
-
 /**
  * Symbol value calculation with the reference tool's caching: a value is computed once and kept
  * until `clearAllValid`; visibility, direct/reverse/implied dependency levels, defaults, choices

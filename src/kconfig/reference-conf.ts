@@ -1,4 +1,4 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
@@ -165,14 +165,4 @@ export function configDifferences(reference: string, ours: string, limit = 5): A
     }
   }
   return out;
-}
-
-/** Synchronous check that a conf binary runs (used by tests to fail with a clear message). */
-export function confRuns(conf: string): boolean {
-  try {
-    execFileSync(conf, ['--help'], { stdio: 'ignore' });
-    return true;
-  } catch (err) {
-    return (err as { status?: number }).status !== undefined;
-  }
 }

@@ -1,5 +1,5 @@
 import type { KernelTarget } from './kernel-targets.js';
-import { shellQuote } from './day1-scripts.js';
+import { shellQuote } from '../boundary/index.js';
 
 export interface ContainerfileSettings {
   /** kmod package name (kmod-<name>), the SRPM in the build context is kmod-<name>-*.src.rpm. */

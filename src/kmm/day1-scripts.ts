@@ -7,6 +7,8 @@
  * on the next boot, and the dispatcher wait. kplay's own text; every value is validated and
  * single-quoted.
  */
+import { shellQuote } from '../boundary/index.js';
+
 export interface Day1Settings {
   /** registry/repository, tagged with `uname -r` on the node. */
   image: string;
@@ -16,11 +18,6 @@ export interface Day1Settings {
   inTree: string[];
   /** A folder of firmware files in the image (KMM's firmwareFilesPath), copied to /var/lib/firmware. */
   firmware?: string;
-}
-
-/** POSIX single quoting. */
-export function shellQuote(value: string): string {
-  return `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
 /** Where firmware from the image goes on the node; the kernel is pointed at it (firmware_class.path), as KMM's worker does. */

@@ -59,8 +59,3 @@ export function parseImageReference(value: string): { image?: ImageReference; fi
   if (value.length > 255) return { finding: bad(value, 256, 'is longer than 255 characters') };
   return { image: { registry, repository: value.slice(slash + 1), name: value } };
 }
-
-/** A tag for a full kernel version (`uname -r`): [A-Za-z0-9_.-], at most 128 characters. */
-export function kernelTag(kernelFullVersion: string): string {
-  return kernelFullVersion;
-}

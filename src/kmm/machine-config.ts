@@ -133,8 +133,6 @@ export function day1MachineConfig(role: string, s: Day1Settings) {
   };
 }
 
-export type MachineConfig = ReturnType<typeof day1MachineConfig>;
-
 /**
  * The Day-2 Module CR for the same image: one `regexp` kernel mapping whose image tag is KMM's
  * `${KERNEL_FULL_VERSION}` (the node's `uname -r`), as KMM documents, so a kernel upgrade needs a

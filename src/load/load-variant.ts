@@ -7,7 +7,7 @@ import type { NameRef } from '../model/feature.js';
 import type { ConfigRequest, Targets } from '../model/types.js';
 import type { ChangelogEntry, Variant } from '../model/variant.js';
 import { baseKindForSettings, type BaseSettingContext } from '../bases/index.js';
-import { loadSigning } from '../signing/load-signing.js';
+import { loadSigning } from './load-signing.js';
 import { displayPath, isInside, realPathInside } from '../model/safe-path.js';
 import { validateAgainstSchema } from '../model/schemas.js';
 import { locate, parseYamlSource, type YamlSource } from '../model/yaml-source.js';

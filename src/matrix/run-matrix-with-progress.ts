@@ -11,7 +11,7 @@ function cellLine(c: MatrixCell): string {
 }
 
 /**
- * runMatrix with listr2 rows on a terminal (one row per cell, at most `concurrency` running), and
+ * The matrix (plan, one job per cell, the report) with listr2 rows on a terminal (one row per cell, at most `concurrency` running), and
  * one plain line per finished cell otherwise (`write`).
  */
 export async function runMatrixWithProgress(

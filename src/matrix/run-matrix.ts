@@ -10,7 +10,6 @@ import type { Variant } from '../model/variant.js';
 import type { ResolvedBase } from '../releases/resolve-base.js';
 import { KPLAY_VERSION } from '../version.js';
 import { BasePreparation } from './base-preparation.js';
-import { boundedPool } from './bounded-pool.js';
 import { classifyCell } from './classify-cell.js';
 import { baseUnavailableFinding, notApplicable, uncheckedCell } from './column-applicability.js';
 import { VARIANT_ROW, type MatrixCell, type MatrixReport, type MatrixVariant } from './matrix-report.js';
@@ -152,16 +151,4 @@ export function assembleReport(plan: MatrixPlan, cells: MatrixCell[], totalMilli
       concurrency: plan.options.concurrency ?? 2,
     },
   };
-}
-
-/** Every variant × every base, composed and fully checked with a bounded pool (no progress display). */
-export async function runMatrix(
-  variantPaths: readonly string[],
-  bases: readonly ResolvedBase[],
-  options: MatrixOptions = {},
-): Promise<MatrixReport> {
-  const start = performance.now();
-  const plan = await planMatrix(variantPaths, bases, options);
-  const cells = await boundedPool(plan.jobs, options.concurrency ?? 2, (job) => runMatrixJob(plan, job));
-  return assembleReport(plan, cells, performance.now() - start);
 }

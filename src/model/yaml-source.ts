@@ -146,10 +146,3 @@ export function locate(src: YamlSource, path: YamlPath, preferKey = false): Sour
   }
   return { file: src.file, line: 1, col: 1 };
 }
-
-/** The exact source text of a scalar (to tell `0x1f` from `31` and `"y"` from `y`). */
-export function scalarSource(src: YamlSource, path: YamlPath): string | undefined {
-  const node = nodeAt(src, path);
-  if (!isScalar(node) || !node.range) return undefined;
-  return src.text.slice(node.range[0], node.range[1]);
-}

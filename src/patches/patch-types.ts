@@ -28,8 +28,6 @@ export interface Hunk {
   section: string;
 }
 
-export type FileAction = 'modify' | 'create' | 'delete' | 'rename' | 'copy';
-
 /** The changes to one file: one `diff --git` section or one `---`/`+++` pair. */
 export interface FilePatch {
   /** Path before (undefined when the file is created). */
@@ -72,16 +70,6 @@ export interface SeriesPatch {
 /** A series entry after parsing: the patch is absent when it could not be parsed. */
 export interface ParsedSeriesEntry extends SeriesPatch {
   patch?: ParsedPatch;
-}
-
-/** Path the section reads from the tree (undefined for a creation). */
-export function sourcePathOf(fp: FilePatch): string | undefined {
-  return fp.isNew === true ? undefined : (fp.oldPath ?? fp.newPath);
-}
-
-/** Path the section writes. */
-export function targetPathOf(fp: FilePatch): string {
-  return (fp.newPath ?? fp.oldPath)!;
 }
 
 /** Every tree path a patch reads or writes. */

@@ -46,16 +46,3 @@ export async function withStep<T>(title: string, body: (step: ProgressStep) => P
     throw err;
   }
 }
-
-/** '1.4 GB' style sizes for progress details. */
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ['KB', 'MB', 'GB', 'TB'];
-  let v = n / 1024;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v < 10 ? v.toFixed(1) : Math.round(v)} ${units[i]}`;
-}

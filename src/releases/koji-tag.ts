@@ -1,6 +1,6 @@
 import { UsageError } from '../findings/finding.js';
-import { createXmlRpcClient, type XmlRpcClient } from '../submit/cbs/xmlrpc-client.js';
-import { isXmlRpcStruct, withKeywordArgs } from '../submit/cbs/xmlrpc-value.js';
+import { createXmlRpcClient, type XmlRpcClient } from '../xmlrpc/xmlrpc-client.js';
+import { isXmlRpcStruct, withKeywordArgs } from '../xmlrpc/xmlrpc-value.js';
 import { isKernelVersionRelease, type DistributionKernel, type DistributionKernelSource } from './distribution-kernels.js';
 
 /**

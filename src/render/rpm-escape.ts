@@ -1,8 +1,8 @@
 /**
  * Escaping for values that came from users and end up in an RPM spec: thin names over the
- * rendering boundary (src/render/boundary/), kept for the callers that use them.
+ * rendering boundary (src/boundary/), kept for the callers that use them.
  */
-import { specChangelogText, specShellWord, specTag, specText } from './boundary/index.js';
+import { specChangelogText, specShellWord, specTag, specText } from '../boundary/index.js';
 
 /** A one-line tag value (Summary:, URL:, a comment): `%` doubled, line breaks folded to spaces. */
 export function rpmTag(value: string): string {

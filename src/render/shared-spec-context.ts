@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Variant } from '../model/variant.js';
 import type { ResolvedFeatures } from '../resolve/resolve-features.js';
-import type { SpecBoundary } from './boundary/index.js';
+import type { SpecBoundary } from '../boundary/index.js';
 import type { SourceLocation } from '../findings/finding.js';
 
 /** What the spec says of a patch (an OutputPatch of spec-context.ts, without importing it back). */

@@ -3,8 +3,8 @@ import { kernelImage, kernelSrcArch, type RpmArch } from '../model/arch.js';
 import type { VanillaVariant } from '../model/variant.js';
 import type { ResolvedFeatures } from '../resolve/resolve-features.js';
 import { safeFileName } from './rpm-escape.js';
-import { SpecBoundary } from './boundary/index.js';
-import { signingSpecContext } from '../signing/load-signing.js';
+import { SpecBoundary } from '../boundary/index.js';
+import { signingSpecContext } from '../load/load-signing.js';
 import { sharedSpecContext } from './shared-spec-context.js';
 
 /** A patch as it is written next to the spec: numbered, renamed to a safe unique file name. */

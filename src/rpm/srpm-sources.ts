@@ -4,7 +4,7 @@ import { UsageError, type Finding } from '../findings/finding.js';
 import { recordOutputFiles } from '../compose/output-marker.js';
 import { isFile } from '../fs/path-kind.js';
 import { fetchSource, sourceOrigin } from '../sources/fetch-source.js';
-import { SpecBoundary, checkSourceFileName } from '../render/boundary/index.js';
+import { SpecBoundary, checkSourceFileName } from '../boundary/index.js';
 
 /** One source a spec names by URL: verified by its digest, or by a digest published beside it. */
 export interface UrlSource {

@@ -5,7 +5,7 @@ import { execa } from 'execa';
 import { UsageError } from '../findings/finding.js';
 import { pathExists } from '../fs/path-kind.js';
 import { renderKeyConfig, type KeySubject } from './key-config.js';
-import { certificateFacts, type CertificateFacts } from './certificate-facts.js';
+import { certificateFacts, type CertificateFacts } from '../load/certificate-facts.js';
 
 export interface GeneratedKey {
   /** Private key followed by its certificate (PEM), mode 0600: the kernel's signing_key.pem shape. */

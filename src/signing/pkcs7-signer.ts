@@ -1,4 +1,4 @@
-import { serialAsSigKey } from './certificate-facts.js';
+import { serialAsSigKey } from '../load/certificate-facts.js';
 
 /**
  * Just enough DER to say who signed a module: the first SignerInfo of a CMS/PKCS#7 SignedData

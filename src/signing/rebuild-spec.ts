@@ -15,9 +15,9 @@ import {
   specVerbatimTag,
   specVerbatimText,
   verbatimPercent,
-} from '../render/boundary/index.js';
+} from '../boundary/index.js';
 import { tagList, tagString, type RpmHeader } from './rpm-header.js';
-import { rpmChangelogDay } from '../render/rpm-date.js';
+import { rpmChangelogDay } from '../boundary/rpm-date.js';
 
 /**
  * A spec that rebuilds a binary RPM from its extracted (re-signed) payload with the same header
@@ -25,7 +25,7 @@ import { rpmChangelogDay } from '../render/rpm-date.js';
  * with its flags (AutoReqProv off, so nothing is added or dropped), the scriptlets with their
  * interpreters, the file list with modes, owners, config/doc/ghost flags, verify flags and
  * capabilities, and the changelog. The header may come from anyone's spec, so every value passes
- * the rendering boundary (src/render/boundary/: the verbatim forms of spec-verbatim.ts,
+ * the rendering boundary (src/boundary/: the verbatim forms of spec-verbatim.ts,
  * spec-scriptlet.ts, spec-dependency.ts, spec-file-entry.ts and spec-token.ts), which gives rpm
  * back exactly the header's value or refuses it: the rebuilt header equals the input's or
  * kplay sign stops before anything is built (E_SIGN_HEADER).

@@ -3,7 +3,7 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { rmSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import { cleanupOnSignal, processAlive } from '../fs/cleanup-on-signal.js';
-import { checkSourceFileName, type RenderRefusal } from '../render/boundary/index.js';
+import { checkSourceFileName, type RenderRefusal } from '../boundary/index.js';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';

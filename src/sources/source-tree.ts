@@ -1,7 +1,5 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { readTarballEntries } from './tarball-entries.js';
-import { isDirectory } from '../fs/path-kind.js';
 
 /**
  * Read-only access to a kernel source tree, whether it is an extracted folder or a tarball.
@@ -46,13 +44,3 @@ export class TarballSubsetTree implements SourceTree {
 }
 
 export { isDirectory } from '../fs/path-kind.js';
-
-/**
- * Open a tree folder, or stream a tarball keeping only the files `wanted` selects
- * (paths relative to the tree top, the tarball's first folder stripped).
- */
-export async function openSourceTree(location: string, wanted: (relPath: string) => boolean): Promise<SourceTree> {
-  if (await isDirectory(location)) return new DirectorySourceTree(location);
-  const files = await readTarballEntries(location, wanted);
-  return new TarballSubsetTree(location, files);
-}

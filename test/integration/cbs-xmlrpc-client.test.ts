@@ -1,9 +1,9 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { KojiFault } from '../../src/submit/cbs/koji-faults.js';
+import { KojiFault } from '../../src/xmlrpc/koji-faults.js';
 import { kojiHub } from '../../src/submit/cbs/koji-hub.js';
-import { createXmlRpcClient, HubUnreachableError, type RetryInfo } from '../../src/submit/cbs/xmlrpc-client.js';
+import { createXmlRpcClient, HubUnreachableError, type RetryInfo } from '../../src/xmlrpc/xmlrpc-client.js';
 import { startKojiHub } from '../support/koji/koji-hub-server.js';
 
 const closers: Array<() => Promise<void>> = [];

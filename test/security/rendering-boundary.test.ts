@@ -13,7 +13,7 @@ import {
   specTag,
   specText,
   specToken,
-} from '../../src/render/boundary/index.js';
+} from '../../src/boundary/index.js';
 import { canaryFired, canaryPath } from './support/hostile-repo.js';
 
 let dir: string;

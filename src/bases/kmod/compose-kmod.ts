@@ -6,7 +6,7 @@ import { isDirectory, pathExists } from '../../fs/path-kind.js';
 import type { KmodBase, Variant } from '../../model/variant.js';
 import { renderTemplate } from '../../render/render-spec.js';
 import { outputPatches } from '../../render/spec-context.js';
-import { SpecBoundary } from '../../render/boundary/index.js';
+import { SpecBoundary } from '../../boundary/index.js';
 import { KPLAY_VERSION } from '../../version.js';
 import type { ComposeOptions, ComposeResult } from '../base-kind.js';
 import { resolveCheckMerge } from '../resolve-check-merge.js';

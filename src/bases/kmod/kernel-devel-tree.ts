@@ -1,8 +1,8 @@
-import { execa } from 'execa';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { UsageError } from '../../findings/finding.js';
+import { PayloadRefused, unpackRpm } from '../../rpm/unpack-rpm.js';
 import { isDirectory, pathExists } from '../../fs/path-kind.js';
 import type { RpmArch } from '../../model/arch.js';
 
@@ -45,7 +45,7 @@ async function treeAt(dir: string, label: string, dispose: () => Promise<void>):
 
 /**
  * Open `--kernel-devel DIR|RPM`: a build tree folder as it is, or a kernel-devel RPM unpacked
- * (rpm2cpio | cpio) into a temporary folder, whose `usr/src/kernels/<kver>` is the tree.
+ * (src/rpm/unpack-rpm.ts: every entry checked) into a temporary folder, whose `usr/src/kernels/<kver>` is the tree.
  */
 export async function openKernelDevel(location: string): Promise<KernelDevelTree> {
   if (!(await pathExists(location)))
@@ -56,7 +56,7 @@ export async function openKernelDevel(location: string): Promise<KernelDevelTree
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'kplay-kernel-devel-'));
   const dispose = () => rm(tmp, { recursive: true, force: true });
   try {
-    await execa('sh', ['-c', 'rpm2cpio "$1" | cpio -idm --quiet', 'unpack', path.resolve(location)], { cwd: tmp });
+    await unpackRpm(location, tmp);
     const kernels = path.join(tmp, 'usr', 'src', 'kernels');
     const entries = await readdir(kernels).catch(() => [] as string[]);
     if (entries.length !== 1)
@@ -64,10 +64,9 @@ export async function openKernelDevel(location: string): Promise<KernelDevelTree
     return await treeAt(path.join(kernels, entries[0]!), location, dispose);
   } catch (err) {
     await dispose();
-    if ((err as { command?: string }).command)
-      throw new UsageError(
-        `--kernel-devel ${location}: cannot unpack the RPM (needs rpm2cpio and cpio): ${(err as Error).message.split('\n')[0]}`,
-      );
+    if (err instanceof PayloadRefused) throw new UsageError(`--kernel-devel ${location}: refused to unpack the RPM: ${err.message}`);
+    if (err instanceof UsageError && !err.message.startsWith('--kernel-devel'))
+      throw new UsageError(`--kernel-devel ${location}: ${err.message}`);
     throw err;
   }
 }

@@ -2,7 +2,7 @@ import type { MergedConfig } from '../../config/merge-config.js';
 import type { ArchBuildOptions } from './module-build-options.js';
 import type { KmodBase, Variant } from '../../model/variant.js';
 import type { ResolvedFeatures } from '../../resolve/resolve-features.js';
-import { SpecBoundary } from '../../render/boundary/index.js';
+import { SpecBoundary } from '../../boundary/index.js';
 import type { OutputPatch } from '../../render/spec-context.js';
 import { sharedSpecContext } from '../../render/shared-spec-context.js';
 

@@ -12,7 +12,7 @@ import { findConfigSources, findKernelLocalSource, type ConfigSource } from './c
 import { DISTRIBUTIONS } from './distribution-defaults.js';
 import { overlayKernelLocal } from './kernel-local.js';
 import { overlayChangelogEntry } from './overlay-changelog.js';
-import { SpecBoundary } from '../../render/boundary/index.js';
+import { SpecBoundary } from '../../boundary/index.js';
 import { overlaySpec } from './overlay-spec.js';
 import { readDistGit, type DistGitTree } from './read-dist-git.js';
 import { overlayConfigSources } from './overlay-config-sources.js';

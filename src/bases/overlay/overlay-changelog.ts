@@ -1,5 +1,5 @@
 import type { Variant } from '../../model/variant.js';
-import type { SpecBoundary } from '../../render/boundary/index.js';
+import type { SpecBoundary } from '../../boundary/index.js';
 
 /**
  * The date, author and text of the %changelog entry an overlay adds: the variant's newest entry,

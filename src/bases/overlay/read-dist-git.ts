@@ -3,7 +3,8 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { Finding } from '../../findings/finding.js';
+import { UsageError, type Finding } from '../../findings/finding.js';
+import { PayloadRefused, unpackRpm } from '../../rpm/unpack-rpm.js';
 import type { DistGitOrigin } from '../../model/variant.js';
 import { readPackageFolder, type PackageLayout } from './read-package-folder.js';
 
@@ -75,7 +76,7 @@ async function cloneAt(url: string, ref: string): Promise<{ dir: string; commit:
 async function unpackSrpm(srpm: string): Promise<string> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'kplay-srpm-'));
   try {
-    await execa('sh', ['-c', 'rpm2cpio "$1" | cpio -idm --quiet --no-absolute-filenames', 'unpack', srpm], { cwd: dir });
+    await unpackRpm(srpm, dir);
     return dir;
   } catch (err) {
     await rm(dir, { recursive: true, force: true });
@@ -149,8 +150,10 @@ export async function readDistGit(
         : source.kind === 'srpm'
           ? `cannot unpack ${source.display}`
           : `cannot read ${source.display}`;
+    // the RPM unpacker's own refusals and failures already say what went wrong
+    const why = err instanceof PayloadRefused || err instanceof UsageError ? err.message : gitFailure(err);
     return fail(
-      `${what}: ${gitFailure(err)}`,
+      `${what}: ${why}`,
       source.kind === 'git'
         ? 'check the URL and that the ref (branch, tag or commit) exists; pass --dist-git DIR to use a local checkout'
         : undefined,

@@ -6,7 +6,7 @@ import type { Finding } from '../../findings/finding.js';
 import { displayPath } from '../../model/safe-path.js';
 import type { VanillaVariant } from '../../model/variant.js';
 import { buildSpecContext, outputPatches, type OutputConfig } from '../../render/spec-context.js';
-import { SpecBoundary } from '../../render/boundary/index.js';
+import { SpecBoundary } from '../../boundary/index.js';
 import { inputReadFinding, readInputFile } from '../../model/read-input-file.js';
 import { KPLAY_VERSION } from '../../version.js';
 import type { ComposeOptions, ComposeResult } from '../base-kind.js';

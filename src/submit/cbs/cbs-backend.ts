@@ -48,5 +48,3 @@ export const cbsBackend: SubmitBackend = {
   },
   run: (ctx) => runCbsSubmit(ctx),
 };
-
-export default cbsBackend;

@@ -1,3 +1,4 @@
+import { shellWord } from '../../boundary/index.js';
 import { kojiBuildFlags, type KojiBuildOptions } from './resolve-cbs-request.js';
 
 /**
@@ -67,11 +68,7 @@ export function kojiBuildCommand(req: KojiBuildRequest, installed: InstalledKoji
   return undefined;
 }
 
-function shellQuote(word: string): string {
-  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
-}
-
 /** The command as one line a user can paste into a shell. */
 export function formatCommandLine(cmd: KojiCommand): string {
-  return [cmd.program, ...cmd.args].map(shellQuote).join(' ');
+  return [cmd.program, ...cmd.args].map(shellWord).join(' ');
 }

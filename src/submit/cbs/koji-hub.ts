@@ -1,6 +1,6 @@
 import { KojiAnswerError, toTaskInfo, type KojiTaskInfo } from './koji-task-info.js';
-import type { XmlRpcClient } from './xmlrpc-client.js';
-import { withKeywordArgs, type XmlRpcValue } from './xmlrpc-value.js';
+import type { XmlRpcClient } from '../../xmlrpc/xmlrpc-client.js';
+import { withKeywordArgs, type XmlRpcValue } from '../../xmlrpc/xmlrpc-value.js';
 
 /** The anonymous hub calls kplay makes to watch a task. */
 export interface KojiHub {

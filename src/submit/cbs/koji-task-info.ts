@@ -1,4 +1,4 @@
-import { isXmlRpcStruct, type XmlRpcValue } from './xmlrpc-value.js';
+import { isXmlRpcStruct, type XmlRpcValue } from '../../xmlrpc/xmlrpc-value.js';
 
 /** The fields of Koji's task info struct that kplay uses. */
 export interface KojiTaskInfo {

@@ -11,7 +11,7 @@ import { cbsRecordPath, readCbsRecord, recordMatches, sha256File, writeCbsRecord
 import { checkClientCert } from './check-client-cert.js';
 import { findExecutable } from './find-executable.js';
 import { formatCommandLine, kojiBuildCommand } from './koji-build-command.js';
-import { KojiFault } from './koji-faults.js';
+import { KojiFault } from '../../xmlrpc/koji-faults.js';
 import { KojiAnswerError } from './koji-task-info.js';
 import { taskStateWord } from './koji-task-states.js';
 import { readKojiProfile, type KojiProfile } from './read-koji-config.js';
@@ -22,13 +22,12 @@ import { describeTask, listrReporter, plainLineReporter, type WatchReporter } fr
 import { hubClientFor, watchRecordedTask } from './watch-recorded-task.js';
 import { kojiHub } from './koji-hub.js';
 import { taskLabel, TaskNotFoundError, type WatchResult } from './watch-task.js';
-import { HubCertificateError, HubUnreachableError } from './xmlrpc-client.js';
+import { HubCertificateError, HubUnreachableError } from '../../xmlrpc/xmlrpc-client.js';
 import { buildLogTails, cbsWarnings } from './cbs-checks.js';
 import { readSrpmIdentity, srpmIdentityFromFileName } from '../../rpm/read-srpm-identity.js';
+// a failed build exits 1 like a conflict, an unusable request 2 (the statuses of src/findings/exit-code.ts)
+import { EXIT_CONFLICT as EXIT_FAILED, EXIT_OK, EXIT_USAGE as EXIT_UNUSABLE } from '../../findings/exit-code.js';
 
-const EXIT_OK = 0;
-const EXIT_FAILED = 1;
-const EXIT_UNUSABLE = 2;
 const DEFAULT_WATCH_TIMEOUT_MS = 48 * 3600 * 1000;
 
 /** What the CBS submission reads from its surroundings (tests replace it). */

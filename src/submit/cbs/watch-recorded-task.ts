@@ -4,7 +4,7 @@ import type { WatchReporter } from './watch-reporter.js';
 import { watchTask, type WatchResult } from './watch-task.js';
 import { readFileSync } from 'node:fs';
 import { UsageError } from '../../findings/finding.js';
-import { createXmlRpcClient, type XmlRpcClient } from './xmlrpc-client.js';
+import { createXmlRpcClient, type XmlRpcClient } from '../../xmlrpc/xmlrpc-client.js';
 
 /** One request never waits longer than this, whatever the profile's `timeout` (12 h by default). */
 const MAX_REQUEST_TIMEOUT_MS = 5 * 60 * 1000;

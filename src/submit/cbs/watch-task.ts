@@ -1,9 +1,9 @@
-import { faultSummary, KojiFault } from './koji-faults.js';
+import { faultSummary, KojiFault } from '../../xmlrpc/koji-faults.js';
 import type { KojiHub } from './koji-hub.js';
 import type { KojiTaskInfo } from './koji-task-info.js';
 import { isTaskFinished, KOJI_TASK_STATES } from './koji-task-states.js';
 import { taskLogUrl } from './task-urls.js';
-import { HubUnreachableError } from './xmlrpc-client.js';
+import { HubUnreachableError } from '../../xmlrpc/xmlrpc-client.js';
 
 export interface TaskSnapshot {
   root: KojiTaskInfo;

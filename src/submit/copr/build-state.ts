@@ -1,7 +1,3 @@
-/** Build and build-chroot states as Copr names them. */
-export type CoprState =
-  'failed' | 'succeeded' | 'canceled' | 'running' | 'pending' | 'skipped' | 'starting' | 'importing' | 'forked' | 'waiting' | 'unknown';
-
 /**
  * A build whose state is one of these will not change any more: the frontend's FINISHED_STATES
  * (fedora-copr/copr frontend/coprs_frontend/coprs/helpers.py: succeeded, forked, canceled,

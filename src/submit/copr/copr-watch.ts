@@ -19,13 +19,6 @@ function progressFor(ctx: SubmitContext, out: CoprOutput): BuildProgress {
   return fancy ? new ListrBuildProgress(write) : new PlainBuildProgress(write);
 }
 
-/** The watch ended without an outcome: a finding, and exit 1. */
-export class CoprWatchStopped extends Error {
-  constructor(readonly finding: Finding) {
-    super(finding.message);
-  }
-}
-
 export async function watchAndReport(
   client: CoprClient,
   buildId: number,

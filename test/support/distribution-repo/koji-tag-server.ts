@@ -1,8 +1,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { decodeMethodCall } from '../../../src/submit/cbs/decode-xmlrpc.js';
-import { encodeXmlRpcValue } from '../../../src/submit/cbs/encode-xmlrpc.js';
-import type { XmlRpcValue } from '../../../src/submit/cbs/xmlrpc-value.js';
+import { decodeMethodCall } from '../../../src/xmlrpc/decode-xmlrpc.js';
+import { encodeXmlRpcValue } from '../../../src/xmlrpc/encode-xmlrpc.js';
+import type { XmlRpcValue } from '../../../src/xmlrpc/xmlrpc-value.js';
 
 export interface KojiTagServer {
   url: string;

@@ -7,7 +7,6 @@ import { afterAll } from 'vitest';
 import { makeClientCert } from './make-client-cert.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-export const repoRoot = path.resolve(here, '..', '..', '..');
 export const fakeKoji = path.join(here, 'fake-koji.mjs');
 
 /**

@@ -1,8 +1,8 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { decodeMethodCall } from '../../../src/submit/cbs/decode-xmlrpc.js';
-import { isXmlRpcStruct, type XmlRpcStruct, type XmlRpcValue } from '../../../src/submit/cbs/xmlrpc-value.js';
+import { decodeMethodCall } from '../../../src/xmlrpc/decode-xmlrpc.js';
+import { isXmlRpcStruct, type XmlRpcStruct, type XmlRpcValue } from '../../../src/xmlrpc/xmlrpc-value.js';
 
 /**
  * A local Koji hub for tests: answers the XML-RPC methods kplay and the fake CLI use

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeFault, faultSummary, KojiFault } from '../../../src/submit/cbs/koji-faults.js';
+import { describeFault, faultSummary, KojiFault } from '../../../src/xmlrpc/koji-faults.js';
 import { isTaskFinished, taskStateWord } from '../../../src/submit/cbs/koji-task-states.js';
 import { taskInfoUrl, taskLogUrl, taskOutputUrl } from '../../../src/submit/cbs/task-urls.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { KojiFault } from '../../../src/submit/cbs/koji-faults.js';
+import { KojiFault } from '../../../src/xmlrpc/koji-faults.js';
 import type { KojiHub } from '../../../src/submit/cbs/koji-hub.js';
 import type { KojiTaskInfo } from '../../../src/submit/cbs/koji-task-info.js';
 import { plainLineReporter } from '../../../src/submit/cbs/watch-reporter.js';

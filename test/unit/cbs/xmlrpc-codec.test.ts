@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeMethodCall, decodeMethodResponse, XmlRpcFormatError } from '../../../src/submit/cbs/decode-xmlrpc.js';
-import { encodeMethodCall, encodeXmlRpcValue } from '../../../src/submit/cbs/encode-xmlrpc.js';
-import { withKeywordArgs, type XmlRpcValue } from '../../../src/submit/cbs/xmlrpc-value.js';
+import { decodeMethodCall, decodeMethodResponse, XmlRpcFormatError } from '../../../src/xmlrpc/decode-xmlrpc.js';
+import { encodeMethodCall, encodeXmlRpcValue } from '../../../src/xmlrpc/encode-xmlrpc.js';
+import { withKeywordArgs, type XmlRpcValue } from '../../../src/xmlrpc/xmlrpc-value.js';
 import { propertyRuns } from '../../support/paths.js';
 
 const response = (value: string) =>

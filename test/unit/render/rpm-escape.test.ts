@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { rpmChangelogText, rpmShellWord, rpmTag, rpmText, safeFileName } from '../../../src/render/rpm-escape.js';
-import { rpmChangelogDate } from '../../../src/render/rpm-date.js';
+import { rpmChangelogDate } from '../../../src/boundary/rpm-date.js';
 
 describe('RPM escaping', () => {
   it('doubles every % so no macro or %(shell) survives', () => {

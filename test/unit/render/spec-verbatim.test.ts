@@ -10,8 +10,8 @@ import {
   specVerbatimTag,
   specVerbatimText,
   verbatimPercent,
-} from '../../../src/render/boundary/index.js';
-import { parseRichDependency } from '../../../src/render/boundary/spec-rich-dependency.js';
+} from '../../../src/boundary/index.js';
+import { parseRichDependency } from '../../../src/boundary/spec-rich-dependency.js';
 
 /** The verbatim forms for values copied from an RPM header (checked against rpm by test/security/sign-rebuild-spec.test.ts). */
 function refusal(fn: () => unknown): string | undefined {

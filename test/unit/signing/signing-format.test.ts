@@ -2,11 +2,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { appendModuleSignature, MODULE_SIG_MAGIC, splitModuleSignature } from '../../../src/signing/module-signature.js';
 import { renderKeyConfig } from '../../../src/signing/key-config.js';
-import { serialAsSigKey } from '../../../src/signing/certificate-facts.js';
+import { serialAsSigKey } from '../../../src/load/certificate-facts.js';
 import { parseRpmXml } from '../../../src/signing/rpm-header.js';
 import { rebuildSpec } from '../../../src/signing/rebuild-spec.js';
 import { parseImageReference } from '../../../src/kmm/image-reference.js';
-import { shellQuote } from '../../../src/kmm/day1-scripts.js';
+import { shellQuote } from '../../../src/boundary/index.js';
 
 describe('module signature trailer (include/linux/module_signature.h)', () => {
   it('appends PKCS#7, a 12-byte big-endian struct with id_type 2, and the magic', () => {

@@ -1,8 +1,8 @@
-import type { Finding, SourceLocation } from '../../findings/finding.js';
+import type { Finding, SourceLocation } from '../findings/finding.js';
 import { RenderRefusal } from './render-refusal.js';
 import { quotedExcerpt } from './control-characters.js';
 import { specDependencyName, specDependencyVersion, type DependencyKind } from './spec-dependency.js';
-import { rpmChangelogDate } from '../rpm-date.js';
+import { rpmChangelogDate } from './rpm-date.js';
 import { specChangelogText, specTag, specText } from './spec-text.js';
 import { specShellWord, specToken, specTokenPath } from './spec-token.js';
 import { sourceFileName, sourceTagValue } from './source-file-name.js';

@@ -11,6 +11,7 @@ export {
   SPEC_SAFE_URL,
 } from './source-file-name.js';
 export { checkConfigString } from './config-string.js';
+export { shellQuote, shellWord } from './shell-quote.js';
 export { describeControl, foldToOneLine, LINE_BREAKING, normaliseLines, quotedExcerpt } from './control-characters.js';
 export { specVerbatimChangelog, specVerbatimTag, specVerbatimText, verbatimPercent } from './spec-verbatim.js';
 export { specScriptBody, specScriptInterpreter } from './spec-scriptlet.js';

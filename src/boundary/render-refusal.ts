@@ -1,4 +1,4 @@
-import type { FindingCode } from '../../findings/finding.js';
+import type { FindingCode } from '../findings/finding.js';
 /**
  * A value that cannot be rendered safely into its context (a spec line, a shell word inside the
  * spec, a config line, a file name). The boundary turns it into a located finding; it never
