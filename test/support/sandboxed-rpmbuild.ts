@@ -1,4 +1,4 @@
-import { runSandboxed } from '../../src/sandbox/index.js';
+import { runSandboxed } from '../../src/sandbox/run-sandboxed.js';
 
 /**
  * A command that compiles module code (`rpmbuild` of a kmod spec, `make M=`), run in kplay's
