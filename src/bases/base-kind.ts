@@ -143,6 +143,13 @@ export interface BaseKind<B extends VariantBase = VariantBase> {
     sourcesDir: string | undefined,
     collected: CollectedSource[] | undefined,
   ): Promise<{ tarball?: string; tarballTrusted?: boolean }>;
+  /** The base as `kplay diff` shows it: the kernel version it builds and where it comes from. */
+  describeBase(base: B): { version: string; from: string };
+  /**
+   * How the SRPM's own %prep runs for this kind (kplay srpm's proof): `sh` as bash, and the
+   * release macros (`rhel 10`, `fedora 43`) the distribution's build root defines. Undefined: as rpm does.
+   */
+  prepOptions?(specText: string, base: B): { shAsBash: boolean; defines: string[] };
   /** Module signing (`signing:`) is built into this kind's spec; otherwise the built RPMs are signed with `kplay sign`. */
   readonly signsInSpec: boolean;
   /** A note when `kplay check` loads the variant but cannot compose it (e.g. a remote dist-git), else undefined. */

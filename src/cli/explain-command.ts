@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { kernelOrgVariant } from '../bases/index.js';
+import { kernelOrgVariant, kmodVariant } from '../bases/index.js';
 import { composeVariant } from '../compose/compose-variant.js';
 import { resolveVariantConfigs } from '../compose/resolve-kconfig.js';
 import { checkFeaturePatches, seriesChangesKconfig } from '../compose/check-feature-patches.js';
@@ -46,7 +46,7 @@ export function register(program: Command): void {
           }
           const variant = kernelOrgVariant(composed.variant);
           if (!variant) {
-            if (composed.variant.type === 'kmod')
+            if (kmodVariant(composed.variant))
               throw new UsageError(
                 `explain works on kernel and overlay variants; ${variantPath} is a kmod package (use compose --kernel-devel)`,
               );

@@ -3,7 +3,8 @@ import { showConfigValue } from '../config/config-value.js';
 import type { ComposeResult } from '../compose/compose-variant.js';
 import type { MergedSymbol } from '../config/merge-config.js';
 import type { RpmArch } from '../model/arch.js';
-import type { VariantBase } from '../model/variant.js';
+import type { Variant } from '../model/variant.js';
+import { baseKindOf } from '../bases/index.js';
 
 export interface ConfigDifference {
   arch: RpmArch;
@@ -33,18 +34,9 @@ export interface VariantDiff {
   patchesChanged: string[];
 }
 
-function baseSummary(base: VariantBase): BaseSummary {
-  const at = `${base.versionWhere.file}:${base.versionWhere.line}`;
-  switch (base.kind) {
-    case 'vanilla':
-    case 'kernel-devel':
-      return { kind: base.kind, version: base.kind === 'kernel-devel' ? base.kernelVersion : base.version, from: base.source.url, at };
-    default: {
-      const o = base.origin;
-      const from = o.kind === 'git' ? `${o.url} ${o.ref}` : o.display;
-      return { kind: base.kind, version: base.version, from, at };
-    }
-  }
+function baseSummary(variant: Variant): BaseSummary {
+  const base = variant.base;
+  return { kind: base.kind, ...baseKindOf(variant).describeBase(base), at: `${base.versionWhere.file}:${base.versionWhere.line}` };
 }
 
 const digest = (b: Buffer) => createHash('sha256').update(b).digest('hex');
@@ -69,7 +61,7 @@ export function diffVariants(a: ComposeResult, b: ComposeResult, arches?: RpmArc
   }
   const pa = new Map(a.patches!.map((p) => [p.origin, digest(p.text)]));
   const pb = new Map(b.patches!.map((p) => [p.origin, digest(p.text)]));
-  const [ba, bb] = [baseSummary(a.variant!.base), baseSummary(b.variant!.base)];
+  const [ba, bb] = [baseSummary(a.variant!), baseSummary(b.variant!)];
   const sameBase = ba.kind === bb.kind && ba.version === bb.version && ba.from === bb.from;
   const [aa, ab] = [a.variant!.arches.list, b.variant!.arches.list];
   return {

@@ -135,7 +135,7 @@ export async function prepareSrpm(variantPath: string, opts: PrepareSrpmOptions 
   // the SRPM proves itself before it is built (and so before any upload): the %setup folder
   // against the tarball's index, then its own %prep per arch, both before rpmbuild -bs
   const specPath = path.join(outDir, compose.specFile);
-  const { checkSetupFolder, runPrepCheck, filesIn, distributionMacros } = await import('./prove-srpm.js');
+  const { checkSetupFolder, runPrepCheck, filesIn } = await import('./prove-srpm.js');
   const setup = await checkSetupFolder(specPath, outDir);
   if (setup.length)
     throw new UsageError(`${variantPath}: the SRPM's %setup does not match its tarball`, [...compose.findings, ...setup], 2);
@@ -154,10 +154,7 @@ export async function prepareSrpm(variantPath: string, opts: PrepareSrpmOptions 
       sourceDir: outDir,
       arches: variant.arches.list,
       generated,
-      shAsBash: baseKindOf(variant).name === 'overlay',
-      ...(baseKindOf(variant).name === 'overlay'
-        ? { defines: distributionMacros(variant.base.kind, await readFile(specPath, 'utf8')) }
-        : {}),
+      ...(baseKindOf(variant).prepOptions?.(await readFile(specPath, 'utf8'), variant.base) ?? { shAsBash: false }),
       ...(opts.inspectPrep ? { inspect: opts.inspectPrep } : {}),
     });
     compose.checks.prep = prep.summary;

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prepareSrpm } from '../../src/rpm/prepare-srpm.js';
-import { distributionMacros } from '../../src/rpm/prove-srpm.js';
+import { distributionMacros } from '../../src/bases/overlay/distribution-macros.js';
 import { makeFixtureRepo, ROOT_OF_REPO } from '../support/fixture-repo.js';
 import { extractedKernelTree, LINUX_612_TARBALL, requireSystemFile } from '../support/kernel-tree.js';
 import { describeExhaustive } from '../support/exhaustive.js';

@@ -38,6 +38,7 @@ export const kmodKind: BaseKind<KmodBase> = {
     await placeCollectedSources(collected ?? (await this.collectSrpmSources(variant, sourcesDir))!, outDir);
     return {};
   },
+  describeBase: (base) => ({ version: base.kernelVersion, from: base.source.url }),
   signsInSpec: false,
   notComposedByCheck: () => undefined,
 };

@@ -1,3 +1,4 @@
+import { distributionMacros } from './distribution-macros.js';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { recordOutputFiles } from '../../compose/output-marker.js';
@@ -75,6 +76,11 @@ export const overlayKind: BaseKind<OverlayBase> = {
     return { tarball, tarballTrusted: Boolean(origin?.startsWith(lookaside)) && !origin!.includes('%') };
   },
   // the SIG certificate goes into the spec's own trusted keys (signing-certificate.ts)
+  describeBase: (base) => ({
+    version: base.version,
+    from: base.origin.kind === 'git' ? `${base.origin.url} ${base.origin.ref}` : base.origin.display,
+  }),
+  prepOptions: (specText, base) => ({ shAsBash: true, defines: distributionMacros(base.kind, specText) }),
   signsInSpec: true,
   notComposedByCheck(variant, file) {
     const base = variant.base;

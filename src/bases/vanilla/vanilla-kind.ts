@@ -31,6 +31,7 @@ export const vanillaKind: BaseKind<VanillaBase> = {
     await placeCollectedSources(collected ?? (await this.collectSrpmSources(variant, sourcesDir))!, outDir);
     return {};
   },
+  describeBase: (base) => ({ version: base.version, from: base.source.url }),
   signsInSpec: true,
   notComposedByCheck: () => undefined,
 };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { distributionMacros } from '../../../src/rpm/prove-srpm.js';
+import { distributionMacros } from '../../../src/bases/overlay/distribution-macros.js';
 
 describe("the release macros an overlay's %prep proof defines (a Debian host's rpm defines none)", () => {
   it('reads .elN and .fcN from the spec’s own %define/%global lines only', () => {
