@@ -5,6 +5,7 @@ import { copyFile, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { withoutOutsideContent } from '../bases/kmod/compile-kmod.js';
 import { runSandboxed, SandboxUnavailableError } from '../sandbox/run-sandboxed.js';
 import type { KconfigTree } from './kconfig-tree.js';
 
@@ -91,12 +92,14 @@ export async function buildReferenceConf(treeRoot: string, cacheDir: string): Pr
     for (const argv of steps) {
       const r = await runSandboxed({ argv, cwd: k, writable: [work], timeoutMs: BUILD_TIMEOUT_MS });
       if (r.exitCode !== 0) {
-        const why = r.timedOut
-          ? `did not finish in ${BUILD_TIMEOUT_MS / 1000} s`
-          : r.stderr || r.stdout || `exit status ${r.exitCode ?? r.signal}`;
-        throw new ReferenceConfError(
-          `building the kernel's conf tool failed (${argv[0]}): ${why.trim().split('\n').slice(0, 5).join('\n')}`,
-        );
+        // gcc's error lines only, and none that quotes a file outside the copy (a patched conf.c
+        // that #includes a readable file outside would otherwise show its first words)
+        const errors = `${r.stderr}\n${r.stdout}`.split('\n').filter((l) => /^\S+:\d+(?::\d+)?: (?:fatal )?error:/.test(l));
+        const shown = withoutOutsideContent(errors.length ? errors : r.stderr.split('\n').slice(0, 5), [work], k)
+          .slice(0, 5)
+          .join('\n');
+        const why = r.timedOut ? `did not finish in ${BUILD_TIMEOUT_MS / 1000} s` : shown.trim() || `exit status ${r.exitCode ?? r.signal}`;
+        throw new ReferenceConfError(`building the kernel's conf tool failed (${argv[0]}): ${why}`);
       }
     }
     await mkdir(dir, { recursive: true });
