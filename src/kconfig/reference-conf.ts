@@ -5,6 +5,8 @@ import { copyFile, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { withoutOutsideContent } from '../bases/kmod/compile-kmod.js';
+import { runSandboxed, SandboxUnavailableError } from '../sandbox/run-sandboxed.js';
 import type { KconfigTree } from './kconfig-tree.js';
 
 const run = promisify(execFile);
@@ -12,7 +14,9 @@ const run = promisify(execFile);
 /**
  * The kernel's own `conf` (scripts/kconfig of the tree), built with the host's gcc, flex and bison
  * in a scratch folder and cached by the digest of its sources: the reference `kplay kconfig
- * resolve --verify` and the differential tests compare with.
+ * resolve --verify` and the differential tests compare with. The tree may be patched by a
+ * contributor (its conf sources, its Kconfig `$(shell …)` lines), so both the build and every run
+ * go through the sandbox (src/sandbox/run-sandboxed.ts).
  */
 export class ReferenceConfError extends Error {
   constructor(
@@ -23,6 +27,10 @@ export class ReferenceConfError extends Error {
     this.name = 'ReferenceConfError';
   }
 }
+
+/** Wall clocks of the sandboxed steps: building conf (flex, bison, gcc; each) and one conf run. */
+const BUILD_TIMEOUT_MS = 5 * 60_000;
+const RUN_TIMEOUT_MS = 5 * 60_000;
 
 const SOURCES = ['conf.c', 'confdata.c', 'expr.c', 'menu.c', 'preprocess.c', 'symbol.c', 'util.c'];
 
@@ -74,16 +82,31 @@ export async function buildReferenceConf(treeRoot: string, cacheDir: string): Pr
       }
     }
     const k = path.join(work, 'kconfig');
-    await run('flex', ['-o', 'lexer.lex.c', '-L', 'lexer.l'], { cwd: k });
-    await run('bison', ['-o', 'parser.tab.c', '--defines=parser.tab.h', '-t', '-l', 'parser.y'], { cwd: k });
-    await run('gcc', ['-O1', '-w', '-I', k, '-I', path.join(work, 'include'), '-o', 'conf', ...SOURCES, 'lexer.lex.c', 'parser.tab.c'], {
-      cwd: k,
-    });
+    // the sources may come from a patched tree: flex, bison and gcc see only the copy, in the sandbox
+    // (an `#include "/outside"` finds $HOME empty and the credentials hidden)
+    const steps: string[][] = [
+      ['flex', '-o', 'lexer.lex.c', '-L', 'lexer.l'],
+      ['bison', '-o', 'parser.tab.c', '--defines=parser.tab.h', '-t', '-l', 'parser.y'],
+      ['gcc', '-O1', '-w', '-I', k, '-I', path.join(work, 'include'), '-o', 'conf', ...SOURCES, 'lexer.lex.c', 'parser.tab.c'],
+    ];
+    for (const argv of steps) {
+      const r = await runSandboxed({ argv, cwd: k, writable: [work], timeoutMs: BUILD_TIMEOUT_MS });
+      if (r.exitCode !== 0) {
+        // gcc's error lines only, and none that quotes a file outside the copy (a patched conf.c
+        // that #includes a readable file outside would otherwise show its first words)
+        const errors = `${r.stderr}\n${r.stdout}`.split('\n').filter((l) => /^\S+:\d+(?::\d+)?: (?:fatal )?error:/.test(l));
+        const shown = withoutOutsideContent(errors.length ? errors : r.stderr.split('\n').slice(0, 5), [work], k)
+          .slice(0, 5)
+          .join('\n');
+        const why = r.timedOut ? `did not finish in ${BUILD_TIMEOUT_MS / 1000} s` : shown.trim() || `exit status ${r.exitCode ?? r.signal}`;
+        throw new ReferenceConfError(`building the kernel's conf tool failed (${argv[0]}): ${why}`);
+      }
+    }
     await mkdir(dir, { recursive: true });
     await rename(path.join(k, 'conf'), `${bin}.${process.pid}`);
     await rename(`${bin}.${process.pid}`, bin);
   } catch (err) {
-    if (err instanceof ReferenceConfError) throw err;
+    if (err instanceof ReferenceConfError || err instanceof SandboxUnavailableError) throw err;
     const e = err as { stderr?: string; message: string };
     throw new ReferenceConfError(`building the kernel's conf tool failed: ${(e.stderr || e.message).split('\n').slice(0, 5).join('\n')}`);
   } finally {
@@ -119,13 +142,24 @@ export async function runReferenceConf(conf: string, tree: KconfigTree, r: Refer
   try {
     const config = path.join(work, '.config');
     if (r.input !== undefined) await writeFile(config, r.input, 'latin1');
-    const env: Record<string, string> = { ...referenceEnv(tree), KCONFIG_CONFIG: config };
+    // conf is built from the tree's sources and runs the tree's Kconfig $(shell …): in the sandbox,
+    // with the tree, the conf binary and the scratch folder the only things it needs (writable: the scratch)
+    tree.ensureOnDisk();
+    const env: Record<string, string> = { ...tree.env, srctree: tree.root, KCONFIG_CONFIG: config };
     if (r.seed !== undefined) env.KCONFIG_SEED = String(r.seed);
-    try {
-      await run(conf, ['-s', `--${r.mode}`, 'Kconfig'], { cwd: work, env, maxBuffer: 64 << 20 });
-    } catch (err) {
-      const e = err as { stderr?: string; message: string };
-      throw new ReferenceConfError(`the kernel's conf --${r.mode} failed: ${(e.stderr || e.message).split('\n').slice(0, 8).join('\n')}`);
+    const ran = await runSandboxed({
+      argv: [conf, '-s', `--${r.mode}`, 'Kconfig'],
+      cwd: work,
+      writable: [work],
+      readOnly: [tree.root, path.dirname(conf)],
+      env,
+      timeoutMs: RUN_TIMEOUT_MS,
+    });
+    if (ran.exitCode !== 0) {
+      const why = ran.timedOut
+        ? `did not finish in ${RUN_TIMEOUT_MS / 1000} s`
+        : ran.stderr || ran.stdout || `exit status ${ran.exitCode ?? ran.signal}`;
+      throw new ReferenceConfError(`the kernel's conf --${r.mode} failed: ${why.trim().split('\n').slice(0, 8).join('\n')}`);
     }
     return await readFile(config, 'latin1');
   } finally {

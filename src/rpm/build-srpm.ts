@@ -1,8 +1,9 @@
-import { execa, type ExecaError } from 'execa';
+import { accessSync, constants, readdirSync, realpathSync } from 'node:fs';
 import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { withStep } from '../progress/progress.js';
 import { at, UsageError } from '../findings/finding.js';
+import { MINIMAL_PATH, runSandboxed } from '../sandbox/run-sandboxed.js';
 
 export interface BuildSrpmOptions {
   /** The spec file to package. */
@@ -22,12 +23,15 @@ export interface BuildSrpmOptions {
   sourceDateEpoch?: number;
 }
 
+/** Wall clock of `rpmbuild -bs` (it copies the kernel tarball into the SRPM). */
+const SRPM_TIMEOUT_MS = 30 * 60_000;
+
 /** How many of rpmbuild's own lines a failure message shows. */
 const SHOWN_ERROR_LINES = 20;
 
 /**
  * Build a source RPM with `rpmbuild -bs` in a private, temporary `_topdir`, so nothing in
- * ~/rpmbuild is read or written. The SRPM is written to a scratch folder inside `outDir` and
+ * ~/rpmbuild is read or written, in the sandbox (no network, $HOME hidden, so no ~/.rpmmacros). The SRPM is written to a scratch folder inside `outDir` and
  * renamed into place, so a failed or killed run never leaves half an SRPM behind.
  * Returns the path of the SRPM.
  */
@@ -63,12 +67,31 @@ export async function buildSrpm(opts: BuildSrpmOptions): Promise<string> {
     const args = ['-bs', '--nodeps'];
     for (const [name, value] of Object.entries(defines)) args.push('--define', `${name} ${value}`);
     args.push(specFile);
-    try {
-      const env: Record<string, string> = { LC_ALL: 'C' };
-      if (opts.sourceDateEpoch !== undefined) env.SOURCE_DATE_EPOCH = String(opts.sourceDateEpoch);
-      await withStep(`rpmbuild -bs ${path.basename(specFile)}`, () => execa(rpmbuild, args, { cwd: topdir, all: true, env }));
-    } catch (err) {
-      throw rpmbuildFailure(err as ExecaError, rpmbuild, opts.specFile);
+    const env: Record<string, string> = { LC_ALL: 'C' };
+    if (opts.sourceDateEpoch !== undefined) env.SOURCE_DATE_EPOCH = String(opts.sourceDateEpoch);
+    if (!findExecutable(rpmbuild)) throw rpmbuildFailure({ code: 'ENOENT' }, rpmbuild, opts.specFile);
+    // rpm expands the spec's macros while it parses, `%(shell …)` included (an overlay's spec is the
+    // dist-git's): in the sandbox, with the topdir and the scratch folder the only writable places
+    const r = await withStep(`rpmbuild -bs ${path.basename(specFile)}`, () =>
+      runSandboxed({
+        argv: [rpmbuild, ...args],
+        cwd: topdir,
+        writable: [topdir, scratch],
+        readOnly: [sourceDir, path.dirname(specFile), ...linkTargets(sourceDir), ...(path.isAbsolute(rpmbuild) ? [rpmbuild] : [])],
+        env,
+        timeoutMs: SRPM_TIMEOUT_MS,
+      }),
+    );
+    if (r.exitCode !== 0) {
+      throw rpmbuildFailure(
+        {
+          exitCode: r.exitCode ?? undefined,
+          signal: r.timedOut ? `timed out after ${SRPM_TIMEOUT_MS / 1000} s` : r.signal,
+          all: `${r.stderr}\n${r.stdout}`,
+        },
+        rpmbuild,
+        opts.specFile,
+      );
     }
     const written = (await readdir(scratch)).filter((f) => f.endsWith('.src.rpm') || f.endsWith('.nosrc.rpm'));
     if (written.length !== 1) {
@@ -91,7 +114,51 @@ export async function buildSrpm(opts: BuildSrpmOptions): Promise<string> {
 }
 
 /** Turn an execa failure into a finding: rpmbuild missing, or rpmbuild's own error lines. */
-function rpmbuildFailure(err: ExecaError, rpmbuild: string, specFile: string): UsageError {
+/**
+ * Where the links of the sources folder point (a source placed as a symbolic link to kplay's
+ * cache, which may lie under the $HOME the sandbox hides): bound read-only so rpmbuild reads them.
+ */
+function linkTargets(dir: string): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    if (!e.isSymbolicLink()) continue;
+    try {
+      out.push(realpathSync(path.join(dir, e.name)));
+    } catch {
+      /* dangling: rpmbuild says which */
+    }
+  }
+  return out;
+}
+
+interface RpmbuildFailure {
+  code?: string;
+  exitCode?: number;
+  signal?: string;
+  all?: string;
+  stderr?: string;
+}
+
+/** The executable a command name runs (a path as given, else the first on PATH), or undefined. */
+function findExecutable(cmd: string): string | undefined {
+  const candidates = cmd.includes('/')
+    ? [path.resolve(cmd)]
+    : (process.env.PATH ?? MINIMAL_PATH)
+        .split(':')
+        .filter(Boolean)
+        .map((d) => path.join(d, cmd));
+  for (const c of candidates) {
+    try {
+      accessSync(c, constants.X_OK);
+      return c;
+    } catch {
+      /* next */
+    }
+  }
+  return undefined;
+}
+
+function rpmbuildFailure(err: RpmbuildFailure, rpmbuild: string, specFile: string): UsageError {
   if (err.code === 'ENOENT') {
     const message = `${rpmbuild} was not found; it is needed to build the source RPM`;
     return new UsageError(message, [

@@ -36,6 +36,13 @@ export interface BootResult {
 const KVM_FAILED =
   /KVM internal error|failed to initialize kvm|Could not access KVM kernel module|kvm: .*(not supported|Permission denied)/i;
 
+/**
+ * How long a KVM guest may take to reach /init before kplay boots it under TCG instead: under KVM
+ * a smoke kernel gets there in a second or two; a host where KVM hangs silently (seen here: QEMU
+ * at 20 % CPU, no console output, for minutes) would otherwise cost the whole boot budget first.
+ */
+export const KVM_PROBE_MS = 60_000;
+
 function kvmUsable(): boolean {
   try {
     accessSync('/dev/kvm', constants.R_OK | constants.W_OK);
@@ -77,6 +84,7 @@ function runOnce(
   accel: 'kvm' | 'tcg',
   timeoutMs: number,
   stopOn?: RegExp,
+  mustSee?: { text: string; withinMs: number; why: string },
 ): Promise<Omit<BootResult, 'kvmFallback'> & { stopped?: string; signal?: string }> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
@@ -97,6 +105,15 @@ function runOnce(
       timedOut = true;
       kill();
     }, timeoutMs);
+    // a KVM that hangs without a word (no error, no guest output) is given up early, not after the whole budget
+    const probe = mustSee
+      ? setTimeout(() => {
+          if (!out.includes(mustSee.text) && !stopped) {
+            stopped = mustSee.why;
+            kill();
+          }
+        }, mustSee.withinMs)
+      : undefined;
     const onAbort = () => kill();
     o.signal?.addEventListener('abort', onAbort, { once: true });
     const onData = (c: Buffer) => {
@@ -114,11 +131,13 @@ function runOnce(
     child.stderr.on('data', onData);
     child.on('error', (e) => {
       clearTimeout(timer);
+      clearTimeout(probe);
       unregister();
       reject(e);
     });
     child.on('close', (code, sig) => {
       clearTimeout(timer);
+      clearTimeout(probe);
       unregister();
       o.signal?.removeEventListener('abort', onAbort);
       resolve({
@@ -137,7 +156,10 @@ function runOnce(
 export async function bootKernel(o: BootOptions): Promise<BootResult> {
   const tryKvm = o.accel ? o.accel === 'kvm' : kvmUsable();
   if (tryKvm) {
-    const r = await runOnce(o, 'kvm', o.timeoutMs, KVM_FAILED);
+    const withinMs = Math.min(o.timeoutMs, KVM_PROBE_MS);
+    const probe = { text: `${MARKER} boot`, withinMs, why: `KVM: the guest did not reach /init in ${Math.round(withinMs / 1000)} s` };
+    // --accel kvm asked for KVM whatever it costs: no early give-up there
+    const r = await runOnce(o, 'kvm', o.timeoutMs, KVM_FAILED, o.accel === 'kvm' ? undefined : probe);
     if (o.accel === 'kvm' || r.console.includes(`${MARKER} boot`)) return r;
     // KVM that never got the guest to /init (an internal error, an assertion on the host's MSRs,
     // an exit): the same boot under TCG decides

@@ -1,11 +1,13 @@
 import { execa } from 'execa';
-import { copyFile, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { copyFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/findings/finding.js';
 import { buildSrpm } from '../../src/rpm/build-srpm.js';
+import { ROOT_OF_REPO } from '../support/paths.js';
 
 const fixture = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'copr', 'hello');
 
@@ -52,6 +54,28 @@ describe('buildSrpm (real rpmbuild -bs)', () => {
     expect(err.findings[0]!.code).toBe('E_RPMBUILD_FAILED');
     expect(err.findings[0]!.message).toMatch(/error: line 6: Unknown tag/);
     expect(err.findings[0]!.where).toEqual({ file: spec, line: 6, col: 0 });
+  });
+
+  it("runs in the sandbox: a spec's %(…) expanded while parsing writes nothing outside", async () => {
+    // outside /tmp and $HOME (the sandbox's own): a canary the sandbox would only hide there
+    const outside = await mkdtemp(path.join(ROOT_OF_REPO, '.kplay-srpm-outside-'));
+    try {
+      const canary = path.join(outside, 'CANARY');
+      const spec = path.join(work, 'kplay-hello.spec');
+      const text = await readFile(path.join(fixture, 'kplay-hello.spec'), 'utf8');
+      await writeFile(spec, `%global kplay_probe %(touch ${canary} 2>&1; ls -a $HOME ~root 2>&1 | tr '\\n' ' ')\n${text}`);
+      await copyFile(path.join(fixture, 'hello.txt'), path.join(work, 'hello.txt'));
+      const srpm = await buildSrpm({ specFile: spec, sourceDir: work, outDir: path.join(work, 'out') });
+      expect(existsSync(canary)).toBe(false);
+      // the SRPM was still built (the macro's failed touch is not rpmbuild's failure)
+      const { stdout } = await execa('rpm', ['-qp', '--qf', '[%{FILENAMES}\n]', srpm]);
+      expect(stdout).toMatch(/kplay-hello\.spec/);
+      const probe = await execa('rpmspec', ['-P', '--define', `_sourcedir ${work}`, spec], { reject: false });
+      expect(probe.exitCode).toBe(0); // the same spec outside the sandbox does write: the test can fail
+      expect(existsSync(canary)).toBe(true);
+    } finally {
+      await rm(outside, { recursive: true, force: true });
+    }
   });
 
   it('says how to install rpmbuild when it is missing', async () => {

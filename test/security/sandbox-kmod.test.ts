@@ -1,11 +1,12 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireSystemFile } from '../support/kernel-tree.js';
-import { tempDir } from '../support/temp-dir.js';
+import { ROOT_OF_REPO } from '../support/paths.js';
+import { startRepoMetadataServer } from '../support/distribution-repo/repo-metadata-server.js';
 import { cleanupRepos, hostileRepo, runKplay } from './support/hostile-repo.js';
 
 /**
@@ -84,7 +85,9 @@ describe('hostile kmod patches: the compile test runs in the sandbox', () => {
   let port = 0;
   let connections = 0;
   beforeAll(async () => {
-    outside = await tempDir('kplay-outside-');
+    // neither under /tmp nor $HOME, which the sandbox replaces (a canary there would be hidden, not refused)
+    outside = path.join(ROOT_OF_REPO, `.kplay-security-outside-kmod-${process.pid}`);
+    await mkdir(outside, { recursive: true });
     await writeFile(path.join(outside, 'secret.h'), 'KPLAYSECRETWORD leaked here\n');
     server = net.createServer((s) => {
       connections++;
@@ -95,11 +98,13 @@ describe('hostile kmod patches: the compile test runs in the sandbox', () => {
   });
   afterAll(async () => {
     server.close();
+    await rm(outside, { recursive: true, force: true });
     await cleanupRepos();
   });
 
-  async function composeWith(patch: string): Promise<{ exitCode: number; stderr: string; report: Record<string, unknown> }> {
-    const root = await hostileRepo({
+  /** The hostile repository: a kmod variant whose feature patch is `patch`. */
+  function repoWith(patch: string): Promise<string> {
+    return hostileRepo({
       'variants/kmod-hello.yml': [
         'name: kmod-hello',
         'type: kmod',
@@ -118,19 +123,36 @@ describe('hostile kmod patches: the compile test runs in the sandbox', () => {
       [`src-tree/${MOD}/Makefile`]: MAKEFILE,
       [`src-tree/${MOD}/kplay_hello.c`]: SOURCE,
     });
-    await mkdir(path.join(root, 'out'), { recursive: true });
+  }
+
+  /** Run kplay on a hostile repository; no sandbox process or scratch folder may be left. */
+  async function kplayOn(
+    root: string,
+    args: string[],
+    exit3IsInternal = true,
+  ): Promise<{ exitCode: number; stderr: string; stdout: string }> {
     const before = readdirSync(os.tmpdir()).filter((n) => n.startsWith('kplay-kmod-build-'));
-    const r = await runKplay(
-      ['compose', 'variants/kmod-hello.yml', '--kernel-source', 'src-tree', '--kernel-devel', debianHeaders(), '--json'],
-      {
-        cwd: root,
-      },
-    );
+    const r = await runKplay(args, { cwd: root });
     // no process of the sandbox is left, and no scratch folder
     expect(processesWith('kplay-kmod-build-')).toEqual([]);
     expect(readdirSync(os.tmpdir()).filter((n) => n.startsWith('kplay-kmod-build-'))).toEqual(before);
-    expect(r.exitCode, r.stderr).not.toBe(3);
+    if (exit3IsInternal) expect(r.exitCode, r.stderr).not.toBe(3);
     expect(r.stderr).not.toMatch(/internal error/);
+    return r;
+  }
+
+  async function composeWith(patch: string): Promise<{ exitCode: number; stderr: string; report: Record<string, unknown> }> {
+    const root = await repoWith(patch);
+    await mkdir(path.join(root, 'out'), { recursive: true });
+    const r = await kplayOn(root, [
+      'compose',
+      'variants/kmod-hello.yml',
+      '--kernel-source',
+      'src-tree',
+      '--kernel-devel',
+      debianHeaders(),
+      '--json',
+    ]);
     return { exitCode: r.exitCode, stderr: r.stderr, report: JSON.parse(r.stdout) as Record<string, unknown> };
   }
 
@@ -198,5 +220,65 @@ describe('hostile kmod patches: the compile test runs in the sandbox', () => {
     expect(r.exitCode).toBe(1);
     const f = (r.report.findings as Array<{ code: string; message: string }>).find((x) => x.code === 'E_KMOD_BUILD');
     expect(f?.message).toMatch(/NETPROBE unreachable/);
+  });
+  it('matrix on a distribution kernel (dist:…=TREE,KERNEL-DEVEL): the hostile Makefile runs in the sandbox, no canary', async () => {
+    const c = canary('matrix');
+    const root = await repoWith(makefilePatch([`$(shell touch ${c})`, `$(error MATRIXPROBE $(shell touch ${c}-2 2>&1))`]));
+    const r = await kplayOn(root, [
+      'matrix',
+      'variants/kmod-hello.yml',
+      '--base',
+      `dist:6.1.0-57=src-tree,${debianHeaders()}`,
+      '--out',
+      'out/matrix',
+      '--json',
+    ]);
+    expect(existsSync(c)).toBe(false);
+    expect(existsSync(`${c}-2`)).toBe(false);
+    // the compile test ran the Makefile: its $(error) (what the write saw) is the cell's finding
+    expect(r.exitCode, r.stderr).toBe(1);
+    const report = JSON.parse(r.stdout) as {
+      cells: Array<{ variant: string; status: string; features: Record<string, { codes: string[] }> }>;
+    };
+    expect(report.cells.map((x) => `${x.variant}:${x.status}`)).toEqual(['kmod-hello:broken']);
+    expect(report.cells[0]!.features.hello!.codes).toEqual(['E_KMOD_BUILD']);
+    expect(r.stdout).toMatch(/MATRIXPROBE touch: cannot touch [^ ]+: Read-only file system/);
+  });
+
+  it('track --repo with --kernel-devel (and --dry-run): the hostile Makefile runs in the sandbox, no canary', async () => {
+    const repo = await startRepoMetadataServer();
+    try {
+      repo.publish([
+        { name: 'kernel-devel', versionRelease: '6.1.0-57', arch: 'x86_64' },
+        { name: 'kernel-devel', versionRelease: '6.1.0-58', arch: 'x86_64' },
+      ]);
+      const c = canary('track');
+      const root = await repoWith(makefilePatch([`$(shell touch ${c})`, `$(error TRACKPROBE $(shell touch ${c}-2 2>&1))`]));
+      const r = await kplayOn(
+        root,
+        [
+          'track',
+          'variants/kmod-hello.yml',
+          '--repo',
+          repo.url,
+          '--kernel-source',
+          'src-tree',
+          '--kernel-devel',
+          debianHeaders(),
+          '--state',
+          '.kplay/state.json',
+          '--dry-run',
+          '--json',
+        ],
+        false,
+      );
+      expect(existsSync(c)).toBe(false);
+      expect(existsSync(`${c}-2`)).toBe(false);
+      // the compile test ran the Makefile (its $(error) is the finding: the new kernel "breaks" the variant)
+      expect(r.exitCode, r.stderr).toBe(1);
+      expect(r.stdout).toMatch(/TRACKPROBE touch: cannot touch [^ ]+: Read-only file system/);
+    } finally {
+      await repo.close();
+    }
   });
 });
