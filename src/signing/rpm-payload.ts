@@ -15,6 +15,9 @@ export interface CpioEntry {
   /** The name as the archive holds it (`./lib/modules/...`). */
   name: string;
   mode: number;
+  /** The inode number and link count cpio records: entries sharing an inode are hard links. */
+  ino?: number;
+  nlink?: number;
 }
 
 const S_IFMT = 0o170000;
@@ -57,7 +60,7 @@ export async function cpioEntries(file: string): Promise<CpioEntry[]> {
       const name = nameBytes.toString('utf8', 0, end);
       at = Math.ceil((at + 110 + nameSize) / 4) * 4;
       if (name === 'TRAILER!!!') return entries;
-      entries.push({ name, mode });
+      entries.push({ name, mode, ino: field(0), nlink: field(4) });
       at = Math.ceil((at + fileSize) / 4) * 4;
     }
   } finally {
@@ -190,6 +193,27 @@ export async function extractPayload(rpm: string, dir: string): Promise<CpioEntr
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
+}
+
+/**
+ * Why signing would write through a hard link, or undefined: a module or kernel image that shares
+ * its inode with another payload file. Signing rewrites the module's bytes, and cpio unpacks hard
+ * links as one file, so the other name would receive the module's signed bytes. Refused.
+ */
+export function hardLinkedSignable(entries: CpioEntry[]): string | undefined {
+  const groups = new Map<number, string[]>();
+  for (const e of entries) {
+    if ((e.mode & S_IFMT) !== 0o100000 || (e.nlink ?? 1) < 2 || e.ino === undefined) continue;
+    groups.set(e.ino, [...(groups.get(e.ino) ?? []), e.name.replace(/^\.?\/*/, '/')]);
+  }
+  for (const names of groups.values()) {
+    const signable = names.find((n) => isModulePath(n) || isKernelImagePath(n));
+    if (signable && names.length > 1) {
+      const other = names.find((n) => n !== signable)!;
+      return `${quotedExcerpt(signable)} is a hard link of ${quotedExcerpt(other)}: signing it would change both`;
+    }
+  }
+  return undefined;
 }
 
 /** Every regular file under `dir`, as payload paths (`/lib/modules/...`), sorted. */
