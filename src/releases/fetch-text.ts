@@ -1,18 +1,31 @@
 import { UsageError } from '../findings/finding.js';
+import { tooLarge } from './bounded-stream.js';
+import { capBody, withoutCredentials } from './capped-request.js';
+
+/** Release lists, checksum lists: a few hundred KiB; more is not the document kplay asked for. */
+export const MAX_SMALL_DOCUMENT_BYTES = 32 * 1024 * 1024;
 
 /** GET a small document (release list, checksum list, repo metadata); failures become UsageErrors naming the URL. */
-export async function fetchBytes(url: string, timeoutMs = 30_000): Promise<Buffer> {
+export async function fetchBytes(url: string, timeoutMs = 30_000, maxBytes = MAX_SMALL_DOCUMENT_BYTES): Promise<Buffer> {
   // loaded here, not at start: got's import costs every command ~100 ms
   const { default: got, HTTPError, RequestError } = await import('got');
+  const shown = withoutCredentials(url);
   try {
-    return await got(url, {
-      timeout: { request: timeoutMs },
-      retry: { limit: 2, methods: ['GET'] },
-      headers: { 'user-agent': 'kplay' },
-    }).buffer();
+    const res = await capBody(
+      got(url, {
+        timeout: { request: timeoutMs },
+        retry: { limit: 2, methods: ['GET'] },
+        headers: { 'user-agent': 'kplay' },
+        decompress: false,
+        responseType: 'buffer',
+      }),
+      maxBytes,
+      () => tooLarge(shown, 'document', maxBytes),
+    );
+    return res.body;
   } catch (err) {
-    if (err instanceof HTTPError) throw new UsageError(`${url}: HTTP ${err.response.statusCode}`);
-    if (err instanceof RequestError) throw new UsageError(`${url}: ${err.code ?? ''} ${err.message}`.trim());
+    if (err instanceof HTTPError) throw new UsageError(`${shown}: HTTP ${err.response.statusCode}`);
+    if (err instanceof RequestError) throw new UsageError(`${shown}: ${err.code ?? 'request failed'}`);
     throw err;
   }
 }
