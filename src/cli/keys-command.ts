@@ -60,6 +60,8 @@ export function register(program: Command): void {
           commonName: opts.cn,
           ...(opts.org ? { organization: opts.org } : {}),
           days,
+          // tests only: 2048-bit keys (the kernel's minimum) make a key in a fraction of the time
+          ...(process.env.KPLAY_KEY_BITS === '2048' ? { bits: 2048 } : {}),
         });
         const files = { key: displayPath(k.keyFile), certificate: displayPath(k.certFile), der: displayPath(k.derFile) };
         const repo = await enclosingRepository(k.keyFile);

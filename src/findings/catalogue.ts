@@ -798,6 +798,39 @@ export const FINDING_CODES = {
     group: 'signing',
     description: '`kplay keys new` wrote the private key inside a git repository',
   },
+  E_KEY_EXISTS: {
+    severity: 'error',
+    exit: 'conflict',
+    group: 'signing',
+    description:
+      '`kplay keys new`: a file (or a link) of the key set NAME.key.pem, NAME.crt.pem, NAME.der is already there; nothing is overwritten',
+  },
+  E_KEY_FOLDER: {
+    severity: 'error',
+    exit: 'input',
+    group: 'signing',
+    description: '`kplay keys new`: the key folder is a file, not writable or full; nothing is left there',
+  },
+  E_KEY_LOCKED: {
+    severity: 'error',
+    exit: 'input',
+    group: 'signing',
+    description: '`kplay keys new`: another run is writing the same key name in the folder',
+  },
+  E_SIGN_OUT_EXISTS: {
+    severity: 'error',
+    exit: 'conflict',
+    group: 'signing',
+    description:
+      "`kplay sign`: a file (or a link) of the signed RPM's name is already in `--out`; `--force` replaces files (never through links)",
+  },
+  E_SIGN_MODULE: {
+    severity: 'error',
+    exit: 'input',
+    group: 'signing',
+    description:
+      '`kplay sign`: a module or image cannot be signed: larger than 128 MiB decompressed, corrupt compression, a malformed signature block, or hard-linked to another file of the payload; nothing is written',
+  },
   W_SIGN_HMAC_STALE: {
     severity: 'warning',
     exit: 'none',

@@ -21,6 +21,9 @@ export interface CpioEntry {
   /** The name as the archive holds it (`./lib/modules/...`). */
   name: string;
   mode: number;
+  /** The inode number and link count cpio records: entries sharing an inode are hard links. */
+  ino?: number;
+  nlink?: number;
 }
 
 /**
@@ -59,7 +62,7 @@ export async function cpioEntries(file: string): Promise<CpioEntry[]> {
       const name = nameBytes.toString('utf8', 0, end);
       at = Math.ceil((at + 110 + nameSize) / 4) * 4;
       if (name === 'TRAILER!!!') return entries;
-      entries.push({ name, mode });
+      entries.push({ name, mode, ino: field(0), nlink: field(4) });
       at = Math.ceil((at + fileSize) / 4) * 4;
     }
   } finally {

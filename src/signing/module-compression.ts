@@ -1,5 +1,15 @@
-import { execa } from 'execa';
+import { spawn } from 'node:child_process';
 import { UsageError } from '../findings/finding.js';
+
+/** A module larger than this once decompressed is refused (the largest real ones are ~30 MiB). */
+export const MAX_MODULE_BYTES = 128 * 1024 * 1024;
+
+/** A module kplay cannot sign (too large, corrupt compression, malformed signature): E_SIGN_MODULE, exit 2. */
+export function moduleRefusal(what: string, why: string): UsageError {
+  const message = `${what}: ${why}; kplay signs nothing`;
+  const file = what.replace(/:\/.*$/, '');
+  return new UsageError(message, [{ code: 'E_SIGN_MODULE', severity: 'error', message, where: { file, line: 0, col: 0 } }]);
+}
 
 /**
  * Module compression exactly as the kernel's scripts/Makefile.modinst applies it after signing:
@@ -21,20 +31,49 @@ const TOOLS: Record<Exclude<ModuleCompression, 'none'>, { cmd: string; pack: str
   zstd: { cmd: 'zstd', pack: ['-T0', '-q', '-c'], unpack: ['-d', '-q', '-c'], debian: 'zstd' },
 };
 
+/**
+ * Run `tool args`, feed it `input`, collect its output up to MAX_MODULE_BYTES (then kill it): a
+ * plain spawn, since collecting hundreds of MiB of small chunks is what crashed before.
+ */
+function run(cmd: string, args: string[], input: Buffer): Promise<{ out: Buffer; code: number | null; stderr: string; over: boolean }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => {
+      if (over) return;
+      size += d.length;
+      if (size > MAX_MODULE_BYTES) {
+        over = true;
+        chunks.length = 0;
+        child.kill('SIGKILL');
+      } else chunks.push(d);
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      if (stderr.length < 4000) stderr += d.toString('utf8');
+    });
+    child.on('error', reject);
+    child.stdin.on('error', () => undefined);
+    child.on('close', (code) => resolve({ out: Buffer.concat(chunks), code, stderr, over }));
+    child.stdin.end(input);
+  });
+}
+
 async function pipe(kind: Exclude<ModuleCompression, 'none'>, args: string[], input: Buffer, what: string): Promise<Buffer> {
   const t = TOOLS[kind];
+  let r;
   try {
-    const r = await execa(t.cmd, args, { input, encoding: 'buffer', stripFinalNewline: false });
-    return Buffer.from(r.stdout);
+    r = await run(t.cmd, args, input);
   } catch (err) {
-    const e = err as { code?: string; stderr?: Uint8Array };
-    if (e.code === 'ENOENT') throw new UsageError(`${t.cmd} is not installed (Debian package ${t.debian})`);
-    throw new UsageError(
-      `${what}: ${t.cmd} failed: ${Buffer.from(e.stderr ?? [])
-        .toString('utf8')
-        .trim()}`,
-    );
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new UsageError(`${t.cmd} is not installed (Debian package ${t.debian})`);
+    throw err;
   }
+  // the output is capped: 300 MiB of zeros compress into a few KiB
+  if (r.over) throw moduleRefusal(what, `larger than ${MAX_MODULE_BYTES / 1024 / 1024} MiB once decompressed (a compression bomb?)`);
+  if (r.code !== 0) throw moduleRefusal(what, `${t.cmd} failed: ${r.stderr.trim().split('\n')[0] ?? `exit ${r.code}`}`);
+  return r.out;
 }
 
 export async function decompressModule(kind: ModuleCompression, data: Buffer, what: string): Promise<Buffer> {

@@ -77,6 +77,27 @@ export async function payloadContentMismatch(
   return undefined;
 }
 
+/**
+ * Why signing would write through a hard link, or undefined: a module or kernel image that shares
+ * its inode with another payload file. Signing rewrites the module's bytes, and cpio unpacks hard
+ * links as one file, so the other name would receive the module's signed bytes. Refused.
+ */
+export function hardLinkedSignable(entries: CpioEntry[]): string | undefined {
+  const groups = new Map<number, string[]>();
+  for (const e of entries) {
+    if ((e.mode & S_IFMT) !== 0o100000 || (e.nlink ?? 1) < 2 || e.ino === undefined) continue;
+    groups.set(e.ino, [...(groups.get(e.ino) ?? []), e.name.replace(/^\.?\/*/, '/')]);
+  }
+  for (const names of groups.values()) {
+    const signable = names.find((n) => isModulePath(n) || isKernelImagePath(n));
+    if (signable && names.length > 1) {
+      const other = names.find((n) => n !== signable)!;
+      return `${quotedExcerpt(signable)} is a hard link of ${quotedExcerpt(other)}: signing it would change both`;
+    }
+  }
+  return undefined;
+}
+
 /** Every regular file under `dir`, as payload paths (`/lib/modules/...`), sorted. */
 export async function payloadFiles(dir: string): Promise<string[]> {
   const out: string[] = [];

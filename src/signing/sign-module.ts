@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { UsageError } from '../findings/finding.js';
 import { runOpenssl } from './generate-key.js';
-import { compressModule, compressionOf, decompressModule } from './module-compression.js';
+import { compressModule, compressionOf, decompressModule, moduleRefusal } from './module-compression.js';
 import { appendModuleSignature, splitModuleSignature } from './module-signature.js';
 import { pkcs7Signer, type Pkcs7Signer } from './pkcs7-signer.js';
 
@@ -69,10 +69,19 @@ export async function signModuleBytes(
   what: string,
 ): Promise<{ signed: Buffer; result: ModuleSignResult }> {
   const split = splitModuleSignature(module);
-  if (split.malformed) throw new UsageError(`${what}: ${split.malformed}; not signing over it`);
+  if (split.malformed) throw moduleRefusal(what, `${split.malformed}; not signing over it`);
+  // the earlier signature is read before anything is signed: a malformed one is this module's finding
+  let replaced: Pkcs7Signer | undefined;
+  if (split.signature) {
+    try {
+      replaced = pkcs7Signer(split.signature);
+    } catch (err) {
+      throw moduleRefusal(what, `its signature block holds no readable PKCS#7 (${(err as Error).message}); not signing over it`);
+    }
+  }
   const sig = await moduleSignature(split.body, key);
   const result: ModuleSignResult = { signer: pkcs7Signer(sig) };
-  if (split.signature) result.replaced = pkcs7Signer(split.signature);
+  if (replaced) result.replaced = replaced;
   return { signed: appendModuleSignature(split.body, sig), result };
 }
 

@@ -8,6 +8,7 @@ import { inspectKernelImage, imageForm, recomputeHmac, signKernelImage } from '.
 import { readRpmHeader } from './rpm-header.js';
 import {
   extractPayload,
+  hardLinkedSignable,
   isKernelImagePath,
   isModulePath,
   PayloadRefused,
@@ -169,6 +170,13 @@ export async function signRpm(
       throw err instanceof PayloadRefused ? headerRefusal(rpm, err.message) : err;
     });
     // what is signed and packed is exactly what the header lists (and the signer saw)
+    const linked = hardLinkedSignable(entries);
+    if (linked) {
+      const message = `${linked}; kplay signs nothing`;
+      throw new UsageError(`${displayPath(rpm)}: ${message}`, [
+        { code: 'E_SIGN_MODULE', severity: 'error', where: { file: displayPath(rpm), line: 0, col: 0 }, message },
+      ]);
+    }
     const mismatch = payloadMismatch(entries, plan.payload) ?? (await payloadContentMismatch(payload, plan.contents, plan.digestAlgorithm));
     if (mismatch) throw headerRefusal(rpm, mismatch);
     const signed: SignedFile[] = [];

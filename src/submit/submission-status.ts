@@ -2,7 +2,7 @@ import os from 'node:os';
 import { execa } from 'execa';
 import { UsageError, type Finding } from '../findings/finding.js';
 import { cbsRecordPath, readCbsRecord, writeCbsRecord, type CbsTaskRecord } from './cbs/cbs-task-record.js';
-import { builtByTask } from './cbs/run-cbs-submit.js';
+import { builtByTask, watchError } from './cbs/run-cbs-submit.js';
 import { findExecutable } from './cbs/find-executable.js';
 import { formatCommandLine, kojiCommand, type KojiCommand } from './cbs/koji-build-command.js';
 import { kojiHub } from './cbs/koji-hub.js';
@@ -18,6 +18,7 @@ import { CoprError } from './copr/copr-error.js';
 import type { CoprOutput } from './copr/copr-output.js';
 import { fetchBuildSnapshot } from './copr/watch-build.js';
 import { listSubmitStates } from './copr/submit-state.js';
+import { withoutCredentials } from '../releases/capped-request.js';
 
 /** One recorded submission as `kplay status` reports it. */
 export interface SubmissionStatus {
@@ -94,11 +95,28 @@ export async function submissionStatus(stateDir: string, out: CoprOutput, opts: 
   const record = await readCbsRecord(stateDir);
   if (record) {
     const profile = profileForRecord(record, kojiEnv(), opts.kojiConfig ?? record.kojiConfig);
-    const snap = await snapshotTask(kojiHub(hubClientFor(profile, profile.retryIntervalS * 1000)), record.taskId);
+    // what the hub answers is network input: an unreachable hub, a fault or an answer of the wrong
+    // shape (nil task, children that are no list, ids past 2^53) is a finding, exit 2, not exit 3
+    const fromHub = async <T>(ask: () => Promise<T>): Promise<T> => {
+      try {
+        return await ask();
+      } catch (err) {
+        const mapped = watchError(err, record.taskId, cbsRecordPath(stateDir));
+        if (mapped !== err || err instanceof UsageError) throw mapped;
+        if (err instanceof TypeError || err instanceof RangeError || err instanceof SyntaxError) {
+          const message = `the hub ${withoutCredentials(profile.server)} answered something that is not a task: ${err.message.split('\n')[0]}`;
+          throw new UsageError(message, [
+            { code: 'E_CBS_HUB_ANSWER', severity: 'error', message, where: { file: cbsRecordPath(stateDir), line: 0, col: 0 } },
+          ]);
+        }
+        throw err;
+      }
+    };
+    const snap = await fromHub(() => snapshotTask(kojiHub(hubClientFor(profile, profile.retryIntervalS * 1000)), record.taskId));
     const word = taskStateWord(snap.root.state);
     let build = record.build;
     if (!build && word === 'succeeded' && !record.scratch) {
-      build = await builtByTask(profile, record.taskId, profile.retryIntervalS * 1000);
+      build = await fromHub(() => builtByTask(profile, record.taskId, profile.retryIntervalS * 1000));
       // the record keeps what the hub said, so promote and download need not ask again
       if (build) await writeCbsRecord(stateDir, { ...record, lastState: word, build });
     }

@@ -1,4 +1,6 @@
 import got, { RequestError } from 'got';
+import { capBody, sameOriginOnly, withoutCredentials } from '../releases/capped-request.js';
+import { tooLarge } from '../releases/bounded-stream.js';
 import { decodeMethodResponse, XmlRpcFormatError } from './decode-xmlrpc.js';
 import { encodeMethodCall } from './encode-xmlrpc.js';
 import { FAULT_SERVER_OFFLINE, KojiFault } from './koji-faults.js';
@@ -38,7 +40,9 @@ export class HubUnreachableError extends Error {
     readonly attempts: number,
     readonly reason: string,
   ) {
-    super(`could not reach the Koji hub ${url} (${method}, ${attempts} ${attempts === 1 ? 'try' : 'tries'}): ${reason}`);
+    super(
+      `could not reach the Koji hub ${withoutCredentials(url)} (${method}, ${attempts} ${attempts === 1 ? 'try' : 'tries'}): ${reason}`,
+    );
     this.name = 'HubUnreachableError';
   }
 }
@@ -53,7 +57,7 @@ export class HubCertificateError extends Error {
     readonly code: string,
     readonly detail: string,
   ) {
-    super(`the TLS certificate of the Koji hub ${url} could not be verified: ${detail} (${code})`);
+    super(`the TLS certificate of the Koji hub ${withoutCredentials(url)} could not be verified: ${detail} (${code})`);
     this.name = 'HubCertificateError';
   }
 }
@@ -78,6 +82,9 @@ const CERT_ERROR_CODES = new Set([
 export function isCertificateError(code: string | undefined): boolean {
   return code !== undefined && CERT_ERROR_CODES.has(code);
 }
+
+/** A Koji answer larger than this is not one kplay reads (listTasks of a big build is a few MiB). */
+export const MAX_KOJI_ANSWER_BYTES = 32 * 1024 * 1024;
 
 /** A failure that a retry may cure, or not. */
 class CallFailure {
@@ -122,20 +129,26 @@ export function createXmlRpcClient(opts: XmlRpcClientOptions): XmlRpcClient {
     let statusMessage: string | undefined;
     let text: string;
     try {
-      const res = await got.post(opts.url, {
-        body,
-        headers: { 'content-type': 'text/xml', accept: 'text/xml' },
-        timeout: { request: opts.timeoutMs },
-        retry: { limit: 0 },
-        throwHttpErrors: false,
-        followRedirect: true,
-        responseType: 'text',
-        ...(opts.serverCa
-          ? { https: { certificateAuthority: opts.serverCa } }
-          : opts.noSslVerify
-            ? { https: { rejectUnauthorized: false } }
-            : {}),
-      });
+      // the answer is capped and a redirect is followed only on the hub's own origin
+      const res = await capBody(
+        got.post(opts.url, {
+          body,
+          headers: { 'content-type': 'text/xml', accept: 'text/xml' },
+          timeout: { request: opts.timeoutMs },
+          retry: { limit: 0 },
+          throwHttpErrors: false,
+          followRedirect: sameOriginOnly(opts.url),
+          decompress: false,
+          responseType: 'text',
+          ...(opts.serverCa
+            ? { https: { certificateAuthority: opts.serverCa } }
+            : opts.noSslVerify
+              ? { https: { rejectUnauthorized: false } }
+              : {}),
+        }),
+        MAX_KOJI_ANSWER_BYTES,
+        () => tooLarge(withoutCredentials(opts.url), `answer to ${method}`, MAX_KOJI_ANSWER_BYTES),
+      );
       status = res.statusCode;
       statusMessage = res.statusMessage;
       text = res.body;
@@ -146,6 +159,8 @@ export function createXmlRpcClient(opts: XmlRpcClientOptions): XmlRpcClient {
       if (err instanceof RequestError) return new CallFailure(true, transportReason(err));
       throw err;
     }
+    if (status >= 300 && status < 400)
+      return new CallFailure(false, `HTTP ${status}: the hub redirects to another host; kplay does not send the call there`);
     if (status !== 200) {
       const retryable = status >= 500 || status === 408 || status === 429;
       const hint = retryable ? '' : ' (check `server` in the koji profile)';

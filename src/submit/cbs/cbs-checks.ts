@@ -1,4 +1,5 @@
 import got from 'got';
+import { capBody } from '../../releases/capped-request.js';
 import type { Finding } from '../../findings/finding.js';
 import type { SrpmIdentity } from '../../rpm/read-srpm-identity.js';
 import { kojiHub } from './koji-hub.js';
@@ -92,15 +93,23 @@ export async function cbsWarnings(input: {
   return findings;
 }
 
+const MAX_LOG_BYTES = 16 * 1024 * 1024;
+
 async function tail(url: string, serverCa: Buffer | undefined, lines: number): Promise<string | undefined> {
   try {
-    const res = await got(url, {
-      responseType: 'text',
-      throwHttpErrors: false,
-      retry: { limit: 0 },
-      timeout: { request: 30_000 },
-      ...(serverCa ? { https: { certificateAuthority: serverCa } } : {}),
-    });
+    // a log is read up to 16 MiB (an endless one is no log): past that there is no tail to show
+    const res = await capBody(
+      got(url, {
+        responseType: 'text',
+        throwHttpErrors: false,
+        retry: { limit: 0 },
+        timeout: { request: 30_000 },
+        decompress: false,
+        ...(serverCa ? { https: { certificateAuthority: serverCa } } : {}),
+      }),
+      MAX_LOG_BYTES,
+      () => new Error('log too large'),
+    );
     if (res.statusCode !== 200) return undefined;
     return res.body.replace(/\s+$/, '').split('\n').slice(-lines).join('\n');
   } catch {

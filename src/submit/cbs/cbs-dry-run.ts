@@ -1,3 +1,4 @@
+import { withoutCredentials } from '../../releases/capped-request.js';
 import { printFindings } from '../../findings/report.js';
 import type { Finding } from '../../findings/finding.js';
 import type { SubmitContext } from '../submit-backend.js';
@@ -26,7 +27,8 @@ export interface CbsDryRun {
 export function printCbsDryRun(say: (line: string) => void, d: CbsDryRun): void {
   const { ctx, req, profile, command, resume } = d;
   say('dry run: nothing is submitted, nothing is written');
-  if (profile) say(`koji profile ${profile.name}: hub ${profile.server} (from ${profile.files.join(', ') || 'defaults'})`);
+  if (profile)
+    say(`koji profile ${profile.name}: hub ${withoutCredentials(profile.server)} (from ${profile.files.join(', ') || 'defaults'})`);
   if (profile?.serverca) say(`hub certificate checked against serverca ${profile.serverca}`);
   if (d.login) say(d.login);
   const record = cbsRecordPath(ctx.stateDir);

@@ -1,3 +1,4 @@
+import { withoutCredentials } from '../../releases/capped-request.js';
 import { existsSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -130,7 +131,7 @@ function fail(code: Finding['code'], message: string, hint?: string, extra: Part
   return new UsageError(message, [{ code, severity: 'error', message, hint, ...extra }]);
 }
 
-function watchError(err: unknown, taskId: number, recordFile: string): unknown {
+export function watchError(err: unknown, taskId: number, recordFile: string): unknown {
   const resume = `task ${taskId} is recorded in ${recordFile}; run the same command again to resume watching`;
   if (err instanceof HubCertificateError) {
     return fail('E_CBS_HUB_CERT', err.message, `set serverca in the koji profile to the CA that signed the hub's certificate; ${resume}`);
@@ -199,7 +200,7 @@ export async function runCbsSubmit(ctx: SubmitContext, env: CbsEnvironment = cbs
     // the task id means nothing on another hub: never watch (or report) a stranger's task
     throw fail(
       'E_CBS_HUB_CHANGED',
-      `task ${resume.taskId} in ${recordFile} was submitted to the hub ${resume.server}, but koji profile ${profile.name} now points at ${profile.server}`,
+      `task ${resume.taskId} in ${recordFile} was submitted to the hub ${withoutCredentials(resume.server)}, but koji profile ${profile.name} now points at ${withoutCredentials(profile.server)}`,
       "put the profile's server back to resume watching, or pass --force to submit again to the new hub",
     );
   }

@@ -1,3 +1,4 @@
+import { withoutCredentials } from '../../releases/capped-request.js';
 import { kojiHub } from './koji-hub.js';
 import type { KojiProfile } from './read-koji-config.js';
 import type { WatchReporter } from './watch-reporter.js';
@@ -42,7 +43,9 @@ export function hubClientFor(profile: KojiProfile, retryIntervalMs: number, onRe
     maxRetries: profile.maxRetries,
     retryIntervalMs,
     onRetry: (r) =>
-      onRetry?.(`hub ${profile.server}: ${r.reason}; retry ${r.attempt}/${r.maxRetries} in ${Math.round(r.delayMs / 100) / 10} s`),
+      onRetry?.(
+        `hub ${withoutCredentials(profile.server)}: ${r.reason}; retry ${r.attempt}/${r.maxRetries} in ${Math.round(r.delayMs / 100) / 10} s`,
+      ),
   });
 }
 
@@ -56,7 +59,9 @@ export async function watchRecordedTask(w: RecordedTaskWatch): Promise<WatchResu
     maxRetries: profile.maxRetries,
     retryIntervalMs: w.retryIntervalMs,
     onRetry: (r) =>
-      reporter.note(`hub ${profile.server}: ${r.reason}; retry ${r.attempt}/${r.maxRetries} in ${Math.round(r.delayMs / 100) / 10} s`),
+      reporter.note(
+        `hub ${withoutCredentials(profile.server)}: ${r.reason}; retry ${r.attempt}/${r.maxRetries} in ${Math.round(r.delayMs / 100) / 10} s`,
+      ),
   });
   return watchTask({
     hub: kojiHub(client),

@@ -1,3 +1,4 @@
+import { withoutCredentials } from '../../releases/capped-request.js';
 import { faultSummary, KojiFault } from '../../xmlrpc/koji-faults.js';
 import type { KojiHub } from './koji-hub.js';
 import type { KojiTaskInfo } from './koji-task-info.js';
@@ -45,7 +46,7 @@ export class TaskNotFoundError extends Error {
     readonly taskId: number,
     readonly hubUrl: string,
   ) {
-    super(`the hub ${hubUrl} has no task ${taskId}`);
+    super(`the hub ${withoutCredentials(hubUrl)} has no task ${taskId}`);
     this.name = 'TaskNotFoundError';
   }
 }

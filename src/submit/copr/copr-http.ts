@@ -1,4 +1,7 @@
 import got, { RequestError } from 'got';
+import { UsageError } from '../../findings/finding.js';
+import { tooLarge } from '../../releases/bounded-stream.js';
+import { capBody } from '../../releases/capped-request.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CoprError } from './copr-error.js';
 import type { CoprRequest } from './copr-request.js';
@@ -101,16 +104,22 @@ export class CoprHttp {
       `copr: → ${req.method} ${url} ${JSON.stringify(shownHeaders(req, Boolean(credentials), credentials && 'session' in credentials ? 'gssapi' : 'token'))}`,
     );
     try {
-      const res = await got(url, {
-        method: req.method,
-        headers,
-        body: body as string | undefined,
-        throwHttpErrors: false,
-        followRedirect: false,
-        retry: { limit: 0 },
-        responseType: 'text',
-        timeout: { connect: timeoutMs, socket: timeoutMs, response: timeoutMs },
-      });
+      // a Copr answer is JSON of a few KiB: read up to 16 MiB
+      const res = await capBody(
+        got(url, {
+          method: req.method,
+          headers,
+          body: body as string | undefined,
+          throwHttpErrors: false,
+          followRedirect: false,
+          decompress: false,
+          retry: { limit: 0 },
+          responseType: 'text',
+          timeout: { connect: timeoutMs, socket: timeoutMs, response: timeoutMs },
+        }),
+        16 * 1024 * 1024,
+        () => tooLarge(this.options.redactor.redact(url), 'Copr answer', 16 * 1024 * 1024),
+      );
       this.debug(`copr: ← ${res.statusCode} ${req.method} ${url} in ${Date.now() - started} ms`);
       return {
         status: res.statusCode,
@@ -119,6 +128,7 @@ export class CoprHttp {
         body: res.body,
       };
     } catch (err) {
+      if (err instanceof UsageError) throw err;
       const code = err instanceof RequestError ? (err.code ?? 'ERR') : ((err as NodeJS.ErrnoException)?.code ?? 'ERR');
       const message = (err as Error)?.message ?? String(err);
       this.debug(`copr: ← ${code} ${req.method} ${url} in ${Date.now() - started} ms`);

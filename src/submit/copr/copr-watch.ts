@@ -1,4 +1,5 @@
 import got from 'got';
+import { capBody } from '../../releases/capped-request.js';
 import { gunzipSync } from 'node:zlib';
 import type { Finding } from '../../findings/finding.js';
 import type { SubmitContext } from '../submit-backend.js';
@@ -71,16 +72,21 @@ export async function builderLogTail(resultUrl: string, timeoutMs: number, lines
   const base = resultUrl.endsWith('/') ? resultUrl : `${resultUrl}/`;
   for (const name of ['builder-live.log.gz', 'builder-live.log']) {
     try {
-      const res = await got(`${base}${name}`, {
-        responseType: 'buffer',
-        throwHttpErrors: false,
-        retry: { limit: 0 },
-        timeout: { request: timeoutMs },
-        decompress: true,
-      });
+      // read up to 16 MiB, inflated up to 64 MiB: an endless log or a gzip bomb has no tail to show
+      const res = await capBody(
+        got(`${base}${name}`, {
+          responseType: 'buffer',
+          throwHttpErrors: false,
+          retry: { limit: 0 },
+          timeout: { request: timeoutMs },
+          decompress: false,
+        }),
+        16 * 1024 * 1024,
+        () => new Error('log too large'),
+      );
       if (res.statusCode !== 200) continue;
       let body = res.body;
-      if (body[0] === 0x1f && body[1] === 0x8b) body = gunzipSync(body);
+      if (body[0] === 0x1f && body[1] === 0x8b) body = gunzipSync(body, { maxOutputLength: 64 * 1024 * 1024 });
       const all = body.toString('utf8').replace(/\s+$/, '').split('\n');
       return all.slice(-lines).join('\n');
     } catch {
