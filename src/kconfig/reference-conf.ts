@@ -5,7 +5,7 @@ import { copyFile, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { withoutOutsideContent } from '../bases/kmod/compile-kmod.js';
+import { withoutOutsideContent } from '../sandbox/outside-content.js';
 import { runSandboxed, SandboxUnavailableError } from '../sandbox/run-sandboxed.js';
 import type { KconfigTree } from './kconfig-tree.js';
 

@@ -1,5 +1,5 @@
 import got, { HTTPError, RequestError } from 'got';
-import { capBody, redactUrl, sameOriginOnly } from '../releases/capped-request.js';
+import { capBody, redactUrl, sameOriginOnly } from '../net/capped-request.js';
 import type { BreakReport } from './break-report.js';
 
 /** A webhook's answer is a status line and a few bytes; more is not a webhook. */

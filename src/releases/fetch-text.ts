@@ -1,6 +1,6 @@
-import { networkFailure } from './network-failure.js';
-import { tooLarge } from './bounded-stream.js';
-import { capBody, withoutCredentials } from './capped-request.js';
+import { networkFailure } from '../net/network-failure.js';
+import { tooLarge } from '../net/network-errors.js';
+import { capBody, withoutCredentials } from '../net/capped-request.js';
 
 /** Release lists, checksum lists: a few hundred KiB; more is not the document kplay asked for. */
 export const MAX_SMALL_DOCUMENT_BYTES = 32 * 1024 * 1024;

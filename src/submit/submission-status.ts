@@ -18,7 +18,7 @@ import { CoprError } from './copr/copr-error.js';
 import type { CoprOutput } from './copr/copr-output.js';
 import { fetchBuildSnapshot } from './copr/watch-build.js';
 import { listSubmitStates } from './copr/submit-state.js';
-import { withoutCredentials } from '../releases/capped-request.js';
+import { withoutCredentials } from '../net/capped-request.js';
 
 /** One recorded submission as `kplay status` reports it. */
 export interface SubmissionStatus {

@@ -1,6 +1,6 @@
 import got, { RequestError } from 'got';
-import { capBody, sameOriginOnly, withoutCredentials } from '../releases/capped-request.js';
-import { tooLarge } from '../releases/bounded-stream.js';
+import { capBody, sameOriginOnly, withoutCredentials } from '../net/capped-request.js';
+import { tooLarge } from '../net/network-errors.js';
 import { decodeMethodResponse, XmlRpcFormatError } from './decode-xmlrpc.js';
 import { encodeMethodCall } from './encode-xmlrpc.js';
 import { FAULT_SERVER_OFFLINE, KojiFault } from './koji-faults.js';

@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { redactUrl, withoutCredentials } from '../../src/releases/capped-request.js';
+import { redactUrl, withoutCredentials } from '../../src/net/capped-request.js';
 import { canaryFired, canaryPath, snapshotTree } from './support/hostile-repo.js';
 import { KPLAY_BIN } from '../support/run-kplay.js';
 

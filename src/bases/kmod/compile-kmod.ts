@@ -1,4 +1,3 @@
-import { realpathSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,6 +8,7 @@ import { readModuleVersions } from '../../kabi/module-versions.js';
 import type { Finding, SourceLocation } from '../../findings/finding.js';
 import { displayPath } from '../../model/safe-path.js';
 import { runSandboxed } from '../../sandbox/run-sandboxed.js';
+import { withoutOutsideContent } from '../../sandbox/outside-content.js';
 import type { KernelDevelTree } from './kernel-devel-tree.js';
 
 export interface CompileKmodInput {
@@ -48,40 +48,6 @@ async function findKo(dir: string, rel = ''): Promise<string[]> {
 export function firstBuildErrors(output: string, max = 4): string[] {
   const lines = output.split('\n').filter((l) => /error|undefined!|ERROR/.test(l));
   return (lines.length ? lines : output.split('\n').filter(Boolean).slice(-max)).slice(0, max).map((l) => l.trim());
-}
-
-function isUnder(child: string, parent: string): boolean {
-  const rel = path.relative(parent, child);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
-}
-
-/**
- * Compiler lines about a file outside the module folders and the kernel-devel (a hostile
- * `#include "/etc/…"` or a symlink to it): the sandbox may let the compiler read it (the file
- * system is visible read-only), so its words never reach a finding: the line names the file only.
- */
-export function withoutOutsideContent(lines: readonly string[], allowed: readonly string[], cwd: string): string[] {
-  const roots = allowed.map((a) => {
-    try {
-      return realpathSync(a);
-    } catch {
-      return path.resolve(a);
-    }
-  });
-  const toolchain = ['/usr/lib/gcc', '/usr/include', '/usr/lib/linux-kbuild', '/usr/src'];
-  return lines.map((line) => {
-    const m = /^(?:In file included from )?([^\s:]+):\d+(?::\d+)?[:,]/.exec(line.trim());
-    if (!m) return line;
-    const file = path.resolve(cwd, m[1]!);
-    let real = file;
-    try {
-      real = realpathSync(file);
-    } catch {
-      /* not there: judged by its name */
-    }
-    if ([...roots, ...toolchain].some((r) => isUnder(real, r))) return line;
-    return `${m[1]}: a file outside the module folders and the kernel-devel (its content is not shown)`;
-  });
 }
 
 /**

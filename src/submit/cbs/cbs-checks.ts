@@ -1,5 +1,5 @@
 import got from 'got';
-import { capBody } from '../../releases/capped-request.js';
+import { capBody } from '../../net/capped-request.js';
 import type { Finding } from '../../findings/finding.js';
 import type { SrpmIdentity } from '../../rpm/read-srpm-identity.js';
 import { kojiHub } from './koji-hub.js';

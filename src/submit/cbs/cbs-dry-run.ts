@@ -1,4 +1,4 @@
-import { withoutCredentials } from '../../releases/capped-request.js';
+import { withoutCredentials } from '../../net/capped-request.js';
 import { printFindings } from '../../findings/report.js';
 import type { Finding } from '../../findings/finding.js';
 import type { SubmitContext } from '../submit-backend.js';

@@ -1,4 +1,4 @@
-import { withoutCredentials } from '../../releases/capped-request.js';
+import { withoutCredentials } from '../../net/capped-request.js';
 import { existsSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

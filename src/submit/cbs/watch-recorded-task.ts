@@ -1,4 +1,4 @@
-import { withoutCredentials } from '../../releases/capped-request.js';
+import { withoutCredentials } from '../../net/capped-request.js';
 import { kojiHub } from './koji-hub.js';
 import type { KojiProfile } from './read-koji-config.js';
 import type { WatchReporter } from './watch-reporter.js';

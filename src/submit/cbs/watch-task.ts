@@ -1,4 +1,4 @@
-import { withoutCredentials } from '../../releases/capped-request.js';
+import { withoutCredentials } from '../../net/capped-request.js';
 import { faultSummary, KojiFault } from '../../xmlrpc/koji-faults.js';
 import type { KojiHub } from './koji-hub.js';
 import type { KojiTaskInfo } from './koji-task-info.js';

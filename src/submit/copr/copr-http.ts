@@ -1,7 +1,7 @@
 import got, { RequestError } from 'got';
 import { UsageError } from '../../findings/finding.js';
-import { tooLarge } from '../../releases/bounded-stream.js';
-import { capBody } from '../../releases/capped-request.js';
+import { tooLarge } from '../../net/network-errors.js';
+import { capBody } from '../../net/capped-request.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CoprError } from './copr-error.js';
 import type { CoprRequest } from './copr-request.js';

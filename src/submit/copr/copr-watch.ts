@@ -1,5 +1,5 @@
 import got from 'got';
-import { capBody } from '../../releases/capped-request.js';
+import { capBody } from '../../net/capped-request.js';
 import { gunzipSync } from 'node:zlib';
 import type { Finding } from '../../findings/finding.js';
 import type { SubmitContext } from '../submit-backend.js';

@@ -20,6 +20,7 @@ const FOLDERS_BOTTOM_UP = [
   // 2. pure types and value helpers, leaf utilities with no kplay stage below them
   'model',
   'ini',
+  'net', // request caps, same-origin redirects, credential redaction, network findings
   'notify',
   'progress',
   'sandbox',
