@@ -50,7 +50,7 @@ describe('payload cpio entries, read before cpio unpacks them', () => {
       { name: './a/authorized_keys', mode: 0o100644 },
     ]);
     // inode and link count come from the header too (the hard-link check of kplay sign reads them)
-    for (const e of entries) expect(e).toMatchObject({ ino: expect.any(Number), nlink: expect.any(Number) });
+    for (const e of entries) expect([typeof e.ino, typeof e.nlink]).toEqual(['number', 'number']);
     expect(unsafeCpioEntry(entries)).toMatch(/'\.\/a\/authorized_keys' lies below its symbolic link '\.\/a'/);
     expect(unsafeCpioEntry([{ name: './a//./x', mode: 0o100644 }, ...entries.slice(0, 1)])).toMatch(/below its symbolic link/);
     expect(unsafeCpioEntry([{ name: './m/../../etc/x', mode: 0o100644 }])).toMatch(/'\.\.'/);
