@@ -6,10 +6,16 @@ import type { MatrixReport } from '../../src/matrix/matrix-report.js';
 import { ROOT_OF_REPO } from '../support/fixture-repo.js';
 import { KERNEL_TIER_KPLAY_CACHE, LINUX_612_TARBALL, LINUX_61_TARBALL, requireSystemFile } from '../support/kernel-tree.js';
 import { runKplay } from '../support/run-kplay.js';
+import { shippedVariants } from '../support/shipped-material.js';
 
 // Debian packages linux-source-6.1, linux-source-6.12 and chromium (npm test installs them).
 const LINUX_61 = LINUX_61_TARBALL;
 const LINUX_612 = LINUX_612_TARBALL;
+// every shipped kernel.org variant (read from variants/, so a new one is checked too); the
+// overlays and the kmod package are checked on 6.12 in shipped-material.test.ts
+const VANILLA_VARIANTS = shippedVariants()
+  .filter((v) => v.kind === 'vanilla')
+  .map((v) => v.file);
 const CHROMIUM = process.env.KPLAY_CHROMIUM ?? '/usr/bin/chromium';
 
 /** Where test artifacts go (CI uploads this folder); the screenshot of the report lands here. */
@@ -25,17 +31,7 @@ describe('kplay matrix on Debian linux-source-6.1 and 6.12', () => {
     requireSystemFile(LINUX_612);
     out = await mkdtemp(path.join(os.tmpdir(), 'kplay-matrix-'));
     const r = await runKplay(
-      [
-        'matrix',
-        'variants/playground.yml',
-        'variants/playground-plus.yml',
-        '--base',
-        `6.1.192=${LINUX_61}`,
-        '--base',
-        `6.12.117=${LINUX_612}`,
-        '--out',
-        out,
-      ],
+      ['matrix', ...VANILLA_VARIANTS, '--base', `6.1.192=${LINUX_61}`, '--base', `6.12.117=${LINUX_612}`, '--out', out],
       { cwd: ROOT_OF_REPO, env: { KPLAY_CACHE_DIR: KERNEL_TIER_KPLAY_CACHE } },
     );
     expect(r.stderr).not.toMatch(/internal error/);
@@ -49,7 +45,8 @@ describe('kplay matrix on Debian linux-source-6.1 and 6.12', () => {
   it('composes every variant on every base with the shipped features', () => {
     expect([0, 1]).toContain(exitCode);
     expect(report.bases.map((b) => b.version)).toEqual(['6.1.192', '6.12.117']);
-    expect(report.cells).toHaveLength(4);
+    expect(VANILLA_VARIANTS).toEqual(expect.arrayContaining(['variants/playground.yml', 'variants/playground-plus.yml']));
+    expect(report.cells).toHaveLength(VANILLA_VARIANTS.length * 2);
     const plus = report.variants.find((v) => v.name === 'playground-plus')!;
     expect(plus.rows).toEqual(
       expect.arrayContaining([
