@@ -98,7 +98,9 @@ describe('kplay keys new', () => {
     expect(await readFile(certFile, 'utf8')).not.toMatch(/PRIVATE KEY/);
     // never overwrites a key
     const again = await kplay(['keys', 'new', '--dir', 'keys', '--name', 'sig']);
-    expect(again.exitCode).toBe(2);
+    // E_KEY_EXISTS (exit 1: the request is fine, the folder already holds a key of that name)
+    expect(again.exitCode).toBe(1);
+    expect(again.stderr).toMatch(/E_KEY_EXISTS/);
     expect(again.stderr).toMatch(/already exists/);
   });
 
