@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { UsageError } from '../findings/finding.js';
 import { findRepositoryRoot } from '../compose/find-root.js';
 import { exitStatusForFindings } from '../findings/exit-code.js';
 import { checkRepository } from '../lint/check-repository.js';
@@ -20,6 +22,8 @@ export function register(program: Command): void {
     )
     .action(async (paths: string[], opts: { root?: string; kernelSource?: string; json: boolean }) => {
       await runCommand(async () => {
+        // a path that is not there would otherwise check nothing and pass
+        for (const p of paths) if (!existsSync(p)) throw new UsageError(`${p} does not exist (give feature folders or variant files)`);
         const root = opts.root ? path.resolve(opts.root) : await findRepositoryRoot(path.resolve(paths[0] ?? '.', 'x'));
         const report = await checkRepository(root, paths, opts.kernelSource ? { kernelSource: path.resolve(opts.kernelSource) } : {});
         const exitCode = exitStatusForFindings(report.findings);

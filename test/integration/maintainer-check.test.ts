@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { makeFixtureRepo, variantYaml, type FixtureFiles } from '../support/fixture-repo.js';
+import { makeFixtureRepo, ROOT_OF_REPO, variantYaml, type FixtureFiles } from '../support/fixture-repo.js';
 import { runKplay } from '../support/run-kplay.js';
 
 const ok = (name: string, extra = ''): FixtureFiles => ({
@@ -156,5 +156,13 @@ describe('kplay check on the shipped repository', () => {
     const r = await runKplay(['check'], { cwd: ROOT_OF_REPO });
     expect(r.stderr).toMatch(/checked \d+ feature\(s\) and \d+ variant\(s\): 0 errors, 0 warnings/);
     expect(r.exitCode).toBe(0);
+  });
+});
+
+describe('kplay check on a path that is not there', () => {
+  it('is a usage error naming it, not a pass that checked nothing', async () => {
+    const r = await runKplay(['check', 'variants/nope.yml'], { cwd: ROOT_OF_REPO });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/variants\/nope\.yml does not exist/);
   });
 });
