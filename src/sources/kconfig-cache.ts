@@ -7,6 +7,7 @@ import type { Readable } from 'node:stream';
 import { encodePack, FilePack, type PackEntry } from './file-pack.js';
 import { TarEntryParser } from './tar-entry-parser.js';
 import { UsageError } from '../findings/finding.js';
+import { byteProgress } from '../progress/byte-progress.js';
 
 /**
  * Files of a kernel tree that configuring needs: every Kconfig file, the defconfigs, the top
@@ -329,6 +330,7 @@ async function streamSubset(tarball: string, entries: PackEntry[], along?: Files
 
   const stderr: Buffer[] = [];
   let received = 0;
+  const progress = byteProgress(`decompressing ${path.basename(tarball)}`);
   let stall: NodeJS.Timeout | undefined;
   const hashed = new Promise<void>((resolve, reject) => {
     file.on('data', (chunk) => hash.update(chunk as Buffer));
@@ -348,6 +350,7 @@ async function streamSubset(tarball: string, entries: PackEntry[], along?: Files
     armStall();
     input.on('data', (chunk: Buffer) => {
       received += chunk.length;
+      progress.add(chunk.length);
       try {
         if (received > MAX_TAR_BYTES) throw new Error(`it decompresses to more than ${MAX_TAR_BYTES} bytes`);
         parser.push(chunk);
@@ -371,7 +374,9 @@ async function streamSubset(tarball: string, entries: PackEntry[], along?: Files
   try {
     await Promise.all([done, hashed]);
     parser.end();
+    progress.done();
   } catch (err) {
+    progress.fail();
     child?.kill();
     file.destroy();
     throw new UsageError(`${tarball}: cannot read tarball: ${(err as Error).message.split('\n')[0]}`);

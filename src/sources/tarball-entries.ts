@@ -3,6 +3,8 @@ import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { TarEntryParser } from './tar-entry-parser.js';
 import { UsageError } from '../findings/finding.js';
+import { byteProgress } from '../progress/byte-progress.js';
+import path from 'node:path';
 
 /** The decompressor for a tarball, chosen by its name. */
 export function decompressorFor(tarball: string): string[] | undefined {
@@ -47,8 +49,10 @@ export async function readTarballEntries(tarball: string, wanted: (relPath: stri
     },
     (entry) => files.set(stripTopFolder(entry.name), entry.data),
   );
+  const progress = byteProgress(`decompressing ${path.basename(tarball)}`);
   const done = new Promise<void>((resolve, reject) => {
     input.on('data', (chunk: Buffer) => {
+      progress.add(chunk.length);
       try {
         parser.push(chunk);
       } catch (err) {
@@ -61,8 +65,10 @@ export async function readTarballEntries(tarball: string, wanted: (relPath: stri
   try {
     await Promise.all([done, child]);
     parser.end();
+    progress.done();
   } catch (err) {
     child?.kill();
+    progress.fail();
     throw new UsageError(`${tarball}: cannot read tarball: ${(err as Error).message.split('\n')[0]}`);
   }
   return files;
