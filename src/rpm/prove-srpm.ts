@@ -10,6 +10,7 @@ import { displayPath } from '../model/safe-path.js';
 import { runSandboxed } from '../sandbox/run-sandboxed.js';
 import { decompressorFor } from '../sources/tarball-entries.js';
 import { TarEntryParser } from '../sources/tar-entry-parser.js';
+import { startStep } from '../progress/progress.js';
 
 /**
  * Every SRPM proves itself before it leaves (issue 23): the folder its `%setup`/`%autosetup`
@@ -281,6 +282,7 @@ export async function runPrepCheck(input: PrepCheckInput): Promise<PrepCheckResu
     const work = await mkdtemp(path.join(os.tmpdir(), 'kplay-prep-'));
     const started = Date.now();
     try {
+      const step = startStep(`%prep of the SRPM for ${arch} (rpmbuild -bp, sandboxed)`);
       const r = await runSandboxed({
         argv: [
           'rpmbuild',
@@ -309,8 +311,13 @@ export async function runPrepCheck(input: PrepCheckInput): Promise<PrepCheckResu
         ...(input.shAsBash ? { shAsBash: true } : {}),
         ...(input.signal ? { signal: input.signal } : {}),
         limits: { outputBytes: 1 << 20 },
+      }).catch((err: unknown) => {
+        step.fail();
+        throw err;
       });
       seconds[arch] = (Date.now() - started) / 1000;
+      if (r.exitCode === 0) step.done(`%prep of the SRPM for ${arch} passed`);
+      else step.fail(`%prep of the SRPM for ${arch} failed`);
       if (r.exitCode === 0) {
         await input.inspect?.(arch, path.join(work, 'BUILD'));
         continue;

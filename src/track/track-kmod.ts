@@ -13,6 +13,7 @@ import { rewriteKmodKernel } from './rewrite-kmod-kernel.js';
 import { replaceVariantFile } from './rewrite-variant-base.js';
 import { readTrackState, recordOutcome, writeTrackState, type ReleaseOutcome } from './track-state.js';
 import type { TrackResult } from './track-variant.js';
+import { withStep } from '../progress/progress.js';
 
 export interface KmodTrackOptions {
   /** Where the distribution's kernels are listed (repository metadata, Koji tag). */
@@ -97,16 +98,21 @@ export async function trackKmodVariant(variantPath: string, opts: KmodTrackOptio
   const changelogText = opts.unchecked
     ? `Rebuild for kernel ${newest}; bumped with kplay track --unchecked: not every check may have run (see the track report).`
     : `Rebuild for kernel ${newest} (checked by kplay track: module folders, patches, Kconfig, compile test, kABI).`;
-  const result = await composeVariant(variantPath, {
-    kmodKernelVersion: newest,
-    kmodChangelogText: changelogText,
-    // written below, once the kernel is known to be green (checked, or --unchecked)
-    write: false,
-    ...(opts.out ? { out: opts.out } : {}),
-    ...(opts.root ? { root: opts.root } : {}),
-    ...(kernelSource ? { kernelSource } : {}),
-    ...(kernelDevel ? { kernelDevel } : {}),
-  });
+  const result = await withStep(
+    `track: checking kernel ${newest}`,
+    () =>
+      composeVariant(variantPath, {
+        kmodKernelVersion: newest,
+        kmodChangelogText: changelogText,
+        // written below, once the kernel is known to be green (checked, or --unchecked)
+        write: false,
+        ...(opts.out ? { out: opts.out } : {}),
+        ...(opts.root ? { root: opts.root } : {}),
+        ...(kernelSource ? { kernelSource } : {}),
+        ...(kernelDevel ? { kernelDevel } : {}),
+      }),
+    (r) => `track: kernel ${newest}: ${r.exitCode === 0 ? 'no errors' : 'breaks'}`,
+  );
   const cell = classifyCell(variant.name, newest, result, Math.round(performance.now() - start));
   const outcome = outcomeOf(cell);
   const skipped = cell.skipped ?? [];
@@ -175,12 +181,17 @@ async function checkBaseline(
   const kernelSource = forKernel(opts.kernelSource, current);
   const kernelDevel = forKernel(opts.kernelDevel, current);
   try {
-    const result = await composeVariant(variantPath, {
-      write: false,
-      ...(opts.root ? { root: opts.root } : {}),
-      ...(kernelSource ? { kernelSource } : {}),
-      ...(kernelDevel ? { kernelDevel } : {}),
-    });
+    const result = await withStep(
+      `track: checking kernel ${current}`,
+      () =>
+        composeVariant(variantPath, {
+          write: false,
+          ...(opts.root ? { root: opts.root } : {}),
+          ...(kernelSource ? { kernelSource } : {}),
+          ...(kernelDevel ? { kernelDevel } : {}),
+        }),
+      (r) => `track: kernel ${current}: ${r.exitCode === 0 ? 'no errors' : 'breaks'}`,
+    );
     const cell = classifyCell(path.basename(variantPath), current, result, 0);
     return {
       outcome: outcomeOf(cell),

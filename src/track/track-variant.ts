@@ -11,6 +11,7 @@ import type { KernelOrg, ResolvedBase } from '../releases/resolve-base.js';
 import { featureChanges, type FeatureChange } from './feature-changes.js';
 import { replaceVariantBase } from './rewrite-variant-base.js';
 import { readTrackState, recordOutcome, writeTrackState, type ReleaseOutcome } from './track-state.js';
+import { withStep } from '../progress/progress.js';
 
 export interface TrackOptions {
   kernelOrg: KernelOrg;
@@ -53,12 +54,17 @@ function outcomeOf(cell: MatrixCell): ReleaseOutcome {
 }
 
 async function composeOn(variantPath: string, base: ResolvedBase, root: string | undefined): Promise<ComposeResult> {
-  return composeVariant(variantPath, {
-    write: false,
-    kernelSource: base.kernelSource,
-    baseOverride: { version: base.version, source: base.source },
-    ...(root ? { root } : {}),
-  });
+  return withStep(
+    `track: checking on Linux ${base.version}`,
+    () =>
+      composeVariant(variantPath, {
+        write: false,
+        kernelSource: base.kernelSource,
+        baseOverride: { version: base.version, source: base.source },
+        ...(root ? { root } : {}),
+      }),
+    (r) => `track: Linux ${base.version}: ${r.exitCode === 0 ? 'no errors' : 'breaks'}`,
+  );
 }
 
 /**

@@ -10,6 +10,7 @@ import { displayPath } from '../../model/safe-path.js';
 import { runSandboxed } from '../../sandbox/run-sandboxed.js';
 import { withoutOutsideContent } from '../../sandbox/outside-content.js';
 import type { KernelDevelTree } from './kernel-devel-tree.js';
+import { withStep } from '../../progress/progress.js';
 
 export interface CompileKmodInput {
   devel: KernelDevelTree;
@@ -96,14 +97,19 @@ export async function compileKmod(input: CompileKmodInput): Promise<CompileKmodR
       // the module's Makefile/Kbuild is a contributor's code: make runs in the sandbox, with the
       // module tree the only writable folder and the kernel-devel read-only
       const moduleDir = path.join(tree, d.dir);
-      const r = await runSandboxed({
-        argv: ['make', '-C', input.devel.dir, `M=${moduleDir}`, ...input.options, 'modules'],
-        cwd: tree,
-        writable: [tree],
-        readOnly: [input.devel.dir],
-        timeoutMs,
-        env: { LC_ALL: 'C' },
-      });
+      const r = await withStep(
+        `compile test: make M=${d.dir} against ${displayPath(input.devel.dir)} (sandboxed)`,
+        () =>
+          runSandboxed({
+            argv: ['make', '-C', input.devel.dir, `M=${moduleDir}`, ...input.options, 'modules'],
+            cwd: tree,
+            writable: [tree],
+            readOnly: [input.devel.dir],
+            timeoutMs,
+            env: { LC_ALL: 'C' },
+          }),
+        (x) => `compile test: make M=${d.dir} ${x.exitCode === 0 ? 'built' : 'failed'}`,
+      );
       if (r.exitCode !== 0) {
         const why = r.timedOut
           ? [`make ran out of its ${Math.round(timeoutMs / 1000)} s and was killed with every process it started`]
