@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { withoutOutsideContent } from '../sandbox/outside-content.js';
-import { runSandboxed, SandboxUnavailableError } from '../sandbox/run-sandboxed.js';
+import { MINIMAL_PATH, runSandboxed, SandboxUnavailableError } from '../sandbox/run-sandboxed.js';
 import type { KconfigTree } from './kconfig-tree.js';
 
 const run = promisify(execFile);
@@ -136,6 +136,28 @@ export function referenceEnv(tree: KconfigTree): Record<string, string> {
   return { ...inherited, ...tree.env, srctree: tree.root };
 }
 
+/**
+ * The toolchain kplay's own Kconfig macros see (`$(shell,rustc --version)`, `$(CC)`): the caller's
+ * PATH, with its folders under $HOME (rustup's ~/.cargo/bin) bound read-only into the sandbox and
+ * rustup's toolchains beside them, so conf answers RUSTC_VERSION as kplay does instead of 0.
+ * Only tool folders are bound; the credential paths under $HOME stay hidden.
+ */
+function toolchainView(): { env: Record<string, string>; readOnly: string[] } {
+  const home = os.homedir();
+  // a PATH entry that is $HOME itself is not bound (only tool folders below it)
+  const under = (p: string) => p.startsWith(`${home}/`);
+  const pathDirs = (process.env.PATH ?? '').split(':').filter((d) => path.isAbsolute(d) && existsSync(d));
+  const readOnly = [...new Set(pathDirs.filter(under))];
+  const env: Record<string, string> = { PATH: [...new Set(pathDirs)].join(':') || MINIMAL_PATH };
+  // rustup's proxies need its toolchains (not ~/.cargo as a whole: it may hold a crates.io token)
+  const rustup = process.env.RUSTUP_HOME ?? path.join(home, '.rustup');
+  if (readOnly.length && existsSync(rustup)) {
+    env.RUSTUP_HOME = rustup;
+    if (under(rustup)) readOnly.push(rustup);
+  }
+  return { env, readOnly: [...new Set(readOnly)] };
+}
+
 /** Run the reference conf on the tree and return the written .config text. */
 export async function runReferenceConf(conf: string, tree: KconfigTree, r: ReferenceRun): Promise<string> {
   const work = await mkdtemp(path.join(os.tmpdir(), 'kplay-conf-'));
@@ -145,13 +167,14 @@ export async function runReferenceConf(conf: string, tree: KconfigTree, r: Refer
     // conf is built from the tree's sources and runs the tree's Kconfig $(shell …): in the sandbox,
     // with the tree, the conf binary and the scratch folder the only things it needs (writable: the scratch)
     tree.ensureOnDisk();
-    const env: Record<string, string> = { ...tree.env, srctree: tree.root, KCONFIG_CONFIG: config };
+    const tools = toolchainView();
+    const env: Record<string, string> = { ...tools.env, ...tree.env, srctree: tree.root, KCONFIG_CONFIG: config };
     if (r.seed !== undefined) env.KCONFIG_SEED = String(r.seed);
     const ran = await runSandboxed({
       argv: [conf, '-s', `--${r.mode}`, 'Kconfig'],
       cwd: work,
       writable: [work],
-      readOnly: [tree.root, path.dirname(conf)],
+      readOnly: [tree.root, path.dirname(conf), ...tools.readOnly],
       env,
       timeoutMs: RUN_TIMEOUT_MS,
     });
