@@ -46,13 +46,34 @@ function finalValue(symbol: string, source: string, kernelLocal: string): string
   return last(kernelLocal) ?? last(source);
 }
 
+/** `kplay compose … --json` of a shipped variant: its report, after asserting it has no errors and exit 0. */
+async function composeClean(
+  args: string[],
+): Promise<{ checks: Record<string, string>; findings: Array<{ code: string; severity: string }> }> {
+  const r = await runKplay(['compose', ...args, '--json'], { cwd: ROOT_OF_REPO, env: { KPLAY_CACHE_DIR: KERNEL_TIER_KPLAY_CACHE } });
+  const report = JSON.parse(r.stdout) as {
+    exitCode: number;
+    checks: Record<string, string>;
+    findings: Array<{ code: string; severity: string }>;
+  };
+  expect(
+    report.findings.filter((f) => f.severity === 'error'),
+    r.stderr,
+  ).toEqual([]);
+  expect(report.exitCode).toBe(0);
+  return report;
+}
+
 describe('shipped material on the shipped bases', () => {
   const variants = shippedVariants();
   let work: string;
+  /** Debian's own 6.12 amd64 config (package linux-config-6.12), decompressed once. */
+  let amd64: string;
   beforeAll(async () => {
     requireSystemFile(LINUX_612_TARBALL);
     requireSystemFile(DEBIAN_612_AMD64_CONFIG, 'linux-config-6.12');
     work = await tempDir('kplay-shipped-');
+    amd64 = (await execa('xz', ['-dc', DEBIAN_612_AMD64_CONFIG])).stdout;
   });
   afterAll(async () => {
     if (work) await rm(work, { recursive: true, force: true });
@@ -69,27 +90,13 @@ describe('shipped material on the shipped bases', () => {
     it(`${v.file} (${v.kind} overlay) composes on 6.12 with --kernel-source; every requested value ends in the arch's configs`, async () => {
       const distGit = path.join(work, v.name);
       await cp(path.join(ROOT_OF_REPO, 'test/fixtures/dist-git', FIXTURE_OF_KIND[v.kind]!), distGit, { recursive: true });
-      const amd64 = (await execa('xz', ['-dc', DEBIAN_612_AMD64_CONFIG])).stdout;
       const arm64 = (await execa('tar', ['-xJOf', LINUX_612_TARBALL, 'linux-source-6.12/arch/arm64/configs/defconfig'])).stdout;
       for (const f of (await readdir(distGit)).filter((n) => n.endsWith('.config'))) {
         if (/-x86_64[-.]/.test(f)) await writeFile(path.join(distGit, f), `# x86_64\n${amd64}\n`);
         else if (/-aarch64[-.]/.test(f)) await writeFile(path.join(distGit, f), `# arm64\n${arm64}\n`);
       }
       const out = path.join(work, `out-${v.name}`);
-      const r = await runKplay(['compose', v.file, '--dist-git', distGit, '--kernel-source', LINUX_612_TARBALL, '--out', out, '--json'], {
-        cwd: ROOT_OF_REPO,
-        env: { KPLAY_CACHE_DIR: KERNEL_TIER_KPLAY_CACHE },
-      });
-      const report = JSON.parse(r.stdout) as {
-        exitCode: number;
-        checks: Record<string, string>;
-        findings: Array<{ code: string; severity: string }>;
-      };
-      expect(
-        report.findings.filter((f) => f.severity === 'error'),
-        r.stderr,
-      ).toEqual([]);
-      expect(report.exitCode).toBe(0);
+      const report = await composeClean([v.file, '--dist-git', distGit, '--kernel-source', LINUX_612_TARBALL, '--out', out]);
       expect(report.checks.kconfig).toMatch(/^resolved like make olddefconfig on .*linux-source-6\.12\.tar\.xz/);
       expect(report.findings.map((f) => f.code)).toContain('W_KERNEL_SOURCE_VERSION');
       const manifest = JSON.parse(await readFile(path.join(out, 'manifest.json'), 'utf8')) as {
@@ -117,22 +124,16 @@ describe('shipped material on the shipped bases', () => {
     it(`${v.file} (kmod) is checked against Debian's 6.12 tree and config: module folders, Kconfig, patches`, async () => {
       // the target kernel's config: Debian's own 6.12 amd64 config (no 6.12 kernel-devel is packaged here)
       const config = path.join(work, 'debian-6.12-amd64.config');
-      await writeFile(config, (await execa('xz', ['-dc', DEBIAN_612_AMD64_CONFIG])).stdout);
-      const args = ['compose', v.file, '--kernel-source', LINUX_612_TARBALL, '--kernel-config', config];
-      const r = await runKplay([...args, '--out', path.join(work, `out-${v.name}`), '--json'], {
-        cwd: ROOT_OF_REPO,
-        env: { KPLAY_CACHE_DIR: KERNEL_TIER_KPLAY_CACHE },
-      });
-      const report = JSON.parse(r.stdout) as {
-        exitCode: number;
-        checks: Record<string, string>;
-        findings: Array<{ code: string; severity: string }>;
-      };
-      expect(
-        report.findings.filter((f) => f.severity === 'error'),
-        r.stderr,
-      ).toEqual([]);
-      expect(report.exitCode).toBe(0);
+      await writeFile(config, amd64);
+      const report = await composeClean([
+        v.file,
+        '--kernel-source',
+        LINUX_612_TARBALL,
+        '--kernel-config',
+        config,
+        '--out',
+        path.join(work, `out-${v.name}`),
+      ]);
       // the checks a tree allows ran; the compile test needs a kernel-devel and says it was skipped
       expect(report.checks.kconfig).toMatch(
         /request\(s\) resolved on .*debian-6\.12-amd64\.config \(x86_64\) with the Kconfig of .*linux-source-6\.12/,
